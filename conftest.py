@@ -1,0 +1,48 @@
+"""Shared fixtures: a small real-shaped tree and one user per role.
+
+    广东省 440000
+    └── 韶关市 440200
+        ├── 仁化县 440224
+        │   ├── 甲镇 440224100000 ── 甲村 440224100001, 甲社区 440224100002
+        │   └── 乙镇 440224101000 ── 乙村 440224101001
+        └── 始兴县 440222
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from guanhuai.accounts.tests.factories import user_with_role
+from guanhuai.orgs.tests.factories import OrgUnitFactory
+
+
+@pytest.fixture
+def tree(db):
+    province = OrgUnitFactory(code="440000", name="广东省", level="province")
+    city = OrgUnitFactory(code="440200", name="韶关市", level="city", parent=province)
+    county = OrgUnitFactory(code="440224", name="仁化县", level="county", parent=city)
+    other_county = OrgUnitFactory(code="440222", name="始兴县", level="county", parent=city)
+    town_a = OrgUnitFactory(code="440224100000", name="甲镇", level="township", kind="town", parent=county)
+    town_b = OrgUnitFactory(code="440224101000", name="乙镇", level="township", kind="town", parent=county)
+    village_a = OrgUnitFactory(code="440224100001", name="甲村", level="village", kind="village", parent=town_a)
+    community_a = OrgUnitFactory(code="440224100002", name="甲社区", level="village", kind="community", parent=town_a)
+    village_b = OrgUnitFactory(code="440224101001", name="乙村", level="village", kind="village", parent=town_b)
+    return SimpleNamespace(
+        province=province, city=city, county=county, other_county=other_county, town_a=town_a, town_b=town_b,
+        village_a=village_a, community_a=community_a, village_b=village_b,
+    )
+
+
+@pytest.fixture
+def people(tree):
+    return SimpleNamespace(
+        clerk_a=user_with_role("village_clerk", tree.village_a, username="clerk_a"),
+        reviewer_a=user_with_role("township_reviewer", tree.town_a, username="reviewer_a"),
+        reviewer_b=user_with_role("township_reviewer", tree.town_b, username="reviewer_b"),
+        approver=user_with_role("county_approver", tree.county, username="approver"),
+        admin=user_with_role("province_admin", tree.province, username="padmin"),
+        county_admin=user_with_role("province_admin", tree.county, username="cadmin"),
+        auditor=user_with_role("auditor", tree.province, username="auditor"),
+    )

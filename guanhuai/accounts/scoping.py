@@ -1,0 +1,124 @@
+"""THE place that decides what an actor may see or act on. Nothing else computes scope.
+
+An actor's scope for a permission P is every branch at or below a unit where the actor holds an
+*active* role assignment whose role grants P. Closed by default: no assignment, no rows. Superusers
+(system operators, who also own the Django admin) see everything.
+
+Everything downstream asks here:
+
+- `units(actor, perm)`: the visible `OrgUnit` queryset (lists, dropdowns, counts);
+- `scope(qs, actor, perm, unit_field=...)`: any queryset of rows that hang off a branch;
+- `get_or_404(qs, actor, perm, **lookup)`: one object; missing and forbidden raise the same `NotFound`;
+- `require(actor, perm, unit)` / `can(...)`: may the actor do P at this unit?
+
+Subtrees are path ranges (see `guanhuai.orgs.paths`), so a scoped query is the unscoped query plus one
+indexed range per assigned root: no recursion, no IN-list of ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanhuai.accounts.registry import permissions, role_permissions
+from guanhuai.core.errors import NotFound, PermissionDenied
+from guanhuai.orgs import paths
+from guanhuai.orgs.models import OrgUnit
+
+M = TypeVar("M", bound=Model)
+
+_CACHE_ATTR = "_guanhuai_scope_cache"
+
+
+def _is_superuser(actor: Any) -> bool:
+    return bool(getattr(actor, "is_active", False) and getattr(actor, "is_superuser", False))
+
+
+def root_paths(actor: Any, perm: str, *, on: dt.date | None = None) -> list[str] | None:
+    """Minimal list of subtree roots where `actor` holds `perm`; None means "everything" (superuser)."""
+    if perm not in permissions():
+        raise KeyError(f"unknown permission {perm}")
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return []
+    if _is_superuser(actor):
+        return None
+    day = on or timezone.localdate()
+    cache = actor.__dict__.setdefault(_CACHE_ATTR, {})
+    key = (perm, day)
+    if key not in cache:
+        from guanhuai.accounts.models import RoleAssignment
+
+        rows = RoleAssignment.objects.active(day).filter(user=actor).values_list("role", "org_unit__path")
+        cache[key] = paths.minimal_roots([p for role, p in rows if perm in role_permissions(role)])
+    return list(cache[key])
+
+
+def forget(actor: Any) -> None:
+    """Drop the per-actor cache (after granting or revoking roles within the same request)."""
+    actor.__dict__.pop(_CACHE_ATTR, None)
+
+
+def path_q(actor: Any, perm: str, *, path_field: str = "path", on: dt.date | None = None) -> Q:
+    """A Q over `path_field` that admits exactly the actor's scope for `perm`."""
+    roots = root_paths(actor, perm, on=on)
+    if roots is None:
+        return Q()
+    if not roots:
+        return Q(pk__in=[])
+    q = Q()
+    for p in roots:
+        q |= Q(**{f"{path_field}__gte": p, f"{path_field}__lt": paths.upper_bound(p)})
+    return q
+
+
+def units(actor: Any, perm: str, *, on: dt.date | None = None) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(path_q(actor, perm, on=on))
+
+
+def scope(qs: QuerySet[M], actor: Any, perm: str, *, unit_field: str = "org_unit") -> QuerySet[M]:
+    """Restrict any queryset whose rows belong to a branch through `unit_field`."""
+    return qs.filter(path_q(actor, perm, path_field=f"{unit_field}__path"))
+
+
+def get_or_404(qs: QuerySet[M], actor: Any, perm: str, *, unit_field: str = "org_unit", **lookup: Any) -> M:
+    try:
+        return scope(qs, actor, perm, unit_field=unit_field).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该记录，或您无权访问。"))
+
+
+def unit_or_404(actor: Any, perm: str, unit_id: Any) -> OrgUnit:
+    try:
+        return units(actor, perm).get(pk=unit_id)
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该组织，或您无权访问。"))
+
+
+def can(actor: Any, perm: str, unit: OrgUnit) -> bool:
+    roots = root_paths(actor, perm)
+    if roots is None:
+        return True
+    return any(unit.path.startswith(r) for r in roots)
+
+
+def can_anywhere(actor: Any, perm: str) -> bool:
+    roots = root_paths(actor, perm)
+    return roots is None or bool(roots)
+
+
+def require(actor: Any, perm: str, unit: OrgUnit, *, visible_perm: str | None = None) -> None:
+    """Raise unless the actor may do `perm` at `unit`.
+
+    If the actor cannot even see the unit (under `visible_perm`, default "orgs.view_units") the error
+    is NotFound, so that a forbidden unit is indistinguishable from a missing one."""
+    if can(actor, perm, unit):
+        return
+    if not can(actor, visible_perm or "orgs.view_units", unit):
+        raise NotFound(_("未找到该组织，或您无权访问。"))
+    raise PermissionDenied(
+        _("您在“%(unit)s”没有“%(perm)s”权限。") % {"unit": unit.name, "perm": permissions()[perm].label}
+    )

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanhuai.accounts import scoping
+from guanhuai.accounts.models import ApiToken, RoleAssignment, User
+from guanhuai.accounts.permissions import MANAGE_USERS
+from guanhuai.accounts.registry import Role
+from guanhuai.audit.services import diff, log_action
+from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from guanhuai.orgs.models import OrgUnit
+
+
+def _require_manage(actor: Any, unit: OrgUnit | None) -> None:
+    if unit is None:
+        if not getattr(actor, "is_superuser", False):
+            raise PermissionDenied(_("只有系统管理员可以管理不属于任何组织的账号。"))
+        return
+    scoping.require(actor, MANAGE_USERS, unit)
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError(" ".join(exc.messages), code="weak_password")
+
+
+def user_create(
+    *, actor: Any, username: str, name: str, home_unit: OrgUnit, password: str, email: str = "", audit: bool = True
+) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError(_("用户名不能为空。"), code="username_required")
+    _require_manage(actor, home_unit)
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("用户名“%(u)s”已被使用。") % {"u": username}, code="duplicate_username")
+    user = User(username=username, name=name.strip(), email=email.strip(), home_unit=home_unit)
+    _check_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        if audit:
+            log_action(user, "accounts.user.created", actor=actor, org_unit=home_unit, data={"username": username})
+    return user
+
+
+def user_update(
+    *, actor: Any, user: User, name: str | None = None, email: str | None = None, is_active: bool | None = None,
+    home_unit: OrgUnit | None = None,
+) -> User:
+    _require_manage(actor, user.home_unit)
+    if home_unit is not None:
+        _require_manage(actor, home_unit)
+    if user.pk == getattr(actor, "pk", None) and is_active is False:
+        raise ValidationError(_("不能停用自己的账号。"), code="deactivate_self")
+    new = {k: v for k, v in {"name": name, "email": email, "is_active": is_active, "home_unit": home_unit}.items() if v is not None}
+    changed = diff(user, new)
+    if not changed:
+        return user
+    with transaction.atomic():
+        for field, (_old, value) in changed.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(changed))
+        log_action(user, "accounts.user.updated", actor=actor, org_unit=user.home_unit,
+                   changes={k: [str(a), str(b)] for k, (a, b) in changed.items()})
+    return user
+
+
+def user_set_password(*, actor: Any, user: User, password: str, old_password: str | None = None) -> User:
+    """A user changes their own password (old one required), or a manager resets someone else's."""
+    if user.pk == getattr(actor, "pk", None):
+        if old_password is None or not user.check_password(old_password):
+            raise ValidationError(_("原密码不正确。"), code="wrong_password")
+    else:
+        _require_manage(actor, user.home_unit)
+    _check_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        log_action(user, "accounts.user.password_changed", actor=actor, org_unit=user.home_unit)
+    return user
+
+
+def assignment_grant(
+    *,
+    actor: Any,
+    user: User,
+    org_unit: OrgUnit,
+    role: str,
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    audit: bool = True,
+) -> RoleAssignment:
+    """Grant `role` on `org_unit`. The granter needs accounts.manage_users on that unit, so a province
+    administrator can never grant anything outside their province."""
+    if role not in Role.values:
+        raise ValidationError(_("未知的角色：%(role)s") % {"role": role}, code="unknown_role")
+    _require_manage(actor, org_unit)
+    if user.home_unit is not None and not scoping.can(actor, MANAGE_USERS, user.home_unit):
+        raise NotFound(_("未找到该用户，或您无权访问。"))
+    if not org_unit.is_open:
+        raise ValidationError(_("“%(name)s”已撤销，不能在其上授权。") % {"name": org_unit.name}, code="unit_closed")
+    today = timezone.localdate()
+    valid_from = valid_from or today
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError(_("截止日期不能早于生效日期。"), code="assignment_dates")
+    if valid_until is not None and valid_until < today:
+        raise ValidationError(_("截止日期 %(d)s 已过，这项授权不会生效。") % {"d": valid_until}, code="assignment_expired")
+    with transaction.atomic():
+        clash = RoleAssignment.objects.active(valid_from).filter(user=user, org_unit=org_unit, role=role).exists()
+        if clash:
+            raise Conflict(_("该用户在“%(unit)s”已有这个角色。") % {"unit": org_unit.name}, code="duplicate_assignment")
+        assignment = RoleAssignment(user=user, org_unit=org_unit, role=role, valid_from=valid_from,
+                                    valid_until=valid_until, granted_by=actor if getattr(actor, "pk", None) else None)
+        assignment.full_clean()
+        assignment.save()
+        if audit:
+            log_action(assignment, "accounts.assignment.granted", actor=actor, org_unit=org_unit,
+                       data={"user": user.username, "role": role, "valid_from": valid_from, "valid_until": valid_until})
+    scoping.forget(user)
+    return assignment
+
+
+def assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
+    _require_manage(actor, assignment.org_unit)
+    if assignment.revoked_at is not None:
+        raise Conflict(_("这项授权已被撤销。"), code="already_revoked")
+    with transaction.atomic():
+        assignment.revoked_at = timezone.now()
+        assignment.revoked_by = actor
+        assignment.save(update_fields=["revoked_at", "revoked_by"])
+        log_action(assignment, "accounts.assignment.revoked", actor=actor, org_unit=assignment.org_unit,
+                   data={"user": assignment.user.username, "role": assignment.role})
+    scoping.forget(assignment.user)
+    return assignment
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_create(*, actor: Any, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a personal token for the actor. The plain token is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("请填写令牌名称。"), code="name_required")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError(_("过期时间必须晚于现在。"), code="token_expired")
+    plain = "gh_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=actor, name=name[:100], prefix=plain[:10], digest=_digest(plain),
+                                        expires_at=expires_at)
+        log_action(token, "accounts.token.created", actor=actor, org_unit=actor.home_unit)
+    return token, plain
+
+
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk:
+        raise NotFound(_("未找到该令牌。"))
+    if token.revoked_at is not None:
+        raise Conflict(_("该令牌已撤销。"), code="already_revoked")
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        log_action(token, "accounts.token.revoked", actor=actor, org_unit=actor.home_unit)
+    return token
+
+
+def token_authenticate(plain: str) -> User | None:
+    if not plain or not plain.startswith("gh_"):
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(plain), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

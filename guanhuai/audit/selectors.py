@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from guanhuai.accounts import scoping
+from guanhuai.audit.models import AuditEntry
+from guanhuai.audit.permissions import VIEW_AUDIT
+
+
+def entry_list(
+    *,
+    actor: Any,
+    q: str = "",
+    action: str = "",
+    actor_id: int | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    qs = scoping.scope(AuditEntry.objects.all(), actor, VIEW_AUDIT)
+    if q:
+        qs = qs.filter(Q(object_repr__icontains=q) | Q(action__icontains=q) | Q(actor__username__icontains=q))
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor_id:
+        qs = qs.filter(actor_id=actor_id)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.select_related("actor", "org_unit")

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from guanhuai.accounts import scoping
+from guanhuai.core.errors import NotFound
+from guanhuai.jobs.models import Job
+from guanhuai.jobs.permissions import VIEW_JOBS
+
+
+def job_list(*, actor: Any, kind: str = "", status: str = "") -> QuerySet[Job]:
+    """The actor's own jobs, plus every job in branches where they hold jobs.view_jobs."""
+    if not getattr(actor, "is_authenticated", False):
+        return Job.objects.none()
+    if scoping.root_paths(actor, VIEW_JOBS) is None:
+        qs = Job.objects.all()
+    else:
+        qs = Job.objects.filter(Q(actor=actor) | scoping.path_q(actor, VIEW_JOBS, path_field="org_unit__path"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("actor", "org_unit")
+
+
+def job_get(*, actor: Any, job_id: Any) -> Job:
+    try:
+        return job_list(actor=actor).get(pk=job_id)
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该任务，或您无权访问。"))

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanhuai.accounts import scoping
+from guanhuai.audit.services import log_action
+from guanhuai.core.errors import DomainError, InvalidTransition, ValidationError
+from guanhuai.jobs import registry
+from guanhuai.jobs.models import Job
+from guanhuai.jobs.permissions import RUN_JOBS
+from guanhuai.jobs.states import TRANSITIONS, JobStatus
+
+logger = logging.getLogger(__name__)
+
+
+class Progress:
+    """Handed to a job handler. Writes progress at most every `interval` seconds (and always at the end),
+    in its own short statements so that pollers see it while the handler works."""
+
+    def __init__(self, job: Job, *, interval: float = 0.5) -> None:
+        self.job = job
+        self.interval = interval
+        self._last = 0.0
+
+    def set_total(self, total: int) -> None:
+        self.job.progress_total = total
+        Job.objects.filter(pk=self.job.pk).update(progress_total=total)
+
+    def step(self, n: int = 1, *, message: str | None = None, force: bool = False, **counts: int) -> None:
+        self.job.progress_done += n
+        for key, value in counts.items():
+            self.job.counts[key] = self.job.counts.get(key, 0) + value
+        if message is not None:
+            self.job.message = message
+        now = time.monotonic()
+        if force or now - self._last >= self.interval:
+            self._last = now
+            Job.objects.filter(pk=self.job.pk).update(
+                progress_done=self.job.progress_done, counts=self.job.counts, message=self.job.message
+            )
+
+    def save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Persist how far the handler got. Call inside the same transaction as the work it describes."""
+        self.job.checkpoint = checkpoint
+        Job.objects.filter(pk=self.job.pk).update(
+            checkpoint=checkpoint, progress_done=self.job.progress_done, counts=self.job.counts
+        )
+
+    def attach_result(self, name: str, content: bytes) -> None:
+        self.job.result_file.save(name, ContentFile(content), save=False)
+        Job.objects.filter(pk=self.job.pk).update(result_file=self.job.result_file.name)
+
+
+def _transition(job: Job, to: JobStatus) -> None:
+    if to not in TRANSITIONS[JobStatus(job.status)]:
+        raise InvalidTransition(_("任务状态不能从“%(a)s”变为“%(b)s”。") % {"a": job.get_status_display(), "b": to.label})
+    job.status = to
+
+
+def job_submit(
+    *,
+    actor: Any,
+    kind: str,
+    idempotency_key: str,
+    params: dict[str, Any] | None = None,
+    org_unit: Any = None,
+    input_name: str = "",
+    input_content: bytes | None = None,
+) -> tuple[Job, bool]:
+    """Create a job and queue it after commit. The same idempotency key returns the existing job and
+    queues nothing: a double click, a retried request or a replayed CLI call runs the work once."""
+    if kind not in registry.kinds():
+        raise ValidationError(_("未知的任务类型：%(kind)s") % {"kind": kind})
+    if not idempotency_key or len(idempotency_key) > 120:
+        raise ValidationError(_("幂等键不能为空，且不超过120个字符。"))
+    if org_unit is not None:
+        scoping.require(actor, RUN_JOBS, org_unit)
+    existing = Job.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing, False
+    job = Job(actor=actor, kind=kind, idempotency_key=idempotency_key, params=params or {}, org_unit=org_unit)
+    try:
+        with transaction.atomic():
+            if input_content is not None:
+                job.input_file.save(input_name or "input.bin", ContentFile(input_content), save=False)
+            job.save()
+            log_action(job, "jobs.job.submitted", actor=actor, org_unit=org_unit, data={"kind": kind})
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    except IntegrityError:
+        # Lost a race with an identical submission.
+        return Job.objects.get(idempotency_key=idempotency_key), False
+    return job, True
+
+
+def _enqueue(job_id: int) -> None:
+    from guanhuai.jobs.tasks import run_job
+
+    result = run_job.enqueue(job_id)
+    Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def job_retry(*, actor: Any, job: Job) -> Job:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        _transition(job, JobStatus.QUEUED)
+        job.error = ""
+        job.save(update_fields=["status", "error"])
+        log_action(job, "jobs.job.retried", actor=actor, org_unit=job.org_unit)
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def job_run(job_id: int) -> Job:
+    """Execute a queued job (called by the task worker). Safe to call twice: a finished job is left alone."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.is_finished:
+            return job
+        _transition(job, JobStatus.RUNNING)
+        job.attempts += 1
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at"])
+    progress = Progress(job)
+    try:
+        registry.get(job.kind).handler(job, progress)
+    except DomainError as exc:
+        return _finish(job, JobStatus.FAILED, error=str(exc))
+    except Exception:
+        logger.exception("job %s failed", job.pk)
+        return _finish(job, JobStatus.FAILED, error=_("内部错误，请联系管理员。") + "\n" + traceback.format_exc(limit=5))
+    return _finish(job, JobStatus.SUCCEEDED)
+
+
+def _finish(job: Job, status: JobStatus, *, error: str = "") -> Job:
+    with transaction.atomic():
+        fresh = Job.objects.select_for_update().get(pk=job.pk)
+        fresh.counts, fresh.progress_done, fresh.message = job.counts, job.progress_done, job.message
+        fresh.result_file = job.result_file or fresh.result_file
+        _transition(fresh, status)
+        if status == JobStatus.SUCCEEDED and fresh.progress_total:
+            fresh.progress_done = fresh.progress_total
+        fresh.error = error
+        fresh.finished_at = timezone.now()
+        fresh.save()
+        action = "jobs.job.finished" if status == JobStatus.SUCCEEDED else "jobs.job.failed"
+        log_action(fresh, action, actor=fresh.actor, org_unit=fresh.org_unit, data={"counts": fresh.counts})
+    return fresh
