@@ -41,11 +41,11 @@ def get_bool(name: str, default: bool = False) -> bool:
 
 def get_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return default if value in (None, "") else int(value)
+    return default if value is None or value == "" else int(value)
 
 
 def get_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
-    if value in (None, ""):
+    if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts.registry import permissions, role_permissions
 from guanhuai.core.errors import NotFound, PermissionDenied
 from guanhuai.orgs import paths
-from guanhuai.orgs.models import OrgUnit
+from guanhuai.orgs.models import OrgUnit, OrgUnitQuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -75,7 +76,7 @@ def path_q(actor: Any, perm: str, *, path_field: str = "path", on: dt.date | Non
     return q
 
 
-def units(actor: Any, perm: str, *, on: dt.date | None = None) -> QuerySet[OrgUnit]:
+def units(actor: Any, perm: str, *, on: dt.date | None = None) -> OrgUnitQuerySet:
     return OrgUnit.objects.filter(path_q(actor, perm, on=on))
 
 
@@ -87,7 +88,7 @@ def scope(qs: QuerySet[M], actor: Any, perm: str, *, unit_field: str = "org_unit
 def get_or_404(qs: QuerySet[M], actor: Any, perm: str, *, unit_field: str = "org_unit", **lookup: Any) -> M:
     try:
         return scope(qs, actor, perm, unit_field=unit_field).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(_("未找到该记录，或您无权访问。"))
 
 

@@ -13,4 +13,5 @@ class RequestContext:
     via: str = ""  # "web", "api", "cli", "task"
 
 
-current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("guanhuai_request", default=RequestContext())
+_NO_REQUEST = RequestContext(via="cli")
+current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("guanhuai_request", default=_NO_REQUEST)

@@ -81,7 +81,7 @@ DIVISION_CODE_LENGTHS = {"national": 6, "province": 6, "city": 6, "county": 6, "
 def validate_division_code(code: str, level: str) -> str:
     value = (code or "").strip()
     length = DIVISION_CODE_LENGTHS[level]
-    if not re.fullmatch(r"\d{%d}" % length, value):
+    if not re.fullmatch(rf"\d{{{length}}}", value):
         raise ValidationError(
             _("区划代码“%(code)s”格式错误：该级别应为%(n)d位数字。") % {"code": value, "n": length},
             code="division_code_format",

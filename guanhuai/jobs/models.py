@@ -63,3 +63,6 @@ class WorkerHeartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"

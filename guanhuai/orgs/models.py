@@ -124,3 +124,6 @@ class OrgChange(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.unit_id} {self.effective_on}"

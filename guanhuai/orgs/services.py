@@ -66,7 +66,7 @@ def check_placement(*, parent: OrgUnit | None, level: str, kind: str) -> None:
 
 def check_code(*, code: str, level: str, parent: OrgUnit | None, exclude_pk: int | None = None) -> str:
     code = validate_division_code(code, level)
-    clash = OrgUnit.objects.filter(code=code).exclude(pk=exclude_pk).first()
+    clash = OrgUnit.objects.filter(code=code).exclude(pk=exclude_pk or 0).first()
     if clash:
         # The code exists somewhere; do not reveal where unless the clash is visible anyway.
         raise Conflict(_("区划代码 %(code)s 已被使用。") % {"code": code}, code="duplicate_code")
@@ -180,6 +180,7 @@ def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit, effective_on: d
         raise ValidationError(_("“%(name)s”已撤销，不能调整。") % {"name": unit.name}, code="unit_closed")
     check_placement(parent=new_parent, level=unit.level, kind=unit.kind)
     with transaction.atomic():
+        assert unit.parent is not None
         unit, new_parent, old_parent = _lock(unit, new_parent, unit.parent)
         old_path = unit.path
         new_path = _next_child_path(new_parent)

@@ -20,7 +20,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         body["database"] = {"status": "ok", "vendor": connection.vendor}
-    except Exception as exc:  # noqa: BLE001 — any failure means "down"
+    except Exception as exc:
         body["status"] = "error"
         body["database"] = {"status": "error", "error": exc.__class__.__name__}
         return JsonResponse(body, status=503)
@@ -29,7 +29,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def worker_status() -> dict[str, object]:
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = str(settings.TASKS["default"]["BACKEND"])
     if not backend.endswith("DatabaseBackend"):
         return {"status": "inline", "backend": backend}
     from django_tasks_db.models import DBTaskResult

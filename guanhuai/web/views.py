@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +13,8 @@ from guanhuai.orgs.selectors import top_units
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    assignments = RoleAssignment.objects.active().filter(user=request.user).select_related("org_unit")
+    user: Any = request.user
+    assignments = RoleAssignment.objects.active().filter(user=user).select_related("org_unit")
     return render(request, "web/home.html", {
         "assignments": assignments,
         "units": top_units(actor=request.user)[:20],
