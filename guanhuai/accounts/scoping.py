@@ -49,13 +49,12 @@ def root_paths(actor: Any, perm: str, *, on: dt.date | None = None) -> list[str]
         return None
     day = on or timezone.localdate()
     cache = actor.__dict__.setdefault(_CACHE_ATTR, {})
-    key = (perm, day)
-    if key not in cache:
+    if day not in cache:
+        # One query per actor per request, whatever the number of permissions asked about.
         from guanhuai.accounts.models import RoleAssignment
 
-        rows = RoleAssignment.objects.active(day).filter(user=actor).values_list("role", "org_unit__path")
-        cache[key] = paths.minimal_roots([p for role, p in rows if perm in role_permissions(role)])
-    return list(cache[key])
+        cache[day] = list(RoleAssignment.objects.active(day).filter(user=actor).values_list("role", "org_unit__path"))
+    return paths.minimal_roots([p for role, p in cache[day] if perm in role_permissions(role)])
 
 
 def forget(actor: Any) -> None:

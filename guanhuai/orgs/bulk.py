@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
 from guanhuai.core.errors import DomainError, ValidationError
+from guanhuai.core.validators import validate_division_code
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import LEVEL_ORDER, Kind, Level, OrgChange, OrgUnit
 from guanhuai.orgs.permissions import MANAGE_UNITS
 from guanhuai.orgs.services import check_placement
-from guanhuai.core.validators import validate_division_code
 
 LEVEL_BY_LABEL = {str(label): value for value, label in Level.choices} | {v: v for v in Level.values}
 KIND_BY_LABEL = {str(label): value for value, label in Kind.choices if value} | {v: v for v in Kind.values}
@@ -168,7 +168,8 @@ def tree_bulk_create(
         created = 0
         today = timezone.localdate()
         while pending:
-            ready, waiting = [], []
+            ready: list[Row] = []
+            waiting: list[Row] = []
             for r in pending:
                 (ready if not r.parent_code or r.parent_code in by_code else waiting).append(r)
             if not ready:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.orgs.models import Level, OrgUnit
-from guanhuai.orgs.permissions import VIEW_UNITS
+from guanhuai.core.errors import ValidationError
+from guanhuai.orgs import paths
+from guanhuai.orgs.models import LEVEL_ORDER, Level, OrgChange, OrgUnit, OrgUnitQuerySet
+from guanhuai.orgs.permissions import MANAGE_UNITS, VIEW_UNITS
 
 
 def unit_list(
@@ -38,7 +41,7 @@ def unit_get(*, actor: Any, unit_id: Any, perm: str = VIEW_UNITS) -> OrgUnit:
     return scoping.unit_or_404(actor, perm, unit_id)
 
 
-def top_units(*, actor: Any) -> QuerySet[OrgUnit]:
+def top_units(*, actor: Any) -> OrgUnitQuerySet:
     """The roots of what the actor sees: their assigned units (minus those nested in another)."""
     roots = scoping.root_paths(actor, VIEW_UNITS)
     if roots is None:
@@ -66,10 +69,19 @@ def children_with_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = Fa
     if not children:
         return children
     width = len(children[0].path)
-    qs = scoping.units(actor, VIEW_UNITS).subtree(unit.path, include_self=False).filter(depth__gt=unit.depth + 1)
+    qs = (
+        scoping.units(actor, VIEW_UNITS)
+        .subtree(unit.path, include_self=False)
+        .filter(depth__gt=unit.depth + 1)
+    )
     if not include_closed:
         qs = qs.open()
-    rows = qs.order_by().annotate(branch=Substr("path", 1, width)).values_list("branch", "level").annotate(n=Count("id"))
+    rows = (
+        qs.order_by()
+        .annotate(branch=Substr("path", 1, width))
+        .values_list("branch", "level")
+        .annotate(n=Count("id"))
+    )
     counts: dict[str, dict[str, int]] = {}
     for branch, level, n in rows:
         counts.setdefault(branch, {})[level] = n
@@ -84,3 +96,87 @@ def scoped_subtree_count(*, actor: Any, unit: OrgUnit) -> int:
 
 def unscoped_subtree_count(*, unit: OrgUnit) -> int:
     return OrgUnit.objects.subtree(unit.path).count()
+
+
+def unit_get_by_code(*, actor: Any, code: str, perm: str = VIEW_UNITS) -> OrgUnit:
+    """One unit by its division code, within the actor's scope for `perm`. A code that does not exist
+    and one outside the scope give the same error. Used where a user *names* a unit in their input (a new
+    parent, a merge target), so the error is a 422 about that input, not a 404 about the URL."""
+    code = (code or "").strip()
+    unit = scoping.units(actor, perm).filter(code=code).first() if code else None
+    if unit is None:
+        raise ValidationError(
+            _("区划代码 %(code)s 对应的组织不存在，或您无权操作。") % {"code": code or "—"},
+            code="unknown_unit",
+        )
+    return unit
+
+
+def unit_ref(*, actor: Any, unit_id: Any = None, code: str = "", perm: str = VIEW_UNITS) -> OrgUnit:
+    """A unit named in a request body, by id or by code (422 `unknown_unit` when neither resolves)."""
+    if code:
+        return unit_get_by_code(actor=actor, code=code, perm=perm)
+    try:
+        return scoping.units(actor, perm).get(pk=unit_id)
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise ValidationError(_("指定的组织不存在，或您无权操作。"), code="unknown_unit")
+
+
+def unit_history(*, actor: Any, unit: OrgUnit, limit: int = 50) -> list[OrgChange]:
+    """The unit's OrgChange rows, newest first. Parents and merge targets outside the actor's scope are
+    shown without their names (`.from_parent_visible` etc.), so history never leaks a sibling branch."""
+    rows = list(
+        OrgChange.objects.filter(unit=unit)
+        .select_related("from_parent", "to_parent", "merged_into", "actor")
+        .order_by("-recorded_at", "-id")[:limit]
+    )
+    hidden = _("辖区外组织")
+    labels = {f.name: str(f.verbose_name) for f in OrgUnit._meta.get_fields() if hasattr(f, "verbose_name")}
+    for row in rows:
+        for name, short in (("from_parent", "from"), ("to_parent", "to"), ("merged_into", "into")):
+            other = getattr(row, name)
+            visible = other is not None and scoping.can(actor, VIEW_UNITS, other)
+            setattr(row, f"{name}_visible", visible)
+            setattr(row, f"{short}_name", other.name if visible else (hidden if other is not None else "—"))
+        row.change_rows = [(labels.get(k, k), *v) for k, v in (row.changes or {}).items()]  # type: ignore[attr-defined]
+    return rows
+
+
+def manageable_roots(*, actor: Any) -> QuerySet[OrgUnit]:
+    """The top units where the actor may manage the tree: the choice of "import under which unit"."""
+    roots = scoping.root_paths(actor, MANAGE_UNITS)
+    qs = OrgUnit.objects.filter(depth=1) if roots is None else OrgUnit.objects.filter(path__in=roots)
+    return qs.open().order_by("path")
+
+
+def move_candidates(*, actor: Any, unit: OrgUnit, q: str = "") -> QuerySet[OrgUnit]:
+    """Open units the actor manages that could become `unit`'s new parent: a higher level than the unit,
+    not the current parent, not inside the unit's own subtree. Units at the current parent's level (the
+    usual case: a village moving to a neighbouring township) come first. Unsliced, so a form can validate
+    any of them; the caller shows only the first page."""
+    higher = [level for level in Level.values if LEVEL_ORDER[level] < unit.level_rank]
+    qs = (
+        scoping.units(actor, MANAGE_UNITS)
+        .open()
+        .filter(level__in=higher)
+        .exclude(path__gte=unit.path, path__lt=paths.upper_bound(unit.path))
+    )
+    if unit.parent_id is not None:
+        qs = qs.exclude(pk=unit.parent_id)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    parent_level = unit.parent.level if unit.parent is not None else ""
+    return qs.annotate(
+        nearest=Case(When(level=parent_level, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("nearest", "path")
+
+
+def merge_candidates(*, actor: Any, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """Open siblings of the same level that the actor manages: the only valid merge targets."""
+    return (
+        scoping.units(actor, MANAGE_UNITS)
+        .open()
+        .filter(parent_id=unit.parent_id, level=unit.level)
+        .exclude(pk=unit.pk)
+        .order_by("code")
+    )

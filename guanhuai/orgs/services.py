@@ -131,9 +131,11 @@ def unit_update(*, actor: Any, unit: OrgUnit, name: str | None = None, code: str
         if not name.strip():
             raise ValidationError(_("名称不能为空。"), code="name_required")
         changes["name"] = name.strip()
-    if code is not None:
+    # Unchanged values are not re-checked: a form sends every field, and a rename must not fail on a
+    # legacy code or kind that predates today's rules.
+    if code is not None and code.strip() != unit.code:
         changes["code"] = check_code(code=code, level=unit.level, parent=unit.parent, exclude_pk=unit.pk)
-    if kind is not None:
+    if kind is not None and kind != unit.kind:
         check_placement(parent=unit.parent, level=unit.level, kind=kind)
         changes["kind"] = kind
     if opened_on is not None:

@@ -1,0 +1,145 @@
+"""Forms only check the shape of input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanhuai.orgs.models import LEVEL_ORDER, Kind, Level, OrgUnit
+
+F = TypeVar("F", bound=forms.Field)
+
+
+class BootstrapForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def _field(self, cls: type[F], name: str) -> F:
+        field = self.fields[name]
+        assert isinstance(field, cls)
+        return field
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UnitCreateForm(BootstrapForm):
+    code = forms.CharField(
+        label=_("区划代码"), max_length=12, help_text=_("省、市、县为6位；乡镇、村为12位。")
+    )
+    name = forms.CharField(label=_("名称"), max_length=100)
+    level = forms.ChoiceField(label=_("级别"))
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=Kind.choices,
+        required=False,
+        help_text=_("乡镇级选镇、乡或街道；村级选村或社区；其他级别留空。"),
+    )
+    opened_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, parent: OrgUnit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        below = [(v, label) for v, label in Level.choices if LEVEL_ORDER[v] > parent.level_rank]
+        self._field(forms.ChoiceField, "level").choices = below
+        if below and not self.is_bound:
+            self.initial.setdefault("level", below[0][0])
+
+
+class UnitEditForm(BootstrapForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    code = forms.CharField(label=_("区划代码"), max_length=12)
+    kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, required=False)
+    opened_on = forms.DateField(label=_("成立日期"), required=False, widget=DateInput())
+
+    @classmethod
+    def for_unit(cls, unit: OrgUnit, data: Any = None) -> UnitEditForm:
+        return cls(
+            data,
+            initial={"name": unit.name, "code": unit.code, "kind": unit.kind, "opened_on": unit.opened_on},
+        )
+
+
+class UnitMoveForm(BootstrapForm):
+    """The new parent is picked from a (searched, paged) list or typed as a division code. The list is
+    rendered by the template; this field validates the choice against the full scoped queryset."""
+
+    new_parent = forms.ModelChoiceField(label=_("新的上级"), queryset=OrgUnit.objects.none(), required=False)
+    new_parent_code = forms.CharField(label=_("或填写新上级的区划代码"), max_length=12, required=False)
+    effective_on = forms.DateField(label=_("生效日期"), required=False, widget=DateInput())
+    note = forms.CharField(
+        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._field(forms.ModelChoiceField, "new_parent").queryset = candidates
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("new_parent") and not (data.get("new_parent_code") or "").strip():
+            raise forms.ValidationError(_("请选择新的上级，或填写它的区划代码。"))
+        return data
+
+
+class UnitMergeForm(BootstrapForm):
+    into = UnitChoiceField(
+        label=_("合并到"), queryset=OrgUnit.objects.none(), empty_label=_("请选择同一上级下的同级组织")
+    )
+    effective_on = forms.DateField(label=_("生效日期"), required=False, widget=DateInput())
+    note = forms.CharField(
+        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self._field(forms.ModelChoiceField, "into")
+        field.queryset = candidates
+
+
+class UnitCloseForm(BootstrapForm):
+    closed_on = forms.DateField(
+        label=_("撤销日期"), required=False, widget=DateInput(), help_text=_("留空则为今天。")
+    )
+    note = forms.CharField(
+        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TreeImportForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("Excel文件（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+    org_unit = UnitChoiceField(
+        label=_("导入到"),
+        queryset=OrgUnit.objects.none(),
+        help_text=_("任务记在这个组织名下；文件中的上级代码须在您的管理范围内。"),
+    )
+    # Generated when the form is rendered: a double submit of the same page is one job.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self._field(forms.ModelChoiceField, "org_unit")
+        field.queryset = targets
+        if not self.is_bound:
+            self.initial["idempotency_key"] = uuid.uuid4().hex
+            if len(targets) == 1:
+                self.initial["org_unit"] = targets[0].pk
