@@ -65,7 +65,10 @@ class TreeImportError(ValidationError):
         self.errors = errors
 
 
-def validate_rows(rows: Iterable[Row], *, actor: Any, check_scope: bool = True) -> tuple[list[Row], list[RowError]]:
+def validate_rows(
+    rows: Iterable[Row], *, actor: Any, check_scope: bool = True, root: OrgUnit | None = None
+) -> tuple[list[Row], list[RowError]]:
+    """`root`, when given, confines the import: every row must land at or below it."""
     rows = list(rows)
     errors: list[RowError] = []
     seen: dict[str, Row] = {}
@@ -125,9 +128,17 @@ def validate_rows(rows: Iterable[Row], *, actor: Any, check_scope: bool = True) 
                 check_placement(parent=parent, level=level, kind=kind)
                 if check_scope:
                     scoping.require(actor, MANAGE_UNITS, parent)
+                if root is not None and not parent.path.startswith(root.path):
+                    raise ValidationError(
+                        _("上级代码 %(code)s 不在所选的“%(root)s”之下。") % {"code": r.parent_code, "root": root.name},
+                        code="outside_root",
+                    )
             except DomainError as exc:
                 err(str(exc))
                 continue
+        elif not r.parent_code and root is not None:
+            err(_("导入到“%(root)s”之下时，每一行都必须填写上级代码。") % {"root": root.name})
+            continue
         elif not r.parent_code and check_scope and not getattr(actor, "is_superuser", False):
             err(_("只有系统管理员可以导入顶级组织。"))
             continue
@@ -146,10 +157,11 @@ def tree_bulk_create(
     batch_size: int = 5000,
     on_progress: Callable[[int], None] | None = None,
     validate: bool = True,
+    root: OrgUnit | None = None,
 ) -> TreeImportResult:
     rows = list(rows)
     if validate:
-        good, errors = validate_rows(rows, actor=actor, check_scope=check_scope)
+        good, errors = validate_rows(rows, actor=actor, check_scope=check_scope, root=root)
         if errors:
             raise TreeImportError(errors)
     else:

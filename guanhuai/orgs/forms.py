@@ -130,7 +130,7 @@ class TreeImportForm(BootstrapForm):
     org_unit = UnitChoiceField(
         label=_("导入到"),
         queryset=OrgUnit.objects.none(),
-        help_text=_("任务记在这个组织名下；文件中的上级代码须在您的管理范围内。"),
+        help_text=_("文件中的每个上级代码都必须是这个组织或它的下级。"),
     )
     # Generated when the form is rendered: a double submit of the same page is one job.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)

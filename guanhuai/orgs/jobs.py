@@ -28,7 +28,9 @@ def import_tree(job: Job, progress: Progress) -> None:
     progress.set_total(len(rows))
     try:
         with transaction.atomic():
-            result = bulk.tree_bulk_create(rows, actor=job.actor, on_progress=lambda n: progress.step(n))
+            result = bulk.tree_bulk_create(
+                rows, actor=job.actor, root=job.org_unit, on_progress=lambda n: progress.step(n)
+            )
             job.counts = {"created": result.created}
             progress.save_checkpoint({"done": True, "created": result.created})
     except bulk.TreeImportError as exc:

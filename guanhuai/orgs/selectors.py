@@ -142,11 +142,17 @@ def unit_history(*, actor: Any, unit: OrgUnit, limit: int = 50) -> list[OrgChang
     return rows
 
 
-def manageable_roots(*, actor: Any) -> QuerySet[OrgUnit]:
-    """The top units where the actor may manage the tree: the choice of "import under which unit"."""
+def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
+    """Units an import may be confined to: the actor's managed roots plus every managed unit down to county
+    level (a province has a few hundred of those; townships and villages are chosen by code in the file)."""
     roots = scoping.root_paths(actor, MANAGE_UNITS)
-    qs = OrgUnit.objects.filter(depth=1) if roots is None else OrgUnit.objects.filter(path__in=roots)
-    return qs.open().order_by("path")
+    upper_levels = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY]
+    return (
+        scoping.units(actor, MANAGE_UNITS)
+        .open()
+        .filter(Q(level__in=upper_levels) | Q(path__in=roots or []))
+        .order_by("path")
+    )
 
 
 def move_candidates(*, actor: Any, unit: OrgUnit, q: str = "") -> QuerySet[OrgUnit]:

@@ -214,3 +214,17 @@ def test_rows_outside_the_importers_scope_are_rejected(
     job = Job.objects.get()
     assert job.status == "failed" and job.error == "导入被拒绝：1行有错误，未写入任何数据。"
     assert not OrgUnit.objects.filter(code__in=["440224102000", "440222100000"]).exists()
+
+
+def test_rows_outside_the_chosen_unit_are_rejected_and_nothing_is_written(tree, people, upload, xlsx):
+    # The province admin imports "under 仁化县" but one row hangs off 始兴县 next door.
+    rows = [
+        ["440224102000", "丙镇", "440224", "乡镇(街道)", "镇"],
+        ["440222101000", "丁镇", "440222", "乡镇(街道)", "镇"],
+    ]
+    upload(xlsx(rows), unit=tree.county)
+    job = Job.objects.get()
+    assert job.status == "failed"
+    assert not OrgUnit.objects.filter(code__in=["440224102000", "440222101000"]).exists()
+    errors = [r for r in load_workbook(job.result_file.open("rb")).worksheets[0].iter_rows(values_only=True)]
+    assert any("不在所选的“仁化县”之下" in str(cell) for row in errors for cell in row)
