@@ -1,3 +1,299 @@
-from ninja import Router
+"""Users, role assignments and personal tokens over the API (/api/v1/). Thin, like the views: scoped reads
+through selectors, writes through services; a DomainError propagates and guanhuai.api turns it into JSON
+`{"code", "message"}` with its status. A user outside the actor's scope is a 404, exactly like one that
+does not exist.
 
-router = Router()
+Codes every operation may give besides its own: 401 (no session and no valid token: a revoked or expired
+token is simply not valid), 422 (malformed path, query or body), and on writes 403 (a browser session
+without its CSRF token)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from guanhuai.accounts import selectors, services
+from guanhuai.accounts.models import RoleAssignment, User
+from guanhuai.accounts.registry import Role
+from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.orgs import selectors as org_selectors
+from guanhuai.orgs.models import OrgUnit
+
+router = Router(tags=["accounts"])
+
+MAX_PAGE = 200
+
+
+class Pagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE, description="每页条数（最多 200）")
+        offset: int = Field(0, ge=0)
+
+
+# --- schemas ----------------------------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    user_id: int
+    org_unit: UnitRef
+    role: str
+    role_label: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    granted_at: dt.datetime
+    revoked_at: dt.datetime | None
+    active: bool
+
+    @staticmethod
+    def resolve_role_label(obj: RoleAssignment) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_active(obj: RoleAssignment) -> bool:
+        return obj.is_active()
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    is_active: bool
+    home_unit: UnitRef | None
+    last_login: dt.datetime | None
+    date_joined: dt.datetime
+
+
+class MeOut(UserOut):
+    is_superuser: bool
+    assignments: list[AssignmentOut]
+
+    @staticmethod
+    def resolve_assignments(obj: User) -> list[RoleAssignment]:
+        return list(selectors.own_assignment_list(actor=obj))
+
+
+class UserCreateIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    name: str = Field(..., max_length=50)
+    email: str = Field("", max_length=254)
+    home_unit_id: int
+    password: str = Field(
+        ..., min_length=1, description="须符合密码规则（至少 10 个字符，不能全是数字或过于常见）"
+    )
+
+
+class UserPatchIn(Schema):
+    name: str | None = Field(None, max_length=50)
+    email: str | None = Field(None, max_length=254)
+    is_active: bool | None = None
+    home_unit_id: int | None = None
+
+
+class UserFilters(Schema):
+    q: str = Field("", description="按姓名或用户名搜索")
+    role: Role | None = Field(None, description="有当前有效授权的角色")
+    unit_id: int | None = Field(None, description="所属组织（含下级）")
+
+
+class AssignmentIn(Schema):
+    org_unit_id: int
+    role: Role
+    valid_from: dt.date | None = Field(None, description="留空为今天")
+    valid_until: dt.date | None = Field(None, description="留空为长期；不得早于今天和生效日期")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreateIn(Schema):
+    name: str = Field(..., max_length=100)
+    expires_at: dt.datetime | None = None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="明文令牌，只在创建时返回这一次")
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _unit(request: HttpRequest, unit_id: int) -> OrgUnit:
+    """A unit named in a request body; unknown or invisible is a 422 about that input."""
+    return org_selectors.unit_ref(actor=_actor(request), unit_id=unit_id)
+
+
+# --- me ----------------------------------------------------------------------------------------------------
+
+
+@router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="当前用户及其角色")
+def me(request: HttpRequest) -> Any:
+    return User.objects.select_related("home_unit").get(pk=_actor(request).pk)
+
+
+# --- users -------------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/users", response={200: list[UserOut], 422: ErrorOut, **AUTH_ERRORS}, summary="用户列表（限本辖区）"
+)
+@paginate(Pagination)
+def user_list(request: HttpRequest, filters: Query[UserFilters]) -> Any:
+    return selectors.user_list(
+        actor=_actor(request),
+        q=filters.q,
+        role=filters.role.value if filters.role else "",
+        unit_id=filters.unit_id,
+    )
+
+
+@router.post(
+    "/users",
+    response={201: UserOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="新建用户",
+    description="403：无权在该组织管理用户；409：用户名已被使用；422：参数有误、组织不存在或不在辖区内、密码太弱。",
+)
+def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
+    user = services.user_create(
+        actor=_actor(request),
+        username=payload.username,
+        name=payload.name,
+        email=payload.email,
+        home_unit=_unit(request, payload.home_unit_id),
+        password=payload.password,
+    )
+    return Status(201, user)
+
+
+@router.get(
+    "/users/{user_id}",
+    response={200: UserOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="用户详情",
+)
+def user_get(request: HttpRequest, user_id: int) -> Any:
+    return selectors.user_get(actor=_actor(request), user_id=user_id)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response={200: UserOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="修改用户（姓名、邮箱、所属组织、启用/停用）",
+    description="403：可查看但无权管理该用户；404：用户不存在或不在辖区内；422：参数有误，或停用自己的账号。",
+)
+def user_update(request: HttpRequest, user_id: int, payload: UserPatchIn) -> Any:
+    actor = _actor(request)
+    user = selectors.user_get(actor=actor, user_id=user_id)
+    home_unit = _unit(request, payload.home_unit_id) if payload.home_unit_id is not None else None
+    return services.user_update(
+        actor=actor,
+        user=user,
+        name=payload.name,
+        email=payload.email,
+        is_active=payload.is_active,
+        home_unit=home_unit,
+    )
+
+
+# --- role assignments --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/users/{user_id}/assignments",
+    response={200: list[AssignmentOut], 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="用户的角色授权（含已撤销）",
+)
+@paginate(Pagination)
+def assignment_list(request: HttpRequest, user_id: int) -> Any:
+    actor = _actor(request)
+    user = selectors.user_get(actor=actor, user_id=user_id)
+    return selectors.assignment_list(actor=actor, user=user).order_by("-valid_from", "id")
+
+
+@router.post(
+    "/users/{user_id}/assignments",
+    response={201: AssignmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="授予角色",
+    description=(
+        "404：用户不存在或不在辖区内；422：组织不存在或不在辖区内、截止日期已过或早于生效日期、组织已撤销；"
+        "403：可查看但无权在该组织授权，或给自己授权；409：该用户在该组织已有这个角色。"
+    ),
+)
+def assignment_grant(request: HttpRequest, user_id: int, payload: AssignmentIn) -> Any:
+    actor = _actor(request)
+    user = selectors.user_get(actor=actor, user_id=user_id)
+    assignment = services.assignment_grant(
+        actor=actor,
+        user=user,
+        org_unit=_unit(request, payload.org_unit_id),
+        role=payload.role.value,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until,
+    )
+    return Status(201, assignment)
+
+
+@router.post(
+    "/assignments/{assignment_id}/revoke",
+    response={200: AssignmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="撤销角色授权",
+    description="404：授权不存在或不在可管理范围内；409：已撤销。",
+)
+def assignment_revoke(request: HttpRequest, assignment_id: int) -> Any:
+    actor = _actor(request)
+    assignment = selectors.assignment_get(actor=actor, assignment_id=assignment_id)
+    return services.assignment_revoke(actor=actor, assignment=assignment)
+
+
+# --- personal tokens ---------------------------------------------------------------------------------------
+
+
+@router.get("/tokens", response={200: list[TokenOut], 422: ErrorOut, **AUTH_ERRORS}, summary="我的API令牌")
+@paginate(Pagination)
+def token_list(request: HttpRequest) -> Any:
+    return selectors.token_list(actor=_actor(request))
+
+
+@router.post(
+    "/tokens",
+    response={201: TokenCreatedOut, 403: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="创建API令牌",
+    description="明文令牌只在此响应中出现一次。422：名称为空或过期时间不晚于现在。",
+)
+def token_create(request: HttpRequest, payload: TokenCreateIn) -> Any:
+    expires_at = payload.expires_at
+    if expires_at is not None and timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    token, plain = services.token_create(actor=_actor(request), name=payload.name, expires_at=expires_at)
+    token.token = plain  # type: ignore[attr-defined]
+    return Status(201, token)
+
+
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response={200: TokenOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    summary="撤销API令牌",
+    description="404：令牌不存在或不属于您；409：已撤销。",
+)
+def token_revoke(request: HttpRequest, token_id: int) -> Any:
+    actor = _actor(request)
+    return services.token_revoke(actor=actor, token=selectors.token_get(actor=actor, token_id=token_id))

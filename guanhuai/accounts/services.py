@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
-from guanhuai.accounts.permissions import MANAGE_USERS
+from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
 from guanhuai.audit.services import diff, log_action
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -28,15 +29,57 @@ def _require_manage(actor: Any, unit: OrgUnit | None) -> None:
     scoping.require(actor, MANAGE_USERS, unit)
 
 
+def _require_manage_user(actor: Any, user: User) -> None:
+    """May the actor manage this account? Only a superuser manages a superuser's account, so a branch
+    administrator cannot take over a system operator whose home branch lies in their subtree."""
+    if user.is_superuser and not getattr(actor, "is_superuser", False):
+        if user.home_unit is None or not scoping.can(actor, VIEW_USERS, user.home_unit):
+            raise NotFound(_("未找到该用户，或您无权访问。"))
+        raise PermissionDenied(_("只有系统管理员可以管理系统管理员的账号。"))
+    _require_manage(actor, user.home_unit)
+
+
+def _full_clean(obj: Any, **kwargs: Any) -> None:
+    """Model validation as a DomainError, so every interface shows the (translated) field messages."""
+    try:
+        obj.full_clean(**kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError(" ".join(exc.messages), code="invalid", details=exc.message_dict)
+
+
+# Our own wording for Django's validators: short, plain Chinese, and complete (Django 5.2's zh_Hans catalog
+# lacks the new "too short" message, which would otherwise show in English).
+_PASSWORD_MESSAGES = {
+    "password_too_short": _lazy("密码太短，至少需要 %(min_length)d 个字符。"),
+    "password_too_common": _lazy("这个密码太常见，容易被猜到。"),
+    "password_entirely_numeric": _lazy("密码不能全是数字。"),
+    "password_too_similar": _lazy("密码与%(verbose_name)s太相似。"),
+}
+
+
 def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationError(" ".join(exc.messages), code="weak_password")
+        messages = []
+        for error in exc.error_list:
+            template = _PASSWORD_MESSAGES.get(error.code or "")
+            if template is None:
+                messages.extend(error.messages)
+            else:
+                messages.append(str(template) % (error.params or {}))
+        raise ValidationError(" ".join(messages), code="weak_password")
 
 
 def user_create(
-    *, actor: Any, username: str, name: str, home_unit: OrgUnit, password: str, email: str = "", audit: bool = True
+    *,
+    actor: Any,
+    username: str,
+    name: str,
+    home_unit: OrgUnit,
+    password: str,
+    email: str = "",
+    audit: bool = True,
 ) -> User:
     username = (username or "").strip()
     if not username:
@@ -44,36 +87,65 @@ def user_create(
     _require_manage(actor, home_unit)
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("用户名“%(u)s”已被使用。") % {"u": username}, code="duplicate_username")
-    user = User(username=username, name=name.strip(), email=email.strip(), home_unit=home_unit)
+    user = User(
+        username=username, name=(name or "").strip(), email=(email or "").strip(), home_unit=home_unit
+    )
+    _full_clean(user, exclude=["password"])
     _check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        user.full_clean(exclude=["password"])
         user.save()
         if audit:
-            log_action(user, "accounts.user.created", actor=actor, org_unit=home_unit, data={"username": username})
+            log_action(
+                user, "accounts.user.created", actor=actor, org_unit=home_unit, data={"username": username}
+            )
     return user
 
 
 def user_update(
-    *, actor: Any, user: User, name: str | None = None, email: str | None = None, is_active: bool | None = None,
+    *,
+    actor: Any,
+    user: User,
+    name: str | None = None,
+    email: str | None = None,
+    is_active: bool | None = None,
     home_unit: OrgUnit | None = None,
 ) -> User:
-    _require_manage(actor, user.home_unit)
+    _require_manage_user(actor, user)
     if home_unit is not None:
         _require_manage(actor, home_unit)
     if user.pk == getattr(actor, "pk", None) and is_active is False:
         raise ValidationError(_("不能停用自己的账号。"), code="deactivate_self")
-    new = {k: v for k, v in {"name": name, "email": email, "is_active": is_active, "home_unit": home_unit}.items() if v is not None}
+    if name is not None:
+        name = name.strip()
+    if email is not None:
+        email = email.strip()
+    new = {
+        k: v
+        for k, v in {"name": name, "email": email, "is_active": is_active, "home_unit": home_unit}.items()
+        if v is not None
+    }
     changed = diff(user, new)
     if not changed:
         return user
-    with transaction.atomic():
-        for field, (_old, value) in changed.items():
+    old_values = {field: getattr(user, field) for field in changed}
+    for field, (_old, value) in changed.items():
+        setattr(user, field, value)
+    try:
+        _full_clean(user, exclude=["password"])
+    except ValidationError:
+        for field, value in old_values.items():
             setattr(user, field, value)
+        raise
+    with transaction.atomic():
         user.save(update_fields=list(changed))
-        log_action(user, "accounts.user.updated", actor=actor, org_unit=user.home_unit,
-                   changes={k: [str(a), str(b)] for k, (a, b) in changed.items()})
+        log_action(
+            user,
+            "accounts.user.updated",
+            actor=actor,
+            org_unit=user.home_unit,
+            changes={k: [str(a), str(b)] for k, (a, b) in changed.items()},
+        )
     return user
 
 
@@ -83,7 +155,7 @@ def user_set_password(*, actor: Any, user: User, password: str, old_password: st
         if old_password is None or not user.check_password(old_password):
             raise ValidationError(_("原密码不正确。"), code="wrong_password")
     else:
-        _require_manage(actor, user.home_unit)
+        _require_manage_user(actor, user)
     _check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
@@ -109,25 +181,52 @@ def assignment_grant(
     _require_manage(actor, org_unit)
     if user.home_unit is not None and not scoping.can(actor, MANAGE_USERS, user.home_unit):
         raise NotFound(_("未找到该用户，或您无权访问。"))
+    if user.pk == getattr(actor, "pk", None) and not getattr(actor, "is_superuser", False):
+        # Four eyes: nobody widens their own access; another administrator has to grant it.
+        raise PermissionDenied(_("不能给自己授予角色，请联系上级管理员。"), code="grant_self")
     if not org_unit.is_open:
-        raise ValidationError(_("“%(name)s”已撤销，不能在其上授权。") % {"name": org_unit.name}, code="unit_closed")
+        raise ValidationError(
+            _("“%(name)s”已撤销，不能在其上授权。") % {"name": org_unit.name}, code="unit_closed"
+        )
     today = timezone.localdate()
     valid_from = valid_from or today
     if valid_until is not None and valid_until < valid_from:
         raise ValidationError(_("截止日期不能早于生效日期。"), code="assignment_dates")
     if valid_until is not None and valid_until < today:
-        raise ValidationError(_("截止日期 %(d)s 已过，这项授权不会生效。") % {"d": valid_until}, code="assignment_expired")
+        raise ValidationError(
+            _("截止日期 %(d)s 已过，这项授权不会生效。") % {"d": valid_until}, code="assignment_expired"
+        )
     with transaction.atomic():
-        clash = RoleAssignment.objects.active(valid_from).filter(user=user, org_unit=org_unit, role=role).exists()
+        clash = (
+            RoleAssignment.objects.active(valid_from).filter(user=user, org_unit=org_unit, role=role).exists()
+        )
         if clash:
-            raise Conflict(_("该用户在“%(unit)s”已有这个角色。") % {"unit": org_unit.name}, code="duplicate_assignment")
-        assignment = RoleAssignment(user=user, org_unit=org_unit, role=role, valid_from=valid_from,
-                                    valid_until=valid_until, granted_by=actor if getattr(actor, "pk", None) else None)
+            raise Conflict(
+                _("该用户在“%(unit)s”已有这个角色。") % {"unit": org_unit.name}, code="duplicate_assignment"
+            )
+        assignment = RoleAssignment(
+            user=user,
+            org_unit=org_unit,
+            role=role,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            granted_by=actor if getattr(actor, "pk", None) else None,
+        )
         assignment.full_clean()
         assignment.save()
         if audit:
-            log_action(assignment, "accounts.assignment.granted", actor=actor, org_unit=org_unit,
-                       data={"user": user.username, "role": role, "valid_from": valid_from, "valid_until": valid_until})
+            log_action(
+                assignment,
+                "accounts.assignment.granted",
+                actor=actor,
+                org_unit=org_unit,
+                data={
+                    "user": user.username,
+                    "role": role,
+                    "valid_from": valid_from,
+                    "valid_until": valid_until,
+                },
+            )
     scoping.forget(user)
     return assignment
 
@@ -140,8 +239,13 @@ def assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignme
         assignment.revoked_at = timezone.now()
         assignment.revoked_by = actor
         assignment.save(update_fields=["revoked_at", "revoked_by"])
-        log_action(assignment, "accounts.assignment.revoked", actor=actor, org_unit=assignment.org_unit,
-                   data={"user": assignment.user.username, "role": assignment.role})
+        log_action(
+            assignment,
+            "accounts.assignment.revoked",
+            actor=actor,
+            org_unit=assignment.org_unit,
+            data={"user": assignment.user.username, "role": assignment.role},
+        )
     scoping.forget(assignment.user)
     return assignment
 
@@ -159,28 +263,32 @@ def token_create(*, actor: Any, name: str, expires_at: dt.datetime | None = None
         raise ValidationError(_("过期时间必须晚于现在。"), code="token_expired")
     plain = "gh_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=actor, name=name[:100], prefix=plain[:10], digest=_digest(plain),
-                                        expires_at=expires_at)
+        token = ApiToken.objects.create(
+            user=actor, name=name[:100], prefix=plain[:10], digest=_digest(plain), expires_at=expires_at
+        )
         log_action(token, "accounts.token.created", actor=actor, org_unit=actor.home_unit)
     return token, plain
 
 
 def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
-    if token.user_id != actor.pk:
+    """The owner revokes their token; a superuser may revoke anyone's (e.g. a leaked one, from the admin)."""
+    if token.user_id != actor.pk and not getattr(actor, "is_superuser", False):
         raise NotFound(_("未找到该令牌。"))
     if token.revoked_at is not None:
         raise Conflict(_("该令牌已撤销。"), code="already_revoked")
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        log_action(token, "accounts.token.revoked", actor=actor, org_unit=actor.home_unit)
+        log_action(token, "accounts.token.revoked", actor=actor, org_unit=token.user.home_unit)
     return token
 
 
 def token_authenticate(plain: str) -> User | None:
     if not plain or not plain.startswith("gh_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(plain), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user").filter(digest=_digest(plain), revoked_at__isnull=True).first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
