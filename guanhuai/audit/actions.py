@@ -20,6 +20,7 @@ SENTENCES = {
     "jobs.job.finished": _("任务完成"),
     "jobs.job.failed": _("任务失败"),
     "jobs.job.retried": _("重试任务"),
+    "jobs.job.file_downloaded": _("下载任务文件"),
 }
 
 

@@ -16,6 +16,7 @@ def entry_list(
     q: str = "",
     action: str = "",
     actor_id: int | None = None,
+    actor_username: str = "",
     object_type: str = "",
     object_id: str = "",
     since: dt.date | None = None,
@@ -28,6 +29,8 @@ def entry_list(
         qs = qs.filter(action__startswith=action)
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
+    if actor_username:
+        qs = qs.filter(actor__username=actor_username)
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:
@@ -37,3 +40,8 @@ def entry_list(
     if until:
         qs = qs.filter(at__date__lte=until)
     return qs.select_related("actor", "org_unit")
+
+
+def can_view_log(*, actor: Any) -> bool:
+    """Whether the audit pages exist for this actor at all (they hold audit.view_log somewhere)."""
+    return scoping.can_anywhere(actor, VIEW_AUDIT)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
-import traceback
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
-from guanhuai.core.errors import DomainError, InvalidTransition, ValidationError
+from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, ValidationError
 from guanhuai.jobs import registry
-from guanhuai.jobs.models import Job
+from guanhuai.jobs.models import Job, WorkerHeartbeat
 from guanhuai.jobs.permissions import RUN_JOBS
 from guanhuai.jobs.states import TRANSITIONS, JobStatus
 
@@ -51,7 +51,10 @@ class Progress:
         """Persist how far the handler got. Call inside the same transaction as the work it describes."""
         self.job.checkpoint = checkpoint
         Job.objects.filter(pk=self.job.pk).update(
-            checkpoint=checkpoint, progress_done=self.job.progress_done, counts=self.job.counts
+            checkpoint=checkpoint,
+            progress_done=self.job.progress_done,
+            counts=self.job.counts,
+            message=self.job.message,
         )
 
     def attach_result(self, name: str, content: bytes) -> None:
@@ -61,7 +64,9 @@ class Progress:
 
 def _transition(job: Job, to: JobStatus) -> None:
     if to not in TRANSITIONS[JobStatus(job.status)]:
-        raise InvalidTransition(_("任务状态不能从“%(a)s”变为“%(b)s”。") % {"a": job.get_status_display(), "b": to.label})
+        raise InvalidTransition(
+            _("任务状态不能从“%(a)s”变为“%(b)s”。") % {"a": job.get_status_display(), "b": to.label}
+        )
     job.status = to
 
 
@@ -83,7 +88,7 @@ def job_submit(
         raise ValidationError(_("幂等键不能为空，且不超过120个字符。"))
     if org_unit is not None:
         scoping.require(actor, RUN_JOBS, org_unit)
-    existing = Job.objects.filter(idempotency_key=idempotency_key).first()
+    existing = _existing(idempotency_key)
     if existing:
         return existing, False
     job = Job(actor=actor, kind=kind, idempotency_key=idempotency_key, params=params or {}, org_unit=org_unit)
@@ -100,19 +105,31 @@ def job_submit(
     return job, True
 
 
+def _existing(idempotency_key: str) -> Job | None:
+    return Job.objects.filter(idempotency_key=idempotency_key).first()
+
+
 def _enqueue(job_id: int) -> None:
     from guanhuai.jobs.tasks import run_job
 
     result = run_job.enqueue(job_id)
-    Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
+    # The newest task is the one that counts (a retry enqueues a fresh one); the in-process backend has
+    # already run the job by now, so only touch task_id.
+    Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
 def job_retry(*, actor: Any, job: Job) -> Job:
+    """Queue a failed job again; its handler resumes from the checkpoint. Allowed to whoever may see the
+    job (its submitter, or holders of jobs.view_jobs over its branch); anyone else gets NotFound."""
+    from guanhuai.jobs.selectors import job_get
+
+    job_get(actor=actor, job_id=job.pk)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         _transition(job, JobStatus.QUEUED)
         job.error = ""
-        job.save(update_fields=["status", "error"])
+        job.finished_at = None
+        job.save(update_fields=["status", "error", "finished_at"])
         log_action(job, "jobs.job.retried", actor=actor, org_unit=job.org_unit)
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -133,9 +150,15 @@ def job_run(job_id: int) -> Job:
         registry.get(job.kind).handler(job, progress)
     except DomainError as exc:
         return _finish(job, JobStatus.FAILED, error=str(exc))
-    except Exception:
+    except Exception as exc:
+        # The traceback goes to the log only: it may quote personal data, and users cannot act on it.
         logger.exception("job %s failed", job.pk)
-        return _finish(job, JobStatus.FAILED, error=_("内部错误，请联系管理员。") + "\n" + traceback.format_exc(limit=5))
+        return _finish(
+            job,
+            JobStatus.FAILED,
+            error=_("内部错误，请联系管理员（任务 #%(id)s，%(cls)s）。")
+            % {"id": job.pk, "cls": exc.__class__.__name__},
+        )
     return _finish(job, JobStatus.SUCCEEDED)
 
 
@@ -149,7 +172,96 @@ def _finish(job: Job, status: JobStatus, *, error: str = "") -> Job:
             fresh.progress_done = fresh.progress_total
         fresh.error = error
         fresh.finished_at = timezone.now()
-        fresh.save()
+        fresh.save(
+            update_fields=[
+                "counts",
+                "progress_done",
+                "message",
+                "result_file",
+                "status",
+                "error",
+                "finished_at",
+            ]
+        )
         action = "jobs.job.finished" if status == JobStatus.SUCCEEDED else "jobs.job.failed"
-        log_action(fresh, action, actor=fresh.actor, org_unit=fresh.org_unit, data={"counts": fresh.counts})
+        data: dict[str, Any] = {"counts": fresh.counts}
+        if error:
+            data["error"] = error
+        log_action(fresh, action, actor=fresh.actor, org_unit=fresh.org_unit, data=data)
     return fresh
+
+
+def job_file_open(*, actor: Any, job: Job, which: str) -> Any:
+    """Open a job's input or result file for download, recording the read: result files of bulk work
+    often carry personal data. The caller got `job` through selectors.job_get, so access is checked."""
+    field = {"input": job.input_file, "result": job.result_file}.get(which)
+    if not field:
+        raise NotFound(_("该任务没有这个文件。"))
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise NotFound(_("该任务没有这个文件。"))
+    log_action(job, "jobs.job.file_downloaded", actor=actor, org_unit=job.org_unit, data={"file": which})
+    return handle
+
+
+# --- workers -------------------------------------------------------------------------------------------
+# `guanhuai worker` touches its heartbeat every HEARTBEAT_SECONDS; a worker not seen for STALE_SECONDS is
+# taken for dead. Its claimed tasks are then handed back to the queue, and job_run resumes the job from its
+# checkpoint (RUNNING → RUNNING).
+HEARTBEAT_SECONDS = 5
+STALE_SECONDS = 30
+
+
+def worker_heartbeat(*, worker_id: str, hostname: str, pid: int, started_at: Any) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"hostname": hostname[:255], "pid": pid, "seen_at": now},
+        create_defaults={"hostname": hostname[:255], "pid": pid, "seen_at": now, "started_at": started_at},
+    )
+
+
+def worker_stopped(*, worker_id: str) -> None:
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def live_worker_ids() -> set[str]:
+    fresh_after = timezone.now() - dt.timedelta(seconds=STALE_SECONDS)
+    return set(WorkerHeartbeat.objects.filter(seen_at__gte=fresh_after).values_list("worker_id", flat=True))
+
+
+def worker_recover_orphans(*, backend_name: str = "default") -> list[str]:
+    """Hand back to the queue the tasks claimed by workers that died (no fresh heartbeat), and queue again
+    jobs whose enqueue never happened (the process stopped between commit and enqueue).
+
+    A task is only taken back once its claim is older than STALE_SECONDS, so a worker that has just
+    started and not yet beaten is not robbed. Returns the ids of the task results handed back."""
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction
+
+    stale_before = timezone.now() - dt.timedelta(seconds=STALE_SECONDS)
+    alive = live_worker_ids()
+    recovered: list[str] = []
+    running = DBTaskResult.objects.running().filter(backend_name=backend_name, started_at__lt=stale_before)
+    with exclusive_transaction(running.db):
+        for result in running.select_for_update(skip_locked=True):
+            if result.worker_ids and result.worker_ids[-1] in alive:
+                continue
+            result.status = "READY"
+            result.save(update_fields=["status"])
+            recovered.append(str(result.pk))
+            logger.warning(
+                "task %s of dead worker %s handed back to the queue", result.pk, result.worker_ids[-1:]
+            )
+    # Rows of workers killed long ago only clutter /healthz; a restarted worker gets a new id anyway.
+    WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - dt.timedelta(hours=1)).delete()
+    never_queued = Job.objects.filter(
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], task_id="", created_at__lt=stale_before
+    ).values_list("pk", flat=True)
+    for job_id in never_queued:
+        # Claim the job first, so that two workers recovering at once queue it once.
+        if Job.objects.filter(pk=job_id, task_id="").update(task_id="recovering"):
+            logger.warning("job %s was never queued; queueing it now", job_id)
+            _enqueue(job_id)
+    return recovered

@@ -35,8 +35,9 @@ def worker_status() -> dict[str, object]:
     from django_tasks_db.models import DBTaskResult
 
     from guanhuai.jobs.models import WorkerHeartbeat
+    from guanhuai.jobs.services import STALE_SECONDS
 
-    fresh_after = timezone.now() - dt.timedelta(seconds=30)
+    fresh_after = timezone.now() - dt.timedelta(seconds=STALE_SECONDS)
     alive = WorkerHeartbeat.objects.filter(seen_at__gte=fresh_after).count()
     queued = DBTaskResult.objects.filter(status="READY").count()
     last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()

@@ -15,8 +15,12 @@ from guanhuai.orgs.selectors import top_units
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     assignments = RoleAssignment.objects.active().filter(user=user).select_related("org_unit")
-    return render(request, "web/home.html", {
-        "assignments": assignments,
-        "units": top_units(actor=request.user)[:20],
-        "recent_jobs": job_list(actor=request.user)[:5],
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "assignments": assignments,
+            "units": top_units(actor=request.user)[:20],
+            "recent_jobs": job_list(actor=request.user)[:5],
+        },
+    )
