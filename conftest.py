@@ -1,11 +1,11 @@
 """Shared fixtures: a small real-shaped tree and one user per role.
 
-    广东省 440000
-    └── 韶关市 440200
-        ├── 仁化县 440224
-        │   ├── 甲镇 440224100000 ── 甲村 440224100001, 甲社区 440224100002
-        │   └── 乙镇 440224101000 ── 乙村 440224101001
-        └── 始兴县 440222
+广东省 440000
+└── 韶关市 440200
+    ├── 仁化县 440224
+    │   ├── 甲镇 440224100000 ── 甲村 440224100001, 甲社区 440224100002
+    │   └── 乙镇 440224101000 ── 乙村 440224101001
+    └── 始兴县 440222
 """
 
 from __future__ import annotations
@@ -26,12 +26,25 @@ def tree(db):
     other_county = OrgUnitFactory(code="440222", name="始兴县", level="county", parent=city)
     town_a = OrgUnitFactory(code="440224100000", name="甲镇", level="township", kind="town", parent=county)
     town_b = OrgUnitFactory(code="440224101000", name="乙镇", level="township", kind="town", parent=county)
-    village_a = OrgUnitFactory(code="440224100001", name="甲村", level="village", kind="village", parent=town_a)
-    community_a = OrgUnitFactory(code="440224100002", name="甲社区", level="village", kind="community", parent=town_a)
-    village_b = OrgUnitFactory(code="440224101001", name="乙村", level="village", kind="village", parent=town_b)
+    village_a = OrgUnitFactory(
+        code="440224100001", name="甲村", level="village", kind="village", parent=town_a
+    )
+    community_a = OrgUnitFactory(
+        code="440224100002", name="甲社区", level="village", kind="community", parent=town_a
+    )
+    village_b = OrgUnitFactory(
+        code="440224101001", name="乙村", level="village", kind="village", parent=town_b
+    )
     return SimpleNamespace(
-        province=province, city=city, county=county, other_county=other_county, town_a=town_a, town_b=town_b,
-        village_a=village_a, community_a=community_a, village_b=village_b,
+        province=province,
+        city=city,
+        county=county,
+        other_county=other_county,
+        town_a=town_a,
+        town_b=town_b,
+        village_a=village_a,
+        community_a=community_a,
+        village_b=village_b,
     )
 
 

@@ -18,7 +18,12 @@ class User(AbstractUser):
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     home_unit = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属组织")
+        "orgs.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属组织"),
     )
 
     class Meta:
@@ -43,15 +48,23 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
 class RoleAssignment(models.Model):
     """(user, branch, role) with validity dates. Revoked assignments are kept for the record."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("用户"))
-    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("用户")
+    )
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织")
+    )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     valid_from = models.DateField(_("生效日期"))
     valid_until = models.DateField(_("截止日期"), null=True, blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = RoleAssignmentQuerySet.as_manager()
 

@@ -53,7 +53,9 @@ def root_paths(actor: Any, perm: str, *, on: dt.date | None = None) -> list[str]
         # One query per actor per request, whatever the number of permissions asked about.
         from guanhuai.accounts.models import RoleAssignment
 
-        cache[day] = list(RoleAssignment.objects.active(day).filter(user=actor).values_list("role", "org_unit__path"))
+        cache[day] = list(
+            RoleAssignment.objects.active(day).filter(user=actor).values_list("role", "org_unit__path")
+        )
     return paths.minimal_roots([p for role, p in cache[day] if perm in role_permissions(role)])
 
 

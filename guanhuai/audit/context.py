@@ -14,4 +14,6 @@ class RequestContext:
 
 
 _NO_REQUEST = RequestContext(via="cli")
-current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("guanhuai_request", default=_NO_REQUEST)
+current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "guanhuai_request", default=_NO_REQUEST
+)

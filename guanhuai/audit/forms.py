@@ -38,7 +38,7 @@ class EntryFilterForm(forms.Form):
         return [(p, "") for p in prefixes] + [(code, str(label)) for code, label in sorted(SENTENCES.items())]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
         return data

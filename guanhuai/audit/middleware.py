@@ -15,7 +15,9 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a trusted proxy rewrites it.
         via = "api" if request.path.startswith("/api/") else "web"
-        token = current.set(RequestContext(ip=request.META.get("REMOTE_ADDR"), request_id=uuid.uuid4().hex, via=via))
+        token = current.set(
+            RequestContext(ip=request.META.get("REMOTE_ADDR"), request_id=uuid.uuid4().hex, via=via)
+        )
         try:
             return self.get_response(request)
         finally:

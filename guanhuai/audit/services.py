@@ -56,5 +56,7 @@ def log_action(
 def diff(obj: models.Model, new_values: dict[str, Any]) -> dict[str, list[Any]]:
     """The fields of `obj` that `new_values` would change, as {field: [old, new]}."""
     return {
-        field: [getattr(obj, field), value] for field, value in new_values.items() if getattr(obj, field) != value
+        field: [getattr(obj, field), value]
+        for field, value in new_values.items()
+        if getattr(obj, field) != value
     }

@@ -8,10 +8,29 @@ from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading differs from the character's most common reading.
 SURNAME_READINGS = {
-    "曾": ["zeng"], "单": ["shan"], "解": ["xie"], "仇": ["qiu"], "朴": ["piao"], "查": ["zha"], "区": ["ou"],
-    "盖": ["ge"], "乐": ["yue"], "覃": ["qin"], "繁": ["po"], "员": ["yun"], "翟": ["zhai"], "缪": ["miao"],
-    "种": ["chong"], "秘": ["bi"], "重": ["chong"], "折": ["she"], "召": ["shao"], "都": ["du"],
-    "尉迟": ["yu", "chi"], "长孙": ["zhang", "sun"], "万俟": ["mo", "qi"],
+    "曾": ["zeng"],
+    "单": ["shan"],
+    "解": ["xie"],
+    "仇": ["qiu"],
+    "朴": ["piao"],
+    "查": ["zha"],
+    "区": ["ou"],
+    "盖": ["ge"],
+    "乐": ["yue"],
+    "覃": ["qin"],
+    "繁": ["po"],
+    "员": ["yun"],
+    "翟": ["zhai"],
+    "缪": ["miao"],
+    "种": ["chong"],
+    "秘": ["bi"],
+    "重": ["chong"],
+    "折": ["she"],
+    "召": ["shao"],
+    "都": ["du"],
+    "尉迟": ["yu", "chi"],
+    "长孙": ["zhang", "sun"],
+    "万俟": ["mo", "qi"],
 }
 
 

@@ -46,9 +46,13 @@ def parse_resident_id(raw: str) -> ResidentId:
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError(_("身份证号中的出生日期 %(d)s 不存在。") % {"d": value[6:14]}, code="id_number_date")
+        raise ValidationError(
+            _("身份证号中的出生日期 %(d)s 不存在。") % {"d": value[6:14]}, code="id_number_date"
+        )
     if birth > dt.date.today() or birth.year < 1880:
-        raise ValidationError(_("身份证号中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()}, code="id_number_date")
+        raise ValidationError(
+            _("身份证号中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()}, code="id_number_date"
+        )
     if id_check_char(value[:17]) != value[17]:
         raise ValidationError(
             _("身份证号校验位错误：最后一位应为 %(c)s。") % {"c": id_check_char(value[:17])},
@@ -65,11 +69,17 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def validate_credit_code(raw: str) -> str:
     value = (raw or "").strip().upper()
     if len(value) != 18 or any(c not in _USCC_ALPHABET for c in value):
-        raise ValidationError(_("统一社会信用代码应为18位，且只含数字和大写字母（不含I、O、Z、S、V）。"), code="credit_code_format")
+        raise ValidationError(
+            _("统一社会信用代码应为18位，且只含数字和大写字母（不含I、O、Z、S、V）。"),
+            code="credit_code_format",
+        )
     total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
     expected = _USCC_ALPHABET[(31 - total % 31) % 31]
     if value[17] != expected:
-        raise ValidationError(_("统一社会信用代码校验位错误：最后一位应为 %(c)s。") % {"c": expected}, code="credit_code_checksum")
+        raise ValidationError(
+            _("统一社会信用代码校验位错误：最后一位应为 %(c)s。") % {"c": expected},
+            code="credit_code_checksum",
+        )
     return value
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,8 @@ class JobFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         kinds = sorted(registry.kinds().values(), key=lambda k: k.name)
-        self.fields["kind"].choices = [("", _("全部类型")), *((k.name, k.label) for k in kinds)]
+        kind_field: Any = self.fields["kind"]
+        kind_field.choices = [("", _("全部类型")), *((k.name, k.label) for k in kinds)]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 

@@ -12,8 +12,12 @@ class Job(models.Model):
     shown to users: progress, counts, checkpoint for resuming, result or error file."""
 
     kind = models.CharField(_("任务类型"), max_length=60)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("提交人"))
-    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("组织"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("提交人")
+    )
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("组织")
+    )
     status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     idempotency_key = models.CharField(max_length=120, unique=True)
     params = models.JSONField(default=dict, blank=True)

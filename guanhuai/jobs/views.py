@@ -50,7 +50,7 @@ def _job_or_404(request: HttpRequest, pk: int) -> Job:
 
 def _decorate(job: Job) -> Job:
     job.kind_label = registry.label(job.kind)  # type: ignore[attr-defined]
-    job.badge = STATUS_BADGES.get(job.status, "text-bg-secondary")  # type: ignore[attr-defined]
+    job.badge = STATUS_BADGES.get(JobStatus(job.status), "text-bg-secondary")  # type: ignore[attr-defined]
     return job
 
 

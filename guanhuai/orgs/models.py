@@ -55,7 +55,9 @@ class OrgUnit(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, blank=True, default="")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     path = models.CharField(max_length=64, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
     # Highest child segment ever handed out, so a merged-away or moved child's segment is never reused.
@@ -76,7 +78,9 @@ class OrgUnit(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(depth__gte=1), name="orgunit_depth_positive"),
             models.CheckConstraint(
-                condition=Q(closed_on__isnull=True) | Q(opened_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                condition=Q(closed_on__isnull=True)
+                | Q(opened_on__isnull=True)
+                | Q(closed_on__gte=models.F("opened_on")),
                 name="orgunit_closed_after_opened",
             ),
         ]
@@ -112,14 +116,20 @@ class OrgChange(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="history")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     effective_on = models.DateField(_("生效日期"))
-    from_parent = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_parent = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     to_parent = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    merged_into = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    merged_into = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     old_path = models.CharField(max_length=64, blank=True)
     new_path = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

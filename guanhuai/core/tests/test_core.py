@@ -56,9 +56,16 @@ def test_credit_code_examples_from_domain():
 
 @pytest.mark.parametrize(
     ("code", "level", "ok"),
-    [("440000", "province", True), ("440200", "city", True), ("440224", "county", True),
-     ("440224100000", "township", True), ("440224", "city", False), ("4402", "county", False),
-     ("440200", "county", False), ("44022410000", "village", False)],
+    [
+        ("440000", "province", True),
+        ("440200", "city", True),
+        ("440224", "county", True),
+        ("440224100000", "township", True),
+        ("440224", "city", False),
+        ("4402", "county", False),
+        ("440200", "county", False),
+        ("44022410000", "village", False),
+    ],
 )
 def test_division_codes_by_level(code, level, ok):
     if ok:

@@ -125,7 +125,7 @@ class Command(BaseCommand):
             self._watch(job, interval=0.5, timeout=None)
 
     def _watch(self, job: Job, *, interval: float, timeout: float | None) -> None:
-        stream = self.stdout._out
+        stream: Any = self.stdout._out
         tty = bool(getattr(stream, "isatty", lambda: False)())
         try:
             job = cli.watch(job, stream, tty=tty, interval=interval, timeout=timeout)
