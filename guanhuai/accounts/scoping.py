@@ -64,9 +64,23 @@ def forget(actor: Any) -> None:
     actor.__dict__.pop(_CACHE_ATTR, None)
 
 
-def path_q(actor: Any, perm: str, *, path_field: str = "path", on: dt.date | None = None) -> Q:
-    """A Q over `path_field` that admits exactly the actor's scope for `perm`."""
+def clip(roots: list[str] | None, within: str) -> list[str]:
+    """Intersect the actor's subtrees with the subtree at `within`, as a minimal list of roots.
+
+    If `within` lies inside one of the actor's roots the answer is `within` itself, so a scoped subtree
+    query carries exactly one range, the same one as the unscoped query."""
+    if roots is None or any(within.startswith(r) for r in roots):
+        return [within]
+    return [r for r in roots if r.startswith(within)]
+
+
+def path_q(
+    actor: Any, perm: str, *, path_field: str = "path", on: dt.date | None = None, within: str | None = None
+) -> Q:
+    """A Q over `path_field` that admits exactly the actor's scope for `perm` (below `within`, if given)."""
     roots = root_paths(actor, perm, on=on)
+    if within is not None:
+        roots = clip(roots, within)
     if roots is None:
         return Q()
     if not roots:
@@ -77,8 +91,9 @@ def path_q(actor: Any, perm: str, *, path_field: str = "path", on: dt.date | Non
     return q
 
 
-def units(actor: Any, perm: str, *, on: dt.date | None = None) -> OrgUnitQuerySet:
-    return OrgUnit.objects.filter(path_q(actor, perm, on=on))
+def units(actor: Any, perm: str, *, on: dt.date | None = None, within: str | None = None) -> OrgUnitQuerySet:
+    """Visible units; with `within`, only those at or below that path (one range when it is in scope)."""
+    return OrgUnit.objects.filter(path_q(actor, perm, on=on, within=within))
 
 
 def scope(qs: QuerySet[M], actor: Any, perm: str, *, unit_field: str = "org_unit") -> QuerySet[M]:

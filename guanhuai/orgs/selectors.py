@@ -56,7 +56,7 @@ def breadcrumbs(*, actor: Any, unit: OrgUnit) -> list[OrgUnit]:
 
 def level_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = False) -> dict[str, int]:
     """Open units per level below (and including) `unit`: one grouped query over the path range."""
-    qs = scoping.units(actor, VIEW_UNITS).subtree(unit.path, include_self=False)
+    qs = scoping.units(actor, VIEW_UNITS, within=unit.path).exclude(path=unit.path)
     if not include_closed:
         qs = qs.open()
     got = dict(qs.order_by().values_list("level").annotate(n=Count("id")))
@@ -69,11 +69,7 @@ def children_with_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = Fa
     if not children:
         return children
     width = len(children[0].path)
-    qs = (
-        scoping.units(actor, VIEW_UNITS)
-        .subtree(unit.path, include_self=False)
-        .filter(depth__gt=unit.depth + 1)
-    )
+    qs = scoping.units(actor, VIEW_UNITS, within=unit.path).filter(depth__gt=unit.depth + 1)
     if not include_closed:
         qs = qs.open()
     rows = (
@@ -91,7 +87,7 @@ def children_with_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = Fa
 
 
 def scoped_subtree_count(*, actor: Any, unit: OrgUnit) -> int:
-    return scoping.units(actor, VIEW_UNITS).subtree(unit.path).count()
+    return scoping.units(actor, VIEW_UNITS, within=unit.path).count()
 
 
 def unscoped_subtree_count(*, unit: OrgUnit) -> int:

@@ -87,3 +87,16 @@ def test_scoped_list_is_one_query(tree, people, django_assert_num_queries):
 def test_unknown_permission_is_a_programming_error(tree, people):
     with pytest.raises(KeyError):
         scoping.units(people.approver, "orgs.no_such_permission")
+
+
+def test_scoped_subtree_of_an_assigned_unit_is_the_same_single_range_as_unscoped(tree, people):
+    scoped = str(scoping.units(people.approver, "orgs.view_units", within=tree.town_a.path).query)
+    unscoped = str(tree.town_a.subtree().query)
+    assert scoped.count(tree.town_a.path) == unscoped.count(tree.town_a.path) == 1
+
+
+def test_scoped_subtree_above_the_assignment_is_clipped_to_the_assignment(tree, people):
+    # A township reviewer asking about the whole county sees only their own township's part of it.
+    visible = scoping.units(people.reviewer_a, "orgs.view_units", within=tree.county.path)
+    assert names(visible) == ["甲村", "甲社区", "甲镇"]
+    assert scoping.units(people.reviewer_a, "orgs.view_units", within=tree.town_b.path).count() == 0

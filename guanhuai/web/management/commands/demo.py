@@ -1,0 +1,79 @@
+"""`guanhuai demo`: the demo province (广东省 with generated townships and villages) and one login per role.
+
+Idempotent: if 广东省 already exists nothing is written and the logins are printed again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from guanhuai.core.errors import DomainError
+from guanhuai.orgs.models import Level
+from guanhuai.web.demo import province
+
+
+class Command(BaseCommand):
+    help = "建立演示省（广东省真实区划，外加若干市的乡镇和村），并为每个角色建立一个演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--cities",
+            type=int,
+            default=len(province.DEMO_CITIES),
+            help="为多少个市生成乡镇和村（默认 3：韶关、梅州、清远；最多为全部有县区的市）。",
+        )
+        parser.add_argument(
+            "--small",
+            action="store_true",
+            help="最小演示：只为韶关市仁化县和浈江区生成乡镇和村（用于测试）。",
+        )
+        parser.add_argument("--no-job", action="store_true", help="不提交演示后台任务。")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        choices = province.city_choices()
+        if not 1 <= options["cities"] <= len(choices):
+            raise CommandError(_("--cities 应在 1 到 %(n)d 之间。") % {"n": len(choices)})
+        try:
+            result = province.demo_build(
+                password=settings.GUANHUAI_DEMO_PASSWORD or "",
+                cities=choices[: options["cities"]],
+                counties=province.SMALL_COUNTIES if options["small"] else None,
+                submit_job=not options["no_job"],
+            )
+        except DomainError as exc:
+            raise CommandError(str(exc))
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("已建立演示省：导入 %(n)d 个组织，用时 %(s).1f 秒。")
+                    % {"n": result.units_created, "s": result.seconds}
+                )
+            )
+            if result.job_note:
+                self.stdout.write(result.job_note)
+        else:
+            self.stdout.write(self.style.WARNING(_("演示省（广东省 440000）已存在，未做任何修改。")))
+        self._print_counts(result.counts)
+        self._print_logins(result.logins)
+
+    def _print_counts(self, counts: dict[str, int]) -> None:
+        self.stdout.write("")
+        self.stdout.write(_("各级组织数量："))
+        for level, n in counts.items():
+            self.stdout.write(f"  {Level(level).label}\t{n:>8,}")
+
+    def _print_logins(self, logins: list[province.Login]) -> None:
+        self.stdout.write("")
+        if not logins:
+            self.stdout.write(self.style.WARNING(_("没有找到演示账号：广东省不是由本命令建立的。")))
+            return
+        # A Markdown table, so it can be pasted into README as it is.
+        self.stdout.write("| " + " | ".join([_("用户名"), _("角色"), _("组织")]) + " |")
+        self.stdout.write("|---|---|---|")
+        for login in logins:
+            self.stdout.write(f"| `{login.username}` | {login.role} | {login.unit} |")
+        self.stdout.write("")
+        self.stdout.write(_("所有演示账号的密码：%(p)s") % {"p": settings.GUANHUAI_DEMO_PASSWORD})
