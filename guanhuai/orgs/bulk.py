@@ -76,11 +76,11 @@ def validate_rows(
     existing: set[str] = set()
     wanted = sorted({c for c in codes if c})
     for start in range(0, len(wanted), 5000):
-        existing.update(OrgUnit.objects.filter(code__in=wanted[start : start + 5000]).values_list("code", flat=True))
+        existing.update(
+            OrgUnit.objects.filter(code__in=wanted[start : start + 5000]).values_list("code", flat=True)
+        )
     parent_codes = {r.parent_code.strip() for r in rows if r.parent_code.strip()} - set(codes)
-    parents_in_db = {
-        u.code: u for u in OrgUnit.objects.filter(code__in=parent_codes)
-    }
+    parents_in_db = {u.code: u for u in OrgUnit.objects.filter(code__in=parent_codes)}
     level_of: dict[str, str] = {u.code: u.level for u in parents_in_db.values()}
     good: list[Row] = []
     for r in rows:
@@ -107,21 +107,30 @@ def validate_rows(
             err(str(exc))
             continue
         if r.code in seen:
-            err(_("区划代码 %(code)s 在文件中重复（第%(line)d行已出现）。") % {"code": r.code, "line": seen[r.code].line})
+            err(
+                _("区划代码 %(code)s 在文件中重复（第%(line)d行已出现）。")
+                % {"code": r.code, "line": seen[r.code].line}
+            )
             continue
         if r.code in existing:
             err(_("区划代码 %(code)s 已被使用。") % {"code": r.code})
             continue
         parent = parents_in_db.get(r.parent_code)
         if r.parent_code and r.parent_code not in seen and parent is None:
-            err(_("上级代码 %(code)s 不存在（上级必须已在系统中，或出现在本文件的前面各行）。") % {"code": r.parent_code})
+            err(
+                _("上级代码 %(code)s 不存在（上级必须已在系统中，或出现在本文件的前面各行）。")
+                % {"code": r.parent_code}
+            )
             continue
         if not r.parent_code and level not in (Level.NATIONAL, Level.PROVINCE):
             err(_("只有全国或省级组织可以没有上级代码。"))
             continue
         parent_level = level_of.get(r.parent_code) if r.parent_code else None
         if parent_level is not None and LEVEL_ORDER[level] <= LEVEL_ORDER[parent_level]:
-            err(_("%(child)s级组织不能隶属于%(parent)s级组织。") % {"child": Level(level).label, "parent": Level(parent_level).label})
+            err(
+                _("%(child)s级组织不能隶属于%(parent)s级组织。")
+                % {"child": Level(level).label, "parent": Level(parent_level).label}
+            )
             continue
         if parent is not None:
             try:
@@ -130,7 +139,8 @@ def validate_rows(
                     scoping.require(actor, MANAGE_UNITS, parent)
                 if root is not None and not parent.path.startswith(root.path):
                     raise ValidationError(
-                        _("上级代码 %(code)s 不在所选的“%(root)s”之下。") % {"code": r.parent_code, "root": root.name},
+                        _("上级代码 %(code)s 不在所选的“%(root)s”之下。")
+                        % {"code": r.parent_code, "root": root.name},
                         code="outside_root",
                     )
             except DomainError as exc:
@@ -185,7 +195,16 @@ def tree_bulk_create(
             for r in pending:
                 (ready if not r.parent_code or r.parent_code in by_code else waiting).append(r)
             if not ready:
-                raise TreeImportError([RowError(line=r.line, code=r.code, message=_("上级代码 %(code)s 不存在。") % {"code": r.parent_code}) for r in waiting])
+                raise TreeImportError(
+                    [
+                        RowError(
+                            line=r.line,
+                            code=r.code,
+                            message=_("上级代码 %(code)s 不存在。") % {"code": r.parent_code},
+                        )
+                        for r in waiting
+                    ]
+                )
             for start in range(0, len(ready), batch_size):
                 chunk = ready[start : start + batch_size]
                 objs = []
@@ -197,20 +216,40 @@ def tree_bulk_create(
                     else:
                         parent_id, root_seq = None, root_seq + 1
                         path = paths.segment(root_seq)
-                    objs.append(OrgUnit(code=r.code, name=r.name, level=r.level, kind=r.kind, parent_id=parent_id,
-                                        path=path, depth=paths.depth(path), opened_on=r.opened_on))
+                    objs.append(
+                        OrgUnit(
+                            code=r.code,
+                            name=r.name,
+                            level=r.level,
+                            kind=r.kind,
+                            parent_id=parent_id,
+                            path=path,
+                            depth=paths.depth(path),
+                            opened_on=r.opened_on,
+                        )
+                    )
                 OrgUnit.objects.bulk_create(objs, batch_size=batch_size)
                 if any(o.pk is None for o in objs):  # backends without RETURNING
-                    ids = dict(OrgUnit.objects.filter(code__in=[o.code for o in objs]).values_list("code", "pk"))
+                    ids = dict(
+                        OrgUnit.objects.filter(code__in=[o.code for o in objs]).values_list("code", "pk")
+                    )
                     for o in objs:
                         o.pk = ids[o.code]
                 for o in objs:
                     by_code[o.code] = (o.pk, o.path)
                 if audit:
                     OrgChange.objects.bulk_create(
-                        [OrgChange(unit_id=o.pk, kind=OrgChange.Kind.CREATED, effective_on=o.opened_on or today,
-                                   to_parent_id=o.parent_id, new_path=o.path,
-                                   actor=actor if getattr(actor, "pk", None) else None) for o in objs],
+                        [
+                            OrgChange(
+                                unit_id=o.pk,
+                                kind=OrgChange.Kind.CREATED,
+                                effective_on=o.opened_on or today,
+                                to_parent_id=o.parent_id,
+                                new_path=o.path,
+                                actor=actor if getattr(actor, "pk", None) else None,
+                            )
+                            for o in objs
+                        ],
                         batch_size=batch_size,
                     )
                 created += len(objs)
@@ -223,8 +262,13 @@ def tree_bulk_create(
             first = OrgUnit.objects.filter(code=good[0].code).first()
             result.root_unit = first.parent if first and first.parent_id else first
             if audit and first is not None:
-                log_action(result.root_unit or first, "orgs.tree.imported", actor=actor,
-                           org_unit=result.root_unit or first, data={"created": created})
+                log_action(
+                    result.root_unit or first,
+                    "orgs.tree.imported",
+                    actor=actor,
+                    org_unit=result.root_unit or first,
+                    data={"created": created},
+                )
     return result
 
 
@@ -239,8 +283,13 @@ def _save_child_seq(seq: dict[int, int], chunk: int = 500) -> None:
 
 def rows_from_dicts(items: Iterable[dict[str, Any]]) -> list[Row]:
     return [
-        Row(line=i, code=str(d.get("code", "")), name=str(d.get("name", "")), parent_code=str(d.get("parent_code") or ""),
-            level=str(d.get("level", "")), kind=str(d.get("kind") or ""))
+        Row(
+            line=i,
+            code=str(d.get("code", "")),
+            name=str(d.get("name", "")),
+            parent_code=str(d.get("parent_code") or ""),
+            level=str(d.get("level", "")),
+            kind=str(d.get("kind") or ""),
+        )
         for i, d in enumerate(items, start=1)
     ]
-

@@ -52,7 +52,9 @@ def check_placement(*, parent: OrgUnit | None, level: str, kind: str) -> None:
             raise ValidationError(_("只有全国或省级组织可以没有上级。"), code="parent_required")
     else:
         if not parent.is_open:
-            raise ValidationError(_("上级组织“%(name)s”已撤销。") % {"name": parent.name}, code="parent_closed")
+            raise ValidationError(
+                _("上级组织“%(name)s”已撤销。") % {"name": parent.name}, code="parent_closed"
+            )
         if LEVEL_ORDER[level] <= parent.level_rank:
             raise ValidationError(
                 _("%(child)s级组织不能隶属于%(parent)s级组织“%(name)s”。")
@@ -109,22 +111,41 @@ def unit_create(
             last = OrgUnit.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
             path = paths.segment(int(last) + 1 if last else 1)
         unit = OrgUnit(
-            code=code, name=name, level=level, kind=kind, parent=parent, path=path,
-            depth=paths.depth(path), opened_on=opened_on,
+            code=code,
+            name=name,
+            level=level,
+            kind=kind,
+            parent=parent,
+            path=path,
+            depth=paths.depth(path),
+            opened_on=opened_on,
         )
         unit.full_clean(exclude=["path", "depth", "child_seq"])
         unit.save()
         OrgChange.objects.create(
-            unit=unit, kind=OrgChange.Kind.CREATED, effective_on=opened_on or timezone.localdate(),
-            to_parent=parent, new_path=path, actor=actor if getattr(actor, "pk", None) else None,
+            unit=unit,
+            kind=OrgChange.Kind.CREATED,
+            effective_on=opened_on or timezone.localdate(),
+            to_parent=parent,
+            new_path=path,
+            actor=actor if getattr(actor, "pk", None) else None,
         )
         if audit:
-            log_action(unit, "orgs.unit.created", actor=actor, org_unit=unit, data={"code": code, "level": level})
+            log_action(
+                unit, "orgs.unit.created", actor=actor, org_unit=unit, data={"code": code, "level": level}
+            )
     return unit
 
 
-def unit_update(*, actor: Any, unit: OrgUnit, name: str | None = None, code: str | None = None,
-                kind: str | None = None, opened_on: dt.date | None = None) -> OrgUnit:
+def unit_update(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    name: str | None = None,
+    code: str | None = None,
+    kind: str | None = None,
+    opened_on: dt.date | None = None,
+) -> OrgUnit:
     scoping.require(actor, MANAGE_UNITS, unit)
     changes: dict[str, Any] = {}
     if name is not None:
@@ -148,8 +169,13 @@ def unit_update(*, actor: Any, unit: OrgUnit, name: str | None = None, code: str
         for field, (_old, new) in changed.items():
             setattr(unit, field, new)
         unit.save(update_fields=list(changed))
-        OrgChange.objects.create(unit=unit, kind=OrgChange.Kind.UPDATED, effective_on=timezone.localdate(),
-                                 changes={k: [str(a), str(b)] for k, (a, b) in changed.items()}, actor=actor)
+        OrgChange.objects.create(
+            unit=unit,
+            kind=OrgChange.Kind.UPDATED,
+            effective_on=timezone.localdate(),
+            changes={k: [str(a), str(b)] for k, (a, b) in changed.items()},
+            actor=actor,
+        )
         log_action(unit, "orgs.unit.updated", actor=actor, org_unit=unit, changes=changed)
     return unit
 
@@ -164,8 +190,9 @@ def _rewrite_subtree(unit: OrgUnit, new_path: str) -> int:
     )
 
 
-def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit, effective_on: dt.date | None = None,
-              note: str = "") -> OrgUnit:
+def unit_move(
+    *, actor: Any, unit: OrgUnit, new_parent: OrgUnit, effective_on: dt.date | None = None, note: str = ""
+) -> OrgUnit:
     """Place `unit` (with everything below it) under `new_parent`."""
     unit.refresh_from_db()
     new_parent.refresh_from_db()
@@ -174,8 +201,10 @@ def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit, effective_on: d
     scoping.require(actor, MANAGE_UNITS, unit)
     scoping.require(actor, MANAGE_UNITS, new_parent)
     if new_parent.pk == unit.parent_id:
-        raise ValidationError(_("“%(name)s”已隶属于“%(parent)s”。") % {"name": unit.name, "parent": new_parent.name},
-                              code="move_same_parent")
+        raise ValidationError(
+            _("“%(name)s”已隶属于“%(parent)s”。") % {"name": unit.name, "parent": new_parent.name},
+            code="move_same_parent",
+        )
     if new_parent.path.startswith(unit.path):
         raise ValidationError(_("不能把组织调整到它自己或它的下级之下。"), code="move_into_self")
     if not unit.is_open:
@@ -190,16 +219,30 @@ def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit, effective_on: d
         OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
         unit.refresh_from_db()
         OrgChange.objects.create(
-            unit=unit, kind=OrgChange.Kind.MOVED, effective_on=effective_on or timezone.localdate(),
-            from_parent=old_parent, to_parent=new_parent, old_path=old_path, new_path=new_path, note=note, actor=actor,
+            unit=unit,
+            kind=OrgChange.Kind.MOVED,
+            effective_on=effective_on or timezone.localdate(),
+            from_parent=old_parent,
+            to_parent=new_parent,
+            old_path=old_path,
+            new_path=new_path,
+            note=note,
+            actor=actor,
         )
-        log_action(unit, "orgs.unit.moved", actor=actor, org_unit=unit,
-                   changes={"parent": [old_parent.name, new_parent.name]}, data={"units_moved": moved, "note": note})
+        log_action(
+            unit,
+            "orgs.unit.moved",
+            actor=actor,
+            org_unit=unit,
+            changes={"parent": [old_parent.name, new_parent.name]},
+            data={"units_moved": moved, "note": note},
+        )
     return unit
 
 
-def unit_merge(*, actor: Any, unit: OrgUnit, into: OrgUnit, effective_on: dt.date | None = None,
-               note: str = "") -> OrgUnit:
+def unit_merge(
+    *, actor: Any, unit: OrgUnit, into: OrgUnit, effective_on: dt.date | None = None, note: str = ""
+) -> OrgUnit:
     """Merge `unit` into its sibling `into`: the children of `unit` move under `into`, and `unit` is closed
     with a pointer to `into`. Apps re-point their own rows on the `unit_merged` signal."""
     unit.refresh_from_db()
@@ -221,10 +264,22 @@ def unit_merge(*, actor: Any, unit: OrgUnit, into: OrgUnit, effective_on: dt.dat
         OrgUnit.objects.filter(parent=unit).update(parent=into)
         unit.closed_on, unit.merged_into = day, into
         unit.save(update_fields=["closed_on", "merged_into"])
-        OrgChange.objects.create(unit=unit, kind=OrgChange.Kind.MERGED, effective_on=day, merged_into=into,
-                                 from_parent=unit.parent, note=note, actor=actor)
-        log_action(unit, "orgs.unit.merged", actor=actor, org_unit=into,
-                   data={"into": into.name, "children_moved": len(children), "note": note})
+        OrgChange.objects.create(
+            unit=unit,
+            kind=OrgChange.Kind.MERGED,
+            effective_on=day,
+            merged_into=into,
+            from_parent=unit.parent,
+            note=note,
+            actor=actor,
+        )
+        log_action(
+            unit,
+            "orgs.unit.merged",
+            actor=actor,
+            org_unit=into,
+            data={"into": into.name, "children_moved": len(children), "note": note},
+        )
         transaction.on_commit(lambda: unit_merged.send(sender=OrgUnit, merged=unit, into=into, actor=actor))
     return unit
 
@@ -234,14 +289,18 @@ def unit_close(*, actor: Any, unit: OrgUnit, closed_on: dt.date | None = None, n
     if not unit.is_open:
         raise ValidationError(_("“%(name)s”已撤销。") % {"name": unit.name}, code="unit_closed")
     if unit.subtree(include_self=False).open().exists():
-        raise ValidationError(_("“%(name)s”仍有未撤销的下级组织，请先调整或合并。") % {"name": unit.name},
-                              code="has_open_children")
+        raise ValidationError(
+            _("“%(name)s”仍有未撤销的下级组织，请先调整或合并。") % {"name": unit.name},
+            code="has_open_children",
+        )
     day = closed_on or timezone.localdate()
     with transaction.atomic():
         (unit,) = _lock(unit)
         unit.closed_on = day
         unit.full_clean(exclude=["path", "depth", "child_seq"], validate_unique=False)
         unit.save(update_fields=["closed_on"])
-        OrgChange.objects.create(unit=unit, kind=OrgChange.Kind.CLOSED, effective_on=day, note=note, actor=actor)
+        OrgChange.objects.create(
+            unit=unit, kind=OrgChange.Kind.CLOSED, effective_on=day, note=note, actor=actor
+        )
         log_action(unit, "orgs.unit.closed", actor=actor, org_unit=unit, data={"note": note})
     return unit

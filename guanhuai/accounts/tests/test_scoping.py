@@ -49,12 +49,21 @@ def test_anonymous_sees_nothing(tree):
 def test_expired_and_future_and_revoked_assignments_give_no_access(tree):
     today = timezone.localdate()
     expired = UserFactory()
-    RoleAssignmentFactory(user=expired, org_unit=tree.county, role="county_approver",
-                          valid_from=today - dt.timedelta(days=60), valid_until=today - dt.timedelta(days=1))
+    RoleAssignmentFactory(
+        user=expired,
+        org_unit=tree.county,
+        role="county_approver",
+        valid_from=today - dt.timedelta(days=60),
+        valid_until=today - dt.timedelta(days=1),
+    )
     future = UserFactory()
-    RoleAssignmentFactory(user=future, org_unit=tree.county, role="county_approver", valid_from=today + dt.timedelta(days=1))
+    RoleAssignmentFactory(
+        user=future, org_unit=tree.county, role="county_approver", valid_from=today + dt.timedelta(days=1)
+    )
     revoked = UserFactory()
-    RoleAssignmentFactory(user=revoked, org_unit=tree.county, role="county_approver", revoked_at=timezone.now())
+    RoleAssignmentFactory(
+        user=revoked, org_unit=tree.county, role="county_approver", revoked_at=timezone.now()
+    )
     for user in (expired, future, revoked):
         assert scoping.units(user, "orgs.view_units").count() == 0
 
