@@ -56,8 +56,8 @@ demo: system-packages install
 	  GUANHUAI_DEMO=1 $(BIN)/guanhuai runserver $(HOST):$(PORT) --noreload
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check guanhuai benchmarks
-	$(BIN)/ruff format --check guanhuai benchmarks
+	$(BIN)/ruff check guanhuai benchmarks conftest.py
+	$(BIN)/ruff format --check guanhuai benchmarks conftest.py
 
 typecheck: $(VENV)/.installed-test
 	GUANHUAI_TESTING=1 $(BIN)/mypy guanhuai
