@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "guanhuai.accounts",
     "guanhuai.audit",
     "guanhuai.jobs",
+    "guanhuai.registry",
     "guanhuai.web",
 ]
 

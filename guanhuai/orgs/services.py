@@ -23,8 +23,8 @@ from guanhuai.orgs import paths
 from guanhuai.orgs.models import KINDS_BY_LEVEL, LEVEL_ORDER, Kind, Level, OrgChange, OrgUnit
 from guanhuai.orgs.permissions import MANAGE_UNITS
 
-# Sent after commit when a unit is merged into another, so that apps holding rows on the old unit
-# (households, members…) can re-point them. Arguments: merged, into, actor.
+# Sent inside the merge's transaction, so that apps holding rows on the old unit (households, members…)
+# re-point them atomically with the merge. Arguments: merged, into, actor.
 unit_merged = Signal()
 
 
@@ -280,7 +280,8 @@ def unit_merge(
             org_unit=into,
             data={"into": into.name, "children_moved": len(children), "note": note},
         )
-        transaction.on_commit(lambda: unit_merged.send(sender=OrgUnit, merged=unit, into=into, actor=actor))
+        # Inside the transaction: rows that follow the merge move atomically with it, or not at all.
+        unit_merged.send(sender=OrgUnit, merged=unit, into=into, actor=actor)
     return unit
 
 

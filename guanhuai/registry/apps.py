@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "guanhuai.registry"
+    label = "registry"
+    verbose_name = "户籍人口"
+
+    def ready(self) -> None:
+        from guanhuai.registry import receivers  # noqa: F401  (re-point households when branches merge)

@@ -1,0 +1,50 @@
+"""How sensitive values look on screen, in exports and in the API when not unmasked."""
+
+from __future__ import annotations
+
+
+def mask_id(number: str) -> str:
+    """4401**********123X: area of registration kept to the city, birth date and sequence hidden."""
+    if not number:
+        return ""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:] if len(number) > 8 else "*" * len(number)
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_account(account: str) -> str:
+    digits = account.replace(" ", "")
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_name(name: str) -> str:
+    """For public lists: surname plus mask (张*, 欧阳**)."""
+    if not name:
+        return ""
+    surname_len = 2 if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else 1
+    return name[:surname_len] + "*" * max(1, len(name) - surname_len)
+
+
+COMPOUND_SURNAMES = {
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "夏侯",
+    "令狐",
+    "宇文",
+    "司徒",
+}

@@ -1,0 +1,254 @@
+"""The household registry. Sensitive values (ID, phone, bank account) are encrypted at rest; each has a
+masked copy for lists and a keyed-hash blind index where exact lookup is needed (docs/privacy.md).
+
+Every person row carries `org_unit`, the village-level branch of their household, so that scoping is one
+indexed range on the branch path, like everywhere else. Services keep it in step with the household.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanhuai.core.crypto import EncryptedTextField
+from guanhuai.registry.states import (
+    ChildBasis,
+    ConsentPurpose,
+    EventKind,
+    Hukou,
+    RelationToHead,
+    Sex,
+    SpecialStatus,
+)
+
+
+class Household(models.Model):
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="households", verbose_name=_("所属村(社区)")
+    )
+    number = models.CharField(_("户编号"), max_length=30, blank=True)
+    address = models.CharField(_("住址"), max_length=200)
+    hukou_type = models.CharField(_("户籍类型"), max_length=10, choices=Hukou.choices)
+    head = models.ForeignKey(
+        "Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("户主")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Idempotent imports: the import row that created this household, if any.
+    import_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+        ordering = ["org_unit_id", "id"]
+
+    def __str__(self) -> str:
+        head = self.head.name if self.head_id and self.head else ""
+        return f"{head}户" if head else f"户#{self.pk}"
+
+
+class Person(models.Model):
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("户"),
+        null=True,
+        blank=True,
+    )
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("村(社区)")
+    )
+    relation_to_head = models.CharField(
+        _("与户主关系"), max_length=12, choices=RelationToHead.choices, default=RelationToHead.HEAD
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(max_length=120, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=20, db_index=True, editable=False)
+
+    id_number = EncryptedTextField(_("身份证号"), blank=True)
+    id_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    id_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_legacy = EncryptedTextField(_("原15位身份证号"), blank=True)
+
+    sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"), db_index=True)
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, editable=False)
+
+    hukou_type = models.CharField(_("户籍类型"), max_length=10, choices=Hukou.choices)
+    hukou_place = models.CharField(_("户籍地"), max_length=200, blank=True)
+
+    died_on = models.DateField(_("死亡日期"), null=True, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
+    disability_assessed_on = models.DateField(_("残疾评定日期"), null=True, blank=True)
+    is_migrant = models.BooleanField(_("流动人口"), default=False)
+    residence_unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("现居住地"),
+    )
+    only_child_certificate = models.BooleanField(_("持有独生子女父母光荣证"), default=False)
+
+    # Derived from relations and the children's facts; written only by registry.family.
+    children_ever = models.PositiveSmallIntegerField(default=0, editable=False)
+    living_children = models.PositiveSmallIntegerField(_("现有子女数"), default=0, editable=False)
+    special_status = models.CharField(
+        _("特殊家庭"), max_length=16, choices=SpecialStatus.choices, blank=True, default="", editable=False
+    )
+
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    import_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["org_unit_id", "household_id", "id"]
+        indexes = [
+            models.Index(fields=["org_unit", "special_status"], name="person_unit_status"),
+            models.Index(fields=["org_unit", "birth_date"], name="person_unit_birth"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True)
+                | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="person_disability_grade_1_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_alive(self) -> bool:
+        return self.died_on is None
+
+
+class BankAccount(models.Model):
+    """Kept apart from the person row: only payment work needs it."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="bank_account")
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    account_number = EncryptedTextField(_("银行账号"))
+    account_masked = models.CharField(_("银行账号"), max_length=40, editable=False)
+    account_index = models.CharField(max_length=64, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_masked}"
+
+
+class ParentChild(models.Model):
+    parent = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="child_links")
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="parent_links")
+    basis = models.CharField(_("关系"), max_length=10, choices=ChildBasis.choices, default=ChildBasis.BIRTH)
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "child"], name="parentchild_unique"),
+            models.CheckConstraint(condition=~Q(parent=models.F("child")), name="parentchild_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id}→{self.child_id}"
+
+
+class Marriage(models.Model):
+    """Stored once per couple, `a` the lower id. A divorce ends it; a remarriage is a new row."""
+
+    a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    married_on = models.DateField(_("结婚日期"), null=True, blank=True)
+    ended_on = models.DateField(_("离婚日期"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(a__lt=models.F("b")), name="marriage_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.a_id}⚭{self.b_id}"
+
+
+class LifeEvent(models.Model):
+    """What happened, when, recorded by whom. Facts on Person are the result of these events; a mistake is
+    corrected by a new `correction` event, never by editing an old one."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("事件"), max_length=12, choices=EventKind.choices)
+    occurred_on = models.DateField(_("发生日期"))
+    related_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("相关人员")
+    )
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
+    to_unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("迁往"),
+    )
+    changes = models.JSONField(_("更正内容"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class Consent(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("用途"), max_length=12, choices=ConsentPurpose.choices)
+    scope = models.CharField(_("范围"), max_length=200)
+    given_on = models.DateField(_("同意日期"))
+    given_by = models.CharField(_("同意人"), max_length=50, help_text=_("本人，或监护人姓名"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_on = models.DateField(_("撤回日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.given_on}"
+
+
+class TransferRequest(models.Model):
+    """A branch asks for a person registered elsewhere (found only by their ID) to be transferred to it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        APPROVED = "approved", _("已同意")
+        REFUSED = "refused", _("已拒绝")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfer_requests")
+    to_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("迁入村(社区)")
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("处理意见"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} → {self.to_unit_id}"

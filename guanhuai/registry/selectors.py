@@ -1,0 +1,210 @@
+"""Reads of the registry. Every query starts from `scoping.scope(..., VIEW_PERSONS)` on the person's or
+household's branch. Lists show masked values only; full values come from services.person_unmask."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from guanhuai.accounts import scoping
+from guanhuai.core.errors import ValidationError
+from guanhuai.core.validators import parse_resident_id
+from guanhuai.orgs.models import OrgUnit
+from guanhuai.registry.models import Household, LifeEvent, Marriage, ParentChild, Person, TransferRequest
+from guanhuai.registry.permissions import EDIT_PERSONS, VIEW_PERSONS
+from guanhuai.registry.services import id_lookup_key
+
+ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+PINYIN_LIKE = re.compile(r"^[a-zA-Z]+$")
+
+
+@dataclass
+class PersonFilters:
+    q: str = ""
+    unit: OrgUnit | None = None
+    hukou_type: str = ""
+    special_status: str = ""
+    sex: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    migrant: bool | None = None
+    alive: bool | None = True
+    order: str = "name"
+
+
+ORDERINGS = {
+    "name": ("name_pinyin", "pk"),
+    "-name": ("-name_pinyin", "-pk"),
+    "birth": ("birth_date", "pk"),
+    "-birth": ("-birth_date", "-pk"),
+    "unit": ("org_unit__path", "household_id", "pk"),
+    "recent": ("-pk",),
+}
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """An index-friendly prefix match for lowercase ASCII keys: [prefix, prefix with its last letter + 1)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def search_q(q: str) -> Q:
+    """Name search: Chinese characters match the name; ASCII letters match full pinyin or initials
+    (zhangf, zf → 张枫); an ID number matches exactly through the blind index."""
+    q = q.strip()
+    if not q:
+        return Q()
+    if ID_LIKE.match(q):
+        try:
+            number = parse_resident_id(q).number
+        except ValidationError:
+            return Q(pk__in=[])
+        return Q(id_index=id_lookup_key(number))
+    if PINYIN_LIKE.match(q):
+        key = q.lower()
+        return _prefix_range("name_pinyin", key) | _prefix_range("name_initials", key)
+    return Q(name__startswith=q) if len(q) == 1 else Q(name__contains=q)
+
+
+def person_list(
+    *, actor: Any, filters: PersonFilters | None = None, perm: str = VIEW_PERSONS
+) -> QuerySet[Person]:
+    f = filters or PersonFilters()
+    if f.unit is not None:
+        qs = Person.objects.filter(
+            scoping.path_q(actor, perm, path_field="org_unit__path", within=f.unit.path)
+        )
+    else:
+        qs = scoping.scope(Person.objects.all(), actor, perm)
+    qs = qs.filter(search_q(f.q))
+    if f.hukou_type:
+        qs = qs.filter(hukou_type=f.hukou_type)
+    if f.special_status:
+        qs = qs.filter(special_status=f.special_status)
+    if f.sex:
+        qs = qs.filter(sex=f.sex)
+    today = timezone.localdate()
+    if f.age_min is not None:
+        qs = qs.filter(birth_date__lte=_years_before(today, f.age_min))
+    if f.age_max is not None:
+        qs = qs.filter(birth_date__gt=_years_before(today, f.age_max + 1))
+    if f.migrant is not None:
+        qs = qs.filter(is_migrant=f.migrant)
+    if f.alive is True:
+        qs = qs.filter(died_on__isnull=True)
+    elif f.alive is False:
+        qs = qs.filter(died_on__isnull=False)
+    return qs.select_related("org_unit", "household").order_by(*ORDERINGS.get(f.order, ORDERINGS["name"]))
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def person_get(*, actor: Any, person_id: Any, perm: str = VIEW_PERSONS) -> Person:
+    return scoping.get_or_404(
+        Person.objects.select_related("org_unit", "household", "residence_unit"), actor, perm, pk=person_id
+    )
+
+
+def person_by_id_number(*, actor: Any, id_number: str) -> Person | None:
+    """Exact lookup through the blind index; None if absent or outside scope (indistinguishable)."""
+    number = parse_resident_id(id_number).number
+    return (
+        scoping.scope(Person.objects.all(), actor, VIEW_PERSONS)
+        .filter(id_index=id_lookup_key(number))
+        .first()
+    )
+
+
+def household_list(*, actor: Any, unit: OrgUnit | None = None, q: str = "") -> QuerySet[Household]:
+    if unit is not None:
+        qs = Household.objects.filter(
+            scoping.path_q(actor, VIEW_PERSONS, path_field="org_unit__path", within=unit.path)
+        )
+    else:
+        qs = scoping.scope(Household.objects.all(), actor, VIEW_PERSONS)
+    if q:
+        qs = qs.filter(Q(address__contains=q) | Q(number=q) | Q(head__in=Person.objects.filter(search_q(q))))
+    return qs.select_related("org_unit", "head").order_by("org_unit__path", "pk")
+
+
+def household_get(*, actor: Any, household_id: Any, perm: str = VIEW_PERSONS) -> Household:
+    return scoping.get_or_404(
+        Household.objects.select_related("org_unit", "head").prefetch_related(
+            Prefetch("members", queryset=Person.objects.order_by("birth_date"))
+        ),
+        actor,
+        perm,
+        pk=household_id,
+    )
+
+
+@dataclass
+class FamilyTree:
+    person: Person
+    parents: list[tuple[Person, str]]
+    spouses: list[tuple[Person, Marriage]]
+    children: list[tuple[Person, str]]
+
+
+def family_tree(*, actor: Any, person: Person) -> FamilyTree:
+    """Parents, spouses and children of a person. Relatives outside the actor's scope are left out (a
+    grown child in another county shows as a count, not a name: see `hidden_relatives`)."""
+    visible = scoping.scope(Person.objects.all(), actor, VIEW_PERSONS)
+    parents = [
+        (link.parent, link.get_basis_display())
+        for link in ParentChild.objects.filter(child=person, parent__in=visible).select_related("parent")
+    ]
+    children = [
+        (link.child, link.get_basis_display())
+        for link in ParentChild.objects.filter(parent=person, child__in=visible)
+        .select_related("child")
+        .order_by("child__birth_date")
+    ]
+    marriages = (
+        Marriage.objects.filter(Q(a=person) | Q(b=person)).select_related("a", "b").order_by("married_on")
+    )
+    spouses = [(m.b if m.a_id == person.pk else m.a, m) for m in marriages]
+    spouses = [(s, m) for s, m in spouses if visible.filter(pk=s.pk).exists()]
+    return FamilyTree(person=person, parents=parents, spouses=spouses, children=children)
+
+
+def hidden_relatives(*, actor: Any, person: Person) -> int:
+    visible = scoping.scope(Person.objects.all(), actor, VIEW_PERSONS)
+    return (
+        ParentChild.objects.filter(Q(parent=person) | Q(child=person))
+        .exclude(Q(parent__in=visible) & Q(child__in=visible))
+        .count()
+    )
+
+
+def event_list(*, actor: Any, person: Person) -> QuerySet[LifeEvent]:
+    return person.events.select_related("related_person", "to_unit", "recorded_by").order_by(
+        "-occurred_on", "-pk"
+    )
+
+
+def transfer_inbox(*, actor: Any) -> QuerySet[TransferRequest]:
+    """Requests for people held in the actor's branches, to approve or refuse."""
+    return scoping.scope(
+        TransferRequest.objects.filter(status=TransferRequest.Status.OPEN),
+        actor,
+        EDIT_PERSONS,
+        unit_field="person__org_unit",
+    ).select_related("person", "to_unit", "requested_by")
+
+
+def transfer_outbox(*, actor: Any) -> QuerySet[TransferRequest]:
+    """Requests the actor's branches sent: the status only, never where the person was."""
+    return scoping.scope(
+        TransferRequest.objects.all(), actor, EDIT_PERSONS, unit_field="to_unit"
+    ).select_related("to_unit")

@@ -1,0 +1,119 @@
+"""Special-family status is derived from facts, through sequences of life events."""
+
+import datetime as dt
+
+import pytest
+
+from guanhuai.registry import family as family_facts
+from guanhuai.registry import services
+from guanhuai.registry.models import Person
+from guanhuai.registry.services import PersonInput
+from guanhuai.registry.tests.factories import family, make_id
+
+
+def parents(household):
+    return list(
+        Person.objects.filter(household=household, relation_to_head__in=["head", "spouse"]).order_by("pk")
+    )
+
+
+def only_child(household):
+    return Person.objects.get(household=household, relation_to_head="child")
+
+
+def statuses(household):
+    return [(p.living_children, p.special_status) for p in parents(household)]
+
+
+def test_a_couple_with_one_living_child_is_not_special(tree, people):
+    h = family(people.clerk_a, tree.village_a)
+    assert statuses(h) == [(1, ""), (1, "")]
+
+
+def test_only_child_dies_family_becomes_bereaved(tree, people):
+    h = family(people.clerk_a, tree.village_a)
+    services.death_record(actor=people.clerk_a, person=only_child(h), occurred_on=dt.date(2020, 5, 1))
+    assert statuses(h) == [(0, "bereaved"), (0, "bereaved")]
+
+
+def test_bereaved_then_adopting_a_child_ends_the_status(tree, people):
+    h = family(people.clerk_a, tree.village_a)
+    services.death_record(actor=people.clerk_a, person=only_child(h), occurred_on=dt.date(2020, 5, 1))
+    orphan = services.person_add(
+        actor=people.clerk_a,
+        household=h,
+        data=PersonInput(name="王念", id_number=make_id("2015-01-01"), relation_to_head="child"),
+    )
+    services.adoption_record(
+        actor=people.clerk_a, parents=parents(h), child=orphan, occurred_on=dt.date(2021, 1, 1)
+    )
+    assert statuses(h) == [(1, ""), (1, "")]
+
+
+def test_a_second_child_born_ends_disabled_child_status(tree, people):
+    h = family(people.clerk_a, tree.village_a)
+    services.disability_record(
+        actor=people.clerk_a, person=only_child(h), grade=2, occurred_on=dt.date(2019, 1, 1)
+    )
+    assert statuses(h) == [(1, "disabled_child"), (1, "disabled_child")]
+    services.birth_record(
+        actor=people.clerk_a,
+        household=h,
+        parents=parents(h),
+        data=PersonInput(
+            name="王二", id_number=make_id("2020-02-02", sex="female"), relation_to_head="child"
+        ),
+    )
+    assert statuses(h) == [(2, ""), (2, "")]
+
+
+@pytest.mark.parametrize(("grade", "expected"), [(1, "disabled_child"), (3, "disabled_child"), (4, "")])
+def test_only_grades_one_to_three_qualify(tree, people, grade, expected):
+    h = family(people.clerk_a, tree.village_a)
+    services.disability_record(
+        actor=people.clerk_a, person=only_child(h), grade=grade, occurred_on=dt.date(2019, 1, 1)
+    )
+    assert statuses(h)[0][1] == expected
+
+
+def test_two_children_one_dies_is_not_bereaved(tree, people):
+    h = family(people.clerk_a, tree.village_a, children=2)
+    first = Person.objects.filter(household=h, relation_to_head="child").order_by("birth_date").first()
+    services.death_record(actor=people.clerk_a, person=first, occurred_on=dt.date(2020, 5, 1))
+    assert statuses(h) == [(1, ""), (1, "")]
+
+
+def test_death_recorded_in_error_is_corrected_and_status_follows(tree, people):
+    h = family(people.clerk_a, tree.village_a)
+    child = only_child(h)
+    services.death_record(actor=people.clerk_a, person=child, occurred_on=dt.date(2020, 5, 1))
+    services.correction_record(
+        actor=people.clerk_a, person=child, field_name="died_on", value=None, reason="误报死亡"
+    )
+    assert statuses(h) == [(1, ""), (1, "")]
+    kinds = list(child.events.values_list("kind", flat=True))
+    assert kinds[:2] == ["correction", "death"] or set(kinds) == {"correction", "death"}
+
+
+def test_bereaved_families_in_a_county_is_one_query(tree, people, django_assert_num_queries):
+    for village in (tree.village_a, tree.community_a, tree.village_b):
+        h = family(people.approver, village, address=f"{village.name}1号")
+        services.death_record(actor=people.approver, person=only_child(h), occurred_on=dt.date(2020, 5, 1))
+    from guanhuai.accounts import scoping
+    from guanhuai.registry.selectors import PersonFilters, person_list
+
+    scoping.forget(people.approver)
+    with django_assert_num_queries(2):  # the approver's assignments, then the count
+        n = person_list(
+            actor=people.approver, filters=PersonFilters(special_status="bereaved", unit=tree.county)
+        ).count()
+    assert n == 6  # three couples
+
+
+def test_recompute_everything_matches_incremental_updates(tree, people):
+    h = family(people.clerk_a, tree.village_a)
+    services.death_record(actor=people.clerk_a, person=only_child(h), occurred_on=dt.date(2020, 5, 1))
+    before = statuses(h)
+    Person.objects.update(special_status="", living_children=0, children_ever=0)
+    family_facts.recompute_family_facts(batch=2)
+    assert statuses(h) == before == [(0, "bereaved"), (0, "bereaved")]
