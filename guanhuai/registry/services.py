@@ -674,7 +674,7 @@ def person_anonymise(*, actor: Any, person: Person, reason: str) -> Person:
     ):
         raise ValidationError(_("此人是户主且户内还有其他成员，请先更换户主。"), code="head_with_members")
     with transaction.atomic():
-        person.name = _("已删除")
+        person.name = "已删除"  # stored as data in the source language; translated only when displayed
         person.name_pinyin = person.name_initials = ""
         person.id_number = person.id_legacy = person.phone = ""
         person.id_masked = person.phone_masked = ""
