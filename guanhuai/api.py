@@ -81,10 +81,12 @@ def _register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
     from guanhuai.jobs.api import router as jobs_router
     from guanhuai.orgs.api import router as orgs_router
+    from guanhuai.registry.api import router as registry_router
 
     api.add_router("/orgunits", orgs_router)
     api.add_router("/", accounts_router)
     api.add_router("/jobs", jobs_router)
+    api.add_router("/", registry_router)
 
 
 _register_routers()

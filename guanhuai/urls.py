@@ -14,6 +14,8 @@ urlpatterns = [
     path("orgs/", include("guanhuai.orgs.urls")),
     path("jobs/", include("guanhuai.jobs.urls")),
     path("audit/", include("guanhuai.audit.urls")),
+    path("registry/io/", include("guanhuai.registry.urls_io")),
+    path("registry/", include("guanhuai.registry.urls")),
     path("", include("guanhuai.web.urls")),
 ]
 

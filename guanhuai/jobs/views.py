@@ -31,6 +31,9 @@ COUNT_LABELS = {
     "errors": gettext_lazy("出错"),
     "rows": gettext_lazy("行数"),
     "counted": gettext_lazy("已计数"),
+    "valid": gettext_lazy("有效"),
+    "households": gettext_lazy("户数"),
+    "persons": gettext_lazy("人数"),
 }
 
 STATUS_BADGES = {

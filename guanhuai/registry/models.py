@@ -252,3 +252,106 @@ class TransferRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} → {self.to_unit_id}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded Excel file of households, staged row by row (ImportRow), validated, then committed.
+
+    The same file (same SHA-256) uploaded again under the same branch leads back to this batch, so a file
+    is never imported twice; the same people in another file are refused by the ID blind index."""
+
+    class Status(models.TextChoices):
+        STAGED = "staged", _("校验中")
+        VALIDATED = "validated", _("已校验")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("失败")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("导入到")
+    )
+    file_name = models.CharField(_("文件名"), max_length=120)
+    digest = models.CharField(_("文件摘要(SHA-256)"), max_length=64)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.STAGED)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    valid_rows = models.PositiveIntegerField(_("有效行数"), default=0)
+    invalid_rows = models.PositiveIntegerField(_("错误行数"), default=0)
+    imported_rows = models.PositiveIntegerField(_("已导入人数"), default=0)
+    households_created = models.PositiveIntegerField(_("已导入户数"), default=0)
+    # The last household (ImportRow.household_seq) committed: a resumed commit starts after it.
+    commit_checkpoint = models.PositiveIntegerField(default=0, editable=False)
+    validate_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    commit_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    validated_at = models.DateTimeField(_("校验时间"), null=True, blank=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "digest"], name="importbatch_unit_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} #{self.pk}"
+
+
+class ImportRow(models.Model):
+    """A staged row, as typed in the file (the ID and phone encrypted like everywhere else), with the
+    validation verdict and, once imported, the person it became."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待校验")
+        VALID = "valid", _("有效")
+        INVALID = "invalid", _("有错误")
+        IMPORTED = "imported", _("已导入")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("行号"))
+    household_number = models.CharField(_("户编号"), max_length=60, blank=True)
+    village_code = models.CharField(_("村(社区)代码"), max_length=40, blank=True)
+    address = models.CharField(_("住址"), max_length=300, blank=True)
+    hukou_type = models.CharField(_("户籍类型"), max_length=20, blank=True)
+    name = models.CharField(_("姓名"), max_length=100, blank=True)
+    id_number = EncryptedTextField(_("身份证号"), blank=True)
+    id_masked = models.CharField(_("身份证号"), max_length=40, blank=True)
+    id_index = models.CharField(max_length=64, null=True, blank=True)
+    relation = models.CharField(_("与户主关系"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    hukou_place = models.CharField(_("户籍地"), max_length=300, blank=True)
+    certificate = models.CharField(_("持有光荣证"), max_length=10, blank=True)
+    migrant = models.CharField(_("流动人口"), max_length=10, blank=True)
+    household_key = models.CharField(max_length=120)
+    # Households numbered in order of first appearance: commits go in ranges of these.
+    household_seq = models.PositiveIntegerField()
+    person_key = models.CharField(max_length=40)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(_("错误原因"), blank=True)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("导入行")
+        verbose_name_plural = _("导入行")
+        ordering = ["batch_id", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row_number"], name="importrow_batch_row"),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "status", "row_number"], name="importrow_batch_status"),
+            models.Index(fields=["batch", "household_seq"], name="importrow_batch_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}"

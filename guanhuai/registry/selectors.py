@@ -8,14 +8,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import ValidationError
+from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.core.validators import parse_resident_id
-from guanhuai.orgs.models import OrgUnit
-from guanhuai.registry.models import Household, LifeEvent, Marriage, ParentChild, Person, TransferRequest
+from guanhuai.orgs.models import Level, OrgUnit
+from guanhuai.registry.models import (
+    BankAccount,
+    Consent,
+    Household,
+    LifeEvent,
+    Marriage,
+    ParentChild,
+    Person,
+    TransferRequest,
+)
 from guanhuai.registry.permissions import EDIT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.services import id_lookup_key
 
@@ -208,3 +218,102 @@ def transfer_outbox(*, actor: Any) -> QuerySet[TransferRequest]:
     return scoping.scope(
         TransferRequest.objects.all(), actor, EDIT_PERSONS, unit_field="to_unit"
     ).select_related("to_unit")
+
+
+# --- pickers and single rows for the staff pages ----------------------------------------------------
+
+UNIT_PICKER_LIMIT = 300
+
+
+def unit_picker(*, actor: Any, perm: str = VIEW_PERSONS, limit: int = UNIT_PICKER_LIMIT) -> list[OrgUnit]:
+    """Township and village units the actor may filter by, in tree order. More than `limit` of them (a
+    county or province user) and the page asks for a division code instead: returns `limit + 1` rows so
+    the caller can tell."""
+    return list(
+        scoping.units(actor, perm)
+        .filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+        .only("pk", "code", "name", "level", "path")
+        .order_by("path")[: limit + 1]
+    )
+
+
+def village_choices(*, actor: Any, perm: str = EDIT_PERSONS) -> QuerySet[OrgUnit]:
+    """Open village-level units where the actor may register households."""
+    return scoping.units(actor, perm).open().filter(level=Level.VILLAGE).order_by("path")
+
+
+def consent_get(*, actor: Any, consent_id: Any, perm: str = VIEW_PERSONS) -> Consent:
+    return scoping.get_or_404(
+        Consent.objects.select_related("person", "person__org_unit"),
+        actor,
+        perm,
+        unit_field="person__org_unit",
+        pk=consent_id,
+    )
+
+
+def transfer_get(*, actor: Any, request_id: Any) -> TransferRequest:
+    """One request held in the actor's branches (the inbox side); others give 404."""
+    return scoping.get_or_404(
+        TransferRequest.objects.select_related("person", "person__org_unit", "to_unit"),
+        actor,
+        EDIT_PERSONS,
+        unit_field="person__org_unit",
+        pk=request_id,
+    )
+
+
+def bank_account_get(*, actor: Any, person: Person) -> BankAccount | None:
+    """The person's bank account (shown masked), for a person already fetched through `person_get`."""
+    return BankAccount.objects.filter(person=person).first()
+
+
+def consent_list(*, actor: Any, person: Person) -> QuerySet[Consent]:
+    return person.consents.select_related("recorded_by").order_by("-given_on", "-pk")
+
+
+# --- persons and households named in a request body ---------------------------------------------------
+
+
+def person_ref(*, actor: Any, person_id: Any, perm: str = VIEW_PERSONS) -> Person:
+    """A person named in the input (a spouse, a parent), not in the URL: unknown or outside the scope is a
+    422 about that input, worded the same for both."""
+    try:
+        return person_get(actor=actor, person_id=person_id, perm=perm)
+    except NotFound:
+        raise ValidationError(
+            _("指定的人员（编号 %(id)s）不存在，或您无权操作。") % {"id": person_id}, code="unknown_person"
+        )
+
+
+def household_ref(*, actor: Any, household_id: Any, perm: str = VIEW_PERSONS) -> Household:
+    """A household named in the input (the target of a move): like `person_ref`, a 422."""
+    try:
+        return scoping.get_or_404(Household.objects.select_related("org_unit"), actor, perm, pk=household_id)
+    except NotFound:
+        raise ValidationError(
+            _("指定的户（编号 %(id)s）不存在，或您无权操作。") % {"id": household_id},
+            code="unknown_household",
+        )
+
+
+def visible_person_ids(*, actor: Any, person_ids: Any) -> set[int]:
+    """Which of these persons the actor may see: relatives named in events are shown only then."""
+    ids = {i for i in person_ids if i is not None}
+    if not ids:
+        return set()
+    return set(
+        scoping.scope(Person.objects.filter(pk__in=ids), actor, VIEW_PERSONS).values_list("pk", flat=True)
+    )
+
+
+def household_members(*, actor: Any, household: Household, living: bool = False) -> QuerySet[Person]:
+    """Members of a household already fetched through `household_get`: the head first, then by age."""
+    qs = Person.objects.filter(household=household)
+    if living:
+        qs = qs.filter(died_on__isnull=True)
+    return qs.order_by(
+        Case(When(relation_to_head="head", then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "birth_date",
+        "pk",
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
 from guanhuai.core.crypto import blind_index
-from guanhuai.core.errors import Conflict, NotFound, ValidationError
+from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.core.text import name_pinyin
 from guanhuai.core.validators import ResidentId, parse_resident_id
 from guanhuai.orgs.models import Level, OrgUnit
@@ -100,6 +100,16 @@ def check_id_number(
             details={"in_scope": False},
         )
     return rid
+
+
+def id_number_check(
+    *, actor: Any, raw: str, sex: str | None = None, birth_date: dt.date | None = None
+) -> ResidentId:
+    """The inline check behind the forms and POST /api/v1/persons/check-id. Only for actors who may
+    register persons somewhere, since its duplicate answer tells whether an ID is registered at all."""
+    if not scoping.can_anywhere(actor, EDIT_PERSONS):
+        raise PermissionDenied(_("您没有登记户籍人口的权限。"), code="permission_denied")
+    return check_id_number(raw, actor=actor, sex=sex, birth_date=birth_date)
 
 
 @dataclass
@@ -274,6 +284,16 @@ def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
             raise ValidationError(_("姓名不能为空。"), code="name_required")
     if "phone" in values:
         values["phone"] = _phone(values["phone"])
+    if "hukou_type" in values and values["hukou_type"] not in Hukou.values:
+        raise ValidationError(_("户籍类型应为城镇或农村。"), code="hukou_type")
+    relation = values.get("relation_to_head", person.relation_to_head)
+    if relation not in RelationToHead.values:
+        raise ValidationError(_("与户主关系不正确。"), code="relation_to_head")
+    if relation != person.relation_to_head and (
+        relation == RelationToHead.HEAD or Household.objects.filter(head=person).exists()
+    ):
+        # household.head and the members' relations change together, or the household has two heads.
+        raise ValidationError(_("户主不能通过修改“与户主关系”更换。"), code="household_head")
     changed = {k: v for k, v in values.items() if getattr(person, k) != v}
     if not changed:
         return person
@@ -288,7 +308,9 @@ def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
             person.phone_masked = mask_phone(person.phone)
             fields.append("phone_masked")
         person.save(update_fields=[*fields, "updated_at"])
-        audit_changes = {k: ["***", "***"] if k == "phone" else [None, str(v)] for k, v in changed.items()}
+        audit_changes: dict[str, Any] = {
+            k: ["***", "***"] if k == "phone" else [None, str(v)] for k, v in changed.items()
+        }
         log_action(
             person, "registry.person.updated", actor=actor, org_unit=person.org_unit, changes=audit_changes
         )
@@ -532,7 +554,7 @@ def correction_record(*, actor: Any, person: Person, field_name: str, value: Any
             rid.legacy or person.id_legacy,
         )
         update = ["id_number", "id_masked", "id_index", "sex", "birth_date", "id_legacy"]
-        change = [mask_id(old), mask_id(rid.number)]
+        change: list[str | None] = [mask_id(old), mask_id(rid.number)]
     elif field_name == "name":
         person.name = (value or "").strip()
         person.name_pinyin, person.name_initials = name_pinyin(person.name)

@@ -1,0 +1,272 @@
+"""The Excel side of the household import: the template, the quick check of an upload, reading rows, and
+the error workbook.
+
+The headers are a file format, not UI text: they stay Chinese whatever the interface language. A header is
+accepted with or without its hint in brackets ("户籍类型" or "户籍类型(城镇|农村)"), so a file typed by hand
+from a printed list imports as well as the downloaded template.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from guanhuai.core.errors import ValidationError
+from guanhuai.core.validators import id_check_char
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # ImportRow field
+    header: str
+    hint: str = ""
+    width: int = 12
+    text: bool = False  # formatted as text in the template, so long digit strings stay exact
+
+    @property
+    def title(self) -> str:
+        return self.header + self.hint
+
+
+COLUMNS = [
+    Column("household_number", "户编号", "(可选)", 12, text=True),
+    Column("village_code", "村(社区)代码", "", 16, text=True),
+    Column("address", "住址", "", 24),
+    Column("hukou_type", "户籍类型", "(城镇|农村)", 12),
+    Column("name", "姓名", "", 10),
+    Column("id_number", "身份证号", "", 22, text=True),
+    Column("relation", "与户主关系", "(户主|配偶|子女|父母|孙子女|兄弟姐妹|其他亲属)", 14),
+    Column("phone", "联系电话", "", 14, text=True),
+    Column("hukou_place", "户籍地", "", 20),
+    Column("certificate", "持有光荣证", "(是|否)", 10),
+    Column("migrant", "流动人口", "(是|否)", 10),
+]
+FIELDS = [c.field for c in COLUMNS]
+HEADERS = [c.title for c in COLUMNS]
+ERROR_HEADER = "错误原因"
+TEMPLATE_NAME = "户籍人口导入模板.xlsx"
+ERROR_NAME = "户籍人口导入错误.xlsx"
+EXAMPLE_VILLAGE = "440224100001"
+
+
+def _example_id(body: str) -> str:
+    return body + id_check_char(body)
+
+
+# One household of three, grouped by its 户编号. The IDs are valid (checksum) but made up.
+EXAMPLE_ROWS = [
+    ["H001", EXAMPLE_VILLAGE, "幸福路1号", "农村", "王建国", _example_id("44022419600501001"), "户主",
+     "13800138000", "广东省韶关市仁化县", "是", "否"],
+    ["H001", EXAMPLE_VILLAGE, "", "", "李秀英", _example_id("44022419620702002"), "配偶", "", "", "是", "否"],
+    ["H001", EXAMPLE_VILLAGE, "", "", "王小明", _example_id("44022419850301003"), "子女", "", "", "", "是"],
+]  # fmt: skip
+
+NOTES = [
+    "每行一人。同一户的各行填写相同的“户编号”；不填户编号时，从“户主”那一行起，紧接着的各行属于同一户。",
+    "每户必须有且只有一名户主。住址和户籍类型填在户主那一行即可，其他成员留空表示与户主相同。",
+    "村(社区)代码为12位统计用代码，必须是您所选导入范围内的村或社区。",
+    "身份证号填18位（15位旧号会自动升级为18位）。性别和出生日期由身份证号得出，无需填写。",
+    "户籍类型填“城镇”或“农村”；与户主关系填：户主、配偶、子女、父母、孙子女、兄弟姐妹、其他亲属。",
+    "持有光荣证、流动人口填“是”或“否”，不填视为“否”。",
+    "户主的配偶和子女会自动登记为夫妻和亲子关系。",
+    "一户中有任何一行出错，整户都不会导入；可下载错误文件，按“错误原因”改正后重新上传。",
+    "请删除示例行后再导入。",
+]
+
+
+def content_disposition(filename: str, fallback: str = "registry.xlsx") -> str:
+    """An attachment header that keeps a Chinese file name (RFC 6266 filename*), with an ASCII fallback."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def template_workbook() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "户籍人口"
+    ws.append(HEADERS)
+    for row in EXAMPLE_ROWS:
+        ws.append(row)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, col in enumerate(COLUMNS):
+        letter = chr(ord("A") + i)
+        ws.column_dimensions[letter].width = max(col.width, len(col.title) * 2)
+        if col.text:
+            for n in range(2, 1002):
+                ws[f"{letter}{n}"].number_format = "@"
+    choices = {
+        "hukou_type": "城镇,农村",
+        "relation": "户主,配偶,子女,父母,孙子女,兄弟姐妹,其他亲属",
+        "certificate": "是,否",
+        "migrant": "是,否",
+    }
+    for i, col in enumerate(COLUMNS):
+        if col.field in choices:
+            letter = chr(ord("A") + i)
+            dv = DataValidation(type="list", formula1=f'"{choices[col.field]}"', allow_blank=True)
+            dv.add(f"{letter}2:{letter}100000")
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "A2"
+    notes = wb.create_sheet("填写说明")
+    for line in NOTES:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def text(value: Any) -> str:
+    """A cell as the user typed it. Codes typed as numbers come back as int or float: 440224.0 → "440224"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def too_large(size: int, max_bytes: int) -> ValidationError:
+    return ValidationError(
+        _("文件太大（%(size).1f MB），上限为 %(max).1f MB。")
+        % {"size": size / 1024 / 1024, "max": max_bytes / 1024 / 1024},
+        code="file_too_large",
+    )
+
+
+def read_upload(upload: Any, *, max_bytes: int) -> bytes:
+    """The bytes of an uploaded file, refusing an oversized one before reading it into memory."""
+    if upload.size is not None and upload.size > max_bytes:
+        raise too_large(upload.size, max_bytes)
+    return upload.read()
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not look for its size when opened. openpyxl finds the <dimension>
+    element with an "end" event parser, so for a sheet without one (files written by openpyxl's write-only
+    mode, as generators produce) it parses the whole sheet just to open it: seconds per 100k rows, before
+    the real read. The rows are read to their end regardless, so a missing or wrong dimension
+    (some tools write "A1") cannot cut the file short either."""
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _Reader(ExcelReader):
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def _open(content: bytes) -> Any:
+    if not content:
+        raise ValidationError(_("上传的文件是空的。"), code="empty_file")
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ValidationError(_("文件不是Excel（.xlsx）格式，请使用下载的模板填写。"), code="not_excel")
+    try:
+        reader = _Reader(io.BytesIO(content), read_only=True, data_only=True)
+        reader.read()
+        return reader.wb
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise ValidationError(
+            _("文件不是Excel（.xlsx）格式，或已损坏，请使用下载的模板填写。"), code="not_excel"
+        )
+
+
+_HINT = re.compile(r"[(（][^()（）]*[)）]$")
+
+
+def _norm(header: str) -> str:
+    return header.replace("（", "(").replace("）", ")").replace(" ", "").replace("\u3000", "")
+
+
+def _header_ok(got: str, col: Column) -> bool:
+    got = _norm(got)
+    return got in (col.header, _norm(col.title)) or (
+        _HINT.search(got) is not None and _HINT.sub("", got) == col.header
+    )
+
+
+def _check_header(header: tuple[Any, ...] | None) -> None:
+    got = [text(v) for v in (header or ())]
+    while got and not got[-1]:
+        got.pop()
+    if len(got) < len(COLUMNS) or not all(_header_ok(g, c) for g, c in zip(got, COLUMNS, strict=False)):
+        raise ValidationError(
+            _("表头与模板不一致：第1行应为“%(want)s”，实际为“%(got)s”。请使用下载的模板。")
+            % {"want": " / ".join(c.header for c in COLUMNS), "got": " / ".join(got) or _("（空）")},
+            code="bad_headers",
+        )
+
+
+def check_upload(content: bytes, *, max_bytes: int) -> None:
+    """The quick checks made in the request before anything is created: size, format, headers, not empty.
+    Reads only the first rows, so it stays fast on a 100k-row file."""
+    if len(content) > max_bytes:
+        raise too_large(len(content), max_bytes)
+    wb = _open(content)
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        if ws is None:
+            raise ValidationError(_("文件中没有工作表。"), code="empty_file")
+        rows = ws.iter_rows(values_only=True)
+        _check_header(next(rows, None))
+        for row in rows:
+            if any(text(v) for v in row):
+                return
+        raise ValidationError(_("文件中没有数据行：请在表头下方填写要导入的人员。"), code="empty_file")
+    finally:
+        wb.close()
+
+
+def iter_rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    """(Excel row number, {field: text}) for every non-blank data row of the first worksheet."""
+    wb = _open(content)
+    try:
+        ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        _check_header(next(it, None))
+        width = len(COLUMNS)
+        for line, row in enumerate(it, start=2):
+            values = [text(v) for v in row[:width]]
+            if any(values):
+                values += [""] * (width - len(values))
+                yield line, dict(zip(FIELDS, values, strict=True))
+    finally:
+        wb.close()
+
+
+def error_workbook(rows: Iterator[tuple[dict[str, str], str]]) -> bytes:
+    """The rejected rows as typed plus a 错误原因 column, in the template's layout: fix and upload again.
+    Written in write-only mode, so a file with many errors does not need them all in memory."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("导入错误")
+    for i, col in enumerate(COLUMNS):
+        ws.column_dimensions[chr(ord("A") + i)].width = max(col.width, len(col.title) * 2)
+    ws.column_dimensions[chr(ord("A") + len(COLUMNS))].width = 60
+    ws.append([*HEADERS, ERROR_HEADER])
+    for values, reason in rows:
+        ws.append([values.get(f, "") for f in FIELDS] + [reason])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

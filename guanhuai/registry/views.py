@@ -1,0 +1,403 @@
+"""Registry staff pages: lists, households, the inline ID check and transfers. The person page and its
+actions live in `person_views`. Thin: reads through selectors, writes through services, domain errors
+shown as form errors in Chinese, and a person or household outside scope is a 404 like a missing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from guanhuai.accounts import scoping
+from guanhuai.core.errors import DomainError, NotFound, ValidationError
+from guanhuai.orgs import selectors as org_selectors
+from guanhuai.registry import forms, selectors, services
+from guanhuai.registry.models import Household, Person
+from guanhuai.registry.permissions import EDIT_PERSONS, EXPORT_PERSONS, IMPORT_PERSONS, VIEW_PERSONS
+from guanhuai.registry.services import DuplicatePerson, PersonInput
+
+PAGE_SIZE = 50
+
+
+# --- helpers shared with person_views -----------------------------------------------------------------
+
+
+def post_data(request: HttpRequest) -> Any:
+    """POST data for a bound form, even when empty (an empty POST must still show "required" errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def require_anywhere(request: HttpRequest, perm: str) -> None:
+    if not scoping.can_anywhere(request.user, perm):
+        raise Http404(_("未找到该页面，或您无权访问。"))
+
+
+def get_household(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Household:
+    try:
+        return selectors.household_get(actor=request.user, household_id=pk, perm=perm)
+    except NotFound as exc:
+        raise Http404(str(exc))
+
+
+def person_by_id_number(request: HttpRequest, number: str) -> Person:
+    """A person the actor may see, named by their ID in a form field. Absent and out of scope read the
+    same, so the message gives nothing away."""
+    person = selectors.person_by_id_number(actor=request.user, id_number=number)
+    if person is None:
+        raise ValidationError(
+            _("在您的管辖范围内没有找到身份证号为 %(id)s 的人员。") % {"id": number}, code="person_not_found"
+        )
+    return person
+
+
+def form_page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any) -> HttpResponse:
+    return render(
+        request,
+        "registry/form_page.html",
+        {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
+    )
+
+
+def _unit_filter(request: HttpRequest, form: Any) -> tuple[Any, bool]:
+    """The branch the list is narrowed to, named by its division code; (unit, ok)."""
+    code = form.cleaned_data.get("unit", "").strip()
+    if not code:
+        return None, True
+    try:
+        return org_selectors.unit_get_by_code(actor=request.user, code=code, perm=VIEW_PERSONS), True
+    except DomainError as exc:
+        form.add_error("unit", str(exc))
+        return None, False
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- lists --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request, VIEW_PERSONS)
+    form = forms.PersonFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        unit, ok = _unit_filter(request, form)
+        if ok:
+            page = _page(request, selectors.person_list(actor=request.user, filters=form.to_filters(unit)))
+    picker = selectors.unit_picker(actor=request.user)
+    return render(
+        request,
+        "registry/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "unit_choices": picker if len(picker) <= selectors.UNIT_PICKER_LIMIT else None,
+            "order": request.GET.get("order") or "name",
+            "more_filters": any(
+                request.GET.get(k) for k in ("hukou_type", "sex", "age_min", "age_max", "migrant", "alive")
+            ),
+            "can_export": scoping.can_anywhere(request.user, EXPORT_PERSONS),
+            "can_import": scoping.can_anywhere(request.user, IMPORT_PERSONS),
+            "can_create": scoping.can_anywhere(request.user, EDIT_PERSONS),
+        },
+    )
+
+
+@login_required
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request, VIEW_PERSONS)
+    form = forms.HouseholdFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        unit, ok = _unit_filter(request, form)
+        if ok:
+            qs = selectors.household_list(actor=request.user, unit=unit, q=form.cleaned_data["q"].strip())
+            page = _page(request, qs)
+    picker = selectors.unit_picker(actor=request.user)
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "form": form,
+            "page": page,
+            "unit_choices": picker if len(picker) <= selectors.UNIT_PICKER_LIMIT else None,
+            "can_create": scoping.can_anywhere(request.user, EDIT_PERSONS),
+        },
+    )
+
+
+# --- households ---------------------------------------------------------------------------------------
+
+
+def _member_input(d: dict[str, Any]) -> PersonInput:
+    return PersonInput(
+        name=d["name"],
+        id_number=d["id_number"],
+        relation_to_head=d["relation_to_head"],
+        phone=d.get("phone", ""),
+        hukou_place=d.get("hukou_place", ""),
+        only_child_certificate=d.get("only_child_certificate", False),
+    )
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request, EDIT_PERSONS)
+    villages = selectors.village_choices(actor=request.user)
+    form = forms.HouseholdForm(post_data(request), villages=villages)
+    members = forms.member_formset(post_data(request))
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        rows = [f for f in members.forms if f.cleaned_data]
+        # Each ID is checked on its own row first, so the clerk sees which member is wrong; the service
+        # checks everything again inside its single transaction.
+        for row in rows:
+            try:
+                services.check_id_number(row.cleaned_data["id_number"], actor=request.user)
+            except DomainError as exc:
+                row.add_error("id_number", str(exc))
+        if not any(row.errors for row in rows):
+            d = form.cleaned_data
+            try:
+                household = services.household_create(
+                    actor=request.user,
+                    org_unit=d["org_unit"],
+                    address=d["address"],
+                    hukou_type=d["hukou_type"],
+                    number=d["number"],
+                    members=[_member_input(row.cleaned_data) for row in rows],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已登记新户，共%(n)d人。") % {"n": len(rows)})
+                return redirect("registry:household", household.pk)
+    return render(
+        request,
+        "registry/household_form.html",
+        {"form": form, "members": members, "max_members": forms.MAX_MEMBERS},
+    )
+
+
+@login_required
+@require_GET
+def member_row(request: HttpRequest) -> HttpResponse:
+    """One more member row for the household form (htmx), and the formset's new total out of band."""
+    require_anywhere(request, EDIT_PERSONS)
+    try:
+        index = int(request.GET.get(f"{forms.MEMBERS_PREFIX}-TOTAL_FORMS", "1"))
+    except ValueError:
+        index = 1
+    if not 0 < index < forms.MAX_MEMBERS:
+        return HttpResponse(status=204)
+    row = forms.MemberForm(prefix=f"{forms.MEMBERS_PREFIX}-{index}", use_required_attribute=False)
+    return render(
+        request,
+        "registry/_member_row.html",
+        {"row": row, "index": index, "total": index + 1, "prefix": forms.MEMBERS_PREFIX, "oob": True},
+    )
+
+
+@login_required
+@require_GET
+def check_id(request: HttpRequest) -> HttpResponse:
+    """The inline ID check behind every "new person" ID box. Accepts `id_number` or a prefixed form field
+    name ending in it (members-2-id_number), so the box can send its own value as it is."""
+    require_anywhere(request, EDIT_PERSONS)
+    key = next((k for k in request.GET if k == "id_number" or k.endswith("-id_number")), "")
+    raw = (request.GET.get(key) or "").strip() if key else ""
+    ctx: dict[str, Any] = {"raw": raw}
+    if raw:
+        try:
+            ctx["rid"] = services.check_id_number(raw, actor=request.user)
+        except DuplicatePerson as exc:
+            details = exc.details or {}
+            ctx["error"] = str(exc)
+            if details.get("in_scope"):
+                ctx["existing_url"] = reverse("registry:person", args=[details["person_id"]])
+            else:
+                ctx["transfer_url"] = reverse("registry:transfer_request")
+        except DomainError as exc:
+            ctx["error"] = str(exc)
+    return render(request, "registry/_id_check.html", ctx)
+
+
+@login_required
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household(request, pk)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": selectors.household_members(actor=request.user, household=household),
+            "can_edit": scoping.can(request.user, EDIT_PERSONS, household.org_unit),
+        },
+    )
+
+
+@login_required
+def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household(request, pk, perm=EDIT_PERSONS)
+    form = forms.PersonAddForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_add(
+                actor=request.user, household=household, data=_member_input(form.cleaned_data)
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已添加“%(name)s”。") % {"name": person.name})
+            return redirect("registry:household", household.pk)
+    return form_page(
+        request,
+        form,
+        title=_("添加家庭成员"),
+        subtitle=str(household),
+        back=reverse("registry:household", args=[household.pk]),
+    )
+
+
+@login_required
+def household_birth(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household(request, pk, perm=EDIT_PERSONS)
+    form = forms.BirthForm(
+        post_data(request),
+        members=selectors.household_members(actor=request.user, household=household, living=True),
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            child = services.birth_record(
+                actor=request.user,
+                household=household,
+                parents=list(d["parents"]),
+                data=PersonInput(
+                    name=d["name"], id_number=d["id_number"], relation_to_head=d["relation_to_head"]
+                ),
+                occurred_on=d["occurred_on"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已登记“%(name)s”出生。") % {"name": child.name})
+            return redirect("registry:household", household.pk)
+    return form_page(
+        request,
+        form,
+        title=_("登记出生"),
+        subtitle=str(household),
+        back=reverse("registry:household", args=[household.pk]),
+    )
+
+
+@login_required
+def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household(request, pk, perm=EDIT_PERSONS)
+    form = forms.MoveInForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = person_by_id_number(request, d["id_number"])
+            services.move_record(
+                actor=request.user,
+                person=person,
+                household=household,
+                relation_to_head=d["relation_to_head"],
+                occurred_on=d["occurred_on"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已把“%(name)s”迁入本户。") % {"name": person.name})
+            return redirect("registry:household", household.pk)
+    return form_page(
+        request,
+        form,
+        title=_("迁入本户"),
+        subtitle=str(household),
+        back=reverse("registry:household", args=[household.pk]),
+        help=_("把已在您管辖范围内登记的人员迁入本户。管辖范围以外的人员请先提交迁入申请。"),
+        extra_link=(reverse("registry:transfer_request"), _("提交迁入申请")),
+    )
+
+
+# --- transfers ----------------------------------------------------------------------------------------
+
+
+@login_required
+def transfer_request(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request, EDIT_PERSONS)
+    initial = {"id_number": request.GET.get("id_number", "")}
+    form = forms.TransferRequestForm(
+        post_data(request), villages=selectors.village_choices(actor=request.user), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.transfer_request(
+                actor=request.user, id_number=d["id_number"], to_unit=d["to_unit"], reason=d["reason"]
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("迁入申请已提交。户籍所在地处理后，结果会显示在“迁入申请”页面。"))
+            return redirect("registry:transfers")
+    return form_page(
+        request,
+        form,
+        title=_("申请迁入"),
+        back=reverse("registry:transfers"),
+        submit=_("提交申请"),
+        help=_("此人已在您管辖范围以外登记。提交申请后，由其户籍所在地审核同意后迁入。"),
+    )
+
+
+@login_required
+@require_GET
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request, EDIT_PERSONS)
+    return render(
+        request,
+        "registry/transfers.html",
+        {
+            "inbox": list(selectors.transfer_inbox(actor=request.user)[:200]),
+            "outbox": list(selectors.transfer_outbox(actor=request.user)[:200]),
+            "decide_form": forms.TransferDecideForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def transfer_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        req = selectors.transfer_get(actor=request.user, request_id=pk)
+    except NotFound as exc:
+        raise Http404(str(exc))
+    form = forms.TransferDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择同意或拒绝。"))
+        return redirect("registry:transfers")
+    d = form.cleaned_data
+    try:
+        services.transfer_decide(
+            actor=request.user, request=req, approve=d["decision"] == "approve", note=d["note"]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已处理该迁入申请。"))
+    return redirect("registry:transfers")
