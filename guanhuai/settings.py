@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "guanhuai.audit",
     "guanhuai.jobs",
     "guanhuai.registry",
+    "guanhuai.funds",
     "guanhuai.web",
 ]
 

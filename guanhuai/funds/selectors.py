@@ -1,0 +1,387 @@
+"""Reads of funds and the ledger. Balances and statements are sums over LedgerEntry, never stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from guanhuai.accounts import scoping
+from guanhuai.funds.ledger import ZERO
+from guanhuai.funds.models import (
+    Allocation,
+    Disbursement,
+    Donation,
+    Donor,
+    Fund,
+    LedgerEntry,
+    LedgerTransaction,
+    Receipt,
+)
+from guanhuai.funds.permissions import VIEW_FUNDS
+from guanhuai.funds.states import Account, DonationKind, PublicName, ReceiptStatus
+
+MONEY_ACCOUNTS = (Account.CASH, Account.ALLOCATED)
+
+
+def fund_list(*, actor: Any) -> QuerySet[Fund]:
+    return (
+        scoping.scope(Fund.objects.all(), actor, VIEW_FUNDS)
+        .select_related("org_unit")
+        .prefetch_related("allowed_purposes")
+    )
+
+
+def fund_get(*, actor: Any, fund_id: Any, perm: str = VIEW_FUNDS) -> Fund:
+    return scoping.get_or_404(Fund.objects.select_related("org_unit"), actor, perm, pk=fund_id)
+
+
+@dataclass
+class Balances:
+    available: Decimal = ZERO  # cash not yet allocated
+    allocated: Decimal = ZERO  # earmarked, not yet paid
+    in_kind: Decimal = ZERO  # goods held, at valuation
+
+    @property
+    def money(self) -> Decimal:
+        return self.available + self.allocated
+
+
+def balances(fund: Fund, *, before: dt.date | None = None) -> Balances:
+    """One grouped query over the fund's asset accounts."""
+    qs = LedgerEntry.objects.filter(fund=fund, account__in=[*MONEY_ACCOUNTS, Account.IN_KIND])
+    if before is not None:
+        qs = qs.filter(posted_on__lt=before)
+    sums = dict(qs.order_by().values_list("account").annotate(s=Sum("amount")))
+    return Balances(
+        available=sums.get(Account.CASH, ZERO),
+        allocated=sums.get(Account.ALLOCATED, ZERO),
+        in_kind=sums.get(Account.IN_KIND, ZERO),
+    )
+
+
+def balances_for(funds: list[Fund]) -> dict[int, Balances]:
+    """Balances of many funds in one query (the fund list page)."""
+    out = {f.pk: Balances() for f in funds}
+    rows = (
+        LedgerEntry.objects.filter(fund__in=funds, account__in=[*MONEY_ACCOUNTS, Account.IN_KIND])
+        .order_by()
+        .values_list("fund_id", "account")
+        .annotate(s=Sum("amount"))
+    )
+    for fund_id, account, total in rows:
+        b = out[fund_id]
+        if account == Account.CASH:
+            b.available = total
+        elif account == Account.ALLOCATED:
+            b.allocated = total
+        else:
+            b.in_kind = total
+    return out
+
+
+@dataclass
+class Statement:
+    fund: Fund
+    start: dt.date
+    end: dt.date  # inclusive
+    opening: Decimal = ZERO  # money (available + allocated) before `start`
+    opening_in_kind: Decimal = ZERO
+    cash_donations: Decimal = ZERO
+    in_kind_donations: Decimal = ZERO
+    transfers_in: Decimal = ZERO
+    transfers_out: Decimal = ZERO
+    disbursements_by_purpose: dict[str, Decimal] = field(default_factory=dict)
+    in_kind_distributed: Decimal = ZERO
+    closing: Decimal = ZERO
+    closing_in_kind: Decimal = ZERO
+
+    @property
+    def disbursements(self) -> Decimal:
+        return sum(self.disbursements_by_purpose.values(), ZERO)
+
+    @property
+    def reconciled(self) -> bool:
+        """Opening + flows = closing, where closing is summed independently from the asset accounts."""
+        flows = self.cash_donations + self.transfers_in - self.transfers_out - self.disbursements
+        goods = self.in_kind_donations - self.in_kind_distributed
+        return self.opening + flows == self.closing and self.opening_in_kind + goods == self.closing_in_kind
+
+
+def fund_statement(fund: Fund, *, start: dt.date, end: dt.date) -> Statement:
+    """Opening balance, donations, disbursements by purpose and closing balance for [start, end].
+
+    Flows come from the income/expense accounts and balances from the asset accounts, so `reconciled`
+    is a real check that the two sides of every entry agree."""
+    st = Statement(fund=fund, start=start, end=end)
+    opening = balances(fund, before=start)
+    closing = balances(fund, before=end + dt.timedelta(days=1))
+    st.opening, st.opening_in_kind = opening.money, opening.in_kind
+    st.closing, st.closing_in_kind = closing.money, closing.in_kind
+    flows = (
+        LedgerEntry.objects.filter(fund=fund, posted_on__gte=start, posted_on__lte=end)
+        .exclude(account__in=[*MONEY_ACCOUNTS, Account.IN_KIND])
+        .order_by()
+        .values_list("account", "purpose__name")
+        .annotate(s=Sum("amount"))
+    )
+    by_purpose: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for account, purpose, total in flows:
+        if account == Account.DONATIONS:
+            st.cash_donations += -total
+        elif account == Account.IN_KIND_DONATIONS:
+            st.in_kind_donations += -total
+        elif account == Account.TRANSFERS_IN:
+            st.transfers_in += -total
+        elif account == Account.TRANSFERS_OUT:
+            st.transfers_out += total
+        elif account == Account.DISBURSEMENTS:
+            by_purpose[purpose or "—"] += total
+        elif account == Account.IN_KIND_DISTRIBUTED:
+            st.in_kind_distributed += total
+    st.disbursements_by_purpose = dict(sorted(by_purpose.items()))
+    return st
+
+
+def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Income (cash + in-kind donations, transfers in) and spending per month for the last `months`."""
+    end = today or dt.date.today()
+    first = (end.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    rows = (
+        LedgerEntry.objects.filter(fund=fund, posted_on__gte=first)
+        .filter(
+            account__in=[
+                Account.DONATIONS,
+                Account.IN_KIND_DONATIONS,
+                Account.TRANSFERS_IN,
+                Account.DISBURSEMENTS,
+            ]
+        )
+        .annotate(month=TruncMonth("posted_on"))
+        .order_by()
+        .values_list("month", "account")
+        .annotate(s=Sum("amount"))
+    )
+    table: dict[str, dict[str, Decimal]] = {}
+    day = first
+    while day <= end:
+        table[f"{day:%Y-%m}"] = {"income": ZERO, "spending": ZERO}
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    for month, account, total in rows:
+        key = f"{month:%Y-%m}"
+        if key not in table:
+            continue
+        if account == Account.DISBURSEMENTS:
+            table[key]["spending"] += total
+        else:
+            table[key]["income"] += -total
+    return [{"month": k, **v} for k, v in table.items()]
+
+
+def donor_list(*, actor: Any, q: str = "") -> QuerySet[Donor]:
+    qs = scoping.scope(Donor.objects.all(), actor, VIEW_FUNDS)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
+    return qs.annotate(gifts=Count("donations")).order_by("name")
+
+
+def donor_get(*, actor: Any, donor_id: Any) -> Donor:
+    return scoping.get_or_404(Donor.objects.all(), actor, VIEW_FUNDS, pk=donor_id)
+
+
+def donor_statement(donor: Donor) -> dict[str, Any]:
+    donations = list(
+        donor.donations.select_related("fund", "purpose").prefetch_related("receipts").order_by("received_on")
+    )
+    live = [d for d in donations if not d.reversed]
+    return {
+        "donor": donor,
+        "donations": donations,
+        "total_cash": sum((d.amount for d in live if d.kind == DonationKind.CASH), ZERO),
+        "total_in_kind": sum((d.amount for d in live if d.kind == DonationKind.IN_KIND), ZERO),
+        "pledges": [
+            {"pledge": p, "received": sum((d.amount for d in live if d.pledge_id == p.pk), ZERO)}
+            for p in donor.pledges.select_related("fund")
+        ],
+    }
+
+
+def donation_list(*, actor: Any, fund: Fund | None = None) -> QuerySet[Donation]:
+    qs = scoping.scope(Donation.objects.all(), actor, VIEW_FUNDS, unit_field="fund__org_unit")
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    return qs.select_related("donor", "fund", "purpose").prefetch_related("receipts")
+
+
+def receipt_list(*, actor: Any, year: int | None = None) -> QuerySet[Receipt]:
+    qs = scoping.scope(Receipt.objects.all(), actor, VIEW_FUNDS)
+    if year:
+        qs = qs.filter(year=year)
+    return qs.select_related("donation__donor", "duplicate_of")
+
+
+def receipt_get(*, actor: Any, receipt_id: Any, perm: str = VIEW_FUNDS) -> Receipt:
+    return scoping.get_or_404(
+        Receipt.objects.select_related("donation__donor", "donation__fund", "org_unit"),
+        actor,
+        perm,
+        pk=receipt_id,
+    )
+
+
+def receipt_gap_report(*, org_unit: Any, year: int) -> list[dict[str, Any]]:
+    """Every number from 1 to the last issued that is voided or missing, with the reason."""
+    from guanhuai.funds.models import ReceiptSequence
+
+    seq = ReceiptSequence.objects.filter(org_unit=org_unit, year=year).first()
+    last = seq.last_number if seq else 0
+    issued = {r.seq: r for r in Receipt.objects.filter(org_unit=org_unit, year=year)}
+    report = []
+    for n in range(1, last + 1):
+        receipt = issued.get(n)
+        if receipt is None:
+            report.append({"seq": n, "number": None, "status": "missing", "reason": ""})
+        elif receipt.status == ReceiptStatus.VOIDED:
+            report.append(
+                {"seq": n, "number": receipt.number, "status": "voided", "reason": receipt.void_reason}
+            )
+    return report
+
+
+def allocation_list(*, actor: Any, fund: Fund | None = None) -> QuerySet[Allocation]:
+    qs = scoping.scope(Allocation.objects.all(), actor, VIEW_FUNDS, unit_field="fund__org_unit")
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    return qs.select_related("fund", "purpose")
+
+
+def disbursement_list(*, actor: Any, allocation: Allocation | None = None) -> QuerySet[Disbursement]:
+    qs = scoping.scope(Disbursement.objects.all(), actor, VIEW_FUNDS, unit_field="allocation__fund__org_unit")
+    if allocation is not None:
+        qs = qs.filter(allocation=allocation)
+    return qs.select_related("allocation", "person")
+
+
+def disclosure_summary(*, org_unit: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """What the public may see (阳光计生): totals raised and spent per purpose, and the donors who chose to
+    be named. Never a beneficiary. No actor: the portal reads it for a branch and everything below it."""
+    funds = Fund.objects.filter(org_unit__in=org_unit.subtree())
+    entries = LedgerEntry.objects.filter(fund__in=funds, posted_on__gte=start, posted_on__lte=end)
+    raised = -(
+        entries.filter(account__in=[Account.DONATIONS, Account.IN_KIND_DONATIONS]).aggregate(s=Sum("amount"))[
+            "s"
+        ]
+        or ZERO
+    )
+    spent_rows = (
+        entries.filter(account=Account.DISBURSEMENTS)
+        .order_by()
+        .values_list("purpose__name")
+        .annotate(s=Sum("amount"))
+    )
+    named = (
+        Donation.objects.filter(
+            fund__in=funds,
+            received_on__gte=start,
+            received_on__lte=end,
+            reversed=False,
+            donor__public_name=PublicName.NAMED,
+        )
+        .order_by()
+        .values_list("donor__name")
+        .annotate(s=Sum("amount"))
+        .order_by("-s")
+    )
+    anonymous = (
+        Donation.objects.filter(fund__in=funds, received_on__gte=start, received_on__lte=end, reversed=False)
+        .exclude(donor__public_name=PublicName.NAMED)
+        .aggregate(s=Sum("amount"), n=Count("id"))
+    )
+    return {
+        "raised": raised,
+        "spent_by_purpose": {name or "—": total for name, total in spent_rows},
+        "named_donors": [{"name": n, "amount": a} for n, a in named],
+        "anonymous": {"name": "爱心人士", "amount": anonymous["s"] or ZERO, "gifts": anonymous["n"]},
+    }
+
+
+@dataclass
+class Reconciliation:
+    transactions: int = 0
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def reconcile() -> Reconciliation:
+    """Prove the ledger: every transaction balances (overall and per fund), no fund's available cash or
+    goods is negative, every business record matches its transaction, and every reversal mirrors what
+    it reverses. Set-based: a handful of grouped queries whatever the ledger's size."""
+    rec = Reconciliation(
+        transactions=LedgerTransaction.objects.count(),
+        entries=LedgerEntry.objects.count(),
+    )
+    unbalanced = (
+        LedgerEntry.objects.order_by()
+        .values("transaction_id", "fund_id")
+        .annotate(s=Sum("amount"))
+        .exclude(s=0)
+    )
+    for row in unbalanced[:20]:
+        rec.problems.append(f"transaction {row['transaction_id']} fund {row['fund_id']} is off by {row['s']}")
+    empty = LedgerTransaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)[:20]
+    rec.problems += [f"transaction {pk} has no entries" for pk in empty]
+    negative = (
+        LedgerEntry.objects.filter(account__in=[Account.CASH, Account.IN_KIND])
+        .order_by()
+        .values("fund_id", "account")
+        .annotate(s=Sum("amount"))
+        .filter(s__lt=0)
+    )
+    rec.problems += [f"fund {r['fund_id']} {r['account']} is negative: {r['s']}" for r in negative]
+    over = (
+        LedgerEntry.objects.filter(account=Account.ALLOCATED, allocation__isnull=False)
+        .order_by()
+        .values("allocation_id")
+        .annotate(s=Sum("amount"))
+        .filter(s__lt=0)
+    )
+    rec.problems += [f"allocation {r['allocation_id']} is overspent: {r['s']}" for r in over]
+    donation_posted = Donation.objects.annotate(
+        posted=Sum("transaction__entries__amount", filter=Q(transaction__entries__amount__gt=0))
+    ).exclude(posted=F("amount"))
+    rec.problems += [
+        f"donation {pk} does not match its transaction"
+        for pk in donation_posted.values_list("pk", flat=True)[:20]
+    ]
+    paid = Disbursement.objects.annotate(
+        posted=Sum(
+            "transaction__entries__amount", filter=Q(transaction__entries__account=Account.DISBURSEMENTS)
+        )
+    ).exclude(posted=F("amount"))
+    rec.problems += [
+        f"disbursement {pk} does not match its transaction" for pk in paid.values_list("pk", flat=True)[:20]
+    ]
+    # A reversal and what it reverses cancel out account by account.
+    pairs = (
+        LedgerEntry.objects.filter(
+            Q(transaction__reverses__isnull=False) | Q(transaction__reversed_by__isnull=False)
+        )
+        .annotate(pair=Coalesce("transaction__reverses_id", "transaction_id"))
+        .order_by()
+        .values("pair", "fund_id", "account")
+        .annotate(s=Sum("amount"))
+        .exclude(s=0)
+    )
+    rec.problems += [
+        f"reversal of transaction {r['pair']} does not mirror it ({r['account']})" for r in pairs[:20]
+    ]
+    return rec
