@@ -24,8 +24,6 @@ from guanhuai.funds.states import (
     TxnKind,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Purpose(models.Model):
     """What money may be spent on: data, so a province can add its own."""
@@ -113,7 +111,7 @@ class Pledge(models.Model):
 
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="pledges")
-    amount = models.DecimalField(_("每期金额"), **MONEY)
+    amount = models.DecimalField(_("每期金额"), max_digits=14, decimal_places=2)
     schedule = models.CharField(_("周期"), max_length=10, choices=Schedule.choices, default=Schedule.ONCE)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
@@ -153,7 +151,7 @@ class LedgerEntry(models.Model):
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
     account = models.CharField(max_length=20, choices=Account.choices)
-    amount = models.DecimalField(**MONEY)  # debit > 0, credit < 0
+    amount = models.DecimalField(max_digits=14, decimal_places=2)  # debit > 0, credit < 0
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     allocation = models.ForeignKey(
         "Allocation", on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
@@ -242,7 +240,7 @@ class Donation(models.Model):
         Purpose, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("指定用途")
     )
     kind = models.CharField(_("类型"), max_length=8, choices=DonationKind.choices)
-    amount = models.DecimalField(_("金额/估值"), **MONEY)
+    amount = models.DecimalField(_("金额/估值"), max_digits=14, decimal_places=2)
     channel = models.CharField(_("方式"), max_length=14, choices=Channel.choices, blank=True)
     items = models.CharField(_("物资名称"), max_length=200, blank=True)
     quantity = models.CharField(_("数量"), max_length=50, blank=True)
@@ -278,7 +276,7 @@ class Allocation(models.Model):
         _("对象"), max_length=120
     )  # e.g. "programme:12"; apps above funds resolve it
     name = models.CharField(_("名称"), max_length=120)
-    amount = models.DecimalField(_("分配金额"), **MONEY)
+    amount = models.DecimalField(_("分配金额"), max_digits=14, decimal_places=2)
     status = models.CharField(
         _("状态"), max_length=8, choices=AllocationStatus.choices, default=AllocationStatus.ACTIVE
     )
@@ -303,7 +301,7 @@ class SpecialRound(models.Model):
     partner = models.ForeignKey(
         Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("合作方")
     )
-    amount_each = models.DecimalField(_("每户金额"), **MONEY)
+    amount_each = models.DecimalField(_("每户金额"), max_digits=14, decimal_places=2)
     allocation = models.OneToOneField(Allocation, on_delete=models.PROTECT, related_name="round")
     paid_on = models.DateField(_("发放日期"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -326,7 +324,7 @@ class Disbursement(models.Model):
         "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     payee = models.CharField(_("收款方"), max_length=120, blank=True)  # for project spending without a person
-    amount = models.DecimalField(_("金额"), **MONEY)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("支出日期"))
     round = models.ForeignKey(
         SpecialRound, on_delete=models.PROTECT, null=True, blank=True, related_name="disbursements"
