@@ -118,6 +118,19 @@ def unit_ref(*, actor: Any, unit_id: Any = None, code: str = "", perm: str = VIE
         raise ValidationError(_("指定的组织不存在，或您无权操作。"), code="unknown_unit")
 
 
+def public_unit(*, unit_id: Any = None, code: str = "") -> OrgUnit:
+    """Any open unit, by id or division code, for input that only *names* a place outside the actor's
+    scope — a migrant's residence in another county. Division codes and names are public (GB/T 2260); the
+    unit's data stays scoped, since nothing is read through it."""
+    qs = OrgUnit.objects.open()
+    try:
+        return qs.get(code=code.strip()) if code else qs.get(pk=unit_id)
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise ValidationError(
+            _("区划代码 %(code)s 对应的组织不存在或已撤销。") % {"code": code or unit_id}, code="unknown_unit"
+        )
+
+
 def unit_history(*, actor: Any, unit: OrgUnit, limit: int = 50) -> list[OrgChange]:
     """The unit's OrgChange rows, newest first. Parents and merge targets outside the actor's scope are
     shown without their names (`.from_parent_visible` etc.), so history never leaks a sibling branch."""

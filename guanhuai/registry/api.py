@@ -648,7 +648,12 @@ def _record_event(request: HttpRequest, person: Person, p: Any) -> LifeEvent:
     if isinstance(p, DivorceIn):
         return services.divorce_record(actor=actor, person=person, occurred_on=p.occurred_on)
     if isinstance(p, MigrationIn):
-        unit = _unit(request, p.residence_unit_id) if p.residence_unit_id is not None else None
+        # The residence may be anywhere in the country: it is named, not read.
+        unit = (
+            org_selectors.public_unit(unit_id=p.residence_unit_id)
+            if p.residence_unit_id is not None
+            else None
+        )
         return services.migration_record(
             actor=actor, person=person, residence_unit=unit, occurred_on=p.occurred_on, note=p.note
         )

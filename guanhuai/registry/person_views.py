@@ -217,7 +217,7 @@ class EventAction:
 
 def _migration(request: HttpRequest, person: Person, d: dict[str, Any]) -> Any:
     code = d["residence_code"].strip()
-    unit = org_selectors.unit_get_by_code(actor=request.user, code=code) if code else None
+    unit = org_selectors.public_unit(code=code) if code else None
     return services.migration_record(
         actor=request.user, person=person, residence_unit=unit, occurred_on=d["occurred_on"], note=d["note"]
     )

@@ -117,3 +117,16 @@ def test_recompute_everything_matches_incremental_updates(tree, people):
     Person.objects.update(special_status="", living_children=0, children_ever=0)
     family_facts.recompute_family_facts(batch=2)
     assert statuses(h) == before == [(0, "bereaved"), (0, "bereaved")]
+
+
+def test_a_migrant_can_live_in_a_county_the_clerk_cannot_see(tree, people):
+    from guanhuai.orgs.selectors import public_unit
+
+    h = family(people.clerk_a, tree.village_a)
+    head = Person.objects.get(pk=h.head_id)
+    elsewhere = public_unit(code=tree.other_county.code)
+    services.migration_record(
+        actor=people.clerk_a, person=head, residence_unit=elsewhere, occurred_on=dt.date(2024, 1, 1)
+    )
+    head.refresh_from_db()
+    assert head.is_migrant and head.residence_unit == tree.other_county
