@@ -79,6 +79,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
+    from guanhuai.funds.api import router as funds_router
     from guanhuai.jobs.api import router as jobs_router
     from guanhuai.orgs.api import router as orgs_router
     from guanhuai.registry.api import router as registry_router
@@ -87,6 +88,7 @@ def _register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/", registry_router)
+    api.add_router("/funds", funds_router)
 
 
 _register_routers()

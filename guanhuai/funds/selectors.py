@@ -10,8 +10,10 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.funds.ledger import ZERO
 from guanhuai.funds.models import (
     Allocation,
@@ -21,10 +23,13 @@ from guanhuai.funds.models import (
     Fund,
     LedgerEntry,
     LedgerTransaction,
+    Pledge,
+    Purpose,
     Receipt,
 )
 from guanhuai.funds.permissions import VIEW_FUNDS
 from guanhuai.funds.states import Account, DonationKind, PublicName, ReceiptStatus
+from guanhuai.orgs.models import OrgUnit
 
 MONEY_ACCOUNTS = (Account.CASH, Account.ALLOCATED)
 
@@ -151,7 +156,9 @@ def fund_statement(fund: Fund, *, start: dt.date, end: dt.date) -> Statement:
 def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Income (cash + in-kind donations, transfers in) and spending per month for the last `months`."""
     end = today or dt.date.today()
-    first = (end.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    # Month arithmetic, not day steps: 31-day steps back from the 1st overshoot into a 13th month.
+    back = end.year * 12 + end.month - 1 - (months - 1)
+    first = dt.date(back // 12, back % 12 + 1, 1)
     rows = (
         LedgerEntry.objects.filter(fund=fund, posted_on__gte=first)
         .filter(
@@ -385,3 +392,81 @@ def reconcile() -> Reconciliation:
         f"reversal of transaction {r['pair']} does not mirror it ({r['account']})" for r in pairs[:20]
     ]
     return rec
+
+
+def allocations_remaining(allocations: list[Allocation]) -> dict[int, Decimal]:
+    """Remaining budget of many allocations in one grouped query (the fund page)."""
+    out = {a.pk: ZERO for a in allocations}
+    rows = (
+        LedgerEntry.objects.filter(account=Account.ALLOCATED, allocation__in=allocations)
+        .order_by()
+        .values_list("allocation_id")
+        .annotate(s=Sum("amount"))
+    )
+    out.update({pk: total for pk, total in rows})
+    return out
+
+
+# --- single objects and references (the API and the pages) ----------------------------------------------
+
+
+def purpose_list() -> QuerySet[Purpose]:
+    """Purposes are national data, the same for every branch: not scoped."""
+    return Purpose.objects.order_by("code")
+
+
+def purpose_ref(*, code: str) -> Purpose:
+    """A purpose named in the input by its code: unknown is a 422 about that input."""
+    purpose = Purpose.objects.filter(code=(code or "").strip()).first()
+    if purpose is None:
+        raise ValidationError(_("用途“%(c)s”不存在。") % {"c": code}, code="unknown_purpose")
+    return purpose
+
+
+def donation_get(*, actor: Any, donation_id: Any, perm: str = VIEW_FUNDS) -> Donation:
+    return scoping.get_or_404(
+        Donation.objects.select_related("donor", "fund__org_unit", "purpose"),
+        actor,
+        perm,
+        unit_field="fund__org_unit",
+        pk=donation_id,
+    )
+
+
+def allocation_get(*, actor: Any, allocation_id: Any, perm: str = VIEW_FUNDS) -> Allocation:
+    return scoping.get_or_404(
+        Allocation.objects.select_related("fund__org_unit", "purpose"),
+        actor,
+        perm,
+        unit_field="fund__org_unit",
+        pk=allocation_id,
+    )
+
+
+def disbursement_get(*, actor: Any, disbursement_id: Any, perm: str = VIEW_FUNDS) -> Disbursement:
+    return scoping.get_or_404(
+        Disbursement.objects.select_related("allocation__fund__org_unit", "allocation__purpose", "person"),
+        actor,
+        perm,
+        unit_field="allocation__fund__org_unit",
+        pk=disbursement_id,
+    )
+
+
+def pledge_ref(*, donor: Donor, pledge_id: Any) -> Pledge:
+    """One of this donor's pledges, named in the input (a donation that fulfils it)."""
+    pledge = Pledge.objects.filter(donor=donor, pk=pledge_id).first() if pledge_id else None
+    if pledge is None:
+        raise ValidationError(
+            _("该捐赠人没有编号为 %(id)s 的认捐记录。") % {"id": pledge_id}, code="unknown_pledge"
+        )
+    return pledge
+
+
+def public_unit_get(*, unit_id: Any) -> OrgUnit:
+    """The branch a public disclosure is about. No actor: the disclosure is public; a unit that does not
+    exist is a 404."""
+    try:
+        return OrgUnit.objects.get(pk=unit_id)
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该组织。"))

@@ -251,6 +251,9 @@ def donation_record(
             ],
             idempotency_key=idempotency_key,
         )
+        replayed = Donation.objects.filter(transaction=txn).first()
+        if replayed is not None:  # an identical request won the race for this key
+            return replayed
         donation = Donation.objects.create(
             donor=donor,
             fund=fund,
@@ -314,7 +317,8 @@ def _next_receipt_number(org_unit: OrgUnit, year: int) -> int:
 
 
 def receipt_number(org_unit: OrgUnit, year: int, seq: int) -> str:
-    return f"{org_unit.code[:6]}-{year}-{seq:06d}"
+    # The full division code: a township (440224100000) and its county (440224) share the first six digits.
+    return f"{org_unit.code}-{year}-{seq:06d}"
 
 
 def receipt_issue(*, actor: Any, donation: Donation, duplicate_of: Receipt | None = None) -> Receipt:
@@ -383,6 +387,13 @@ def receipt_reissue(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
                 actor=actor,
                 receipt=receipt,
                 reason=_("补开：%(r)s") % {"r": (reason or "").strip() or _("原收据遗失或损坏")},
+            )
+        # A second submit of the same re-issue (or a re-issue of an already replaced receipt) must not put
+        # two valid receipts on one gift.
+        live = receipt.donation.receipts.filter(status=ReceiptStatus.ISSUED).first()
+        if live is not None:
+            raise Conflict(
+                _("这笔捐赠已有有效收据 %(n)s，不能再补开。") % {"n": live.number}, code="receipt_exists"
             )
         return receipt_issue(actor=actor, donation=receipt.donation, duplicate_of=receipt)
 
@@ -534,6 +545,9 @@ def disbursement_record(
             lines=_disbursement_lines(allocation, value),
             idempotency_key=idempotency_key,
         )
+        replayed = Disbursement.objects.filter(transaction=txn).first()
+        if replayed is not None:  # an identical request won the race for this key
+            return replayed
         disbursement = Disbursement.objects.create(
             allocation=allocation,
             person=person,

@@ -83,7 +83,7 @@ class UnitPatchIn(Schema):
     opened_on: dt.date | None = None
 
 
-class MoveIn(Schema):
+class UnitMoveIn(Schema):
     new_parent_id: int | None = None
     new_parent_code: str | None = None
     effective_on: dt.date | None = None
@@ -102,7 +102,7 @@ class CloseIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class JobOut(Schema):
+class ImportJobOut(Schema):
     id: int
     kind: str
     status: str
@@ -185,7 +185,7 @@ def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatchIn) -> Any
 
 
 @router.post("/{int:unit_id}/move", response={200: UnitOut, **WRITE}, summary="调整隶属关系（连同全部下级）")
-def unit_move(request: HttpRequest, unit_id: int, payload: MoveIn) -> Any:
+def unit_move(request: HttpRequest, unit_id: int, payload: UnitMoveIn) -> Any:
     unit = selectors.unit_get(actor=_actor(request), unit_id=unit_id)
     new_parent = _ref(request, payload.new_parent_id, payload.new_parent_code)
     return services.unit_move(
@@ -216,7 +216,14 @@ def unit_close(request: HttpRequest, unit_id: int, payload: CloseIn) -> Any:
 
 @router.post(
     "/import",
-    response={200: JobOut, 202: JobOut, **AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={
+        200: ImportJobOut,
+        202: ImportJobOut,
+        **AUTH_ERRORS,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     summary="Excel导入组织架构（后台任务）",
     description="multipart：file（按模板填写的 .xlsx）、idempotency_key（同一个键只建一个任务）、org_unit_id（"
     "任务所属组织）。新任务返回 202；重复提交返回 200 和原任务。文件格式、表头、大小在请求中检查（422），"

@@ -16,7 +16,7 @@ from guanhuai.jobs.selectors import job_get
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import imports, io_excel
 from guanhuai.registry.api.common import IMPORTS, MAX_PAGE, READ, WRITE, _actor, router
-from guanhuai.registry.api.schemas import UnitRef
+from guanhuai.registry.api.schemas import PlaceRef
 from guanhuai.registry.models import ImportBatch
 from guanhuai.registry.permissions import VIEW_PERSONS
 
@@ -38,7 +38,7 @@ class BatchOut(Schema):
     status: str
     status_label: str
     file_name: str
-    org_unit: UnitRef
+    org_unit: PlaceRef
     uploaded_by: str
     total_rows: int
     valid_rows: int

@@ -36,9 +36,9 @@ from guanhuai.registry.api.schemas import (
     LookupIn,
     MarriageIn,
     MigrationIn,
-    MoveIn,
     PersonDetailOut,
     PersonFilterIn,
+    PersonMoveIn,
     PersonOut,
     PersonPatchIn,
     UnmaskIn,
@@ -229,7 +229,7 @@ def _record_event(request: HttpRequest, person: Person, p: Any) -> LifeEvent:
         return services.migration_record(
             actor=actor, person=person, residence_unit=unit, occurred_on=p.occurred_on, note=p.note
         )
-    if isinstance(p, MoveIn):
+    if isinstance(p, PersonMoveIn):
         household = selectors.household_ref(actor=actor, household_id=p.household_id)
         return services.move_record(
             actor=actor,

@@ -19,7 +19,7 @@ from guanhuai.registry.states import ConsentPurpose, Hukou, RelationToHead, Sex
 # --- schemas: output ---------------------------------------------------------------------------------------
 
 
-class UnitRef(Schema):
+class PlaceRef(Schema):
     id: int
     code: str
     name: str
@@ -92,7 +92,7 @@ class PersonBase(Schema):
 
 
 class PersonOut(PersonBase):
-    org_unit: UnitRef
+    org_unit: PlaceRef
 
 
 class BankAccountOut(Schema):
@@ -133,7 +133,7 @@ class FamilyOut(Schema):
 
 
 class PersonDetailOut(PersonOut):
-    residence_unit: UnitRef | None
+    residence_unit: PlaceRef | None
     household: HouseholdRef | None
     bank_account: BankAccountOut | None
     family: FamilyOut
@@ -153,7 +153,7 @@ class HouseholdOut(Schema):
     address: str
     hukou_type: Hukou
     hukou_type_label: str
-    org_unit: UnitRef
+    org_unit: PlaceRef
     head: PersonRef | None
     created_at: dt.datetime
 
@@ -178,7 +178,7 @@ class EventOut(Schema):
     occurred_on: dt.date
     related_person: PersonRef | None = Field(None, description="相关人员；在您辖区以外的不显示")
     disability_grade: int | None
-    to_unit: UnitRef | None
+    to_unit: PlaceRef | None
     changes: dict[str, Any] = Field(..., description="更正事件：字段 → [原值, 新值]（身份证号脱敏）")
     note: str
     recorded_by: str
@@ -341,7 +341,7 @@ class MigrationIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class MoveIn(Schema):
+class PersonMoveIn(Schema):
     kind: Literal["move"]
     occurred_on: dt.date
     household_id: int = Field(..., description="迁入的户")
@@ -362,7 +362,7 @@ class CorrectionIn(Schema):
 
 
 EventIn = Annotated[
-    DeathIn | DisabilityIn | MarriageIn | DivorceIn | MigrationIn | MoveIn | AdoptionIn | CorrectionIn,
+    DeathIn | DisabilityIn | MarriageIn | DivorceIn | MigrationIn | PersonMoveIn | AdoptionIn | CorrectionIn,
     Field(discriminator="kind"),
 ]
 
