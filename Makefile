@@ -24,11 +24,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed assets
 install-test: $(VENV)/.installed-test assets
 
-# Debian packages the project uses where the machine allows: a CJK font for PDFs, npm for the assets.
+# Debian packages the project uses where the machine allows: CJK fonts (Noto for the browser, WenQuanYi
+# Zen Hei embedded in PDFs: reportlab embeds TrueType only, not Noto's CFF outlines), npm for the assets.
 system-packages:
 	@if command -v apt-get >/dev/null 2>&1; then \
 	  need=""; \
 	  [ -d /usr/share/fonts/opentype/noto ] || need="$$need fonts-noto-cjk"; \
+	  [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$$need fonts-wqy-zenhei"; \
 	  command -v npm >/dev/null 2>&1 || need="$$need npm"; \
 	  if [ -n "$$need" ]; then \
 	    echo "Installing Debian packages:$$need"; \
@@ -65,7 +67,7 @@ typecheck: $(VENV)/.installed-test
 migrations-check: $(VENV)/.installed-test
 	GUANHUAI_TESTING=1 $(BIN)/guanhuai makemigrations --check --dry-run
 
-test: install-test lint typecheck migrations-check
+test: system-packages install-test lint typecheck migrations-check
 	$(BIN)/pytest -n $${TEST_WORKERS:-2} $(PYTEST_ARGS)
 
 bench: install

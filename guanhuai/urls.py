@@ -16,6 +16,8 @@ urlpatterns = [
     path("audit/", include("guanhuai.audit.urls")),
     path("registry/io/", include("guanhuai.registry.urls_io")),
     path("registry/", include("guanhuai.registry.urls")),
+    path("funds/io/", include("guanhuai.funds.urls_io")),
+    path("funds/", include("guanhuai.funds.urls")),
     path("", include("guanhuai.web.urls")),
 ]
 

@@ -47,3 +47,56 @@ def yuan(amount: Decimal | int | None) -> str:
     """¥1,234.50 for display."""
     value = Decimal(amount or 0).quantize(CENT, rounding=ROUND_HALF_UP)
     return f"¥{value:,.2f}"
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_UNITS = ("", "拾", "佰", "仟")
+_SECTIONS = ("", "万", "亿", "万亿")
+
+
+def amount_in_words(amount: Decimal | int | str) -> str:
+    """The amount in Chinese capital numerals, as written on receipts and cheques (大写金额):
+    12345.67 → 壹万贰仟叁佰肆拾伍元陆角柒分.
+
+    Following the 支付结算办法 conventions: 整 after 元 when there are no 角/分, none after 角 or 分;
+    one 零 for any run of zeros between non-zero digits (壹仟零伍元整, 壹拾万零壹佰元整); 元零 before 分 when
+    角 is zero (壹仟元零伍分); 壹拾 rather than a bare 拾; amounts under one yuan start at 角 or 分 (柒分)."""
+    value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if value < 0:
+        raise ValueError("amount_in_words takes a non-negative amount")
+    cents = int(value * 100)
+    yuan_part, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    if cents == 0:
+        return "零元整"
+    if yuan_part >= 10**16:
+        raise ValueError("amount too large for Chinese capital numerals")
+    words = ""
+    if yuan_part:
+        digits = str(yuan_part)
+        zero_pending = False
+        section_has_digit = False
+        for i, ch in enumerate(digits):
+            pos = len(digits) - 1 - i
+            d = int(ch)
+            if d == 0:
+                zero_pending = True
+            else:
+                if zero_pending and words:
+                    words += "零"
+                zero_pending = False
+                words += _DIGITS[d] + _UNITS[pos % 4]
+                section_has_digit = True
+            if pos % 4 == 0:
+                if section_has_digit:
+                    words += _SECTIONS[pos // 4]
+                section_has_digit = False
+        words += "元"
+    if jiao == 0 and fen == 0:
+        return words + "整"
+    if jiao:
+        words += _DIGITS[jiao] + "角"
+    elif yuan_part:
+        words += "零"
+    if fen:
+        words += _DIGITS[fen] + "分"
+    return words

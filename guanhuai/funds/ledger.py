@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, Sum
+from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 
 from guanhuai.core.errors import Conflict, ValidationError
@@ -49,6 +50,17 @@ class Line:
     allocation: Allocation | None = None
 
 
+def money_sum(expression: str, **kwargs: Any) -> Round:
+    """SUM of money, rounded to cents in SQL. SQLite adds DECIMAL columns as binary floats, so an
+    allocation paid out in full can otherwise sum to 2.8e-14 (or -2.8e-14, which would read as an
+    overdraw). Every aggregate over amounts goes through this."""
+    return Round(Sum(expression, **kwargs), 2, output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def to_money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT) + ZERO
+
+
 def period_of(day: dt.date) -> str:
     return f"{day:%Y-%m}"
 
@@ -66,7 +78,7 @@ def balance(
         qs = qs.filter(allocation=allocation)
     if before is not None:
         qs = qs.filter(posted_on__lt=before)
-    return qs.aggregate(s=Sum("amount"))["s"] or ZERO
+    return to_money(qs.aggregate(s=money_sum("amount"))["s"])
 
 
 def post(

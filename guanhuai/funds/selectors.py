@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.funds.ledger import ZERO
+from guanhuai.funds.ledger import ZERO, money_sum
 from guanhuai.funds.models import (
     Allocation,
     Disbursement,
@@ -62,7 +62,7 @@ def balances(fund: Fund, *, before: dt.date | None = None) -> Balances:
     qs = LedgerEntry.objects.filter(fund=fund, account__in=[*MONEY_ACCOUNTS, Account.IN_KIND])
     if before is not None:
         qs = qs.filter(posted_on__lt=before)
-    sums = dict(qs.order_by().values_list("account").annotate(s=Sum("amount")))
+    sums = dict(qs.order_by().values_list("account").annotate(s=money_sum("amount")))
     return Balances(
         available=sums.get(Account.CASH, ZERO),
         allocated=sums.get(Account.ALLOCATED, ZERO),
@@ -77,7 +77,7 @@ def balances_for(funds: list[Fund]) -> dict[int, Balances]:
         LedgerEntry.objects.filter(fund__in=funds, account__in=[*MONEY_ACCOUNTS, Account.IN_KIND])
         .order_by()
         .values_list("fund_id", "account")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
     )
     for fund_id, account, total in rows:
         b = out[fund_id]
@@ -133,7 +133,7 @@ def fund_statement(fund: Fund, *, start: dt.date, end: dt.date) -> Statement:
         .exclude(account__in=[*MONEY_ACCOUNTS, Account.IN_KIND])
         .order_by()
         .values_list("account", "purpose__name")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
     )
     by_purpose: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for account, purpose, total in flows:
@@ -172,7 +172,7 @@ def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None
         .annotate(month=TruncMonth("posted_on"))
         .order_by()
         .values_list("month", "account")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
     )
     table: dict[str, dict[str, Decimal]] = {}
     day = first
@@ -280,16 +280,16 @@ def disclosure_summary(*, org_unit: Any, start: dt.date, end: dt.date) -> dict[s
     funds = Fund.objects.filter(org_unit__in=org_unit.subtree())
     entries = LedgerEntry.objects.filter(fund__in=funds, posted_on__gte=start, posted_on__lte=end)
     raised = -(
-        entries.filter(account__in=[Account.DONATIONS, Account.IN_KIND_DONATIONS]).aggregate(s=Sum("amount"))[
-            "s"
-        ]
+        entries.filter(account__in=[Account.DONATIONS, Account.IN_KIND_DONATIONS]).aggregate(
+            s=money_sum("amount")
+        )["s"]
         or ZERO
     )
     spent_rows = (
         entries.filter(account=Account.DISBURSEMENTS)
         .order_by()
         .values_list("purpose__name")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
     )
     named = (
         Donation.objects.filter(
@@ -301,13 +301,13 @@ def disclosure_summary(*, org_unit: Any, start: dt.date, end: dt.date) -> dict[s
         )
         .order_by()
         .values_list("donor__name")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
         .order_by("-s")
     )
     anonymous = (
         Donation.objects.filter(fund__in=funds, received_on__gte=start, received_on__lte=end, reversed=False)
         .exclude(donor__public_name=PublicName.NAMED)
-        .aggregate(s=Sum("amount"), n=Count("id"))
+        .aggregate(s=money_sum("amount"), n=Count("id"))
     )
     return {
         "raised": raised,
@@ -339,7 +339,7 @@ def reconcile() -> Reconciliation:
     unbalanced = (
         LedgerEntry.objects.order_by()
         .values("transaction_id", "fund_id")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
         .exclude(s=0)
     )
     for row in unbalanced[:20]:
@@ -350,7 +350,7 @@ def reconcile() -> Reconciliation:
         LedgerEntry.objects.filter(account__in=[Account.CASH, Account.IN_KIND])
         .order_by()
         .values("fund_id", "account")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
         .filter(s__lt=0)
     )
     rec.problems += [f"fund {r['fund_id']} {r['account']} is negative: {r['s']}" for r in negative]
@@ -358,19 +358,19 @@ def reconcile() -> Reconciliation:
         LedgerEntry.objects.filter(account=Account.ALLOCATED, allocation__isnull=False)
         .order_by()
         .values("allocation_id")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
         .filter(s__lt=0)
     )
     rec.problems += [f"allocation {r['allocation_id']} is overspent: {r['s']}" for r in over]
     donation_posted = Donation.objects.annotate(
-        posted=Sum("transaction__entries__amount", filter=Q(transaction__entries__amount__gt=0))
+        posted=money_sum("transaction__entries__amount", filter=Q(transaction__entries__amount__gt=0))
     ).exclude(posted=F("amount"))
     rec.problems += [
         f"donation {pk} does not match its transaction"
         for pk in donation_posted.values_list("pk", flat=True)[:20]
     ]
     paid = Disbursement.objects.annotate(
-        posted=Sum(
+        posted=money_sum(
             "transaction__entries__amount", filter=Q(transaction__entries__account=Account.DISBURSEMENTS)
         )
     ).exclude(posted=F("amount"))
@@ -385,7 +385,7 @@ def reconcile() -> Reconciliation:
         .annotate(pair=Coalesce("transaction__reverses_id", "transaction_id"))
         .order_by()
         .values("pair", "fund_id", "account")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
         .exclude(s=0)
     )
     rec.problems += [
@@ -401,7 +401,7 @@ def allocations_remaining(allocations: list[Allocation]) -> dict[int, Decimal]:
         LedgerEntry.objects.filter(account=Account.ALLOCATED, allocation__in=allocations)
         .order_by()
         .values_list("allocation_id")
-        .annotate(s=Sum("amount"))
+        .annotate(s=money_sum("amount"))
     )
     out.update({pk: total for pk, total in rows})
     return out

@@ -223,3 +223,26 @@ def test_replayed_idempotency_key_posts_once(setup, money):
     a = give(money.finance, f, d, "10", idempotency_key="form-123")
     b = give(money.finance, f, d, "10", idempotency_key="form-123")
     assert a.pk == b.pk and LedgerTransaction.objects.count() == 1
+
+
+def test_an_allocation_can_be_paid_out_to_the_last_cent(setup, money):
+    # SQLite adds decimals as floats: 40.03 + 40.03 + 40.04 must leave exactly 0.00, not -2.8e-14.
+    f, d = setup
+    give(money.finance, f, d, "120.10")
+    alloc = services.allocation_create(
+        actor=money.manager,
+        fund=f,
+        purpose=purpose("general"),
+        target_kind="project",
+        target_ref="p",
+        name="分三次",
+        amount="120.10",
+    )
+    for amount in ("40.03", "40.03", "40.04"):
+        services.disbursement_record(
+            actor=money.finance, allocation=alloc, amount=amount, paid_on=dt.date(2025, 1, 2), payee="某户"
+        )
+    assert services.allocation_remaining(alloc) == Decimal("0.00")
+    assert selectors.balances(f).allocated == Decimal("0.00")
+    assert selectors.reconcile().ok
+    assert selectors.fund_statement(f, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)).reconciled

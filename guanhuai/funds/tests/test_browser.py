@@ -1,0 +1,110 @@
+"""End to end in headless Chromium on a phone-sized screen: a finance officer records a donation, opens its
+receipt (the PDF, once the documents helper's URL exists), and sees the fund balance and the statement
+change.
+
+Skipped when Chromium is not installed, except in CI (GUANHUAI_REQUIRE_BROWSER=1)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from guanhuai.accounts.tests.factories import PASSWORD
+from guanhuai.funds.tests.factories import donor, fund, give
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+if not CHROMIUM and os.environ.get("GUANHUAI_REQUIRE_BROWSER") != "1":
+    pytestmark.append(pytest.mark.skip(reason="chromium is not installed"))
+
+
+@pytest.fixture
+def browser_page():
+    # Playwright's sync API runs an event loop in this thread; the ORM work is all done before it starts.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+def _pdf_url_exists() -> bool:
+    try:
+        reverse("funds_io:receipt_pdf", args=[1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def test_finance_officer_records_a_donation_prints_its_receipt_and_sees_balance_and_statement(
+    live_server, tree, money, browser_page
+):
+    birth_care = fund(money.manager, tree.province, name="生育关怀基金")
+    company = donor(money.manager, tree.province, name="爱心企业", credit_code="91110000600037341L")
+    give(money.finance, birth_care, company, "1000", on=timezone.localdate())
+    page = browser_page
+
+    # given: the finance officer signs in and opens the fund through the phone menu
+    page.goto(f"{live_server.url}/funds/")
+    page.fill("input[name=username]", money.finance.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r".*/funds/$"))
+    page.locator(".navbar-toggler").click()
+    page.get_by_role("link", name="基金捐赠").click()
+    page.get_by_role("link", name=re.compile("生育关怀基金")).first.click()
+    assert page.locator("[data-balance=available]").inner_text() == "¥1,000.00"
+    assert page.locator("svg[data-chart=monthly]").is_visible()
+    # the page fits the phone: nothing wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # when: they record a ¥500 WeChat gift
+    page.get_by_role("link", name="登记捐赠").first.click()
+    page.select_option("#id_donor", label="爱心企业")
+    page.fill("#id_amount", "500")
+    page.select_option("#id_channel", "wechat")
+    page.get_by_role("button", name="保存并开具收据").click()
+
+    # then: the receipt number is shown with a print link
+    number = page.locator("[data-receipt-number]").inner_text().strip()
+    assert re.fullmatch(r"440000-\d{4}-000002", number)
+    assert page.get_by_text(f"收据编号 {number}").first.is_visible()
+    link = page.get_by_role("link", name="打印收据")
+    href = link.get_attribute("href")
+    if _pdf_url_exists():
+        response = page.request.get(f"{live_server.url}{href}")
+        assert response.status == 200
+        assert response.headers["content-type"].startswith("application/pdf")
+        assert response.body()[:5] == b"%PDF-"
+    else:
+        link.click()
+        assert page.locator("[data-receipt-number]").inner_text().strip() == number
+
+    # and the fund's balance and its statement both show the new money
+    page.goto(f"{live_server.url}/funds/{birth_care.pk}/")
+    assert page.locator("[data-balance=available]").inner_text() == "¥1,500.00"
+    page.get_by_role("link", name="基金报表").click()
+    assert page.locator("[data-line=cash_donations]").inner_text() == "¥1,500.00"
+    assert page.locator("[data-line=closing]").inner_text() == "¥1,500.00"
+    assert page.get_by_text("已与账目核对一致").is_visible()

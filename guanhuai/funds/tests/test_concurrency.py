@@ -1,0 +1,309 @@
+"""Races on the ledger, with real threads each on its own PostgreSQL connection.
+
+Every race is made deterministic in two steps: the threads meet at a `threading.Barrier` just before the
+service call, and the main thread holds the contended row (the fund, or the receipt counter) locked until
+all of them are queued behind it (seen in `pg_locks`), then lets go. So every run really has all the
+callers inside the service at once, whichever wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+
+from guanhuai.accounts.models import User
+from guanhuai.funds import selectors, services
+from guanhuai.funds.ledger import InsufficientFunds
+from guanhuai.funds.models import (
+    Allocation,
+    Disbursement,
+    Donation,
+    Fund,
+    LedgerTransaction,
+    Receipt,
+    ReceiptSequence,
+)
+from guanhuai.funds.tests.factories import donor, fund, give, purpose
+
+pytestmark = [
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="concurrency needs PostgreSQL: SQLite has one writer at a time and no SELECT … FOR UPDATE, "
+        "so these races cannot happen there (run with DATABASE_URL=postgres://…)",
+    ),
+    # Each test commits for real (the threads must see the data) and is flushed afterwards; the
+    # serialized rollback puts back what the migrations wrote (the purposes) for the tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+TODAY = dt.date(2025, 6, 2)
+
+
+def race(n: int, call: Callable[[int], Any], *, hold: Callable[[], None] | None = None) -> list[Any]:
+    """Run `call(i)` in `n` threads at once; each result is the return value or the exception.
+
+    `hold`, if given, runs in the main thread inside a transaction before the threads start, locking the
+    contended rows; they are released once all `n` threads wait on a lock."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call(i)
+        except Exception as exc:  # the loser's refusal is a result too
+            results[i] = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    with _held(hold):
+        for t in threads:
+            t.start()
+        if hold is not None:
+            _wait_for_lock_waiters(n)
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread is still running: deadlock?"
+    return results
+
+
+@contextmanager
+def _held(hold: Callable[[], None] | None) -> Iterator[None]:
+    if hold is None:
+        yield
+        return
+    with transaction.atomic():
+        hold()
+        yield
+
+
+def _wait_for_lock_waiters(n: int, timeout: float = 30) -> None:
+    """Until `n` other backends of this database wait for a lock (they queue behind our row lock)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(DISTINCT pid) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                "WHERE NOT l.granted AND a.datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] >= n:
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {n} threads queued on the lock within {timeout} s")
+
+
+def lock_fund(*funds: Fund) -> Callable[[], None]:
+    return lambda: list(Fund.objects.select_for_update().filter(pk__in=[f.pk for f in funds]))
+
+
+def fresh(user: User) -> User:
+    """The actor as a thread's own object: scoping caches on the user instance."""
+    return User.objects.get(pk=user.pk)
+
+
+def outcomes(results: list[Any]) -> tuple[list[Any], list[Exception]]:
+    errors = [r for r in results if isinstance(r, Exception)]
+    return [r for r in results if not isinstance(r, Exception)], errors
+
+
+# --- (a) the overdraw race ------------------------------------------------------------------------------
+
+
+def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
+    # given: a fund whose allocation holds money for exactly one payment of 3,000
+    f = fund(money.manager, tree.province)
+    give(money.finance, f, donor(money.manager, tree.province), "3000", on=TODAY)
+    allocation = services.allocation_create(
+        actor=money.manager,
+        fund=f,
+        purpose=purpose("general"),
+        target_kind="project",
+        target_ref="project:1",
+        name="最后一笔",
+        amount="3000",
+        posted_on=TODAY,
+    )
+
+    # when: two finance officers pay 3,000 out of it at the same moment
+    def pay(i: int) -> Disbursement:
+        return services.disbursement_record(
+            actor=fresh(money.finance),
+            allocation=Allocation.objects.get(pk=allocation.pk),
+            amount="3000",
+            paid_on=TODAY,
+            payee=f"收款人{i}",
+        )
+
+    won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
+
+    # then: one is paid, the other refused with a clear message, and the ledger still proves out
+    assert len(won) == 1 and len(lost) == 1
+    assert isinstance(lost[0], InsufficientFunds)
+    assert "“最后一笔”的分配余额不足：还差 ¥3,000.00" in str(lost[0])
+    assert Disbursement.objects.get() == won[0]
+    assert LedgerTransaction.objects.count() == 3  # donation, allocation, ONE disbursement
+    assert services.allocation_remaining(allocation) == Decimal("0.00")
+    assert selectors.reconcile().ok
+
+
+def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
+    f = fund(money.manager, tree.province)
+    give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
+    allocation = services.allocation_create(
+        actor=money.manager,
+        fund=f,
+        purpose=purpose("general"),
+        target_kind="project",
+        target_ref="project:1",
+        name="慰问金",
+        amount="1000",
+        posted_on=TODAY,
+    )
+
+    def pay(i: int) -> Disbursement:
+        return services.disbursement_record(
+            actor=fresh(money.finance),
+            allocation=Allocation.objects.get(pk=allocation.pk),
+            amount="300",
+            paid_on=TODAY,
+            payee=f"收款人{i}",
+        )
+
+    won, lost = outcomes(race(5, pay, hold=lock_fund(f)))
+
+    # 1,000 pays three of 300; the other two are refused, whatever order the lock gives them.
+    assert len(won) == 3 and len(lost) == 2
+    assert all(isinstance(e, InsufficientFunds) for e in lost)
+    assert services.allocation_remaining(allocation) == Decimal("100.00")
+    assert selectors.reconcile().ok
+
+
+# --- (b) receipt numbering under concurrency -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("counter_exists", [False, True], ids=["first-receipt-of-the-year", "counter-exists"])
+def test_concurrent_donations_get_receipt_numbers_1_to_n_without_gaps_or_duplicates(
+    tree, money, counter_exists
+):
+    # given: N funds of one branch (so the fund locks do not serialise the donations: only the receipt
+    # counter can), and, in one case, no counter yet for the year (the first receipts race to create it)
+    n = 8
+    funds = [fund(money.manager, tree.province, name=f"基金{i}") for i in range(n)]
+    giver = donor(money.manager, tree.province)
+    year = dt.date.today().year
+    if counter_exists:
+        ReceiptSequence.objects.create(org_unit=tree.province, year=year, last_number=0)
+
+    # when: N finance officers record a donation each at the same moment
+    def record(i: int) -> Donation:
+        return give(fresh(money.finance), Fund.objects.get(pk=funds[i].pk), giver, f"{100 + i}", on=TODAY)
+
+    hold = (
+        (lambda: list(ReceiptSequence.objects.select_for_update().filter(org_unit=tree.province, year=year)))
+        if counter_exists
+        else None
+    )
+    won, lost = outcomes(race(n, record, hold=hold))
+
+    # then: N receipts numbered exactly 1..N, each on its own donation, and nothing to explain in the gaps
+    assert lost == [] and len(won) == n
+    receipts = Receipt.objects.filter(org_unit=tree.province, year=year)
+    assert sorted(receipts.values_list("seq", flat=True)) == list(range(1, n + 1))
+    assert len(set(receipts.values_list("number", flat=True))) == n
+    assert {r.donation_id for r in receipts} == {d.pk for d in won}
+    assert ReceiptSequence.objects.get(org_unit=tree.province, year=year).last_number == n
+    assert selectors.receipt_gap_report(org_unit=tree.province, year=year) == []
+    assert selectors.reconcile().ok
+
+
+# --- (c) two allocations racing for the last money --------------------------------------------------------
+
+
+def test_two_allocations_racing_for_the_last_money_exactly_one_is_made(tree, money):
+    f = fund(money.manager, tree.province)
+    give(money.finance, f, donor(money.manager, tree.province), "5000", on=TODAY)
+
+    def allocate(i: int) -> Allocation:
+        return services.allocation_create(
+            actor=fresh(money.manager),
+            fund=Fund.objects.get(pk=f.pk),
+            purpose=purpose("youth_health"),
+            target_kind="project",
+            target_ref=f"project:{i}",
+            name=f"青春健康项目{i}",
+            amount="5000",
+            posted_on=TODAY,
+        )
+
+    won, lost = outcomes(race(2, allocate, hold=lock_fund(f)))
+
+    assert len(won) == 1 and len(lost) == 1
+    assert isinstance(lost[0], InsufficientFunds)
+    assert "可用资金不足：还差 ¥5,000.00" in str(lost[0])
+    # The loser's allocation row went back with its transaction: no budget without money behind it.
+    assert list(Allocation.objects.all()) == won
+    balances = selectors.balances(f)
+    assert balances.available == Decimal("0.00") and balances.allocated == Decimal("5000.00")
+    assert selectors.reconcile().ok
+
+
+# --- a double click -----------------------------------------------------------------------------------------
+
+
+def test_a_double_clicked_donation_is_recorded_once_and_both_requests_get_it(tree, money):
+    f = fund(money.manager, tree.province)
+    giver = donor(money.manager, tree.province)
+
+    def record(i: int) -> Donation:
+        return give(
+            fresh(money.finance), Fund.objects.get(pk=f.pk), giver, "100", on=TODAY, idempotency_key="k1"
+        )
+
+    won, lost = outcomes(race(2, record, hold=lock_fund(f)))
+
+    assert lost == [] and won[0].pk == won[1].pk
+    assert LedgerTransaction.objects.count() == 1 and Receipt.objects.count() == 1
+    assert selectors.balances(f).available == Decimal("100.00")
+
+
+def test_a_double_clicked_disbursement_pays_once(tree, money):
+    f = fund(money.manager, tree.province)
+    give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
+    allocation = services.allocation_create(
+        actor=money.manager,
+        fund=f,
+        purpose=purpose("general"),
+        target_kind="project",
+        target_ref="project:1",
+        name="慰问金",
+        amount="1000",
+        posted_on=TODAY,
+    )
+
+    def pay(i: int) -> Disbursement:
+        return services.disbursement_record(
+            actor=fresh(money.finance),
+            allocation=Allocation.objects.get(pk=allocation.pk),
+            amount="600",
+            paid_on=TODAY,
+            payee="某户",
+            idempotency_key="pay-1",
+        )
+
+    won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
+
+    # Without the key the second would be refused for want of money; with it, it is the same payment.
+    assert lost == [] and won[0].pk == won[1].pk
+    assert Disbursement.objects.count() == 1
+    assert services.allocation_remaining(allocation) == Decimal("400.00")
+    assert selectors.reconcile().ok

@@ -1,0 +1,119 @@
+"""Donor pages: the list and search, registering a donor, the donor statement, and pledges."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from guanhuai.accounts import scoping
+from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.funds import forms, selectors, services
+from guanhuai.funds.models import Donor
+from guanhuai.funds.permissions import RECORD_DONATIONS
+from guanhuai.funds.views import (
+    add_domain_error,
+    form_page,
+    fund_choices,
+    page_of,
+    post_data,
+    require_anywhere,
+    unit_choices,
+)
+
+
+def get_donor(request: HttpRequest, pk: int) -> Donor:
+    try:
+        return selectors.donor_get(actor=request.user, donor_id=pk)
+    except NotFound as exc:
+        raise Http404(str(exc))
+
+
+@login_required
+@require_GET
+def donor_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request)
+    form = forms.DonorSearchForm(request.GET)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    return render(
+        request,
+        "funds/donor_list.html",
+        {
+            "form": form,
+            "page": page_of(request, selectors.donor_list(actor=request.user, q=q)),
+            "can_create": scoping.can_anywhere(request.user, RECORD_DONATIONS),
+        },
+    )
+
+
+@login_required
+def donor_create(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request, RECORD_DONATIONS)
+    form = forms.DonorForm(post_data(request), units=unit_choices(request, RECORD_DONATIONS))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            donor = services.donor_create(
+                actor=request.user,
+                org_unit=d["org_unit"],
+                kind=d["kind"],
+                name=d["name"],
+                credit_code=d["credit_code"],
+                contact_name=d["contact_name"],
+                phone=d["phone"],
+                address=d["address"],
+                public_name=d["public_name"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc, name_required="name")
+        else:
+            messages.success(request, _("已登记捐赠人“%(name)s”。") % {"name": donor.name})
+            return redirect("funds:donor", donor.pk)
+    return form_page(request, form, title=_("登记捐赠人"), back=reverse("funds:donors"))
+
+
+@login_required
+@require_GET
+def donor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The donor statement: every gift with its receipts, and each pledge against what arrived."""
+    donor = get_donor(request, pk)
+    return render(
+        request,
+        "funds/donor_detail.html",
+        {
+            **selectors.donor_statement(donor),
+            "can_record": scoping.can(request.user, RECORD_DONATIONS, donor.org_unit),
+        },
+    )
+
+
+@login_required
+def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
+    donor = get_donor(request, pk)
+    require_anywhere(request, RECORD_DONATIONS)
+    form = forms.PledgeForm(post_data(request), funds=fund_choices(request, RECORD_DONATIONS))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.pledge_create(
+                actor=request.user,
+                donor=donor,
+                fund=d["fund"],
+                amount=d["amount"],
+                schedule=d["schedule"],
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                note=d["note"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc, pledge_dates="ends_on")
+        else:
+            messages.success(request, _("已登记认捐。"))
+            return redirect("funds:donor", donor.pk)
+    return form_page(
+        request, form, title=_("登记认捐"), subtitle=donor.name, back=reverse("funds:donor", args=[donor.pk])
+    )
