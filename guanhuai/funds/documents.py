@@ -8,13 +8,15 @@ disagree with each other or with `selectors.fund_statement`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -100,6 +102,19 @@ def receipt_content(receipt: Receipt) -> ReceiptContent:
     )
 
 
+def official_chinese(fn: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Receipts and statements are official documents: always in Simplified Chinese, whatever the
+    language of the person who prints them."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> bytes:
+        with translation.override("zh-hans"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@official_chinese
 def receipt_pdf(receipt: Receipt) -> bytes:
     """An A5 landscape receipt with the issuing branch, number, donor, amount in figures and in capitals,
     channel or goods, fund and purpose. A re-issue says 补开 and names the original; a voided receipt
@@ -252,6 +267,7 @@ def reconciled_text(st: Statement) -> str:
     return _("一致") if st.reconciled else _("不一致，请运行对账检查")
 
 
+@official_chinese
 def statement_pdf(st: Statement) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4

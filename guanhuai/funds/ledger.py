@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Sum
 from django.db.models.functions import Round
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import CENT, yuan
@@ -185,7 +186,7 @@ def reverse(*, actor: Any, txn: LedgerTransaction, posted_on: dt.date, reason: s
         actor=actor,
         kind=TxnKind.REVERSAL,
         posted_on=posted_on,
-        description=_("冲销：%(r)s") % {"r": reason.strip()[:150]},
+        description=gettext_noop("冲销：%(r)s") % {"r": reason.strip()[:150]},
         lines=lines,
         reverses=txn,
     )

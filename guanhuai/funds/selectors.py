@@ -34,9 +34,10 @@ from guanhuai.orgs.models import OrgUnit
 MONEY_ACCOUNTS = (Account.CASH, Account.ALLOCATED)
 
 
-def fund_list(*, actor: Any) -> QuerySet[Fund]:
+def fund_list(*, actor: Any, perm: str = VIEW_FUNDS) -> QuerySet[Fund]:
+    """Funds owned by branches where the actor holds `perm` (default: may view)."""
     return (
-        scoping.scope(Fund.objects.all(), actor, VIEW_FUNDS)
+        scoping.scope(Fund.objects.all(), actor, perm)
         .select_related("org_unit")
         .prefetch_related("allowed_purposes")
     )

@@ -11,6 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# Text stored in the ledger or on a receipt is written in the source language (Chinese), whatever the
+# actor's UI language, and translated only when shown: gettext_noop marks it for the catalogue.
+from django.utils.translation import gettext_noop
+
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
 from guanhuai.core.errors import Conflict, ValidationError
@@ -244,7 +248,7 @@ def donation_record(
             actor=actor,
             kind=TxnKind.DONATION if kind == DonationKind.CASH else TxnKind.IN_KIND,
             posted_on=received_on,
-            description=_("%(donor)s 捐赠") % {"donor": donor.name},
+            description=gettext_noop("%(donor)s 捐赠") % {"donor": donor.name},
             lines=[
                 Line(fund=fund, account=debit, amount=value, purpose=purpose),
                 Line(fund=fund, account=credit, amount=-value, purpose=purpose),
@@ -295,7 +299,9 @@ def donation_reverse(
         donation.reversed = True
         donation.save(update_fields=["reversed"])
         for receipt in donation.receipts.filter(status=ReceiptStatus.ISSUED):
-            _void(actor=actor, receipt=receipt, reason=_("捐赠冲销：%(r)s") % {"r": reason.strip()})
+            _void(
+                actor=actor, receipt=receipt, reason=gettext_noop("捐赠冲销：%(r)s") % {"r": reason.strip()}
+            )
         log_action(
             donation,
             "funds.donation.reversed",
@@ -386,7 +392,8 @@ def receipt_reissue(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
             receipt_void(
                 actor=actor,
                 receipt=receipt,
-                reason=_("补开：%(r)s") % {"r": (reason or "").strip() or _("原收据遗失或损坏")},
+                reason=gettext_noop("补开：%(r)s")
+                % {"r": (reason or "").strip() or gettext_noop("原收据遗失或损坏")},
             )
         # A second submit of the same re-issue (or a re-issue of an already replaced receipt) must not put
         # two valid receipts on one gift.
@@ -441,7 +448,7 @@ def allocation_create(
             actor=actor,
             kind=TxnKind.ALLOCATION,
             posted_on=day,
-            description=_("分配：%(name)s") % {"name": allocation.name},
+            description=gettext_noop("分配：%(name)s") % {"name": allocation.name},
             lines=[
                 Line(
                     fund=fund, account=Account.ALLOCATED, amount=value, purpose=purpose, allocation=allocation
@@ -476,7 +483,7 @@ def allocation_close(*, actor: Any, allocation: Allocation, posted_on: dt.date |
                 actor=actor,
                 kind=TxnKind.RELEASE,
                 posted_on=posted_on or _today(),
-                description=_("收回分配余额：%(name)s") % {"name": allocation.name},
+                description=gettext_noop("收回分配余额：%(name)s") % {"name": allocation.name},
                 lines=[
                     Line(fund=allocation.fund, account=Account.CASH, amount=left, purpose=allocation.purpose),
                     Line(
@@ -541,7 +548,7 @@ def disbursement_record(
             actor=actor,
             kind=TxnKind.DISBURSEMENT,
             posted_on=paid_on,
-            description=_("支出：%(name)s") % {"name": allocation.name},
+            description=gettext_noop("支出：%(name)s") % {"name": allocation.name},
             lines=_disbursement_lines(allocation, value),
             idempotency_key=idempotency_key,
         )
@@ -638,7 +645,7 @@ def transfer_record(
             actor=actor,
             kind=TxnKind.TRANSFER,
             posted_on=posted_on,
-            description=_("%(a)s → %(b)s %(note)s")
+            description=gettext_noop("%(a)s → %(b)s %(note)s")
             % {"a": from_fund.name, "b": to_fund.name, "note": note.strip()},
             lines=[
                 Line(fund=from_fund, account=Account.TRANSFERS_OUT, amount=value),
@@ -738,7 +745,7 @@ def _bulk_disburse(
             LedgerTransaction(
                 kind=TxnKind.DISBURSEMENT,
                 posted_on=paid_on,
-                description=_("支出：%(name)s") % {"name": rnd.name},
+                description=gettext_noop("支出：%(name)s") % {"name": rnd.name},
                 actor=actor,
             )
             for _p in persons

@@ -89,12 +89,12 @@ def get_fund(request: HttpRequest, pk: Any) -> Fund:
 
 def funds_where(request: HttpRequest, perm: str) -> list[Fund]:
     """The actor's funds on which they hold `perm` (a dropdown); funds are few per actor."""
-    return [f for f in selectors.fund_list(actor=request.user) if scoping.can(request.user, perm, f.org_unit)]
+    return list(selectors.fund_list(actor=request.user, perm=perm))
 
 
 def fund_choices(request: HttpRequest, perm: str, *, exclude: Fund | None = None) -> Any:
-    ids = [f.pk for f in funds_where(request, perm) if exclude is None or f.pk != exclude.pk]
-    return Fund.objects.filter(pk__in=ids).select_related("org_unit").order_by("org_unit__path", "name")
+    qs = selectors.fund_list(actor=request.user, perm=perm).order_by("org_unit__path", "name")
+    return qs.exclude(pk=exclude.pk) if exclude is not None else qs
 
 
 def unit_choices(request: HttpRequest, perm: str) -> Any:
