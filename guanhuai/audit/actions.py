@@ -43,6 +43,7 @@ SENTENCES = {
     "registry.transfer.received": _("收到迁入申请"),
     "registry.transfer.approved": _("同意迁出"),
     "registry.transfer.refused": _("拒绝迁入申请"),
+    "registry.demo.loaded": _("生成演示户籍人口"),
     "registry.import.uploaded": _("上传户籍人口导入文件"),
     "registry.import.committed": _("导入户籍人口"),
     "registry.import.errors_downloaded": _("下载导入错误文件"),

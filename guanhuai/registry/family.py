@@ -14,7 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from guanhuai.registry.models import ParentChild, Person
@@ -46,9 +58,16 @@ def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: in
     )
 
     def run(qs: QuerySet[Person]) -> int:
-        n = qs.update(children_ever=_count(), living_children=_count(Q(child__died_on__isnull=True)))
+        # Only rows whose facts change are written: on PostgreSQL every write also rewrites the row's
+        # index entries, and after a bulk load almost every row is already right.
+        ever, living = _count(), _count(Q(child__died_on__isnull=True))
+        n = (
+            qs.annotate(_ever=ever, _living=living)
+            .filter(~Q(children_ever=F("_ever")) | ~Q(living_children=F("_living")))
+            .update(children_ever=ever, living_children=living)
+        )
         # The status reads the counts just written, so it is a second statement over the same rows.
-        qs.update(special_status=status)
+        qs.annotate(_status=status).filter(~Q(special_status=F("_status"))).update(special_status=status)
         return n
 
     if parent_ids is None:

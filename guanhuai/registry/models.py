@@ -114,6 +114,11 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["org_unit", "special_status"], name="person_unit_status"),
             models.Index(fields=["org_unit", "birth_date"], name="person_unit_birth"),
+            # Every list filters on alive/deceased; counts over a county use this (bench registry: 558 → 10 ms).
+            models.Index(fields=["org_unit", "died_on"], name="person_unit_alive"),
+            # Pinyin and initials prefix search within a branch (SQLite ignores the single-column ones).
+            models.Index(fields=["org_unit", "name_pinyin"], name="person_unit_pinyin"),
+            models.Index(fields=["org_unit", "name_initials"], name="person_unit_initials"),
         ]
         constraints = [
             models.CheckConstraint(
