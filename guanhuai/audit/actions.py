@@ -44,6 +44,7 @@ SENTENCES = {
     "registry.transfer.approved": _("同意迁出"),
     "registry.transfer.refused": _("拒绝迁入申请"),
     "registry.demo.loaded": _("生成演示户籍人口"),
+    "registry.demo.bereaved_added": _("补充演示失独家庭"),
     "registry.import.uploaded": _("上传户籍人口导入文件"),
     "registry.import.committed": _("导入户籍人口"),
     "registry.import.errors_downloaded": _("下载导入错误文件"),

@@ -86,3 +86,48 @@ def test_a_child_run_refuses_a_database_that_is_not_the_scratch_database(tree, m
     with pytest.raises(CommandError, match="not a benchmark child|not the scratch database"):
         call_command("bench", "scope", "--scale", "0.001", stdout=StringIO())
     assert counts() == before
+
+
+def registry_counts() -> list[int]:
+    from guanhuai.registry.models import Household, Person
+
+    return [*counts(), Household.objects.count(), Person.objects.count()]
+
+
+def test_bench_registry_prints_its_figures_and_leaves_the_database_untouched(tree, people, tmp_path):
+    before = registry_counts()
+    out = StringIO()
+
+    call_command(
+        "bench",
+        "registry",
+        "--scale",
+        "0.0005",
+        "--runs",
+        "2",
+        "--naive-runs",
+        "1",
+        "--json",
+        str(tmp_path / "registry.json"),
+        stdout=out,
+    )
+
+    text = out.getvalue()
+    for label in ("户籍人口：", "Fernet", "(a) 限定范围的筛选列表", "(b) 身份证号精确查找", "(c) 拼音搜索"):
+        assert label in text, label
+    assert "盲索引 person_by_id_number" in text and "比值" in text
+    report = json.loads((tmp_path / "registry.json").read_text(encoding="utf-8"))
+    assert report["database"] == "sqlite"
+    # scale 0.0005: 150 households, about 500 persons, with derived special families.
+    assert report["build"]["households"] >= 150
+    assert 300 < report["build"]["persons"] < 800
+    assert report["build"]["encryptions"] >= report["build"]["persons"]
+    assert report["list"]["all"]["count"] > 0 and report["list"]["all"]["ms"] > 0
+    assert report["id_lookup"]["ms"] > 0 and report["id_lookup"]["naive_ms"] > 0
+    assert set(report["pinyin"]) == {"zhangf", "zf", "li"}
+    if "skipped" not in report["import"]:
+        assert "(d) 导入" in text and "(e) 导出" in text
+        assert report["import"]["imported"] == report["import"]["rows"] > 0
+        assert report["export"]["rows"] == report["import"]["rows"]
+    # Nothing was written here: the benchmark ran in its own scratch database.
+    assert registry_counts() == before

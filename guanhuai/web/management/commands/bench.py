@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 # name → module under benchmarks/ with HELP, add_arguments(parser) and run(options, write).
-BENCHES = {"scope": "benchmarks.scope"}
+BENCHES = {"scope": "benchmarks.scope", "registry": "benchmarks.registry", "funds": "benchmarks.funds"}
 
 
 def _load(module: str) -> ModuleType:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.core.errors import DomainError
 from guanhuai.orgs.models import Level
+from guanhuai.web.demo import funds as funds_demo
 from guanhuai.web.demo import province
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             help="最小演示：只为韶关市仁化县和浈江区生成乡镇和村（用于测试）。",
         )
         parser.add_argument("--no-job", action="store_true", help="不提交演示后台任务。")
+        parser.add_argument("--no-households", action="store_true", help="不生成演示户籍人口。")
 
     def handle(self, *args: Any, **options: Any) -> None:
         choices = province.city_choices()
@@ -42,6 +44,7 @@ class Command(BaseCommand):
                 cities=choices[: options["cities"]],
                 counties=province.SMALL_COUNTIES if options["small"] else None,
                 submit_job=not options["no_job"],
+                households=not options["no_households"],
             )
         except DomainError as exc:
             raise CommandError(str(exc))
@@ -54,9 +57,16 @@ class Command(BaseCommand):
             )
             if result.job_note:
                 self.stdout.write(result.job_note)
-        else:
+        elif result.registry is None:
             self.stdout.write(self.style.WARNING(_("演示省（广东省 440000）已存在，未做任何修改。")))
+        else:
+            self.stdout.write(
+                self.style.WARNING(_("演示省（广东省 440000）已存在；补充生成了演示户籍人口。"))
+            )
         self._print_counts(result.counts)
+        if result.registry is not None:
+            self._print_registry(result.registry)
+        funds_demo.build_and_print(self, small=options["small"])
         self._print_logins(result.logins)
 
     def _print_counts(self, counts: dict[str, int]) -> None:
@@ -64,6 +74,20 @@ class Command(BaseCommand):
         self.stdout.write(_("各级组织数量："))
         for level, n in counts.items():
             self.stdout.write(f"  {Level(level).label}\t{n:>8,}")
+
+    def _print_registry(self, loaded: Any) -> None:
+        self.stdout.write("")
+        self.stdout.write(_("演示户籍人口（用时 %(s).1f 秒）：") % {"s": loaded.seconds})
+        lines = (
+            (_("户"), loaded.households),
+            (_("人"), loaded.persons),
+            (_("失独家庭"), loaded.bereaved),
+            (_("独生子女伤残家庭"), loaded.disabled_child),
+            (_("3岁以下儿童"), loaded.under_3),
+            (_("流动人口"), loaded.migrants),
+        )
+        for label, n in lines:
+            self.stdout.write(f"  {label}\t{n:>8,}")
 
     def _print_logins(self, logins: list[province.Login]) -> None:
         self.stdout.write("")

@@ -1,0 +1,539 @@
+"""`guanhuai bench registry`: the household registry at a million persons.
+
+Builds 1 province, 3 cities, 12 counties, 83 townships and 1,000 villages (plus a county of 20 villages
+kept empty for the import), then 300,000 households with about 1,000,000 persons through the demo's
+set-based generator (`guanhuai.web.demo.households`, the same code `guanhuai demo` uses; `--scale` shrinks
+everything). The build is timed by phase: drawing the
+families in Python, Fernet encryption of IDs and phones, the inserts, and deriving the family facts.
+
+Then, for a county user (`county_approver`, about 1/12 of the persons), it times — each figure the median
+of `--runs` runs, with the actor's scope cache dropped first, as on a new request:
+
+- (a) the first page (50 rows) of a scoped, filtered `registry.selectors.person_list` plus its count;
+- (b) ID lookup through the blind index (`selectors.person_by_id_number`), against decrypting every row
+  of a 10,000-row sample and comparing;
+- (c) pinyin search (`zhangf`, `zf`, `li`) through the indexed prefix ranges, against
+  `name_pinyin__contains` and against the same ranges as an `id IN (subquery)`;
+- (d) a 100,000-row Excel import (stage, validate, commit) and (e) a 100,000-row export, when the import
+  and export modules (`guanhuai.registry.imports` / `exports`) are installed: the import county's new
+  households, drawn by the same generator, go in through `stage_file` → `validate_batch` → `commit_batch`,
+  and `export_persons` then lists exactly them.
+
+The import and export are run once each (they take seconds, not milliseconds).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import secrets
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+
+from guanhuai.accounts import scoping
+from guanhuai.accounts.services import assignment_grant, user_create
+from guanhuai.orgs.bulk import Row, tree_bulk_create
+from guanhuai.orgs.models import Level, OrgUnit
+from guanhuai.registry import selectors
+from guanhuai.registry.models import Household, Person
+from guanhuai.registry.selectors import PersonFilters
+from guanhuai.registry.states import SpecialStatus
+from guanhuai.web.demo import households, names
+from guanhuai.web.demo.system import system_user
+
+HELP = "百万人口户籍库的列表、身份证号查找、拼音搜索、导入导出基准（在临时数据库中运行）。"
+
+PERSONS = 1_000_000
+HOUSEHOLDS = 300_000
+VILLAGES = 1_000
+CITIES = (("440200", "韶关市"), ("441400", "梅州市"), ("441800", "清远市"))
+COUNTIES_PER_CITY = 4
+VILLAGES_PER_TOWNSHIP = 12
+IMPORT_ROWS = 100_000
+IMPORT_COUNTY = "440299"
+IMPORT_VILLAGES = 20
+EXPORT_ROWS = 100_000
+PAGE = 50
+NAIVE_SAMPLE = 10_000
+TARGETS_MS = {"list": 200, "id_lookup": 5, "pinyin": 300}
+TARGETS_S = {"import": 60, "export": 30}
+SEED = 2026
+
+
+def add_arguments(parser: Any) -> None:
+    parser.add_argument("--runs", type=int, default=20, help="每项查询计时的次数（取中位数），默认 20。")
+    parser.add_argument("--naive-runs", type=int, default=3, help="朴素做法的计时次数（很慢），默认 3。")
+    parser.add_argument("--no-io", action="store_true", help="跳过 10 万行导入和导出。")
+
+
+# --- the tree ---------------------------------------------------------------------------------------
+
+
+def _spread(total: int, parents: list[str]) -> list[tuple[str, int]]:
+    base, extra = divmod(total, len(parents))
+    return [(p, base + (1 if i < extra else 0)) for i, p in enumerate(parents)]
+
+
+def tree_rows(scale: float) -> list[Row]:
+    """1 province, up to 3 cities × 4 counties, townships of about 12 villages each. Deterministic."""
+    rng = random.Random(SEED)
+    villages = max(8, round(VILLAGES * scale))
+    counties_n = min(len(CITIES) * COUNTIES_PER_CITY, max(2, villages // 80))
+    rows: list[Row] = []
+
+    def add(code: str, name: str, parent: str, level: str, kind: str = "") -> str:
+        rows.append(Row(line=len(rows) + 1, code=code, name=name, parent_code=parent, level=level, kind=kind))
+        return code
+
+    add("440000", "广东省", "", Level.PROVINCE)
+    counties: list[str] = []
+    city_names = dict(CITIES)
+    for city, n in _spread(counties_n, list(city_names)[: max(1, counties_n // COUNTIES_PER_CITY)]):
+        add(city, city_names[city], "440000", Level.CITY)
+        taken: set[str] = set()
+        for i in range(1, n + 1):
+            stem = names.unique(lambda: rng.choice(names.TOWNSHIP_STEMS), taken)
+            counties.append(add(f"{city[:4]}{20 + i:02d}", stem + "县", city, Level.COUNTY))
+    # The import's county: its villages get no generated households, so that the 100,000 imported rows
+    # are exactly what its export lists.
+    add(IMPORT_COUNTY, "新城区", CITIES[0][0], Level.COUNTY)
+    import_villages = max(2, round(IMPORT_VILLAGES * scale))
+    townships: list[str] = []
+    for county, n in _spread(max(len(counties), round(villages / VILLAGES_PER_TOWNSHIP)), counties) + [
+        (IMPORT_COUNTY, max(1, import_villages // VILLAGES_PER_TOWNSHIP))
+    ]:
+        taken = set()
+        for i in range(n):
+            stem = names.unique(lambda: rng.choice(names.TOWNSHIP_STEMS), taken)
+            townships.append(add(f"{county}{100 + i:03d}000", stem + "镇", county, Level.TOWNSHIP, "town"))
+    regular = [t for t in townships if not t.startswith(IMPORT_COUNTY)]
+    spread = _spread(villages, regular) + _spread(import_villages, [t for t in townships if t not in regular])
+    for township, n in spread:
+        taken = set()
+        communities = 1 if n > 3 else 0  # the seat community of each town
+        for i in range(n):
+            if i < communities:
+                stem = names.unique(lambda: rng.choice(names.COMMUNITY_STEMS), taken)
+                add(f"{township[:9]}{1 + i:03d}", stem + "社区", township, Level.VILLAGE, "community")
+            else:
+                stem = names.unique(lambda: names.village_stem(rng), taken)
+                add(f"{township[:9]}{200 + i:03d}", stem + "村", township, Level.VILLAGE, "village")
+    return rows
+
+
+# --- timing -----------------------------------------------------------------------------------------
+
+
+def _median_ms(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    answer = fn()  # warm-up, and the answer
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), answer
+
+
+def _user(system: Any, username: str, role: str, unit: OrgUnit) -> Any:
+    user = user_create(
+        actor=system,
+        username=username,
+        name=username,
+        home_unit=unit,
+        password=secrets.token_urlsafe(16),
+        audit=False,
+    )
+    assignment_grant(actor=system, user=user, org_unit=unit, role=role, audit=False)
+    return user
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+def build(scale: float, write: Callable[[str], None], report: dict[str, Any]) -> None:
+    system = system_user()
+    rows = tree_rows(scale)
+    started = time.perf_counter()
+    tree_bulk_create(rows, actor=system, validate=False, audit=False, check_scope=False)
+    report["tree_s"] = time.perf_counter() - started
+    villages = households.villages_for(
+        OrgUnit.objects.filter(level=Level.VILLAGE).exclude(code__startswith=IMPORT_COUNTY)
+    )
+    per_level = {lvl: sum(1 for r in rows if r.level == lvl) for lvl in Level.values if lvl != Level.NATIONAL}
+    report["units"] = {str(k): v for k, v in per_level.items()}
+    write(
+        "组织："
+        + " · ".join(f"{Level(k).label} {v:,}" for k, v in per_level.items())
+        + f"（建树 {report['tree_s']:.1f} 秒）"
+    )
+
+    target = max(len(villages), round(HOUSEHOLDS * scale))
+    plan = [(v, n) for v, (_v, n) in zip(villages, _spread(target, [v.code for v in villages]), strict=True)]
+    write(f"生成约 {target:,} 户（目标 {round(PERSONS * scale):,} 人）……")
+    last = [time.perf_counter()]
+
+    def progress(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 30:
+            last[0] = time.perf_counter()
+            write(f"  …{done:,}/{total:,} 个村")
+
+    started = time.perf_counter()
+    loaded = households.load(plan, recorded_by=system, seed=SEED, chunk=10_000, on_progress=progress)
+    build_s = time.perf_counter() - started
+    phases = loaded.phases
+    report["build"] = {
+        "households": loaded.households,
+        "persons": loaded.persons,
+        "bereaved": loaded.bereaved,
+        "disabled_child": loaded.disabled_child,
+        "under_3": loaded.under_3,
+        "migrants": loaded.migrants,
+        "seconds": build_s,
+        "persons_per_s": loaded.persons / build_s,
+        "generate_s": build_s - sum(phases.values()),
+        "phases_s": phases,
+        "encryptions": loaded.encryptions,
+    }
+    b = report["build"]
+    write(
+        f"户籍人口：{b['households']:,} 户，{b['persons']:,} 人；失独 {b['bereaved']:,} 户，伤残 "
+        f"{b['disabled_child']:,} 户，3岁以下 {b['under_3']:,} 人，流动人口 {b['migrants']:,} 人"
+    )
+    write(f"  总用时 {build_s:.1f} 秒（{b['persons_per_s']:,.0f} 人/秒），其中：")
+    write(f"    Python 生成家庭（姓名、拼音、身份证号、盲索引）{b['generate_s']:6.1f} 秒")
+    for phase, s in phases.items():
+        extra = ""
+        if phase == "encrypt":
+            extra = f"（Fernet，{loaded.encryptions:,} 个值：身份证号、旧号、电话；{s / max(1, loaded.encryptions) * 1e6:.1f} 微秒/个）"
+        write(f"    {phase:<40} {s:6.1f} 秒{extra}")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    report["analyze_s"] = time.perf_counter() - started
+
+
+def _list_cases(user: Any) -> dict[str, PersonFilters]:
+    return {
+        "bereaved": PersonFilters(special_status=SpecialStatus.BEREAVED),
+        "age_60_plus": PersonFilters(age_min=60),
+        "women_20_40_rural": PersonFilters(sex="female", age_min=20, age_max=40, hukou_type="rural"),
+        "migrants": PersonFilters(migrant=True),
+        "all": PersonFilters(),
+    }
+
+
+def run_queries(options: dict[str, Any], write: Callable[[str], None], report: dict[str, Any]) -> None:
+    runs, naive_runs = options["runs"], options["naive_runs"]
+    system = system_user()
+    counties = list(OrgUnit.objects.filter(level=Level.COUNTY).order_by("path"))
+    county = counties[len(counties) // 2]
+    user = _user(system, "bench_county", "county_approver", county)
+    in_county = Person.objects.filter(org_unit__path__startswith=county.path)
+    report["county"] = {"name": county.name, "code": county.code, "persons": in_county.count()}
+    write("")
+    write(f"县级用户：{county.name}（{county.code}），{report['county']['persons']:,} 人")
+
+    def fresh() -> None:
+        scoping.forget(user)
+
+    # (a) list + count
+    write("")
+    write(f"(a) 限定范围的筛选列表：总数 + 第一页 {PAGE} 行（目标 < {TARGETS_MS['list']} ms）")
+    report["list"] = {}
+    for name, filters in _list_cases(user).items():
+
+        def count(filters: PersonFilters = filters) -> int:
+            fresh()
+            return selectors.person_list(actor=user, filters=filters).count()
+
+        def page(filters: PersonFilters = filters) -> int:
+            fresh()
+            return len(list(selectors.person_list(actor=user, filters=filters)[:PAGE]))
+
+        def both(filters: PersonFilters = filters) -> int:
+            fresh()
+            qs = selectors.person_list(actor=user, filters=filters)
+            n = qs.count()
+            list(qs[:PAGE])
+            return n
+
+        count_ms, n = _median_ms(count, runs)
+        page_ms, _rows = _median_ms(page, runs)
+        both_ms, _n = _median_ms(both, runs)
+        report["list"][name] = {"count": n, "count_ms": count_ms, "page_ms": page_ms, "ms": both_ms}
+        write(
+            f"  {name:<18} {n:>9,} 行  总数 {count_ms:8.2f} ms  第一页 {page_ms:8.2f} ms  "
+            f"合计 {both_ms:8.2f} ms  {_verdict(both_ms, TARGETS_MS['list'])}"
+        )
+
+    # (b) ID lookup
+    write("")
+    write(f"(b) 身份证号精确查找（目标 < {TARGETS_MS['id_lookup']} ms）")
+    rng = random.Random(SEED)
+    sample_ids = list(in_county.order_by("pk").values_list("pk", flat=True)[:NAIVE_SAMPLE])
+    numbers = [
+        p.id_number for p in Person.objects.filter(pk__in=rng.sample(sample_ids, min(50, len(sample_ids))))
+    ]
+    it = iter(range(10**9))
+
+    def lookup() -> Any:
+        fresh()
+        return selectors.person_by_id_number(actor=user, id_number=numbers[next(it) % len(numbers)])
+
+    lookup_ms, found = _median_ms(lookup, runs)
+    assert found is not None, "the blind index did not find a person of the county"
+    target_number = numbers[0]
+
+    def naive_lookup() -> int | None:
+        # Without a blind index: fetch the sample and decrypt every ID (Fernet is randomised, so the
+        # ciphertext cannot be compared).
+        for pk, number in Person.objects.filter(pk__in=sample_ids).values_list("pk", "id_number"):
+            if number == target_number:
+                return pk
+        return None
+
+    naive_ms, naive_found = _median_ms(naive_lookup, naive_runs)
+    assert naive_found is not None
+    report["id_lookup"] = {
+        "ms": lookup_ms,
+        "naive_ms": naive_ms,
+        "naive_sample": len(sample_ids),
+        "ratio": naive_ms / lookup_ms,
+    }
+    write(
+        f"  盲索引 person_by_id_number     {lookup_ms:8.3f} ms  {_verdict(lookup_ms, TARGETS_MS['id_lookup'])}"
+    )
+    write(
+        f"  朴素：解密 {len(sample_ids):,} 行逐一比较  {naive_ms:8.1f} ms  比值 {naive_ms / lookup_ms:,.0f}×"
+        f"（全县 {report['county']['persons']:,} 人约 {naive_ms * report['county']['persons'] / max(1, len(sample_ids)) / 1000:.1f} 秒）"
+    )
+
+    # (c) pinyin search
+    write("")
+    write(f"(c) 拼音搜索：总数 + 第一页（目标 < {TARGETS_MS['pinyin']} ms）")
+    report["pinyin"] = {}
+    for q in ("zhangf", "zf", "li"):
+
+        def search(q: str = q) -> int:
+            fresh()
+            qs = selectors.person_list(actor=user, filters=PersonFilters(q=q))
+            n = qs.count()
+            list(qs[:PAGE])
+            return n
+
+        def naive(q: str = q) -> int:
+            # A substring match cannot use the index: every row of the county's range is read.
+            from django.db.models import Q
+
+            fresh()
+            qs = selectors.person_list(actor=user).filter(
+                Q(name_pinyin__contains=q) | Q(name_initials__contains=q)
+            )
+            n = qs.count()
+            list(qs[:PAGE])
+            return n
+
+        def index_driven(q: str = q) -> int:
+            # The same prefix ranges as an `id IN (subquery)`: the planner must start from the two
+            # pinyin indexes (SQLite otherwise walks the county's persons and filters them).
+            from guanhuai.registry.models import Person as P
+
+            fresh()
+            sub = P.objects.filter(selectors.search_q(q)).values("pk")
+            qs = selectors.person_list(actor=user).filter(pk__in=sub)
+            n = qs.count()
+            list(qs[:PAGE])
+            return n
+
+        ms, n = _median_ms(search, runs)
+        driven_ms, driven_n = _median_ms(index_driven, runs)
+        assert driven_n == n
+        report["pinyin"][q] = {"count": n, "ms": ms, "index_driven_ms": driven_ms}
+        line = (
+            f"  q={q:<8} {n:>7,} 行  前缀区间 {ms:8.2f} ms  {_verdict(ms, TARGETS_MS['pinyin'])}   "
+            f"id IN（索引驱动）{driven_ms:8.2f} ms"
+        )
+        if q != "li":  # "li" is the many-hits case; as a substring it would also match "xiaoli"
+            naive_ms, naive_n = _median_ms(naive, naive_runs)
+            report["pinyin"][q] |= {"naive_ms": naive_ms, "naive_count": naive_n, "ratio": naive_ms / ms}
+            line += f"   contains（子串，{naive_n:,} 行）{naive_ms:8.2f} ms  比值 {naive_ms / ms:5.1f}×"
+        write(line)
+    report["_county_user"] = user
+
+
+def run_io(options: dict[str, Any], write: Callable[[str], None], report: dict[str, Any]) -> None:
+    """(d) import and (e) export, if the modules exist in this installation."""
+    import importlib.util
+
+    write("")
+    if importlib.util.find_spec("guanhuai.registry.imports") is None:
+        write("(d) 导入：跳过——guanhuai.registry.imports 尚不存在。")
+        report["import"] = {"skipped": "guanhuai.registry.imports missing"}
+    else:
+        bench_import(options, write, report)
+    if importlib.util.find_spec("guanhuai.registry.exports") is None:
+        write("(e) 导出：跳过——guanhuai.registry.exports 尚不存在。")
+        report["export"] = {"skipped": "guanhuai.registry.exports missing"}
+    else:
+        bench_export(options, write, report)
+
+
+def import_file(scale: float, *, taken: Callable[[list[str]], set[str]]) -> tuple[bytes, int, int]:
+    """An import workbook of about 100,000 rows (× scale) of new households for the import county's
+    villages, drawn by the demo generator (another seed) in the template's layout. Households with an ID
+    already registered (by blind index: `taken`) are left out, so every row is valid. Returns (content,
+    rows, households)."""
+    from openpyxl import Workbook
+
+    from guanhuai.registry import io_excel
+    from guanhuai.registry.services import id_lookup_key
+
+    want = max(20, round(IMPORT_ROWS * scale))
+    villages = households.villages_for(
+        OrgUnit.objects.filter(level=Level.VILLAGE, code__startswith=IMPORT_COUNTY)
+    )
+    gen = households.Generator(recorded_by=None, seed=SEED + 1, chunk=10**9)
+    per_village = max(1, round(want / 3.3 / len(villages)))
+    while len(gen.persons) < want:
+        for v in villages:
+            gen.fill(v, per_village)
+    members: dict[int, list[Any]] = {}
+    for p in gen.persons:
+        members.setdefault(id(p._hh), []).append(p)
+    bad = taken([id_lookup_key(p.id_number) for p in gen.persons])
+    relation = {
+        "head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女",
+        "sibling": "兄弟姐妹", "other": "其他亲属",
+    }  # fmt: skip
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("户籍人口")
+    ws.append(io_excel.HEADERS)
+    rows = made = 0
+    for hh in gen.households:
+        people = sorted(members.get(id(hh), []), key=lambda p: p.relation_to_head != "head")
+        if rows >= want or any(id_lookup_key(p.id_number) in bad for p in people):
+            continue
+        village = next(v for v in villages if v.id == hh.org_unit_id)
+        for p in people:
+            head = p.relation_to_head == "head"
+            ws.append(
+                [
+                    hh.number,
+                    village.code,
+                    hh.address if head else "",
+                    ("城镇" if hh.hukou_type == "urban" else "农村") if head else "",
+                    p.name,
+                    p.id_legacy or p.id_number,
+                    relation[p.relation_to_head],
+                    p.phone,
+                    p.hukou_place,
+                    "是" if getattr(p, "only_child_certificate", False) else "否",
+                    "是" if getattr(p, "is_migrant", False) else "否",
+                ]
+            )
+            rows += 1
+        made += 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), rows, made
+
+
+def bench_import(options: dict[str, Any], write: Callable[[str], None], report: dict[str, Any]) -> None:
+    from guanhuai.registry import imports
+
+    system = system_user()
+    county = OrgUnit.objects.get(code=IMPORT_COUNTY)
+    user = _user(system, "bench_import", "county_approver", county)
+    report["_import_user"] = user
+
+    def taken(indexes: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(indexes), 5000):
+            chunk = indexes[i : i + 5000]
+            found |= set(Person.objects.filter(id_index__in=chunk).values_list("id_index", flat=True))
+        return found
+
+    started = time.perf_counter()
+    content, rows, made = import_file(options["scale"], taken=taken)
+    prepare_s = time.perf_counter() - started
+    write(
+        f"(d) 导入 {rows:,} 行（{made:,} 户，{len(content) / 1024 / 1024:.1f} MB；生成文件 {prepare_s:.1f} 秒，"
+        f"不计入）（目标 < {TARGETS_S['import']} 秒）"
+    )
+    timings = {}
+    started = time.perf_counter()
+    batch = imports.stage_file(actor=user, org_unit=county, content=content, file_name="bench.xlsx")
+    timings["stage"] = time.perf_counter() - started
+    started = time.perf_counter()
+    batch = imports.validate_batch(batch)
+    timings["validate"] = time.perf_counter() - started
+    started = time.perf_counter()
+    batch = imports.commit_batch(batch, actor=user)
+    timings["commit"] = time.perf_counter() - started
+    total = sum(timings.values())
+    report["import"] = {
+        "rows": rows,
+        "households": made,
+        "bytes": len(content),
+        "prepare_s": prepare_s,
+        **{f"{k}_s": v for k, v in timings.items()},
+        "seconds": total,
+        "valid": batch.valid_rows,
+        "invalid": batch.invalid_rows,
+        "imported": batch.imported_rows,
+        "households_created": batch.households_created,
+    }
+    write(
+        f"  读入并暂存 stage_file {timings['stage']:6.1f} 秒   校验 validate_batch {timings['validate']:6.1f} 秒   "
+        f"提交 commit_batch {timings['commit']:6.1f} 秒"
+    )
+    write(
+        f"  合计 {total:6.1f} 秒（{rows / total:,.0f} 行/秒）  有效 {batch.valid_rows:,}，错误 {batch.invalid_rows:,}，"
+        f"已导入 {batch.imported_rows:,} 人 {batch.households_created:,} 户  {_verdict(total, TARGETS_S['import'], '秒')}"
+    )
+
+
+def bench_export(options: dict[str, Any], write: Callable[[str], None], report: dict[str, Any]) -> None:
+    from guanhuai.registry import exports
+
+    user = report.get("_import_user")
+    if user is None:
+        county = OrgUnit.objects.get(code=IMPORT_COUNTY)
+        user = _user(system_user(), "bench_export", "county_approver", county)
+    filters = PersonFilters()
+    rows = exports.export_count(actor=user, filters=filters)
+    started = time.perf_counter()
+    content = exports.export_persons(actor=user, filters=filters)
+    seconds = time.perf_counter() - started
+    report["export"] = {"rows": rows, "bytes": len(content), "seconds": seconds}
+    write(
+        f"(e) 导出 {rows:,} 行（{len(content) / 1024 / 1024:.1f} MB）：{seconds:6.1f} 秒"
+        f"（{rows / seconds:,.0f} 行/秒）（目标 < {TARGETS_S['export']} 秒）  "
+        f"{_verdict(seconds, TARGETS_S['export'], '秒')}"
+    )
+
+
+def _verdict(value: float, target: float, unit: str = "ms") -> str:
+    return "✓ 达标" if value < target else f"✗ 超过目标 {target:g} {unit}"
+
+
+def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]:
+    scale = options["scale"]
+    report: dict[str, Any] = {"database": connection.vendor, "scale": scale, "runs": options["runs"]}
+    write(f"数据库：{connection.vendor}    规模：{scale:g}")
+    build(scale, write, report)
+    run_queries(options, write, report)
+    if not options.get("no_io"):
+        run_io(options, write, report)
+    report.pop("_county_user", None)
+    report.pop("_import_user", None)
+    report["households_total"] = Household.objects.count()
+    if options.get("json"):
+        with open(options["json"], "w", encoding="utf-8") as fh:
+            json.dump(report, fh, ensure_ascii=False, indent=2, default=str)
+    return report
