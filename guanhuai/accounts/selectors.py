@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.models import ApiToken, RoleAssignment, User
+from guanhuai.accounts.models import ApiToken, RoleAssignment, RoleAssignmentQuerySet, User
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.core.errors import NotFound
 from guanhuai.orgs import paths
@@ -68,7 +68,7 @@ def assignment_get(*, actor: Any, assignment_id: Any) -> RoleAssignment:
     )
 
 
-def own_assignment_list(*, actor: Any) -> QuerySet[RoleAssignment]:
+def own_assignment_list(*, actor: Any) -> RoleAssignmentQuerySet:
     """The actor's own assignments that are not revoked (current, future and lapsed), for "my account".
     Everyone may see their own roles, whatever their permissions."""
     if not getattr(actor, "is_authenticated", False):

@@ -29,7 +29,6 @@ from guanhuai.funds.selectors import Statement
 from guanhuai.funds.states import Channel, DonationKind, DonorKind, PublicName, ReceiptStatus
 
 MONEY_FORMAT = "#,##0.00"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def issuer_name(unit: Any) -> str:

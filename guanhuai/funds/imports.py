@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,12 +27,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from guanhuai.accounts import scoping
+from guanhuai.core import excel
 from guanhuai.core.errors import DomainError, ValidationError
+from guanhuai.core.excel import cell_text
 from guanhuai.core.money import parse_amount
 from guanhuai.core.validators import validate_credit_code
 from guanhuai.funds import selectors, services
@@ -134,55 +134,18 @@ class DonationImportRejected(ValidationError):
         self.sheet = sheet
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _open(content: bytes) -> Any:
-    if not content:
-        raise ValidationError(_("上传的文件是空的。"), code="empty_file")
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ValidationError(_("文件不是Excel（.xlsx）格式，请使用下载的模板填写。"), code="not_excel")
-    try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ValidationError(
-            _("文件不是Excel（.xlsx）格式，或已损坏，请使用下载的模板填写。"), code="not_excel"
-        )
-
-
-def _check_header(header: tuple[Any, ...] | None) -> None:
-    got = [_text(v) for v in (header or ())]
-    while got and not got[-1]:
-        got.pop()
-    if got[: len(HEADERS)] != HEADERS:
-        raise ValidationError(
-            _("表头与模板不一致：第1行应为“%(want)s”，实际为“%(got)s”。请使用下载的模板。")
-            % {"want": " / ".join(HEADERS), "got": " / ".join(got) or _("（空）")},
-            code="bad_headers",
-        )
-
-
 def read_sheet(content: bytes) -> Sheet:
     """All data rows of the first worksheet; blank rows skipped; row numbers are Excel's."""
-    wb = _open(content)
+    wb = excel.open_workbook(content)
     try:
         if not wb.worksheets:
             raise ValidationError(_("文件中没有工作表。"), code="empty_file")
         it = wb.worksheets[0].iter_rows(values_only=True)
-        _check_header(next(it, None))
+        excel.check_header(next(it, None), HEADERS)
         rows: list[tuple[int, list[Any]]] = []
         for line, row in enumerate(it, start=2):
             values = list(row[: len(HEADERS)]) + [None] * (len(HEADERS) - len(row[: len(HEADERS)]))
-            if any(_text(v) for v in values):
+            if any(cell_text(v) for v in values):
                 rows.append((line, values))
                 if len(rows) > MAX_ROWS:
                     raise ValidationError(
@@ -248,7 +211,7 @@ def _workbook_with(sheet: Sheet, extra_header: str, extra: dict[int, str], *, hi
     # Each row goes back to its original row number, so "第N行" in a message matches both files.
     for line, values in sheet.rows:
         note = extra.get(line, "")
-        for i, value in enumerate([*(_text(v) for v in values), note], start=1):
+        for i, value in enumerate([*(cell_text(v) for v in values), note], start=1):
             cell = ws.cell(row=line, column=i, value=value)
             if highlight and note:
                 cell.fill = fill
@@ -290,11 +253,7 @@ def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
 def check_upload(content: bytes, *, max_bytes: int) -> Sheet:
     """The checks made in the request, before a job is queued: size, format, headers, not empty."""
     if len(content) > max_bytes:
-        raise ValidationError(
-            _("文件太大（%(size).1f MB），上限为 %(max).1f MB。")
-            % {"size": len(content) / 1024 / 1024, "max": max_bytes / 1024 / 1024},
-            code="file_too_large",
-        )
+        raise excel.too_large(len(content), max_bytes)
     return read_sheet(content)
 
 
@@ -368,7 +327,7 @@ def parse_date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         raise ValidationError(_("请填写收到日期。"), code="date_required")
     for fmt in DATE_FORMATS:
@@ -391,11 +350,11 @@ class _Checker:
         codes: set[str] = set()
         names: set[str] = set()
         for _line, v in sheet.rows:
-            code = _text(v[2]).upper()
+            code = cell_text(v[2]).upper()
             if code:
                 codes.add(code)
             else:
-                names.add(_text(v[0]))
+                names.add(cell_text(v[0]))
         # Credit codes are unique across the country: a donor with one is the same donor everywhere.
         self.by_code = {d.credit_code: d for d in Donor.objects.filter(credit_code__in=codes)}
         self.visible_codes = set(
@@ -410,17 +369,17 @@ class _Checker:
         self.today = timezone.localdate()
 
     def donor(self, v: list[Any]) -> DonorRef:
-        name = _text(v[0])
+        name = cell_text(v[0])
         if not name:
             raise ValidationError(_("请填写捐赠人。"))
-        kind_text = _text(v[1])
+        kind_text = cell_text(v[1])
         if kind_text not in DONOR_KINDS:
             raise ValidationError(_("类型“%(v)s”不正确，应为“个人”或“单位”。") % {"v": kind_text})
         kind = DONOR_KINDS[kind_text]
-        public_text = _text(v[3])
+        public_text = cell_text(v[3])
         if public_text not in PUBLIC_NAMES:
             raise ValidationError(_("公开方式“%(v)s”不正确，应为“公开”或“爱心人士”。") % {"v": public_text})
-        code = _text(v[2]).upper()
+        code = cell_text(v[2]).upper()
         if code:
             if kind != DonorKind.ORGANISATION:
                 raise ValidationError(_("个人捐赠人不填统一社会信用代码。"))
@@ -457,25 +416,30 @@ class _Checker:
                 return None
 
         donor = attempt(lambda: self.donor(v))
-        fund_name = _text(v[4])
+        fund_name = cell_text(v[4])
         fund = self.funds.get(fund_name)
         if not fund_name:
             errors.append(_("请填写基金。"))
         elif fund is None:
             errors.append(_("“%(unit)s”没有名为“%(f)s”的基金。") % {"unit": self.unit.name, "f": fund_name})
-        purpose_code = _text(v[5])
+        purpose_code = cell_text(v[5])
         purpose = self.purposes.get(purpose_code) if purpose_code else None
         if purpose_code and purpose is None:
             errors.append(_("用途代码“%(c)s”不存在，请看模板中的“用途代码”工作表。") % {"c": purpose_code})
         elif fund is not None and (purpose is not None or fund.restricted):
             attempt(lambda: services.check_purpose(fund, purpose))
-        kind_text = _text(v[6])
+        kind_text = cell_text(v[6])
         kind = DONATION_KINDS.get(kind_text)
         if kind is None:
             errors.append(_("捐赠类型“%(v)s”不正确，应为“资金”或“物资”。") % {"v": kind_text})
         field_label = _("物资估值") if kind == DonationKind.IN_KIND else _("金额")
         amount = attempt(lambda: parse_amount(v[7], field=field_label))
-        channel_text, items, quantity, basis = _text(v[8]), _text(v[9]), _text(v[10]), _text(v[11])
+        channel_text, items, quantity, basis = (
+            cell_text(v[8]),
+            cell_text(v[9]),
+            cell_text(v[10]),
+            cell_text(v[11]),
+        )
         channel = ""
         if kind == DonationKind.CASH:
             channel = CHANNELS.get(channel_text, "")

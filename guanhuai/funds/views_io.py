@@ -21,12 +21,12 @@ from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.excel import XLSX, read_upload
 from guanhuai.funds import documents, imports, selectors
 from guanhuai.funds.forms import StatementForm
 from guanhuai.funds.models import Fund
 from guanhuai.funds.permissions import RECORD_DONATIONS
 from guanhuai.jobs import selectors as job_selectors
-from guanhuai.orgs.excel import read_upload
 from guanhuai.orgs.forms import BootstrapForm, UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
 
@@ -46,7 +46,7 @@ def _pdf(content: bytes, filename: str, ascii_name: str) -> HttpResponse:
 
 
 def _xlsx(content: bytes, filename: str, ascii_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=documents.XLSX)
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = _disposition("attachment", filename, ascii_name)
     return response
 

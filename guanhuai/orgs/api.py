@@ -14,6 +14,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.excel import read_upload
 from guanhuai.jobs.selectors import job_get
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import excel, selectors, services
@@ -236,7 +237,7 @@ def tree_import(
     org_unit_id: int = Form(...),
 ) -> Any:
     org_unit = selectors.unit_ref(actor=_actor(request), unit_id=org_unit_id, perm=MANAGE_UNITS)
-    content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
+    content = read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     excel.check_upload(content, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     job, created = job_submit(
         actor=_actor(request),

@@ -8,17 +8,15 @@ template downloaded by an English-speaking operator still imports for a Chinese 
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
+from guanhuai.core import excel
 from guanhuai.core.errors import ValidationError
+from guanhuai.core.excel import cell_text
 from guanhuai.orgs.bulk import Row, RowError
 
 HEADERS = ["区划代码", "名称", "上级区划代码", "级别", "类型"]
@@ -44,39 +42,10 @@ class Sheet:
         ]
 
 
-def _text(value: Any) -> str:
-    """A cell as the user typed it. Codes typed as numbers come back as int or float: 440224.0 → "440224"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_upload(upload: Any, *, max_bytes: int) -> bytes:
-    """The bytes of an uploaded file, refusing an oversized one before reading it into memory."""
-    if upload.size is not None and upload.size > max_bytes:
-        raise _too_large(upload.size, max_bytes)
-    return upload.read()
-
-
-def _too_large(size: int, max_bytes: int) -> ValidationError:
-    return ValidationError(
-        _("文件太大（%(size).1f MB），上限为 %(max).1f MB。")
-        % {"size": size / 1024 / 1024, "max": max_bytes / 1024 / 1024},
-        code="file_too_large",
-    )
-
-
 def safe_name(name: str) -> str:
     """A storage name for the upload: its base name, always ending in .xlsx."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1][:80] or "import"
     return base if base.lower().endswith(".xlsx") else base + ".xlsx"
-
-
-def content_disposition(filename: str) -> str:
-    """An attachment header that keeps a Chinese file name (RFC 6266 filename*), with an ASCII fallback."""
-    return f"attachment; filename=\"orgs.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
 def template_workbook() -> bytes:
@@ -108,61 +77,29 @@ def template_workbook() -> bytes:
     return buf.getvalue()
 
 
-def _open(content: bytes) -> Any:
-    if not content:
-        raise ValidationError(_("上传的文件是空的。"), code="empty_file")
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ValidationError(_("文件不是Excel（.xlsx）格式，请使用下载的模板填写。"), code="not_excel")
-    try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ValidationError(
-            _("文件不是Excel（.xlsx）格式，或已损坏，请使用下载的模板填写。"), code="not_excel"
-        )
-
-
-def _check_header(header: tuple[Any, ...] | None) -> None:
-    got = [_text(v) for v in (header or ())]
-    while got and not got[-1]:
-        got.pop()
-    if got[: len(HEADERS)] != HEADERS:
-        raise ValidationError(
-            _("表头与模板不一致：第1行应为“%(want)s”，实际为“%(got)s”。请使用下载的模板。")
-            % {"want": " / ".join(HEADERS), "got": " / ".join(got) or _("（空）")},
-            code="bad_headers",
-        )
-
-
 def check_upload(content: bytes, *, max_bytes: int) -> None:
-    """The quick checks made in the request before a job is queued: size, format, headers, not empty.
-    Reads only the first rows, so it stays fast on a 100k-row file."""
-    if len(content) > max_bytes:
-        raise _too_large(len(content), max_bytes)
-    wb = _open(content)
-    try:
-        ws = wb.worksheets[0] if wb.worksheets else None
-        if ws is None:
-            raise ValidationError(_("文件中没有工作表。"), code="empty_file")
-        rows = ws.iter_rows(values_only=True)
-        _check_header(next(rows, None))
-        for row in rows:
-            if any(_text(v) for v in row):
-                return
-        raise ValidationError(_("文件中没有数据行：请在表头下方填写要导入的组织。"), code="empty_file")
-    finally:
-        wb.close()
+    excel.check_upload(
+        content,
+        max_bytes=max_bytes,
+        expected=HEADERS,
+        no_rows_message=_("文件中没有数据行：请在表头下方填写要导入的组织。"),
+    )
+
+
+def content_disposition(filename: str) -> str:
+    return excel.content_disposition(filename, fallback="orgs.xlsx")
 
 
 def read_sheet(content: bytes) -> Sheet:
     """All data rows of the first worksheet. Blank rows are skipped; row numbers are Excel's."""
-    wb = _open(content)
+    wb = excel.open_workbook(content)
     try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
-        _check_header(next(it, None))
+        excel.check_header(next(it, None), HEADERS)
         rows: list[tuple[int, list[str]]] = []
         for line, row in enumerate(it, start=2):
-            values = [_text(v) for v in row[: len(HEADERS)]]
+            values = [cell_text(v) for v in row[: len(HEADERS)]]
             values += [""] * (len(HEADERS) - len(values))
             if any(values):
                 rows.append((line, values))

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
+from guanhuai.core import excel as core_excel
 from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.excel import read_upload
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import excel, selectors, services
 from guanhuai.orgs.forms import (
@@ -31,7 +33,6 @@ from guanhuai.orgs.permissions import MANAGE_UNITS
 
 SEARCH_LIMIT = 100
 CANDIDATE_LIMIT = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _unit(request: HttpRequest, pk: int) -> OrgUnit:
@@ -310,7 +311,7 @@ def tree_import(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         upload = d["file"]
         try:
-            content = excel.read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
+            content = read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
             excel.check_upload(content, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
             job, _created = job_submit(
                 actor=request.user,
@@ -334,6 +335,6 @@ def tree_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(excel.template_workbook(), content_type=XLSX)
+    response = HttpResponse(excel.template_workbook(), content_type=core_excel.XLSX)
     response["Content-Disposition"] = excel.content_disposition(excel.TEMPLATE_NAME)
     return response

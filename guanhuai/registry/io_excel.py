@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from guanhuai.core.errors import ValidationError
+from guanhuai.core import excel
+from guanhuai.core.excel import cell_text as text
 from guanhuai.core.validators import id_check_char
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -90,8 +84,7 @@ NOTES = [
 
 
 def content_disposition(filename: str, fallback: str = "registry.xlsx") -> str:
-    """An attachment header that keeps a Chinese file name (RFC 6266 filename*), with an ASCII fallback."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return excel.content_disposition(filename, fallback=fallback)
 
 
 def template_workbook() -> bytes:
@@ -131,68 +124,6 @@ def template_workbook() -> bytes:
     return buf.getvalue()
 
 
-def text(value: Any) -> str:
-    """A cell as the user typed it. Codes typed as numbers come back as int or float: 440224.0 → "440224"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def too_large(size: int, max_bytes: int) -> ValidationError:
-    return ValidationError(
-        _("文件太大（%(size).1f MB），上限为 %(max).1f MB。")
-        % {"size": size / 1024 / 1024, "max": max_bytes / 1024 / 1024},
-        code="file_too_large",
-    )
-
-
-def read_upload(upload: Any, *, max_bytes: int) -> bytes:
-    """The bytes of an uploaded file, refusing an oversized one before reading it into memory."""
-    if upload.size is not None and upload.size > max_bytes:
-        raise too_large(upload.size, max_bytes)
-    return upload.read()
-
-
-class _UnsizedSheet(ReadOnlyWorksheet):
-    """A read-only sheet that does not look for its size when opened. openpyxl finds the <dimension>
-    element with an "end" event parser, so for a sheet without one (files written by openpyxl's write-only
-    mode, as generators produce) it parses the whole sheet just to open it: seconds per 100k rows, before
-    the real read. The rows are read to their end regardless, so a missing or wrong dimension
-    (some tools write "A1") cannot cut the file short either."""
-
-    def _get_size(self) -> None:
-        return None
-
-
-class _Reader(ExcelReader):
-    def read_worksheets(self) -> None:
-        for sheet, rel in self.parser.find_sheets():
-            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
-                continue
-            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
-            ws.sheet_state = sheet.state
-            self.wb._sheets.append(ws)
-
-
-def _open(content: bytes) -> Any:
-    if not content:
-        raise ValidationError(_("上传的文件是空的。"), code="empty_file")
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ValidationError(_("文件不是Excel（.xlsx）格式，请使用下载的模板填写。"), code="not_excel")
-    try:
-        reader = _Reader(io.BytesIO(content), read_only=True, data_only=True)
-        reader.read()
-        return reader.wb
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ValidationError(
-            _("文件不是Excel（.xlsx）格式，或已损坏，请使用下载的模板填写。"), code="not_excel"
-        )
-
-
 _HINT = re.compile(r"[(（][^()（）]*[)）]$")
 
 
@@ -207,41 +138,27 @@ def _header_ok(got: str, col: Column) -> bool:
     )
 
 
+def _headers_match(got: list[str]) -> bool:
+    return len(got) >= len(COLUMNS) and all(_header_ok(g, c) for g, c in zip(got, COLUMNS, strict=False))
+
+
 def _check_header(header: tuple[Any, ...] | None) -> None:
-    got = [text(v) for v in (header or ())]
-    while got and not got[-1]:
-        got.pop()
-    if len(got) < len(COLUMNS) or not all(_header_ok(g, c) for g, c in zip(got, COLUMNS, strict=False)):
-        raise ValidationError(
-            _("表头与模板不一致：第1行应为“%(want)s”，实际为“%(got)s”。请使用下载的模板。")
-            % {"want": " / ".join(c.header for c in COLUMNS), "got": " / ".join(got) or _("（空）")},
-            code="bad_headers",
-        )
+    excel.check_header(header, [c.header for c in COLUMNS], matches=_headers_match)
 
 
 def check_upload(content: bytes, *, max_bytes: int) -> None:
-    """The quick checks made in the request before anything is created: size, format, headers, not empty.
-    Reads only the first rows, so it stays fast on a 100k-row file."""
-    if len(content) > max_bytes:
-        raise too_large(len(content), max_bytes)
-    wb = _open(content)
-    try:
-        ws = wb.worksheets[0] if wb.worksheets else None
-        if ws is None:
-            raise ValidationError(_("文件中没有工作表。"), code="empty_file")
-        rows = ws.iter_rows(values_only=True)
-        _check_header(next(rows, None))
-        for row in rows:
-            if any(text(v) for v in row):
-                return
-        raise ValidationError(_("文件中没有数据行：请在表头下方填写要导入的人员。"), code="empty_file")
-    finally:
-        wb.close()
+    excel.check_upload(
+        content,
+        max_bytes=max_bytes,
+        expected=[c.header for c in COLUMNS],
+        matches=_headers_match,
+        no_rows_message=_("文件中没有数据行：请在表头下方填写要导入的人员。"),
+    )
 
 
 def iter_rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     """(Excel row number, {field: text}) for every non-blank data row of the first worksheet."""
-    wb = _open(content)
+    wb = excel.open_workbook(content)
     try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
+from guanhuai.core import excel
 from guanhuai.core.errors import DomainError, NotFound
 from guanhuai.registry import exports, imports, io_excel
 from guanhuai.registry.forms_io import ExportForm, ImportUploadForm
@@ -34,7 +35,7 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=io_excel.XLSX)
+    response = HttpResponse(content, content_type=excel.XLSX)
     response["Content-Disposition"] = io_excel.content_disposition(filename)
     return response
 
@@ -56,7 +57,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if post and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            content = io_excel.read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
+            content = excel.read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
             batch, created = imports.batch_submit(
                 actor=request.user,
                 org_unit=form.cleaned_data["org_unit"],

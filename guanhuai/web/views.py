@@ -1,20 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from guanhuai.accounts.models import RoleAssignment
+from guanhuai.accounts.selectors import own_assignment_list
 from guanhuai.jobs.selectors import job_list
 from guanhuai.orgs.selectors import top_units
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    assignments = RoleAssignment.objects.active().filter(user=user).select_related("org_unit")
+    assignments = own_assignment_list(actor=request.user).active()
     return render(
         request,
         "web/home.html",

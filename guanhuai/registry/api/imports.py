@@ -11,10 +11,11 @@ from ninja import Field, File, Form, Query, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from guanhuai.core import excel
 from guanhuai.jobs.api import JobOut
 from guanhuai.jobs.selectors import job_get
 from guanhuai.orgs import selectors as org_selectors
-from guanhuai.registry import imports, io_excel
+from guanhuai.registry import imports
 from guanhuai.registry.api.common import IMPORTS, MAX_PAGE, READ, WRITE, _actor, router
 from guanhuai.registry.api.schemas import PlaceRef
 from guanhuai.registry.models import ImportBatch
@@ -88,7 +89,7 @@ def import_upload(
 ) -> Any:
     actor = _actor(request)
     org_unit = org_selectors.unit_ref(actor=actor, unit_id=org_unit_id, perm=VIEW_PERSONS)
-    content = io_excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
+    content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     batch, created = imports.batch_submit(
         actor=actor, org_unit=org_unit, content=content, file_name=file.name or ""
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from guanhuai.audit.models import AuditEntry
+from guanhuai.core import excel
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.validators import id_check_char
 from guanhuai.jobs.models import Job
@@ -93,7 +94,7 @@ def test_template_has_chinese_headers_and_an_example_household(client, people):
     client.force_login(people.clerk_a)
     response = client.get(reverse("registry_io:template"))
     assert response.status_code == 200
-    assert response["Content-Type"] == io_excel.XLSX
+    assert response["Content-Type"] == excel.XLSX
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == [
