@@ -82,6 +82,7 @@ def _register_routers() -> None:
     from guanhuai.funds.api import router as funds_router
     from guanhuai.jobs.api import router as jobs_router
     from guanhuai.orgs.api import router as orgs_router
+    from guanhuai.programmes.api import router as programmes_router
     from guanhuai.registry.api import router as registry_router
 
     api.add_router("/orgunits", orgs_router)
@@ -89,6 +90,7 @@ def _register_routers() -> None:
     api.add_router("/jobs", jobs_router)
     api.add_router("/", registry_router)
     api.add_router("/funds", funds_router)
+    api.add_router("/", programmes_router)
 
 
 _register_routers()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "guanhuai.jobs",
     "guanhuai.registry",
     "guanhuai.funds",
+    "guanhuai.programmes",
     "guanhuai.web",
 ]
 

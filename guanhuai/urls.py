@@ -18,6 +18,7 @@ urlpatterns = [
     path("registry/", include("guanhuai.registry.urls")),
     path("funds/io/", include("guanhuai.funds.urls_io")),
     path("funds/", include("guanhuai.funds.urls")),
+    path("programmes/", include("guanhuai.programmes.urls")),
     path("", include("guanhuai.web.urls")),
 ]
 

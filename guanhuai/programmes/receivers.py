@@ -1,0 +1,1 @@
+"""Signal receivers: side effects of registry events on programmes (death stops entitlements)."""
