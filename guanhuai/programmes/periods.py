@@ -67,9 +67,8 @@ def parse_period(label: str, kind: str) -> PeriodSpan:
     if kind == Period.YEARLY and (m := _YEARLY.match(text)):
         first = int(m[1]) * 12
         return PeriodSpan(text, first, first + 11)
-    example = {Period.MONTHLY: "2026-12", Period.QUARTERLY: "2026-Q4", Period.YEARLY: "2026"}.get(
-        kind, "2026-12"
-    )
+    examples: dict[str, str] = {"monthly": "2026-12", "quarterly": "2026-Q4", "yearly": "2026"}
+    example = examples.get(str(kind), "2026-12")
     raise ValidationError(
         _("发放期“%(label)s”格式不对，应为 %(example)s 这样的格式。") % {"label": text, "example": example},
         code="bad_period",
