@@ -1,5 +1,7 @@
 """Dotted action codes mapped to translated sentences for display. Unknown codes show as themselves."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 SENTENCES = {
@@ -50,6 +52,11 @@ SENTENCES = {
     "registry.import.errors_downloaded": _("下载导入错误文件"),
     "registry.persons.exported": _("导出户籍人口"),
 }
+
+
+def register(sentences: dict[str, Any]) -> None:
+    """Apps above audit declare their own action sentences (audit never imports them)."""
+    SENTENCES.update(sentences)
 
 
 def describe(action: str) -> str:

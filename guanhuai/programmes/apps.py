@@ -7,4 +7,4 @@ class ProgrammesConfig(AppConfig):
     verbose_name = "扶助项目"
 
     def ready(self) -> None:
-        from guanhuai.programmes import jobs, permissions, receivers  # noqa: F401
+        from guanhuai.programmes import jobs, permissions, receivers, services  # noqa: F401

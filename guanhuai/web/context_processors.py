@@ -10,6 +10,7 @@ from guanhuai.accounts import scoping
 # (url name, label, permission needed somewhere in the actor's scope; None = every signed-in user)
 NAVIGATION = [
     ("registry:persons", _("户籍人口"), "registry.view_persons"),
+    ("programmes:home", _("扶助发放"), "programmes.view"),
     ("funds:dashboard", _("基金捐赠"), "funds.view_funds"),
     ("orgs:tree", _("组织机构"), "orgs.view_units"),
     ("accounts:users", _("用户与角色"), "accounts.view_users"),
