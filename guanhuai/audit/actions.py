@@ -51,6 +51,20 @@ SENTENCES = {
     "registry.import.committed": _("导入户籍人口"),
     "registry.import.errors_downloaded": _("下载导入错误文件"),
     "registry.persons.exported": _("导出户籍人口"),
+    "funds.fund.created": _("设立基金"),
+    "funds.donor.created": _("登记捐赠人"),
+    "funds.pledge.created": _("登记认捐"),
+    "funds.donation.recorded": _("登记捐赠"),
+    "funds.donation.reversed": _("冲销捐赠"),
+    "funds.receipt.issued": _("开具收据"),
+    "funds.receipt.voided": _("作废收据"),
+    "funds.allocation.created": _("分配资金"),
+    "funds.allocation.closed": _("结束资金分配"),
+    "funds.disbursement.recorded": _("登记支出"),
+    "funds.disbursement.reversed": _("冲销支出"),
+    "funds.transfer.recorded": _("基金间转账"),
+    "funds.round.created": _("发放专项救助"),
+    "funds.period.closed": _("月末结账"),
 }
 
 

@@ -1,0 +1,23 @@
+"""Every action a service logs reads as a sentence in the audit log, not as a raw dotted code."""
+
+import re
+from pathlib import Path
+
+import guanhuai
+from guanhuai.audit.actions import SENTENCES
+
+# log_action(obj, "app.entity.verb", ...) — the code is the first string literal after the object.
+_LOGGED = re.compile(r'log_action\(\s*[^,()]+(?:\([^()]*\))?\s*,\s*"([a-z_]+\.[a-z_]+\.[a-z_]+)"')
+
+
+def test_every_logged_action_has_a_sentence():
+    root = Path(guanhuai.__file__).parent
+    codes = {
+        code
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        for code in _LOGGED.findall(path.read_text(encoding="utf-8"))
+    }
+    assert codes, "the pattern found no log_action calls: it is broken"
+    missing = sorted(code for code in codes if code not in SENTENCES)
+    assert missing == []
