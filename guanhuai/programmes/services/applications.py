@@ -1,0 +1,1102 @@
+"""Applications and their review: documents, the multi-level review with segregation of duties, the village
+public notice (公示) with objections, grievances, and enrolment when the last level approves.
+
+The path of an application (docs/programmes.md, "Applications, review workflow and public notice"):
+
+    draft ──submit──► under_review @ steps[0] ──pass──► … ──pass──► approved (+ Enrolment rows)
+                           │  ▲
+                 return ◄──┘  └── resubmit (returned → under_review @ steps[0])
+                 refuse ──► refused (a reason is required at every level)
+
+The `notice` step is not passed by a reviewer: the village opens a notice for every application of a
+programme waiting at that step (under_review @ notice → in_public_notice), and closing the notice after its
+last day moves every application without an unresolved objection to the next step. An upheld objection
+returns its application to the village (the village corrects it and resubmits, or withdraws it; the
+county may still refuse it later); a dismissed one lets it move on.
+
+Every service checks scope and permission, locks the application row, re-checks the state inside the
+transaction, writes audit (the application's timeline is its audit trail) and never returns a success flag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanhuai.accounts import scoping
+from guanhuai.accounts.registry import permissions as all_permissions
+from guanhuai.audit.actions import register
+from guanhuai.audit.context import current
+from guanhuai.audit.models import AuditEntry
+from guanhuai.audit.services import _jsonable, log_action
+from guanhuai.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from guanhuai.programmes import rules
+from guanhuai.programmes.models import (
+    Application,
+    ApplicationDocument,
+    Enrolment,
+    Grievance,
+    Objection,
+    Payment,
+    Programme,
+    PublicNotice,
+    ReviewDecision,
+)
+from guanhuai.programmes.periods import month_index
+from guanhuai.programmes.permissions import (
+    APPLY,
+    APPROVE_COUNTY,
+    HANDLE_GRIEVANCES,
+    MANAGE_NOTICES,
+    REVIEW_TOWNSHIP,
+    REVIEW_VILLAGE,
+    VIEW,
+)
+from guanhuai.programmes.states import (
+    APPLICATION_TRANSITIONS,
+    GRIEVANCE_TRANSITIONS,
+    ApplicationStatus,
+    Decision,
+    DocumentKind,
+    EnrolmentStatus,
+    GrievanceStatus,
+    NoticeStatus,
+    ObjectionStatus,
+    Step,
+    Target,
+)
+from guanhuai.registry.models import Marriage, Person
+from guanhuai.registry.permissions import VIEW_PERSONS
+
+register(
+    {
+        "programmes.application.created": gettext_lazy("录入扶助申请"),
+        "programmes.application.submitted": gettext_lazy("提交扶助申请"),
+        "programmes.application.passed": gettext_lazy("审核通过"),
+        "programmes.application.returned": gettext_lazy("退回修改"),
+        "programmes.application.refused": gettext_lazy("不予批准"),
+        "programmes.application.approved": gettext_lazy("批准扶助申请并纳入享受对象"),
+        "programmes.application.withdrawn": gettext_lazy("撤回扶助申请"),
+        "programmes.application.in_notice": gettext_lazy("列入公示"),
+        "programmes.application.notice_passed": gettext_lazy("公示期满无异议，进入下一环节"),
+        "programmes.document.added": gettext_lazy("上传申请材料"),
+        "programmes.document.viewed": gettext_lazy("查看申请材料"),
+        "programmes.notice.opened": gettext_lazy("发布公示"),
+        "programmes.notice.closed": gettext_lazy("结束公示"),
+        "programmes.objection.recorded": gettext_lazy("登记公示异议"),
+        "programmes.objection.upheld": gettext_lazy("异议成立，申请退回村级"),
+        "programmes.objection.dismissed": gettext_lazy("异议不成立"),
+        "programmes.grievance.recorded": gettext_lazy("登记投诉"),
+        "programmes.grievance.assigned": gettext_lazy("指定投诉承办人"),
+        "programmes.grievance.resolved": gettext_lazy("投诉办结"),
+        "programmes.grievance.rejected": gettext_lazy("投诉不予受理"),
+    }
+)
+
+OPEN_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.IN_PUBLIC_NOTICE,
+    ApplicationStatus.RETURNED,
+)
+LIVE_ENROLMENT = (EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED)
+
+# The permission that acts at each review level. The notice step is managed, not reviewed.
+STEP_PERMISSIONS: dict[str, str] = {
+    Step.VILLAGE: REVIEW_VILLAGE,
+    Step.NOTICE: MANAGE_NOTICES,
+    Step.TOWNSHIP: REVIEW_TOWNSHIP,
+    Step.COUNTY: APPROVE_COUNTY,
+}
+
+# --- documents ---------------------------------------------------------------------------------------------
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# Magic bytes → (content type, allowed file name extensions).
+_SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
+    (b"%PDF-", "application/pdf", (".pdf",)),
+    (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
+    (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
+)
+
+# Documents a programme template requires before an application may be submitted. Each inner tuple is a
+# choice: one document of any of its kinds satisfies it. Custom programmes (no template) require none.
+REQUIRED_DOCUMENTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "special_assistance": (
+        (DocumentKind.ID_CARD, DocumentKind.HUKOU_BOOK),
+        (DocumentKind.DEATH_CERTIFICATE, DocumentKind.DISABILITY_CERTIFICATE),
+    ),
+    "rural_reward": ((DocumentKind.ID_CARD, DocumentKind.HUKOU_BOOK),),
+    "childcare_subsidy": ((DocumentKind.BIRTH_CERTIFICATE,), (DocumentKind.HUKOU_BOOK,)),
+}
+# Template codes as other modules may spell them.
+REQUIRED_DOCUMENTS["special"] = REQUIRED_DOCUMENTS["special_assistance"]
+REQUIRED_DOCUMENTS["reward_assistance"] = REQUIRED_DOCUMENTS["rural_reward"]
+REQUIRED_DOCUMENTS["reward"] = REQUIRED_DOCUMENTS["rural_reward"]
+REQUIRED_DOCUMENTS["childcare"] = REQUIRED_DOCUMENTS["childcare_subsidy"]
+
+
+def required_documents(programme: Programme) -> tuple[tuple[str, ...], ...]:
+    return REQUIRED_DOCUMENTS.get(programme.template or "", ())
+
+
+def missing_documents(application: Application) -> list[str]:
+    """The unmet requirements, each as "死亡证明或残疾证"."""
+    have = set(application.documents.values_list("kind", flat=True))
+    labels = dict(DocumentKind.choices)
+    return [
+        _("或").join(str(labels[k]) for k in choice)
+        for choice in required_documents(application.programme)
+        if not have.intersection(choice)
+    ]
+
+
+# --- small helpers -------------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _perm_label(perm: str) -> str:
+    return str(all_permissions()[perm].label)
+
+
+def _lock(application: Application) -> Application:
+    """Re-read the application under a row lock: the state checks below see what concurrent reviewers did."""
+    return (
+        Application.objects.select_for_update()
+        .select_related("programme", "person", "org_unit")
+        .get(pk=application.pk)
+    )
+
+
+def _transition(application: Application, new: str) -> None:
+    if new not in APPLICATION_TRANSITIONS[application.status]:
+        raise InvalidTransition(
+            _("申请当前状态为“%(status)s”，不能改为“%(new)s”。")
+            % {
+                "status": application.get_status_display(),
+                "new": ApplicationStatus(new).label,
+            },
+            code="invalid_transition",
+        )
+    application.status = new
+
+
+def _log(application: Application, action: str, *, actor: Any, **data: Any) -> None:
+    log_action(application, action, actor=actor, org_unit=application.org_unit, data=data)
+
+
+def _log_many(applications: list[Application], action: str, *, actor: Any, **data: Any) -> None:
+    """One audit row per application in one INSERT (a notice may cover a whole village)."""
+    ctx = current.get()
+    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor_id=actor_id,
+                action=action,
+                object_type=Application._meta.label_lower,
+                object_id=str(a.pk),
+                object_repr=str(a)[:200],
+                org_unit_id=a.org_unit_id,
+                data=_jsonable(data),
+                ip=ctx.ip,
+                via=ctx.via,
+                request_id=ctx.request_id,
+            )
+            for a in applications
+        ]
+    )
+
+
+def _current_spouse(person: Person) -> Person | None:
+    marriage = (
+        Marriage.objects.filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
+        .select_related("a", "b")
+        .order_by("-married_on", "-id")
+        .first()
+    )
+    if marriage is None:
+        return None
+    return marriage.b if marriage.a_id == person.pk else marriage.a
+
+
+def eligible_now(programme: Programme, person: Person) -> bool | None:
+    """Does the person meet the programme's current rule today? None when the rule cannot be evaluated
+    (a rule the engine refuses): shown as "unknown", never a block."""
+    try:
+        return rules.eligible(programme, as_of=_today(), persons=Person.objects.filter(pk=person.pk)).exists()
+    except DomainError:
+        return None
+
+
+def _check_not_enrolled(programme: Programme, person: Person) -> None:
+    if Enrolment.objects.filter(programme=programme, person=person, status__in=LIVE_ENROLMENT).exists():
+        raise Conflict(
+            _("%(name)s 已是“%(programme)s”的享受对象，不能重复申请。")
+            % {"name": person.name, "programme": programme.name},
+            code="already_enrolled",
+        )
+
+
+def _check_no_open_application(programme: Programme, person: Person) -> None:
+    if Application.objects.filter(programme=programme, person=person, status__in=OPEN_STATUSES).exists():
+        raise Conflict(
+            _("%(name)s 已有一份“%(programme)s”的申请正在办理，不能重复申请。")
+            % {"name": person.name, "programme": programme.name},
+            code="open_application",
+        )
+
+
+# --- create, documents, submit -------------------------------------------------------------------------
+
+
+def application_create(
+    *,
+    actor: Any,
+    programme: Programme,
+    person: Person,
+    spouse: Person | None = None,
+    household: Any = None,
+    reason: str = "",
+    idempotency_key: str | None = None,
+) -> Application:
+    """A village clerk records an application (a draft) for a person of their village.
+
+    Whether the person meets the current rule is evaluated and recorded (audit data `eligible_now`) but does
+    not block: the village may know facts the registry does not yet hold."""
+    if idempotency_key:
+        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.created_by_id != getattr(actor, "pk", None):
+                raise Conflict(_("该幂等键已被其他用户使用。"), code="idempotency_key_reused")
+            return existing
+    # Out of scope is indistinguishable from missing (404), like everywhere.
+    if not scoping.can(actor, VIEW_PERSONS, person.org_unit) and not scoping.can(
+        actor, APPLY, person.org_unit
+    ):
+        raise NotFound(_("未找到该人员，或您无权访问。"))
+    scoping.require(actor, APPLY, person.org_unit, visible_perm=VIEW_PERSONS)
+    if not programme.active:
+        raise Conflict(
+            _("“%(programme)s”已停用，不再受理申请。") % {"programme": programme.name}, code="inactive"
+        )
+    if person.died_on is not None:
+        raise ValidationError(
+            _("%(name)s 已于 %(d)s 死亡，不能提出申请。") % {"name": person.name, "d": person.died_on},
+            code="person_dead",
+        )
+    _check_not_enrolled(programme, person)
+    _check_no_open_application(programme, person)
+
+    if programme.target == Target.COUPLE:
+        current_spouse = _current_spouse(person)
+        if spouse is not None and (current_spouse is None or spouse.pk != current_spouse.pk):
+            raise ValidationError(
+                _("%(spouse)s 不是 %(name)s 的现任配偶（以户籍登记的婚姻关系为准）。")
+                % {"spouse": spouse.name, "name": person.name},
+                code="not_spouse",
+            )
+        if spouse is None and current_spouse is not None and current_spouse.died_on is None:
+            spouse = current_spouse
+        if spouse is not None:
+            if spouse.died_on is not None:
+                spouse = None  # a widowed parent applies alone
+            else:
+                _check_not_enrolled(programme, spouse)
+    elif spouse is not None:
+        raise ValidationError(
+            _("“%(programme)s”按个人或家庭户申请，不需要填写配偶。") % {"programme": programme.name},
+            code="spouse_not_needed",
+        )
+    if programme.target == Target.HOUSEHOLD:
+        household = household or person.household
+        if household is None:
+            raise ValidationError(
+                _("%(name)s 没有户籍登记的家庭户，不能申请按户发放的项目。") % {"name": person.name},
+                code="no_household",
+            )
+        if household.pk != person.household_id:
+            raise ValidationError(_("申请人不属于所选的家庭户。"), code="wrong_household")
+    else:
+        household = None
+
+    eligible = eligible_now(programme, person)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                programme=programme,
+                person=person,
+                spouse=spouse,
+                household=household,
+                org_unit=person.org_unit,
+                reason=reason.strip(),
+                created_by=actor,
+                idempotency_key=idempotency_key or None,
+            )
+            _log(
+                application,
+                "programmes.application.created",
+                actor=actor,
+                programme=programme.pk,
+                person=person.pk,
+                spouse=spouse.pk if spouse else None,
+                eligible_now=eligible,
+            )
+    except IntegrityError:
+        # Two clerks (or a double click) at the same moment: the partial unique index decides.
+        if idempotency_key and Application.objects.filter(idempotency_key=idempotency_key).exists():
+            raise Conflict(_("该申请已经提交过（重复提交）。"), code="duplicate_request")
+        raise Conflict(
+            _("%(name)s 已有一份“%(programme)s”的申请正在办理，不能重复申请。")
+            % {"name": person.name, "programme": programme.name},
+            code="open_application",
+        )
+    application.eligible_now = eligible  # type: ignore[attr-defined]
+    return application
+
+
+def _sniff(head: bytes, file_name: str) -> str:
+    lowered = file_name.lower()
+    for magic, content_type, extensions in _SIGNATURES:
+        if head.startswith(magic):
+            if not lowered.endswith(extensions):
+                raise ValidationError(
+                    _("文件“%(name)s”的内容是 %(type)s，与扩展名不符。请上传原始文件。")
+                    % {"name": file_name, "type": content_type.split("/")[1].upper()},
+                    code="document_type_mismatch",
+                )
+            return content_type
+    raise ValidationError(
+        _("文件“%(name)s”不是 PDF、JPEG 或 PNG 文件（按文件内容判断，不看扩展名）。") % {"name": file_name},
+        code="document_type",
+    )
+
+
+def document_max_bytes() -> int:
+    return min(int(getattr(settings, "GUANHUAI_MAX_UPLOAD_BYTES", DOCUMENT_MAX_BYTES)), DOCUMENT_MAX_BYTES)
+
+
+def application_document_add(
+    *, actor: Any, application: Application, kind: str, upload: Any
+) -> ApplicationDocument:
+    """Attach a typed document (PDF, JPEG or PNG, judged by its first bytes). The same file twice on one
+    application is refused. Files are stored under a random name and served only through a scoped view."""
+    scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
+    if kind not in DocumentKind.values:
+        raise ValidationError(_("材料类型“%(kind)s”不存在。") % {"kind": kind}, code="document_kind")
+    file_name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200] or "upload"
+    size = getattr(upload, "size", None)
+    limit = document_max_bytes()
+    if size is not None and size > limit:
+        raise ValidationError(
+            _("文件“%(name)s”有 %(size).1f MB，超过 %(limit)d MB 的上限。")
+            % {"name": file_name, "size": size / 1024 / 1024, "limit": limit // 1024 // 1024},
+            code="document_too_large",
+        )
+    upload.seek(0)
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationError(
+            _("文件“%(name)s”超过 %(limit)d MB 的上限。")
+            % {"name": file_name, "limit": limit // 1024 // 1024},
+            code="document_too_large",
+        )
+    if not content:
+        raise ValidationError(_("文件“%(name)s”是空文件。") % {"name": file_name}, code="document_empty")
+    content_type = _sniff(content[:16], file_name)
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
+            raise Conflict(
+                _("申请已提交审核（%(status)s），不能再补充材料；如需补充，请由审核人退回。")
+                % {"status": application.get_status_display()},
+                code="not_editable",
+            )
+        if application.documents.filter(sha256=digest).exists():
+            raise Conflict(_("这份文件已经上传过（内容完全相同），不必重复上传。"), code="duplicate_document")
+        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
+        document = ApplicationDocument(
+            application=application,
+            kind=kind,
+            file_name=file_name,
+            content_type=content_type,
+            size=len(content),
+            sha256=digest,
+            uploaded_by=actor,
+        )
+        document.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(content), save=False)
+        try:
+            document.save()
+        except Exception:
+            document.file.delete(save=False)
+            raise
+        _log(
+            application,
+            "programmes.document.added",
+            actor=actor,
+            document=document.pk,
+            kind=kind,
+            file_name=file_name,
+            sha256=digest,
+        )
+    return document
+
+
+def application_submit(*, actor: Any, application: Application) -> Application:
+    """Draft or returned → under review at the programme's first step. Required documents must be there."""
+    scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
+            raise InvalidTransition(
+                _("申请当前状态为“%(status)s”，不能提交。") % {"status": application.get_status_display()},
+                code="not_submittable",
+            )
+        missing = missing_documents(application)
+        if missing:
+            raise ValidationError(
+                _("还缺少以下材料，不能提交：%(missing)s。") % {"missing": _("；").join(missing)},
+                code="documents_missing",
+                details={"missing": missing},
+            )
+        steps = list(application.programme.steps or [])
+        if not steps:
+            raise Conflict(_("该项目没有配置审核环节，请联系项目管理员。"), code="no_steps")
+        person = application.person
+        if person.died_on is not None:
+            raise ValidationError(
+                _("%(name)s 已于 %(d)s 死亡，不能提交申请。") % {"name": person.name, "d": person.died_on},
+                code="person_dead",
+            )
+        _check_not_enrolled(application.programme, person)
+        _transition(application, ApplicationStatus.UNDER_REVIEW)
+        application.step = steps[0]
+        application.submitted_by = actor
+        application.submitted_at = _now()
+        application.save(update_fields=["status", "step", "submitted_by", "submitted_at"])
+        _log(application, "programmes.application.submitted", actor=actor, step=application.step)
+    return application
+
+
+def application_withdraw(*, actor: Any, application: Application, reason: str) -> Application:
+    scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
+    if not reason.strip():
+        raise ValidationError(_("请填写撤回原因。"), code="reason_required")
+    with transaction.atomic():
+        application = _lock(application)
+        _transition(application, ApplicationStatus.WITHDRAWN)
+        application.step = ""
+        application.decided_at = _now()
+        application.save(update_fields=["status", "step", "decided_at"])
+        _log(application, "programmes.application.withdrawn", actor=actor, comment=reason.strip())
+    return application
+
+
+# --- review ------------------------------------------------------------------------------------------------
+
+
+def _next_step(application: Application) -> str | None:
+    steps = list(application.programme.steps or [])
+    try:
+        i = steps.index(application.step)
+    except ValueError:
+        return steps[0] if steps else None
+    return steps[i + 1] if i + 1 < len(steps) else None
+
+
+def _check_notice_over(application: Application) -> None:
+    """Nothing moves on while its notice is open or while an objection to it is unresolved."""
+    notice = application.notice
+    if application.status == ApplicationStatus.IN_PUBLIC_NOTICE and notice is not None:
+        if notice.status == NoticeStatus.OPEN:
+            raise Conflict(
+                _("该申请正在公示（%(opens)s 至 %(closes)s），公示期结束前不能审核通过。")
+                % {"opens": notice.opens_on, "closes": notice.closes_on},
+                code="notice_open",
+            )
+    if application.objections.filter(status=ObjectionStatus.OPEN).exists():
+        raise Conflict(
+            _("该申请有尚未处理的公示异议，异议处理完毕前不能审核通过。"), code="objection_unresolved"
+        )
+
+
+def _enrol(application: Application, *, actor: Any) -> list[Enrolment]:
+    """One enrolment per beneficiary (the applicant, and the spouse of a couple programme), re-activating an
+    exited row rather than adding one (one row per person per programme)."""
+    programme = application.programme
+    submitted = timezone.localdate(application.submitted_at) if application.submitted_at else _today()
+    beneficiaries: list[Person] = [application.person]
+    if application.spouse is not None:
+        beneficiaries.append(application.spouse)
+    enrolments = []
+    for person in beneficiaries:
+        if programme.age_limit_months:
+            birth = month_index(person.birth_date)
+            start = max(birth, month_index(programme.counts_from)) if programme.counts_from else birth
+            end: int | None = birth + programme.age_limit_months - 1
+        else:
+            start = month_index(submitted)
+            if programme.counts_from:
+                start = max(start, month_index(programme.counts_from))
+            end = None
+        if end is not None and end < start:
+            raise Conflict(
+                _("%(name)s 已超过享受年龄（%(months)s 个月），不能纳入享受对象。")
+                % {"name": person.name, "months": programme.age_limit_months},
+                code="age_limit_passed",
+            )
+        existing = Enrolment.objects.select_for_update().filter(programme=programme, person=person).first()
+        if existing is not None:
+            if existing.status != EnrolmentStatus.EXITED:
+                raise Conflict(
+                    _("%(name)s 已是“%(programme)s”的享受对象。")
+                    % {"name": person.name, "programme": programme.name},
+                    code="already_enrolled",
+                )
+            existing.status = EnrolmentStatus.ACTIVE
+            existing.start_month = start
+            existing.end_month = end
+            existing.exit_reason = ""
+            existing.exited_on = None
+            existing.application = application
+            existing.org_unit_id = person.org_unit_id
+            existing.flag = ""
+            existing.flagged_at = None
+            existing.status_note = _("重新申请获批，恢复享受")
+            existing.save(
+                update_fields=[
+                    "status",
+                    "start_month",
+                    "end_month",
+                    "exit_reason",
+                    "exited_on",
+                    "application",
+                    "org_unit",
+                    "flag",
+                    "flagged_at",
+                    "status_note",
+                    "updated_at",
+                ]
+            )
+            enrolments.append(existing)
+        else:
+            enrolments.append(
+                Enrolment.objects.create(
+                    programme=programme,
+                    person=person,
+                    application=application,
+                    org_unit_id=person.org_unit_id,
+                    start_month=start,
+                    end_month=end,
+                )
+            )
+    application.start_month = enrolments[0].start_month
+    return enrolments
+
+
+def _approve(application: Application, *, actor: Any, comment: str) -> None:
+    enrolments = _enrol(application, actor=actor)
+    _transition(application, ApplicationStatus.APPROVED)
+    application.step = ""
+    application.decided_at = _now()
+    application.save(update_fields=["status", "step", "decided_at", "start_month"])
+    _log(
+        application,
+        "programmes.application.approved",
+        actor=actor,
+        comment=comment,
+        enrolments=[e.pk for e in enrolments],
+        start_month=application.start_month,
+    )
+
+
+def _advance(application: Application, *, actor: Any, comment: str) -> None:
+    """Passed the current level: on to the next (a notice step waits for the village to open a notice),
+    or approved after the last."""
+    nxt = _next_step(application)
+    if nxt is None:
+        _approve(application, actor=actor, comment=comment)
+        return
+    _transition(application, ApplicationStatus.UNDER_REVIEW)
+    application.step = nxt
+    application.save(update_fields=["status", "step"])
+
+
+def application_review(
+    *, actor: Any, application: Application, decision: str, comment: str = ""
+) -> Application:
+    """One decision at the application's current level. The actor needs that level's permission on the
+    application's branch; whoever created or submitted the application may never pass it (segregation of
+    duties); a return or a refusal needs a reason; nothing passes while its notice is open or an objection
+    is unresolved. The last level's pass approves and enrols."""
+    comment = (comment or "").strip()
+    if decision not in Decision.values:
+        raise ValidationError(_("审核结论“%(d)s”无效。") % {"d": decision}, code="bad_decision")
+    if not scoping.can(actor, VIEW, application.org_unit):
+        raise NotFound(_("未找到该记录，或您无权访问。"))
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status not in (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.IN_PUBLIC_NOTICE):
+            raise InvalidTransition(
+                _("申请当前状态为“%(status)s”，不在审核中。") % {"status": application.get_status_display()},
+                code="not_under_review",
+            )
+        step = application.step
+        if decision == Decision.PASS:
+            if step == Step.NOTICE:
+                if application.status == ApplicationStatus.IN_PUBLIC_NOTICE:
+                    _check_notice_over(application)
+                raise Conflict(
+                    _("公示环节不能直接审核通过：请发布公示，公示期满无异议后由结束公示转入下一环节。"),
+                    code="notice_required",
+                )
+            _check_notice_over(application)
+        perm = STEP_PERMISSIONS.get(step)
+        if perm is None:
+            raise Conflict(_("申请所处环节“%(step)s”无效。") % {"step": step}, code="bad_step")
+        if not scoping.can(actor, perm, application.org_unit):
+            raise PermissionDenied(
+                _("当前环节是“%(step)s”，您在“%(unit)s”没有“%(perm)s”权限。")
+                % {
+                    "step": Step(step).label if step in Step.values else step,
+                    "unit": application.org_unit.name,
+                    "perm": _perm_label(perm),
+                },
+                code="wrong_level",
+            )
+        if decision == Decision.PASS and getattr(actor, "pk", None) in (
+            application.created_by_id,
+            application.submitted_by_id,
+        ):
+            raise PermissionDenied(
+                _("您录入或提交了这份申请，不能在任何环节审核通过它（申请与审批须由不同的人办理）。"),
+                code="segregation_of_duties",
+            )
+        if decision != Decision.PASS and not comment:
+            raise ValidationError(
+                _("退回修改须说明需要修改什么。")
+                if decision == Decision.RETURN
+                else _("不予批准须说明理由（将告知申请人）。"),
+                code="reason_required",
+            )
+        ReviewDecision.objects.create(
+            application=application, step=step, decision=decision, comment=comment, reviewer=actor
+        )
+        if decision == Decision.PASS:
+            _advance(application, actor=actor, comment=comment)
+            if application.status != ApplicationStatus.APPROVED:
+                _log(
+                    application,
+                    "programmes.application.passed",
+                    actor=actor,
+                    step=step,
+                    next_step=application.step,
+                    comment=comment,
+                )
+        elif decision == Decision.RETURN:
+            _transition(application, ApplicationStatus.RETURNED)
+            application.step = ""
+            application.save(update_fields=["status", "step"])
+            _log(application, "programmes.application.returned", actor=actor, step=step, comment=comment)
+        else:
+            _transition(application, ApplicationStatus.REFUSED)
+            application.step = ""
+            application.decided_at = _now()
+            application.save(update_fields=["status", "step", "decided_at"])
+            _log(application, "programmes.application.refused", actor=actor, step=step, comment=comment)
+    return application
+
+
+@dataclass
+class BulkResult:
+    id: int
+    ok: bool
+    message: str
+    status: str = ""
+    step: str = ""
+    code: str = ""
+
+
+BULK_MAX = 500
+
+
+def applications_review_bulk(
+    *, actor: Any, ids: list[int], decision: str, comment: str = ""
+) -> list[BulkResult]:
+    """The same decision on many applications; each in its own savepoint, so one refusal (a SoD case, an
+    open notice) does not undo the others. One result per id, in the order given."""
+    unique = list(dict.fromkeys(int(i) for i in ids))
+    if not unique:
+        raise ValidationError(_("请至少选择一份申请。"), code="nothing_selected")
+    if len(unique) > BULK_MAX:
+        raise ValidationError(_("一次最多处理 %(n)d 份申请。") % {"n": BULK_MAX}, code="too_many")
+    visible = {
+        a.pk: a
+        for a in scoping.scope(Application.objects.select_related("org_unit"), actor, VIEW).filter(
+            pk__in=unique
+        )
+    }
+    results: list[BulkResult] = []
+    with transaction.atomic():
+        for pk in unique:
+            application = visible.get(pk)
+            if application is None:
+                results.append(BulkResult(pk, False, _("未找到该记录，或您无权访问。"), code="not_found"))
+                continue
+            try:
+                with transaction.atomic():
+                    done = application_review(
+                        actor=actor, application=application, decision=decision, comment=comment
+                    )
+            except DomainError as exc:
+                results.append(
+                    BulkResult(pk, False, str(exc), application.status, application.step, exc.code)
+                )
+            else:
+                results.append(BulkResult(pk, True, done.get_status_display(), done.status, done.step, "ok"))
+    return results
+
+
+# --- public notice -----------------------------------------------------------------------------------------
+
+
+def notice_open(
+    *, actor: Any, programme: Programme, org_unit: Any, opens_on: dt.date | None = None
+) -> PublicNotice:
+    """Open the village's notice of every application of `programme` waiting at the notice step. It runs
+    `programme.notice_days` calendar days including the first."""
+    scoping.require(actor, MANAGE_NOTICES, org_unit, visible_perm=VIEW)
+    opens_on = opens_on or _today()
+    if opens_on < _today():
+        raise ValidationError(_("公示开始日期不能早于今天。"), code="notice_in_past")
+    closes_on = opens_on + dt.timedelta(days=programme.notice_days - 1)
+    with transaction.atomic():
+        waiting = list(
+            Application.objects.select_for_update()
+            .filter(
+                programme=programme,
+                org_unit=org_unit,
+                status=ApplicationStatus.UNDER_REVIEW,
+                step=Step.NOTICE,
+            )
+            .order_by("pk")
+        )
+        if not waiting:
+            raise ValidationError(
+                _("%(unit)s 没有等待公示的“%(programme)s”申请。")
+                % {"unit": org_unit.name, "programme": programme.name},
+                code="nothing_to_notice",
+            )
+        notice = PublicNotice.objects.create(
+            org_unit=org_unit,
+            programme=programme,
+            title=_("%(unit)s%(programme)s对象公示") % {"unit": org_unit.name, "programme": programme.name},
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=actor,
+        )
+        Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
+            status=ApplicationStatus.IN_PUBLIC_NOTICE, notice=notice
+        )
+        log_action(
+            notice,
+            "programmes.notice.opened",
+            actor=actor,
+            org_unit=org_unit,
+            data={"applications": len(waiting), "opens_on": opens_on, "closes_on": closes_on},
+        )
+        _log_many(
+            waiting,
+            "programmes.application.in_notice",
+            actor=actor,
+            notice=notice.pk,
+            opens_on=opens_on,
+            closes_on=closes_on,
+        )
+    return notice
+
+
+def _after_notice(applications: list[Application], *, actor: Any) -> None:
+    """Applications whose notice is over without an unresolved objection move to the next step."""
+    if not applications:
+        return
+    by_next: dict[str | None, list[Application]] = {}
+    for a in applications:
+        by_next.setdefault(_next_step(a), []).append(a)
+    for nxt, group in by_next.items():
+        if nxt is None:  # a programme whose last step is the notice: closing it approves
+            for a in group:
+                _approve(a, actor=actor, comment=_("公示期满无异议"))
+            continue
+        Application.objects.filter(pk__in=[a.pk for a in group]).update(
+            status=ApplicationStatus.UNDER_REVIEW, step=nxt
+        )
+        _log_many(group, "programmes.application.notice_passed", actor=actor, next_step=nxt)
+
+
+def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
+    """Close a notice after its last day. Applications without an unresolved objection move on; the others
+    wait in the notice until their objections are resolved."""
+    scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
+    with transaction.atomic():
+        notice = PublicNotice.objects.select_for_update().select_related("org_unit").get(pk=notice.pk)
+        if notice.status != NoticeStatus.OPEN:
+            raise InvalidTransition(_("该公示已经结束。"), code="notice_closed")
+        if _today() <= notice.closes_on:
+            raise Conflict(
+                _("公示期至 %(closes)s，%(next)s 起方可结束公示。")
+                % {"closes": notice.closes_on, "next": notice.closes_on + dt.timedelta(days=1)},
+                code="notice_not_over",
+            )
+        notice.status = NoticeStatus.CLOSED
+        notice.closed_at = _now()
+        notice.save(update_fields=["status", "closed_at"])
+        in_notice = list(
+            Application.objects.select_for_update()
+            .select_related("programme", "person", "spouse", "org_unit")
+            .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
+            .exclude(objections__status=ObjectionStatus.OPEN)
+            .order_by("pk")
+        )
+        _after_notice(in_notice, actor=actor)
+        waiting = Application.objects.filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE).count()
+        log_action(
+            notice,
+            "programmes.notice.closed",
+            actor=actor,
+            org_unit=notice.org_unit,
+            data={"moved_on": len(in_notice), "waiting_for_objections": waiting},
+        )
+    return notice
+
+
+def objection_record(
+    *,
+    actor: Any,
+    notice: PublicNotice,
+    application: Application,
+    content: str,
+    raised_by: str = "",
+    contact: str = "",
+    received_on: dt.date | None = None,
+) -> Objection:
+    """An objection received while the notice is open (anonymous allowed)."""
+    scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError(_("请填写异议内容。"), code="content_required")
+    received_on = received_on or _today()
+    with transaction.atomic():
+        notice = PublicNotice.objects.select_for_update().get(pk=notice.pk)
+        if notice.status != NoticeStatus.OPEN or _today() > notice.closes_on:
+            raise Conflict(
+                _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")
+                % {"opens": notice.opens_on, "closes": notice.closes_on},
+                code="notice_closed",
+            )
+        if received_on < notice.opens_on or received_on > _today():
+            raise ValidationError(
+                _("收到日期须在公示开始（%(opens)s）之后、不晚于今天。") % {"opens": notice.opens_on},
+                code="received_on",
+            )
+        application = _lock(application)
+        if application.notice_id != notice.pk or application.status != ApplicationStatus.IN_PUBLIC_NOTICE:
+            raise ValidationError(_("该申请不在这次公示中。"), code="not_in_notice")
+        objection = Objection.objects.create(
+            notice=notice,
+            application=application,
+            raised_by=raised_by.strip(),
+            contact=contact.strip(),
+            content=content,
+            received_on=received_on,
+            recorded_by=actor,
+        )
+        _log(
+            application, "programmes.objection.recorded", actor=actor, objection=objection.pk, comment=content
+        )
+    return objection
+
+
+def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolution: str) -> Objection:
+    """Upheld: the application goes back to the village (returned), which corrects it and resubmits, or
+    withdraws it. Dismissed: once its notice is closed and no other objection is open, it moves on."""
+    scoping.require(actor, MANAGE_NOTICES, objection.notice.org_unit, visible_perm=VIEW)
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError(_("请填写处理意见（核实情况和结论）。"), code="reason_required")
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().select_related("notice").get(pk=objection.pk)
+        if objection.status != ObjectionStatus.OPEN:
+            raise InvalidTransition(_("该异议已经处理过。"), code="already_resolved")
+        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        objection.resolution = resolution
+        objection.resolved_by = actor
+        objection.resolved_at = _now()
+        objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+        application = _lock(objection.application)
+        if upheld:
+            _log(
+                application,
+                "programmes.objection.upheld",
+                actor=actor,
+                objection=objection.pk,
+                comment=resolution,
+            )
+            if application.status == ApplicationStatus.IN_PUBLIC_NOTICE:
+                ReviewDecision.objects.create(
+                    application=application,
+                    step=Step.NOTICE,
+                    decision=Decision.RETURN,
+                    comment=resolution,
+                    reviewer=actor,
+                )
+                _transition(application, ApplicationStatus.RETURNED)
+                application.step = ""
+                application.save(update_fields=["status", "step"])
+        else:
+            _log(
+                application,
+                "programmes.objection.dismissed",
+                actor=actor,
+                objection=objection.pk,
+                comment=resolution,
+            )
+            if (
+                application.status == ApplicationStatus.IN_PUBLIC_NOTICE
+                and objection.notice.status == NoticeStatus.CLOSED
+                and not application.objections.filter(status=ObjectionStatus.OPEN).exists()
+            ):
+                _after_notice([application], actor=actor)
+    return objection
+
+
+# --- grievances --------------------------------------------------------------------------------------------
+
+
+def grievance_record(
+    *,
+    actor: Any,
+    complainant: str,
+    content: str,
+    application: Application | None = None,
+    payment: Payment | None = None,
+    contact: str = "",
+) -> Grievance:
+    subject = application or payment
+    if subject is None:
+        raise ValidationError(_("投诉须针对一份申请或一笔发放。"), code="subject_required")
+    unit = subject.org_unit
+    scoping.require(actor, HANDLE_GRIEVANCES, unit, visible_perm=VIEW)
+    if not (complainant or "").strip():
+        raise ValidationError(_("请填写投诉人（可填“匿名”）。"), code="complainant_required")
+    if not (content or "").strip():
+        raise ValidationError(_("请填写投诉内容。"), code="content_required")
+    with transaction.atomic():
+        grievance = Grievance.objects.create(
+            org_unit=unit,
+            application=application,
+            payment=payment,
+            complainant=complainant.strip(),
+            contact=contact.strip(),
+            content=content.strip(),
+            recorded_by=actor,
+        )
+        log_action(grievance, "programmes.grievance.recorded", actor=actor, org_unit=unit)
+        if application is not None:
+            _log(application, "programmes.grievance.recorded", actor=actor, grievance=grievance.pk)
+    return grievance
+
+
+def _grievance_move(grievance: Grievance, new: str) -> Grievance:
+    locked = Grievance.objects.select_for_update().select_related("org_unit").get(pk=grievance.pk)
+    if new != locked.status and new not in GRIEVANCE_TRANSITIONS[locked.status]:
+        raise InvalidTransition(
+            _("投诉当前状态为“%(status)s”，不能改为“%(new)s”。")
+            % {"status": locked.get_status_display(), "new": GrievanceStatus(new).label},
+            code="invalid_transition",
+        )
+    locked.status = new
+    return locked
+
+
+def grievance_assign(*, actor: Any, grievance: Grievance, assignee: Any) -> Grievance:
+    scoping.require(actor, HANDLE_GRIEVANCES, grievance.org_unit, visible_perm=VIEW)
+    if not scoping.can(assignee, HANDLE_GRIEVANCES, grievance.org_unit):
+        raise ValidationError(
+            _("%(user)s 在“%(unit)s”没有办理投诉的权限，不能指定为承办人。")
+            % {"user": assignee, "unit": grievance.org_unit.name},
+            code="assignee_not_allowed",
+        )
+    with transaction.atomic():
+        grievance = _grievance_move(grievance, GrievanceStatus.IN_PROGRESS)
+        grievance.assigned_to = assignee
+        grievance.save(update_fields=["status", "assigned_to"])
+        log_action(
+            grievance,
+            "programmes.grievance.assigned",
+            actor=actor,
+            org_unit=grievance.org_unit,
+            data={"assignee": assignee.pk},
+        )
+    return grievance
+
+
+def grievance_resolve(*, actor: Any, grievance: Grievance, resolution: str) -> Grievance:
+    return _grievance_finish(actor=actor, grievance=grievance, text=resolution, new=GrievanceStatus.RESOLVED)
+
+
+def grievance_reject(*, actor: Any, grievance: Grievance, reason: str) -> Grievance:
+    return _grievance_finish(actor=actor, grievance=grievance, text=reason, new=GrievanceStatus.REJECTED)
+
+
+def _grievance_finish(*, actor: Any, grievance: Grievance, text: str, new: str) -> Grievance:
+    scoping.require(actor, HANDLE_GRIEVANCES, grievance.org_unit, visible_perm=VIEW)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            _("请填写办理结果。") if new == GrievanceStatus.RESOLVED else _("请填写不予受理的理由。"),
+            code="reason_required",
+        )
+    with transaction.atomic():
+        grievance = _grievance_move(grievance, new)
+        if grievance.assigned_to_id and grievance.assigned_to_id != actor.pk and not actor.is_superuser:
+            # The assignee handles it; others in scope may still close an unassigned one.
+            raise PermissionDenied(_("该投诉已指定承办人，只有承办人可以办结。"), code="not_assignee")
+        grievance.resolution = text
+        grievance.resolved_at = _now()
+        grievance.save(update_fields=["status", "resolution", "resolved_at"])
+        action = (
+            "programmes.grievance.resolved"
+            if new == GrievanceStatus.RESOLVED
+            else "programmes.grievance.rejected"
+        )
+        log_action(grievance, action, actor=actor, org_unit=grievance.org_unit, data={"comment": text})
+        if grievance.application is not None:
+            _log(grievance.application, action, actor=actor, grievance=grievance.pk, comment=text)
+    return grievance
