@@ -1,1 +1,34 @@
 """Job kinds of the programmes app; each handler is thin and calls a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from guanhuai.jobs.models import Job
+from guanhuai.jobs.registry import register
+from guanhuai.jobs.services import Progress
+from guanhuai.programmes.services.enrolments import RECONFIRM, reconfirmation_run
+
+# --- annual re-confirmation (资格确认) ------------------------------------------------------------------------
+
+
+@register(RECONFIRM, _("年度资格确认"))
+def reconfirm(job: Job, progress: Progress) -> None:
+    """Flags only, each UPDATE touching rows not flagged yet, all in one transaction with the checkpoint:
+    a retry after a crash either finds the committed result or redoes the whole (idempotent) run."""
+    from guanhuai.programmes.models import Programme
+
+    if job.checkpoint.get("done"):
+        job.counts = {k: v for k, v in job.checkpoint.items() if k != "done"}
+        return
+    programme = Programme.objects.get(pk=job.params["programme_id"])
+    as_of = dt.date.fromisoformat(job.params["as_of"])
+    progress.set_total(1)
+    with transaction.atomic():
+        counts = reconfirmation_run(actor=job.actor, programme=programme, as_of=as_of)
+        job.counts = counts
+        progress.step(1, force=True)
+        progress.save_checkpoint({"done": True, **counts})
