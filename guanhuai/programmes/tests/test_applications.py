@@ -1,6 +1,6 @@
 """Recording an application and its documents: what a village clerk sees when applying for someone.
 
-The fixtures here (`apps`, the PDF/PNG/JPEG bytes, `uploaded`, `at_day`) are shared by the other review
+The helpers here (`build_apps`, the PDF/PNG/JPEG bytes, `uploaded`, `at_day`) are shared by the other review
 test modules (test_review, test_notice, test_grievances, test_application_pages, test_application_api),
 which import them."""
 
@@ -38,8 +38,7 @@ def at_day(monkeypatch, day: dt.date) -> None:
     monkeypatch.setattr(svc, "_today", lambda: day)
 
 
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
+def build_apps(tree, people, settings, tmp_path):
     """A special-assistance-like programme (no template: no required documents), a village household in
     甲村 (王建国, 李秀英, their son) and one in 乙村, and a second clerk in 甲村."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -61,6 +60,11 @@ def apps(tree, people, settings, tmp_path):
         clerk_b=clerk_b,
         clerk_a2=user_with_role("village_clerk", tree.village_a, username="clerk_a2"),
     )
+
+
+@pytest.fixture
+def apps(tree, people, settings, tmp_path):
+    return build_apps(tree, people, settings, tmp_path)
 
 
 def test_a_clerk_applies_for_a_villager_as_a_draft(apps, people):
