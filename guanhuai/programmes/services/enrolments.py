@@ -21,8 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.actions import register
@@ -411,8 +410,8 @@ def reconfirmation_run(*, actor: Any, programme: Programme, as_of: dt.date) -> d
        receiver; this catches a death recorded by correction);
     2. moved_out — the person's village is outside the programme's branch, or the person lives away
        (registry migration) in a branch outside the province;
-    3. new_child — a child born or adopted since the start month and the rule no longer holds, or, for
-       special assistance, two or more children ever (DOMAIN.md: another child ends it);
+    3. new_child — a child born or adopted since the start month, and the rule no longer holds (or, for
+       special assistance, two or more children ever: DOMAIN.md, another child ends it);
     4. not_eligible — the current rule no longer holds on `as_of`.
     Returns counts per reason, plus `checked` and `already_flagged`."""
     if not scoping.can_anywhere(actor, MANAGE_ENROLMENTS):
@@ -431,9 +430,13 @@ def reconfirmation_run(*, actor: Any, programme: Programme, as_of: dt.date) -> d
         moved |= Q(person__is_migrant=True, person__residence_unit__isnull=False) & ~_within(
             "person__residence_unit__path", province
         )
-    new_child = Q(_new_child=True) & (~Q(_eligible=True) if eligible is not None else Q())
+    # A child since the start, and that child is what matters: the rule no longer holds, or (special
+    # assistance) two or more children ever. Someone enrolled with two children already was enrolled in
+    # error: that is "not eligible", not "new child".
+    no_longer = ~Q(_eligible=True) if eligible is not None else Q(pk__in=[])
     if programme.template in SPECIAL_ASSISTANCE_TEMPLATES:
-        new_child |= Q(person__children_ever__gte=2)
+        no_longer |= Q(person__children_ever__gte=2)
+    new_child = Q(_new_child=True) & no_longer
 
     now = timezone.now()
     counts: dict[str, int] = {}

@@ -31,7 +31,7 @@ from guanhuai.registry.tests.factories import family
 
 BEREAVED_RULE = {
     "all": [
-        {"fact": "special_status", "op": "=", "value": "bereaved"},
+        {"fact": "special_status", "op": "==", "value": "bereaved"},
         {"fact": "mother_age", "op": ">=", "value": 49},
     ]
 }
@@ -42,12 +42,13 @@ def special_assistance(tree: Any, people: Any, **kw: Any) -> Programme:
     return make_programme(org_unit=tree.province, created_by=people.admin, rule=BEREAVED_RULE, **kw)
 
 
-def bereaved_couple(people: Any, unit: Any, *, address: str = "幸福路1号") -> tuple[Person, Person]:
+def bereaved_couple(
+    people: Any, unit: Any, *, actor: Any = None, address: str = "幸福路1号"
+) -> tuple[Person, Person]:
     """A couple (born 1960/1962) whose only child died in 2020: 失独 in the registry."""
-    household = family(people.clerk_a if unit.code.startswith("440224100") else people.reviewer_b, unit,
-                       children=1, address=address)  # fmt: skip
+    actor = actor or people.clerk_a
+    household = family(actor, unit, children=1, address=address)
     members = {p.relation_to_head: p for p in Person.objects.filter(household=household)}
-    actor = people.clerk_a if unit.code.startswith("440224100") else people.reviewer_b
     death_record(actor=actor, person=members["child"], occurred_on=dt.date(2020, 5, 1))
     head, spouse = Person.objects.get(pk=members["head"].pk), Person.objects.get(pk=members["spouse"].pk)
     assert head.special_status == "bereaved"
