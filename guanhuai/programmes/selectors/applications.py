@@ -1,0 +1,383 @@
+"""Reads of applications, review queues, public notices, objections and grievances. Every list is scoped
+first (accounts/scoping.py); a single object outside the actor's scope is the same 404 as a missing one.
+
+`public_notices` is the one read without an actor: the public portal's view of open notices, masked rows
+only (surname + *, the village, the amount) and no identifiers of any kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanhuai.accounts import scoping
+from guanhuai.audit.actions import describe
+from guanhuai.audit.models import AuditEntry
+from guanhuai.core.errors import NotFound
+from guanhuai.programmes import rules
+from guanhuai.programmes.models import (
+    Application,
+    ApplicationDocument,
+    Grievance,
+    Objection,
+    Programme,
+    PublicNotice,
+)
+from guanhuai.programmes.permissions import (
+    APPLY,
+    HANDLE_GRIEVANCES,
+    MANAGE_NOTICES,
+    VIEW,
+)
+from guanhuai.programmes.services.applications import STEP_PERMISSIONS
+from guanhuai.programmes.states import (
+    ApplicationStatus,
+    GrievanceStatus,
+    NoticeStatus,
+    ObjectionStatus,
+    Period,
+    Step,
+)
+from guanhuai.registry.masking import mask_name
+from guanhuai.registry.models import Person
+
+
+@dataclass
+class ApplicationFilters:
+    status: str = ""
+    step: str = ""
+    programme: int | None = None
+    village: int | None = None
+    q: str = ""
+    awaiting_me: bool = False
+
+
+def _base() -> QuerySet[Application]:
+    return Application.objects.select_related("programme", "person", "spouse", "org_unit")
+
+
+def application_list(*, actor: Any, filters: ApplicationFilters | None = None) -> QuerySet[Application]:
+    f = filters or ApplicationFilters()
+    qs = scoping.scope(_base(), actor, VIEW)
+    if f.awaiting_me:
+        qs = qs.filter(awaiting_q(actor))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.step:
+        qs = qs.filter(step=f.step)
+    if f.programme:
+        qs = qs.filter(programme_id=f.programme)
+    if f.village:
+        qs = qs.filter(org_unit_id=f.village)
+    if f.q.strip():
+        qs = qs.filter(person__name__contains=f.q.strip())
+    return qs.order_by("-submitted_at", "-id")
+
+
+def application_get(*, actor: Any, application_id: Any, perm: str = VIEW) -> Application:
+    return scoping.get_or_404(_base(), actor, perm, pk=application_id)
+
+
+def document_get(*, actor: Any, application: Application, document_id: Any) -> ApplicationDocument:
+    """A document of an application the actor may see (the application was fetched scoped)."""
+    if not scoping.can(actor, VIEW, application.org_unit):
+        raise NotFound(_("未找到该记录，或您无权访问。"))
+    try:
+        return application.documents.get(pk=document_id)
+    except (ApplicationDocument.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该记录，或您无权访问。"))
+
+
+def awaiting_q(actor: Any) -> Q:
+    """Applications waiting at a level where the actor holds that level's permission, excluding those the
+    actor created or submitted (they may not pass them)."""
+    q = Q(pk__in=[])
+    for step, perm in STEP_PERMISSIONS.items():
+        if step == Step.NOTICE:
+            continue
+        q |= Q(status=ApplicationStatus.UNDER_REVIEW, step=step) & scoping.path_q(
+            actor, perm, path_field="org_unit__path"
+        )
+    uid = getattr(actor, "pk", None)
+    return q & ~Q(created_by_id=uid) & (Q(submitted_by__isnull=True) | ~Q(submitted_by_id=uid))
+
+
+def awaiting_notice(*, actor: Any) -> list[dict[str, Any]]:
+    """Per village and programme, how many applications wait for the village to open a notice."""
+    qs = scoping.scope(
+        Application.objects.filter(status=ApplicationStatus.UNDER_REVIEW, step=Step.NOTICE),
+        actor,
+        MANAGE_NOTICES,
+    )
+    return list(
+        qs.values("org_unit_id", "org_unit__name", "programme_id", "programme__name")
+        .annotate(n=Count("id"))
+        .order_by("org_unit__name", "programme__name")
+    )
+
+
+def work_queue(*, actor: Any) -> dict[str, Any]:
+    """The counts of "我的待办": awaiting my review per step, notices to open/close, objections to resolve,
+    grievances assigned to me, my returned applications."""
+    today = timezone.localdate()
+    awaiting = scoping.scope(Application.objects.all(), actor, VIEW).filter(awaiting_q(actor))
+    per_step = dict(awaiting.values_list("step").annotate(n=Count("id")).values_list("step", "n"))
+    notices = scoping.scope(PublicNotice.objects.filter(status=NoticeStatus.OPEN), actor, MANAGE_NOTICES)
+    return {
+        "awaiting": sum(per_step.values()),
+        "per_step": [(Step(s).label, s, per_step.get(s, 0)) for s in Step.values if s != Step.NOTICE],
+        "to_notice": awaiting_notice(actor=actor),
+        "notices_open": notices.filter(closes_on__gte=today).count(),
+        "notices_to_close": notices.filter(closes_on__lt=today).count(),
+        "objections_open": objection_list(actor=actor).filter(status=ObjectionStatus.OPEN).count(),
+        "grievances_mine": grievance_list(actor=actor)
+        .filter(assigned_to=actor, status=GrievanceStatus.IN_PROGRESS)
+        .count(),
+        "grievances_unassigned": grievance_list(actor=actor).filter(status=GrievanceStatus.OPEN).count(),
+        "returned": scoping.scope(
+            Application.objects.filter(status=ApplicationStatus.RETURNED), actor, APPLY
+        ).count(),
+        "drafts": scoping.scope(
+            Application.objects.filter(status=ApplicationStatus.DRAFT, created_by=actor), actor, APPLY
+        ).count(),
+    }
+
+
+def available_actions(*, actor: Any, application: Application) -> dict[str, bool]:
+    """The buttons the actor may use on this application now (the services decide; this hides the rest)."""
+    unit = application.org_unit
+    uid = getattr(actor, "pk", None)
+    editable = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+    perm = STEP_PERMISSIONS.get(application.step)
+    at_level = (
+        application.status == ApplicationStatus.UNDER_REVIEW
+        and application.step != Step.NOTICE
+        and perm is not None
+        and scoping.can(actor, perm, unit)
+    )
+    own = uid in (application.created_by_id, application.submitted_by_id)
+    return {
+        "upload": editable and scoping.can(actor, APPLY, unit),
+        "submit": editable and scoping.can(actor, APPLY, unit),
+        "withdraw": editable and scoping.can(actor, APPLY, unit),
+        "pass": at_level and not own,
+        "own": at_level and own,
+        "return": at_level,
+        "refuse": at_level,
+        "open_notice": application.status == ApplicationStatus.UNDER_REVIEW
+        and application.step == Step.NOTICE
+        and scoping.can(actor, MANAGE_NOTICES, unit),
+        "object": application.status == ApplicationStatus.IN_PUBLIC_NOTICE
+        and application.notice is not None
+        and application.notice.status == NoticeStatus.OPEN
+        and scoping.can(actor, MANAGE_NOTICES, unit),
+        "grievance": scoping.can(actor, HANDLE_GRIEVANCES, unit),
+    }
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    actor: str
+    action: str
+    text: str
+    comment: str
+
+
+def application_timeline(application: Application) -> list[TimelineEntry]:
+    """Every step of the application, oldest first, from its audit trail (each service writes one row)."""
+    entries = (
+        AuditEntry.objects.filter(object_type=Application._meta.label_lower, object_id=str(application.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    steps = dict(Step.choices)
+    out = []
+    for e in entries:
+        data = e.data or {}
+        text = describe(e.action)
+        extra = []
+        if data.get("step"):
+            extra.append(str(steps.get(data["step"], data["step"])))
+        if data.get("next_step"):
+            extra.append(_("转入%(step)s") % {"step": steps.get(data["next_step"], data["next_step"])})
+        if data.get("closes_on"):
+            extra.append(_("公示期 %(a)s 至 %(b)s") % {"a": data.get("opens_on", ""), "b": data["closes_on"]})
+        if data.get("file_name"):
+            extra.append(str(data["file_name"]))
+        if data.get("eligible_now") is not None and e.action == "programmes.application.created":
+            extra.append(_("录入时符合资格条件") if data["eligible_now"] else _("录入时不符合当前资格条件"))
+        if extra:
+            text = f"{text}（{'，'.join(extra)}）"
+        out.append(
+            TimelineEntry(
+                at=e.at,
+                actor=str(e.actor) if e.actor else _("系统"),
+                action=e.action,
+                text=text,
+                comment=str(data.get("comment", "") or ""),
+            )
+        )
+    return out
+
+
+# --- notices -----------------------------------------------------------------------------------------------
+
+
+def notice_list(*, actor: Any, status: str = "") -> QuerySet[PublicNotice]:
+    qs = scoping.scope(PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(n=Count("applications", distinct=True)).order_by("-opens_on", "-id")
+
+
+def notice_get(*, actor: Any, notice_id: Any) -> PublicNotice:
+    return scoping.get_or_404(
+        PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW, pk=notice_id
+    )
+
+
+def objection_list(*, actor: Any, notice: PublicNotice | None = None) -> QuerySet[Objection]:
+    qs = scoping.scope(
+        Objection.objects.select_related("application__person", "notice", "notice__org_unit"),
+        actor,
+        MANAGE_NOTICES,
+        unit_field="notice__org_unit",
+    )
+    if notice is not None:
+        qs = qs.filter(notice=notice)
+    return qs
+
+
+def objection_get(*, actor: Any, objection_id: Any) -> Objection:
+    return scoping.get_or_404(
+        Objection.objects.select_related("notice", "notice__org_unit", "application"),
+        actor,
+        VIEW,
+        unit_field="notice__org_unit",
+        pk=objection_id,
+    )
+
+
+PERIOD_UNITS: dict[str, Any] = {
+    Period.MONTHLY: gettext_lazy("元/月"),
+    Period.QUARTERLY: gettext_lazy("元/季"),
+    Period.YEARLY: gettext_lazy("元/年"),
+}
+
+
+@dataclass
+class NoticeRow:
+    name: str  # masked: surname + *
+    village: str
+    amount: Decimal | None
+    unit: str
+    beneficiaries: int
+
+
+def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
+    """The rows a notice shows: masked names, the village and the per-period amount valid on the notice's
+    first day (rules.amount_expression: the first AmountRule whose condition holds). No ID, no account."""
+    applications = list(
+        Application.objects.filter(notice=notice)
+        .exclude(status__in=[ApplicationStatus.WITHDRAWN])
+        .select_related("person", "spouse", "org_unit")
+        .order_by("pk")
+    )
+    programme = notice.programme
+    person_ids = [a.person_id for a in applications]
+    amounts = dict(
+        Person.objects.filter(pk__in=person_ids)
+        .annotate(amount=rules.amount_expression(programme, on=notice.opens_on))
+        .values_list("pk", "amount")
+    )
+    unit = str(PERIOD_UNITS.get(programme.period, PERIOD_UNITS[Period.MONTHLY]))
+    rows = []
+    for a in applications:
+        names = mask_name(a.person.name)
+        if a.spouse_id and a.spouse is not None:
+            names += _("、") + mask_name(a.spouse.name)
+        amount = amounts.get(a.person_id)
+        rows.append(
+            NoticeRow(
+                name=names,
+                village=a.org_unit.name,
+                amount=Decimal(amount) if amount is not None else None,
+                unit=unit,
+                beneficiaries=2 if a.spouse_id else 1,
+            )
+        )
+    return rows
+
+
+def public_notices(*, unit: Any = None) -> list[dict[str, Any]]:
+    """Open notices for the public portal (no login): title, village, programme, period, masked rows and how
+    to object. Nothing identifies a person beyond surname + mask."""
+    today = timezone.localdate()
+    qs = PublicNotice.objects.filter(status=NoticeStatus.OPEN, opens_on__lte=today, closes_on__gte=today)
+    if unit is not None:
+        qs = qs.filter(org_unit__path__startswith=unit.path)
+    out = []
+    for notice in qs.select_related("programme", "org_unit").order_by("-opens_on", "org_unit__path"):
+        rows = notice_rows(notice)
+        out.append(
+            {
+                "title": notice.title,
+                "village": notice.org_unit.name,
+                "programme": notice.programme.name,
+                "legal_basis": notice.programme.legal_basis,
+                "opens_on": notice.opens_on,
+                "closes_on": notice.closes_on,
+                "how_to_object": how_to_object(notice),
+                "rows": [
+                    {"name": r.name, "village": r.village, "amount": r.amount, "unit": r.unit} for r in rows
+                ],
+            }
+        )
+    return out
+
+
+def how_to_object(notice: PublicNotice) -> str:
+    return _(
+        "如对公示对象有异议，请于 %(closes)s（含当日）前，以书面、电话或当面方式向%(village)s"
+        "或%(township)s计生协反映；可署名或匿名，反映人信息严格保密。"
+    ) % {
+        "closes": f"{notice.closes_on:%Y年%m月%d日}",
+        "village": notice.org_unit.name,
+        "township": notice.org_unit.parent.name if notice.org_unit.parent else "",
+    }
+
+
+# --- grievances --------------------------------------------------------------------------------------------
+
+
+def grievance_list(*, actor: Any, status: str = "", mine: bool = False) -> QuerySet[Grievance]:
+    qs = scoping.scope(
+        Grievance.objects.select_related("org_unit", "application__person", "assigned_to"),
+        actor,
+        HANDLE_GRIEVANCES,
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if mine:
+        qs = qs.filter(assigned_to=actor)
+    return qs
+
+
+def grievance_get(*, actor: Any, grievance_id: Any) -> Grievance:
+    return scoping.get_or_404(
+        Grievance.objects.select_related("org_unit", "application__person", "assigned_to", "payment"),
+        actor,
+        HANDLE_GRIEVANCES,
+        pk=grievance_id,
+    )
+
+
+def programme_choices(*, actor: Any) -> QuerySet[Programme]:
+    return Programme.objects.filter(active=True).order_by("name")
