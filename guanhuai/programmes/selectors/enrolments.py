@@ -121,3 +121,19 @@ def flag_counts(*, actor: Any, programme: Programme | None = None) -> dict[str, 
     if programme is not None:
         qs = qs.filter(programme=programme)
     return {r["flag"]: r["n"] for r in qs.order_by().values("flag").annotate(n=Count("id"))}
+
+
+def programme_choices(*, actor: Any) -> QuerySet[Programme]:
+    """Programmes for a filter or a form: owned at, below or above the actor's branches (a province
+    programme is run by its counties)."""
+    roots = scoping.root_paths(actor, VIEW)
+    qs = Programme.objects.select_related("org_unit").order_by("org_unit__path", "code")
+    if roots is None:
+        return qs
+    above = sorted({a for r in roots for a in paths.ancestors(r)})
+    return qs.filter(scoping.path_q(actor, VIEW, path_field="org_unit__path") | Q(org_unit__path__in=above))
+
+
+def village_choices(*, actor: Any, limit: int = 300) -> list[OrgUnit]:
+    """Villages in scope for the filter dropdown (None of them past `limit`: then type a code)."""
+    return list(scoping.units(actor, VIEW).filter(level="village").order_by("path")[:limit])

@@ -1,0 +1,144 @@
+"""The enrolment pages: list with filters, detail with history, the change forms, the flagged queue and
+starting a re-confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from guanhuai.accounts.tests.factories import user_with_role
+from guanhuai.jobs.models import Job
+from guanhuai.programmes.models import Enrolment
+from guanhuai.programmes.states import EnrolmentStatus, FlagReason
+from guanhuai.programmes.tests.factories import enrol
+from guanhuai.programmes.tests.test_enrolments import bereaved_couple, entitle, special_assistance
+
+
+@pytest.fixture
+def setup(tree, people):
+    programme = special_assistance(tree, people)
+    head, spouse = bereaved_couple(people, tree.village_a)
+    other_head, _ = bereaved_couple(people, tree.village_b, actor=people.reviewer_b, address="乙村1号")
+    return (
+        programme,
+        enrol(programme, head, start="2025-03-01"),
+        enrol(
+            programme,
+            spouse,
+            start="2025-03-01",
+            flag=FlagReason.MOVED_OUT,
+            flagged_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        ),
+        enrol(programme, other_head, start="2025-03-01"),
+    )
+
+
+def test_list_is_scoped_and_filtered(client, people, setup, django_assert_max_num_queries):
+    programme, mine, flagged, other = setup
+    client.force_login(people.reviewer_a)  # 甲镇 only
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("programmes:enrolment_list")).content.decode()
+    assert reverse("programmes:enrolment_detail", args=[mine.pk]) in page
+    assert reverse("programmes:enrolment_detail", args=[other.pk]) not in page  # 乙镇
+    assert 'data-total="2"' in page
+
+    page = client.get(reverse("programmes:enrolment_list"), {"flag": "any"}).content.decode()
+    assert 'data-total="1"' in page and reverse("programmes:enrolment_detail", args=[flagged.pk]) in page
+    page = client.get(reverse("programmes:enrolment_list"), {"q": "李", "status": "active"}).content.decode()
+    assert 'data-total="1"' in page  # the wife, 李秀英
+    page = client.get(reverse("programmes:enrolment_list"), {"unit": "440224100002"}).content.decode()
+    assert 'data-total="0"' in page  # 甲社区 has nobody
+
+
+def test_detail_shows_dates_entitlements_history_and_the_actions_allowed(client, people, setup):
+    programme, mine, _, _ = setup
+    entitle(mine, "2026-10", status="paid")
+    client.force_login(people.approver)
+    client.post(
+        reverse("programmes:enrolment_suspend", args=[mine.pk]), {"from_month": "2026-11", "reason": "待核实"}
+    )
+    page = client.get(reverse("programmes:enrolment_detail", args=[mine.pk])).content.decode()
+    assert 'data-status="suspended"' in page
+    assert "2025-03" in page and "440224" not in page  # the ID is masked
+    assert 'data-action="programmes.enrolment.suspended"' in page and "待核实" in page
+    assert 'data-entitlements="paid"' in page
+    assert reverse("programmes:enrolment_resume", args=[mine.pk]) in page
+    assert reverse("programmes:enrolment_suspend", args=[mine.pk]) not in page
+
+    # a township reviewer sees the page but no actions
+    client.force_login(people.reviewer_a)
+    page = client.get(reverse("programmes:enrolment_detail", args=[mine.pk])).content.decode()
+    assert reverse("programmes:enrolment_resume", args=[mine.pk]) not in page
+    assert client.get(reverse("programmes:enrolment_resume", args=[mine.pk])).status_code == 404
+
+
+def test_forms_show_the_service_message_and_change_nothing_on_error(client, people, setup):
+    _, mine, _, _ = setup
+    client.force_login(people.approver)
+    response = client.post(
+        reverse("programmes:enrolment_exit", args=[mine.pk]), {"reason": "other", "exited_on": "2026-10-01"}
+    )
+    assert response.status_code == 200 and "必须填写说明" in response.content.decode()
+    assert Enrolment.objects.get(pk=mine.pk).status == EnrolmentStatus.ACTIVE
+
+    response = client.post(
+        reverse("programmes:enrolment_exit", args=[mine.pk]),
+        {"reason": "moved_out", "exited_on": "2026-10-01", "note": "迁往湖南"},
+    )
+    assert response.status_code == 302
+    assert Enrolment.objects.get(pk=mine.pk).status == EnrolmentStatus.EXITED
+
+
+def test_flagged_queue_keep_returns_to_the_queue(client, people, setup):
+    _, _, flagged, _ = setup
+    client.force_login(people.approver)
+    queue = reverse("programmes:enrolment_flagged")
+    page = client.get(queue).content.decode()
+    assert f'data-enrolment="{flagged.pk}"' in page and "已迁出本省" in page
+    response = client.post(
+        reverse("programmes:enrolment_flag_clear", args=[flagged.pk]) + f"?next={queue}",
+        {"note": "外出务工，户籍未迁", "next": queue},
+    )
+    assert response.status_code == 302 and response["Location"] == queue
+    assert Enrolment.objects.get(pk=flagged.pk).flag == ""
+    assert f'data-enrolment="{flagged.pk}"' not in client.get(queue).content.decode()
+    # an outside redirect target is refused
+    assert (
+        client.post(
+            reverse("programmes:enrolment_flag_clear", args=[flagged.pk]),
+            {"note": "x", "next": "https://evil.example/"},
+        ).status_code
+        == 404
+    )
+
+
+def test_the_queue_and_reconfirmation_are_for_those_who_decide(client, people, setup):
+    client.force_login(people.clerk_a)
+    assert client.get(reverse("programmes:enrolment_flagged")).status_code == 404
+    assert client.get(reverse("programmes:enrolment_reconfirm")).status_code == 404
+
+
+def test_starting_a_reconfirmation_shows_the_job(client, people, setup, django_capture_on_commit_callbacks):
+    programme, *_ = setup
+    client.force_login(people.approver)
+    form = client.get(reverse("programmes:enrolment_reconfirm"))
+    key = form.context["form"].initial["idempotency_key"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("programmes:enrolment_reconfirm"),
+            {"programme": programme.pk, "as_of": "2026-11-28", "idempotency_key": key},
+        )
+    job = Job.objects.get(kind="programmes.reconfirm")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.status == "succeeded" and job.counts["checked"] == 3
+
+
+def test_a_county_approver_of_another_county_gets_404_on_every_page(tree, client, setup):
+    _, mine, flagged, _ = setup
+    client.force_login(user_with_role("county_approver", tree.other_county, username="approver_sx"))
+    for name in ("enrolment_detail", "enrolment_suspend", "enrolment_exit", "enrolment_flag_clear"):
+        assert client.get(reverse(f"programmes:{name}", args=[mine.pk])).status_code == 404
+    page = client.get(reverse("programmes:enrolment_flagged")).content.decode()
+    assert f'data-enrolment="{flagged.pk}"' not in page
