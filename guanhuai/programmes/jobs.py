@@ -32,3 +32,16 @@ def reconfirm(job: Job, progress: Progress) -> None:
         job.counts = counts
         progress.step(1, force=True)
         progress.save_checkpoint({"done": True, **counts})
+
+
+# --- payment cycle generation (发放周期) ---------------------------------------------------------------------
+
+
+@register("programmes.cycle_generate", _("生成发放周期应发名单"))
+def cycle_generate(job: Job, progress: Progress) -> None:
+    """Entitlements by enrolment-id ranges, each committed with its checkpoint (services.cycles)."""
+    from guanhuai.programmes.models import Cycle
+    from guanhuai.programmes.services.cycles import generate_entitlements
+
+    cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
+    job.counts = generate_entitlements(cycle, progress)
