@@ -142,3 +142,91 @@ def test_a_county_approver_of_another_county_gets_404_on_every_page(tree, client
         assert client.get(reverse(f"programmes:{name}", args=[mine.pk])).status_code == 404
     page = client.get(reverse("programmes:enrolment_flagged")).content.decode()
     assert f'data-enrolment="{flagged.pk}"' not in page
+
+
+# --- API ---------------------------------------------------------------------------------------------------------
+
+
+class Api:
+    """/api/v1 with a personal token; JSON in, parsed JSON out as `.data`."""
+
+    def __init__(self, user) -> None:
+        from django.test import Client
+
+        from guanhuai.accounts import services as account_services
+
+        _token, plain = account_services.token_create(actor=user, name="测试")
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {plain}"}
+
+    def get(self, path, **params):
+        response = self.client.get(f"/api/v1{path}", data=params, headers=self.headers)
+        response.data = response.json()
+        return response
+
+    def post(self, path, body):
+        import json
+
+        response = self.client.post(
+            f"/api/v1{path}", data=json.dumps(body), content_type="application/json", headers=self.headers
+        )
+        response.data = response.json()
+        return response
+
+
+def test_api_list_and_detail_are_scoped(tree, people, setup):
+    programme, mine, flagged, other = setup
+    api = Api(people.reviewer_a)
+    response = api.get("/enrolments", flag="any")
+    assert response.status_code == 200
+    assert [e["id"] for e in response.data["items"]] == [flagged.pk] and response.data["count"] == 1
+    assert response.data["items"][0]["flag_label"] == "已迁出本省"
+    assert response.data["items"][0]["start_month"] == "2025-03"
+    assert api.get("/enrolments", flag="nonsense").status_code == 422
+    assert api.get(f"/enrolments/{other.pk}").status_code == 404  # 乙镇
+    detail = api.get(f"/enrolments/{mine.pk}")
+    assert detail.status_code == 200 and detail.data["person"]["id_masked"].startswith("4402**")
+    outsider = Api(user_with_role("county_approver", tree.other_county, username="approver_sx"))
+    assert outsider.get(f"/enrolments/{mine.pk}").data["code"] == "not_found"
+
+
+def test_api_changes_with_documented_codes(people, setup):
+    _, mine, flagged, _ = setup
+    assert (
+        Api(people.reviewer_a)
+        .post(f"/enrolments/{mine.pk}/suspend", {"from_month": "2026-11", "reason": "核实"})
+        .status_code
+        == 403
+    )
+    api = Api(people.approver)
+    assert (
+        api.post(f"/enrolments/{mine.pk}/suspend", {"from_month": "2026-13", "reason": "核实"}).status_code
+        == 422
+    )
+    response = api.post(f"/enrolments/{mine.pk}/suspend", {"from_month": "2026-11", "reason": "核实"})
+    assert response.status_code == 200 and response.data["status"] == "suspended"
+    assert response.data["history"][-1]["action"] == "programmes.enrolment.suspended"
+    again = api.post(f"/enrolments/{mine.pk}/suspend", {"from_month": "2026-11", "reason": "核实"})
+    assert (again.status_code, again.data["code"]) == (409, "invalid_transition")
+    assert api.post(f"/enrolments/{mine.pk}/resume", {"note": ""}).data["status"] == "active"
+    response = api.post(f"/enrolments/{mine.pk}/exit", {"reason": "died", "exited_on": "2026-10-02"})
+    assert (response.data["status"], response.data["end_month"]) == ("exited", "2026-10")
+    assert api.post(f"/enrolments/{flagged.pk}/keep", {"note": ""}).status_code == 422
+    assert api.post(f"/enrolments/{flagged.pk}/keep", {"note": "核实无误"}).data["flag"] == ""
+    assert api.post(f"/enrolments/{flagged.pk}/keep", {"note": "核实无误"}).status_code == 409
+
+
+def test_api_reconfirmation_is_a_job_and_a_replay_returns_it(
+    people, setup, django_capture_on_commit_callbacks
+):
+    programme, *_ = setup
+    api = Api(people.approver)
+    body = {"programme_id": programme.pk, "as_of": "2026-11-28", "idempotency_key": "year-end"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api.post("/enrolments/reconfirmations", body)
+    assert first.status_code == 202
+    replay = api.post("/enrolments/reconfirmations", body)
+    assert replay.status_code == 200 and replay.data["id"] == first.data["id"]
+    assert replay.data["status"] == "succeeded" and replay.data["counts"]["checked"] == 3
+    assert api.post("/enrolments/reconfirmations", {**body, "programme_id": 99999}).status_code == 422
+    assert Api(people.clerk_a).post("/enrolments/reconfirmations", body).status_code == 403
