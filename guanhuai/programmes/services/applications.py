@@ -147,11 +147,6 @@ REQUIRED_DOCUMENTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "rural_reward": ((DocumentKind.ID_CARD, DocumentKind.HUKOU_BOOK),),
     "childcare_subsidy": ((DocumentKind.BIRTH_CERTIFICATE,), (DocumentKind.HUKOU_BOOK,)),
 }
-# Template codes as other modules may spell them.
-REQUIRED_DOCUMENTS["special"] = REQUIRED_DOCUMENTS["special_assistance"]
-REQUIRED_DOCUMENTS["reward_assistance"] = REQUIRED_DOCUMENTS["rural_reward"]
-REQUIRED_DOCUMENTS["reward"] = REQUIRED_DOCUMENTS["rural_reward"]
-REQUIRED_DOCUMENTS["childcare"] = REQUIRED_DOCUMENTS["childcare_subsidy"]
 
 
 def required_documents(programme: Programme) -> tuple[tuple[str, ...], ...]:
@@ -301,6 +296,12 @@ def application_create(
     ):
         raise NotFound(_("未找到该人员，或您无权访问。"))
     scoping.require(actor, APPLY, person.org_unit, visible_perm=VIEW_PERSONS)
+    if not person.org_unit.path.startswith(programme.org_unit.path):
+        raise ValidationError(
+            _("%(name)s 不在“%(programme)s”的实施范围（%(unit)s）内。")
+            % {"name": person.name, "programme": programme.name, "unit": programme.org_unit.name},
+            code="outside_programme",
+        )
     if not programme.active:
         raise Conflict(
             _("“%(programme)s”已停用，不再受理申请。") % {"programme": programme.name}, code="inactive"
