@@ -150,3 +150,20 @@ def test_exited_and_ended_enrolments_are_not_looked_at(people, world):
     counts = reconfirmation_run(actor=people.approver, programme=programme, as_of=AS_OF)
     assert counts["checked"] == 3
     assert flags(enrolments)["dead"] == "" and flags(enrolments)["ordinary"] == ""
+
+
+def test_the_command_line_flags_and_prints_the_counts(people, world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    programme, enrolments = world
+    out = StringIO()
+    call_command("reconfirm", programme=programme.code, as_of="2026-11-28", username="approver", stdout=out)
+    text = out.getvalue()
+    assert "核对 5 人" in text and "有新生育或收养子女：1" in text and "已死亡：1" in text
+    assert flags(enrolments)["moved"] == FlagReason.MOVED_OUT
+    with pytest.raises(CommandError, match="扶助项目不存在：nope"):
+        call_command("reconfirm", programme="nope", username="approver")
+    with pytest.raises(CommandError, match="没有“资格确认”权限"):
+        call_command("reconfirm", programme=programme.code, username="clerk_a")
