@@ -279,6 +279,7 @@ class NoticeRow:
     amount: Decimal | None
     unit: str
     beneficiaries: int
+    application_id: int  # for staff pages only; never published
 
 
 def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
@@ -311,6 +312,7 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
                 amount=Decimal(amount) if amount is not None else None,
                 unit=unit,
                 beneficiaries=2 if a.spouse_id else 1,
+                application_id=a.pk,
             )
         )
     return rows
