@@ -1,3 +1,422 @@
-from ninja import Router
+"""/api/v1/cycles: payment cycles — generate (a job), the review summary (by status, by county, the
+difference from the previous cycle with drill-down), entitlements, exclusions and top-ups, approval, and
+the batches of a cycle (create, list, re-issue failed, entitlements missing a bank account).
 
-router = Router(tags=["programmes"])
+Reads go through selectors/cycles.py: a cycle is visible to whoever may view its programme (at, below or
+above its branch); entitlement lists and totals are limited to the actor's own branches. Writes go through
+services/cycles.py and services/payments.py, which check the named permissions on the programme's branch
+(programmes.generate_cycles, programmes.approve_cycles, programmes.pay): a user who sees the cycle but may
+not act gets 403.
+
+Codes: 409 `cycle_exists` for a second generation of a period, `invalid_transition`/`cycle_not_in_review`
+for a cycle in the wrong state, `already_approved` for a second approval by the same person,
+`insufficient_funds` when the allocation cannot pay (the message names the shortfall in yuan); 403
+`segregation_of_duties` when the generator approves; 422 `bad_period` for a period of the wrong shape.
+
+No `from __future__ import annotations` here: ninja reads the annotations at import time."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import PlainSerializer, StrictFloat, StrictInt, StrictStr, WithJsonSchema
+
+from guanhuai.accounts import scoping
+from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
+from guanhuai.programmes.permissions import VIEW
+from guanhuai.programmes.selectors import cycles as selectors
+from guanhuai.programmes.selectors import payments as payment_selectors
+from guanhuai.programmes.selectors.programmes import programme_get
+from guanhuai.programmes.services import cycles as services
+from guanhuai.programmes.services import payments as payment_services
+from guanhuai.registry.models import Person
+
+router = Router(tags=["programmes: cycles"])
+
+MAX_PAGE = 200
+READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
+WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _money_text(value: Decimal) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01')):f}"
+
+
+CycleMoney = Annotated[
+    Decimal,
+    PlainSerializer(_money_text, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["590.00"]}),
+]
+CycleAmountIn = Annotated[
+    StrictStr | StrictInt | StrictFloat,
+    Field(description='金额（元），精确到分；建议用字符串，如 "120.50"'),
+]
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _cycle(request: HttpRequest, cycle_id: int) -> Cycle:
+    return selectors.cycle_get(actor=_actor(request), cycle_id=cycle_id)
+
+
+def _entitlement(request: HttpRequest, cycle: Cycle, entitlement_id: int) -> Entitlement:
+    entitlement = selectors.entitlement_get(actor=_actor(request), entitlement_id=entitlement_id)
+    if entitlement.cycle_id != cycle.pk:
+        raise NotFound(_("未找到该记录，或您无权访问。"))
+    return entitlement
+
+
+# --- schemas ---------------------------------------------------------------------------------------------
+
+
+class CycleProgrammeRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class CycleApprovalOut(Schema):
+    approver: str
+    approved_at: dt.datetime
+    comment: str
+
+    @staticmethod
+    def resolve_approver(obj: Any) -> str:
+        return obj.approver.username
+
+
+class CycleOut(Schema):
+    id: int
+    programme: CycleProgrammeRef
+    period: str = Field(..., description="发放期：2026-12、2026-Q4 或 2026")
+    status: str = Field(..., description="generating / review / approved / closed")
+    status_label: str
+    generated_by: str
+    created_at: dt.datetime
+    generated_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    job_id: int | None = Field(None, description="生成任务：GET /api/v1/jobs/{job_id} 查看进度")
+
+    @staticmethod
+    def resolve_status_label(obj: Cycle) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_generated_by(obj: Cycle) -> str:
+        return obj.generated_by.username
+
+
+class CycleFigureOut(Schema):
+    count: int
+    total: CycleMoney
+
+
+class CycleCountyOut(Schema):
+    name: str
+    count: int
+    total: CycleMoney
+
+
+class CycleSummaryOut(Schema):
+    cycle: CycleOut
+    previous_period: str | None
+    due: CycleFigureOut = Field(..., description="应发（不含剔除）")
+    excluded: CycleFigureOut
+    by_status: dict[str, CycleFigureOut]
+    by_kind: dict[str, CycleFigureOut]
+    by_county: list[CycleCountyOut]
+    new: CycleFigureOut = Field(..., description="上期没有、本期新增的对象")
+    exited: CycleFigureOut = Field(..., description="上期有、本期没有的对象（金额为上期金额）")
+    changed: CycleFigureOut = Field(..., description="金额变化的对象（合计为变化额）")
+    approvals: list[CycleApprovalOut]
+    approvals_required: int
+
+
+class CyclePersonRef(Schema):
+    id: int
+    name: str
+    id_masked: str
+
+
+class CycleUnitRef(Schema):
+    id: int
+    name: str
+
+
+class CycleEntitlementOut(Schema):
+    id: int
+    person: CyclePersonRef
+    org_unit: CycleUnitRef
+    period: str
+    kind: str
+    months: int
+    amount: CycleMoney
+    status: str
+    note: str
+    previous_amount: CycleMoney | None = None
+
+
+class CycleEntitlementPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[CycleEntitlementOut]
+
+
+class CycleBatchOut(Schema):
+    id: int
+    number: str
+    bank_name: str
+    status: str
+    count: int
+    total: CycleMoney
+    follow_up_of_id: int | None
+    created_at: dt.datetime
+
+
+class CycleGenerateIn(Schema):
+    programme_id: int
+    period: str = Field(..., description="按项目的发放周期：2026-12（按月）、2026-Q4（按季）、2026（按年）")
+    idempotency_key: str | None = Field(None, max_length=64, description="同一个键重复提交只生成一次")
+
+
+class CycleApproveIn(Schema):
+    comment: str = Field("", max_length=300)
+
+
+class CycleExcludeIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class CycleRestoreIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class CycleTopUpIn(Schema):
+    person_id: int
+    amount: CycleAmountIn
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+# --- cycles ----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/cycles",
+    response={200: list[CycleOut], **READ},
+    summary="发放周期列表（可按项目、状态筛选）",
+)
+def cycle_list(request: HttpRequest, programme_id: int | None = None, status: str = "") -> Any:
+    actor = _actor(request)
+    programme = programme_get(actor=actor, id=programme_id) if programme_id else None
+    return list(selectors.cycle_list(actor=actor, programme=programme, status=status)[:MAX_PAGE])
+
+
+@router.post(
+    "/cycles",
+    response={202: CycleOut, 200: CycleOut, **WRITE},
+    summary="生成发放周期（后台任务）",
+    description="创建周期并提交生成应发名单的后台任务，返回 202 和 job_id。"
+    "409 cycle_exists：该项目该期已生成；422 bad_period：发放期格式不对；422 unknown_programme：项目不存在"
+    "或无权访问；403：无“生成发放周期”权限。同一 idempotency_key 重复提交返回 200 和原周期。",
+)
+def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
+    actor = _actor(request)
+    try:
+        programme = programme_get(actor=actor, id=payload.programme_id)
+    except NotFound:
+        raise ValidationError(
+            _("指定的扶助项目（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.programme_id},
+            code="unknown_programme",
+        )
+    key = f"api:{actor.pk}:{payload.idempotency_key}" if payload.idempotency_key else None
+    before = Cycle.objects.filter(programme=programme, period=payload.period.strip()).first()
+    cycle = services.cycle_generate(
+        actor=actor, programme=programme, period=payload.period, idempotency_key=key
+    )
+    cycle = _cycle(request, cycle.pk)
+    return Status(200 if before is not None and before.pk == cycle.pk else 202, cycle)
+
+
+@router.get(
+    "/cycles/{int:cycle_id}",
+    response={200: CycleSummaryOut, **READ},
+    summary="发放周期审核汇总：按状态、按县、与上期比较、审批人",
+    description="金额和笔数只含您辖区内的对象。404：周期不存在或无权查看。",
+)
+def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
+    actor = _actor(request)
+    cycle = _cycle(request, cycle_id)
+    s = selectors.cycle_summary(actor=actor, cycle=cycle)
+    return {
+        "cycle": cycle,
+        "previous_period": s.previous.period if s.previous else None,
+        "due": s.due,
+        "excluded": s.excluded,
+        "by_status": s.by_status,
+        "by_kind": s.by_kind,
+        "by_county": s.by_county,
+        "new": s.new,
+        "exited": s.exited,
+        "changed": s.changed,
+        "approvals": list(selectors.approvals(cycle)),
+        "approvals_required": cycle.programme.approvals_required,
+    }
+
+
+@router.get(
+    "/cycles/{int:cycle_id}/entitlements",
+    response={200: CycleEntitlementPage, **READ},
+    summary="应发名单（限本辖区，分页）",
+    description="status：due/excluded/batched/paid/failed；kind：regular/arrears/top_up；"
+    "diff：new（新增）/exited（减少，返回上期记录）/changed（金额变化，含 previous_amount）。",
+)
+def entitlement_list(
+    request: HttpRequest,
+    cycle_id: int,
+    status: str = "",
+    kind: str = "",
+    diff: str = "",
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    actor = _actor(request)
+    cycle = _cycle(request, cycle_id)
+    if diff:
+        if diff not in selectors.DIFFS:
+            raise ValidationError(_("diff 只能是 new、exited 或 changed。"), code="bad_diff")
+        previous = selectors.previous_cycle(cycle)
+        rows: Any = (
+            selectors.DIFFS[diff](actor=actor, cycle=cycle, previous=previous).select_related(
+                "person", "org_unit"
+            )
+            if previous
+            else Entitlement.objects.none()
+        )
+    else:
+        rows = selectors.entitlement_list(actor=actor, cycle=cycle, status=status, kind=kind)
+    return {
+        "count": rows.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(rows[offset : offset + limit]),
+    }
+
+
+@router.post(
+    "/cycles/{int:cycle_id}/approve",
+    response={200: CycleOut, **WRITE},
+    summary="审批发放周期",
+    description="达到项目规定的审批人数时周期锁定（approved），此时在基金锁下核对资金分配余额。"
+    "403 segregation_of_duties：生成人不能审批；409 already_approved：同一人只能审批一次；"
+    "409 cycle_not_in_review：周期不在待审批状态；409 insufficient_funds：资金不足（消息写明差额）。",
+)
+def cycle_approve(request: HttpRequest, cycle_id: int, payload: CycleApproveIn) -> Any:
+    cycle = services.cycle_approve(
+        actor=_actor(request), cycle=_cycle(request, cycle_id), comment=payload.comment
+    )
+    return _cycle(request, cycle.pk)
+
+
+@router.post(
+    "/cycles/{int:cycle_id}/entitlements/{int:entitlement_id}/exclude",
+    response={200: CycleEntitlementOut, **WRITE},
+    summary="剔除一条应发记录（须填原因，仅限待审批的周期）",
+)
+def entitlement_exclude(
+    request: HttpRequest, cycle_id: int, entitlement_id: int, payload: CycleExcludeIn
+) -> Any:
+    cycle = _cycle(request, cycle_id)
+    return services.entitlement_exclude(
+        actor=_actor(request), entitlement=_entitlement(request, cycle, entitlement_id), reason=payload.reason
+    )
+
+
+@router.post(
+    "/cycles/{int:cycle_id}/entitlements/{int:entitlement_id}/restore",
+    response={200: CycleEntitlementOut, **WRITE},
+    summary="恢复已剔除的应发记录（仅限待审批的周期）",
+)
+def entitlement_restore(
+    request: HttpRequest, cycle_id: int, entitlement_id: int, payload: CycleRestoreIn
+) -> Any:
+    cycle = _cycle(request, cycle_id)
+    return services.entitlement_restore(
+        actor=_actor(request), entitlement=_entitlement(request, cycle, entitlement_id), note=payload.note
+    )
+
+
+@router.post(
+    "/cycles/{int:cycle_id}/top-ups",
+    response={201: CycleEntitlementOut, **WRITE},
+    summary="添加补差（仅限本项目享受对象，每人每周期一笔）",
+    description="422 not_enrolled：不是享受对象；422 amount_*：金额不对；409 top_up_exists：已有补差。",
+)
+def top_up_add(request: HttpRequest, cycle_id: int, payload: CycleTopUpIn) -> Any:
+    actor = _actor(request)
+    cycle = _cycle(request, cycle_id)
+    try:
+        person = scoping.get_or_404(Person.objects.all(), actor, VIEW, pk=payload.person_id)
+    except NotFound:
+        raise ValidationError(
+            _("指定的人员（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.person_id},
+            code="unknown_person",
+        )
+    entitlement = services.top_up_add(
+        actor=actor, cycle=cycle, person=person, amount=payload.amount, reason=payload.reason
+    )
+    return Status(201, entitlement)
+
+
+# --- batches of a cycle ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/cycles/{int:cycle_id}/batches", response={200: list[CycleBatchOut], **READ}, summary="周期的发放批次"
+)
+def batch_list(request: HttpRequest, cycle_id: int) -> Any:
+    return list(payment_selectors.batch_list(actor=_actor(request), cycle=_cycle(request, cycle_id)))
+
+
+@router.post(
+    "/cycles/{int:cycle_id}/batches",
+    response={201: list[CycleBatchOut], **WRITE},
+    summary="按开户银行生成发放批次（财务人员）",
+    description="只含有银行账户的应发记录；缺少账户的见 GET …/missing-accounts。重复提交不会重复生成"
+    "（返回空列表）。409 cycle_not_approved：周期尚未审批通过。",
+)
+def batches_create(request: HttpRequest, cycle_id: int) -> Any:
+    batches: list[PaymentBatch] = payment_services.batches_create(
+        actor=_actor(request), cycle=_cycle(request, cycle_id)
+    )
+    return Status(201, batches)
+
+
+@router.post(
+    "/cycles/{int:cycle_id}/reissue",
+    response={201: list[CycleBatchOut], **WRITE},
+    summary="发放失败的记录（账户更正后）进入补发批次",
+)
+def batch_reissue(request: HttpRequest, cycle_id: int) -> Any:
+    return Status(
+        201, payment_services.batch_reissue_failed(actor=_actor(request), cycle=_cycle(request, cycle_id))
+    )
+
+
+@router.get(
+    "/cycles/{int:cycle_id}/missing-accounts",
+    response={200: list[CycleEntitlementOut], **READ},
+    summary="缺少银行账户、无法进入批次的应发记录（待更正）",
+)
+def missing_accounts(request: HttpRequest, cycle_id: int) -> Any:
+    return list(
+        payment_selectors.missing_accounts(actor=_actor(request), cycle=_cycle(request, cycle_id))[:1000]
+    )

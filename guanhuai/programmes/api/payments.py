@@ -1,3 +1,218 @@
-from ninja import Router
+"""/api/v1/batches: payment batches — detail with result files, payments, the bank file (full account
+numbers: programmes.pay only, audited), importing the bank's result file; and a person's payment history
+(/api/v1/cycles/persons/{person_id}/payments).
 
-router = Router(tags=["programmes"])
+Result files are stored under their SHA-256: the same file again returns 200 and the first import, and
+changes nothing. 422 `wrong_batch` for a file of another batch (the message names both), 422
+`bad_result_file` for a wrong format or header totals that do not match the rows; rows that do not match a
+payment are listed in `problems`, never guessed.
+
+No `from __future__ import annotations` here: ninja reads the annotations at import time."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+from pydantic import PlainSerializer, WithJsonSchema
+
+from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core import excel
+from guanhuai.programmes.models import ResultFile
+from guanhuai.programmes.selectors import payments as selectors
+from guanhuai.programmes.services import payments as services
+
+router = Router(tags=["programmes: batches and payments"])
+
+MAX_PAGE = 200
+READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
+WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+BatchMoney = Annotated[
+    Decimal,
+    PlainSerializer(lambda v: f"{Decimal(v).quantize(Decimal('0.01')):f}", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["590.00"]}),
+]
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+class BatchProblemOut(Schema):
+    row: int = Field(..., description="文件中的行号")
+    line_no: int | None = Field(None, description="批次中的行号")
+    problem: str
+
+
+class BatchResultFileOut(Schema):
+    id: int
+    file_name: str
+    digest: str
+    paid: int
+    failed: int
+    problems: list[BatchProblemOut]
+    imported_by: str
+    imported_at: dt.datetime
+    ledger_transaction_id: int | None
+
+    @staticmethod
+    def resolve_imported_by(obj: ResultFile) -> str:
+        return obj.imported_by.username
+
+
+class PaymentBatchOut(Schema):
+    id: int
+    cycle_id: int
+    period: str
+    programme: str
+    number: str
+    bank_name: str
+    status: str
+    status_label: str
+    count: int
+    total: BatchMoney
+    checksum: str
+    follow_up_of_id: int | None
+    created_at: dt.datetime
+    exported_at: dt.datetime | None
+    reconciled_at: dt.datetime | None
+    result_files: list[BatchResultFileOut]
+
+    @staticmethod
+    def resolve_period(obj: Any) -> str:
+        return obj.cycle.period
+
+    @staticmethod
+    def resolve_programme(obj: Any) -> str:
+        return obj.cycle.programme.name
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_result_files(obj: Any) -> list[Any]:
+        return list(selectors.result_files(batch=obj))
+
+
+class BatchPaymentOut(Schema):
+    line_no: int
+    person_id: int
+    name: str
+    account_masked: str = Field(..., description="银行账号（脱敏）")
+    amount: BatchMoney
+    status: str
+    failure_reason: str
+    settled_on: dt.date | None
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.person.name
+
+
+class BatchPaymentPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[BatchPaymentOut]
+
+
+class PaymentHistoryOut(Schema):
+    programme: str
+    period: str
+    kind: str
+    kind_label: str
+    months: int
+    amount: BatchMoney = Field(..., description="应发金额")
+    status: str
+    outcome: str = Field(
+        ..., description="paid 已到账 / failed 失败 / pending 银行处理中 / excluded 已剔除 / due 待发放"
+    )
+    outcome_label: str
+    reason: str = Field(..., description="失败原因或剔除原因")
+    when: dt.date | None = Field(None, description="到账或退回日期")
+    batch: str
+    attempts: int
+
+
+@router.get("/batches/{int:batch_id}", response={200: PaymentBatchOut, **READ}, summary="发放批次及回盘记录")
+def batch_detail(request: HttpRequest, batch_id: int) -> Any:
+    return selectors.batch_get(actor=_actor(request), batch_id=batch_id)
+
+
+@router.get(
+    "/batches/{int:batch_id}/payments",
+    response={200: BatchPaymentPage, **READ},
+    summary="批次明细（账号脱敏，限本辖区，分页）",
+)
+def batch_payments(
+    request: HttpRequest,
+    batch_id: int,
+    status: str = "",
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    actor = _actor(request)
+    rows = selectors.payment_list(
+        actor=actor, batch=selectors.batch_get(actor=actor, batch_id=batch_id), status=status
+    )
+    return {
+        "count": rows.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(rows[offset : offset + limit]),
+    }
+
+
+@router.get(
+    "/batches/{int:batch_id}/export",
+    response={200: None, **WRITE},
+    summary="导出银行代发文件（含完整账号，仅财务人员，留痕）",
+    description="format=csv（UTF-8，带BOM）或 xlsx。表头含批次号、笔数、总金额和校验码（SHA-256）。"
+    "403：无“发放”权限；422 bad_format：格式不对。",
+)
+def batch_export(request: HttpRequest, batch_id: int, format: str = "csv") -> Any:
+    actor = _actor(request)
+    name, content = services.batch_export(
+        actor=actor, batch=selectors.batch_get(actor=actor, batch_id=batch_id), fmt=format
+    )
+    response = HttpResponse(
+        content, content_type=excel.XLSX if name.endswith(".xlsx") else "text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = excel.content_disposition(name, fallback=name)
+    return response
+
+
+@router.post(
+    "/batches/{int:batch_id}/results",
+    response={201: BatchResultFileOut, 200: BatchResultFileOut, **WRITE},
+    summary="导入银行回盘文件（CSV 或 xlsx）并对账",
+    description="multipart：file。新文件返回 201；同一文件再次导入返回 200 和原记录，不做任何改动。"
+    "422 wrong_batch：文件属于其他批次；422 bad_result_file：格式不对或表头笔数/金额与明细不符；"
+    "409 not_exported：批次尚未导出。无法对应的行列在 problems 中。",
+)
+def batch_results(request: HttpRequest, batch_id: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
+    actor = _actor(request)
+    batch = selectors.batch_get(actor=actor, batch_id=batch_id)
+    content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
+    known = set(ResultFile.objects.filter(batch=batch).values_list("pk", flat=True))
+    result = services.batch_import_results(
+        actor=actor, batch=batch, file_name=file.name or "", content=content
+    )
+    return Status(200 if result.pk in known else 201, result)
+
+
+@router.get(
+    "/cycles/persons/{int:person_id}/payments",
+    response={200: list[PaymentHistoryOut], **READ},
+    summary="个人发放记录：每期应发、已到账/失败（原因）/处理中，及日期",
+)
+def payment_history(request: HttpRequest, person_id: int) -> Any:
+    actor = _actor(request)
+    person = selectors.person_for_history(actor=actor, person_id=person_id)
+    return selectors.payment_history(actor=actor, person=person)
