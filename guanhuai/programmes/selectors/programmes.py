@@ -155,12 +155,13 @@ def rule_history(programme: Programme) -> list[VersionView]:
 # --- persons: preview and the missed -----------------------------------------------------------------
 
 
-def persons_in_scope(*, actor: Any, programme: Programme | None = None) -> QuerySet[Person]:
-    """Persons the actor may see; for a programme, only those in its owning branch's subtree."""
+def persons_in_scope(
+    *, actor: Any, programme: Programme | None = None, perm: str = VIEW_PERSONS
+) -> QuerySet[Person]:
+    """Persons the actor may see (under `perm`); for a programme, only those in its owning branch's
+    subtree."""
     within = programme.org_unit.path if programme is not None else None
-    return Person.objects.filter(
-        scoping.path_q(actor, VIEW_PERSONS, path_field="org_unit__path", within=within)
-    )
+    return Person.objects.filter(scoping.path_q(actor, perm, path_field="org_unit__path", within=within))
 
 
 @dataclass
@@ -242,12 +243,17 @@ def eligibility_preview(
 
 
 def eligible_not_enrolled(
-    *, actor: Any, programme: Programme, as_of: dt.date, village: OrgUnit | None = None
+    *,
+    actor: Any,
+    programme: Programme,
+    as_of: dt.date,
+    village: OrgUnit | None = None,
+    perm: str = VIEW_PERSONS,
 ) -> QuerySet[Person]:
     """Persons who qualify on `as_of`, in the actor's scope and the programme's branch, with no live
     (active or suspended) enrolment in the programme and no open application for it: the clerks invite
     them. Someone who exited and qualifies again is listed: they may apply again."""
-    qs = persons_in_scope(actor=actor, programme=programme)
+    qs = persons_in_scope(actor=actor, programme=programme, perm=perm)
     if village is not None:
         qs = qs.filter(org_unit__path__gte=village.path, org_unit__path__lt=paths.upper_bound(village.path))
     enrolled = Enrolment.objects.filter(programme=programme, person=OuterRef("pk"), status__in=LIVE_ENROLMENT)

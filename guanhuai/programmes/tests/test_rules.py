@@ -24,9 +24,10 @@ def household(people, unit, *members: PersonInput, hukou: str = "rural"):
     """A household registered through the registry service (which links head, spouse and children)."""
     registrar = getattr(people, "registrar", None)
     if registrar is None:
-        registrar = people.registrar = user_with_role(
-            "village_clerk", unit.parent.parent, username="registrar"
-        )
+        top = unit
+        while top.parent_id:
+            top = top.parent
+        registrar = people.registrar = user_with_role("village_clerk", top, username="registrar")
     hh = household_create(
         actor=registrar, org_unit=unit, address="幸福路1号", hukou_type=hukou, members=list(members)
     )

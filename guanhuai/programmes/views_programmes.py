@@ -1,0 +1,524 @@
+"""Programme-definition pages under /programmes/definitions/: the list, a programme's page (definition,
+amount history, rule versions), create (blank or from a national template), edit, the rule editor with
+its live preview, amount rules, and "应享未享" (eligible but not enrolled) with its Excel export.
+
+Thin: reads through selectors/programmes.py, writes through services/programmes.py. A programme the actor
+cannot see is a 404 like a missing one; one they see but may not change is a 403 and the buttons that
+lead there are hidden."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from guanhuai.accounts import scoping
+from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.excel import content_disposition
+from guanhuai.funds.models import Allocation
+from guanhuai.funds.states import AllocationStatus
+from guanhuai.orgs.models import Level
+from guanhuai.programmes import rules
+from guanhuai.programmes.catalogue import TEMPLATES
+from guanhuai.programmes.forms_programmes import (
+    MODE_JSON,
+    MODE_ROWS,
+    AmountEndForm,
+    AmountRuleForm,
+    MissedFilterForm,
+    ProgrammeCreateForm,
+    ProgrammeEditForm,
+    TemplateForm,
+    as_of_from,
+    row_values,
+    rule_from_post,
+    rule_to_rows,
+)
+from guanhuai.programmes.models import AmountRule, Programme
+from guanhuai.programmes.permissions import MANAGE_PROGRAMMES, VIEW
+from guanhuai.programmes.selectors import programmes as selectors
+from guanhuai.programmes.services import programmes as services
+from guanhuai.programmes.states import Step
+from guanhuai.registry.permissions import EXPORT_PERSONS
+
+PAGE_SIZE = 50
+# Programmes are owned by branches that keep accounts, not by villages.
+OWNER_LEVELS = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY]
+FIELD_OF_CODE = {
+    "bad_code": "code",
+    "code_taken": "code",
+    "code_required": "code",
+    "name_required": "name",
+    "legal_basis_required": "legal_basis",
+    "allocation_required": "allocation",
+    "budget_line_required": "budget_line",
+    "bad_steps": "steps",
+    "bad_amount": "amount",
+    "bad_dates": "valid_to",
+    "label_required": "label",
+    "amount_used": "valid_from",
+    "amount_overlap": "condition",
+    "already_ended": "valid_to",
+    "unknown_template": "template",
+}
+
+
+def _post(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not scoping.can_anywhere(request.user, VIEW):
+        raise Http404(_("未找到该页面，或您无权访问。"))
+
+
+def _get(request: HttpRequest, pk: Any) -> Programme:
+    try:
+        return selectors.programme_get(actor=request.user, id=pk)
+    except NotFound as exc:
+        raise Http404(str(exc))
+
+
+def _require_manage(request: HttpRequest, programme: Programme) -> None:
+    if not selectors.can_manage(request.user, programme):
+        raise Forbidden(_("您没有修改该扶助项目的权限。"))
+
+
+def _owner_units(request: HttpRequest) -> Any:
+    return scoping.units(request.user, MANAGE_PROGRAMMES).filter(level__in=OWNER_LEVELS).order_by("path")
+
+
+def _allocations(request: HttpRequest) -> Any:
+    visible = scoping.path_q(request.user, "funds.view_funds", path_field="fund__org_unit__path")
+    return (
+        Allocation.objects.filter(visible, status=AllocationStatus.ACTIVE)
+        .select_related("fund")
+        .order_by("fund__name", "name")
+    )
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    field = FIELD_OF_CODE.get(exc.code)
+    if field is None and exc.code.startswith("bad_"):
+        field = exc.code[4:]
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any) -> HttpResponse:
+    return render(
+        request,
+        "programmes/programme_form.html",
+        {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
+    )
+
+
+# --- list and detail --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    q = request.GET.get("q", "")
+    page = Paginator(selectors.programme_list(actor=request.user, q=q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {"page": page, "q": q, "can_create": scoping.can_anywhere(request.user, MANAGE_PROGRAMMES)},
+    )
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _get(request, pk)
+    spec = TEMPLATES.get(programme.template)
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "amounts": selectors.amount_history(programme),
+            "history": selectors.rule_history(programme),
+            "can_manage": selectors.can_manage(request.user, programme),
+            "unconfirmed": spec.unconfirmed if spec else [],
+            "steps": [Step(s).label if s in Step.values else s for s in programme.steps],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- create and edit --------------------------------------------------------------------------------------
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
+        raise Http404(_("未找到该页面，或您无权访问。"))
+    form = ProgrammeCreateForm(_post(request), units=_owner_units(request), allocations=_allocations(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            programme = services.programme_create(
+                actor=request.user, org_unit=d["org_unit"], code=d["code"], **_fields(d)
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("已设立“%(name)s”。请设置资格条件和发放标准。") % {"name": programme.name}
+            )
+            return redirect("programmes:rule_edit", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("设立扶助项目"),
+        back=reverse("programmes:programme_list"),
+        help=_("地方增发或地方项目：先填写项目定义，保存后设置资格条件和发放标准。"),
+    )
+
+
+def _fields(d: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "name",
+        "legal_basis",
+        "description",
+        "target",
+        "benefit",
+        "period",
+        "pro_rata",
+        "counts_from",
+        "age_limit_months",
+        "funding_source",
+        "allocation",
+        "budget_line",
+        "steps",
+        "notice_days",
+        "approvals_required",
+    )
+    return {k: d[k] for k in keys if k in d}
+
+
+@login_required
+def programme_from_template(request: HttpRequest) -> HttpResponse:
+    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
+        raise Http404(_("未找到该页面，或您无权访问。"))
+    form = TemplateForm(_post(request), units=_owner_units(request), allocations=_allocations(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            programme = services.programme_from_template(
+                actor=request.user,
+                template=d["template"],
+                org_unit=d["org_unit"],
+                code=d["code"] or None,
+                allocation=d["allocation"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已按模板设立“%(name)s”。") % {"name": programme.name})
+            return redirect("programmes:programme_detail", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("按国家模板设立项目"),
+        back=reverse("programmes:programme_list"),
+        templates=TEMPLATES.values(),
+        submit=_("设立"),
+    )
+
+
+@login_required
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _get(request, pk)
+    _require_manage(request, programme)
+    initial = {k: getattr(programme, k) for k in services.UPDATE_FIELDS}
+    form = ProgrammeEditForm(_post(request), initial=initial, allocations=_allocations(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.programme_update(
+                actor=request.user, programme=programme, active=d["active"], **_fields(d)
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("programmes:programme_detail", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("修改扶助项目"),
+        subtitle=programme.name,
+        back=reverse("programmes:programme_detail", args=[programme.pk]),
+    )
+
+
+# --- the rule editor --------------------------------------------------------------------------------------
+
+
+def _row_context(key: str, fact_name: str, op: str = "", values: list[str] | None = None) -> dict[str, Any]:
+    f = rules.FACTS.get(fact_name) or rules.FACTS["age"]
+    op = op if op in f.ops else f.ops[0]
+    values = values or []
+    if f.type == "choice" and op in ("in", "not_in"):
+        widget = "checkboxes"
+    elif f.type in ("choice", "bool"):
+        widget = "select"
+    else:
+        widget = {"int": "number", "date": "date"}.get(f.type, "text")
+    choices = [("true", _("是")), ("false", _("否"))] if f.type == "bool" else f.choices
+    return {
+        "key": key,
+        "fact": f,
+        "facts": rules.FACTS.values(),
+        "op": op,
+        "ops": [(o, rules.OP_LABELS[o]) for o in f.ops],
+        "widget": widget,
+        "choices": choices,
+        "values": values,
+        "value": ",".join(values),
+    }
+
+
+def _editor_context(
+    programme: Programme, rule: dict[str, Any], *, mode: str = "", note: str = ""
+) -> dict[str, Any]:
+    import json
+
+    flat = rule_to_rows(rule)
+    if not mode:
+        mode = MODE_ROWS if flat is not None else MODE_JSON
+    combinator, rows = flat if flat is not None else ("all", [])
+    return {
+        "programme": programme,
+        "mode": mode,
+        "flat": flat is not None,
+        "combinator": combinator,
+        "rows": [
+            _row_context(str(i), r.get("fact", ""), r.get("op", ""), row_values(r.get("value")))
+            for i, r in enumerate(rows)
+        ]
+        or [_row_context("0", "age", ">=")],
+        "rule_json": json.dumps(rule, ensure_ascii=False, indent=2),
+        "note": note,
+        "as_of": timezone.localdate(),
+        "facts": rules.facts_catalogue(),
+    }
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the editor with the rule in force. POST: save it as the next version (or show why not)."""
+    programme = _get(request, pk)
+    _require_manage(request, programme)
+    if request.method == "POST":
+        note = request.POST.get("note", "")
+        error = None
+        try:
+            rule = rule_from_post(request.POST)
+            version = services.rule_version_save(
+                actor=request.user, programme=programme, rule=rule, note=note
+            )
+        except DomainError as exc:
+            error = str(exc)
+            try:
+                rule = rule_from_post(request.POST)
+            except DomainError:
+                rule = {}
+        else:
+            messages.success(request, _("已保存资格条件第%(v)d版。") % {"v": version.version})
+            return redirect("programmes:programme_detail", programme.pk)
+        context = _editor_context(programme, rule, mode=request.POST.get("mode", ""), note=note)
+        if request.POST.get("mode") == MODE_JSON:
+            context["rule_json"] = request.POST.get("rule_json", "")
+        context["error"] = error
+        return render(request, "programmes/rule_edit.html", context, status=422)
+    try:
+        rule = rules.current_rule(programme)
+    except DomainError:
+        rule = {"all": []}
+    return render(request, "programmes/rule_edit.html", _editor_context(programme, rule))
+
+
+@login_required
+@require_POST
+def rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the live preview of the rule being edited (not saved): count, sample and by-county, within
+    the actor's scope and the programme's branch. In row mode the JSON box is refreshed out of band."""
+    import json
+
+    programme = _get(request, pk)
+    _require_manage(request, programme)
+    as_of = as_of_from(request.POST)
+    context: dict[str, Any] = {"programme": programme, "as_of": as_of, "mode": request.POST.get("mode")}
+    try:
+        rule = rule_from_post(request.POST)
+        context["preview"] = selectors.eligibility_preview(
+            actor=request.user, rule=rule, as_of=as_of, programme=programme
+        )
+        context["rule_json"] = json.dumps(rule, ensure_ascii=False, indent=2)
+    except DomainError as exc:
+        context["error"] = str(exc)
+    return render(request, "programmes/rule_preview.html", context)
+
+
+@login_required
+@require_GET
+def rule_row(request: HttpRequest) -> HttpResponse:
+    """htmx: one condition row; with ?fact=, the row for that fact (its operators and value box)."""
+    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
+        raise Http404(_("未找到该页面，或您无权访问。"))
+    key = request.GET.get("k") or secrets.token_hex(4)
+    if not key.isalnum():
+        key = secrets.token_hex(4)
+    context = _row_context(
+        key,
+        request.GET.get(f"row-{key}-fact", "age"),
+        request.GET.get(f"row-{key}-op", ""),
+        request.GET.getlist(f"row-{key}-value"),
+    )
+    return render(request, "programmes/rule_row.html", context)
+
+
+# --- amount rules -----------------------------------------------------------------------------------------
+
+
+@login_required
+def programme_amount_add(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _get(request, pk)
+    _require_manage(request, programme)
+    form = AmountRuleForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.amount_rule_add(
+                actor=request.user,
+                programme=programme,
+                label=d["label"],
+                amount=d["amount"],
+                valid_from=d["valid_from"],
+                valid_to=d["valid_to"],
+                condition=d["condition"],
+                priority=d["priority"],
+                source=d["source"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已新增发放标准。"))
+            return redirect("programmes:programme_detail", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("新增发放标准"),
+        subtitle=programme.name,
+        back=reverse("programmes:programme_detail", args=[programme.pk]),
+        help=_("发放标准一经使用不再修改：调整标准时，先结束原标准，再新增一条。"),
+    )
+
+
+@login_required
+def programme_amount_end(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
+    programme = _get(request, pk)
+    _require_manage(request, programme)
+    try:
+        row = AmountRule.objects.get(pk=rule_pk, programme=programme)
+    except AmountRule.DoesNotExist:
+        raise Http404(_("未找到该发放标准。"))
+    form = AmountEndForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amount_rule_end(
+                actor=request.user, amount_rule=row, valid_to=form.cleaned_data["valid_to"]
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已结束发放标准“%(label)s”。") % {"label": row.label})
+            return redirect("programmes:programme_detail", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("结束发放标准"),
+        subtitle=f"{row.label} {row.amount}",
+        back=reverse("programmes:programme_detail", args=[programme.pk]),
+        submit=_("结束"),
+    )
+
+
+# --- 应享未享 -----------------------------------------------------------------------------------------------
+
+
+def _missed_filters(request: HttpRequest, programme: Programme) -> tuple[MissedFilterForm, Any, dt.date]:
+    form = MissedFilterForm(
+        request.GET or None, villages=selectors.village_choices(actor=request.user, programme=programme)
+    )
+    village, as_of = None, timezone.localdate()
+    if form.is_bound and form.is_valid():
+        village = form.cleaned_data["village"]
+        as_of = form.cleaned_data["as_of"] or as_of
+    return form, village, as_of
+
+
+@login_required
+@require_GET
+def programme_missed(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _get(request, pk)
+    form, village, as_of = _missed_filters(request, programme)
+    try:
+        qs = selectors.eligible_not_enrolled(
+            actor=request.user, programme=programme, as_of=as_of, village=village
+        )
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        error = None
+    except DomainError as exc:
+        page, error = None, str(exc)
+    return render(
+        request,
+        "programmes/programme_missed.html",
+        {
+            "programme": programme,
+            "form": form,
+            "page": page,
+            "error": error,
+            "as_of": as_of,
+            "can_export": scoping.can_anywhere(request.user, EXPORT_PERSONS),
+        },
+    )
+
+
+@login_required
+@require_GET
+def programme_missed_export(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _get(request, pk)
+    form, village, as_of = _missed_filters(request, programme)
+    try:
+        content, _rows = services.missed_export(
+            actor=request.user, programme=programme, as_of=as_of, village=village
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(
+            reverse("programmes:programme_missed", args=[programme.pk]) + "?" + request.GET.urlencode()
+        )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"应享未享-{programme.code}-{village.code if village else 'all'}-{as_of:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition(name)
+    return response
