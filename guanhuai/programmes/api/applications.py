@@ -29,7 +29,7 @@ from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.models import Application, Objection, Programme, PublicNotice
-from guanhuai.programmes.permissions import APPLY, MANAGE_NOTICES
+from guanhuai.programmes.permissions import MANAGE_NOTICES, VIEW
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.selectors.programmes import visible_q
 from guanhuai.programmes.services import applications as svc
@@ -376,7 +376,7 @@ def application_create(
     )
     application = svc.application_create(
         actor=actor,
-        programme=_programme_ref(request, payload.programme_id, APPLY),
+        programme=_programme_ref(request, payload.programme_id, VIEW),
         person=person,
         spouse=spouse,
         reason=payload.reason,
@@ -630,7 +630,6 @@ def grievance_list(request: HttpRequest, status: str = "", mine: bool = False) -
 def grievance_record(request: HttpRequest, payload: GrievanceIn) -> Any:
     from guanhuai.accounts import scoping
     from guanhuai.programmes.models import Payment
-    from guanhuai.programmes.permissions import VIEW
 
     actor = _actor(request)
     payment = None

@@ -20,6 +20,7 @@ from guanhuai.accounts import scoping
 from guanhuai.audit.actions import describe
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import NotFound
+from guanhuai.core.money import CENT
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import (
     Application,
@@ -309,7 +310,7 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
             NoticeRow(
                 name=names,
                 village=a.org_unit.name,
-                amount=Decimal(amount) if amount is not None else None,
+                amount=Decimal(amount).quantize(CENT) if amount is not None else None,
                 unit=unit,
                 beneficiaries=2 if a.spouse_id else 1,
                 application_id=a.pk,
