@@ -182,7 +182,7 @@ def _perm_label(perm: str) -> str:
 def _lock(application: Application) -> Application:
     """Re-read the application under a row lock: the state checks below see what concurrent reviewers did."""
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("programme", "person", "org_unit")
         .get(pk=application.pk)
     )
@@ -572,7 +572,11 @@ def _enrol(application: Application, *, actor: Any) -> list[Enrolment]:
                 % {"name": person.name, "months": programme.age_limit_months},
                 code="age_limit_passed",
             )
-        existing = Enrolment.objects.select_for_update().filter(programme=programme, person=person).first()
+        existing = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .filter(programme=programme, person=person)
+            .first()
+        )
         if existing is not None:
             if existing.status != EnrolmentStatus.EXITED:
                 raise Conflict(
@@ -799,7 +803,7 @@ def notice_open(
     closes_on = opens_on + dt.timedelta(days=programme.notice_days - 1)
     with transaction.atomic():
         waiting = list(
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .filter(
                 programme=programme,
                 org_unit=org_unit,
@@ -866,7 +870,9 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
     wait in the notice until their objections are resolved."""
     scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
     with transaction.atomic():
-        notice = PublicNotice.objects.select_for_update().select_related("org_unit").get(pk=notice.pk)
+        notice = (
+            PublicNotice.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=notice.pk)
+        )
         if notice.status != NoticeStatus.OPEN:
             raise InvalidTransition(_("该公示已经结束。"), code="notice_closed")
         if _today() <= notice.closes_on:
@@ -879,7 +885,7 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
         notice.closed_at = _now()
         notice.save(update_fields=["status", "closed_at"])
         in_notice = list(
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("programme", "person", "spouse", "org_unit")
             .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
             .exclude(objections__status=ObjectionStatus.OPEN)
@@ -914,7 +920,7 @@ def objection_record(
         raise ValidationError(_("请填写异议内容。"), code="content_required")
     received_on = received_on or _today()
     with transaction.atomic():
-        notice = PublicNotice.objects.select_for_update().get(pk=notice.pk)
+        notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
         if notice.status != NoticeStatus.OPEN or _today() > notice.closes_on:
             raise Conflict(
                 _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")
@@ -952,7 +958,9 @@ def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolut
     if not resolution:
         raise ValidationError(_("请填写处理意见（核实情况和结论）。"), code="reason_required")
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().select_related("notice").get(pk=objection.pk)
+        objection = (
+            Objection.objects.select_for_update(of=("self",)).select_related("notice").get(pk=objection.pk)
+        )
         if objection.status != ObjectionStatus.OPEN:
             raise InvalidTransition(_("该异议已经处理过。"), code="already_resolved")
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
@@ -1035,7 +1043,7 @@ def grievance_record(
 
 
 def _grievance_move(grievance: Grievance, new: str) -> Grievance:
-    locked = Grievance.objects.select_for_update().select_related("org_unit").get(pk=grievance.pk)
+    locked = Grievance.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=grievance.pk)
     if new != locked.status and new not in GRIEVANCE_TRANSITIONS[locked.status]:
         raise InvalidTransition(
             _("投诉当前状态为“%(status)s”，不能改为“%(new)s”。")
