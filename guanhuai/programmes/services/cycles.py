@@ -213,14 +213,9 @@ def _month_of(date_field: str) -> Any:
     return ExpressionWrapper(year * 12 + month - 1, output_field=IntegerField())
 
 
-def entitlement_rows(
-    cycle: Cycle, span: PeriodSpan, *, kind: str = EntitlementKind.REGULAR, enrolments: QuerySet | None = None
-) -> QuerySet:
-    """The SELECT of generation: one row per active enrolment with at least one entitled month, columns in
-    the order of `_ENTITLEMENT_COLUMNS`, `amount` NULL where no amount rule matches. Public so that the
-    benchmark measures exactly this query."""
-    from guanhuai.programmes import rules
-
+def entitled_enrolments(cycle: Cycle, span: PeriodSpan, *, enrolments: QuerySet | None = None) -> QuerySet:
+    """Active enrolments of the cycle's programme entitled to at least one month of `span`, annotated
+    with `_first` and `_last` (month indexes)."""
     programme = cycle.programme
     qs = enrolments if enrolments is not None else Enrolment.objects.all()
     qs = qs.filter(programme=programme, status=EnrolmentStatus.ACTIVE)
@@ -232,6 +227,22 @@ def entitlement_rows(
         lasts.append(_month_of("person__birth_date") + Value(programme.age_limit_months - 1))
     # A death ends entitlement after the death month; the living have no death month (Coalesce to last).
     lasts.append(Coalesce(_month_of("person__died_on"), Value(span.last)))
+    return qs.annotate(
+        _first=Greatest(*firsts, output_field=IntegerField()),
+        _last=Least(*lasts, output_field=IntegerField()),
+    ).filter(_last__gte=F("_first"))
+
+
+def entitlement_rows(
+    cycle: Cycle, span: PeriodSpan, *, kind: str = EntitlementKind.REGULAR, enrolments: QuerySet | None = None
+) -> QuerySet:
+    """The SELECT of generation: one row per active enrolment with at least one entitled month, columns in
+    the order of `_ENTITLEMENT_COLUMNS`, `amount` NULL where no amount rule matches. Public so that the
+    benchmark measures exactly this query."""
+    from guanhuai.programmes import rules
+
+    programme = cycle.programme
+    qs = entitled_enrolments(cycle, span, enrolments=enrolments)
     expression = rules.amount_expression(programme, on=span.starts_on)
     per_period: Any
     if isinstance(expression, Value):
@@ -244,10 +255,6 @@ def entitlement_rows(
             _person_model().objects.filter(pk=OuterRef("person_id")).annotate(_a=expression).values("_a")[:1],
             output_field=DecimalField(max_digits=12, decimal_places=2),
         )
-    qs = qs.annotate(
-        _first=Greatest(*firsts, output_field=IntegerField()),
-        _last=Least(*lasts, output_field=IntegerField()),
-    ).filter(_last__gte=F("_first"))
     months = ExpressionWrapper(F("_last") - F("_first") + 1, output_field=IntegerField())
     if programme.pro_rata == ProRata.MONTHS and span.months > 1:
         base: Any = per_period
@@ -329,16 +336,15 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
         with transaction.atomic():
             chunk = Enrolment.objects.filter(id__gte=start, id__lt=end)
             rows = entitlement_rows(cycle, span, enrolments=chunk)
-            inserted = insert_select(rows)
-            missing = rows.filter(c_amount__isnull=True).count()
-            counts["entitlements"] += inserted
-            counts["no_amount"] += missing
+            counts["entitlements"] += insert_select(rows)
             checkpoint = {"next_id": end, "counts": counts}
             if progress is not None:
                 progress.step(min(end, hi + 1) - start)
                 progress.job.counts = dict(counts)
                 progress.save_checkpoint(checkpoint)
         start = end
+    # Entitled but matching no amount rule: counted once over the whole programme (no amount evaluated).
+    counts["no_amount"] = max(0, entitled_enrolments(cycle, span).count() - counts["entitlements"])
     if not checkpoint.get("arrears_done"):
         with transaction.atomic():
             counts["arrears"] = _insert_arrears(cycle)

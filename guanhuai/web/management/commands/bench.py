@@ -13,7 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 # name → module under benchmarks/ with HELP, add_arguments(parser) and run(options, write).
-BENCHES = {"scope": "benchmarks.scope", "registry": "benchmarks.registry", "funds": "benchmarks.funds"}
+BENCHES = {
+    "scope": "benchmarks.scope",
+    "registry": "benchmarks.registry",
+    "funds": "benchmarks.funds",
+    "programmes": "benchmarks.programmes",
+}
 
 
 def _load(module: str) -> ModuleType:
