@@ -353,3 +353,40 @@ def test_bulk_review_of_many_is_a_bounded_number_of_queries_per_item(
 
     assert all(r.ok for r in results), [r.message for r in results]
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+# --- PostgreSQL: two approvers at once --------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrency needs PostgreSQL (SQLite has one writer and no SELECT … FOR UPDATE)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_county_approvers_at_once_enrol_once(apps, people, tree, monkeypatch):
+    from guanhuai.accounts.tests.factories import user_with_role
+    from guanhuai.funds.tests.test_concurrency import fresh, outcomes, race
+
+    # given: an application waiting at the county, and two approvers who both press "pass"
+    programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "county"])
+    application = submitted(apps, people, programme=programme)
+    svc.application_review(actor=people.reviewer_a, application=application, decision="pass")
+    second = user_with_role("county_approver", tree.county, username="approver2")
+    approvers = [fresh(people.approver), fresh(second)]
+
+    def hold() -> None:
+        list(Application.objects.select_for_update().filter(pk=application.pk))
+
+    # when
+    results = race(
+        2,
+        lambda i: svc.application_review(actor=approvers[i], application=application, decision="pass"),
+        hold=hold,
+    )
+
+    # then: one approval, one precise refusal, one enrolment
+    done, errors = outcomes(results)
+    assert len(done) == 1 and len(errors) == 1, results
+    assert isinstance(errors[0], Conflict) and errors[0].code == "not_under_review"
+    assert Enrolment.objects.filter(programme=programme, person=apps.head).count() == 1
+    assert ReviewDecision.objects.filter(application=application, step="county").count() == 1
