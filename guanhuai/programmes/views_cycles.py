@@ -103,7 +103,7 @@ def cycle_generate(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("programmes:cycle_list")
     d = form.cleaned_data
     cycle = _try(

@@ -403,7 +403,7 @@ def _apply(
             )
         ).update(status=new_status)
     programme = batch.cycle.programme
-    if paid_total and programme.allocation_id:
+    if paid_total and programme.allocation is not None:
         txn = ledger.post(
             actor=actor,
             kind=TxnKind.DISBURSEMENT,

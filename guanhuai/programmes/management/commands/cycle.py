@@ -112,8 +112,8 @@ class Command(BaseCommand):
     def _generate(self, actor: Any, options: dict[str, Any]) -> None:
         programme = self._programme(options["programme"])
         cycle = cycles.cycle_generate(actor=actor, programme=programme, period=options["period"], inline=True)
-        job = Job.objects.get(pk=cycle.job_id)
-        counts = job.counts
+        job = Job.objects.filter(pk=cycle.job_id).first() if cycle.job_id is not None else None
+        counts = job.counts if job else {}
         self.stdout.write(
             _("已生成：当期 %(n)s 笔，补发往期 %(a)s 笔，无匹配发放标准 %(none)s 人，合计 %(total)s 元。")
             % {
@@ -123,7 +123,7 @@ class Command(BaseCommand):
                 "total": counts.get("total", "0.00"),
             }
         )
-        if job.message:
+        if job and job.message:
             self.stdout.write(job.message)
         self._totals(cycle, actor)
 
