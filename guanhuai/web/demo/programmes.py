@@ -549,9 +549,11 @@ def _pay_cycle(
 def _today_events(special: Programme, cal: Calendar) -> None:
     """Registry events after the payments, then the county's re-confirmation as of today.
 
-    Each enrolled family plays one part, in this order, as far as there are families: a father's death
-    in the first paid month (the later month was paid: the death flags it for recovery), a disabled child
-    reassessed at grade 4 (no longer a special family: not eligible), an adoption (a new child)."""
+    The enrolled families play one part each, as far as there are families: a father's death in the
+    first paid month (his later month was paid: the death flags it for recovery; his wife stays enrolled),
+    then — only where the village keeps another family of the same kind, so that the clerk's village still
+    shows a bereaved and a disabled-child family — a disabled child reassessed at grade 4 (no longer a
+    special family: not eligible) and an adoption by a bereaved couple (a new child)."""
     village = OrgUnit.objects.get(code=HOME_VILLAGE)
     cast = _cast(village)
     enrolled = list(
@@ -562,30 +564,48 @@ def _today_events(special: Programme, cal: Calendar) -> None:
     families: dict[int, list[Person]] = {}
     for e in enrolled:
         families.setdefault(e.person.household_id, []).append(e.person)
-    bereaved = [f for f in families.values() if f[0].special_status == "bereaved"]
-    disabled = [f for f in families.values() if f[0].special_status == "disabled_child"]
+    couples = [f for f in families.values() if len(f) > 1]
     today = cal.today
-    if bereaved:
-        father = next((p for p in bereaved[0] if p.sex == Sex.MALE), bereaved[0][0])
-        registry.death_record(actor=cast.clerk, person=father, occurred_on=cal.day(2, 20), note="病故")
-    if disabled:
-        parent = disabled[0][0]
-        child = Person.objects.filter(parent_links__parent=parent).order_by("pk").first()
-        if child is not None:
-            registry.disability_record(actor=cast.clerk, person=child, grade=4, occurred_on=today)
-    if len(bereaved) > 1:
-        parents = bereaved[1]
-        head = parents[0]
-        adopted = registry.person_add(
-            actor=cast.clerk,
-            household=head.household,
-            data=PersonInput(
-                name=head.name[0] + "安安",
-                id_number=_free_id(dt.date(today.year - 6, 6, 1), Sex.FEMALE),
-                relation_to_head=RelationToHead.CHILD,
-            ),
+
+    def village_families(status: str) -> int:
+        return (
+            Person.objects.filter(org_unit=village, special_status=status, died_on__isnull=True)
+            .values("household")
+            .distinct()
+            .count()
         )
-        registry.adoption_record(actor=cast.clerk, parents=parents, child=adopted, occurred_on=today)
+
+    parts = list(couples)
+    if parts:  # a death
+        couple = parts.pop(0)
+        father = next((p for p in couple if p.sex == Sex.MALE), couple[0])
+        registry.death_record(actor=cast.clerk, person=father, occurred_on=cal.day(2, 20), note="病故")
+    for couple in parts:
+        status = couple[0].special_status
+        if status == "disabled_child" and village_families(status) > 1:
+            child = (
+                Person.objects.filter(parent_links__parent=couple[0], disability_grade__lte=3)
+                .order_by("pk")
+                .first()
+            )
+            if child is not None:
+                registry.disability_record(actor=cast.clerk, person=child, grade=4, occurred_on=today)
+                break
+    for couple in parts:
+        status = couple[0].special_status
+        if status == "bereaved" and village_families(status) > 1:
+            head = couple[0]
+            adopted = registry.person_add(
+                actor=cast.clerk,
+                household=head.household,
+                data=PersonInput(
+                    name=head.name[0] + "安安",
+                    id_number=_free_id(dt.date(today.year - 6, 6, 1), Sex.FEMALE),
+                    relation_to_head=RelationToHead.CHILD,
+                ),
+            )
+            registry.adoption_record(actor=cast.clerk, parents=couple, child=adopted, occurred_on=today)
+            break
     reconfirmation_run(actor=cast.approver, programme=special, as_of=today)
 
 

@@ -135,8 +135,12 @@ def test_the_reconfirmation_flags_and_exits_nobody(db, media, django_capture_on_
     assert flagged.exists()
     # The only exits are deaths recorded in the registry, not the re-confirmation.
     assert set(Enrolment.objects.filter(status="exited").values_list("exit_reason", flat=True)) <= {"died"}
-    for e in flagged.filter(flag="not_eligible"):
-        assert e.person.special_status == ""  # the child was reassessed at grade 4
+    # a father died in the first paid month: his later month was paid, so he is flagged for recovery
+    dead = Enrolment.objects.get(programme=special, person__died_on__isnull=False)
+    assert (dead.status, dead.exit_reason, dead.flag) == ("exited", "died", "died")
+    assert Enrolment.objects.filter(
+        programme=special, person__household=dead.person.household, status="active"
+    ).exists()
     assert "资格确认待复核" in output
 
 

@@ -198,7 +198,13 @@ def test_the_demo_prints_its_registry_counts_and_writes_one_audit_entry(db):
     entry = AuditEntry.objects.get(action="registry.demo.loaded")
     assert entry.data["households"] == households_n
     assert entry.data["persons"] == Person.objects.count()
-    assert not AuditEntry.objects.filter(action__startswith="registry.").exclude(pk=entry.pk).exists()
+    # The load itself writes no other registry entry (the programmes demo, which runs after it, records
+    # bank accounts and a death through the registry services as the clerk: those are audited as usual).
+    assert not (
+        AuditEntry.objects.filter(action__startswith="registry.", actor=entry.actor)
+        .exclude(pk=entry.pk)
+        .exists()
+    )
 
 
 def test_running_the_demo_twice_changes_nothing_in_the_registry(db):
