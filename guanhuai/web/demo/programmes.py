@@ -411,11 +411,13 @@ def _build_history(cal: Calendar) -> None:
                     review.notice_open(actor=cast.director, programme=programmes[template], org_unit=village)
                 )
 
-    # 4. A villager objects to one rural-reward applicant; the township finds it true and returns it.
+    # 4. A villager objects to one rural-reward applicant; the township checks, upholds it, and the
+    # application goes back to the village.
     objected = next((a for a in through_notice[RURAL] if getattr(a, "demo_stage", "") == "returned"), None)
     if objected is not None:
         with on(cal.day(3, 8)):
-            notice = PublicNotice.objects.get(pk=Application.objects.get(pk=objected.pk).notice_id)
+            notice = Application.objects.select_related("notice").get(pk=objected.pk).notice
+            assert notice is not None  # it was just put in the notice
             objection = review.objection_record(
                 actor=cast.director,
                 notice=notice,
@@ -425,7 +427,7 @@ def _build_history(cal: Calendar) -> None:
             )
         with on(cal.day(3, 10)):
             review.objection_resolve(
-                actor=cast.director,
+                actor=cast.reviewer,
                 objection=objection,
                 upheld=True,
                 resolution="经入户核实，申请人另有一名子女户籍在外县，申报子女情况有误，退回重新核实申报。",
@@ -563,7 +565,7 @@ def _today_events(special: Programme, cal: Calendar) -> None:
     )
     families: dict[int, list[Person]] = {}
     for e in enrolled:
-        families.setdefault(e.person.household_id, []).append(e.person)
+        families.setdefault(e.person.household_id or 0, []).append(e.person)
     couples = [f for f in families.values() if len(f) > 1]
     today = cal.today
 
@@ -593,8 +595,8 @@ def _today_events(special: Programme, cal: Calendar) -> None:
                 break
     for couple in parts:
         status = couple[0].special_status
-        if status == "bereaved" and village_families(status) > 1:
-            head = couple[0]
+        head = couple[0]
+        if status == "bereaved" and village_families(status) > 1 and head.household is not None:
             adopted = registry.person_add(
                 actor=cast.clerk,
                 household=head.household,
