@@ -330,3 +330,34 @@ def test_summary_is_scoped_to_the_viewers_branches(tree, staff, people):
     mine = cycle_selectors.cycle_summary(actor=people.reviewer_a, cycle=cycle)
     assert mine.due.count == 1
     assert cycle_selectors.cycle_get(actor=people.reviewer_a, cycle_id=cycle.pk) == cycle
+
+
+def test_a_generation_job_that_stopped_half_way_resumes_without_doubling(tree, staff, monkeypatch):
+    # given: three enrolments, generated one id at a time, and the second range fails
+    prog = programme(tree, staff, amount="590.00")
+    for name in ("一", "二", "三"):
+        enrol(prog, person(staff.registrar, tree.village_a, name))
+    monkeypatch.setattr(cycles, "CHUNK", 1)
+    real = cycles.insert_select
+    calls = []
+
+    def flaky(rows):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the worker died")
+        return real(rows)
+
+    monkeypatch.setattr(cycles, "insert_select", flaky)
+    cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12")
+    from guanhuai.jobs.services import job_retry, job_run
+
+    job = job_run(cycle.job_id)
+    assert job.status == "failed" and Entitlement.objects.filter(cycle=cycle).count() == 1
+    # when: retried
+    job_retry(actor=staff.finance, job=job)
+    job = job_run(cycle.job_id)
+    # then: it continued after the committed range; everyone once
+    cycle.refresh_from_db()
+    assert job.status == "succeeded" and cycle.status == "review"
+    assert set(amounts(cycle)) == {"一", "二", "三"}
+    assert Entitlement.objects.filter(cycle=cycle).count() == 3 and job.counts["entitlements"] == 3

@@ -3,6 +3,7 @@ person's payment history."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -169,7 +170,7 @@ def test_unknown_lines_and_mismatches_are_reported_never_guessed(funded, staff):
     one, two = batch.payments.order_by("line_no")
     from guanhuai.programmes.bankfiles import result_csv
 
-    day = __import__("datetime").date(2026, 12, 20)
+    day = dt.date(2026, 12, 20)
     content = result_csv(
         batch.number,
         [
