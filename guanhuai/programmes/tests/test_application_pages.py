@@ -4,7 +4,9 @@ search, the application page (documents, timeline, the buttons the actor may use
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
 
 import pytest
 from django.urls import reverse
@@ -279,3 +281,67 @@ def test_the_home_page_query_count_does_not_grow_with_the_queue(
         r = client.get(reverse("programmes:home"))
 
     assert r.content.decode().count('name="ids"') == 6
+
+
+# --- in a browser, on a phone -----------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+_no_browser = not CHROMIUM and os.environ.get("GUANHUAI_REQUIRE_BROWSER") != "1"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(_no_browser, reason="chromium is not installed")
+def test_a_clerk_applies_uploads_and_submits_on_a_phone(live_server, apps, people, tmp_path):
+    """On a 375 px screen: find the person, save the draft, upload a photo, submit; no page scrolls
+    sideways, and the reviewer's queue then offers the application with a checkbox."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import expect, sync_playwright
+
+    from guanhuai.accounts.tests.factories import PASSWORD
+
+    photo = tmp_path / "户口簿.png"
+    photo.write_bytes(PNG)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"], headless=True
+        )
+        page = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN").new_page()
+        page.set_default_timeout(10_000)
+
+        def login(user):
+            page.context.clear_cookies()
+            page.goto(f"{live_server.url}/")
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", PASSWORD)
+            page.locator("form button[type=submit]").first.click()
+            page.wait_for_load_state()
+
+        def fits():
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+        login(people.clerk_a)
+        page.goto(f"{live_server.url}{reverse('programmes:application_create')}")
+        fits()
+        page.fill("#q", "王建国")
+        page.get_by_role("button", name="查找").click()
+        page.locator("#candidates a").first.click()
+        page.select_option("#id_programme", label="特别扶助")
+        page.get_by_role("button", name="保存草稿").click()
+        page.wait_for_url(re.compile(r".*/applications/\d+/$"))
+        fits()
+        page.select_option("#id_kind", "hukou_book")
+        page.set_input_files("#id_file", str(photo))
+        page.get_by_role("button", name="上传").click()
+        expect(page.locator("#documents")).to_contain_text("户口簿.png")
+        page.get_by_role("button", name="提交审核").click()
+        expect(page.locator("#status")).to_contain_text("审核中")
+        expect(page.locator("#timeline")).to_contain_text("提交扶助申请")
+        fits()
+
+        login(people.reviewer_a)
+        page.goto(f"{live_server.url}{reverse('programmes:home')}")
+        expect(page.locator("input[name=ids]")).to_have_count(1)
+        fits()
+        browser.close()
+    assert Application.objects.get().status == ApplicationStatus.UNDER_REVIEW
