@@ -288,7 +288,8 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
     first day (rules.amount_expression: the first AmountRule whose condition holds). No ID, no account."""
     applications = list(
         Application.objects.filter(notice=notice)
-        .exclude(status__in=[ApplicationStatus.WITHDRAWN])
+        # an application returned after an upheld objection (or withdrawn) is no longer proposed
+        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.RETURNED])
         .select_related("person", "spouse", "org_unit")
         .order_by("pk")
     )

@@ -98,6 +98,8 @@ def test_an_upheld_objection_returns_the_application_to_the_village(noticed, peo
 
     first.refresh_from_db()
     assert (first.status, first.step) == (ApplicationStatus.RETURNED, "")
+    # no longer proposed: the printed list shows only the other applicant
+    assert [r.name for r in notices.notice_content(notice).rows] == ["李**"]
     decision = ReviewDecision.objects.get(application=first, step="notice")
     assert (decision.step, decision.decision, decision.comment) == ("notice", "return", "核实属实")
     # the other application is untouched and moves on when the notice closes
