@@ -151,7 +151,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "programmes/programme_detail.html",
         {
             "programme": programme,
-            "amounts": selectors.amount_history(programme),
+            "amounts": selectors.amount_history_view(programme),
             "history": selectors.rule_history(programme),
             "can_manage": selectors.can_manage(request.user, programme),
             "unconfirmed": spec.unconfirmed if spec else [],

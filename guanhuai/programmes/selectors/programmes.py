@@ -128,6 +128,25 @@ def rule_lines(rule: dict[str, Any], depth: int = 0) -> list[tuple[int, str]]:
     return [(depth, f"{f.label} {op} {_value_text(f, rule.get('value'))}")]
 
 
+def rule_summary(rule: Any) -> str:
+    """One line for a short rule (an amount's condition): "计生特殊家庭 等于 失独；户籍类型 等于 城镇"."""
+    if not rule or rule == {"all": []}:
+        return _("所有享受对象")
+    if isinstance(rule, dict) and set(rule) == {"all"} and all("fact" in c for c in rule["all"]):
+        return "；".join(text for c in rule["all"] for _d, text in rule_lines(c))
+    return " ".join(text for _d, text in rule_lines(rule))
+
+
+@dataclass
+class AmountView:
+    rule: AmountRule
+    condition: str
+
+
+def amount_history_view(programme: Programme) -> list[AmountView]:
+    return [AmountView(a, rule_summary(a.condition)) for a in amount_history(programme)]
+
+
 @dataclass
 class VersionView:
     version: RuleVersion

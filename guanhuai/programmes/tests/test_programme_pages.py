@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
+import shutil
 
 import pytest
 from django.urls import reverse
@@ -282,3 +285,69 @@ def test_missed_lists_eligible_not_enrolled_by_village_and_exports(client, world
     assert rows[0][2] == "姓名" and [r[2] for r in rows[1:]] == ["母亲"]
     assert "*" in rows[1][6]  # the ID is masked
     assert AuditEntry.objects.filter(action="programmes.missed.exported").count() == 1
+
+
+# --- in a browser, on a phone -----------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+_no_browser = not CHROMIUM and os.environ.get("GUANHUAI_REQUIRE_BROWSER") != "1"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(_no_browser, reason="chromium is not installed")
+def test_rule_editor_live_preview_on_a_phone(live_server, tree, people):
+    """A province admin, on a 375 px screen, changes a condition row: the preview count follows before
+    anything is saved; then a new row for 户籍类型 offers its own operators; saving adds version 2."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import expect, sync_playwright
+
+    from guanhuai.accounts.tests.factories import PASSWORD
+
+    couple(people, tree.village_a, mother="1960-01-01", children=[DEAD_CHILD], hukou="urban")
+    couple(people, tree.village_b, mother="1980-01-01", children=[DEAD_CHILD], hukou="rural")
+    special = programme_from_template(
+        actor=people.admin, template="special_assistance", org_unit=tree.province
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"], headless=True
+        )
+        page = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN").new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}/")
+        page.fill("input[name=username]", people.admin.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}{reverse('programmes:rule_edit', args=[special.pk])}")
+
+        # the preview runs on load: the 1960 mother's couple (the 1980 mother is 46)
+        count = page.locator("[data-preview-count]")
+        expect(count).to_have_text("2")
+        # when: the mother's age limit is lowered to 40 in the row
+        page.locator("#row-1-value").fill("40")
+        page.locator("#row-1-value").dispatch_event("change")
+        # then: both couples, without saving
+        expect(count).to_have_text("4")
+        assert RuleVersion.objects.filter(programme=special).count() == 1
+
+        # a new row, switched to 户籍类型, offers choice operators; "等于 城镇" narrows to the urban couple
+        rows = page.locator(".rule-row")
+        before = rows.count()
+        page.get_by_role("button", name="＋ 添加条件").click()
+        expect(rows).to_have_count(before + 1)
+        new_row = rows.nth(before)
+        new_row.locator("select").first.select_option("hukou")
+        expect(new_row.locator("select").nth(1)).to_contain_text("属于")
+        new_row.locator("select").nth(2).select_option("urban")
+        expect(count).to_have_text("2")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+        page.fill("#id_note", "女方40岁以上且城镇")
+        page.get_by_role("button", name="保存为新版本").click()
+        page.wait_for_url(re.compile(r".*/definitions/\d+/$"))
+        browser.close()
+    rule = RuleVersion.objects.get(programme=special, version=2).rule
+    assert {"fact": "mother_age", "op": ">=", "value": 40} in rule["all"]
+    assert {"fact": "hukou", "op": "==", "value": "urban"} in rule["all"]
