@@ -41,6 +41,7 @@ from guanhuai.programmes.forms_programmes import (
     ProgrammeEditForm,
     TemplateForm,
     as_of_from,
+    row_keys,
     row_values,
     rule_from_post,
     rule_to_rows,
@@ -343,9 +344,23 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存资格条件第%(v)d版。") % {"v": version.version})
             return redirect("programmes:programme_detail", programme.pk)
-        context = _editor_context(programme, rule, mode=request.POST.get("mode", ""), note=note)
-        if request.POST.get("mode") == MODE_JSON:
+        mode = request.POST.get("mode") or MODE_ROWS
+        context = _editor_context(programme, rule, mode=mode, note=note)
+        if mode == MODE_JSON:
             context["rule_json"] = request.POST.get("rule_json", "")
+        else:
+            # What the user typed stays on the page, even a row that does not parse.
+            context["flat"] = True
+            context["combinator"] = "any" if request.POST.get("combinator") == "any" else "all"
+            context["rows"] = [
+                _row_context(
+                    key,
+                    request.POST.get(f"row-{key}-fact", ""),
+                    request.POST.get(f"row-{key}-op", ""),
+                    request.POST.getlist(f"row-{key}-value"),
+                )
+                for key in row_keys(request.POST)
+            ] or context["rows"]
         context["error"] = error
         return render(request, "programmes/rule_edit.html", context, status=422)
     try:

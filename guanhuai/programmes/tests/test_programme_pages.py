@@ -182,6 +182,17 @@ def test_saving_a_rule_adds_a_version_and_a_bad_one_changes_nothing(client, worl
     bad = {"mode": "json", "rule_json": '{"all": [{"fact": "income", "op": ">", "value": 1}]}', "note": "x"}
     response = client.post(url, bad)
     assert response.status_code == 422 and "income" in response.content.decode()
+    typo = {
+        "mode": "rows",
+        "combinator": "all",
+        "row-0-fact": "age",
+        "row-0-op": ">=",
+        "row-0-value": "六十",
+        "note": "x",
+    }
+    response = client.post(url, typo)
+    html = response.content.decode()
+    assert response.status_code == 422 and "第1行" in html and 'value="六十"' in html  # the row is kept
     good = {
         "mode": "rows",
         "combinator": "all",
