@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
+    Case,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -36,9 +37,11 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import (
     Cast,
@@ -248,6 +251,9 @@ def entitlement_rows(
     if isinstance(expression, Value):
         # One amount for everyone (or for no one): no need to look at the person.
         per_period = expression
+    elif (joined := _on_person(expression)) is not None:
+        # Conditions on the person's own columns only: the same CASE, read through the join.
+        per_period = joined
     else:
         # The amount rules are compiled over Person; evaluate them on the enrolment's person by primary
         # key (one index probe per row), whatever subqueries the rule language builds inside.
@@ -293,6 +299,48 @@ def entitlement_rows(
         "c_status",
         "c_note",
     )
+
+
+def _reroot(q: Q, prefix: str) -> Q | None:
+    """`q` (over Person) with every lookup prefixed, so it reads the person through a join; None when
+    it holds anything but plain column lookups with plain values (a subquery, an F, an OuterRef)."""
+    rooted = Q()
+    rooted.connector, rooted.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            inner = _reroot(child, prefix)
+            if inner is None:
+                return None
+            rooted.children.append(inner)
+        elif (
+            isinstance(child, tuple)
+            and isinstance(child[0], str)
+            and not hasattr(child[1], "resolve_expression")
+            and not (
+                isinstance(child[1], list | tuple) and any(hasattr(v, "resolve_expression") for v in child[1])
+            )
+        ):
+            rooted.children.append((prefix + child[0], child[1]))
+        else:
+            return None
+    return rooted
+
+
+def _on_person(expression: Any) -> Any:
+    """The amount CASE of rules.amount_expression re-rooted from Person to Enrolment's `person__`, or None
+    if a condition cannot be (then the caller evaluates it per row on Person)."""
+    if not isinstance(expression, Case):
+        return None
+    whens = []
+    for when in expression.cases:
+        condition = when.condition
+        if not isinstance(condition, Q):
+            return None
+        rooted = _reroot(condition, "person__")
+        if rooted is None:
+            return None
+        whens.append(When(rooted, then=when.result))
+    return Case(*whens, default=expression.default, output_field=expression.output_field)
 
 
 def _person_model() -> Any:

@@ -361,3 +361,34 @@ def test_a_generation_job_that_stopped_half_way_resumes_without_doubling(tree, s
     assert job.status == "succeeded" and cycle.status == "review"
     assert set(amounts(cycle)) == {"一", "二", "三"}
     assert Entitlement.objects.filter(cycle=cycle).count() == 3 and job.counts["entitlements"] == 3
+
+
+def test_amount_conditions_with_subqueries_are_evaluated_per_person(tree, staff):
+    # mother_age looks at a man's spouse through a subquery: the generation evaluates it on each person
+    prog = programme(tree, staff, amount="100.00")
+    AmountRule.objects.filter(programme=prog).update(
+        condition={"fact": "mother_age", "op": ">=", "value": 49}
+    )
+    AmountRule.objects.create(
+        programme=prog,
+        label="城镇",
+        amount=Decimal("200.00"),
+        valid_from=dt.date(2022, 1, 1),
+        priority=1,
+        condition={"fact": "hukou", "op": "==", "value": "urban"},
+    )
+    enrol(prog, person(staff.registrar, tree.village_a, "母亲", "1962-01-01", sex="female"))
+    enrol(prog, person(staff.registrar, tree.village_a, "单身汉", "1962-01-01"))
+    enrol(prog, person(staff.registrar, tree.village_a, "城里人", "1990-01-01", hukou="urban"))
+    cycle = generate(staff, prog, "2026-12")
+    assert amounts(cycle) == {
+        "母亲": ("regular", 1, Decimal("100.00")),
+        "城里人": ("regular", 1, Decimal("200.00")),
+    }
+    assert Job.objects.get(pk=cycle.job_id).counts["no_amount"] == 1
+    # (this went through the per-person path; a condition on plain columns goes through the join)
+    from guanhuai.programmes import rules
+
+    assert cycles._on_person(rules.amount_expression(prog, on=dt.date(2026, 12, 1))) is None
+    AmountRule.objects.filter(programme=prog, priority=100).delete()
+    assert cycles._on_person(rules.amount_expression(prog, on=dt.date(2026, 12, 1))) is not None
