@@ -8,7 +8,6 @@ import time
 from decimal import Decimal
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
@@ -33,11 +32,6 @@ from guanhuai.web.demo import programmes as programmes_demo
 MODELS = (Programme, Application, PublicNotice, Objection, Enrolment, Cycle, Entitlement, Payment, AuditEntry)
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def run_demo(capture, *args: str) -> str:
     out = StringIO()
     with capture(execute=True):  # the death's after-commit side effect, as in a real run
@@ -46,7 +40,7 @@ def run_demo(capture, *args: str) -> str:
 
 
 def test_the_county_runs_three_programmes_with_applications_at_every_stage(
-    db, media, django_capture_on_commit_callbacks
+    db, django_capture_on_commit_callbacks
 ):
     started = time.perf_counter()
     output = run_demo(django_capture_on_commit_callbacks)
@@ -88,7 +82,7 @@ def test_the_county_runs_three_programmes_with_applications_at_every_stage(
 
 
 def test_two_cycles_are_paid_through_the_bank_and_the_failed_payment_is_reissued(
-    db, media, django_capture_on_commit_callbacks
+    db, django_capture_on_commit_callbacks
 ):
     output = run_demo(django_capture_on_commit_callbacks)
     special = Programme.objects.get(org_unit__code="440224", template="special_assistance")
@@ -125,7 +119,7 @@ def test_two_cycles_are_paid_through_the_bank_and_the_failed_payment_is_reissued
     assert "发放失败后补发批次 1 个" in output
 
 
-def test_the_reconfirmation_flags_and_exits_nobody(db, media, django_capture_on_commit_callbacks):
+def test_the_reconfirmation_flags_and_exits_nobody(db, django_capture_on_commit_callbacks):
     output = run_demo(django_capture_on_commit_callbacks)
     special = Programme.objects.get(org_unit__code="440224", template="special_assistance")
     assert AuditEntry.objects.filter(
@@ -144,9 +138,7 @@ def test_the_reconfirmation_flags_and_exits_nobody(db, media, django_capture_on_
     assert "资格确认待复核" in output
 
 
-def test_running_the_demo_twice_changes_nothing_in_the_programmes(
-    db, media, django_capture_on_commit_callbacks
-):
+def test_running_the_demo_twice_changes_nothing_in_the_programmes(db, django_capture_on_commit_callbacks):
     run_demo(django_capture_on_commit_callbacks)
     before = [m.objects.count() for m in MODELS]
 
@@ -156,7 +148,7 @@ def test_running_the_demo_twice_changes_nothing_in_the_programmes(
     assert "演示扶助项目（已存在，未做任何修改）" in output
 
 
-def test_the_programmes_wait_for_the_registry(db, media, django_capture_on_commit_callbacks):
+def test_the_programmes_wait_for_the_registry(db, django_capture_on_commit_callbacks):
     output = run_demo(django_capture_on_commit_callbacks, "--no-households")
     assert not Programme.objects.exists()
     assert "演示扶助项目需要演示户籍人口" in output
