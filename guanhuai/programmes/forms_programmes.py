@@ -175,7 +175,7 @@ def row_condition(data: Any, key: str, n: int) -> dict[str, Any] | None:
     texts = [t.strip() for t in data.getlist(f"row-{key}-value") if t is not None and t.strip()]
     value: Any
     if op in ("in", "not_in"):
-        value = texts
+        value = [c.strip() for t in texts for c in t.replace("，", ",").split(",") if c.strip()]
     elif f.type == "branch":
         codes = [c.strip() for t in texts for c in t.replace("，", ",").split(",") if c.strip()]
         value = codes[0] if len(codes) == 1 else codes

@@ -77,6 +77,7 @@ CHOICE_OPS = ("==", "!=", "in", "not_in")
 BOOL_OPS = ("==",)
 DATE_OPS = ("==", "!=", "<", "<=", ">", ">=")
 BRANCH_OPS = ("within", "not_within")
+PROGRAMME_OPS = ("in", "not_in")
 
 OP_LABELS = {
     "==": gettext_lazy("等于"),
@@ -121,11 +122,13 @@ class _Ages:
     ge: Callable[[dt.date, dt.date], Q]
     lt: Callable[[dt.date, dt.date], Q]
     known: Callable[[dt.date], Q]
-    unit: str  # "years" | "months"
+    unit: str  # "years" | "months" | "years_at_year_end"
 
 
 def _age_q(ages: _Ages, op: str, n: int, as_of: dt.date) -> Q:
     def cut(k: int) -> dt.date:
+        if ages.unit == "years_at_year_end":
+            return shift(_year_end(as_of), years=k)
         return shift(as_of, years=k) if ages.unit == "years" else shift(as_of, months=k)
 
     if op == ">=":
@@ -152,6 +155,18 @@ def _own_lt(cutoff: dt.date, as_of: dt.date) -> Q:
 
 _OWN_YEARS = _Ages(ge=_own_ge, lt=_own_lt, known=lambda as_of: Q(), unit="years")
 _OWN_MONTHS = _Ages(ge=_own_ge, lt=_own_lt, known=lambda as_of: Q(), unit="months")
+
+
+def _year_end(as_of: dt.date) -> dt.date:
+    return dt.date(as_of.year, 12, 31)
+
+
+_YEAR_END = _Ages(
+    ge=lambda c, as_of: Q(birth_date__lte=c),
+    lt=lambda c, as_of: Q(birth_date__gt=c),
+    known=lambda as_of: Q(),
+    unit="years_at_year_end",
+)
 
 
 def _marriage_in_force(as_of: dt.date) -> Q:
@@ -237,7 +252,7 @@ def _column_q(column: str, op: str, value: Any) -> Q:
 class Fact:
     name: str
     label: Any  # lazy translated
-    type: str  # "int" | "choice" | "bool" | "date" | "branch"
+    type: str  # "int" | "choice" | "bool" | "date" | "branch" | "programme"
     ops: tuple[str, ...]
     compile: Callable[[str, Any, dt.date], Q]
     choices: tuple[tuple[str, Any], ...] = ()
@@ -282,6 +297,7 @@ def fact(
         "bool": BOOL_OPS,
         "date": DATE_OPS,
         "branch": BRANCH_OPS,
+        "programme": PROGRAMME_OPS,
     }
     f = Fact(
         name=name,
@@ -340,6 +356,26 @@ fact("residence", gettext_lazy("所属组织"), "branch", lambda op, v, d: _bran
      help=gettext_lazy("人员所属村(社区)在所选组织(含下级)范围内；填组织的区划代码。"))  # fmt: skip
 fact("alive", gettext_lazy("在世"), "bool",
      lambda op, v, d: _alive(d) if v else ~_alive(d))  # fmt: skip
+fact("age_at_year_end", gettext_lazy("当年年末年龄(周岁)"), "int", _years(_YEAR_END), min=0, max=150,
+     help=gettext_lazy("当年12月31日的周岁，用于“当年年满60周岁”之类的规定。"))  # fmt: skip
+fact("enrolled_in", gettext_lazy("正在享受的项目"), "programme", lambda op, v, d: _enrolled_q(op, v, d),
+     help=gettext_lazy("当月正在享受所列项目（填项目代码），如地方增发只发给国家特扶对象。"))  # fmt: skip
+
+
+def _enrolled_q(op: str, codes: list[str], as_of: dt.date) -> Q:
+    """An active enrolment in one of these programmes that covers `as_of`'s month."""
+    from guanhuai.programmes.models import Enrolment
+    from guanhuai.programmes.states import EnrolmentStatus
+
+    month = as_of.year * 12 + as_of.month - 1
+    live = Enrolment.objects.filter(
+        Q(end_month__isnull=True) | Q(end_month__gte=month),
+        person=OuterRef("pk"),
+        programme__code__in=codes,
+        status=EnrolmentStatus.ACTIVE,
+        start_month__lte=month,
+    )
+    return ~Q(Exists(live)) if op == "not_in" else Q(Exists(live))
 
 
 def _alive(as_of: dt.date) -> Q:
@@ -432,6 +468,16 @@ def _check_value(f: Fact, op: str, value: Any, path: str) -> None:
         elif f.type == "branch":
             if not isinstance(item, str) or not item:
                 raise _bad(path, _("条件“%(fact)s”的值应为组织的区划代码。") % {"fact": label})
+        elif f.type == "programme":
+            if not isinstance(item, str) or not item:
+                raise _bad(path, _("条件“%(fact)s”的值应为项目代码。") % {"fact": label})
+    if f.type == "programme":
+        from guanhuai.programmes.models import Programme
+
+        known = set(Programme.objects.filter(code__in=items).values_list("code", flat=True))
+        missing = [c for c in items if c not in known]
+        if missing:
+            raise _bad(path, _("没有代码为 %(codes)s 的扶助项目。") % {"codes": ", ".join(missing)})
     if f.type == "branch":
         from guanhuai.orgs.models import OrgUnit
 

@@ -11,7 +11,7 @@ from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.core.errors import ValidationError
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import AmountRule
-from guanhuai.programmes.tests.factories import make_programme
+from guanhuai.programmes.tests.factories import enrol, make_programme
 from guanhuai.registry.models import Marriage, Person
 from guanhuai.registry.services import PersonInput, birth_record, household_create
 from guanhuai.registry.states import RelationToHead
@@ -106,8 +106,9 @@ def test_rules_deeper_than_eight_levels_are_refused():
     rules.validate(rule["all"][0])  # eight levels are fine
 
 
-def test_every_fact_compiles_with_every_operator(tree):
-    samples = {"int": 2, "bool": True, "date": "1990-01-01", "branch": "440224"}
+def test_every_fact_compiles_with_every_operator(tree, people):
+    make_programme(org_unit=tree.province, created_by=people.admin, code="sa")
+    samples = {"int": 2, "bool": True, "date": "1990-01-01", "branch": "440224", "programme": "sa"}
     for f in rules.FACTS.values():
         for op in f.ops:
             value = f.choices[0][0] if f.type == "choice" else samples[f.type]
@@ -292,3 +293,24 @@ def test_amount_expression_picks_the_amount_valid_on_the_day_by_condition(tree, 
     assert amounts("2021-06-01") == {("甲村", "父亲"): Decimal("340.00"), ("乙村", "父亲"): None}
     assert amounts("2023-01-01") == {("甲村", "父亲"): Decimal("590.00"), ("乙村", "父亲"): Decimal("460.00")}
     assert amounts("2007-12-31") == {("甲村", "父亲"): None, ("乙村", "父亲"): None}
+
+
+def test_age_at_year_end_counts_the_year_a_person_turns_60(tree, people):
+    household(people, tree.village_a, member("年底", "1966-12-31", sex="female"))
+    rule = {"all": [cond("age_at_year_end", ">=", 60)]}
+    assert who(rule, "2026-01-01") == {"年底"}
+    assert who(rule, "2025-12-31") == set()
+    assert who({"all": [cond("age", ">=", 60)]}, "2026-12-30") == set()
+
+
+def test_enrolled_in_another_programme_for_a_local_top_up(tree, people):
+    national = make_programme(org_unit=tree.province, created_by=people.admin, code="sa")
+    family = couple(people, tree.village_a)
+    enrol(national, family["母亲"], start="2026-03-01", end="2026-08-31")
+    rule = {"all": [cond("enrolled_in", "in", ["sa"])]}
+    assert who(rule, "2026-02-28") == set()
+    assert who(rule, "2026-03-01") == {"母亲"}
+    assert who(rule, "2026-09-01") == set()
+    assert who({"all": [cond("enrolled_in", "not_in", ["sa"])]}, "2026-05-01") == {"父亲"}
+    with pytest.raises(ValidationError, match="nope"):
+        rules.validate({"all": [cond("enrolled_in", "in", ["nope"])]})
