@@ -124,14 +124,11 @@ def flag_counts(*, actor: Any, programme: Programme | None = None) -> dict[str, 
 
 
 def programme_choices(*, actor: Any) -> QuerySet[Programme]:
-    """Programmes for a filter or a form: owned at, below or above the actor's branches (a province
-    programme is run by its counties)."""
-    roots = scoping.root_paths(actor, VIEW)
-    qs = Programme.objects.select_related("org_unit").order_by("org_unit__path", "code")
-    if roots is None:
-        return qs
-    above = sorted({a for r in roots for a in paths.ancestors(r)})
-    return qs.filter(scoping.path_q(actor, VIEW, path_field="org_unit__path") | Q(org_unit__path__in=above))
+    """Programmes for a filter or a form: the ones the actor can see (selectors/programmes.py decides:
+    owned at, below or above the actor's branches, so a province programme is run by its counties)."""
+    from guanhuai.programmes.selectors.programmes import programme_list
+
+    return programme_list(actor=actor)
 
 
 def village_choices(*, actor: Any, limit: int = 300) -> list[OrgUnit]:
