@@ -39,9 +39,9 @@ def reconfirm(job: Job, progress: Progress) -> None:
 
 @register("programmes.cycle_generate", _("生成发放周期应发名单"))
 def cycle_generate(job: Job, progress: Progress) -> None:
-    """Entitlements by enrolment-id ranges, each committed with its checkpoint (services.cycles)."""
+    """Entitlements by enrolment-id ranges, each committed with its checkpoint (services.generation)."""
     from guanhuai.programmes.models import Cycle
-    from guanhuai.programmes.services.cycles import generate_entitlements
+    from guanhuai.programmes.services.generation import generate_entitlements
 
     cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
     job.counts = generate_entitlements(cycle, progress)

@@ -14,7 +14,7 @@ from guanhuai.funds.ledger import InsufficientFunds
 from guanhuai.jobs.models import Job
 from guanhuai.programmes.models import AmountRule, Cycle, Entitlement
 from guanhuai.programmes.selectors import cycles as cycle_selectors
-from guanhuai.programmes.services import cycles
+from guanhuai.programmes.services import cycles, generation
 from guanhuai.programmes.tests.cycle_fixtures import (
     allocation,
     approve_all,
@@ -337,8 +337,8 @@ def test_a_generation_job_that_stopped_half_way_resumes_without_doubling(tree, s
     prog = programme(tree, staff, amount="590.00")
     for name in ("一", "二", "三"):
         enrol(prog, person(staff.registrar, tree.village_a, name))
-    monkeypatch.setattr(cycles, "CHUNK", 1)
-    real = cycles.insert_select
+    monkeypatch.setattr(generation, "CHUNK", 1)
+    real = generation.insert_select
     calls = []
 
     def flaky(rows):
@@ -347,7 +347,7 @@ def test_a_generation_job_that_stopped_half_way_resumes_without_doubling(tree, s
             raise RuntimeError("the worker died")
         return real(rows)
 
-    monkeypatch.setattr(cycles, "insert_select", flaky)
+    monkeypatch.setattr(generation, "insert_select", flaky)
     cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12")
     from guanhuai.jobs.services import job_retry, job_run
 
@@ -389,6 +389,6 @@ def test_amount_conditions_with_subqueries_are_evaluated_per_person(tree, staff)
     # (this went through the per-person path; a condition on plain columns goes through the join)
     from guanhuai.programmes import rules
 
-    assert cycles._on_person(rules.amount_expression(prog, on=dt.date(2026, 12, 1))) is None
+    assert generation._on_person(rules.amount_expression(prog, on=dt.date(2026, 12, 1))) is None
     AmountRule.objects.filter(programme=prog, priority=100).delete()
-    assert cycles._on_person(rules.amount_expression(prog, on=dt.date(2026, 12, 1))) is not None
+    assert generation._on_person(rules.amount_expression(prog, on=dt.date(2026, 12, 1))) is not None
