@@ -246,3 +246,79 @@ def test_the_export_is_audited_as_an_unmasking(funded, staff):
     assert entry.data["unmasked_accounts"] == 2
     with pytest.raises((PermissionDenied, NotFound)):
         payments.batch_export(actor=staff.manager, batch=batch)
+
+
+def test_the_worked_example_of_the_docs(tree, staff):
+    """docs/programmes.md, "Worked example: special assistance, December 2026"."""
+    from guanhuai.programmes.models import AmountRule
+    from guanhuai.programmes.selectors import cycles as cycle_selectors
+    from guanhuai.registry.models import Person
+
+    alloc = allocation(staff.manager, staff.finance, tree.province, "100000.00")
+    prog = programme(tree, staff, amount="590.00", allocation=alloc, funding_source="fund", code="tefu")
+    AmountRule.objects.filter(programme=prog).update(
+        condition={"fact": "special_status", "op": "==", "value": "bereaved"}, priority=1
+    )
+    AmountRule.objects.create(
+        programme=prog,
+        label="伤残",
+        amount=Decimal("460.00"),
+        valid_from=dt.date(2022, 7, 1),
+        priority=2,
+        condition={"fact": "special_status", "op": "==", "value": "disabled_child"},
+    )
+    living = person(staff.registrar, tree.village_a, "健在父亲")
+    died = person(
+        staff.registrar, tree.village_a, "去世母亲", "1962-01-01", sex="female", died_on="2026-11-15"
+    )
+    mother = person(staff.registrar, tree.village_a, "伤残母亲", "1963-01-01", sex="female")
+    Person.objects.filter(pk__in=[living.pk, died.pk]).update(special_status="bereaved")
+    Person.objects.filter(pk=mother.pk).update(special_status="disabled_child")
+    enrol(prog, living)
+    enrol(prog, died)
+    for period in ("2026-10", "2026-11"):
+        approve_all(staff, generate(staff, prog, period))
+    enrol(prog, mother, start="2026-10-01")  # approved late
+    december = generate(staff, prog, "2026-12")
+    rows = sorted(
+        (e.person.name, e.period, e.kind, e.amount)
+        for e in Entitlement.objects.filter(cycle=december).select_related("person")
+    )
+    assert rows == [
+        ("伤残母亲", "2026-10", "arrears", Decimal("460.00")),
+        ("伤残母亲", "2026-11", "arrears", Decimal("460.00")),
+        ("伤残母亲", "2026-12", "regular", Decimal("460.00")),
+        ("健在父亲", "2026-12", "regular", Decimal("590.00")),
+    ]
+    summary = cycle_selectors.cycle_summary(actor=staff.finance, cycle=december)
+    assert summary.due.total == Decimal("1970.00")
+    assert (summary.new.count, summary.exited.count, summary.changed.count) == (1, 1, 0)
+    approve_all(staff, december)
+    [batch] = payments.batches_create(actor=staff.finance, cycle=december)
+    payments.batch_export(actor=staff.finance, batch=batch)
+    december_line = batch.payments.get(person=mother, entitlement__period="2026-12").line_no
+    payments.batch_import_results(
+        actor=staff.finance,
+        batch=batch,
+        file_name="r.csv",
+        content=bank_result(batch, {december_line: (False, "账户已销户")}),
+    )
+    bank_account_set(
+        actor=staff.registrar, person=mother, bank_name="中国农业银行", account_number="6228480000001234"
+    )
+    [follow_up] = payments.batch_reissue_failed(actor=staff.finance, cycle=december)
+    payments.batch_export(actor=staff.finance, batch=follow_up)
+    payments.batch_import_results(
+        actor=staff.finance,
+        batch=follow_up,
+        file_name="r2.csv",
+        content=bank_result(follow_up, day="2026-12-28"),
+    )
+    december_paid = ResultFile.objects.filter(batch__cycle=december).exclude(ledger_transaction=None)
+    assert december_paid.count() == 2
+    assert ledger.balance(alloc.fund_id, Account.DISBURSEMENTS) == Decimal("1970.00")
+    history = payment_selectors.payment_history(actor=staff.finance, person=mother)
+    dec = next(r for r in history if r.period == "2026-12")
+    assert (dec.outcome, dec.attempts, str(dec.when)) == ("paid", 2, "2026-12-28")
+    december.refresh_from_db()
+    assert december.status == "closed"
