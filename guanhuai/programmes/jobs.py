@@ -11,6 +11,7 @@ from guanhuai.jobs.models import Job
 from guanhuai.jobs.registry import register
 from guanhuai.jobs.services import Progress
 from guanhuai.programmes.services.enrolments import RECONFIRM, reconfirmation_run
+from guanhuai.programmes.states import FlagReason
 
 # --- annual re-confirmation (资格确认) ------------------------------------------------------------------------
 
@@ -26,11 +27,15 @@ def reconfirm(job: Job, progress: Progress) -> None:
         return
     programme = Programme.objects.get(pk=job.params["programme_id"])
     as_of = dt.date.fromisoformat(job.params["as_of"])
-    progress.set_total(1)
+    progress.set_total(len(FlagReason.values))
     with transaction.atomic():
-        counts = reconfirmation_run(actor=job.actor, programme=programme, as_of=as_of)
+        counts = reconfirmation_run(
+            actor=job.actor,
+            programme=programme,
+            as_of=as_of,
+            on_step=lambda reason: progress.step(1, message=str(FlagReason(reason).label)),
+        )
         job.counts = counts
-        progress.step(1, force=True)
         progress.save_checkpoint({"done": True, **counts})
 
 

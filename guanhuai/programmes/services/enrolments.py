@@ -14,6 +14,7 @@ that a person decides about recovery."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -412,7 +413,9 @@ def reconfirmation_scope(*, actor: Any, programme: Programme, as_of: dt.date) ->
     return scoping.scope(qs, actor, MANAGE_ENROLMENTS)
 
 
-def reconfirmation_run(*, actor: Any, programme: Programme, as_of: dt.date) -> dict[str, int]:
+def reconfirmation_run(
+    *, actor: Any, programme: Programme, as_of: dt.date, on_step: Callable[[str], None] | None = None
+) -> dict[str, int]:
     """Re-evaluate the programme's current rule for its open enrolments in the actor's branches and FLAG
     those who no longer qualify, with the reason a person needs to look at first. Nobody is exited.
 
@@ -425,7 +428,8 @@ def reconfirmation_run(*, actor: Any, programme: Programme, as_of: dt.date) -> d
     3. new_child — a child born or adopted since the start month, and the rule no longer holds (or, for
        special assistance, two or more children ever: DOMAIN.md, another child ends it);
     4. not_eligible — the current rule no longer holds on `as_of`.
-    Returns counts per reason, plus `checked` and `already_flagged`."""
+    Returns counts per reason, plus `checked` and `already_flagged`. `on_step(reason)` is called after each
+    reason's UPDATE (the job's progress bar)."""
     if not scoping.can_anywhere(actor, MANAGE_ENROLMENTS):
         raise PermissionDenied(_("您没有“资格确认”权限。"), code="permission_denied")
     if (
@@ -463,6 +467,8 @@ def reconfirmation_run(*, actor: Any, programme: Programme, as_of: dt.date) -> d
             counts[reason] = Enrolment.objects.filter(pk__in=ids).update(
                 flag=reason, flagged_at=now, updated_at=now
             )
+            if on_step is not None:
+                on_step(reason)
 
         flag(pending.filter(person__died_on__isnull=False, person__died_on__lte=as_of), FlagReason.DIED)
         flag(pending.filter(moved), FlagReason.MOVED_OUT)
@@ -474,6 +480,8 @@ def reconfirmation_run(*, actor: Any, programme: Programme, as_of: dt.date) -> d
             flag(pending.annotate(_eligible=eligible).filter(_eligible=False), FlagReason.NOT_ELIGIBLE)
         else:
             counts[FlagReason.NOT_ELIGIBLE] = 0
+            if on_step is not None:
+                on_step(FlagReason.NOT_ELIGIBLE)
         _audit_flags(actor, programme, now, as_of)
         log_action(
             programme,

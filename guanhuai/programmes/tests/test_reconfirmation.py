@@ -77,6 +77,7 @@ def test_reconfirmation_flags_each_reason_and_exits_nobody(people, world, django
     # then
     job.refresh_from_db()
     assert created and job.status == "succeeded", job.error
+    assert (job.progress_done, job.progress_total, job.percent) == (4, 4, 100)
     assert flags(enrolments) == {
         "still": "",
         "second_child": FlagReason.NEW_CHILD,
