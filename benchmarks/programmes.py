@@ -153,8 +153,9 @@ def floor_sql(cycle: Cycle) -> tuple[str, list[Any]]:
     sql = (
         f"INSERT INTO {q(Entitlement._meta.db_table)} (cycle_id, programme_id, enrolment_id, person_id, org_unit_id, "
         "period, kind, months, amount, status, note) "
-        f"SELECT %s, e.programme_id, e.id, e.person_id, e.org_unit_id, %s, 'regular', {last} - {first} + 1, "
-        "CASE WHEN p.hukou_type = 'urban' THEN 590 ELSE 460 END, 'due', '' "
+        f"SELECT %s AS cycle_id, e.programme_id, e.id AS enrolment_id, e.person_id, e.org_unit_id, "
+        f"%s AS period, 'regular' AS kind, {last} - {first} + 1 AS months, "
+        "CASE WHEN p.hukou_type = 'urban' THEN 590 ELSE 460 END AS amount, 'due' AS status, '' AS note "
         f"FROM {q(Enrolment._meta.db_table)} e JOIN {q(Person._meta.db_table)} p ON p.id = e.person_id "
         f"WHERE e.programme_id = %s AND e.status = 'active' AND {last} >= {first}"
     )
