@@ -147,31 +147,35 @@ def entitlement_rows(
         )
     else:
         amount = per_period
-    return qs.annotate(
-        c_cycle=Value(cycle.pk, output_field=IntegerField()),
-        c_programme=F("programme_id"),
-        c_enrolment=F("id"),
-        c_person=F("person_id"),
-        c_org_unit=F("org_unit_id"),
-        c_period=Value(span.label),
-        c_kind=Value(str(kind)),
-        c_months=months,
-        c_amount=amount,
-        c_status=Value(str(EntitlementStatus.DUE)),
-        c_note=Value(""),
-    ).values(
-        "c_cycle",
-        "c_programme",
-        "c_enrolment",
-        "c_person",
-        "c_org_unit",
-        "c_period",
-        "c_kind",
-        "c_months",
-        "c_amount",
-        "c_status",
-        "c_note",
-    )
+    return (
+        qs.annotate(
+            c_cycle=Value(cycle.pk, output_field=IntegerField()),
+            c_programme=F("programme_id"),
+            c_enrolment=F("id"),
+            c_person=F("person_id"),
+            c_org_unit=F("org_unit_id"),
+            c_period=Value(span.label),
+            c_kind=Value(str(kind)),
+            c_months=months,
+            c_amount=amount,
+            c_status=Value(str(EntitlementStatus.DUE)),
+            c_note=Value(""),
+        )
+        .values(
+            "c_cycle",
+            "c_programme",
+            "c_enrolment",
+            "c_person",
+            "c_org_unit",
+            "c_period",
+            "c_kind",
+            "c_months",
+            "c_amount",
+            "c_status",
+            "c_note",
+        )
+        .order_by()
+    )  # no ORDER BY: Enrolment's default ordering would sort a million rows before inserting
 
 
 def _reroot(q: Q, prefix: str) -> Q | None:

@@ -84,26 +84,30 @@ def _next_number(cycle: Cycle) -> Any:
 
 def _insert_payments(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> int:
     """INSERT INTO payment … SELECT from the entitlements (ORM-compiled), line numbers 1..n by id."""
-    rows = entitlements.annotate(
-        c_batch=Value(batch.pk, output_field=IntegerField()),
-        c_entitlement=F("id"),
-        c_person=F("person_id"),
-        c_org_unit=F("org_unit_id"),
-        c_line=Window(RowNumber(), order_by=F("id").asc()),
-        c_amount=F("amount"),
-        c_account=F("person__bank_account__account_masked"),
-        c_status=Value(str(PaymentStatus.PENDING)),
-        c_reason=Value(""),
-    ).values(
-        "c_batch",
-        "c_entitlement",
-        "c_person",
-        "c_org_unit",
-        "c_line",
-        "c_amount",
-        "c_account",
-        "c_status",
-        "c_reason",
+    rows = (
+        entitlements.annotate(
+            c_batch=Value(batch.pk, output_field=IntegerField()),
+            c_entitlement=F("id"),
+            c_person=F("person_id"),
+            c_org_unit=F("org_unit_id"),
+            c_line=Window(RowNumber(), order_by=F("id").asc()),
+            c_amount=F("amount"),
+            c_account=F("person__bank_account__account_masked"),
+            c_status=Value(str(PaymentStatus.PENDING)),
+            c_reason=Value(""),
+        )
+        .values(
+            "c_batch",
+            "c_entitlement",
+            "c_person",
+            "c_org_unit",
+            "c_line",
+            "c_amount",
+            "c_account",
+            "c_status",
+            "c_reason",
+        )
+        .order_by()
     )
     sql, params = rows.query.sql_with_params()
     q = connection.ops.quote_name
