@@ -38,6 +38,7 @@ from guanhuai.programmes.permissions import APPLY, HANDLE_GRIEVANCES, MANAGE_NOT
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.selectors.programmes import visible_q
 from guanhuai.programmes.services import applications as svc
+from guanhuai.programmes.services import grievances, notices
 from guanhuai.programmes.states import (
     ApplicationStatus,
     Decision,
@@ -409,7 +410,7 @@ def notice_open(request: HttpRequest) -> HttpResponse:
     except (OrgUnit.DoesNotExist, Programme.DoesNotExist):
         raise Http404(_("未找到该记录，或您无权访问。"))
     try:
-        notice = svc.notice_open(
+        notice = notices.notice_open(
             actor=request.user, programme=programme, org_unit=unit, opens_on=d["opens_on"]
         )
     except DomainError as exc:
@@ -435,7 +436,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             d = form.cleaned_data
             application = next(a for a in in_notice if a.pk == d["application"])
             try:
-                svc.objection_record(
+                notices.objection_record(
                     actor=request.user,
                     notice=notice,
                     application=application,
@@ -473,7 +474,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
     try:
-        svc.notice_close(actor=request.user, notice=notice)
+        notices.notice_close(actor=request.user, notice=notice)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
@@ -503,7 +504,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择处理结论并填写处理意见。"))
     else:
         try:
-            svc.objection_resolve(
+            notices.objection_resolve(
                 actor=request.user,
                 objection=objection,
                 upheld=form.cleaned_data["upheld"],
@@ -544,7 +545,9 @@ def grievance_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.GrievanceForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
-            grievance = svc.grievance_record(actor=request.user, application=application, **form.cleaned_data)
+            grievance = grievances.grievance_record(
+                actor=request.user, application=application, **form.cleaned_data
+            )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -573,7 +576,7 @@ def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if assign.is_bound and assign.is_valid():
-                svc.grievance_assign(
+                grievances.grievance_assign(
                     actor=request.user, grievance=grievance, assignee=assign.cleaned_data["assignee"]
                 )
                 messages.success(request, _("已指定承办人。"))
@@ -581,9 +584,9 @@ def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if finish.is_bound and finish.is_valid():
                 text = finish.cleaned_data["text"]
                 if finish.cleaned_data["outcome"] == "resolve":
-                    svc.grievance_resolve(actor=request.user, grievance=grievance, resolution=text)
+                    grievances.grievance_resolve(actor=request.user, grievance=grievance, resolution=text)
                 else:
-                    svc.grievance_reject(actor=request.user, grievance=grievance, reason=text)
+                    grievances.grievance_reject(actor=request.user, grievance=grievance, reason=text)
                 messages.success(request, _("投诉已办结。"))
                 return redirect("programmes:grievance_detail", grievance.pk)
         except DomainError as exc:

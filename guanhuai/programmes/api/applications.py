@@ -33,6 +33,7 @@ from guanhuai.programmes.permissions import MANAGE_NOTICES, VIEW
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.selectors.programmes import visible_q
 from guanhuai.programmes.services import applications as svc
+from guanhuai.programmes.services import grievances, notices
 from guanhuai.registry import selectors as registry_selectors
 
 router = Router()
@@ -525,7 +526,9 @@ def notice_open(request: HttpRequest, payload: NoticeOpenIn) -> Any:
         village = OrgUnit.objects.get(pk=payload.village_id)
     except OrgUnit.DoesNotExist:
         raise NotFound(_("未找到该组织，或您无权访问。"))
-    notice = svc.notice_open(actor=actor, programme=programme, org_unit=village, opens_on=payload.opens_on)
+    notice = notices.notice_open(
+        actor=actor, programme=programme, org_unit=village, opens_on=payload.opens_on
+    )
     return Status(201, _notice_out(sel.notice_get(actor=actor, notice_id=notice.pk)))
 
 
@@ -544,7 +547,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> Any:
 def notice_close(request: HttpRequest, notice_id: int) -> Any:
     actor = _actor(request)
     notice = sel.notice_get(actor=actor, notice_id=notice_id)
-    svc.notice_close(actor=actor, notice=notice)
+    notices.notice_close(actor=actor, notice=notice)
     return _notice_out(sel.notice_get(actor=actor, notice_id=notice_id))
 
 
@@ -582,7 +585,7 @@ def objection_list(request: HttpRequest, notice_id: int) -> Any:
 def objection_record(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Any:
     actor = _actor(request)
     notice = sel.notice_get(actor=actor, notice_id=notice_id)
-    objection = svc.objection_record(
+    objection = notices.objection_record(
         actor=actor,
         notice=notice,
         application=_application_ref(request, payload.application_id),
@@ -603,7 +606,7 @@ def objection_record(request: HttpRequest, notice_id: int, payload: ObjectionIn)
 def objection_resolve(request: HttpRequest, objection_id: int, payload: ObjectionResolveIn) -> Any:
     actor = _actor(request)
     objection = sel.objection_get(actor=actor, objection_id=objection_id)
-    svc.objection_resolve(
+    notices.objection_resolve(
         actor=actor, objection=objection, upheld=payload.upheld, resolution=payload.resolution
     )
     return Objection.objects.get(pk=objection_id)
@@ -640,7 +643,7 @@ def grievance_record(request: HttpRequest, payload: GrievanceIn) -> Any:
             )
         except NotFound:
             raise ValidationError(_("指定的发放记录不存在，或您无权操作。"), code="unknown_payment")
-    grievance = svc.grievance_record(
+    grievance = grievances.grievance_record(
         actor=actor,
         application=_application_ref(request, payload.application_id) if payload.application_id else None,
         payment=payment,
@@ -676,7 +679,7 @@ def grievance_assign(request: HttpRequest, grievance_id: int, payload: Grievance
         assignee = get_user_model().objects.get(pk=payload.assignee_id, is_active=True)
     except get_user_model().DoesNotExist:
         raise ValidationError(_("指定的承办人不存在。"), code="unknown_user")
-    return svc.grievance_assign(actor=actor, grievance=grievance, assignee=assignee)
+    return grievances.grievance_assign(actor=actor, grievance=grievance, assignee=assignee)
 
 
 @router.post(
@@ -689,5 +692,5 @@ def grievance_finish(request: HttpRequest, grievance_id: int, payload: Grievance
     actor = _actor(request)
     grievance = sel.grievance_get(actor=actor, grievance_id=grievance_id)
     if payload.outcome == "resolve":
-        return svc.grievance_resolve(actor=actor, grievance=grievance, resolution=payload.text)
-    return svc.grievance_reject(actor=actor, grievance=grievance, reason=payload.text)
+        return grievances.grievance_resolve(actor=actor, grievance=grievance, resolution=payload.text)
+    return grievances.grievance_reject(actor=actor, grievance=grievance, reason=payload.text)

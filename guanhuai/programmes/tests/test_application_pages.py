@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from guanhuai.programmes.models import Application, Objection
 from guanhuai.programmes.services import applications as svc
+from guanhuai.programmes.services import notices
 from guanhuai.programmes.states import ApplicationStatus
 from guanhuai.programmes.tests.test_applications import PDF, PNG, at_day, build_apps, uploaded
 from guanhuai.programmes.tests.test_review import submitted
@@ -228,7 +229,7 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
 def test_a_notice_of_another_township_is_404(client, apps, people):
     a = submitted(apps, people)
     svc.application_review(actor=people.reviewer_a, application=a, decision="pass")
-    notice = svc.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=a.org_unit)
+    notice = notices.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=a.org_unit)
 
     assert (
         page(client, people.reviewer_b, reverse("programmes:notice_detail", args=[notice.pk])).status_code

@@ -19,6 +19,7 @@ from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
 from guanhuai.programmes.models import Application, ApplicationDocument
 from guanhuai.programmes.services import applications as svc
+from guanhuai.programmes.services import notices as notice_svc
 from guanhuai.programmes.states import ApplicationStatus, DocumentKind, EnrolmentStatus, Target
 from guanhuai.programmes.tests.factories import enrol, make_programme
 from guanhuai.registry.services import death_record
@@ -35,7 +36,8 @@ def uploaded(content: bytes = PDF, name: str = "证明.pdf") -> SimpleUploadedFi
 
 def at_day(monkeypatch, day: dt.date) -> None:
     """Pretend today is `day` for the review services (notice periods are calendar days)."""
-    monkeypatch.setattr(svc, "_today", lambda: day)
+    for module in (svc, notice_svc):
+        monkeypatch.setattr(module, "_today", lambda: day)
 
 
 def build_apps(tree, people, settings, tmp_path):

@@ -7,6 +7,7 @@ import pytest
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.services import applications as svc
+from guanhuai.programmes.services import grievances
 from guanhuai.programmes.states import GrievanceStatus
 from guanhuai.programmes.tests.test_applications import build_apps
 
@@ -23,20 +24,20 @@ def application(apps, people):
 
 
 def test_a_grievance_is_recorded_assigned_and_resolved(application, people):
-    g = svc.grievance_record(
+    g = grievances.grievance_record(
         actor=people.clerk_a, application=application, complainant="王建国", content="审核太慢", contact="138"
     )
     assert g.status == GrievanceStatus.OPEN
     assert g.org_unit == application.org_unit
 
-    svc.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.reviewer_a)
+    grievances.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.reviewer_a)
     g.refresh_from_db()
     assert (g.status, g.assigned_to) == (GrievanceStatus.IN_PROGRESS, people.reviewer_a)
     assert sel.work_queue(actor=people.reviewer_a)["grievances_mine"] == 1
 
     with pytest.raises(ValidationError):
-        svc.grievance_resolve(actor=people.reviewer_a, grievance=g, resolution="")
-    svc.grievance_resolve(actor=people.reviewer_a, grievance=g, resolution="已电话说明进度")
+        grievances.grievance_resolve(actor=people.reviewer_a, grievance=g, resolution="")
+    grievances.grievance_resolve(actor=people.reviewer_a, grievance=g, resolution="已电话说明进度")
     g.refresh_from_db()
     assert g.status == GrievanceStatus.RESOLVED
     assert g.resolved_at is not None
@@ -44,45 +45,47 @@ def test_a_grievance_is_recorded_assigned_and_resolved(application, people):
 
 
 def test_only_the_assignee_closes_an_assigned_grievance(application, people):
-    g = svc.grievance_record(
+    g = grievances.grievance_record(
         actor=people.clerk_a, application=application, complainant="匿名", content="不公平"
     )
-    svc.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.reviewer_a)
+    grievances.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.reviewer_a)
 
     with pytest.raises(PermissionDenied):
-        svc.grievance_resolve(actor=people.clerk_a, grievance=g, resolution="已处理")
+        grievances.grievance_resolve(actor=people.clerk_a, grievance=g, resolution="已处理")
 
 
 def test_a_rejected_grievance_cannot_be_resolved_later(application, people):
-    g = svc.grievance_record(
+    g = grievances.grievance_record(
         actor=people.clerk_a, application=application, complainant="匿名", content="重复投诉"
     )
-    svc.grievance_reject(actor=people.clerk_a, grievance=g, reason="与第1件重复")
+    grievances.grievance_reject(actor=people.clerk_a, grievance=g, reason="与第1件重复")
 
     with pytest.raises(Conflict):
-        svc.grievance_resolve(actor=people.clerk_a, grievance=g, resolution="办结")
+        grievances.grievance_resolve(actor=people.clerk_a, grievance=g, resolution="办结")
 
 
 def test_the_assignee_must_be_able_to_handle_grievances_there(application, people):
-    g = svc.grievance_record(
+    g = grievances.grievance_record(
         actor=people.clerk_a, application=application, complainant="匿名", content="不公平"
     )
 
     with pytest.raises(ValidationError) as exc:
-        svc.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.reviewer_b)
+        grievances.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.reviewer_b)
 
     assert exc.value.code == "assignee_not_allowed"
 
 
 def test_a_grievance_needs_a_subject_and_content(people, application):
     with pytest.raises(ValidationError):
-        svc.grievance_record(actor=people.clerk_a, complainant="匿名", content="没有对象")
+        grievances.grievance_record(actor=people.clerk_a, complainant="匿名", content="没有对象")
     with pytest.raises(ValidationError):
-        svc.grievance_record(actor=people.clerk_a, application=application, complainant="匿名", content="")
+        grievances.grievance_record(
+            actor=people.clerk_a, application=application, complainant="匿名", content=""
+        )
 
 
 def test_another_township_cannot_see_the_grievance(application, people):
-    g = svc.grievance_record(
+    g = grievances.grievance_record(
         actor=people.clerk_a, application=application, complainant="匿名", content="不公平"
     )
 

@@ -15,6 +15,7 @@ from guanhuai.programmes import notices
 from guanhuai.programmes.models import Objection, ReviewDecision
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.services import applications as svc
+from guanhuai.programmes.services import notices as notice_svc
 from guanhuai.programmes.states import ApplicationStatus, NoticeStatus, ObjectionStatus
 from guanhuai.programmes.tests.test_applications import at_day, build_apps
 
@@ -39,7 +40,9 @@ def noticed(apps, people):
     """Two applications of 甲村 in one open notice."""
     first = at_notice_step(apps, people, apps.head)
     second = at_notice_step(apps, people, apps.spouse)
-    notice = svc.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
+    notice = notice_svc.notice_open(
+        actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     return notice, first, second
@@ -58,7 +61,7 @@ def test_opening_a_notice_puts_every_waiting_application_in_it(noticed):
 
 def test_a_notice_with_nothing_to_show_is_refused(apps, people):
     with pytest.raises(ValidationError) as exc:
-        svc.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
+        notice_svc.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
 
     assert exc.value.code == "nothing_to_notice"
 
@@ -68,7 +71,9 @@ def test_the_notice_length_follows_the_programme(apps, people):
     apps.programme.save(update_fields=["notice_days"])
     at_notice_step(apps, people, apps.head)
 
-    notice = svc.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
+    notice = notice_svc.notice_open(
+        actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit
+    )
 
     assert (notice.closes_on - notice.opens_on).days + 1 == 10
 
@@ -78,7 +83,7 @@ def test_a_notice_cannot_close_before_its_last_day_has_passed(noticed, people, m
     at_day(monkeypatch, notice.closes_on)
 
     with pytest.raises(Conflict) as exc:
-        svc.notice_close(actor=people.clerk_a, notice=notice)
+        notice_svc.notice_close(actor=people.clerk_a, notice=notice)
 
     assert exc.value.code == "notice_not_over"
     assert str(notice.closes_on + dt.timedelta(days=1)) in str(exc.value)
@@ -88,13 +93,15 @@ def test_a_notice_cannot_close_before_its_last_day_has_passed(noticed, people, m
 
 def test_an_upheld_objection_returns_the_application_to_the_village(noticed, people, monkeypatch):
     notice, first, second = noticed
-    objection = svc.objection_record(
+    objection = notice_svc.objection_record(
         actor=people.clerk_a, notice=notice, application=first, content="其子女仍健在", raised_by="村民"
     )
 
     with pytest.raises(ValidationError):
-        svc.objection_resolve(actor=people.reviewer_a, objection=objection, upheld=True, resolution="")
-    svc.objection_resolve(actor=people.reviewer_a, objection=objection, upheld=True, resolution="核实属实")
+        notice_svc.objection_resolve(actor=people.reviewer_a, objection=objection, upheld=True, resolution="")
+    notice_svc.objection_resolve(
+        actor=people.reviewer_a, objection=objection, upheld=True, resolution="核实属实"
+    )
 
     first.refresh_from_db()
     assert (first.status, first.step) == (ApplicationStatus.RETURNED, "")
@@ -104,7 +111,7 @@ def test_an_upheld_objection_returns_the_application_to_the_village(noticed, peo
     assert (decision.step, decision.decision, decision.comment) == ("notice", "return", "核实属实")
     # the other application is untouched and moves on when the notice closes
     at_day(monkeypatch, notice.closes_on + dt.timedelta(days=1))
-    svc.notice_close(actor=people.clerk_a, notice=notice)
+    notice_svc.notice_close(actor=people.clerk_a, notice=notice)
     second.refresh_from_db()
     first.refresh_from_db()
     assert (second.status, second.step) == (ApplicationStatus.UNDER_REVIEW, "township")
@@ -113,12 +120,12 @@ def test_an_upheld_objection_returns_the_application_to_the_village(noticed, peo
 
 def test_an_unresolved_objection_holds_its_application_after_the_notice_closes(noticed, people, monkeypatch):
     notice, first, second = noticed
-    objection = svc.objection_record(
+    objection = notice_svc.objection_record(
         actor=people.clerk_a, notice=notice, application=first, content="收入较高"
     )
     at_day(monkeypatch, notice.closes_on + dt.timedelta(days=1))
 
-    svc.notice_close(actor=people.clerk_a, notice=notice)
+    notice_svc.notice_close(actor=people.clerk_a, notice=notice)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -130,7 +137,7 @@ def test_an_unresolved_objection_holds_its_application_after_the_notice_closes(n
     assert exc.value.code == "objection_unresolved"
 
     # dismissed with a reason: it moves on
-    svc.objection_resolve(
+    notice_svc.objection_resolve(
         actor=people.reviewer_a, objection=objection, upheld=False, resolution="经核实收入不影响资格"
     )
     first.refresh_from_db()
@@ -145,7 +152,9 @@ def test_objections_are_only_recorded_while_the_notice_is_open(noticed, people, 
     at_day(monkeypatch, notice.closes_on + dt.timedelta(days=1))
 
     with pytest.raises(Conflict) as exc:
-        svc.objection_record(actor=people.clerk_a, notice=notice, application=first, content="迟到的异议")
+        notice_svc.objection_record(
+            actor=people.clerk_a, notice=notice, application=first, content="迟到的异议"
+        )
 
     assert exc.value.code == "notice_closed"
     assert not Objection.objects.exists()
@@ -155,23 +164,29 @@ def test_an_objection_needs_content(noticed, people):
     notice, first, _second = noticed
 
     with pytest.raises(ValidationError):
-        svc.objection_record(actor=people.clerk_a, notice=notice, application=first, content=" ")
+        notice_svc.objection_record(actor=people.clerk_a, notice=notice, application=first, content=" ")
 
 
 def test_a_county_approver_cannot_open_a_village_notice(apps, people):
     at_notice_step(apps, people, apps.head)
 
     with pytest.raises(PermissionDenied):
-        svc.notice_open(actor=people.approver, programme=apps.programme, org_unit=apps.head.org_unit)
+        notice_svc.notice_open(actor=people.approver, programme=apps.programme, org_unit=apps.head.org_unit)
 
 
 def test_an_objection_can_be_resolved_only_once(noticed, people):
     notice, first, _second = noticed
-    objection = svc.objection_record(actor=people.clerk_a, notice=notice, application=first, content="异议")
-    svc.objection_resolve(actor=people.reviewer_a, objection=objection, upheld=False, resolution="不成立")
+    objection = notice_svc.objection_record(
+        actor=people.clerk_a, notice=notice, application=first, content="异议"
+    )
+    notice_svc.objection_resolve(
+        actor=people.reviewer_a, objection=objection, upheld=False, resolution="不成立"
+    )
 
     with pytest.raises(Conflict):
-        svc.objection_resolve(actor=people.reviewer_a, objection=objection, upheld=True, resolution="改判")
+        notice_svc.objection_resolve(
+            actor=people.reviewer_a, objection=objection, upheld=True, resolution="改判"
+        )
 
 
 # --- the printed notice -------------------------------------------------------------------------------
@@ -311,5 +326,5 @@ def test_public_notices_show_only_open_notices_with_masked_rows(noticed, monkeyp
     }
     assert all(set(r) == {"name", "village", "amount", "unit"} for r in rows)
     at_day(monkeypatch, notice.closes_on + dt.timedelta(days=1))
-    svc.notice_close(actor=people.clerk_a, notice=notice)
+    notice_svc.notice_close(actor=people.clerk_a, notice=notice)
     assert sel.public_notices() == []

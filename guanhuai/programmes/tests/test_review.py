@@ -13,6 +13,7 @@ from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from guanhuai.programmes.models import Application, Enrolment, ReviewDecision
 from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services import applications as svc
+from guanhuai.programmes.services import notices
 from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus, NoticeStatus
 from guanhuai.programmes.tests.factories import enrol, make_programme
 from guanhuai.programmes.tests.test_applications import at_day, build_apps
@@ -35,11 +36,11 @@ def submitted(apps, people, person=None, programme=None):
 def through_notice(application, people, monkeypatch):
     """Village review by the township reviewer, then a 7-day notice opened and closed after its end."""
     svc.application_review(actor=people.reviewer_a, application=application, decision="pass")
-    notice = svc.notice_open(
+    notice = notices.notice_open(
         actor=people.clerk_a, programme=application.programme, org_unit=application.org_unit
     )
     at_day(monkeypatch, notice.closes_on + dt.timedelta(days=1))
-    svc.notice_close(actor=people.clerk_a, notice=notice)
+    notices.notice_close(actor=people.clerk_a, notice=notice)
     application.refresh_from_db()
     return notice
 
@@ -53,13 +54,13 @@ def test_the_full_path_ends_enrolled_from_the_month_of_submission(apps, people, 
     application.refresh_from_db()
     assert (application.status, application.step) == ("under_review", "notice")
 
-    notice = svc.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
+    notice = notices.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_PUBLIC_NOTICE
     assert notice.closes_on - notice.opens_on == dt.timedelta(days=6)  # 7 days including the first
 
     at_day(monkeypatch, notice.closes_on + dt.timedelta(days=1))
-    svc.notice_close(actor=people.clerk_a, notice=notice)
+    notices.notice_close(actor=people.clerk_a, notice=notice)
     application.refresh_from_db()
     assert (application.status, application.step) == ("under_review", "township")
 
@@ -251,7 +252,7 @@ def test_a_reviewer_of_another_township_gets_the_same_404(apps, people):
 def test_approving_during_an_open_notice_is_refused(apps, people):
     application = submitted(apps, people)
     svc.application_review(actor=people.reviewer_a, application=application, decision="pass")
-    notice = svc.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
+    notice = notices.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=apps.head.org_unit)
     application.refresh_from_db()
 
     for actor in (people.reviewer_a, people.approver):

@@ -76,6 +76,7 @@ from guanhuai.programmes.models import (
 )
 from guanhuai.programmes.services import applications as review
 from guanhuai.programmes.services import cycles, payments
+from guanhuai.programmes.services import notices as notice_svc
 from guanhuai.programmes.services.enrolments import reconfirmation_run
 from guanhuai.programmes.services.programmes import programme_from_template
 from guanhuai.programmes.states import Decision, DocumentKind, FlagReason, PaymentStatus
@@ -408,7 +409,9 @@ def _build_history(cal: Calendar) -> None:
         for template, apps in through_notice.items():
             if apps:
                 notices.append(
-                    review.notice_open(actor=cast.director, programme=programmes[template], org_unit=village)
+                    notice_svc.notice_open(
+                        actor=cast.director, programme=programmes[template], org_unit=village
+                    )
                 )
 
     # 4. A villager objects to one rural-reward applicant; the township checks, upholds it, and the
@@ -418,7 +421,7 @@ def _build_history(cal: Calendar) -> None:
         with on(cal.day(3, 8)):
             notice = Application.objects.select_related("notice").get(pk=objected.pk).notice
             assert notice is not None  # it was just put in the notice
-            objection = review.objection_record(
+            objection = notice_svc.objection_record(
                 actor=cast.director,
                 notice=notice,
                 application=objected,
@@ -426,7 +429,7 @@ def _build_history(cal: Calendar) -> None:
                 raised_by="村民（匿名）",
             )
         with on(cal.day(3, 10)):
-            review.objection_resolve(
+            notice_svc.objection_resolve(
                 actor=cast.reviewer,
                 objection=objection,
                 upheld=True,
@@ -436,7 +439,7 @@ def _build_history(cal: Calendar) -> None:
     # 5. After the 7 days the notices close and the applications move on to the township.
     with on(cal.day(3, 12)):
         for notice in notices:
-            review.notice_close(actor=cast.director, notice=notice)
+            notice_svc.notice_close(actor=cast.director, notice=notice)
 
     def refreshed(apps: list[Application]) -> list[Application]:
         return list(Application.objects.filter(pk__in=[a.pk for a in apps]).order_by("pk"))
@@ -479,7 +482,7 @@ def _build_history(cal: Calendar) -> None:
             review.application_review(
                 actor=cast.director, application=app, decision=Decision.PASS, comment="情况属实"
             )
-            review.notice_open(actor=cast.director, programme=programmes[RURAL], org_unit=village)
+            notice_svc.notice_open(actor=cast.director, programme=programmes[RURAL], org_unit=village)
         if "village" in later:
             apply(programmes[RURAL], later["village"], (DocumentKind.ID_CARD,))
         if "draft" in later:

@@ -1,0 +1,277 @@
+"""The village public notice (公示) of applications, and objections to it (docs/programmes.md).
+
+Closing a notice after its last day moves every application without an unresolved objection to its next
+step; an upheld objection returns its application to the village."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanhuai.accounts import scoping
+from guanhuai.audit.actions import register
+from guanhuai.audit.services import log_action
+from guanhuai.core.errors import (
+    Conflict,
+    InvalidTransition,
+    ValidationError,
+)
+from guanhuai.programmes.models import (
+    Application,
+    Objection,
+    Programme,
+    PublicNotice,
+    ReviewDecision,
+)
+from guanhuai.programmes.permissions import (
+    MANAGE_NOTICES,
+    VIEW,
+)
+from guanhuai.programmes.services.applications import (
+    _approve,
+    _lock,
+    _log,
+    _log_many,
+    _next_step,
+    _now,
+    _today,
+    _transition,
+)
+from guanhuai.programmes.states import (
+    ApplicationStatus,
+    Decision,
+    NoticeStatus,
+    ObjectionStatus,
+    Step,
+)
+
+register(
+    {
+        "programmes.notice.opened": gettext_lazy("发布公示"),
+        "programmes.notice.closed": gettext_lazy("结束公示"),
+        "programmes.objection.recorded": gettext_lazy("登记公示异议"),
+        "programmes.objection.upheld": gettext_lazy("异议成立，申请退回村级"),
+        "programmes.objection.dismissed": gettext_lazy("异议不成立"),
+    }
+)
+
+
+# --- public notice -----------------------------------------------------------------------------------------
+
+
+def notice_open(
+    *, actor: Any, programme: Programme, org_unit: Any, opens_on: dt.date | None = None
+) -> PublicNotice:
+    """Open the village's notice of every application of `programme` waiting at the notice step. It runs
+    `programme.notice_days` calendar days including the first."""
+    scoping.require(actor, MANAGE_NOTICES, org_unit, visible_perm=VIEW)
+    opens_on = opens_on or _today()
+    if opens_on < _today():
+        raise ValidationError(_("公示开始日期不能早于今天。"), code="notice_in_past")
+    closes_on = opens_on + dt.timedelta(days=programme.notice_days - 1)
+    with transaction.atomic():
+        waiting = list(
+            Application.objects.select_for_update(of=("self",))
+            .filter(
+                programme=programme,
+                org_unit=org_unit,
+                status=ApplicationStatus.UNDER_REVIEW,
+                step=Step.NOTICE,
+            )
+            .order_by("pk")
+        )
+        if not waiting:
+            raise ValidationError(
+                _("%(unit)s 没有等待公示的“%(programme)s”申请。")
+                % {"unit": org_unit.name, "programme": programme.name},
+                code="nothing_to_notice",
+            )
+        notice = PublicNotice.objects.create(
+            org_unit=org_unit,
+            programme=programme,
+            title=_("%(unit)s%(programme)s对象公示") % {"unit": org_unit.name, "programme": programme.name},
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=actor,
+        )
+        Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
+            status=ApplicationStatus.IN_PUBLIC_NOTICE, notice=notice
+        )
+        log_action(
+            notice,
+            "programmes.notice.opened",
+            actor=actor,
+            org_unit=org_unit,
+            data={"applications": len(waiting), "opens_on": opens_on, "closes_on": closes_on},
+        )
+        _log_many(
+            waiting,
+            "programmes.application.in_notice",
+            actor=actor,
+            notice=notice.pk,
+            opens_on=opens_on,
+            closes_on=closes_on,
+        )
+    return notice
+
+
+def _after_notice(applications: list[Application], *, actor: Any) -> None:
+    """Applications whose notice is over without an unresolved objection move to the next step."""
+    if not applications:
+        return
+    by_next: dict[str | None, list[Application]] = {}
+    for a in applications:
+        by_next.setdefault(_next_step(a), []).append(a)
+    for nxt, group in by_next.items():
+        if nxt is None:  # a programme whose last step is the notice: closing it approves
+            for a in group:
+                _approve(a, actor=actor, comment=_("公示期满无异议"))
+            continue
+        Application.objects.filter(pk__in=[a.pk for a in group]).update(
+            status=ApplicationStatus.UNDER_REVIEW, step=nxt
+        )
+        _log_many(group, "programmes.application.notice_passed", actor=actor, next_step=nxt)
+
+
+def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
+    """Close a notice after its last day. Applications without an unresolved objection move on; the others
+    wait in the notice until their objections are resolved."""
+    scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
+    with transaction.atomic():
+        notice = (
+            PublicNotice.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=notice.pk)
+        )
+        if notice.status != NoticeStatus.OPEN:
+            raise InvalidTransition(_("该公示已经结束。"), code="notice_closed")
+        if _today() <= notice.closes_on:
+            raise Conflict(
+                _("公示期至 %(closes)s，%(next)s 起方可结束公示。")
+                % {"closes": notice.closes_on, "next": notice.closes_on + dt.timedelta(days=1)},
+                code="notice_not_over",
+            )
+        notice.status = NoticeStatus.CLOSED
+        notice.closed_at = _now()
+        notice.save(update_fields=["status", "closed_at"])
+        in_notice = list(
+            Application.objects.select_for_update(of=("self",))
+            .select_related("programme", "person", "spouse", "org_unit")
+            .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
+            .exclude(objections__status=ObjectionStatus.OPEN)
+            .order_by("pk")
+        )
+        _after_notice(in_notice, actor=actor)
+        waiting = Application.objects.filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE).count()
+        log_action(
+            notice,
+            "programmes.notice.closed",
+            actor=actor,
+            org_unit=notice.org_unit,
+            data={"moved_on": len(in_notice), "waiting_for_objections": waiting},
+        )
+    return notice
+
+
+def objection_record(
+    *,
+    actor: Any,
+    notice: PublicNotice,
+    application: Application,
+    content: str,
+    raised_by: str = "",
+    contact: str = "",
+    received_on: dt.date | None = None,
+) -> Objection:
+    """An objection received while the notice is open (anonymous allowed)."""
+    scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError(_("请填写异议内容。"), code="content_required")
+    received_on = received_on or _today()
+    with transaction.atomic():
+        notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+        if notice.status != NoticeStatus.OPEN or _today() > notice.closes_on:
+            raise Conflict(
+                _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")
+                % {"opens": notice.opens_on, "closes": notice.closes_on},
+                code="notice_closed",
+            )
+        if received_on < notice.opens_on or received_on > _today():
+            raise ValidationError(
+                _("收到日期须在公示开始（%(opens)s）之后、不晚于今天。") % {"opens": notice.opens_on},
+                code="received_on",
+            )
+        application = _lock(application)
+        if application.notice_id != notice.pk or application.status != ApplicationStatus.IN_PUBLIC_NOTICE:
+            raise ValidationError(_("该申请不在这次公示中。"), code="not_in_notice")
+        objection = Objection.objects.create(
+            notice=notice,
+            application=application,
+            raised_by=raised_by.strip(),
+            contact=contact.strip(),
+            content=content,
+            received_on=received_on,
+            recorded_by=actor,
+        )
+        _log(
+            application, "programmes.objection.recorded", actor=actor, objection=objection.pk, comment=content
+        )
+    return objection
+
+
+def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolution: str) -> Objection:
+    """Upheld: the application goes back to the village (returned), which corrects it and resubmits, or
+    withdraws it. Dismissed: once its notice is closed and no other objection is open, it moves on."""
+    scoping.require(actor, MANAGE_NOTICES, objection.notice.org_unit, visible_perm=VIEW)
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError(_("请填写处理意见（核实情况和结论）。"), code="reason_required")
+    with transaction.atomic():
+        objection = (
+            Objection.objects.select_for_update(of=("self",)).select_related("notice").get(pk=objection.pk)
+        )
+        if objection.status != ObjectionStatus.OPEN:
+            raise InvalidTransition(_("该异议已经处理过。"), code="already_resolved")
+        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        objection.resolution = resolution
+        objection.resolved_by = actor
+        objection.resolved_at = _now()
+        objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+        application = _lock(objection.application)
+        if upheld:
+            _log(
+                application,
+                "programmes.objection.upheld",
+                actor=actor,
+                objection=objection.pk,
+                comment=resolution,
+            )
+            if application.status == ApplicationStatus.IN_PUBLIC_NOTICE:
+                ReviewDecision.objects.create(
+                    application=application,
+                    step=Step.NOTICE,
+                    decision=Decision.RETURN,
+                    comment=resolution,
+                    reviewer=actor,
+                )
+                _transition(application, ApplicationStatus.RETURNED)
+                application.step = ""
+                application.save(update_fields=["status", "step"])
+        else:
+            _log(
+                application,
+                "programmes.objection.dismissed",
+                actor=actor,
+                objection=objection.pk,
+                comment=resolution,
+            )
+            if (
+                application.status == ApplicationStatus.IN_PUBLIC_NOTICE
+                and objection.notice.status == NoticeStatus.CLOSED
+                and not application.objections.filter(status=ObjectionStatus.OPEN).exists()
+            ):
+                _after_notice([application], actor=actor)
+    return objection
