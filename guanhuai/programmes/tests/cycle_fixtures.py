@@ -11,6 +11,7 @@ from typing import Any
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.funds import services as fund_services
+from guanhuai.funds.models import Purpose
 from guanhuai.funds.tests.factories import donor, fund, give, purpose
 from guanhuai.programmes.models import Cycle, Programme
 from guanhuai.programmes.services import cycles, payments
@@ -69,6 +70,8 @@ def person(
 
 
 def allocation(manager: Any, finance: Any, unit: Any, amount: str, *, name: str = "特扶资金") -> Any:
+    # A flush after a transactional test empties the purposes a data migration wrote: bring back ours.
+    Purpose.objects.get_or_create(code="general", defaults={"name": "综合帮扶"})
     f = fund(manager, unit, name=f"{name}基金")
     give(finance, f, donor(manager, unit), amount, on=dt.date(2025, 3, 1))
     return fund_services.allocation_create(
