@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from guanhuai.accounts import scoping
 from guanhuai.audit.actions import register
 from guanhuai.audit.services import log_action
-from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from guanhuai.core.money import parse_amount, yuan
 from guanhuai.funds import ledger
 from guanhuai.funds.ledger import money_sum, to_money
@@ -363,11 +363,3 @@ def cycle_close_if_done(cycle: Cycle, *, actor: Any) -> bool:
         cycle.status = CycleStatus.CLOSED
         log_action(cycle, "programmes.cycle.closed", actor=actor, org_unit=cycle.programme.org_unit)
     return bool(updated)
-
-
-def cycle_for_actor(*, actor: Any, cycle_id: Any, perm: str) -> Cycle:
-    """A cycle whose programme the actor may act on with `perm`; missing or forbidden: the same 404."""
-    cycle = Cycle.objects.select_related("programme", "programme__org_unit").filter(pk=cycle_id).first()
-    if cycle is None or not scoping.can(actor, perm, cycle.programme.org_unit):
-        raise NotFound(_("未找到该记录，或您无权访问。"))
-    return cycle
