@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanhuai.orgs.forms import BootstrapForm, DateInput
 from guanhuai.programmes.states import ApplicationStatus, Decision, DocumentKind, Step
@@ -72,7 +73,8 @@ class ReviewForm(BootstrapForm):
 
 class BulkReviewForm(BootstrapForm):
     decision = forms.ChoiceField(
-        label=_("批量审核结论"), choices=[(Decision.PASS, _("通过")), (Decision.RETURN, _("退回修改"))]
+        label=_("批量审核结论"),
+        choices=[(Decision.PASS, pgettext_lazy("review decision", "通过")), (Decision.RETURN, _("退回修改"))],
     )
     comment = forms.CharField(label=_("意见"), required=False, max_length=2000)
 

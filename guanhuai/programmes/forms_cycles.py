@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanhuai.orgs.forms import BootstrapForm
 from guanhuai.programmes.states import CycleStatus, EntitlementKind, EntitlementStatus
@@ -24,6 +25,8 @@ class CycleFilterForm(BootstrapForm):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", ALL), *CycleStatus.choices])
 
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
+        # The generate form on the same page also has a programme field: distinct ids keep labels right.
+        kwargs.setdefault("auto_id", "filter_%s")
         super().__init__(*args, **kwargs)
         self._field(CycleProgrammeField, "programme").queryset = programmes
 
@@ -53,7 +56,12 @@ class EntitlementFilterForm(BootstrapForm):
     diff = forms.ChoiceField(
         label=_("与上期比较"),
         required=False,
-        choices=[("", ALL), ("new", _("新增")), ("exited", _("减少")), ("changed", _("金额变化"))],
+        choices=[
+            ("", ALL),
+            ("new", pgettext_lazy("cycle difference", "新增")),
+            ("exited", _("减少")),
+            ("changed", _("金额变化")),
+        ],
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Target(models.TextChoices):
@@ -76,7 +77,7 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
 
 
 class Decision(models.TextChoices):
-    PASS = "pass", _("通过")
+    PASS = "pass", pgettext_lazy("review decision", "通过")
     RETURN = "return", _("退回修改")
     REFUSE = "refuse", _("不予通过")
 

@@ -36,7 +36,14 @@ def read_po(path: Path) -> list[dict]:
     (#~) entries are skipped."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        entry: dict = {"msgid": None, "msgid_plural": None, "msgstr": [], "flags": set(), "refs": []}
+        entry: dict = {
+            "msgctxt": None,
+            "msgid": None,
+            "msgid_plural": None,
+            "msgstr": [],
+            "flags": set(),
+            "refs": [],
+        }
         field = None
         for line in block.splitlines():
             if line.startswith("#~"):
@@ -186,8 +193,11 @@ def test_compiled_catalogue_matches_the_po_file():
         compiled = gettext.GNUTranslations(fp)
     stale = []
     for e in read_po(PO)[1:]:
+        ctx = e["msgctxt"]
         if e["msgid_plural"] is None:
-            got = compiled.gettext(e["msgid"])
+            got = compiled.pgettext(ctx, e["msgid"]) if ctx else compiled.gettext(e["msgid"])
+        elif ctx:
+            got = compiled.npgettext(ctx, e["msgid"], e["msgid_plural"], 1)
         else:
             got = compiled.ngettext(e["msgid"], e["msgid_plural"], 1)
         if got != e["msgstr"][0]:
