@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -199,8 +201,9 @@ def test_pdf_png_and_jpeg_documents_are_stored_with_their_digest(draft, people, 
     assert doc.content_type == ctype
     assert doc.sha256 == hashlib.sha256(content).hexdigest()
     assert doc.size == len(content)
-    # stored under a random name, not the clerk's file name
-    assert name not in doc.file.name
+    # stored under a random name (32 hex digits), not the clerk's file name
+    stored = Path(doc.file.name)
+    assert re.fullmatch(r"[0-9a-f]{32}", stored.stem) and stored.name != name
     with doc.file.open("rb") as f:
         assert f.read() == content
 
