@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.audit.services import log_action
+from guanhuai.core import sql
 from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index
@@ -227,15 +228,9 @@ def _person_model() -> Any:
 
 
 def insert_select(rows: QuerySet) -> int:
-    """INSERT INTO entitlement (…) SELECT … of `rows` (ORM-compiled SQL and params), skipping rows whose
-    amount is NULL. Returns the number of rows inserted."""
-    sql, params = rows.filter(c_amount__isnull=False).query.sql_with_params()
-    table = Entitlement._meta.db_table
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in _ENTITLEMENT_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(table)} ({columns}) {sql}", params)
-        return max(cursor.rowcount, 0)
+    """INSERT INTO entitlement (…) SELECT … of `rows`, skipping rows whose amount is NULL. Returns the
+    number of rows inserted."""
+    return sql.insert_select(Entitlement, _ENTITLEMENT_COLUMNS, rows.filter(c_amount__isnull=False))
 
 
 def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -31,6 +31,7 @@ from guanhuai.audit.actions import register
 from guanhuai.audit.services import log_action
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import InvalidTransition, ValidationError
+from guanhuai.core.sql import insert_select
 from guanhuai.funds import ledger
 from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.funds.services import _disbursement_lines
@@ -109,11 +110,9 @@ def _insert_payments(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -
         )
         .order_by()
     )
-    sql, params = rows.query.sql_with_params()
-    q = connection.ops.quote_name
-    cols = ", ".join(
-        q(c)
-        for c in (
+    return insert_select(
+        Payment,
+        (
             "batch_id",
             "entitlement_id",
             "person_id",
@@ -123,11 +122,9 @@ def _insert_payments(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -
             "account_masked",
             "status",
             "failure_reason",
-        )
+        ),
+        rows,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(Payment._meta.db_table)} ({cols}) {sql}", params)
-        return max(cursor.rowcount, 0)
 
 
 def _fill_batch(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> PaymentBatch:
