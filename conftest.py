@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -59,3 +61,39 @@ def people(tree):
         county_admin=user_with_role("province_admin", tree.county, username="cadmin"),
         auditor=user_with_role("auditor", tree.province, username="auditor"),
     )
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser_page():
+    """A page in headless Chromium on a phone-sized screen (375 × 812, zh-CN, downloads allowed).
+
+    Skipped when Chromium is not installed, except in CI (GUANHUAI_REQUIRE_BROWSER=1), where it fails."""
+    if not CHROMIUM:
+        if os.environ.get("GUANHUAI_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (GUANHUAI_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("chromium is not installed")
+    # Playwright's sync API runs an event loop in this thread; the ORM work is all done outside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(
+            viewport={"width": 375, "height": 812}, locale="zh-CN", accept_downloads=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()

@@ -193,24 +193,8 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 def _fields(d: dict[str, Any]) -> dict[str, Any]:
-    keys = (
-        "name",
-        "legal_basis",
-        "description",
-        "target",
-        "benefit",
-        "period",
-        "pro_rata",
-        "counts_from",
-        "age_limit_months",
-        "funding_source",
-        "allocation",
-        "budget_line",
-        "steps",
-        "notice_days",
-        "approvals_required",
-    )
-    return {k: d[k] for k in keys if k in d}
+    """The programme fields of a form's cleaned data (code and active are passed by name)."""
+    return {k: d[k] for k in services.UPDATE_FIELDS if k in d and k != "active"}
 
 
 @login_required

@@ -6,9 +6,7 @@ Skipped when Chromium is not installed, except in CI (GUANHUAI_REQUIRE_BROWSER=1
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 from django.urls import NoReverseMatch, reverse
@@ -17,36 +15,7 @@ from django.utils import timezone
 from guanhuai.accounts.tests.factories import PASSWORD
 from guanhuai.funds.tests.factories import donor, fund, give
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not CHROMIUM and os.environ.get("GUANHUAI_REQUIRE_BROWSER") != "1":
-    pytestmark.append(pytest.mark.skip(reason="chromium is not installed"))
-
-
-@pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the ORM work is all done before it starts.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
 
 
 def _pdf_url_exists() -> bool:

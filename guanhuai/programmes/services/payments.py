@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Value, Window
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,17 +133,22 @@ def _fill_batch(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> Pay
     Entitlement.objects.filter(
         pk__in=Subquery(Payment.objects.filter(batch=batch).values("entitlement_id"))
     ).update(status=EntitlementStatus.BATCHED)
-    totals = Payment.objects.filter(batch=batch).aggregate(n=_count(), s=money_sum("amount"))
+    totals = Payment.objects.filter(batch=batch).aggregate(n=Count("id"), s=money_sum("amount"))
     batch.count = totals["n"] or 0
     batch.total = to_money(totals["s"])
     batch.save(update_fields=["count", "total"])
     return batch
 
 
-def _count() -> Any:
-    from django.db.models import Count
-
-    return Count("id")
+def _lock_approved(cycle: Cycle, refusal: str) -> Cycle:
+    """Lock the cycle row and check it is approved; `refusal` names the period and status if not."""
+    locked = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    if locked.status != CycleStatus.APPROVED:
+        raise InvalidTransition(
+            refusal % {"period": locked.period, "status": locked.get_status_display()},
+            code="cycle_not_approved",
+        )
+    return locked
 
 
 def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
@@ -153,13 +158,9 @@ def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
     _require_pay(actor, cycle)
     created: list[PaymentBatch] = []
     with transaction.atomic():
-        locked = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
-        if locked.status != CycleStatus.APPROVED:
-            raise InvalidTransition(
-                _("发放周期“%(period)s”当前状态为“%(status)s”，审批通过后才能生成发放批次。")
-                % {"period": locked.period, "status": locked.get_status_display()},
-                code="cycle_not_approved",
-            )
+        locked = _lock_approved(
+            cycle, _("发放周期“%(period)s”当前状态为“%(status)s”，审批通过后才能生成发放批次。")
+        )
         due = Entitlement.objects.filter(
             cycle=locked, status=EntitlementStatus.DUE, person__bank_account__isnull=False
         )
@@ -188,13 +189,7 @@ def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
     _require_pay(actor, cycle)
     created: list[PaymentBatch] = []
     with transaction.atomic():
-        locked = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
-        if locked.status != CycleStatus.APPROVED:
-            raise InvalidTransition(
-                _("发放周期“%(period)s”当前状态为“%(status)s”，不能补发。")
-                % {"period": locked.period, "status": locked.get_status_display()},
-                code="cycle_not_approved",
-            )
+        locked = _lock_approved(cycle, _("发放周期“%(period)s”当前状态为“%(status)s”，不能补发。"))
         failed = Entitlement.objects.filter(
             cycle=locked, status=EntitlementStatus.FAILED, person__bank_account__isnull=False
         )

@@ -15,7 +15,6 @@ from guanhuai.programmes import bankfiles
 from guanhuai.programmes.services import payments
 from guanhuai.programmes.tests.cycle_fixtures import (
     approve_all,
-    build_staff,
     enrol,
     generate,
     person,
@@ -23,11 +22,6 @@ from guanhuai.programmes.tests.cycle_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.test import Client
 
 from guanhuai.accounts import services as account_services
 from guanhuai.programmes.models import Cycle, ResultFile
-from guanhuai.programmes.tests.cycle_fixtures import bank_result, build_staff, enrol, person, programme
+from guanhuai.programmes.tests.cycle_fixtures import bank_result, enrol, person, programme
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +41,6 @@ class Api:
         )
         r.data = r.json()
         return r
-
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
 
 
 @pytest.fixture

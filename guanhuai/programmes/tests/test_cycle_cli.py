@@ -8,14 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from guanhuai.programmes.models import Cycle, PaymentBatch
-from guanhuai.programmes.tests.cycle_fixtures import bank_result, build_staff, enrol, person, programme
+from guanhuai.programmes.tests.cycle_fixtures import bank_result, enrol, person, programme
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
 
 
 def run(*args: str) -> str:

@@ -18,7 +18,6 @@ from guanhuai.programmes.models import Cycle, CycleApproval
 from guanhuai.programmes.services import cycles
 from guanhuai.programmes.tests.cycle_fixtures import (
     allocation,
-    build_staff,
     enrol,
     generate,
     person,
@@ -41,11 +40,6 @@ def purposes(db: None) -> None:
     migration = importlib.import_module("guanhuai.funds.migrations.0002_purposes")
     for code, name, status in migration.PURPOSES:
         Purpose.objects.get_or_create(code=code, defaults={"name": name, "requires_status": status})
-
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
 
 
 def lock_cycle(cycle: Cycle):

@@ -5,14 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
-from guanhuai.programmes.tests.cycle_fixtures import bank_result, build_staff, enrol, person, programme
+from guanhuai.programmes.tests.cycle_fixtures import bank_result, enrol, person, programme
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
 
 
 def login(user) -> Client:

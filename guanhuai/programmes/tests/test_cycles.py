@@ -18,7 +18,6 @@ from guanhuai.programmes.services import cycles, generation
 from guanhuai.programmes.tests.cycle_fixtures import (
     allocation,
     approve_all,
-    build_staff,
     enrol,
     generate,
     person,
@@ -26,11 +25,6 @@ from guanhuai.programmes.tests.cycle_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
 
 
 def amounts(cycle: Cycle) -> dict[str, tuple[str, int, Decimal]]:

@@ -25,9 +25,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import os
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -46,23 +44,10 @@ from guanhuai.programmes.tests.test_applications import PDF, PNG
 from guanhuai.programmes.tests.test_enrolments import bereaved_couple
 from guanhuai.registry.services import bank_account_set
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 WIDTH = 375
 ACCOUNT = "6228480012345678901"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not CHROMIUM and os.environ.get("GUANHUAI_REQUIRE_BROWSER") != "1":
-    pytestmark.append(pytest.mark.skip(reason="chromium is not installed"))
 
 
 def in_thread(fn):
@@ -80,21 +65,6 @@ def in_thread(fn):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(
-            viewport={"width": WIDTH, "height": 812}, locale="zh-CN", accept_downloads=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from guanhuai.programmes.tests.cycle_fixtures import (
     allocation,
     approve_all,
     bank_result,
-    build_staff,
     enrol,
     generate,
     pay_cycle,
@@ -29,11 +28,6 @@ from guanhuai.programmes.tests.cycle_fixtures import (
 from guanhuai.registry.services import bank_account_set
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
 
 
 @pytest.fixture
