@@ -24,9 +24,9 @@ from ninja import Field, File, Form, Header, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from guanhuai.accounts import scoping
 from guanhuai.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.models import Application, Objection, Programme, PublicNotice
 from guanhuai.programmes.permissions import MANAGE_NOTICES, VIEW
@@ -522,10 +522,7 @@ def notice_list(request: HttpRequest, status: str = "") -> Any:
 def notice_open(request: HttpRequest, payload: NoticeOpenIn) -> Any:
     actor = _actor(request)
     programme = _programme_ref(request, payload.programme_id, MANAGE_NOTICES)
-    try:
-        village = OrgUnit.objects.get(pk=payload.village_id)
-    except OrgUnit.DoesNotExist:
-        raise NotFound(_("未找到该组织，或您无权访问。"))
+    village = scoping.unit_or_404(actor, VIEW, payload.village_id)
     notice = notices.notice_open(
         actor=actor, programme=programme, org_unit=village, opens_on=payload.opens_on
     )
@@ -631,7 +628,6 @@ def grievance_list(request: HttpRequest, status: str = "", mine: bool = False) -
     summary="登记投诉（针对申请或一笔发放）",
 )
 def grievance_record(request: HttpRequest, payload: GrievanceIn) -> Any:
-    from guanhuai.accounts import scoping
     from guanhuai.programmes.models import Payment
 
     actor = _actor(request)
