@@ -349,7 +349,14 @@ def test_rule_editor_live_preview_on_a_phone(live_server, tree, people):
         page.get_by_role("button", name="＋ 添加条件").click()
         expect(rows).to_have_count(before + 1)
         new_row = rows.nth(before)
-        new_row.locator("select").first.select_option("hukou")
+        # htmx binds the new row's fact select when the swap settles, a moment after it is in the DOM; a
+        # change before that would go unheard (the flake seen on a loaded machine)
+        fact_select = new_row.locator("select").first
+        page.wait_for_function(
+            "el => !!(el['htmx-internal-data'] && el['htmx-internal-data'].initHash)",
+            arg=fact_select.element_handle(),
+        )
+        fact_select.select_option("hukou")
         expect(new_row.locator("select").nth(1)).to_contain_text("属于")
         new_row.locator("select").nth(2).select_option("urban")
         expect(count).to_have_text("2")
