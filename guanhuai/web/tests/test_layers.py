@@ -1,0 +1,55 @@
+"""The layer rules of docs/architecture.md that import-linter cannot see: no app imports another app's
+private (`_name`) functions or modules. The layer order itself is checked by `lint-imports` in `make lint`
+(contracts in pyproject.toml)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+
+PACKAGE = Path(settings.BASE_DIR) / "guanhuai"
+
+
+def _app_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "guanhuai" else None
+
+
+def private_imports_across_apps(root: Path = PACKAGE) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root.parent)
+        if "migrations" in relative.parts or "tests" in relative.parts:
+            continue
+        own_app = relative.parts[1] if len(relative.parts) > 2 else None
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+                continue
+            app = _app_of(node.module)
+            if app is None or app == own_app:
+                continue
+            private_module = any(part.startswith("_") for part in node.module.split(".")[1:])
+            names = [alias.name for alias in node.names if alias.name.startswith("_")]
+            if private_module or names:
+                found.append(f"{relative}:{node.lineno} from {node.module} import {', '.join(names) or '…'}")
+    return found
+
+
+def test_no_app_imports_another_apps_private_names():
+    assert private_imports_across_apps() == []
+
+
+def test_the_check_finds_a_private_import(tmp_path):
+    # given a tiny tree where one app reaches into another's private helper
+    (tmp_path / "guanhuai" / "funds").mkdir(parents=True)
+    (tmp_path / "guanhuai" / "programmes").mkdir()
+    (tmp_path / "guanhuai" / "funds" / "services.py").write_text("def _lines():\n    return []\n")
+    (tmp_path / "guanhuai" / "programmes" / "payments.py").write_text(
+        "from guanhuai.funds.services import _lines\nfrom guanhuai.programmes.x import _own\n"
+    )
+    # then only the cross-app one is reported
+    assert private_imports_across_apps(tmp_path / "guanhuai") == [
+        "guanhuai/programmes/payments.py:1 from guanhuai.funds.services import _lines"
+    ]
