@@ -8,7 +8,7 @@ VENDOR  := guanhuai/static/vendor
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test install install-test assets system-packages lint typecheck migrations-check serve worker bench clean
+.PHONY: demo test install install-test assets system-packages test-packages lint typecheck migrations-check serve worker bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,13 @@ system-packages:
 	    echo "Installing Debian packages:$$need"; \
 	    ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$need) || echo "warning: could not install$$need"; \
 	  fi; \
+	fi
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+test-packages: system-packages
+	@if command -v apt-get >/dev/null 2>&1 && ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian packages: chromium"; \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium) || echo "warning: could not install chromium"; \
 	fi
 
 # Bootstrap 5 and htmx come from the npm registry (versions pinned in package.json / package-lock.json).
@@ -67,7 +74,7 @@ typecheck: $(VENV)/.installed-test
 migrations-check: $(VENV)/.installed-test
 	GUANHUAI_TESTING=1 $(BIN)/guanhuai makemigrations --check --dry-run
 
-test: system-packages install-test lint typecheck migrations-check
+test: test-packages install-test lint typecheck migrations-check
 	$(BIN)/pytest -n $${TEST_WORKERS:-2} $(PYTEST_ARGS)
 
 bench: install
