@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "guanhuai.core.web.DomainErrorMiddleware",
     "guanhuai.audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

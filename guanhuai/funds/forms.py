@@ -12,9 +12,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.funds.models import Donor, Fund, Pledge, Purpose
 from guanhuai.funds.states import Channel, DonationKind, DonorKind, PublicName, Schedule, TargetKind
-from guanhuai.orgs.forms import BootstrapForm, DateInput, UnitChoiceField
+from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry.states import SpecialStatus
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Fund
 from guanhuai.funds.permissions import (
@@ -61,11 +62,6 @@ ERROR_FIELDS = {
 
 
 # --- helpers shared by the views_* modules ---------------------------------------------------------------
-
-
-def post_data(request: HttpRequest) -> Any:
-    """POST data for a bound form, even when empty (an empty POST must still show "required" errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def require_anywhere(request: HttpRequest, perm: str = VIEW_FUNDS) -> None:
@@ -108,14 +104,6 @@ def add_domain_error(form: Any, exc: DomainError, **fields: str) -> None:
     if field and exc.code.startswith("amount_") and "amount" in fields:
         field = fields["amount"]
     form.add_error(field if field in form.fields else None, str(exc))
-
-
-def form_page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any) -> HttpResponse:
-    return render(
-        request,
-        "funds/form_page.html",
-        {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
-    )
 
 
 def page_of(request: HttpRequest, qs: Any) -> Any:

@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound
 from guanhuai.core.excel import XLSX, read_upload
+from guanhuai.core.forms import BootstrapForm
 from guanhuai.funds import documents, imports, selectors
 from guanhuai.funds.forms import StatementForm
 from guanhuai.funds.models import Fund
 from guanhuai.funds.permissions import RECORD_DONATIONS
 from guanhuai.jobs import selectors as job_selectors
-from guanhuai.orgs.forms import BootstrapForm, UnitChoiceField
+from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
 
 RECENT_IMPORTS = 10

@@ -3,42 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.orgs.models import LEVEL_ORDER, Kind, Level, OrgUnit
-
-F = TypeVar("F", bound=forms.Field)
-
-
-class BootstrapForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def _field(self, cls: type[F], name: str) -> F:
-        field = self.fields[name]
-        assert isinstance(field, cls)
-        return field
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.code}）"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class UnitCreateForm(BootstrapForm):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanhuai.orgs.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.programmes.states import ApplicationStatus, Decision, DocumentKind, Step
 
 

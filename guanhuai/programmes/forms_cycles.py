@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanhuai.orgs.forms import BootstrapForm
+from guanhuai.core.forms import BootstrapForm
 from guanhuai.programmes.states import CycleStatus, EntitlementKind, EntitlementStatus
 
 ALL = _("全部")

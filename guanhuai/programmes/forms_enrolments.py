@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.orgs.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.programmes.selectors.enrolments import ANY_FLAG
 from guanhuai.programmes.states import EnrolmentStatus, ExitReason, FlagReason
 

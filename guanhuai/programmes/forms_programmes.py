@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.errors import ValidationError as DomainValidationError
-from guanhuai.orgs.forms import BootstrapForm, DateInput, UnitChoiceField
+from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.programmes import rules
 from guanhuai.programmes.catalogue import template_choices
 from guanhuai.programmes.states import Benefit, FundingSource, Period, ProRata, Step, Target

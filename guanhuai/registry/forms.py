@@ -11,7 +11,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.orgs.forms import BootstrapForm, DateInput, UnitChoiceField
+from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.registry.selectors import ORDERINGS, PersonFilters
 from guanhuai.registry.services import CORRECTABLE, UNMASKABLE
 from guanhuai.registry.states import ConsentPurpose, Hukou, RelationToHead, Sex, SpecialStatus

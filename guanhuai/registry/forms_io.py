@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.orgs.forms import BootstrapForm, UnitChoiceField
+from guanhuai.core.forms import BootstrapForm
+from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
 
 

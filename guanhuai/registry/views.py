@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound, ValidationError
+from guanhuai.core.web import form_page, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import forms, selectors, services
 from guanhuai.registry.models import Household, Person
@@ -27,11 +28,6 @@ PAGE_SIZE = 50
 
 
 # --- helpers shared with person_views -----------------------------------------------------------------
-
-
-def post_data(request: HttpRequest) -> Any:
-    """POST data for a bound form, even when empty (an empty POST must still show "required" errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def require_anywhere(request: HttpRequest, perm: str) -> None:
@@ -55,14 +51,6 @@ def person_by_id_number(request: HttpRequest, number: str) -> Person:
             _("在您的管辖范围内没有找到身份证号为 %(id)s 的人员。") % {"id": number}, code="person_not_found"
         )
     return person
-
-
-def form_page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any) -> HttpResponse:
-    return render(
-        request,
-        "registry/form_page.html",
-        {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
-    )
 
 
 def _unit_filter(request: HttpRequest, form: Any) -> tuple[Any, bool]:

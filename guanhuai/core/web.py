@@ -1,0 +1,115 @@
+"""The interface kit for server-rendered views: the one place that turns a service's `DomainError` into
+what a person sees. Views stay thin: they call a service inside `form_errors` or `message_errors` and
+let a `NotFound` or `PermissionDenied` travel up to `DomainErrorMiddleware`.
+
+- `form_errors(form, code="field", …)`: a refusal shows on the form, beside its field when the error's
+  code names one, and the page renders again with what was typed.
+- `message_errors(request)`: a refusal of a button (no form) becomes a flash message; the view then
+  redirects as it would have on success.
+- Neither swallows `NotFound` or `PermissionDenied`: a missing or out-of-scope object is a 404 whatever the
+  view was doing, and a visible object the actor may not act on is a 403.
+
+The REST API has its own translation of the same errors (`guanhuai.core.api`); the CLI turns them into a
+`CommandError`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from guanhuai.core.errors import DomainError, NotFound, PermissionDenied
+
+__all__ = ["DomainErrorMiddleware", "form_errors", "form_page", "message_errors", "post_data"]
+
+
+def post_data(request: HttpRequest) -> Any:
+    """POST data for a bound form, even when empty (an empty POST must still show "required" errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _passes_through(exc: BaseException | None) -> bool:
+    return exc is None or not isinstance(exc, DomainError) or isinstance(exc, NotFound | PermissionDenied)
+
+
+class form_errors:
+    """`with form_errors(form, date_in_future="received_on"):` — a DomainError raised inside becomes a
+    form error (on the field its code names, else on the form) and the block is left; the code after the
+    `with` renders the form again. Codes map to fields through the keywords, then through `fields`."""
+
+    def __init__(self, form: Any, fields: dict[str, str] | None = None, **by_code: str) -> None:
+        self.form = form
+        self.fields = {**(fields or {}), **by_code}
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> form_errors:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if _passes_through(exc):
+            return False
+        assert isinstance(exc, DomainError)
+        self.error = exc
+        field = self.fields.get(exc.code)
+        self.form.add_error(field if field in self.form.fields else None, str(exc))
+        return True
+
+
+class message_errors:
+    """`with message_errors(request):` — a DomainError raised inside becomes an error message for the
+    next page, and the block is left; the view then redirects as it would have on success."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> message_errors:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if _passes_through(exc):
+            return False
+        assert isinstance(exc, DomainError)
+        self.error = exc
+        messages.error(self.request, str(exc))
+        return True
+
+
+def form_page(request: HttpRequest, form: Any, *, title: Any, back: str, **extra: Any) -> HttpResponse:
+    """One page for a form that does one thing: title, fields, a submit button and a way back."""
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
+    )
+
+
+class DomainErrorMiddleware:
+    """A `NotFound` that leaves a view is the same 404 as an unknown URL; a `PermissionDenied` is a 403.
+    Any other DomainError that leaves a view is a refusal the view did not place on a form: a 400 page
+    with its message, never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, NotFound):
+            raise Http404(str(exc)) from exc
+        if isinstance(exc, PermissionDenied):
+            raise Forbidden(str(exc)) from exc
+        if isinstance(exc, DomainError):
+            return render(request, "core/refused.html", {"message": str(exc)}, status=400)
+        return None
