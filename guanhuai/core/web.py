@@ -6,8 +6,10 @@ let a `NotFound` or `PermissionDenied` travel up to `DomainErrorMiddleware`.
   code names one, and the page renders again with what was typed.
 - `message_errors(request)`: a refusal of a button (no form) becomes a flash message; the view then
   redirects as it would have on success.
-- Neither swallows `NotFound` or `PermissionDenied`: a missing or out-of-scope object is a 404 whatever the
-  view was doing, and a visible object the actor may not act on is a 403.
+- Inside these blocks every refusal is shown where the person is, a `NotFound` too: there it is an ID or
+  code they typed, and its message is the neutral "not found, or not yours". The object a view is about
+  is fetched before the block, through a selector; its `NotFound` leaves the view and
+  `DomainErrorMiddleware` makes it the same 404 as an unknown URL.
 
 The REST API has its own translation of the same errors (`guanhuai.core.api`); the CLI turns them into a
 `CommandError`."""
@@ -34,18 +36,18 @@ def post_data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _passes_through(exc: BaseException | None) -> bool:
-    return exc is None or not isinstance(exc, DomainError) or isinstance(exc, NotFound | PermissionDenied)
-
-
 class form_errors:
     """`with form_errors(form, date_in_future="received_on"):` — a DomainError raised inside becomes a
-    form error (on the field its code names, else on the form) and the block is left; the code after the
-    `with` renders the form again. Codes map to fields through the keywords, then through `fields`."""
+    form error (on the field its code names, else on `default`, else on the whole form) and the block is
+    left; the code after the `with` renders the form again. Codes map to fields through the keywords and
+    the `fields` mapping."""
 
-    def __init__(self, form: Any, fields: dict[str, str] | None = None, **by_code: str) -> None:
+    def __init__(
+        self, form: Any, fields: dict[str, str] | None = None, *, default: str | None = None, **by_code: str
+    ) -> None:
         self.form = form
         self.fields = {**(fields or {}), **by_code}
+        self.default = default
         self.error: DomainError | None = None
 
     def __enter__(self) -> form_errors:
@@ -54,11 +56,10 @@ class form_errors:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
-        if _passes_through(exc):
+        if not isinstance(exc, DomainError):
             return False
-        assert isinstance(exc, DomainError)
         self.error = exc
-        field = self.fields.get(exc.code)
+        field = self.fields.get(exc.code, self.default)
         self.form.add_error(field if field in self.form.fields else None, str(exc))
         return True
 
@@ -77,9 +78,8 @@ class message_errors:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
-        if _passes_through(exc):
+        if not isinstance(exc, DomainError):
             return False
-        assert isinstance(exc, DomainError)
         self.error = exc
         messages.error(self.request, str(exc))
         return True

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel as core_excel
-from guanhuai.core.errors import DomainError, NotFound
 from guanhuai.core.excel import read_upload
+from guanhuai.core.web import form_errors, post_data
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import excel, selectors, services
 from guanhuai.orgs.forms import (
@@ -35,25 +35,13 @@ SEARCH_LIMIT = 100
 CANDIDATE_LIMIT = 50
 
 
-def _unit(request: HttpRequest, pk: int) -> OrgUnit:
-    try:
-        return selectors.unit_get(actor=request.user, unit_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
-
-
 def _managed_unit(request: HttpRequest, pk: int) -> OrgUnit:
     """A unit the actor may see; 404 otherwise. Whether they may manage it is the service's call, but the
     form pages are not even offered to those who cannot."""
-    unit = _unit(request, pk)
+    unit = selectors.unit_get(actor=request.user, unit_id=pk)
     if not scoping.can(request.user, MANAGE_UNITS, unit):
         raise Http404(_("未找到该组织，或您无权访问。"))
     return unit
-
-
-def _post(request: HttpRequest) -> Any:
-    """POST data for a bound form, even when empty (an empty POST must still show "required" errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _show_closed(request: HttpRequest) -> bool:
@@ -112,7 +100,7 @@ def _children_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
 @login_required
 @require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _unit(request, pk)
+    unit = selectors.unit_get(actor=request.user, unit_id=pk)
     ctx = _children_context(request, unit)
     ctx.update(
         {
@@ -132,7 +120,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The children table alone: a page of its own, and the htmx target of the "显示已撤销" toggle."""
-    unit = _unit(request, pk)
+    unit = selectors.unit_get(actor=request.user, unit_id=pk)
     ctx = _children_context(request, unit)
     if getattr(request, "htmx", False):
         return render(request, "orgs/_children_table.html", ctx)
@@ -161,10 +149,10 @@ def _form_page(
 @login_required
 def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _managed_unit(request, pk)
-    form = UnitCreateForm(_post(request), parent=parent)
+    form = UnitCreateForm(post_data(request), parent=parent)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             child = services.unit_create(
                 actor=request.user,
                 parent=parent,
@@ -174,9 +162,6 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=d["kind"],
                 opened_on=d["opened_on"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已新建“%(name)s”。") % {"name": child.name})
             return redirect("orgs:unit", child.pk)
     return _form_page(request, parent, form, title=_("新建下级组织"), submit=_("新建"))
@@ -185,10 +170,10 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
-    form = UnitEditForm.for_unit(unit, _post(request))
+    form = UnitEditForm.for_unit(unit, post_data(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             services.unit_update(
                 actor=request.user,
                 unit=unit,
@@ -197,9 +182,6 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=d["kind"],
                 opened_on=d["opened_on"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已保存。"))
             return redirect("orgs:unit", unit.pk)
     return _form_page(request, unit, form, title=_("修改组织"), submit=_("保存"))
@@ -210,10 +192,12 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
     q = request.GET.get("q", "").strip()
     candidates = selectors.move_candidates(actor=request.user, unit=unit, q=q)
-    form = UnitMoveForm(_post(request), candidates=selectors.move_candidates(actor=request.user, unit=unit))
+    form = UnitMoveForm(
+        post_data(request), candidates=selectors.move_candidates(actor=request.user, unit=unit)
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             new_parent = d["new_parent"] or selectors.unit_get_by_code(
                 actor=request.user, code=d["new_parent_code"], perm=MANAGE_UNITS
             )
@@ -224,9 +208,6 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
                 effective_on=d["effective_on"],
                 note=d["note"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 _("已把“%(name)s”调整到“%(parent)s”之下。") % {"name": unit.name, "parent": new_parent.name},
@@ -250,16 +231,15 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
-    form = UnitMergeForm(_post(request), candidates=selectors.merge_candidates(actor=request.user, unit=unit))
+    form = UnitMergeForm(
+        post_data(request), candidates=selectors.merge_candidates(actor=request.user, unit=unit)
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             services.unit_merge(
                 actor=request.user, unit=unit, into=d["into"], effective_on=d["effective_on"], note=d["note"]
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request, _("已把“%(name)s”合并到“%(into)s”。") % {"name": unit.name, "into": d["into"].name}
             )
@@ -278,14 +258,11 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
-    form = UnitCloseForm(_post(request))
+    form = UnitCloseForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             services.unit_close(actor=request.user, unit=unit, closed_on=d["closed_on"], note=d["note"])
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已撤销“%(name)s”。") % {"name": unit.name})
             return redirect("orgs:unit", unit.pk)
     return _form_page(
@@ -305,12 +282,12 @@ def tree_import(request: HttpRequest) -> HttpResponse:
     if not scoping.can_anywhere(request.user, MANAGE_UNITS):
         raise Http404(_("未找到该页面，或您无权访问。"))
     form = TreeImportForm(
-        _post(request), request.FILES if request.method == "POST" else None, targets=targets
+        post_data(request), request.FILES if request.method == "POST" else None, targets=targets
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         upload = d["file"]
-        try:
+        with form_errors(form, default="file"):
             content = read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
             excel.check_upload(content, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
             job, _created = job_submit(
@@ -321,9 +298,6 @@ def tree_import(request: HttpRequest) -> HttpResponse:
                 input_name=excel.safe_name(upload.name),
                 input_content=content,
             )
-        except DomainError as exc:
-            form.add_error("file", str(exc))
-        else:
             return redirect("jobs:detail", job.pk)
     return render(
         request,

@@ -39,12 +39,19 @@ def test_a_refusal_with_an_unknown_code_lands_on_the_whole_form():
     assert form.non_field_errors() == ["该期间已结账。"]
 
 
-@pytest.mark.parametrize("error", [NotFound("未找到"), PermissionDenied("无权")])
-def test_missing_and_forbidden_are_never_shown_as_form_errors(error):
+def test_a_typed_reference_that_is_not_found_is_a_form_error_not_a_404():
     form = DonationForm({"amount": "5", "received_on": "2026-01-01"})
     assert form.is_valid()
-    with pytest.raises(type(error)), form_errors(form):
-        raise error
+    with form_errors(form, not_found="amount"):
+        raise NotFound("未找到该记录，或您无权访问。")
+    assert form.errors == {"amount": ["未找到该记录，或您无权访问。"]}
+
+
+def test_other_exceptions_pass_through():
+    form = DonationForm({"amount": "5", "received_on": "2026-01-01"})
+    assert form.is_valid()
+    with pytest.raises(KeyError), form_errors(form):
+        raise KeyError("bug")
     assert form.errors == {}
 
 
