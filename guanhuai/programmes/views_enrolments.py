@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.actions import describe
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import form_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.programmes import forms_enrolments as forms
 from guanhuai.programmes.models import Enrolment
@@ -37,14 +37,7 @@ def _require_anywhere(request: HttpRequest, perm: str) -> None:
 
 
 def _get(request: HttpRequest, pk: int) -> Enrolment:
-    try:
-        return selectors.enrolment_get(actor=request.user, enrolment_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
-
-
-def _post(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
+    return selectors.enrolment_get(actor=request.user, enrolment_id=pk)
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
@@ -79,10 +72,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         unit = None
         if d["unit"]:
-            try:
+            with form_errors(form, default="unit"):
                 unit = org_selectors.unit_get_by_code(actor=request.user, code=d["unit"].strip(), perm=VIEW)
-            except DomainError as exc:
-                form.add_error("unit", str(exc))
         if not form.errors:
             qs = selectors.enrolment_list(
                 actor=request.user,
@@ -173,13 +164,10 @@ def _action(
     enrolment = _get(request, pk)
     if not scoping.can(request.user, MANAGE_ENROLMENTS, enrolment.org_unit):
         raise Http404(_("未找到该页面，或您无权访问。"))
-    form = form_class(_post(request), **form_kw)
+    form = form_class(post_data(request), **form_kw)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             run(enrolment, form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, done)
             return redirect(request.POST.get("next") or reverse("programmes:enrolment_detail", args=[pk]))
     return render(
@@ -267,19 +255,16 @@ def enrolment_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
 def reconfirm(request: HttpRequest) -> HttpResponse:
     """Start an annual re-confirmation for one programme; the job page shows its progress and counts."""
     _require_anywhere(request, MANAGE_ENROLMENTS)
-    form = forms.ReconfirmForm(_post(request), programmes=selectors.programme_choices(actor=request.user))
+    form = forms.ReconfirmForm(post_data(request), programmes=selectors.programme_choices(actor=request.user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             job, _created = services.reconfirmation_submit(
                 actor=request.user,
                 programme=d["programme"],
                 as_of=d["as_of"],
                 idempotency_key=f"form:{request.user.pk}:{d['idempotency_key']}",
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             return redirect("jobs:detail", job.pk)
     return render(
         request,
