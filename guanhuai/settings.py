@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "guanhuai.web.middleware.SlidingSessionMiddleware",
     "guanhuai.web.middleware.StaffLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,10 +108,18 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'guanhuai.sqlite3'}") or "",
-        conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 0),
+        env.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'guanhuai.sqlite3'}") or "", conn_health_checks=True
     )
 }
+# PostgreSQL keeps its connections for a minute by default: opening one per request cost about half a core
+# at 27 requests/s (issue 16). Health checks drop a connection the server has closed before it is reused.
+# Behind pgbouncer in transaction pooling, set DATABASE_CONN_MAX_AGE=0 and
+# DATABASE_DISABLE_SERVER_SIDE_CURSORS=1 (a cursor cannot outlive the transaction pgbouncer lends).
+_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", 60 if _POSTGRES else 0)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.get_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while the web process reads; IMMEDIATE avoids lock upgrades mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -141,9 +150,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after inactivity and when the browser closes.
+# Sessions end after inactivity and when the browser closes. The expiry slides, but is written at most
+# once every SESSION_REFRESH_SECONDS (web.middleware.SlidingSessionMiddleware), not on every page view.
 SESSION_COOKIE_AGE = env.get_int("GUANHUAI_SESSION_SECONDS", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.get_int("GUANHUAI_SESSION_REFRESH_SECONDS", 5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.get_bool("GUANHUAI_SECURE_COOKIES", not _RELAXED)
