@@ -133,13 +133,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+# argon2id at OWASP's minimum (m=19 MiB, t=2, p=1), reasoned in accounts/hashers.py and docs/deployment.md.
+GUANHUAI_PASSWORD_HASHERS = [
+    "guanhuai.accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+PASSWORD_HASHERS = GUANHUAI_PASSWORD_HASHERS
 if TESTING:
-    # Argon2 is deliberately slow; tests of login still run through the Argon2 hasher (see accounts tests).
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+    # Argon2 is deliberately slow; tests of login still run through it (accounts/tests/test_login.py).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *GUANHUAI_PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -168,6 +170,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# axes' database handler without the two empty write transactions of every successful login.
+AXES_HANDLER = "guanhuai.accounts.lockout.LoginAttemptHandler"
 
 LANGUAGE_CODE = env.get("GUANHUAI_LANGUAGE", "zh-hans") or "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
