@@ -68,8 +68,12 @@ def main() -> None:
     user.refresh_from_db()
     hasher = settings.PASSWORD_HASHERS[0].rsplit(".", 1)[-1]
     print(f"login POST, {args.runs} runs, hasher {hasher}, {user.password.split('$')[2]}")
-    print(f"  wall ms  median {statistics.median(wall):7.1f}   p90 {sorted(wall)[int(len(wall) * 0.9) - 1]:7.1f}")
-    print(f"  cpu ms   median {statistics.median(cpu):7.1f}   p90 {sorted(cpu)[int(len(cpu) * 0.9) - 1]:7.1f}")
+    print(
+        f"  wall ms  median {statistics.median(wall):7.1f}   p90 {sorted(wall)[int(len(wall) * 0.9) - 1]:7.1f}"
+    )
+    print(
+        f"  cpu ms   median {statistics.median(cpu):7.1f}   p90 {sorted(cpu)[int(len(cpu) * 0.9) - 1]:7.1f}"
+    )
     kinds = Counter(q.split()[0].upper() for q in queries)
     print(f"  queries  {len(queries)}: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
     for q in queries:
