@@ -180,17 +180,26 @@ TIME_ZONE = env.get("TIME_ZONE", "Asia/Shanghai") or "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Static files are served by WhiteNoise from STATIC_ROOT, filled by `guanhuai collectstatic` (`make demo`
+# runs it): names carry a content hash, files are pre-compressed, and hashed names are cached for a year.
+# A page whose template names a file missing from the manifest fails, so a deployment finds out at once.
+# Only the test suite keeps plain names (no collectstatic per run; web/tests/test_static.py covers the
+# real storage), and only debug and tests serve straight from the source folders.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root even when serving from finders
 STATICFILES_DIRS = [BASE_DIR / "guanhuai" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+GUANHUAI_STATIC_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    if TESTING
+    else GUANHUAI_STATIC_STORAGE,
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUANHUAI_MAX_UPLOAD_BYTES = env.get_int("GUANHUAI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
