@@ -45,10 +45,10 @@ class SlidingSessionMiddleware:
         session = getattr(request, "session", None)
         if session is None or session.is_empty():
             return response
+        last = int(session.get(SESSION_REFRESHED_KEY, 0))
+        if session.is_empty():  # the cookie named a session that expired or never existed: keep it so
+            return response
         now = int(time.time())
-        if (
-            session.modified
-            or now - int(session.get(SESSION_REFRESHED_KEY, 0)) >= settings.SESSION_REFRESH_SECONDS
-        ):
+        if session.modified or now - last >= settings.SESSION_REFRESH_SECONDS:
             session[SESSION_REFRESHED_KEY] = now
         return response

@@ -56,3 +56,13 @@ def test_the_expiry_slides_once_the_refresh_interval_has_passed(signed_in, setti
     with CaptureQueriesContext(connection) as queries:
         signed_in.get(reverse("jobs:list"))
     assert writes(queries) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/login/", "/healthz"])  # the latter never reads the session
+def test_a_stale_session_cookie_creates_no_session(client, settings, path):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "expiredorforgedsessionkey0000000"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    assert writes(queries) == [] and not Session.objects.exists()
