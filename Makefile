@@ -58,6 +58,7 @@ $(VENDOR)/.done: package.json package-lock.json
 
 demo: system-packages install
 	GUANHUAI_DEMO=1 $(BIN)/guanhuai migrate --noinput -v0
+	GUANHUAI_DEMO=1 $(BIN)/guanhuai collectstatic --noinput -v0
 	GUANHUAI_DEMO=1 $(BIN)/guanhuai demo
 	@echo "Guanhuai on http://$(HOST):$(PORT)/  (worker running beside it; Ctrl-C stops both)"
 	@GUANHUAI_DEMO=1 $(BIN)/guanhuai worker & worker=$$!; \

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "guanhuai.web.middleware.SlidingSessionMiddleware",
     "guanhuai.web.middleware.StaffLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,10 +109,18 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'guanhuai.sqlite3'}") or "",
-        conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 0),
+        env.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'guanhuai.sqlite3'}") or "", conn_health_checks=True
     )
 }
+# PostgreSQL keeps its connections for a minute by default: opening one per request cost about half a core
+# at 27 requests/s (issue 16). Health checks drop a connection the server has closed before it is reused.
+# Behind pgbouncer in transaction pooling, set DATABASE_CONN_MAX_AGE=0 and
+# DATABASE_DISABLE_SERVER_SIDE_CURSORS=1 (a cursor cannot outlive the transaction pgbouncer lends).
+_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", 60 if _POSTGRES else 0)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.get_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while the web process reads; IMMEDIATE avoids lock upgrades mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -125,13 +134,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+# argon2id at OWASP's minimum (m=19 MiB, t=2, p=1), reasoned in accounts/hashers.py and docs/deployment.md.
+GUANHUAI_PASSWORD_HASHERS = [
+    "guanhuai.accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+PASSWORD_HASHERS = GUANHUAI_PASSWORD_HASHERS
 if TESTING:
-    # Argon2 is deliberately slow; tests of login still run through the Argon2 hasher (see accounts tests).
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+    # Argon2 is deliberately slow; tests of login still run through it (accounts/tests/test_login.py).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *GUANHUAI_PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -142,9 +153,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after inactivity and when the browser closes.
+# Sessions end after inactivity and when the browser closes. The expiry slides, but is written at most
+# once every SESSION_REFRESH_SECONDS (web.middleware.SlidingSessionMiddleware), not on every page view.
 SESSION_COOKIE_AGE = env.get_int("GUANHUAI_SESSION_SECONDS", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.get_int("GUANHUAI_SESSION_REFRESH_SECONDS", 5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.get_bool("GUANHUAI_SECURE_COOKIES", not _RELAXED)
@@ -159,6 +171,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# axes' database handler without the two empty write transactions of every successful login.
+AXES_HANDLER = "guanhuai.accounts.lockout.LoginAttemptHandler"
 
 LANGUAGE_CODE = env.get("GUANHUAI_LANGUAGE", "zh-hans") or "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -167,17 +181,26 @@ TIME_ZONE = env.get("TIME_ZONE", "Asia/Shanghai") or "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Static files are served by WhiteNoise from STATIC_ROOT, filled by `guanhuai collectstatic` (`make demo`
+# runs it): names carry a content hash, files are pre-compressed, and hashed names are cached for a year.
+# A page whose template names a file missing from the manifest fails, so a deployment finds out at once.
+# Only the test suite keeps plain names (no collectstatic per run; web/tests/test_static.py covers the
+# real storage), and only debug and tests serve straight from the source folders.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root even when serving from finders
 STATICFILES_DIRS = [BASE_DIR / "guanhuai" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+GUANHUAI_STATIC_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    if TESTING
+    else GUANHUAI_STATIC_STORAGE,
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUANHUAI_MAX_UPLOAD_BYTES = env.get_int("GUANHUAI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

@@ -3,10 +3,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,16 +24,25 @@ logger = logging.getLogger(__name__)
 
 class Progress:
     """Handed to a job handler. Writes progress at most every `interval` seconds (and always at the end),
-    in its own short statements so that pollers see it while the handler works."""
+    in its own short statements so that pollers see it while the handler works.
+
+    Outside a transaction, these writes go through a connection of their own (one helper thread's): the
+    handler may be in the middle of a streamed read (`.iterator()`) on its own connection, and on SQLite a
+    write there would have to upgrade that read's snapshot, which fails at once with "database is locked" as
+    soon as any other connection has committed since the read began (issue 16; the busy timeout does not
+    apply). Inside the handler's transaction they stay on its connection: they belong to the work (a
+    checkpoint), and that transaction already holds the write lock (BEGIN IMMEDIATE on SQLite, the job's
+    row lock after a checkpoint on PostgreSQL), so another connection would only wait for it."""
 
     def __init__(self, job: Job, *, interval: float = 0.5) -> None:
         self.job = job
         self.interval = interval
         self._last = 0.0
+        self._writer: ThreadPoolExecutor | None = None
 
     def set_total(self, total: int) -> None:
         self.job.progress_total = total
-        Job.objects.filter(pk=self.job.pk).update(progress_total=total)
+        self._update(progress_total=total)
 
     def step(self, n: int = 1, *, message: str | None = None, force: bool = False, **counts: int) -> None:
         self.job.progress_done += n
@@ -43,14 +53,14 @@ class Progress:
         now = time.monotonic()
         if force or now - self._last >= self.interval:
             self._last = now
-            Job.objects.filter(pk=self.job.pk).update(
+            self._update(
                 progress_done=self.job.progress_done, counts=self.job.counts, message=self.job.message
             )
 
     def save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Persist how far the handler got. Call inside the same transaction as the work it describes."""
         self.job.checkpoint = checkpoint
-        Job.objects.filter(pk=self.job.pk).update(
+        self._update(
             checkpoint=checkpoint,
             progress_done=self.job.progress_done,
             counts=self.job.counts,
@@ -59,7 +69,23 @@ class Progress:
 
     def attach_result(self, name: str, content: bytes) -> None:
         self.job.result_file.save(name, ContentFile(content), save=False)
-        Job.objects.filter(pk=self.job.pk).update(result_file=self.job.result_file.name)
+        self._update(result_file=self.job.result_file.name)
+
+    def close(self) -> None:
+        """Release the helper thread and its connection (job_run calls this when the handler returns)."""
+        if self._writer is not None:
+            self._writer.submit(connections.close_all).result()
+            self._writer.shutdown()
+            self._writer = None
+
+    def _update(self, **fields: Any) -> None:
+        if transaction.get_connection().in_atomic_block:
+            Job.objects.filter(pk=self.job.pk).update(**fields)
+            return
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"job-{self.job.pk}-progress")
+        # Wait for it: the write must be done before the handler's next step (and its errors are the handler's).
+        self._writer.submit(Job.objects.filter(pk=self.job.pk).update, **fields).result()
 
 
 def _transition(job: Job, to: JobStatus) -> None:
@@ -147,7 +173,10 @@ def job_run(job_id: int) -> Job:
         job.save(update_fields=["status", "attempts", "started_at"])
     progress = Progress(job)
     try:
-        registry.get(job.kind).handler(job, progress)
+        try:
+            registry.get(job.kind).handler(job, progress)
+        finally:
+            progress.close()
     except DomainError as exc:
         return _finish(job, JobStatus.FAILED, error=str(exc))
     except Exception as exc:

@@ -141,20 +141,72 @@ def test_expired_session_redirects_to_login(client, tree, people):
     assert response["Location"] == f"{LOGIN}?next={profile}"
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
-def test_argon2_hash_is_stored_and_signs_in(client, tree, people):
-    user = services.user_create(
-        actor=people.admin,
-        username="zhang_san",
-        name="张三",
-        home_unit=tree.town_a,
-        password="Lychee-harbour-42",
-    )
-    stored = User.objects.get(pk=user.pk).password
-    assert stored.startswith("argon2$argon2id$")
-    assert "Lychee-harbour-42" not in stored
-    assert sign_in(client, "zhang_san", "Lychee-harbour-42").status_code == 302
+def production_hashers():
+    """The suite hashes with MD5 for speed; these tests use what a deployment uses."""
+    from django.conf import settings
+
+    return override_settings(PASSWORD_HASHERS=settings.GUANHUAI_PASSWORD_HASHERS)
+
+
+def test_argon2id_hash_with_the_documented_parameters_is_stored_and_signs_in(client, tree, people):
+    with production_hashers():
+        user = services.user_create(
+            actor=people.admin,
+            username="zhang_san",
+            name="张三",
+            home_unit=tree.town_a,
+            password="Lychee-harbour-42",
+        )
+        stored = User.objects.get(pk=user.pk).password
+        # OWASP's minimum for argon2id, chosen in docs/deployment.md
+        assert stored.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+        assert "Lychee-harbour-42" not in stored
+        assert sign_in(client, "zhang_san", "Lychee-harbour-42").status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_password_hashed_with_the_old_parameters_signs_in_and_is_rehashed(client, tree, people):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = people.reviewer_a
+    User.objects.filter(pk=user.pk).update(
+        password=Argon2PasswordHasher().encode(PASSWORD, "oldsalt123456789")
+    )
+    with production_hashers():
+        assert sign_in(client, "reviewer_a").status_code == 302
+    assert User.objects.get(pk=user.pk).password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_successful_login_runs_no_empty_write_transactions(client, tree, people):
+    """On SQLite every write transaction waits for the single writer. A login needs the session (twice), the
+    access log and last_login; axes' clean-ups of an empty attempts table are skipped after one EXISTS."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert sign_in(client, "reviewer_a").status_code == 302
+    sql = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    statements = [s for s in sql if s not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")]
+    assert sorted(statements) == [
+        "INSERT",
+        "INSERT",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+        "UPDATE",
+    ]
+
+
+def test_a_successful_login_still_clears_earlier_failures(client, tree, people):
+    from axes.models import AccessAttempt
+
+    sign_in(client, "reviewer_a", "wrong-password")
+    assert AccessAttempt.objects.filter(username="reviewer_a").exists()
+    assert sign_in(client, "reviewer_a").status_code == 302
+    assert not AccessAttempt.objects.filter(username="reviewer_a").exists()
 
 
 # --- password change ---------------------------------------------------------------------------------------
