@@ -759,7 +759,7 @@ def donor_create(request: HttpRequest, payload: DonorIn) -> Any:
 )
 def donor_get(request: HttpRequest, donor_id: int) -> Any:
     donor = selectors.donor_get(actor=_actor(request), donor_id=donor_id)
-    return selectors.donor_statement(donor)
+    return selectors.donor_statement(donor, actor=_actor(request))
 
 
 @router.post(

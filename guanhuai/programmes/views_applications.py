@@ -145,13 +145,6 @@ def home(request: HttpRequest) -> HttpResponse:
                     _("已处理 %(ok)d 份，%(bad)d 份未处理（原因见下表）。")
                     % {"ok": done, "bad": len(results) - done},
                 )
-                names = dict(
-                    Application.objects.filter(pk__in=[r.id for r in results]).values_list(
-                        "pk", "person__name"
-                    )
-                )
-                for r in results:
-                    r.name = names.get(r.id, "")  # type: ignore[attr-defined]
                 queue = sel.work_queue(actor=user)
     page = _label_steps(_page(request, sel.application_list(actor=user, filters=f)))
     return render(

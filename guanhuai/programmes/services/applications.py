@@ -730,6 +730,7 @@ class BulkResult:
     status: str = ""
     step: str = ""
     code: str = ""
+    name: str = ""  # the applicant's name, only for an application the actor may see
 
 
 BULK_MAX = 500
@@ -747,7 +748,7 @@ def applications_review_bulk(
         raise ValidationError(_("一次最多处理 %(n)d 份申请。") % {"n": BULK_MAX}, code="too_many")
     visible = {
         a.pk: a
-        for a in scoping.scope(Application.objects.select_related("org_unit"), actor, VIEW).filter(
+        for a in scoping.scope(Application.objects.select_related("org_unit", "person"), actor, VIEW).filter(
             pk__in=unique
         )
     }
@@ -758,6 +759,7 @@ def applications_review_bulk(
             if application is None:
                 results.append(BulkResult(pk, False, _("未找到该记录，或您无权访问。"), code="not_found"))
                 continue
+            name = application.person.name
             try:
                 with transaction.atomic():
                     done = application_review(
@@ -765,8 +767,10 @@ def applications_review_bulk(
                     )
             except DomainError as exc:
                 results.append(
-                    BulkResult(pk, False, str(exc), application.status, application.step, exc.code)
+                    BulkResult(pk, False, str(exc), application.status, application.step, exc.code, name)
                 )
             else:
-                results.append(BulkResult(pk, True, done.get_status_display(), done.status, done.step, "ok"))
+                results.append(
+                    BulkResult(pk, True, done.get_status_display(), done.status, done.step, "ok", name)
+                )
     return results
