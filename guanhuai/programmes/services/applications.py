@@ -642,7 +642,7 @@ def application_review(
 ) -> Application:
     """One decision at the application's current level. The actor needs that level's permission on the
     application's branch; whoever created or submitted the application may never pass it (segregation of
-    duties); a return or a refusal needs a reason; nothing passes while its notice is open or an objection
+    duties), and one person passes at most one step of it; a return or a refusal needs a reason; nothing passes while its notice is open or an objection
     is unresolved. The last level's pass approves and enrols."""
     comment = (comment or "").strip()
     if decision not in Decision.values:
@@ -686,6 +686,17 @@ def application_review(
             raise PermissionDenied(
                 _("您录入或提交了这份申请，不能在任何环节审核通过它（申请与审批须由不同的人办理）。"),
                 code="segregation_of_duties",
+            )
+        if (
+            decision == Decision.PASS
+            and application.decisions.filter(reviewer=actor, decision=Decision.PASS)
+            .exclude(step=step)
+            .exists()
+        ):
+            # Four eyes along the chain: a township reviewer holds the village step's permission too, but
+            # one person passing two levels would make the second level no check at all.
+            raise PermissionDenied(
+                _("您已在本申请的另一环节审核通过，同一人只能审核通过一个环节。"), code="one_step_per_person"
             )
         if decision != Decision.PASS and not comment:
             raise ValidationError(
