@@ -10,6 +10,7 @@ Everything downstream asks here:
 - `scope(qs, actor, perm, unit_field=...)`: any queryset of rows that hang off a branch;
 - `get_or_404(qs, actor, perm, **lookup)`: one object; missing and forbidden raise the same `NotFound`;
 - `require(actor, perm, unit)` / `can(...)`: may the actor do P at this unit?
+- `holders(perm, unit, seen_by=...)`: the other way round, who may do P at this unit (assignee lists).
 
 Subtrees are path ranges (see `guanhuai.orgs.paths`), so a scoped query is the unscoped query plus one
 indexed range per assigned root: no recursion, no IN-list of ids.
@@ -139,3 +140,24 @@ def require(actor: Any, perm: str, unit: OrgUnit, *, visible_perm: str | None = 
     raise PermissionDenied(
         _("您在“%(unit)s”没有“%(perm)s”权限。") % {"unit": unit.name, "perm": permissions()[perm].label}
     )
+
+
+def holders(perm: str, unit: OrgUnit, *, seen_by: Any = None, on: dt.date | None = None) -> QuerySet[Any]:
+    """Active users who hold `perm` at `unit`: an active assignment, granting `perm`, on the unit or on one of
+    its ancestors (the same rule as `can`, asked the other way round).
+
+    With `seen_by`, only assignments on branches inside that actor's own scope for `perm` count, so a
+    township officer is offered the handlers of their township and its villages, never the county's or
+    the province's staff, and never a user of a sibling township. Closed by default like everything here."""
+    from django.contrib.auth import get_user_model
+
+    from guanhuai.accounts.models import RoleAssignment
+
+    day = on or timezone.localdate()
+    assignments = RoleAssignment.objects.active(day).filter(
+        role__in=[str(r) for r in permissions()[perm].roles],
+        org_unit__path__in=[*paths.ancestors(unit.path), unit.path],
+    )
+    if seen_by is not None:
+        assignments = assignments.filter(path_q(seen_by, perm, path_field="org_unit__path", on=day))
+    return get_user_model().objects.filter(pk__in=assignments.values("user_id"), is_active=True)

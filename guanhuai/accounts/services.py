@@ -16,8 +16,11 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
+from guanhuai.audit.actions import register
+from guanhuai.audit.models import AuditEntry
 from guanhuai.audit.services import diff, log_action
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 
 
@@ -71,6 +74,107 @@ def _check_password(password: str, user: User | None = None) -> None:
         raise ValidationError(" ".join(messages), code="weak_password")
 
 
+register(
+    {
+        "accounts.auditor.change_requested": _lazy("申请变更审计员账号（待第二位管理员办理）"),
+        "accounts.auditor.change_confirmed": _lazy("第二位管理员办理审计员账号变更"),
+    }
+)
+
+
+# --- four eyes at the top (docs/scoping.md "Four eyes at the top") ------------------------------------------
+
+# Roles that move money, administer accounts or watch the administrators: never granted by the person who
+# opened the account, so one administrator cannot make themselves a second powerful identity.
+POWERFUL_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.FINANCE_OFFICER, Role.FUND_MANAGER, Role.AUDITOR})
+# How long a first administrator's request about an auditor's account waits for a second administrator.
+SECOND_ADMIN_WINDOW = dt.timedelta(days=7)
+
+
+def _is_superuser(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False))
+
+
+def _require_not_last_admin(assignments: Any) -> None:
+    """Refuse to end the last active province administrator over a branch: with nobody left to grant
+    roles there, everyone below would be locked out (only a system operator could repair it)."""
+    for a in assignments.filter(role=Role.PROVINCE_ADMIN):
+        others = (
+            RoleAssignment.objects.active()
+            .filter(
+                role=Role.PROVINCE_ADMIN,
+                org_unit__path__in=[*paths.ancestors(a.org_unit.path), a.org_unit.path],
+            )
+            .exclude(user_id=a.user_id)
+        )
+        if not others.exists():
+            raise Conflict(
+                _("这是“%(unit)s”最后一位省级管理员，不能撤销或停用；请先为另一人授予省级管理员角色。")
+                % {"unit": a.org_unit.name},
+                code="last_admin",
+            )
+
+
+def _created_by(actor: Any, user: User) -> bool:
+    return AuditEntry.objects.filter(
+        action="accounts.user.created",
+        object_type=User._meta.label_lower,
+        object_id=str(user.pk),
+        actor_id=getattr(actor, "pk", None),
+    ).exists()
+
+
+def _is_auditor(user: User) -> bool:
+    return RoleAssignment.objects.active().filter(user=user, role=Role.AUDITOR).exists()
+
+
+def _second_admin(actor: Any, user: User, kind: str) -> None:
+    """An auditor's account (password, deactivation, the auditor role) changes only when two different
+    administrators ask for the same change within SECOND_ADMIN_WINDOW. The first request is recorded in the
+    audit log and refused with `second_admin_required`; the second one, by someone else, goes through and is
+    recorded with both. A system operator acts alone."""
+    if _is_superuser(actor) or not _is_auditor(user):
+        return
+    target = {"object_type": User._meta.label_lower, "object_id": str(user.pk)}
+    since = timezone.now() - SECOND_ADMIN_WINDOW
+    used = AuditEntry.objects.filter(action="accounts.auditor.change_confirmed", **target).values_list(
+        "data__request", flat=True
+    )
+    request = (
+        AuditEntry.objects.filter(
+            action="accounts.auditor.change_requested", at__gte=since, data__kind=kind, **target
+        )
+        .exclude(actor_id=getattr(actor, "pk", None))
+        .exclude(pk__in=[pk for pk in used if pk is not None])
+        .order_by("at")
+        .first()
+    )
+    if request is not None:
+        log_action(
+            user,
+            "accounts.auditor.change_confirmed",
+            actor=actor,
+            org_unit=user.home_unit,
+            data={"kind": kind, "request": request.pk, "requested_by": request.actor_id},
+        )
+        return
+    with transaction.atomic():
+        log_action(
+            user,
+            "accounts.auditor.change_requested",
+            actor=actor,
+            org_unit=user.home_unit,
+            data={"kind": kind},
+        )
+    raise Conflict(
+        _(
+            "审计员账号的变更须由两位管理员办理：已登记您的申请，另一位管理员在 %(days)d 天内办理同一变更后生效。"
+        )
+        % {"days": SECOND_ADMIN_WINDOW.days},
+        code="second_admin_required",
+    )
+
+
 def user_create(
     *,
     actor: Any,
@@ -116,6 +220,9 @@ def user_update(
         _require_manage(actor, home_unit)
     if user.pk == getattr(actor, "pk", None) and is_active is False:
         raise ValidationError(_("不能停用自己的账号。"), code="deactivate_self")
+    if is_active is False and user.is_active:
+        _require_not_last_admin(RoleAssignment.objects.active().filter(user=user))
+        _second_admin(actor, user, "deactivate")
     if name is not None:
         name = name.strip()
     if email is not None:
@@ -157,6 +264,8 @@ def user_set_password(*, actor: Any, user: User, password: str, old_password: st
     else:
         _require_manage_user(actor, user)
     _check_password(password, user)
+    if user.pk != getattr(actor, "pk", None):
+        _second_admin(actor, user, "password")
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -184,6 +293,12 @@ def assignment_grant(
     if user.pk == getattr(actor, "pk", None) and not getattr(actor, "is_superuser", False):
         # Four eyes: nobody widens their own access; another administrator has to grant it.
         raise PermissionDenied(_("不能给自己授予角色，请联系上级管理员。"), code="grant_self")
+    if role in POWERFUL_ROLES and not _is_superuser(actor) and _created_by(actor, user):
+        raise PermissionDenied(
+            _("您开设了这个账号，不能再给它授予“%(role)s”角色，须由另一位管理员授予。")
+            % {"role": Role(role).label},
+            code="grant_own_account",
+        )
     if not org_unit.is_open:
         raise ValidationError(
             _("“%(name)s”已撤销，不能在其上授权。") % {"name": org_unit.name}, code="unit_closed"
@@ -235,6 +350,9 @@ def assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignme
     _require_manage(actor, assignment.org_unit)
     if assignment.revoked_at is not None:
         raise Conflict(_("这项授权已被撤销。"), code="already_revoked")
+    _require_not_last_admin(RoleAssignment.objects.active().filter(pk=assignment.pk))
+    if assignment.role == Role.AUDITOR:
+        _second_admin(actor, assignment.user, "revoke_auditor")
     with transaction.atomic():
         assignment.revoked_at = timezone.now()
         assignment.revoked_by = actor
@@ -254,13 +372,28 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_create(*, actor: Any, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """Create a personal token for the actor. The plain token is returned once and never stored."""
+def token_create(
+    *, actor: Any, name: str, expires_at: dt.datetime | None = None, via_token: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal token for the actor. The plain token is returned once and never stored.
+
+    `via_token` is the token the request was authenticated with, if any. A token may create another
+    (a program rotating its own credential), but never one that outlives it: otherwise a token that
+    expires in five minutes could mint one that never expires."""
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("请填写令牌名称。"), code="name_required")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError(_("过期时间必须晚于现在。"), code="token_expired")
+    limit = via_token.expires_at if via_token is not None else None
+    if limit is not None and (expires_at is None or expires_at > limit):
+        raise PermissionDenied(
+            _(
+                "用API令牌创建的新令牌不能晚于该令牌本身的过期时间（%(at)s）。请登录后在“API令牌”页面创建长期令牌。"
+            )
+            % {"at": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M")},
+            code="token_outlives_parent",
+        )
     plain = "gh_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -283,7 +416,8 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def token_authenticate(plain: str) -> User | None:
+def token_lookup(plain: str) -> ApiToken | None:
+    """The token this plain text is, if it is valid now: not revoked, not expired, its user active."""
     if not plain or not plain.startswith("gh_"):
         return None
     token = (
@@ -291,9 +425,16 @@ def token_authenticate(plain: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expires_at is not None and token.expires_at <= timezone.now():
         return None
+    return token
+
+
+def token_authenticate(plain: str) -> User | None:
+    token = token_lookup(plain)
+    if token is None:
+        return None
+    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

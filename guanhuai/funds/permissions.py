@@ -15,3 +15,6 @@ MANAGE_FUNDS = declare(
 )
 DISBURSE = declare("funds.disburse", _("登记支出"), roles=_MONEY)
 CLOSE_PERIODS = declare("funds.close_periods", _("月末结账"), roles=[Role.FUND_MANAGER, Role.FINANCE_OFFICER])
+# The ledger check reads the whole database (every fund's ids and problems), so it is held only at the top
+# of the tree (see selectors.ledger_check).
+RECONCILE = declare("funds.reconcile", _("核对总账"), roles=[Role.FUND_MANAGER, Role.AUDITOR])

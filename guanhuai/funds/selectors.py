@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.errors import NotFound, PermissionDenied, ValidationError
 from guanhuai.funds.ledger import ZERO, money_sum
 from guanhuai.funds.models import (
     Allocation,
@@ -27,7 +27,7 @@ from guanhuai.funds.models import (
     Purpose,
     Receipt,
 )
-from guanhuai.funds.permissions import VIEW_FUNDS
+from guanhuai.funds.permissions import RECONCILE, VIEW_FUNDS
 from guanhuai.funds.states import Account, DonationKind, PublicName, ReceiptStatus
 from guanhuai.orgs.models import OrgUnit
 
@@ -195,17 +195,19 @@ def donor_list(*, actor: Any, q: str = "") -> QuerySet[Donor]:
     qs = scoping.scope(Donor.objects.all(), actor, VIEW_FUNDS)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
-    return qs.annotate(gifts=Count("donations")).order_by("name")
+    # A donor is shared; their gifts are scoped by the receiving fund's branch, and so is this count.
+    in_scope = scoping.path_q(actor, VIEW_FUNDS, path_field="donations__fund__org_unit__path")
+    return qs.annotate(gifts=Count("donations", filter=in_scope)).order_by("name")
 
 
 def donor_get(*, actor: Any, donor_id: Any) -> Donor:
     return scoping.get_or_404(Donor.objects.all(), actor, VIEW_FUNDS, pk=donor_id)
 
 
-def donor_statement(donor: Donor) -> dict[str, Any]:
-    donations = list(
-        donor.donations.select_related("fund", "purpose").prefetch_related("receipts").order_by("received_on")
-    )
+def donor_statement(donor: Donor, *, actor: Any) -> dict[str, Any]:
+    """The donor's gifts and pledges to funds the actor may see: a donor is shared between branches, but
+    what they gave to another branch's fund (its amount, its receipt number) is that branch's business."""
+    donations = list(donation_list(actor=actor).filter(donor=donor).order_by("received_on", "id"))
     live = [d for d in donations if not d.reversed]
     return {
         "donor": donor,
@@ -214,9 +216,15 @@ def donor_statement(donor: Donor) -> dict[str, Any]:
         "total_in_kind": sum((d.amount for d in live if d.kind == DonationKind.IN_KIND), ZERO),
         "pledges": [
             {"pledge": p, "received": sum((d.amount for d in live if d.pledge_id == p.pk), ZERO)}
-            for p in donor.pledges.select_related("fund")
+            for p in donor_pledges(actor=actor, donor=donor)
         ],
     }
+
+
+def donor_pledges(*, actor: Any, donor: Donor, perm: str = VIEW_FUNDS) -> QuerySet[Pledge]:
+    """The donor's pledges to funds the actor may see (scoped, like gifts, by the fund's branch)."""
+    qs = scoping.scope(donor.pledges.all(), actor, perm, unit_field="fund__org_unit")
+    return qs.select_related("fund").order_by("id")
 
 
 def donation_list(*, actor: Any, fund: Fund | None = None) -> QuerySet[Donation]:
@@ -327,6 +335,16 @@ class Reconciliation:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def ledger_check(*, actor: Any) -> Reconciliation:
+    """`reconcile` for a person: it counts and names every fund of the database, so it is only for those
+    who hold `funds.reconcile` at the root of the tree (the province, in a provincial deployment). A city
+    auditor or a county fund manager would otherwise read other branches' funds."""
+    roots = scoping.root_paths(actor, RECONCILE)
+    if roots is not None and not OrgUnit.objects.filter(parent__isnull=True, path__in=roots).exists():
+        raise PermissionDenied(_("只有省级基金管理员或审计员可以核对总账。"), code="forbidden")
+    return reconcile()
 
 
 def reconcile() -> Reconciliation:

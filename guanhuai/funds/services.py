@@ -507,7 +507,14 @@ def allocation_close(*, actor: Any, allocation: Allocation, posted_on: dt.date |
     return allocation
 
 
-def _check_beneficiary(purpose: Purpose, person: Any) -> None:
+def _check_beneficiary(purpose: Purpose, person: Any, area: OrgUnit) -> None:
+    """A beneficiary must be a family of the purpose, and live inside the area of the fund that pays: a
+    韶关 fund never pays a 梅州 person (whose name 韶关 staff would then read on their own books)."""
+    if not person.org_unit.path.startswith(area.path):
+        raise ValidationError(
+            _("收款人不在“%(unit)s”的范围内，不能从该基金支出。") % {"unit": area.name},
+            code="beneficiary_outside_area",
+        )
     if purpose.requires_status and person.special_status != purpose.requires_status:
         raise ValidationError(
             _("%(name)s 不是“%(purpose)s”的对象家庭，不能从该用途支出。")
@@ -538,7 +545,7 @@ def disbursement_record(
     if person is None and not payee.strip():
         raise ValidationError(_("请指定收款人。"), code="payee_required")
     if person is not None:
-        _check_beneficiary(allocation.purpose, person)
+        _check_beneficiary(allocation.purpose, person, allocation.fund.org_unit)
     if idempotency_key:
         existing = Disbursement.objects.filter(transaction__idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -690,7 +697,7 @@ def special_round_create(
         raise ValidationError(_("名单中有重复的家庭。"), code="duplicate_family")
     check_purpose(fund, purpose)
     for person in persons:
-        _check_beneficiary(purpose, person)
+        _check_beneficiary(purpose, person, fund.org_unit)
         scoping.require(actor, "registry.view_persons", person.org_unit)
     _not_future(paid_on, _("发放日期"))
     with transaction.atomic():

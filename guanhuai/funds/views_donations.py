@@ -49,13 +49,15 @@ def get_receipt(request: HttpRequest, pk: int) -> Receipt:
 # --- donations ------------------------------------------------------------------------------------------
 
 
-def _pledges_of(donors: Any, donor_id: Any) -> Any:
+def _pledges_of(request: HttpRequest, donors: Any, donor_id: Any) -> Any:
     """The chosen donor's pledges (the pledge dropdown), only for a donor the actor may see."""
     try:
         donor = donors.filter(pk=int(donor_id)).first() if donor_id else None
     except (TypeError, ValueError):
         donor = None
-    return donor.pledges.select_related("fund") if donor else Pledge.objects.none()
+    if donor is None:
+        return Pledge.objects.none()
+    return selectors.donor_pledges(actor=request.user, donor=donor, perm=RECORD_DONATIONS)
 
 
 @login_required
@@ -69,7 +71,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
         initial=initial,
         donors=donors,
         funds=fund_choices(request, RECORD_DONATIONS),
-        pledges=_pledges_of(donors, donor_id),
+        pledges=_pledges_of(request, donors, donor_id),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -85,7 +85,7 @@ def donor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "funds/donor_detail.html",
         {
-            **selectors.donor_statement(donor),
+            **selectors.donor_statement(donor, actor=request.user),
             "can_record": scoping.can(request.user, RECORD_DONATIONS, donor.org_unit),
         },
     )

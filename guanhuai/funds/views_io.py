@@ -121,7 +121,7 @@ def statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def donor_statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     donor = _or_404(selectors.donor_get, actor=request.user, donor_id=pk)
-    data = selectors.donor_statement(donor)
+    data = selectors.donor_statement(donor, actor=request.user)
     return _xlsx(
         documents.donor_statement_xlsx(data), f"{donor.name}捐赠对账单.xlsx", f"donor-{donor.pk}.xlsx"
     )

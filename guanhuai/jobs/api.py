@@ -102,9 +102,10 @@ def job_detail(request: HttpRequest, job_id: int) -> Any:
 
 @router.post(
     "/{int:job_id}/retry",
-    response={200: JobOut, **AUTH_ERRORS, 404: ErrorOut, 409: ErrorOut},
+    response={200: JobOut, **AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="重试失败的任务",
-    description="只有失败的任务可以重试（否则409）；任务从上次的检查点继续。",
+    description="只有失败的任务可以重试（否则409）；任务从上次的检查点继续。"
+    "403：只有提交人或本辖区管理员可以重试（审计员只读）。",
 )
 def job_retry(request: HttpRequest, job_id: int) -> Any:
     job = selectors.job_get(actor=request.user, job_id=job_id)

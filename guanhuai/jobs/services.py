@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
-from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, ValidationError
+from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from guanhuai.jobs import registry
 from guanhuai.jobs.models import Job, WorkerHeartbeat
-from guanhuai.jobs.permissions import RUN_JOBS
+from guanhuai.jobs.permissions import RETRY_JOBS, RUN_JOBS
 from guanhuai.jobs.states import TRANSITIONS, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -144,12 +144,24 @@ def _enqueue(job_id: int) -> None:
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
+def job_may_retry(*, actor: Any, job: Job) -> bool:
+    """Its submitter, or the administrator over its branch (jobs.retry_jobs). Auditors read; they do not act."""
+    if job.actor_id is not None and job.actor_id == getattr(actor, "pk", None):
+        return True
+    if job.org_unit is None:
+        return scoping.root_paths(actor, RETRY_JOBS) is None
+    return scoping.can(actor, RETRY_JOBS, job.org_unit)
+
+
 def job_retry(*, actor: Any, job: Job) -> Job:
-    """Queue a failed job again; its handler resumes from the checkpoint. Allowed to whoever may see the
-    job (its submitter, or holders of jobs.view_jobs over its branch); anyone else gets NotFound."""
+    """Queue a failed job again; its handler resumes from the checkpoint. Allowed to its submitter and to
+    holders of jobs.retry_jobs over its branch. Whoever cannot see the job gets NotFound; one who sees it
+    without acting on it (an auditor, through jobs.view_jobs) gets PermissionDenied."""
     from guanhuai.jobs.selectors import job_get
 
-    job_get(actor=actor, job_id=job.pk)
+    job = job_get(actor=actor, job_id=job.pk)
+    if not job_may_retry(actor=actor, job=job):
+        raise PermissionDenied(_("只有任务的提交人或本辖区管理员可以重试该任务。"), code="not_allowed")
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         _transition(job, JobStatus.QUEUED)

@@ -4,6 +4,7 @@ finishes), a retry button and downloads that check access like every other read.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -57,10 +58,11 @@ def _decorate(job: Job) -> Job:
     return job
 
 
-def _panel_context(job: Job) -> dict[str, object]:
+def _panel_context(job: Job, actor: Any) -> dict[str, object]:
     _decorate(job)
     return {
         "job": job,
+        "can_retry": services.job_may_retry(actor=actor, job=job),
         "counts": [(COUNT_LABELS.get(key, key), value) for key, value in sorted(job.counts.items())],
     }
 
@@ -81,7 +83,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    return render(request, "jobs/job_detail.html", _panel_context(job))
+    return render(request, "jobs/job_detail.html", _panel_context(job, request.user))
 
 
 @login_required
@@ -90,7 +92,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The live panel alone, for htmx polling. Once the job is finished the panel carries no trigger, so
     the browser stops asking."""
     job = _job_or_404(request, pk)
-    return render(request, "jobs/_progress.html", _panel_context(job))
+    return render(request, "jobs/_progress.html", _panel_context(job, request.user))
 
 
 @login_required

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -25,11 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.models import RoleAssignment
-from guanhuai.accounts.registry import permissions as all_permissions
 from guanhuai.audit.services import log_action
 from guanhuai.core.errors import DomainError, NotFound
-from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import forms_applications as forms
 from guanhuai.programmes import notices as notice_documents
@@ -145,13 +141,6 @@ def home(request: HttpRequest) -> HttpResponse:
                     _("已处理 %(ok)d 份，%(bad)d 份未处理（原因见下表）。")
                     % {"ok": done, "bad": len(results) - done},
                 )
-                names = dict(
-                    Application.objects.filter(pk__in=[r.id for r in results]).values_list(
-                        "pk", "person__name"
-                    )
-                )
-                for r in results:
-                    r.name = names.get(r.id, "")  # type: ignore[attr-defined]
                 queue = sel.work_queue(actor=user)
     page = _label_steps(_page(request, sel.application_list(actor=user, filters=f)))
     return render(
@@ -556,21 +545,12 @@ def grievance_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programmes/grievance_form.html", {"form": form, "a": application})
 
 
-def _assignees(unit: OrgUnit) -> Any:
-    roles = [str(r) for r in all_permissions()[HANDLE_GRIEVANCES].roles]
-    user_ids = (
-        RoleAssignment.objects.active()
-        .filter(role__in=roles, org_unit__path__in=[*paths.ancestors(unit.path), unit.path])
-        .values("user_id")
-    )
-    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
-
-
 @login_required
 def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grievance = _grievance(request, pk)
     assign = forms.GrievanceAssignForm(
-        request.POST if request.POST.get("action") == "assign" else None, users=_assignees(grievance.org_unit)
+        request.POST if request.POST.get("action") == "assign" else None,
+        users=sel.grievance_assignees(actor=request.user, grievance=grievance),
     )
     finish = forms.GrievanceFinishForm(request.POST if request.POST.get("action") == "finish" else None)
     if request.method == "POST":

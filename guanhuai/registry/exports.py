@@ -22,6 +22,7 @@ from openpyxl import Workbook
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
+from guanhuai.core import crypto
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
@@ -107,6 +108,24 @@ class _Quiet:
 def filter_params(data: Mapping[str, Any]) -> dict[str, str]:
     """The filter part of a query string, as stored in the job (only known keys, short values)."""
     return {k: str(data.get(k, ""))[:50] for k in FILTER_KEYS if data.get(k) not in (None, "")}
+
+
+def sealed_params(params: Mapping[str, str]) -> dict[str, str]:
+    """The filters as stored in a job row: a full ID number typed as the search term is encrypted
+    (`q_sealed`), never kept in clear in the job's params (they are shown to whoever may see the job)."""
+    sealed = dict(params)
+    q = sealed.get("q", "").strip()
+    if ID_LIKE.match(q):
+        del sealed["q"]
+        sealed["q_sealed"] = crypto.encrypt(q)
+    return sealed
+
+
+def unsealed_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    opened = {k: v for k, v in params.items() if k != "q_sealed"}
+    if params.get("q_sealed"):
+        opened["q"] = crypto.decrypt(params["q_sealed"])
+    return opened
 
 
 def filters_from_params(*, actor: Any, params: Mapping[str, Any]) -> PersonFilters:
@@ -228,7 +247,7 @@ def export_submit(*, actor: Any, params: Mapping[str, Any], request_key: str) ->
         actor=actor,
         kind=EXPORT_PERSONS_JOB,
         idempotency_key=f"{EXPORT_PERSONS_JOB}:{actor.pk}:{request_key}"[:120],
-        params={"filters": clean},
+        params={"filters": sealed_params(clean)},
         org_unit=filters.unit if filters.unit and scoping.can(actor, EXPORT_PERSONS, filters.unit) else None,
     )
     return job

@@ -48,14 +48,15 @@ def _today() -> dt.date:
 
 
 class IdNumberInput(forms.TextInput):
-    """An ID box checked as you type: htmx asks registry:check_id and shows the answer (the derived birth
+    """An ID box checked as you type: htmx POSTs to registry:check_id and shows the answer (the derived birth
     date and sex, or why the number is wrong) in the `.id-check` element that follows the box."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             attrs={
                 **ID_ATTRS,
-                "hx-get": reverse_lazy("registry:check_id"),
+                # POST: a full ID number never goes into a URL (server logs, browser history).
+                "hx-post": reverse_lazy("registry:check_id"),
                 "hx-trigger": "input changed delay:400ms, change",
                 "hx-target": "next .id-check",
                 "hx-sync": "this:replace",

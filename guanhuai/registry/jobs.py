@@ -50,6 +50,8 @@ def import_commit(job: Job, progress: Progress) -> None:
 def export_persons(job: Job, progress: Progress) -> None:
     """Run again from the start on a retry: an export writes nothing but its file."""
     progress.job.progress_done = 0
-    filters = exports.filters_from_params(actor=job.actor, params=job.params.get("filters", {}))
+    filters = exports.filters_from_params(
+        actor=job.actor, params=exports.unsealed_params(job.params.get("filters", {}))
+    )
     content = exports.export_persons(actor=job.actor, filters=filters, progress=progress, job=job)
     progress.attach_result(exports.export_file_name(), content)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
+from guanhuai.core import crypto
 from guanhuai.core.errors import DomainError, NotFound, ValidationError
 from guanhuai.core.web import form_page, post_data
 from guanhuai.orgs import selectors as org_selectors
@@ -28,6 +29,9 @@ PAGE_SIZE = 50
 
 
 # --- helpers shared with person_views -----------------------------------------------------------------
+
+
+TRANSFER_PREFILL = "registry.transfer_prefill"  # the ID number check-id offered a transfer for, encrypted
 
 
 def require_anywhere(request: HttpRequest, perm: str) -> None:
@@ -197,13 +201,15 @@ def member_row(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def check_id(request: HttpRequest) -> HttpResponse:
     """The inline ID check behind every "new person" ID box. Accepts `id_number` or a prefixed form field
-    name ending in it (members-2-id_number), so the box can send its own value as it is."""
+    name ending in it (members-2-id_number), so the box can send its own value as it is. POST only, so the
+    full number never appears in a URL; the transfer link carries no number either (it waits, encrypted,
+    in the session)."""
     require_anywhere(request, EDIT_PERSONS)
-    key = next((k for k in request.GET if k == "id_number" or k.endswith("-id_number")), "")
-    raw = (request.GET.get(key) or "").strip() if key else ""
+    key = next((k for k in request.POST if k == "id_number" or k.endswith("-id_number")), "")
+    raw = (request.POST.get(key) or "").strip() if key else ""
     ctx: dict[str, Any] = {"raw": raw}
     if raw:
         try:
@@ -215,6 +221,7 @@ def check_id(request: HttpRequest) -> HttpResponse:
                 ctx["existing_url"] = reverse("registry:person", args=[details["person_id"]])
             else:
                 ctx["transfer_url"] = reverse("registry:transfer_request")
+                request.session[TRANSFER_PREFILL] = crypto.encrypt(raw)
         except DomainError as exc:
             ctx["error"] = str(exc)
     return render(request, "registry/_id_check.html", ctx)
@@ -328,7 +335,8 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def transfer_request(request: HttpRequest) -> HttpResponse:
     require_anywhere(request, EDIT_PERSONS)
-    initial = {"id_number": request.GET.get("id_number", "")}
+    sealed = request.session.pop(TRANSFER_PREFILL, "") if request.method == "GET" else ""
+    initial = {"id_number": crypto.decrypt(sealed) if sealed else ""}
     form = forms.TransferRequestForm(
         post_data(request), villages=selectors.village_choices(actor=request.user), initial=initial
     )

@@ -109,3 +109,34 @@ def test_scoped_subtree_above_the_assignment_is_clipped_to_the_assignment(tree, 
     visible = scoping.units(people.reviewer_a, "orgs.view_units", within=tree.county.path)
     assert names(visible) == ["甲村", "甲社区", "甲镇"]
     assert scoping.units(people.reviewer_a, "orgs.view_units", within=tree.town_b.path).count() == 0
+
+
+def test_holders_are_the_active_users_with_the_permission_at_or_above_a_unit(tree, people):
+    expired = UserFactory(username="expired")
+    RoleAssignmentFactory(
+        user=expired,
+        org_unit=tree.town_a,
+        role="township_reviewer",
+        valid_from=timezone.localdate() - dt.timedelta(days=60),
+        valid_until=timezone.localdate() - dt.timedelta(days=1),
+    )
+
+    found = set(scoping.holders("programmes.review_township", tree.village_a))
+
+    # 甲镇's reviewer holds it above 甲村; 乙镇's does not, nor the expired one, nor the clerk (no such role)
+    assert found == {people.reviewer_a}
+    assert set(scoping.holders("programmes.view", tree.village_a)) >= {
+        people.clerk_a,
+        people.reviewer_a,
+        people.approver,
+        people.admin,
+    }
+
+
+def test_holders_seen_by_an_actor_stop_at_the_actors_own_scope(tree, people):
+    seen = set(scoping.holders("programmes.view", tree.village_a, seen_by=people.reviewer_a))
+
+    assert seen == {people.clerk_a, people.reviewer_a}
+    assert not scoping.holders(
+        "programmes.view", tree.village_a, seen_by=UserFactory(username="nobody")
+    ).exists()

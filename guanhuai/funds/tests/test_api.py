@@ -456,7 +456,7 @@ def test_auditor_cannot_write_anything_and_nothing_is_written(api, books, money,
 def test_finance_officer_cannot_run_the_ledger_check(api, books, money):
     response = api(money.finance).get("/reconcile")
     assert response.status_code == 403
-    assert response.data["message"] == "只有基金管理员或审计员可以核对总账。"
+    assert response.data["message"] == "只有省级基金管理员或审计员可以核对总账。"
     assert api(money.manager).get("/reconcile").data["ok"] is True
 
 
@@ -901,3 +901,19 @@ def test_transfers_between_funds(api, books, money, tree):
     assert too_much.status_code == 409 and too_much.data["code"] == "insufficient_funds"
     assert counts() == before
     assert selectors.reconcile().ok
+
+
+def test_the_ledger_check_is_only_for_the_top_of_the_tree(api, books, tree):
+    # given a city auditor and a county fund manager: their scope is part of the province's books
+    from guanhuai.accounts.tests.factories import user_with_role
+
+    city_auditor = user_with_role("auditor", tree.city, username="city_auditor")
+    county_manager = user_with_role("fund_manager", tree.county, username="county_jijin")
+    province_auditor = user_with_role("auditor", tree.province, username="province_auditor")
+
+    for user in (city_auditor, county_manager):
+        response = api(user).get("/reconcile")
+        # then they get no counts and no problem lines naming other branches' funds
+        assert response.status_code == 403, user
+        assert "transactions" not in response.data
+    assert api(province_auditor).get("/reconcile").data["ok"] is True

@@ -246,3 +246,45 @@ def test_an_allocation_can_be_paid_out_to_the_last_cent(setup, money):
     assert selectors.balances(f).allocated == Decimal("0.00")
     assert selectors.reconcile().ok
     assert selectors.fund_statement(f, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)).reconciled
+
+
+def test_a_beneficiary_outside_the_allocations_area_is_refused(tree, money, people):
+    # given a 韶关 fund's allocation, and a family in 梅州, another city of the province
+    from guanhuai.accounts.tests.factories import user_with_role
+    from guanhuai.funds.models import Disbursement
+    from guanhuai.orgs.tests.factories import OrgUnitFactory
+    from guanhuai.registry.tests.factories import family
+
+    meizhou = OrgUnitFactory(code="441400", name="梅州市", level="city", parent=tree.province)
+    village = OrgUnitFactory(
+        code="441402100001", name="梅村", level="village", kind="village", parent=meizhou
+    )
+    registrar = user_with_role("village_clerk", village, username="mei_clerk")
+    outsider = family(registrar, village).members.order_by("pk").first()
+    insider = family(people.clerk_a, tree.village_a).members.order_by("pk").first()
+    f = fund(money.manager, tree.city, name="韶关关怀基金")
+    give(money.finance, f, donor(money.manager, tree.city), "1000", on=dt.date(2025, 3, 1))
+    alloc = services.allocation_create(
+        actor=money.manager,
+        fund=f,
+        purpose=purpose("general"),
+        target_kind="project",
+        target_ref="project:1",
+        name="韶关帮扶",
+        amount="500",
+        posted_on=dt.date(2025, 3, 2),
+    )
+
+    # when the province fund manager pays the 梅州 person from it
+    with pytest.raises(ValidationError) as refused:
+        services.disbursement_record(
+            actor=money.manager, allocation=alloc, amount="100", paid_on=dt.date(2025, 4, 1), person=outsider
+        )
+
+    # then it is refused, and nothing is paid; a 韶关 family is paid
+    assert refused.value.code == "beneficiary_outside_area"
+    assert not Disbursement.objects.filter(person=outsider).exists()
+    services.disbursement_record(
+        actor=money.manager, allocation=alloc, amount="100", paid_on=dt.date(2025, 4, 1), person=insider
+    )
+    assert selectors.reconcile().ok

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from guanhuai.audit.models import AuditEntry
-from guanhuai.core.errors import InvalidTransition, NotFound
+from guanhuai.core.errors import InvalidTransition, NotFound, PermissionDenied
 from guanhuai.jobs import services
 from guanhuai.jobs.models import Job, WorkerHeartbeat
 from guanhuai.jobs.states import JobStatus
@@ -150,8 +150,15 @@ def test_retry_is_refused_to_strangers_and_to_jobs_that_did_not_fail(tree, peopl
     assert failed.status == JobStatus.FAILED
     assert not AuditEntry.objects.filter(action="jobs.job.retried").exists()
 
-    # an auditor over the province (jobs.view_jobs) may retry it
-    services.job_retry(actor=people.auditor, job=failed)
+    # an auditor over the province sees the job (jobs.view_jobs) but does not act: 403, nothing queued
+    with pytest.raises(PermissionDenied):
+        services.job_retry(actor=people.auditor, job=failed)
+    failed.refresh_from_db()
+    assert failed.status == JobStatus.FAILED
+    assert not AuditEntry.objects.filter(action="jobs.job.retried").exists()
+
+    # the province admin over its branch (jobs.retry_jobs) may retry it
+    services.job_retry(actor=people.admin, job=failed)
     failed.refresh_from_db()
     assert failed.status == JobStatus.QUEUED
 

@@ -165,3 +165,28 @@ def test_list_page_fits_a_phone(client, people, job_a):
     html = login(client, people.reviewer_a).get(reverse("jobs:list")).content.decode()
     assert "table-responsive" in html
     assert not re.search(r"width:\s*\d+px", html)
+
+
+def test_an_auditor_reads_another_users_failed_job_but_cannot_retry_it(client, people, job_a):
+    Job.objects.filter(pk=job_a.pk).update(status=JobStatus.FAILED, error="出错了")
+    client = login(client, people.auditor)
+
+    page = client.get(reverse("jobs:detail", args=[job_a.pk]))
+    assert page.status_code == 200
+    assert reverse("jobs:retry", args=[job_a.pk]) not in page.content.decode()
+
+    response = client.post(reverse("jobs:retry", args=[job_a.pk]), follow=True)
+    assert "只有任务的提交人或本辖区管理员可以重试该任务。" in response.content.decode()
+    job_a.refresh_from_db()
+    assert job_a.status == JobStatus.FAILED
+
+
+def test_the_api_refuses_an_auditors_retry_with_403(client, people, job_a):
+    Job.objects.filter(pk=job_a.pk).update(status=JobStatus.FAILED, error="出错了")
+    client = login(client, people.auditor)
+
+    response = client.post(f"/api/v1/jobs/{job_a.pk}/retry")
+
+    assert response.status_code == 403
+    job_a.refresh_from_db()
+    assert job_a.status == JobStatus.FAILED

@@ -28,6 +28,7 @@ from pydantic import PlainSerializer, StrictFloat, StrictInt, StrictStr, WithJso
 from guanhuai.accounts import scoping
 from guanhuai.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.funds.ledger import to_money
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors import cycles as selectors
@@ -180,6 +181,16 @@ class CycleBatchOut(Schema):
     total: CycleMoney
     follow_up_of_id: int | None
     created_at: dt.datetime
+
+    # What the actor may see (batch_list's annotation); a batch just created is its creator's, who holds
+    # the pay permission at the programme's branch and so sees all of it.
+    @staticmethod
+    def resolve_count(obj: Any) -> int:
+        return int(getattr(obj, "seen_count", obj.count))
+
+    @staticmethod
+    def resolve_total(obj: Any) -> Any:
+        return to_money(getattr(obj, "seen_total", obj.total))
 
 
 class CycleGenerateIn(Schema):

@@ -22,6 +22,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 
 from guanhuai.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core import excel
+from guanhuai.funds.ledger import to_money
 from guanhuai.programmes.models import ResultFile
 from guanhuai.programmes.selectors import payments as selectors
 from guanhuai.programmes.services import payments as services
@@ -98,6 +99,16 @@ class PaymentBatchOut(Schema):
     @staticmethod
     def resolve_result_files(obj: Any) -> list[Any]:
         return list(selectors.result_files(batch=obj))
+
+    # What the actor may see (batch_list's annotation); a batch just created is its creator's, who holds
+    # the pay permission at the programme's branch and so sees all of it.
+    @staticmethod
+    def resolve_count(obj: Any) -> int:
+        return int(getattr(obj, "seen_count", obj.count))
+
+    @staticmethod
+    def resolve_total(obj: Any) -> Any:
+        return to_money(getattr(obj, "seen_total", obj.total))
 
 
 class BatchPaymentOut(Schema):

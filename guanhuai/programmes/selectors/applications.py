@@ -383,5 +383,11 @@ def grievance_get(*, actor: Any, grievance_id: Any) -> Grievance:
     )
 
 
+def grievance_assignees(*, actor: Any, grievance: Grievance) -> QuerySet[Any]:
+    """Who the actor may make a grievance's handler: users who may handle grievances at its branch, through
+    an assignment inside the actor's own scope (no higher-level staff, no sibling township's)."""
+    return scoping.holders(HANDLE_GRIEVANCES, grievance.org_unit, seen_by=actor).order_by("username")
+
+
 def programme_choices(*, actor: Any) -> QuerySet[Programme]:
     return Programme.objects.filter(active=True).order_by("name")

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import NotFound
+from guanhuai.funds.ledger import money_sum
 from guanhuai.programmes.models import Cycle, Entitlement, Payment, PaymentBatch, ResultFile
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors.cycles import _programme_q
@@ -20,8 +22,21 @@ from guanhuai.registry.models import Person
 
 
 def batch_list(*, actor: Any, cycle: Cycle | None = None) -> QuerySet[PaymentBatch]:
-    qs = PaymentBatch.objects.filter(_programme_q(actor, "cycle__programme__")).select_related(
-        "cycle", "cycle__programme", "follow_up_of"
+    """Batches of the programmes the actor may see, each annotated with `seen_count` and `seen_total`: the
+    count and total of the payments the actor may see (their own villages). A batch pays every village of
+    one bank; its stored `count`/`total` are the whole batch's and are for the bank file, not for display."""
+    mine = scoping.scope(Payment.objects.filter(batch=OuterRef("pk")), actor, VIEW).order_by().values("batch")
+    qs = (
+        PaymentBatch.objects.filter(_programme_q(actor, "cycle__programme__"))
+        .select_related("cycle", "cycle__programme", "follow_up_of")
+        .annotate(
+            seen_count=Coalesce(Subquery(mine.annotate(n=Count("id")).values("n")), 0),
+            seen_total=Coalesce(
+                Subquery(mine.annotate(s=money_sum("amount")).values("s")),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(max_digits=18, decimal_places=2),
+            ),
+        )
     )
     if cycle is not None:
         qs = qs.filter(cycle=cycle)

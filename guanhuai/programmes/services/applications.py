@@ -642,7 +642,7 @@ def application_review(
 ) -> Application:
     """One decision at the application's current level. The actor needs that level's permission on the
     application's branch; whoever created or submitted the application may never pass it (segregation of
-    duties); a return or a refusal needs a reason; nothing passes while its notice is open or an objection
+    duties), and one person passes at most one step of it; a return or a refusal needs a reason; nothing passes while its notice is open or an objection
     is unresolved. The last level's pass approves and enrols."""
     comment = (comment or "").strip()
     if decision not in Decision.values:
@@ -687,6 +687,17 @@ def application_review(
                 _("您录入或提交了这份申请，不能在任何环节审核通过它（申请与审批须由不同的人办理）。"),
                 code="segregation_of_duties",
             )
+        if (
+            decision == Decision.PASS
+            and application.decisions.filter(reviewer=actor, decision=Decision.PASS)
+            .exclude(step=step)
+            .exists()
+        ):
+            # Four eyes along the chain: a township reviewer holds the village step's permission too, but
+            # one person passing two levels would make the second level no check at all.
+            raise PermissionDenied(
+                _("您已在本申请的另一环节审核通过，同一人只能审核通过一个环节。"), code="one_step_per_person"
+            )
         if decision != Decision.PASS and not comment:
             raise ValidationError(
                 _("退回修改须说明需要修改什么。")
@@ -730,6 +741,7 @@ class BulkResult:
     status: str = ""
     step: str = ""
     code: str = ""
+    name: str = ""  # the applicant's name, only for an application the actor may see
 
 
 BULK_MAX = 500
@@ -747,7 +759,7 @@ def applications_review_bulk(
         raise ValidationError(_("一次最多处理 %(n)d 份申请。") % {"n": BULK_MAX}, code="too_many")
     visible = {
         a.pk: a
-        for a in scoping.scope(Application.objects.select_related("org_unit"), actor, VIEW).filter(
+        for a in scoping.scope(Application.objects.select_related("org_unit", "person"), actor, VIEW).filter(
             pk__in=unique
         )
     }
@@ -758,6 +770,7 @@ def applications_review_bulk(
             if application is None:
                 results.append(BulkResult(pk, False, _("未找到该记录，或您无权访问。"), code="not_found"))
                 continue
+            name = application.person.name
             try:
                 with transaction.atomic():
                     done = application_review(
@@ -765,8 +778,10 @@ def applications_review_bulk(
                     )
             except DomainError as exc:
                 results.append(
-                    BulkResult(pk, False, str(exc), application.status, application.step, exc.code)
+                    BulkResult(pk, False, str(exc), application.status, application.step, exc.code, name)
                 )
             else:
-                results.append(BulkResult(pk, True, done.get_status_display(), done.status, done.step, "ok"))
+                results.append(
+                    BulkResult(pk, True, done.get_status_display(), done.status, done.step, "ok", name)
+                )
     return results

@@ -152,9 +152,10 @@ def test_the_full_path_through_the_api(client, apps, people, monkeypatch):
     c = as_user(client, people.clerk_a)
     a = post(c, "/applications", {"programme_id": apps.programme.pk, "person_id": apps.head.pk}).json()
     assert post(c, f"/applications/{a['id']}/submit").status_code == 200
+    # the village step by 甲村's second clerk: the township reviewer passes the township step, one step each
     assert (
         post(
-            as_user(client, people.reviewer_a), f"/applications/{a['id']}/review", {"decision": "pass"}
+            as_user(client, apps.clerk_a2), f"/applications/{a['id']}/review", {"decision": "pass"}
         ).status_code
         == 200
     )

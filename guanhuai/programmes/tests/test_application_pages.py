@@ -346,3 +346,23 @@ def test_a_clerk_applies_uploads_and_submits_on_a_phone(live_server, apps, peopl
         fits()
         browser.close()
     assert Application.objects.get().status == ApplicationStatus.UNDER_REVIEW
+
+
+def test_bulk_review_results_never_name_an_application_the_actor_cannot_see(client, apps, people, tree):
+    # given an application in 甲镇, and a reviewer of 乙镇 and a user with no role at all
+    from guanhuai.accounts.tests.factories import UserFactory
+
+    a = submitted(apps, people)
+    nobody = UserFactory(username="nobody")
+
+    for user in (people.reviewer_b, nobody):
+        client.force_login(user)
+        # when they post its id to the bulk review
+        r = client.post(reverse("programmes:home"), {"ids": [a.pk], "decision": "pass", "comment": ""})
+        # then the result says "not found" without the applicant's name
+        assert r.status_code == 200
+        html = r.content.decode()
+        assert f'data-id="{a.pk}" data-ok="0"' in html
+        assert a.person.name not in html
+    a.refresh_from_db()
+    assert (a.status, a.step) == (ApplicationStatus.UNDER_REVIEW, "village")

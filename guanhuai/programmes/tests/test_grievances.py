@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.programmes.selectors import applications as sel
@@ -92,3 +93,54 @@ def test_another_township_cannot_see_the_grievance(application, people):
     with pytest.raises(NotFound):
         sel.grievance_get(actor=people.reviewer_b, grievance_id=g.pk)
     assert not sel.grievance_list(actor=people.reviewer_b).exists()
+
+
+def test_assigning_to_a_user_outside_scope_or_to_a_missing_one_gives_the_same_neutral_answer(
+    application, people
+):
+    g = grievances.grievance_record(
+        actor=people.clerk_a, application=application, complainant="匿名", content="慢"
+    )
+
+    with pytest.raises(ValidationError) as outside:
+        grievances.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.reviewer_b)
+    with pytest.raises(ValidationError) as missing:
+        grievances.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=None)
+    # a higher-level handler who holds the permission, but above the actor, is not assignable either
+    with pytest.raises(ValidationError) as above:
+        grievances.grievance_assign(actor=people.reviewer_a, grievance=g, assignee=people.approver)
+
+    assert str(outside.value) == str(missing.value) == str(above.value)
+    assert people.reviewer_b.name not in str(outside.value)
+    g.refresh_from_db()
+    assert g.assigned_to is None
+
+
+def test_the_api_answers_a_user_outside_scope_and_a_missing_id_alike(client, application, people):
+    g = grievances.grievance_record(
+        actor=people.clerk_a, application=application, complainant="匿名", content="慢"
+    )
+    client.force_login(people.reviewer_a)
+    url = f"/api/v1/grievances/{g.pk}/assign"
+
+    outside = client.post(url, {"assignee_id": people.reviewer_b.pk}, content_type="application/json")
+    missing = client.post(url, {"assignee_id": 999999}, content_type="application/json")
+
+    assert outside.status_code == missing.status_code == 422
+    assert outside.json() == missing.json()
+    assert people.reviewer_b.name not in outside.content.decode()
+    ok = client.post(url, {"assignee_id": people.clerk_a.pk}, content_type="application/json")
+    assert ok.status_code == 200
+
+
+def test_the_assignee_dropdown_offers_only_handlers_at_or_below_the_actor(client, apps, application, people):
+    g = grievances.grievance_record(
+        actor=people.clerk_a, application=application, complainant="匿名", content="慢"
+    )
+    client.force_login(people.reviewer_a)
+
+    response = client.get(reverse("programmes:grievance_detail", args=[g.pk]))
+
+    offered = set(response.context["assign"].fields["assignee"].queryset)
+    # 甲村's two clerks and 甲镇's reviewer; not the county approver above, nor 乙镇's reviewer or 乙村's clerk
+    assert offered == {people.clerk_a, apps.clerk_a2, people.reviewer_a}

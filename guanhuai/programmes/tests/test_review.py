@@ -34,8 +34,13 @@ def submitted(apps, people, person=None, programme=None):
 
 
 def through_notice(application, people, monkeypatch):
-    """Village review by the township reviewer, then a 7-day notice opened and closed after its end."""
-    svc.application_review(actor=people.reviewer_a, application=application, decision="pass")
+    """Village review by 甲村's second clerk (the first one submitted it; the township reviewer passes the
+    township step, and one person passes one step), then a 7-day notice opened and closed after its end."""
+    from guanhuai.accounts.models import User
+
+    svc.application_review(
+        actor=User.objects.get(username="clerk_a2"), application=application, decision="pass"
+    )
     notice = notices.notice_open(
         actor=people.clerk_a, programme=application.programme, org_unit=application.org_unit
     )
@@ -49,8 +54,9 @@ def test_the_full_path_ends_enrolled_from_the_month_of_submission(apps, people, 
     application = submitted(apps, people)
     assert (application.status, application.step) == ("under_review", "village")
 
-    # village: a township reviewer (the clerk submitted it, so cannot pass it)
-    svc.application_review(actor=people.reviewer_a, application=application, decision="pass", comment="属实")
+    # village: 甲村's second clerk (the first one submitted it, so cannot pass it; the township reviewer
+    # will pass the township step, and one person passes at most one step)
+    svc.application_review(actor=apps.clerk_a2, application=application, decision="pass", comment="属实")
     application.refresh_from_db()
     assert (application.status, application.step) == ("under_review", "notice")
 
@@ -77,7 +83,7 @@ def test_the_full_path_ends_enrolled_from_the_month_of_submission(apps, people, 
     assert enrolment.start_month == month_index(application.submitted_at.date())
     assert enrolment.application == application
     assert list(ReviewDecision.objects.filter(application=application).values_list("step", "reviewer")) == [
-        ("village", people.reviewer_a.pk),
+        ("village", apps.clerk_a2.pk),
         ("township", people.reviewer_a.pk),
         ("county", people.approver.pk),
     ]
@@ -391,3 +397,28 @@ def test_two_county_approvers_at_once_enrol_once(apps, people, tree, monkeypatch
     assert isinstance(errors[0], Conflict) and errors[0].code == "not_under_review"
     assert Enrolment.objects.filter(programme=programme, person=apps.head).count() == 1
     assert ReviewDecision.objects.filter(application=application, step="county").count() == 1
+
+
+def test_one_person_passes_at_most_one_step_of_an_application(apps, people, tree):
+    # given a programme reviewed at the village and the township, and 甲镇's reviewer, who holds both
+    from guanhuai.accounts.tests.factories import user_with_role
+    from guanhuai.programmes.tests.factories import make_programme
+
+    programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "township"])
+    a = submitted(apps, people, programme=programme)
+    svc.application_review(actor=people.reviewer_a, application=a, decision="pass")
+    a.refresh_from_db()
+    assert a.step == "township"
+
+    # when the same reviewer tries to pass the township step too
+    with pytest.raises(PermissionDenied) as refused:
+        svc.application_review(actor=people.reviewer_a, application=a, decision="pass")
+
+    # then it is refused, and a second reviewer of 甲镇 passes it
+    assert refused.value.code == "one_step_per_person"
+    a.refresh_from_db()
+    assert a.step == "township"
+    second = user_with_role("township_reviewer", tree.town_a, username="reviewer_a2")
+    svc.application_review(actor=second, application=a, decision="pass")
+    a.refresh_from_db()
+    assert a.status == ApplicationStatus.APPROVED

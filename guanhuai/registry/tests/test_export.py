@@ -136,3 +136,22 @@ def test_export_reads_in_chunks_with_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         content = exports.export_persons(actor=people.approver, filters=PersonFilters())
     assert len(sheet(content)) - 1 == Person.objects.filter(died_on__isnull=True).count()
+
+
+def test_an_id_typed_as_search_term_is_never_stored_in_clear_in_the_job(
+    client, tree, people, households, django_capture_on_commit_callbacks
+):
+    person = Person.objects.filter(org_unit=tree.village_a).first()
+    client.force_login(people.reviewer_a)
+    key = client.get(reverse("registry_io:export")).context["form"].initial["request_key"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry_io:export"), {"q": person.id_number, "request_key": key})
+
+    job = Job.objects.get(kind="registry.export_persons")
+    assert person.id_number not in str(job.params)
+    # the job still finds exactly that person
+    assert job.status == "succeeded", job.error
+    assert [r[4] for r in sheet(job.result_file.read())[1:]] == [person.name]
+    # and the job's page does not show it either
+    assert person.id_number not in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()

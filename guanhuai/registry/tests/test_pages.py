@@ -356,12 +356,12 @@ def test_add_member_row_returns_the_next_row_and_the_new_total(client, tree, peo
     page = html(response)
     assert 'name="members-2-id_number"' in page and 'name="members-2-name"' in page
     assert re.search(r'name="members-TOTAL_FORMS"[^>]*value="3"[^>]*hx-swap-oob="true"', page)
-    assert 'hx-get="/registry/check-id/"' in page
+    assert 'hx-post="/registry/check-id/"' in page
     assert client.get(reverse("registry:member_row"), {"members-TOTAL_FORMS": "20"}).status_code == 204
 
 
 def check(client, number, **extra):
-    return html(client.get(CHECK_ID, {"id_number": number, **extra}, HTTP_HX_REQUEST="true"))
+    return html(client.post(CHECK_ID, {"id_number": number, **extra}, HTTP_HX_REQUEST="true"))
 
 
 def test_id_check_valid_number_shows_birth_date_and_sex(client, tree, people):
@@ -369,7 +369,7 @@ def test_id_check_valid_number_shows_birth_date_and_sex(client, tree, people):
     page = check(client, "11010519491231002X")
     assert "1949-12-31" in page and 'value="女"' in page and "readonly" in page
     # a prefixed field name (the form's own box) works as well
-    page = html(client.get(CHECK_ID, {"members-1-id_number": "34052419800101001X"}))
+    page = html(client.post(CHECK_ID, {"members-1-id_number": "34052419800101001X"}))
     assert "1980-01-01" in page and 'value="男"' in page
 
 
@@ -400,9 +400,16 @@ def test_id_check_duplicate_out_of_scope_is_neutral_and_offers_a_transfer(
     assert person_url(other) not in page
 
 
+def test_id_check_is_post_only_so_a_full_id_never_goes_into_a_url(client, tree, people):
+    client.force_login(people.clerk_a)
+    assert client.get(CHECK_ID, {"id_number": "11010519491231002X"}).status_code == 405
+    page = html(client.get(reverse("registry:household_create")))
+    assert 'hx-post="/registry/check-id/"' in page and 'hx-get="/registry/check-id/"' not in page
+
+
 def test_id_check_needs_the_edit_permission(client, tree, people):
     client.force_login(people.auditor)
-    assert client.get(CHECK_ID, {"id_number": "11010519491231002X"}).status_code == 404
+    assert client.post(CHECK_ID, {"id_number": "11010519491231002X"}).status_code == 404
 
 
 # --- person page: masking, unmasking, family, events -----------------------------------------------
@@ -651,7 +658,7 @@ def test_household_page_adds_a_member_and_records_a_birth(client, tree, people):
     assert add.status_code == 302
     birth_url = reverse("registry:household_birth", args=[h.pk])
     form = client.get(birth_url)
-    assert "王建国" in html(form) and 'hx-get="/registry/check-id/"' in html(form)
+    assert "王建国" in html(form) and 'hx-post="/registry/check-id/"' in html(form)
     response = client.post(
         birth_url,
         {
@@ -758,7 +765,10 @@ def test_transfer_request_is_neutral_and_the_holding_branch_decides(client, tree
     )
     mover = Person.objects.get(name="赵小")
     client.force_login(people.clerk_a)
-    form = client.get(reverse("registry:transfer_request"), {"id_number": mover.id_number})
+    # the ID check offers the transfer; the form it links to is filled in, with no number in any URL
+    offer = check(client, mover.id_number)
+    assert mover.id_number not in offer
+    form = client.get(reverse("registry:transfer_request"))
     assert mover.id_number in html(form)
     response = client.post(
         reverse("registry:transfer_request"),
