@@ -41,6 +41,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from guanhuai.core.cells import csv_writer, safe_cell, safe_row
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.excel import cell_text, open_workbook
 from guanhuai.core.money import CENT
@@ -74,11 +75,13 @@ def build_payment_file(
     number: str, bank_name: str, rows: Iterable[tuple[int, str, str, Decimal]]
 ) -> PaymentFile:
     """Collect the lines (line_no, name, full account, amount) and compute count, total and checksum."""
-    out = PaymentFile(number=number, bank_name=bank_name)
+    out = PaymentFile(number=number, bank_name=safe_cell(bank_name))
     digest = hashlib.sha256()
     total = Decimal("0.00")
     first = True
-    for line_no, name, account, amount in rows:
+    for line_no, raw_name, account, amount in rows:
+        # The name as written in the file, so the checksum is over what the bank receives.
+        name = safe_cell(raw_name)
         if not first:
             digest.update(b"\n")
         first = False
@@ -103,7 +106,7 @@ def _header_rows(f: PaymentFile) -> list[list[str]]:
 
 def payment_csv(f: PaymentFile) -> bytes:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerows(_header_rows(f))
     bank = f.bank_name
     writer.writerows(
@@ -118,11 +121,11 @@ def payment_xlsx(f: PaymentFile) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("银行代发"))
     for row in _header_rows(f):
-        ws.append(row)
+        ws.append(safe_row(row))
     bank = f.bank_name
     for line_no, name, account, amount in f.lines:
         # Account as text: Excel would turn a 19-digit number into 6.22E+18.
-        ws.append([line_no, name, account, money_text(amount), bank])
+        ws.append(safe_row([line_no, name, account, money_text(amount), bank]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -273,7 +276,7 @@ def result_csv(number: str, rows: list[tuple[int, str, Decimal, bool, str, dt.da
     """A result file as a bank returns it (the demo, tests and the benchmark use this to play the bank)."""
     total = sum((r[2] for r in rows), Decimal("0.00"))
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerows(
         [
             [LABEL_BATCH, number],

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
+from guanhuai.core.cells import safe_row
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
@@ -191,7 +192,7 @@ def export_persons(
     shows = [c[2] for c in COLUMNS]
     rows = 0
     for values in qs.values_list(*fields).iterator(chunk_size=CHUNK):
-        ws.append([show(v) for show, v in zip(shows, values, strict=True)])
+        ws.append(safe_row(show(v) for show, v in zip(shows, values, strict=True)))
         rows += 1
         if rows % CHUNK == 0:
             progress.step(CHUNK, message=_("已导出 %(n)d 人") % {"n": rows})

@@ -504,6 +504,7 @@ def missed_export(
 
     from openpyxl import Workbook
 
+    from guanhuai.core.cells import safe_row
     from guanhuai.programmes.selectors.programmes import eligible_not_enrolled
     from guanhuai.registry.permissions import EXPORT_PERSONS
 
@@ -538,7 +539,9 @@ def missed_export(
     )
     for v in qs.values_list(*columns).iterator(chunk_size=2000):
         ws.append(
-            [v[0], v[1], v[2], _SEX.get(v[3], v[3]), v[4], _HUKOU.get(v[5], v[5]), v[6], v[7], v[8] or ""]
+            safe_row(
+                [v[0], v[1], v[2], _SEX.get(v[3], v[3]), v[4], _HUKOU.get(v[5], v[5]), v[6], v[7], v[8] or ""]
+            )
         )
         rows += 1
     buffer = io.BytesIO()
