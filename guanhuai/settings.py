@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "guanhuai.audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "guanhuai.accounts.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "guanhuai.urls"
@@ -148,6 +149,41 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.get_bool("GUANHUAI_SECURE_COOKIES", not _RELAXED)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# The cache holds the rate-limit counters (accounts/ratelimit.py), so it must be shared by every web worker:
+# CACHE_URL=redis://… in production (several machines); without it, a file cache in var/ that the workers
+# of one machine share; `db://` uses the database (run `guanhuai createcachetable` once). Tests use memory.
+_CACHE_URL = env.get("CACHE_URL", "") or ""
+if TESTING and not _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+elif _CACHE_URL.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": _CACHE_URL.removeprefix("db://") or "guanhuai_cache",
+        }
+    }
+elif _CACHE_URL and not _CACHE_URL.startswith("file://"):
+    raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss://, unix://, db:// or file://.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _CACHE_URL.removeprefix("file://") or str(VAR_DIR / "cache"),
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
+# Behind a reverse proxy that sets it, e.g. HTTP_X_REAL_IP; the default is the connection's address.
+RATELIMIT_IP_META_KEY = env.get("GUANHUAI_CLIENT_IP_HEADER", "") or None
+GUANHUAI_RATE_LIMITS_ENABLED = env.get_bool("GUANHUAI_RATE_LIMITS_ENABLED", True)
+# Per group, "per user,per address" as django-ratelimit rates, e.g. GUANHUAI_RATE_LIMIT_LOGIN=10/m,30/m.
+GUANHUAI_RATE_LIMITS = {
+    group: tuple(value.split(",", 1))
+    for group in ("login", "id_lookup", "unmask", "export", "token_create")
+    if (value := env.get(f"GUANHUAI_RATE_LIMIT_{group.upper()}", "") or "") and "," in value
+}
 
 AXES_FAILURE_LIMIT = env.get_int("GUANHUAI_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env.get_int("GUANHUAI_LOCKOUT_MINUTES", 15) / 60  # hours
