@@ -150,30 +150,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.get_bool("GUANHUAI_SECURE_COOKIES", not _RELAXED)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# The cache holds the rate-limit counters (accounts/ratelimit.py), so it must be shared by every web worker:
-# CACHE_URL=redis://… in production (several machines); without it, a file cache in var/ that the workers
-# of one machine share; `db://` uses the database (run `guanhuai createcachetable` once). Tests use memory.
-_CACHE_URL = env.get("CACHE_URL", "") or ""
-if TESTING and not _CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-elif _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
-elif _CACHE_URL.startswith("db://"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": _CACHE_URL.removeprefix("db://") or "guanhuai_cache",
-        }
-    }
-elif _CACHE_URL and not _CACHE_URL.startswith("file://"):
-    raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss://, unix://, db:// or file://.")
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": _CACHE_URL.removeprefix("file://") or str(VAR_DIR / "cache"),
-        }
-    }
+# The cache holds the rate-limit counters (accounts/ratelimit.py), so every web worker must share it:
+# CACHE_URL=redis://… in production on several machines; without it, a file cache in var/cache.
+try:
+    CACHES = env.caches(env.get("CACHE_URL", "") or "", default_dir=VAR_DIR / "cache", testing=TESTING)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy that sets it, e.g. HTTP_X_REAL_IP; the default is the connection's address.
 RATELIMIT_IP_META_KEY = env.get("GUANHUAI_CLIENT_IP_HEADER", "") or None

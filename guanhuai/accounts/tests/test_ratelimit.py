@@ -121,3 +121,42 @@ def test_limits_can_be_switched_off(tree, people, limits, settings):
     settings.GUANHUAI_RATE_LIMITS_ENABLED = False
     for n in range(6):
         assert sign_in(f"someone{n}").status_code == 200
+
+
+def test_cache_url_chooses_a_cache_that_the_web_workers_share(tmp_path):
+    from guanhuai import env
+
+    def backend(url, testing=False):
+        return env.caches(url, default_dir=tmp_path, testing=testing)["default"]
+
+    assert backend("redis://127.0.0.1:6379/1") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
+    assert backend("db://")["BACKEND"].endswith("DatabaseCache")
+    assert backend("")["BACKEND"].endswith("FileBasedCache") and backend("")["LOCATION"] == str(tmp_path)
+    assert backend("", testing=True)["BACKEND"].endswith("LocMemCache")
+    with pytest.raises(ValueError, match="CACHE_URL"):
+        backend("memcached://x")
+
+
+def test_counters_in_redis_are_shared_between_clients(tree, people, limits, settings):
+    """Two web workers are two processes; what they share is the cache. With Redis, one client's counts
+    are seen by another client that has its own connection."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    caches["default"].clear()
+    try:
+        for n in range(5):
+            assert sign_in(f"someone{n}", "10.9.9.9").status_code == 200
+        del caches["default"]  # a fresh connection, as another worker would have
+        assert sign_in("someone-else", "10.9.9.9").status_code == 429
+    finally:
+        caches["default"].clear()
