@@ -62,3 +62,25 @@ def test_the_csv_writer_neutralises_every_cell_and_keeps_numbers():
     w.writerows([["ok", "-5.00"]])
     assert list(csv.reader(io.StringIO(buf.getvalue()))) == [["'=1+1", "'@x", "-3.00", "-4"], ["ok", "-5.00"]]
     assert safe_row(("=a", 1)) == ["'=a", 1]
+
+
+@pytest.mark.parametrize("engine", ["xlsxwriter", "openpyxl"])
+def test_both_streaming_engines_write_the_same_cells_and_never_a_formula(engine):
+    from openpyxl import load_workbook
+
+    from guanhuai.core.xlsx_stream import XlsxStream
+
+    out = io.BytesIO()
+    with XlsxStream(out, "表", widths=[10, 12], engine=engine) as sheet:
+        sheet.append(["姓名", "出生日期", "金额", "备注", "网址"])
+        sheet.append(
+            ['=HYPERLINK("http://x","y")', dt.date(1960, 5, 1), Decimal("-12.50"), None, "http://x.cn"]
+        )
+        sheet.append(["王建国", dt.date(2001, 1, 2), 3, "", "-5"])
+    ws = load_workbook(io.BytesIO(out.getvalue())).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[1][:3] == ['\'=HYPERLINK("http://x","y")', dt.datetime(1960, 5, 1), -12.5]
+    assert rows[1][4] == "http://x.cn" and not ws["E2"].hyperlink
+    assert rows[2][:3] == ["王建国", dt.datetime(2001, 1, 2), 3] and rows[2][4] == "-5"
+    assert ws["B2"].number_format == "yyyy-mm-dd"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)

@@ -18,6 +18,7 @@ BENCHES = {
     "registry": "benchmarks.registry",
     "funds": "benchmarks.funds",
     "programmes": "benchmarks.programmes",
+    "xlsx": "benchmarks.xlsx",
 }
 
 
