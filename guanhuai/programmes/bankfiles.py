@@ -41,10 +41,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from guanhuai.core.cells import csv_writer, safe_cell, safe_row
+from guanhuai.core.cells import csv_writer, safe_cell
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.excel import cell_text, open_workbook
 from guanhuai.core.money import CENT
+from guanhuai.core.xlsx_stream import XlsxStream
 
 PAY_HEADER = ["行号", "户名", "银行账号", "金额", "开户银行"]
 RESULT_HEADER = ["行号", "银行账号", "金额", "结果", "失败原因", "日期"]
@@ -116,18 +117,14 @@ def payment_csv(f: PaymentFile) -> bytes:
 
 
 def payment_xlsx(f: PaymentFile) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("银行代发"))
-    for row in _header_rows(f):
-        ws.append(safe_row(row))
-    bank = f.bank_name
-    for line_no, name, account, amount in f.lines:
-        # Account as text: Excel would turn a 19-digit number into 6.22E+18.
-        ws.append(safe_row([line_no, name, account, money_text(amount), bank]))
     buf = io.BytesIO()
-    wb.save(buf)
+    with XlsxStream(buf, _("银行代发"), widths=(8, 12, 24, 12, 16)) as sheet:
+        for row in _header_rows(f):
+            sheet.append(row)
+        bank = f.bank_name
+        for line_no, name, account, amount in f.lines:
+            # Account and amount as text: Excel would turn a 19-digit number into 6.22E+18.
+            sheet.append([line_no, name, account, money_text(amount), bank])
     return buf.getvalue()
 
 
