@@ -97,3 +97,13 @@ def browser_page():
         page.set_default_timeout(10_000)
         yield page
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts from zero, whatever ran before it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -49,3 +49,30 @@ def get_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def caches(url: str, *, default_dir: Path, testing: bool = False) -> dict[str, dict[str, str]]:
+    """CACHES for a CACHE_URL. The cache holds the rate-limit counters, so it must be one that every web
+    worker shares: Redis (redis://, rediss://, unix://) across machines, the database (db://TABLE, after
+    `guanhuai createcachetable`), or, by default, a file cache that the workers of one machine share.
+    Tests without a CACHE_URL count in memory, per test process."""
+    if not url:
+        if testing:
+            return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(default_dir),
+            }
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    if url.startswith("db://"):
+        table = url.removeprefix("db://") or "guanhuai_cache"
+        return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}}
+    if url.startswith("file://"):
+        path = url.removeprefix("file://") or str(default_dir)
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": path}
+        }
+    raise ValueError("CACHE_URL must start with redis://, rediss://, unix://, db:// or file://")

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "guanhuai.core.web.DomainErrorMiddleware",
     "guanhuai.audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "guanhuai.accounts.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "guanhuai.urls"
@@ -161,6 +162,23 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.get_bool("GUANHUAI_SECURE_COOKIES", not _RELAXED)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# The cache holds the rate-limit counters (accounts/ratelimit.py), so every web worker must share it:
+# CACHE_URL=redis://… in production on several machines; without it, a file cache in var/cache.
+try:
+    CACHES = env.caches(env.get("CACHE_URL", "") or "", default_dir=VAR_DIR / "cache", testing=TESTING)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+RATELIMIT_USE_CACHE = "default"
+# Behind a reverse proxy that sets it, e.g. HTTP_X_REAL_IP; the default is the connection's address.
+RATELIMIT_IP_META_KEY = env.get("GUANHUAI_CLIENT_IP_HEADER", "") or None
+GUANHUAI_RATE_LIMITS_ENABLED = env.get_bool("GUANHUAI_RATE_LIMITS_ENABLED", True)
+# Per group, "per user,per address" as django-ratelimit rates, e.g. GUANHUAI_RATE_LIMIT_LOGIN=10/m,30/m.
+GUANHUAI_RATE_LIMITS = {
+    group: tuple(value.split(",", 1))
+    for group in ("login", "id_lookup", "unmask", "export", "token_create")
+    if (value := env.get(f"GUANHUAI_RATE_LIMIT_{group.upper()}", "") or "") and "," in value
+}
 
 AXES_FAILURE_LIMIT = env.get_int("GUANHUAI_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env.get_int("GUANHUAI_LOCKOUT_MINUTES", 15) / 60  # hours

@@ -118,18 +118,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
             request.session[NEW_TOKEN_KEY] = plain
             messages.success(request, _("令牌“%(name)s”已创建。") % {"name": token.name})
             return redirect("accounts:tokens")
-    plain = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
+    shown: str | None = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
     response = render(
         request,
         "accounts/tokens.html",
         {
             "form": form,
-            "plain": plain,
+            "plain": shown,
             "tokens": selectors.token_list(actor=request.user),
             "now": timezone.now(),
         },
     )
-    if plain:
+    if shown:
         response["Cache-Control"] = "no-store"
     return response
 

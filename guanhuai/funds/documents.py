@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from guanhuai.core import pdf
+from guanhuai.core.cells import safe_row
 from guanhuai.core.money import CENT, amount_in_words, yuan
 from guanhuai.funds.models import Receipt
 from guanhuai.funds.selectors import Statement
@@ -355,16 +356,16 @@ def statement_xlsx(st: Statement) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("基金收支报表")
-    ws.append([_("%(fund)s收支报表") % {"fund": fund.name}])
+    ws.append(safe_row([_("%(fund)s收支报表") % {"fund": fund.name}]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("所属组织"), f"{issuer_name(fund.org_unit)}（{fund.org_unit.code}）"])
+    ws.append(safe_row([_("所属组织"), f"{issuer_name(fund.org_unit)}（{fund.org_unit.code}）"]))
     ws.append([_("报表期间"), statement_period(st)])
     ws.append([_("与账簿核对"), reconciled_text(st)])
     ws.append([])
     ws.append([_("项目"), _("金额（元）")])
     _bold_row(ws, ws.max_row)
     for line in statement_lines(st):
-        ws.append([("　　" * line.level) + line.label])
+        ws.append(safe_row([("　　" * line.level) + line.label]))
         if line.amount is None:
             _bold_row(ws, ws.max_row)
         else:
@@ -408,10 +409,10 @@ def donor_statement_xlsx(data: dict[str, Any]) -> bytes:
     ws.title = _("捐赠明细")
     ws.append([_("捐赠人对账单")])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("捐赠人"), donor.name])
+    ws.append(safe_row([_("捐赠人"), donor.name]))
     ws.append([_("类型"), str(DonorKind(donor.kind).label)])
     if donor.credit_code:
-        ws.append([_("统一社会信用代码"), donor.credit_code])
+        ws.append(safe_row([_("统一社会信用代码"), donor.credit_code]))
     ws.append([_("公开方式"), str(PublicName(donor.public_name).label)])
     ws.append([])
     ws.append(donor_headers())
@@ -419,18 +420,20 @@ def donor_statement_xlsx(data: dict[str, Any]) -> bytes:
     for d in data["donations"]:
         cash = d.kind == DonationKind.CASH
         ws.append(
-            [
-                d.received_on,
-                d.fund.name,
-                d.purpose.name if d.purpose else "",
-                str(DonationKind(d.kind).label),
-                None,
-                (str(Channel(d.channel).label) if d.channel else "") if cash else d.items,
-                "" if cash else d.quantity,
-                "" if cash else d.valuation_basis,
-                _receipt_text(d),
-                _("已冲销") if d.reversed else _("有效"),
-            ]
+            safe_row(
+                [
+                    d.received_on,
+                    d.fund.name,
+                    d.purpose.name if d.purpose else "",
+                    str(DonationKind(d.kind).label),
+                    None,
+                    (str(Channel(d.channel).label) if d.channel else "") if cash else d.items,
+                    "" if cash else d.quantity,
+                    "" if cash else d.valuation_basis,
+                    _receipt_text(d),
+                    _("已冲销") if d.reversed else _("有效"),
+                ]
+            )
         )
         row = ws.max_row
         ws.cell(row=row, column=1).number_format = "yyyy-mm-dd"
@@ -454,7 +457,7 @@ def donor_statement_xlsx(data: dict[str, Any]) -> bytes:
         _bold_row(ps, 1)
         for item in data["pledges"]:
             p = item["pledge"]
-            ps.append([p.fund.name, None, p.get_schedule_display(), p.starts_on, p.ends_on])
+            ps.append(safe_row([p.fund.name, None, p.get_schedule_display(), p.starts_on, p.ends_on]))
             _money_cell(ps, ps.max_row, 2, p.amount)
             _money_cell(ps, ps.max_row, 6, item["received"])
             ps.cell(row=ps.max_row, column=4).number_format = "yyyy-mm-dd"

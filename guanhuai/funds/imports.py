@@ -32,6 +32,7 @@ from openpyxl.styles import Font, PatternFill
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
+from guanhuai.core.cells import safe_cell, safe_row
 from guanhuai.core.errors import DomainError, ValidationError
 from guanhuai.core.excel import cell_text
 from guanhuai.core.money import parse_amount
@@ -192,7 +193,7 @@ def template_workbook() -> bytes:
     codes = wb.create_sheet("用途代码")
     codes.append(["用途代码", "用途"])
     for p in Purpose.objects.order_by("code"):
-        codes.append([p.code, p.name])
+        codes.append(safe_row([p.code, p.name]))
     codes.column_dimensions["A"].width = 20
     codes.column_dimensions["B"].width = 24
     buf = io.BytesIO()
@@ -212,7 +213,7 @@ def _workbook_with(sheet: Sheet, extra_header: str, extra: dict[int, str], *, hi
     for line, values in sheet.rows:
         note = extra.get(line, "")
         for i, value in enumerate([*(cell_text(v) for v in values), note], start=1):
-            cell = ws.cell(row=line, column=i, value=value)
+            cell = ws.cell(row=line, column=i, value=safe_cell(value))
             if highlight and note:
                 cell.fill = fill
     for i in range(1, len(HEADERS) + 2):

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from guanhuai.core import excel
+from guanhuai.core.cells import safe_cell
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.excel import cell_text
 from guanhuai.orgs.bulk import Row, RowError
@@ -126,7 +127,7 @@ def error_workbook(sheet: Sheet, errors: list[RowError]) -> bytes:
     for line, values in sheet.rows:
         reason = "；".join(reasons.get(line, []))
         for i, value in enumerate([*values, reason], start=1):
-            cell = ws.cell(row=line, column=i, value=value)
+            cell = ws.cell(row=line, column=i, value=safe_cell(value))
             if reason:
                 cell.fill = fill
     for col, width in zip("ABCDEF", (16, 20, 16, 12, 8, 60), strict=True):

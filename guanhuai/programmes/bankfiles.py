@@ -41,9 +41,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from guanhuai.core.cells import csv_writer, safe_cell
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.excel import cell_text, open_workbook
 from guanhuai.core.money import CENT
+from guanhuai.core.xlsx_stream import XlsxStream
 
 PAY_HEADER = ["行号", "户名", "银行账号", "金额", "开户银行"]
 RESULT_HEADER = ["行号", "银行账号", "金额", "结果", "失败原因", "日期"]
@@ -74,11 +76,13 @@ def build_payment_file(
     number: str, bank_name: str, rows: Iterable[tuple[int, str, str, Decimal]]
 ) -> PaymentFile:
     """Collect the lines (line_no, name, full account, amount) and compute count, total and checksum."""
-    out = PaymentFile(number=number, bank_name=bank_name)
+    out = PaymentFile(number=number, bank_name=safe_cell(bank_name))
     digest = hashlib.sha256()
     total = Decimal("0.00")
     first = True
-    for line_no, name, account, amount in rows:
+    for line_no, raw_name, account, amount in rows:
+        # The name as written in the file, so the checksum is over what the bank receives.
+        name = safe_cell(raw_name)
         if not first:
             digest.update(b"\n")
         first = False
@@ -103,7 +107,7 @@ def _header_rows(f: PaymentFile) -> list[list[str]]:
 
 def payment_csv(f: PaymentFile) -> bytes:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerows(_header_rows(f))
     bank = f.bank_name
     writer.writerows(
@@ -113,18 +117,14 @@ def payment_csv(f: PaymentFile) -> bytes:
 
 
 def payment_xlsx(f: PaymentFile) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("银行代发"))
-    for row in _header_rows(f):
-        ws.append(row)
-    bank = f.bank_name
-    for line_no, name, account, amount in f.lines:
-        # Account as text: Excel would turn a 19-digit number into 6.22E+18.
-        ws.append([line_no, name, account, money_text(amount), bank])
     buf = io.BytesIO()
-    wb.save(buf)
+    with XlsxStream(buf, _("银行代发"), widths=(8, 12, 24, 12, 16)) as sheet:
+        for row in _header_rows(f):
+            sheet.append(row)
+        bank = f.bank_name
+        for line_no, name, account, amount in f.lines:
+            # Account and amount as text: Excel would turn a 19-digit number into 6.22E+18.
+            sheet.append([line_no, name, account, money_text(amount), bank])
     return buf.getvalue()
 
 
@@ -273,7 +273,7 @@ def result_csv(number: str, rows: list[tuple[int, str, Decimal, bool, str, dt.da
     """A result file as a bank returns it (the demo, tests and the benchmark use this to play the bank)."""
     total = sum((r[2] for r in rows), Decimal("0.00"))
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerows(
         [
             [LABEL_BATCH, number],

@@ -502,7 +502,7 @@ def programme_missed(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST  # it writes an audit entry: never on a GET (a link, a prefetch, another site's image)
 def programme_missed_export(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _get(request, pk)
     form, village, as_of = _missed_filters(request, programme)

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from guanhuai.core import excel
+from guanhuai.core.cells import safe_row
 from guanhuai.core.excel import cell_text as text
 from guanhuai.core.validators import id_check_char
 
@@ -183,7 +184,7 @@ def error_workbook(rows: Iterator[tuple[dict[str, str], str]]) -> bytes:
     ws.column_dimensions[chr(ord("A") + len(COLUMNS))].width = 60
     ws.append([*HEADERS, ERROR_HEADER])
     for values, reason in rows:
-        ws.append([values.get(f, "") for f in FIELDS] + [reason])
+        ws.append(safe_row([values.get(f, "") for f in FIELDS] + [reason]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -298,6 +298,32 @@ def test_token_refusals(api, tree, people):
     assert ApiToken.objects.filter(user=people.reviewer_a).count() == 1
 
 
+def test_a_short_lived_token_cannot_create_a_token_that_outlives_it(tree, people):
+    from guanhuai.accounts.tests.conftest import ApiClient
+
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    _token, plain = services.token_create(actor=people.reviewer_a, name="五分钟", expires_at=soon)
+    client = ApiClient(plain)
+    for body in (
+        {"name": "永久"},
+        {"name": "一年", "expires_at": (soon + dt.timedelta(days=365)).isoformat()},
+    ):
+        response = client.post("/tokens", body)
+        assert (response.status_code, response.data["code"]) == (403, "token_outlives_parent")
+    assert ApiToken.objects.filter(user=people.reviewer_a).count() == 1
+    # rotating within its own lifetime is allowed
+    within = (soon - dt.timedelta(minutes=1)).isoformat()
+    assert client.post("/tokens", {"name": "轮换", "expires_at": within}).status_code == 201
+    # a signed-in browser (no token) may create a long-lived one, as may a token without an expiry
+    browser = Client()
+    browser.force_login(people.reviewer_a)
+    assert (
+        browser.post("/api/v1/tokens", {"name": "长期"}, content_type="application/json").status_code == 201
+    )
+    _token, forever = services.token_create(actor=people.reviewer_a, name="长期2")
+    assert ApiClient(forever).post("/tokens", {"name": "长期3"}).status_code == 201
+
+
 def test_every_operation_documents_its_responses(tree):
     from guanhuai.api import api as ninja_api
 

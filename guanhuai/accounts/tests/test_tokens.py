@@ -17,16 +17,20 @@ TOKENS = "/accounts/me/tokens/"
 def test_create_shows_the_plain_token_once_and_stores_only_a_digest(login, tree, people):
     client = login(people.reviewer_a)
     response = client.post(TOKENS, {"name": "县级报表同步", "expires_on": ""})
+    # POST-redirect-GET: reloading the page that shows the token does not post again
+    assert (response.status_code, response["Location"]) == (302, TOKENS)
+    response = client.get(TOKENS)
     page = response.content.decode()
     token = ApiToken.objects.get(user=people.reviewer_a)
     plain = response.context["plain"]
     assert plain.startswith("gh_") and plain in page
-    assert "只显示这一次" in page
+    assert "只显示这一次" in page and "已创建" in page
     assert response["Cache-Control"] == "no-store"
     assert token.digest != plain and plain not in token.digest and token.prefix == plain[:10]
-    # Shown once: the list afterwards has the prefix, never the token.
+    # Shown once: a reload has the prefix, never the token, and made no second token.
     page = client.get(TOKENS).content.decode()
     assert plain not in page and token.prefix in page and "县级报表同步" in page
+    assert ApiToken.objects.filter(user=people.reviewer_a).count() == 1
     # …and the token works against the API.
     me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
     assert me.status_code == 200 and me.json()["username"] == "reviewer_a"

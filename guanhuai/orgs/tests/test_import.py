@@ -228,3 +228,13 @@ def test_rows_outside_the_chosen_unit_are_rejected_and_nothing_is_written(tree, 
     assert not OrgUnit.objects.filter(code__in=["440224102000", "440222101000"]).exists()
     errors = [r for r in load_workbook(job.result_file.open("rb")).worksheets[0].iter_rows(values_only=True)]
     assert any("不在所选的“仁化县”之下" in str(cell) for row in errors for cell in row)
+
+
+def test_the_error_workbook_gives_back_a_formula_typed_in_the_upload_as_text():
+    from guanhuai.orgs.bulk import RowError
+
+    sheet = excel.Sheet(rows=[(2, ["440224100", '=HYPERLINK("http://x","y")', "440224", "乡镇(街道)", "镇"])])
+    content = excel.error_workbook(sheet, [RowError(line=2, code="bad_code", message="代码不对")])
+    ws = load_workbook(io.BytesIO(content)).active
+    assert (ws["B2"].value, ws["B2"].data_type) == ('\'=HYPERLINK("http://x","y")', "s")
+    assert ws["F2"].value == "代码不对"

@@ -180,11 +180,12 @@ def batch_payments(
     }
 
 
-@router.get(
+@router.post(
     "/batches/{int:batch_id}/export",
     response={200: None, **WRITE},
     summary="导出银行代发文件（含完整账号，仅财务人员，留痕）",
-    description="format=csv（UTF-8，带BOM）或 xlsx。表头含批次号、笔数、总金额和校验码（SHA-256）。"
+    description="POST（导出会改变批次状态并留痕，所以不用GET）。查询参数 format=csv（UTF-8，带BOM）或 xlsx。"
+    "表头含批次号、笔数、总金额和校验码（SHA-256）。"
     "403：无“发放”权限；422 bad_format：格式不对。",
 )
 def batch_export(request: HttpRequest, batch_id: int, format: str = "csv") -> Any:

