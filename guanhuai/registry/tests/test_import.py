@@ -459,9 +459,9 @@ def test_someone_registered_between_validation_and_commit_is_not_duplicated(tree
 def test_a_failed_commit_resumes_after_its_checkpoint(
     tree, people, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(imports, "COMMIT_HOUSEHOLDS", 1)
+    monkeypatch.setattr(imports.commit, "COMMIT_HOUSEHOLDS", 1)
     batch = stage(people.clerk_a, tree.village_a, GOOD)
-    real_build = imports._build
+    real_build = imports.commit._build
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -470,7 +470,7 @@ def test_a_failed_commit_resumes_after_its_checkpoint(
             raise RuntimeError("disk full")
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_build", flaky)
+    monkeypatch.setattr(imports.commit, "_build", flaky)
     with django_capture_on_commit_callbacks(execute=True):
         job = imports.commit_submit(actor=people.clerk_a, batch=batch)
     job.refresh_from_db()

@@ -1,0 +1,316 @@
+"""Commit: the valid households, range by range of `household_seq`, each range one transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from guanhuai.accounts import scoping
+from guanhuai.audit.services import log_action
+from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.text import name_pinyin
+from guanhuai.core.validators import parse_resident_id
+from guanhuai.jobs.models import Job
+from guanhuai.jobs.services import job_submit
+from guanhuai.orgs.models import OrgUnit
+from guanhuai.registry import family
+from guanhuai.registry.imports.common import (
+    COMMIT_HOUSEHOLDS,
+    HUKOU_BY_TEXT,
+    IMPORT_COMMIT,
+    RELATION_BY_TEXT,
+    YES_NO,
+    Quiet,
+    hold_back_households,
+    village_problem,
+    villages,
+)
+from guanhuai.registry.masking import mask_id, mask_phone
+from guanhuai.registry.models import Household, ImportBatch, ImportRow, Marriage, ParentChild, Person
+from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
+from guanhuai.registry.services import _phone, id_lookup_key
+from guanhuai.registry.states import ChildBasis, RelationToHead
+
+
+def commit_submit(*, actor: Any, batch: ImportBatch) -> Job:
+    """Queue the commit. A double click (or a second clerk) gets the same job: its key is the batch."""
+    scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
+    if batch.status == ImportBatch.Status.COMMITTED:
+        raise Conflict(already_committed_message(batch), code="already_committed")
+    if batch.validated_at is None:
+        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
+    if not batch.valid_rows and batch.commit_job_id is None:
+        raise ValidationError(_("没有可导入的有效记录。"), code="nothing_valid")
+    with transaction.atomic():
+        job, _created = job_submit(
+            actor=actor,
+            kind=IMPORT_COMMIT,
+            idempotency_key=f"{IMPORT_COMMIT}:{batch.pk}",
+            params={"batch": batch.pk},
+            org_unit=batch.org_unit,
+        )
+        ImportBatch.objects.filter(pk=batch.pk, commit_job__isnull=True).update(
+            commit_job=job, committed_by=actor
+        )
+    return job
+
+
+def already_committed_message(batch: ImportBatch) -> str:
+    when = timezone.localtime(batch.committed_at) if batch.committed_at else None
+    return _("该文件已于%(when)s导入（批次 #%(id)d，%(n)d人）。") % {
+        "when": date_format(when, "Y-m-d H:i") if when else "—",
+        "id": batch.pk,
+        "n": batch.imported_rows,
+    }
+
+
+def commit_batch(batch: ImportBatch, *, actor: Any = None, progress: Any = None) -> ImportBatch:
+    """Import the valid rows, household range by household range, resuming after the checkpoint.
+    Committing a committed batch does nothing."""
+    progress = progress or Quiet()
+    batch.refresh_from_db()
+    if batch.status == ImportBatch.Status.COMMITTED:
+        return batch
+    if batch.validated_at is None:
+        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
+    actor = actor or batch.committed_by or batch.actor
+    scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
+    todo = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.VALID)
+    agg = todo.aggregate(n=Count("pk"), last=Max("household_seq"))
+    progress.set_total(agg["n"] + batch.imported_rows)
+    progress.step(batch.imported_rows)
+    codes = set(todo.values_list("village_code", flat=True).distinct())
+    units = villages(codes)
+    problems = {c: village_problem(c, units.get(c), batch=batch, actor=actor) for c in codes}
+    lo, last = batch.commit_checkpoint, agg["last"] or 0
+    while lo < last:
+        hi = lo + COMMIT_HOUSEHOLDS
+        created, skipped = _commit_range(batch, lo, hi, units=units, problems=problems)
+        progress.step(
+            created + skipped,
+            message=_("已导入 %(n)d 人") % {"n": batch.imported_rows},
+            created=created,
+            skipped=skipped,
+        )
+        lo = hi
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.COMMITTED:
+            batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
+            batch.committed_by = batch.committed_by or actor
+            batch.save(update_fields=["status", "committed_at", "committed_by"])
+            log_action(
+                batch,
+                "registry.import.committed",
+                actor=actor,
+                org_unit=batch.org_unit,
+                data={
+                    "households": batch.households_created,
+                    "persons": batch.imported_rows,
+                    "rejected": batch.invalid_rows,
+                    "rows": batch.total_rows,
+                    "sha256": batch.digest,
+                },
+            )
+    return batch
+
+
+COMMIT_FIELDS = (
+    "row_number",
+    "household_key",
+    "household_seq",
+    "household_number",
+    "village_code",
+    "address",
+    "hukou_type",
+    "name",
+    "id_number",
+    "id_index",
+    "relation",
+    "phone",
+    "hukou_place",
+    "certificate",
+    "migrant",
+    "person_key",
+)
+
+
+def _commit_range(
+    batch: ImportBatch, lo: int, hi: int, *, units: dict[str, OrgUnit], problems: dict[str, str | None]
+) -> tuple[int, int]:
+    """One transaction: the valid households with lo < household_seq <= hi. Returns (created, held back)."""
+    # Plain tuples, not model instances: a range holds thousands of rows.
+    rows: list[Any] = list(
+        ImportRow.objects.filter(
+            batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
+        )
+        .order_by("household_seq", "row_number")
+        .values_list("pk", *COMMIT_FIELDS, named=True)
+    )
+    groups: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        groups[r.household_seq].append(r)
+    with transaction.atomic():
+        # Someone may have registered one of these people since validation: that household waits.
+        taken = set(
+            Person.objects.filter(id_index__in=[r.id_index for r in rows]).values_list("id_index", flat=True)
+        )
+        refused: dict[int, str] = {}
+        for group in groups.values():
+            head = next(r for r in group if RELATION_BY_TEXT[r.relation] == RelationToHead.HEAD)
+            problem = problems.get(head.village_code)
+            for r in group:
+                if problem:
+                    refused[r.pk] = problem
+                elif r.id_index in taken:
+                    refused[r.pk] = _("导入时发现该身份证号刚被登记，整户未导入。")
+        if refused:
+            errors: dict[int, list[str]] = {pk: [m] for pk, m in refused.items()}
+            hold_back_households(rows, errors)
+            ImportRow.objects.bulk_update(
+                [
+                    ImportRow(pk=pk, status=ImportRow.Status.INVALID, error="；".join(msgs))
+                    for pk, msgs in errors.items()
+                ],
+                ["status", "error"],
+                batch_size=500,
+            )
+            held = {r.household_seq for r in rows if r.pk in errors}
+            groups = {seq: g for seq, g in groups.items() if seq not in held}
+        households, persons = _build(batch, groups, units)
+        Household.objects.bulk_create(households, batch_size=1000)
+        if any(h.pk is None for h in households):  # backends without RETURNING
+            ids = dict(
+                Household.objects.filter(import_key__in=[h.import_key for h in households]).values_list(
+                    "import_key", "pk"
+                )
+            )
+            for h in households:
+                h.pk = ids[h.import_key]
+        # Each person's household_id is taken from its (now saved) household by bulk_create itself.
+        Person.objects.bulk_create(persons, batch_size=1000)
+        if any(p.pk is None for p in persons):
+            ids = dict(
+                Person.objects.filter(import_key__in=[p.import_key for p in persons]).values_list(
+                    "import_key", "pk"
+                )
+            )
+            for p in persons:
+                p.pk = ids[p.import_key]
+        parent_ids = _link_families(households, persons)
+        family.recompute_family_facts(parent_ids)
+        imported = ImportRow.objects.filter(
+            batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
+        )
+        # Once a row is a person, its staged copy of the ID and phone is no longer needed.
+        imported.update(
+            status=ImportRow.Status.IMPORTED,
+            person_id=Subquery(Person.objects.filter(import_key=OuterRef("person_key")).values("pk")[:1]),
+            id_number="",
+            phone="",
+        )
+        held_back = len(rows) - len(persons)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            households_created=F("households_created") + len(households),
+            imported_rows=F("imported_rows") + len(persons),
+            valid_rows=F("valid_rows") - held_back,
+            invalid_rows=F("invalid_rows") + held_back,
+            commit_checkpoint=hi,
+        )
+    batch.households_created += len(households)
+    batch.imported_rows += len(persons)
+    batch.valid_rows -= held_back
+    batch.invalid_rows += held_back
+    batch.commit_checkpoint = hi
+    return len(persons), held_back
+
+
+def _build(
+    batch: ImportBatch, groups: dict[int, list[Any]], units: dict[str, OrgUnit]
+) -> tuple[list[Household], list[Person]]:
+    households: list[Household] = []
+    persons: list[Person] = []
+    for seq, group in groups.items():
+        head = next(r for r in group if RELATION_BY_TEXT[r.relation] == RelationToHead.HEAD)
+        unit = units[head.village_code]
+        household = Household(
+            org_unit=unit,
+            number=head.household_number.strip(),
+            address=head.address.strip(),
+            hukou_type=HUKOU_BY_TEXT[head.hukou_type],
+            import_key=f"imp{batch.pk}:h{seq}",
+        )
+        households.append(household)
+        for r in group:
+            rid = parse_resident_id(r.id_number)
+            name = r.name.strip()
+            full, initials = name_pinyin(name)
+            phone = _phone(r.phone)
+            persons.append(
+                Person(
+                    household=household,
+                    org_unit=unit,
+                    relation_to_head=RELATION_BY_TEXT[r.relation],
+                    name=name,
+                    name_pinyin=full,
+                    name_initials=initials,
+                    id_number=rid.number,
+                    id_masked=mask_id(rid.number),
+                    id_index=id_lookup_key(rid.number),
+                    id_legacy=rid.legacy or "",
+                    sex=rid.sex,
+                    birth_date=rid.birth_date,
+                    phone=phone,
+                    phone_masked=mask_phone(phone),
+                    hukou_type=HUKOU_BY_TEXT.get(r.hukou_type) or household.hukou_type,
+                    hukou_place=r.hukou_place.strip(),
+                    only_child_certificate=YES_NO[r.certificate.upper()],
+                    is_migrant=YES_NO[r.migrant.upper()],
+                    import_key=r.person_key,
+                )
+            )
+    return households, persons
+
+
+def _link_families(households: list[Household], persons: list[Person]) -> list[int]:
+    """What services._link_household_family does for one household, for many at once: the head's spouse
+    is married to the head, the children are the couple's children by birth. Returns the parents."""
+    by_household: dict[int, list[Person]] = defaultdict(list)
+    for p in persons:
+        by_household[p.household_id or 0].append(p)
+    marriages: list[Marriage] = []
+    links: list[ParentChild] = []
+    parent_ids: list[int] = []
+    heads: list[Household] = []
+    for household in households:
+        members = by_household[household.pk]
+        head = next(p for p in members if p.relation_to_head == RelationToHead.HEAD)
+        household.head = head
+        heads.append(household)
+        spouse = next((p for p in members if p.relation_to_head == RelationToHead.SPOUSE), None)
+        parents = [head] + ([spouse] if spouse else [])
+        if spouse is not None:
+            a, b = sorted([head, spouse], key=lambda p: p.pk)
+            marriages.append(Marriage(a=a, b=b))
+        children = [p for p in members if p.relation_to_head == RelationToHead.CHILD]
+        links += [
+            ParentChild(parent=par, child=c, basis=ChildBasis.BIRTH) for par in parents for c in children
+        ]
+        if children:
+            parent_ids += [p.pk for p in parents]
+    Household.objects.filter(pk__in=[h.pk for h in heads]).update(
+        head=Subquery(
+            Person.objects.filter(household=OuterRef("pk"), relation_to_head=RelationToHead.HEAD).values(
+                "pk"
+            )[:1]
+        )
+    )
+    Marriage.objects.bulk_create(marriages, batch_size=1000)
+    ParentChild.objects.bulk_create(links, batch_size=1000)
+    return parent_ids
