@@ -502,8 +502,12 @@ def _wrong_template() -> bytes:
     ("content", "name", "message"),
     [
         (b"", "empty.xlsx", "上传的文件是空的"),
-        (b"name,id\n\xe5\xbc\xa0,1\n", "persons.csv", "文件不是Excel（.xlsx）格式"),
-        (b"PK\x03\x04 this is not a workbook", "broken.xlsx", "文件不是Excel（.xlsx）格式"),
+        (b"name,id\n\xe5\xbc\xa0,1\n", "persons.csv", "文件不是Excel（.xlsx、.xls）或ODS（.ods）格式"),
+        (
+            b"PK\x03\x04 this is not a workbook",
+            "broken.xlsx",
+            "文件不是Excel（.xlsx、.xls）或ODS（.ods）格式",
+        ),
         ("wrong", "tree.xlsx", "表头与模板不一致"),
         ("headers only", "blank.xlsx", "文件中没有数据行"),
     ],
