@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from types import SimpleNamespace as Rec
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.db.models import Count, F, Max, OuterRef, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
+from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import Conflict, ValidationError
-from guanhuai.core.text import name_pinyin
-from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs.models import OrgUnit
@@ -31,10 +32,9 @@ from guanhuai.registry.imports.common import (
     village_problem,
     villages,
 )
-from guanhuai.registry.masking import mask_id, mask_phone
 from guanhuai.registry.models import Household, ImportBatch, ImportRow, Marriage, ParentChild, Person
 from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
-from guanhuai.registry.services import _phone, id_lookup_key
+from guanhuai.registry.services import name_fields
 from guanhuai.registry.states import ChildBasis, RelationToHead
 
 
@@ -130,29 +130,39 @@ COMMIT_FIELDS = (
     "address",
     "hukou_type",
     "name",
-    "id_number",
+    "id_masked",
     "id_index",
+    "sex",
+    "birth_date",
     "relation",
-    "phone",
+    "phone_masked",
     "hukou_place",
     "certificate",
     "migrant",
     "person_key",
 )
+# Copied as stored: staging encrypted the normalised values already.
+CIPHER_FIELDS = ("id_number", "id_legacy", "phone")
+
+
+def _staged(batch: ImportBatch, lo: int, hi: int) -> list[Any]:
+    """The valid rows of households lo < household_seq <= hi, as plain tuples (a range holds thousands of
+    rows), the encrypted columns read as their ciphertext."""
+    return list(
+        ImportRow.objects.filter(
+            batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
+        )
+        .order_by("household_seq", "row_number")
+        .annotate(**{f"{f}_cipher": Cast(f, output_field=TextField()) for f in CIPHER_FIELDS})
+        .values_list("pk", *COMMIT_FIELDS, *(f"{f}_cipher" for f in CIPHER_FIELDS), named=True)
+    )
 
 
 def _commit_range(
     batch: ImportBatch, lo: int, hi: int, *, units: dict[str, OrgUnit], problems: dict[str, str | None]
 ) -> tuple[int, int]:
     """One transaction: the valid households with lo < household_seq <= hi. Returns (created, held back)."""
-    # Plain tuples, not model instances: a range holds thousands of rows.
-    rows: list[Any] = list(
-        ImportRow.objects.filter(
-            batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
-        )
-        .order_by("household_seq", "row_number")
-        .values_list("pk", *COMMIT_FIELDS, named=True)
-    )
+    rows = _staged(batch, lo, hi)
     groups: dict[int, list[Any]] = defaultdict(list)
     for r in rows:
         groups[r.household_seq].append(r)
@@ -183,28 +193,11 @@ def _commit_range(
             )
             held = {r.household_seq for r in rows if r.pk in errors}
             groups = {seq: g for seq, g in groups.items() if seq not in held}
-        households, persons = _build(batch, groups, units)
-        Household.objects.bulk_create(households, batch_size=1000)
-        if any(h.pk is None for h in households):  # backends without RETURNING
-            ids = dict(
-                Household.objects.filter(import_key__in=[h.import_key for h in households]).values_list(
-                    "import_key", "pk"
-                )
-            )
-            for h in households:
-                h.pk = ids[h.import_key]
-        # Each person's household_id is taken from its (now saved) household by bulk_create itself.
-        Person.objects.bulk_create(persons, batch_size=1000)
-        if any(p.pk is None for p in persons):
-            ids = dict(
-                Person.objects.filter(import_key__in=[p.import_key for p in persons]).values_list(
-                    "import_key", "pk"
-                )
-            )
-            for p in persons:
-                p.pk = ids[p.import_key]
-        parent_ids = _link_families(households, persons)
-        family.recompute_family_facts(parent_ids)
+        households, persons, marriages, links = _build(batch, groups, units)
+        _insert(households, persons, marriages, links)
+        family.recompute_family_facts(
+            sorted({rec.parent_id for rec in links})  # the parents whose children were linked
+        )
         imported = ImportRow.objects.filter(
             batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
         )
@@ -213,6 +206,7 @@ def _commit_range(
             status=ImportRow.Status.IMPORTED,
             person_id=Subquery(Person.objects.filter(import_key=OuterRef("person_key")).values("pk")[:1]),
             id_number="",
+            id_legacy="",
             phone="",
         )
         held_back = len(rows) - len(persons)
@@ -233,84 +227,76 @@ def _commit_range(
 
 def _build(
     batch: ImportBatch, groups: dict[int, list[Any]], units: dict[str, OrgUnit]
-) -> tuple[list[Household], list[Person]]:
-    households: list[Household] = []
-    persons: list[Person] = []
+) -> tuple[list[Rec], list[Rec], list[Rec], list[Rec]]:
+    """The range's households, persons and family links as plain records with reserved ids, linked like
+    a household entered by hand (services.household_create): the head's spouse is married to the head,
+    the children are the couple's children by birth."""
+    writer = RowWriter()
+    household_ids = iter(writer.reserve(Household, len(groups)))
+    person_ids = iter(writer.reserve(Person, sum(len(g) for g in groups.values())))
+    households: list[Rec] = []
+    persons: list[Rec] = []
+    marriages: list[Rec] = []
+    links: list[Rec] = []
     for seq, group in groups.items():
-        head = next(r for r in group if RELATION_BY_TEXT[r.relation] == RelationToHead.HEAD)
-        unit = units[head.village_code]
-        household = Household(
-            org_unit=unit,
-            number=head.household_number.strip(),
-            address=head.address.strip(),
-            hukou_type=HUKOU_BY_TEXT[head.hukou_type],
+        head_row = next(r for r in group if RELATION_BY_TEXT[r.relation] == RelationToHead.HEAD)
+        unit = units[head_row.village_code]
+        household = Rec(
+            id=next(household_ids),
+            org_unit_id=unit.pk,
+            number=head_row.household_number.strip(),
+            address=head_row.address.strip(),
+            hukou_type=HUKOU_BY_TEXT[head_row.hukou_type],
             import_key=f"imp{batch.pk}:h{seq}",
         )
         households.append(household)
+        members = []
         for r in group:
-            rid = parse_resident_id(r.id_number)
-            name = r.name.strip()
-            full, initials = name_pinyin(name)
-            phone = _phone(r.phone)
-            persons.append(
-                Person(
-                    household=household,
-                    org_unit=unit,
-                    relation_to_head=RELATION_BY_TEXT[r.relation],
-                    name=name,
-                    name_pinyin=full,
-                    name_initials=initials,
-                    id_number=rid.number,
-                    id_masked=mask_id(rid.number),
-                    id_index=id_lookup_key(rid.number),
-                    id_legacy=rid.legacy or "",
-                    sex=rid.sex,
-                    birth_date=rid.birth_date,
-                    phone=phone,
-                    phone_masked=mask_phone(phone),
-                    hukou_type=HUKOU_BY_TEXT.get(r.hukou_type) or household.hukou_type,
-                    hukou_place=r.hukou_place.strip(),
-                    only_child_certificate=YES_NO[r.certificate.upper()],
-                    is_migrant=YES_NO[r.migrant.upper()],
-                    import_key=r.person_key,
-                )
+            person = Rec(
+                id=next(person_ids),
+                household_id=household.id,
+                org_unit_id=unit.pk,
+                relation_to_head=RELATION_BY_TEXT[r.relation],
+                **name_fields(r.name),
+                id_number=r.id_number_cipher,
+                id_masked=r.id_masked,
+                id_index=r.id_index,
+                id_legacy=r.id_legacy_cipher or "",
+                sex=r.sex,
+                birth_date=r.birth_date,
+                phone=r.phone_cipher or "",
+                phone_masked=r.phone_masked,
+                hukou_type=HUKOU_BY_TEXT.get(r.hukou_type) or household.hukou_type,
+                hukou_place=r.hukou_place.strip(),
+                only_child_certificate=YES_NO[r.certificate.upper()],
+                is_migrant=YES_NO[r.migrant.upper()],
+                import_key=r.person_key,
             )
-    return households, persons
-
-
-def _link_families(households: list[Household], persons: list[Person]) -> list[int]:
-    """What services._link_household_family does for one household, for many at once: the head's spouse
-    is married to the head, the children are the couple's children by birth. Returns the parents."""
-    by_household: dict[int, list[Person]] = defaultdict(list)
-    for p in persons:
-        by_household[p.household_id or 0].append(p)
-    marriages: list[Marriage] = []
-    links: list[ParentChild] = []
-    parent_ids: list[int] = []
-    heads: list[Household] = []
-    for household in households:
-        members = by_household[household.pk]
+            members.append(person)
+        persons += members
         head = next(p for p in members if p.relation_to_head == RelationToHead.HEAD)
-        household.head = head
-        heads.append(household)
+        household.head_id = head.id
         spouse = next((p for p in members if p.relation_to_head == RelationToHead.SPOUSE), None)
         parents = [head] + ([spouse] if spouse else [])
         if spouse is not None:
-            a, b = sorted([head, spouse], key=lambda p: p.pk)
-            marriages.append(Marriage(a=a, b=b))
-        children = [p for p in members if p.relation_to_head == RelationToHead.CHILD]
+            marriages.append(Rec(a_id=min(head.id, spouse.id), b_id=max(head.id, spouse.id)))
         links += [
-            ParentChild(parent=par, child=c, basis=ChildBasis.BIRTH) for par in parents for c in children
+            Rec(parent_id=par.id, child_id=c.id, basis=ChildBasis.BIRTH)
+            for par in parents
+            for c in members
+            if c.relation_to_head == RelationToHead.CHILD
         ]
-        if children:
-            parent_ids += [p.pk for p in parents]
-    Household.objects.filter(pk__in=[h.pk for h in heads]).update(
-        head=Subquery(
-            Person.objects.filter(household=OuterRef("pk"), relation_to_head=RelationToHead.HEAD).values(
-                "pk"
-            )[:1]
-        )
-    )
-    Marriage.objects.bulk_create(marriages, batch_size=1000)
-    ParentChild.objects.bulk_create(links, batch_size=1000)
-    return parent_ids
+    return households, persons, marriages, links
+
+
+def _insert(households: list[Rec], persons: list[Rec], marriages: list[Rec], links: list[Rec]) -> None:
+    """Multi-row inserts (core.bulk): at 100k rows, bulk_create's per-object work cost more than the
+    database did. The households point at their heads before these exist; the foreign keys are checked
+    at commit."""
+    writer = RowWriter()
+    writer.insert_objects(Household, households)
+    writer.insert_objects(Person, persons)
+    for model, recs in ((Marriage, marriages), (ParentChild, links)):
+        for rec, pk in zip(recs, writer.reserve(model, len(recs)), strict=True):
+            rec.id = pk
+        writer.insert_objects(model, recs)

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
-from guanhuai.core import excel
+from guanhuai.core import crypto, excel
+from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import DomainError, ValidationError
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
@@ -34,7 +35,7 @@ from guanhuai.registry.imports.common import (
 from guanhuai.registry.masking import mask_id
 from guanhuai.registry.models import ImportBatch, ImportRow
 from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
-from guanhuai.registry.services import _phone, id_lookup_key
+from guanhuai.registry.services import id_fields, phone_fields
 from guanhuai.registry.states import RelationToHead
 
 
@@ -109,21 +110,22 @@ def stage_file(
 # --- staging --------------------------------------------------------------------------------------
 
 
-def _local_errors(values: dict[str, str]) -> tuple[list[str], Any]:
-    """The checks a row can fail on its own. Returns (messages, parsed ID or None)."""
+def _local_errors(values: dict[str, str]) -> tuple[list[str], dict[str, Any]]:
+    """The checks a row can fail on its own. Returns (messages, the person's ID and phone columns from
+    `services.id_fields` / `phone_fields` for what is valid)."""
     errors: list[str] = []
+    derived: dict[str, Any] = {}
     relation = RELATION_BY_TEXT.get(values["relation"])
     is_head = relation == RelationToHead.HEAD
     if not values["village_code"]:
         errors.append(_("请填写村(社区)代码。"))
     if not values["name"]:
         errors.append(_("请填写姓名。"))
-    rid = None
     if not values["id_number"]:
         errors.append(_("请填写身份证号。"))
     else:
         try:
-            rid = parse_resident_id(values["id_number"])
+            derived |= id_fields(parse_resident_id(values["id_number"]))
         except DomainError as exc:
             errors.append(str(exc))
     if not values["relation"]:
@@ -144,40 +146,67 @@ def _local_errors(values: dict[str, str]) -> tuple[list[str], Any]:
             errors.append(_("“%(col)s”应填“是”或“否”，不能填“%(v)s”。") % {"col": label, "v": values[field]})
     if values["phone"]:
         try:
-            _phone(values["phone"])
+            derived |= phone_fields(values["phone"])
         except DomainError as exc:
             errors.append(str(exc))
     for field, limit in MAX_LENGTHS.items():
         if len(values[field]) > limit:
             label = next(c.header for c in io_excel.COLUMNS if c.field == field)
             errors.append(_("“%(col)s”不能超过%(n)d个字。") % {"col": label, "n": limit})
-    return errors, rid
+    return errors, derived
 
 
-def _stage_row(batch: ImportBatch, line: int, values: dict[str, str], key: str, seq: int) -> ImportRow:
-    errors, rid = _local_errors(values)
-    return ImportRow(
-        batch=batch,
-        row_number=line,
-        household_number=values["household_number"][:60],
-        village_code=values["village_code"][:40],
-        address=values["address"][:300],
-        hukou_type=values["hukou_type"][:20],
-        name=values["name"][:100],
-        id_number=values["id_number"][:40],
-        id_masked=mask_id(rid.number if rid else values["id_number"][:40]),
-        id_index=id_lookup_key(rid.number) if rid else None,
-        relation=values["relation"][:20],
-        phone=values["phone"][:40],
-        hukou_place=values["hukou_place"][:300],
-        certificate=values["certificate"][:10],
-        migrant=values["migrant"][:10],
-        household_key=key[:120],
-        household_seq=seq,
-        person_key=f"imp{batch.pk}:{line}",
-        status=ImportRow.Status.INVALID if errors else ImportRow.Status.PENDING,
-        error="；".join(errors),
-    )
+# The staged columns, in the order of `_stage_row`'s tuples; id_number, id_legacy and phone are encrypted
+# per chunk just before the insert.
+STAGE_COLUMNS = [
+    "batch_id", "row_number", "household_number", "village_code", "address", "hukou_type", "name",
+    "id_number", "id_masked", "id_index", "id_legacy", "sex", "birth_date", "relation", "phone",
+    "phone_masked", "hukou_place", "certificate", "migrant", "household_key", "household_seq", "person_key",
+    "status", "error",
+]  # fmt: skip
+ENCRYPTED = [STAGE_COLUMNS.index(c) for c in ("id_number", "id_legacy", "phone")]
+
+
+def _stage_row(batch_id: int, line: int, values: dict[str, str], key: str, seq: int) -> list[Any]:
+    """A valid ID and phone are staged normalised, as the person will hold them (so the commit copies them
+    without decrypting); anything invalid is kept as typed, for the error workbook."""
+    errors, d = _local_errors(values)
+    typed_id = values["id_number"][:40]
+    return [
+        batch_id,
+        line,
+        values["household_number"][:60],
+        values["village_code"][:40],
+        values["address"][:300],
+        values["hukou_type"][:20],
+        values["name"][:100],
+        d.get("id_number", typed_id),
+        d.get("id_masked") or mask_id(typed_id),
+        d.get("id_index"),
+        d.get("id_legacy", ""),
+        d.get("sex", ""),
+        d.get("birth_date"),
+        values["relation"][:20],
+        d.get("phone", values["phone"][:40]),
+        d.get("phone_masked", ""),
+        values["hukou_place"][:300],
+        values["certificate"][:10],
+        values["migrant"][:10],
+        key[:120],
+        seq,
+        f"imp{batch_id}:{line}",
+        ImportRow.Status.INVALID if errors else ImportRow.Status.PENDING,
+        "；".join(errors),
+    ]
+
+
+def _insert_staged(rows: list[list[Any]]) -> None:
+    """One multi-row insert of a chunk, its sensitive columns encrypted in one pass first."""
+    for row in rows:
+        for i in ENCRYPTED:
+            if row[i]:
+                row[i] = crypto.encrypt(row[i])
+    RowWriter().insert(ImportRow, STAGE_COLUMNS, [tuple(r) for r in rows])
 
 
 def load_rows(
@@ -196,7 +225,7 @@ def load_rows(
     ImportRow.objects.filter(batch=batch).delete()
     seqs: dict[str, int] = {}
     current: str | None = None  # the household of consecutive rows without 户编号
-    pending: list[ImportRow] = []
+    pending: list[list[Any]] = []
     total = 0
     for line, values in io_excel.iter_rows(content, reader=reader):
         number, code = values["household_number"], values["village_code"]
@@ -207,14 +236,15 @@ def load_rows(
                 current = f"s:{line}"
             key = current
         seq = seqs.setdefault(key, len(seqs) + 1)
-        pending.append(_stage_row(batch, line, values, key, seq))
+        pending.append(_stage_row(batch.pk, line, values, key, seq))
         if len(pending) >= LOAD_CHUNK:
-            ImportRow.objects.bulk_create(pending, batch_size=1000)
+            with transaction.atomic():
+                _insert_staged(pending)
             total += len(pending)
             progress.step(len(pending), message=_("已读入 %(n)d 行") % {"n": total})
             pending = []
     with transaction.atomic():
-        ImportRow.objects.bulk_create(pending, batch_size=1000)
+        _insert_staged(pending)
         total += len(pending)
         batch.total_rows, batch.loaded_at = total, timezone.now()
         batch.save(update_fields=["total_rows", "loaded_at"])
