@@ -47,24 +47,30 @@ class RowWriter:
             start = max(top, row[0] if row else 0) + 1
             return list(range(start, start + n))
 
-    def _adapter(self, f: models.Field) -> Callable[[Any], Any]:
+    def _adapter(self, f: models.Field) -> Callable[[Any], Any] | None:
+        """How a value of this field reaches the driver, or None when it goes as it is."""
         if isinstance(f, models.JSONField):
             return lambda v: json.dumps(v, ensure_ascii=False)
         if self.vendor == "postgresql":
-            return lambda v: v
+            return None
         if isinstance(f, models.DateTimeField):
             return lambda v: None if v is None else self.ops.adapt_datetimefield_value(v)
         if isinstance(f, models.DateField):
             return lambda v: None if v is None else v.isoformat()
-        return lambda v: v
+        return None
 
-    def insert(self, model: type[models.Model], attnames: list[str], rows: list[tuple[Any, ...]]) -> None:
+    def insert(self, model: type[models.Model], attnames: list[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         fields = {f.attname: f for f in model._meta.concrete_fields}
-        adapters = [self._adapter(fields[a]) for a in attnames]
+        adapters = [(i, ad) for i, a in enumerate(attnames) if (ad := self._adapter(fields[a])) is not None]
         columns = [fields[a].column for a in attnames]
-        adapted = [tuple(ad(v) for ad, v in zip(adapters, row, strict=True)) for row in rows]
+        adapted: Sequence[Sequence[Any]] = rows
+        if adapters:  # only the columns that need it: most values go to the driver untouched
+            adapted = [list(row) for row in rows]
+            for row in adapted:
+                for i, ad in adapters:
+                    row[i] = ad(row[i])
         table = model._meta.db_table
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":

@@ -34,7 +34,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -45,13 +44,11 @@ from django.utils import timezone
 from guanhuai.audit.services import log_action
 from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
-from guanhuai.core.text import name_pinyin
-from guanhuai.core.validators import id_check_char
+from guanhuai.core.validators import ResidentId, id_check_char
 from guanhuai.orgs.models import Kind, Level, OrgUnit
 from guanhuai.registry import family
-from guanhuai.registry.masking import mask_id, mask_phone
 from guanhuai.registry.models import Consent, Household, LifeEvent, Marriage, ParentChild, Person
-from guanhuai.registry.services import id_lookup_key
+from guanhuai.registry.services import person_fields
 from guanhuai.registry.states import (
     ChildBasis,
     ConsentPurpose,
@@ -157,11 +154,6 @@ def villages_for(units: Iterable[OrgUnit]) -> list[Village]:
         place = "".join(names.get(u.path[: i * 4], "") for i in range(1, len(u.path) // 4)) + u.name
         out.append(Village(id=u.pk, code=u.code, name=u.name, kind=u.kind, place=place))
     return out
-
-
-@lru_cache(maxsize=200_000)
-def _pinyin(name: str) -> tuple[str, str]:
-    return name_pinyin(name)
 
 
 class _NamePool:
@@ -306,21 +298,14 @@ class Generator:
             self.result.legacy_ids += 1
         adult = birth <= self._years_ago(18)
         phone = self._phone() if adult and self.rng.random() < 0.92 else ""
-        full, initials = _pinyin(name)
         person = Rec(
             org_unit_id=village.id,
             relation_to_head=relation,
-            name=name,
-            name_pinyin=full,
-            name_initials=initials,
-            id_number=number,
-            id_masked=mask_id(number),
-            id_index=id_lookup_key(number),
-            id_legacy=legacy,
-            sex=sex,
-            birth_date=birth,
-            phone=phone,
-            phone_masked=mask_phone(phone) if phone else "",
+            **person_fields(
+                name=name,
+                rid=ResidentId(number=number, birth_date=birth, sex=sex, legacy=legacy or None),
+                phone=phone,
+            ),
             hukou_type=hh.hukou_type,
             hukou_place=village.place,
         )
