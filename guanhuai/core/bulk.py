@@ -67,10 +67,11 @@ class RowWriter:
         columns = [fields[a].column for a in attnames]
         adapted: Sequence[Sequence[Any]] = rows
         if adapters:  # only the columns that need it: most values go to the driver untouched
-            adapted = [list(row) for row in rows]
-            for row in adapted:
+            copies = [list(row) for row in rows]
+            for row in copies:
                 for i, ad in adapters:
                     row[i] = ad(row[i])
+            adapted = copies
         table = model._meta.db_table
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
