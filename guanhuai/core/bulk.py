@@ -54,7 +54,15 @@ class RowWriter:
         if self.vendor == "postgresql":
             return None
         if isinstance(f, models.DateTimeField):
-            return lambda v: None if v is None else self.ops.adapt_datetimefield_value(v)
+            # Mostly one value (auto_now's "now" for every row): adapted once (time-zone work is costly).
+            seen: dict[Any, Any] = {}
+
+            def adapt(v: Any) -> Any:
+                if v not in seen:
+                    seen[v] = None if v is None else self.ops.adapt_datetimefield_value(v)
+                return seen[v]
+
+            return adapt
         if isinstance(f, models.DateField):
             return lambda v: None if v is None else v.isoformat()
         return None
