@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
+from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs.models import OrgUnit
@@ -34,7 +36,7 @@ from guanhuai.registry.imports.common import (
 )
 from guanhuai.registry.models import Household, ImportBatch, ImportRow, Marriage, ParentChild, Person
 from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
-from guanhuai.registry.services import name_fields
+from guanhuai.registry.services import id_fields, name_fields, phone_fields
 from guanhuai.registry.states import ChildBasis, RelationToHead
 
 
@@ -258,14 +260,7 @@ def _build(
                 org_unit_id=unit.pk,
                 relation_to_head=RELATION_BY_TEXT[r.relation],
                 **name_fields(r.name),
-                id_number=r.id_number_cipher,
-                id_masked=r.id_masked,
-                id_index=r.id_index,
-                id_legacy=r.id_legacy_cipher or "",
-                sex=r.sex,
-                birth_date=r.birth_date,
-                phone=r.phone_cipher or "",
-                phone_masked=r.phone_masked,
+                **(_staged_id_and_phone(r) if r.sex else _derive_id_and_phone(r)),
                 hukou_type=HUKOU_BY_TEXT.get(r.hukou_type) or household.hukou_type,
                 hukou_place=r.hukou_place.strip(),
                 only_child_certificate=YES_NO[r.certificate.upper()],
@@ -287,6 +282,30 @@ def _build(
             if c.relation_to_head == RelationToHead.CHILD
         ]
     return households, persons, marriages, links
+
+
+def _staged_id_and_phone(r: Any) -> dict[str, Any]:
+    """The person's ID and phone columns as staging derived them, the ciphertext copied as it is."""
+    return {
+        "id_number": r.id_number_cipher,
+        "id_masked": r.id_masked,
+        "id_index": r.id_index,
+        "id_legacy": r.id_legacy_cipher or "",
+        "sex": r.sex,
+        "birth_date": r.birth_date,
+        "phone": r.phone_cipher or "",
+        "phone_masked": r.phone_masked,
+    }
+
+
+def _derive_id_and_phone(r: Any) -> dict[str, Any]:
+    """A row staged before staging derived these columns (a batch left between upload and commit across
+    an upgrade): decrypt what was typed and derive them now, through the same builder."""
+    derived = id_fields(parse_resident_id(crypto.decrypt(r.id_number_cipher)))
+    derived |= phone_fields(crypto.decrypt(r.phone_cipher) if r.phone_cipher else "")
+    for key in ("id_number", "id_legacy", "phone"):
+        derived[key] = crypto.encrypt(derived[key]) if derived[key] else ""
+    return derived
 
 
 def _insert(households: list[Rec], persons: list[Rec], marriages: list[Rec], links: list[Rec]) -> None:

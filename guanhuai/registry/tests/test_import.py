@@ -560,3 +560,19 @@ def test_progress_panel_asks_for_a_reload_once_the_job_is_done(client, tree, peo
     batch = ImportBatch.objects.get()
     response = client.get(reverse("registry_io:batch_progress", args=[batch.pk]))
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
+
+
+def test_a_batch_staged_before_the_derived_columns_existed_still_commits(tree, people):
+    legacy = legacy_id("1958-02-03")
+    batch = stage(people.clerk_a, tree.village_a, [row("赵大勇", legacy, phone="138-0013-8000")])
+    # given the row as an older version staged it: ID and phone as typed, nothing derived from them
+    ImportRow.objects.filter(batch=batch).update(
+        id_number=legacy, phone="138-0013-8000", id_legacy="", sex="", birth_date=None, phone_masked=""
+    )
+    # when it is committed
+    imports.commit_batch(batch)
+    # then the person holds what the builder derives, as if staged today
+    person = Person.objects.get()
+    assert (person.id_number, person.id_legacy) == ("440224195802030137", legacy)
+    assert (person.sex, person.birth_date.isoformat()) == ("male", "1958-02-03")
+    assert (person.phone, person.phone_masked) == ("13800138000", "138****8000")
