@@ -89,8 +89,8 @@ class RowWriter:
                     sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
                 )
                 with cursor.cursor.copy(query) as copy:
-                    for row in adapted:
-                        copy.write_row(row)
+                    for values in adapted:
+                        copy.write_row(values)
                 return
             quoted = ", ".join(self.ops.quote_name(c) for c in columns)
             marks = ", ".join(["%s"] * len(columns))
