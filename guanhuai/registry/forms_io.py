@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.excel import SPREADSHEET_SUFFIXES
 from guanhuai.core.forms import BootstrapForm
 from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
@@ -16,9 +17,9 @@ from guanhuai.orgs.models import OrgUnit
 class ImportUploadForm(BootstrapForm):
     # An empty file gets the import's own message ("上传的文件是空的"), like every other bad file.
     file = forms.FileField(
-        label=_("Excel文件（.xlsx）"),
+        label=_("Excel或WPS表格文件（.xlsx、.xls、.ods）"),
         allow_empty_file=True,
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SPREADSHEET_SUFFIXES)}),
     )
     org_unit = UnitChoiceField(
         label=_("导入到"),

@@ -319,8 +319,9 @@ class ImportBatch(models.Model):
 
 
 class ImportRow(models.Model):
-    """A staged row, as typed in the file (the ID and phone encrypted like everywhere else), with the
-    validation verdict and, once imported, the person it became."""
+    """A staged row, as typed in the file (the ID and phone encrypted like everywhere else; a valid ID or
+    phone normalised, with the columns derived from it), with the validation verdict and, once imported,
+    the person it became."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待校验")
@@ -338,8 +339,13 @@ class ImportRow(models.Model):
     id_number = EncryptedTextField(_("身份证号"), blank=True)
     id_masked = models.CharField(_("身份证号"), max_length=40, blank=True)
     id_index = models.CharField(max_length=64, null=True, blank=True)
+    # Derived from a valid ID at staging (services.id_fields), so that the commit need not decrypt it.
+    id_legacy = EncryptedTextField(blank=True)
+    sex = models.CharField(max_length=6, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
     relation = models.CharField(_("与户主关系"), max_length=20, blank=True)
     phone = EncryptedTextField(_("联系电话"), blank=True)
+    phone_masked = models.CharField(max_length=20, blank=True)
     hukou_place = models.CharField(_("户籍地"), max_length=300, blank=True)
     certificate = models.CharField(_("持有光荣证"), max_length=10, blank=True)
     migrant = models.CharField(_("流动人口"), max_length=10, blank=True)

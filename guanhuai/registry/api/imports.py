@@ -76,7 +76,7 @@ class BatchDetailOut(BatchOut):
     tags=IMPORTS,
     summary="上传户籍人口Excel（后台读入并校验）",
     description=(
-        "multipart：file（按模板填写的 .xlsx）、org_unit_id（导入范围：文件中的村(社区)须在其下）。"
+        "multipart：file（按模板填写的 .xlsx、.xls 或 .ods）、org_unit_id（导入范围：文件中的村(社区)须在其下）。"
         "文件大小、格式、表头和空文件在请求中检查（422，什么也不写）；逐行校验在后台任务中进行，"
         "用 GET /registry/imports/{batch_id} 查看结果。同一文件（按内容）在同一组织下只建一个批次："
         "新批次返回 202；重复上传返回 200 和原批次（已导入的不会重复导入）。403：无权导入。"

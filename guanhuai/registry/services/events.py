@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
 from guanhuai.core.errors import Conflict, ValidationError
-from guanhuai.core.text import name_pinyin
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry import family
 from guanhuai.registry.masking import mask_id
@@ -25,11 +24,11 @@ from guanhuai.registry.models import (
     Person,
 )
 from guanhuai.registry.permissions import EDIT_PERSONS
+from guanhuai.registry.services.fields import id_fields, name_fields
 from guanhuai.registry.services.persons import (
     PersonInput,
-    _build_person,
+    build_person,
     check_id_number,
-    id_lookup_key,
     person_died,
 )
 from guanhuai.registry.states import ChildBasis, EventKind, RelationToHead
@@ -75,7 +74,7 @@ def birth_record(
     rid = check_id_number(data.id_number, actor=actor, sex=data.sex, birth_date=data.birth_date)
     with transaction.atomic():
         _lock_persons(*parents)
-        child = _build_person(data, actor=actor, household=household, rid=rid)
+        child = build_person(data, household=household, rid=rid)
         child.save()
         ParentChild.objects.bulk_create(
             [
@@ -230,33 +229,25 @@ def correction_record(*, actor: Any, person: Person, field_name: str, value: Any
     if not (reason or "").strip():
         raise ValidationError(_("更正必须填写原因。"), code="reason_required")
     old = getattr(person, field_name)
-    update = [field_name]
+    derived: dict[str, Any] = {}
     if field_name == "id_number":
         rid = check_id_number(value, actor=actor, exclude_pk=person.pk)
-        person.id_number, person.id_masked, person.id_index = (
-            rid.number,
-            mask_id(rid.number),
-            id_lookup_key(rid.number),
-        )
-        person.sex, person.birth_date, person.id_legacy = (
-            rid.sex,
-            rid.birth_date,
-            rid.legacy or person.id_legacy,
-        )
-        update = ["id_number", "id_masked", "id_index", "sex", "birth_date", "id_legacy"]
-        change: list[str | None] = [mask_id(old), mask_id(rid.number)]
+        derived = id_fields(rid)
+        # A correction to an 18-digit number keeps the legacy original recorded before.
+        derived["id_legacy"] = derived["id_legacy"] or person.id_legacy
+        change: list[str | None] = [mask_id(old), derived["id_masked"]]
     elif field_name == "name":
-        person.name = (value or "").strip()
-        person.name_pinyin, person.name_initials = name_pinyin(person.name)
-        update += ["name_pinyin", "name_initials"]
-        change = [old, person.name]
+        derived = name_fields(value)
+        change = [old, derived["name"]]
     else:
         if field_name in ("sex", "birth_date") and person.id_number:
             raise ValidationError(_("性别和出生日期由身份证号决定，请更正身份证号。"), code="derived_from_id")
-        setattr(person, field_name, value)
+        derived = {field_name: value}
         change = [str(old) if old else None, str(value) if value else None]
+    for key, new in derived.items():
+        setattr(person, key, new)
     with transaction.atomic():
-        person.save(update_fields=[*update, "updated_at"])
+        person.save(update_fields=[*derived, "updated_at"])
         event = _event(
             person,
             EventKind.CORRECTION,

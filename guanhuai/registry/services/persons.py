@@ -14,11 +14,10 @@ from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
-from guanhuai.core.text import name_pinyin
 from guanhuai.core.validators import ResidentId, parse_resident_id
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry import family
-from guanhuai.registry.masking import mask_account, mask_id, mask_phone
+from guanhuai.registry.masking import mask_account, mask_id
 from guanhuai.registry.models import (
     BankAccount,
     Household,
@@ -27,17 +26,18 @@ from guanhuai.registry.models import (
     Person,
 )
 from guanhuai.registry.permissions import EDIT_PERSONS, VIEW_PERSONS
+from guanhuai.registry.services.fields import (
+    id_lookup_key,
+    name_fields,
+    person_fields,
+    phone_fields,
+)
 from guanhuai.registry.states import ChildBasis, Hukou, RelationToHead, Sex
 
 # Sent after commit when a death is recorded, so that programmes can stop entitlements (person, died_on).
 person_died = Signal()
 
-ID_PURPOSE = "resident_id"
 ACCOUNT_PURPOSE = "bank_account"
-
-
-def id_lookup_key(number: str) -> str:
-    return blind_index(number, purpose=ID_PURPOSE)
 
 
 class DuplicatePerson(Conflict):
@@ -52,13 +52,6 @@ def _require_village(unit: OrgUnit) -> None:
         raise ValidationError(_("户必须属于村或社区一级组织。"), code="household_unit_level")
     if not unit.is_open:
         raise ValidationError(_("“%(name)s”已撤销，不能登记新户。") % {"name": unit.name}, code="unit_closed")
-
-
-def _phone(value: str) -> str:
-    value = (value or "").strip().replace(" ", "").replace("-", "")
-    if value and not (value.isdigit() and 7 <= len(value) <= 12):
-        raise ValidationError(_("电话号码应为7至12位数字。"), code="phone_format")
-    return value
 
 
 def check_id_number(
@@ -126,29 +119,15 @@ class PersonInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _build_person(data: PersonInput, *, actor: Any, household: Household, rid: ResidentId) -> Person:
-    name = (data.name or "").strip()
-    if not name:
-        raise ValidationError(_("姓名不能为空。"), code="name_required")
+def build_person(data: PersonInput, *, household: Household, rid: ResidentId) -> Person:
+    """An unsaved Person of this household, its derived columns from `fields.person_fields`."""
     if data.disability_grade is not None and data.disability_grade not in (1, 2, 3, 4):
         raise ValidationError(_("残疾等级应为1至4级。"), code="disability_grade")
-    full, initials = name_pinyin(name)
-    phone = _phone(data.phone)
     return Person(
         household=household,
         org_unit=household.org_unit,
         relation_to_head=data.relation_to_head,
-        name=name,
-        name_pinyin=full,
-        name_initials=initials,
-        id_number=rid.number,
-        id_masked=mask_id(rid.number),
-        id_index=id_lookup_key(rid.number),
-        id_legacy=rid.legacy or "",
-        sex=rid.sex,
-        birth_date=rid.birth_date,
-        phone=phone,
-        phone_masked=mask_phone(phone),
+        **person_fields(name=data.name, rid=rid, phone=data.phone),
         hukou_type=data.hukou_type or household.hukou_type,
         hukou_place=data.hukou_place,
         only_child_certificate=data.only_child_certificate,
@@ -195,8 +174,7 @@ def household_create(
             org_unit=org_unit, address=address.strip(), hukou_type=hukou_type, number=number.strip()
         )
         persons = [
-            _build_person(m, actor=actor, household=household, rid=rid)
-            for m, rid in zip(members, rids, strict=True)
+            build_person(m, household=household, rid=rid) for m, rid in zip(members, rids, strict=True)
         ]
         for p in persons:
             p.full_clean(
@@ -252,7 +230,7 @@ def person_add(*, actor: Any, household: Household, data: PersonInput) -> Person
         raise ValidationError(_("该户已有户主；如需更换户主，请使用“更换户主”。"), code="household_head")
     rid = check_id_number(data.id_number, actor=actor, sex=data.sex, birth_date=data.birth_date)
     with transaction.atomic():
-        person = _build_person(data, actor=actor, household=household, rid=rid)
+        person = build_person(data, household=household, rid=rid)
         try:
             person.save()
         except IntegrityError:
@@ -273,12 +251,13 @@ def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
         raise ValidationError(
             _("这些字段不能直接修改：%(f)s") % {"f": ", ".join(sorted(unknown))}, code="not_editable"
         )
+    derived: dict[str, Any] = {}
     if "name" in values:
-        values["name"] = (values["name"] or "").strip()
-        if not values["name"]:
-            raise ValidationError(_("姓名不能为空。"), code="name_required")
+        derived |= name_fields(values["name"])
+        values["name"] = derived["name"]
     if "phone" in values:
-        values["phone"] = _phone(values["phone"])
+        derived |= phone_fields(values["phone"])
+        values["phone"] = derived["phone"]
     if "hukou_type" in values and values["hukou_type"] not in Hukou.values:
         raise ValidationError(_("户籍类型应为城镇或农村。"), code="hukou_type")
     relation = values.get("relation_to_head", person.relation_to_head)
@@ -296,12 +275,12 @@ def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
         for key, value in changed.items():
             setattr(person, key, value)
         fields = list(changed)
-        if "name" in changed:
-            person.name_pinyin, person.name_initials = name_pinyin(person.name)
-            fields += ["name_pinyin", "name_initials"]
-        if "phone" in changed:
-            person.phone_masked = mask_phone(person.phone)
-            fields.append("phone_masked")
+        for key in ("name", "phone"):
+            if key in changed:
+                extra = {k: v for k, v in derived.items() if k != key and k.startswith(key)}
+                for k, v in extra.items():
+                    setattr(person, k, v)
+                fields += list(extra)
         person.save(update_fields=[*fields, "updated_at"])
         audit_changes: dict[str, Any] = {
             k: ["***", "***"] if k == "phone" else [None, str(v)] for k, v in changed.items()

@@ -459,9 +459,9 @@ def test_someone_registered_between_validation_and_commit_is_not_duplicated(tree
 def test_a_failed_commit_resumes_after_its_checkpoint(
     tree, people, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(imports, "COMMIT_HOUSEHOLDS", 1)
+    monkeypatch.setattr(imports.commit, "COMMIT_HOUSEHOLDS", 1)
     batch = stage(people.clerk_a, tree.village_a, GOOD)
-    real_build = imports._build
+    real_build = imports.commit._build
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -470,7 +470,7 @@ def test_a_failed_commit_resumes_after_its_checkpoint(
             raise RuntimeError("disk full")
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_build", flaky)
+    monkeypatch.setattr(imports.commit, "_build", flaky)
     with django_capture_on_commit_callbacks(execute=True):
         job = imports.commit_submit(actor=people.clerk_a, batch=batch)
     job.refresh_from_db()
@@ -502,8 +502,12 @@ def _wrong_template() -> bytes:
     ("content", "name", "message"),
     [
         (b"", "empty.xlsx", "上传的文件是空的"),
-        (b"name,id\n\xe5\xbc\xa0,1\n", "persons.csv", "文件不是Excel（.xlsx）格式"),
-        (b"PK\x03\x04 this is not a workbook", "broken.xlsx", "文件不是Excel（.xlsx）格式"),
+        (b"name,id\n\xe5\xbc\xa0,1\n", "persons.csv", "文件不是Excel（.xlsx、.xls）或ODS（.ods）格式"),
+        (
+            b"PK\x03\x04 this is not a workbook",
+            "broken.xlsx",
+            "文件不是Excel（.xlsx、.xls）或ODS（.ods）格式",
+        ),
         ("wrong", "tree.xlsx", "表头与模板不一致"),
         ("headers only", "blank.xlsx", "文件中没有数据行"),
     ],
@@ -556,3 +560,19 @@ def test_progress_panel_asks_for_a_reload_once_the_job_is_done(client, tree, peo
     batch = ImportBatch.objects.get()
     response = client.get(reverse("registry_io:batch_progress", args=[batch.pk]))
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
+
+
+def test_a_batch_staged_before_the_derived_columns_existed_still_commits(tree, people):
+    legacy = legacy_id("1958-02-03")
+    batch = stage(people.clerk_a, tree.village_a, [row("赵大勇", legacy, phone="138-0013-8000")])
+    # given the row as an older version staged it: ID and phone as typed, nothing derived from them
+    ImportRow.objects.filter(batch=batch).update(
+        id_number=legacy, phone="138-0013-8000", id_legacy="", sex="", birth_date=None, phone_masked=""
+    )
+    # when it is committed
+    imports.commit_batch(batch)
+    # then the person holds what the builder derives, as if staged today
+    person = Person.objects.get()
+    assert (person.id_number, person.id_legacy) == ("440224195802030137", legacy)
+    assert (person.sex, person.birth_date.isoformat()) == ("male", "1958-02-03")
+    assert (person.phone, person.phone_masked) == ("13800138000", "138****8000")

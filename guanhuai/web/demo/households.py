@@ -29,29 +29,26 @@ whole load.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from guanhuai.audit.services import log_action
 from guanhuai.core import crypto
-from guanhuai.core.text import name_pinyin
-from guanhuai.core.validators import id_check_char
+from guanhuai.core.bulk import RowWriter
+from guanhuai.core.validators import ResidentId, id_check_char
 from guanhuai.orgs.models import Kind, Level, OrgUnit
 from guanhuai.registry import family
-from guanhuai.registry.masking import mask_id, mask_phone
 from guanhuai.registry.models import Consent, Household, LifeEvent, Marriage, ParentChild, Person
-from guanhuai.registry.services import id_lookup_key
+from guanhuai.registry.services import person_fields
 from guanhuai.registry.states import (
     ChildBasis,
     ConsentPurpose,
@@ -157,11 +154,6 @@ def villages_for(units: Iterable[OrgUnit]) -> list[Village]:
         place = "".join(names.get(u.path[: i * 4], "") for i in range(1, len(u.path) // 4)) + u.name
         out.append(Village(id=u.pk, code=u.code, name=u.name, kind=u.kind, place=place))
     return out
-
-
-@lru_cache(maxsize=200_000)
-def _pinyin(name: str) -> tuple[str, str]:
-    return name_pinyin(name)
 
 
 class _NamePool:
@@ -306,21 +298,14 @@ class Generator:
             self.result.legacy_ids += 1
         adult = birth <= self._years_ago(18)
         phone = self._phone() if adult and self.rng.random() < 0.92 else ""
-        full, initials = _pinyin(name)
         person = Rec(
             org_unit_id=village.id,
             relation_to_head=relation,
-            name=name,
-            name_pinyin=full,
-            name_initials=initials,
-            id_number=number,
-            id_masked=mask_id(number),
-            id_index=id_lookup_key(number),
-            id_legacy=legacy,
-            sex=sex,
-            birth_date=birth,
-            phone=phone,
-            phone_masked=mask_phone(phone) if phone else "",
+            **person_fields(
+                name=name,
+                rid=ResidentId(number=number, birth_date=birth, sex=sex, legacy=legacy or None),
+                phone=phone,
+            ),
             hukou_type=hh.hukou_type,
             hukou_place=village.place,
         )
@@ -616,7 +601,7 @@ class Generator:
         if not self.households:
             return
         t = time.perf_counter()
-        writer = _Writer()
+        writer = RowWriter()
         with transaction.atomic():
             for hh, pk in zip(self.households, writer.reserve(Household, len(self.households)), strict=True):
                 hh.id = pk
@@ -715,106 +700,6 @@ class Generator:
 
     def _phase(self, name: str, started: float) -> None:
         self.result.phases[name] = self.result.phases.get(name, 0.0) + time.perf_counter() - started
-
-
-class _Writer:
-    """Multi-row inserts that bypass the ORM's per-object work (a million `Person` rows through
-    `bulk_create` spend most of their time in Django's per-field preparation): PostgreSQL gets `COPY`,
-    SQLite `executemany`. Values are adapted the way the fields would (dates and datetimes as the
-    backend stores them, JSON as text); encrypted fields must be given already encrypted.
-
-    Ids come from the table's own sequence on PostgreSQL (`nextval` for each, safe beside other
-    writers); on SQLite, which has one writer at a time, they follow the highest id ever handed out."""
-
-    def __init__(self) -> None:
-        self.vendor = connection.vendor
-        self.ops = connection.ops
-
-    def reserve(self, model: type[models.Model], n: int) -> list[int]:
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
-                )
-                return [row[0] for row in cursor.fetchall()]
-            # Table and column names below come from model metadata, never from input.
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.ops.quote_name(table)}")  # noqa: S608
-            top = cursor.fetchone()[0]
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            start = max(top, row[0] if row else 0) + 1
-            return list(range(start, start + n))
-
-    def _adapter(self, f: models.Field) -> Callable[[Any], Any]:
-        if isinstance(f, models.JSONField):
-            return lambda v: json.dumps(v, ensure_ascii=False)
-        if self.vendor == "postgresql":
-            return lambda v: v
-        if isinstance(f, models.DateTimeField):
-            return lambda v: None if v is None else self.ops.adapt_datetimefield_value(v)
-        if isinstance(f, models.DateField):
-            return lambda v: None if v is None else v.isoformat()
-        return lambda v: v
-
-    def insert(self, model: type[models.Model], attnames: list[str], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        adapters = [self._adapter(fields[a]) for a in attnames]
-        columns = [fields[a].column for a in attnames]
-        adapted = [tuple(ad(v) for ad, v in zip(adapters, row, strict=True)) for row in rows]
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                from psycopg import sql
-
-                query = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-                )
-                with cursor.cursor.copy(query) as copy:
-                    for row in adapted:
-                        copy.write_row(row)
-                return
-            quoted = ", ".join(self.ops.quote_name(c) for c in columns)
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {self.ops.quote_name(table)} ({quoted}) VALUES ({marks})",  # noqa: S608
-                adapted,
-            )
-
-    def insert_objects(
-        self,
-        model: type[models.Model],
-        objs: Sequence[Any],
-        *,
-        override: dict[str, int] | None = None,
-        values: Sequence[tuple[Any, ...]] | None = None,
-    ) -> None:
-        """Every concrete field of these records (id already reserved; a missing attribute takes the
-        field's default); `override` maps an attname to a position in the matching tuple of `values`
-        (the pre-encrypted values)."""
-        override = override or {}
-        now = timezone.now()
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        attnames = list(fields)
-        auto = {
-            f.attname
-            for f in model._meta.concrete_fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        }
-        getters: list[Callable[[Any, int], Any]] = []
-        for a in attnames:
-            if a in override:
-                pos = override[a]
-                getters.append(lambda o, i, pos=pos: values[i][pos])  # type: ignore[index,misc]
-            elif a in auto:
-                getters.append(lambda o, i: now)
-            else:
-                default = fields[a].get_default()
-                getters.append(lambda o, i, a=a, default=default: getattr(o, a, default))  # type: ignore[misc]
-        rows = [tuple(g(o, i) for g in getters) for i, o in enumerate(objs)]
-        self.insert(model, attnames, rows)
 
 
 def residences_by_county(villages: Iterable[Village]) -> dict[str, list[int]]:

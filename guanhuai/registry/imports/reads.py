@@ -1,0 +1,74 @@
+"""Reads of import batches, scoped, and the error workbook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from guanhuai.accounts import scoping
+from guanhuai.audit.services import log_action
+from guanhuai.orgs.models import Level, OrgUnit
+from guanhuai.registry import io_excel
+from guanhuai.registry.models import ImportBatch, ImportRow
+from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
+
+
+def batch_list(*, actor: Any) -> QuerySet[ImportBatch]:
+    return scoping.scope(ImportBatch.objects.all(), actor, IMPORT_PERSONS).select_related("org_unit", "actor")
+
+
+def batch_get(*, actor: Any, batch_id: Any) -> ImportBatch:
+    return scoping.get_or_404(
+        ImportBatch.objects.select_related("org_unit", "actor", "validate_job", "commit_job"),
+        actor,
+        IMPORT_PERSONS,
+        pk=batch_id,
+    )
+
+
+def invalid_rows(*, batch: ImportBatch) -> QuerySet[ImportRow]:
+    """The rejected rows for the preview, masked: the encrypted columns are not even read."""
+    return (
+        ImportRow.objects.filter(batch=batch, status=ImportRow.Status.INVALID)
+        .order_by("row_number")
+        .defer("id_number", "phone")
+    )
+
+
+def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
+    """Units an import may be confined to: the actor's own units and, below them, units down to township
+    level (villages are chosen by code in the file)."""
+    roots = scoping.root_paths(actor, IMPORT_PERSONS)
+    return (
+        scoping.units(actor, IMPORT_PERSONS)
+        .open()
+        .filter(
+            Q(level__in=[Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP]) | Q(path__in=roots or [])
+        )
+        .order_by("path")
+    )
+
+
+def _as_typed(r: ImportRow) -> dict[str, str]:
+    """A staged row's cells; a valid 15-digit ID was staged upgraded, and goes back as it was typed."""
+    values = {f: getattr(r, f) for f in io_excel.FIELDS}
+    if r.id_legacy:
+        values["id_number"] = r.id_legacy
+    return values
+
+
+def error_workbook(*, actor: Any, batch: ImportBatch) -> bytes:
+    """The rejected rows as typed, with the reasons: the uploader's own data, to fix and upload again.
+    It carries full ID numbers, so the download is audited."""
+    scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
+    rows = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.INVALID).order_by("row_number")
+    content = io_excel.error_workbook((_as_typed(r), r.error) for r in rows.iterator(chunk_size=2000))
+    log_action(
+        batch,
+        "registry.import.errors_downloaded",
+        actor=actor,
+        org_unit=batch.org_unit,
+        data={"rows": batch.invalid_rows},
+    )
+    return content
