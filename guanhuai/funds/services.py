@@ -549,7 +549,7 @@ def disbursement_record(
             kind=TxnKind.DISBURSEMENT,
             posted_on=paid_on,
             description=gettext_noop("支出：%(name)s") % {"name": allocation.name},
-            lines=_disbursement_lines(allocation, value),
+            lines=disbursement_lines(allocation, value),
             idempotency_key=idempotency_key,
         )
         replayed = Disbursement.objects.filter(transaction=txn).first()
@@ -573,7 +573,7 @@ def disbursement_record(
     return disbursement
 
 
-def _disbursement_lines(allocation: Allocation, value: Decimal) -> list[Line]:
+def disbursement_lines(allocation: Allocation, value: Decimal) -> list[Line]:
     return [
         Line(
             fund=allocation.fund,
@@ -736,38 +736,15 @@ def _bulk_disburse(
     each: Decimal,
     paid_on: dt.date,
 ) -> None:
-    """One transaction and one disbursement per family, inserted in bulk. The allocation was sized to the
-    list, so the remaining budget ends at exactly zero; the check runs once at the end under the lock."""
-    from guanhuai.funds.models import LedgerEntry, LedgerTransaction
-
-    txns = LedgerTransaction.objects.bulk_create(
-        [
-            LedgerTransaction(
-                kind=TxnKind.DISBURSEMENT,
-                posted_on=paid_on,
-                description=gettext_noop("支出：%(name)s") % {"name": rnd.name},
-                actor=actor,
-            )
-            for _p in persons
-        ]
+    """One transaction and one disbursement per family, posted together through `ledger.post_many`. The
+    allocation was sized to the list, so the remaining budget ends at exactly zero."""
+    posting = ledger.Posting(
+        kind=TxnKind.DISBURSEMENT,
+        posted_on=paid_on,
+        description=gettext_noop("支出：%(name)s") % {"name": rnd.name},
+        lines=disbursement_lines(allocation, each),
     )
-    if any(t.pk is None for t in txns):  # pragma: no cover — backends without RETURNING
-        raise RuntimeError("bulk_create did not return primary keys")
-    entries = []
-    for txn in txns:
-        for line in _disbursement_lines(allocation, each):
-            entries.append(
-                LedgerEntry(
-                    transaction=txn,
-                    fund=line.fund,
-                    account=line.account,
-                    amount=line.amount,
-                    purpose=line.purpose,
-                    allocation=line.allocation,
-                    posted_on=paid_on,
-                )
-            )
-    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    txns = ledger.post_many(actor=actor, postings=[posting] * len(persons))
     Disbursement.objects.bulk_create(
         [
             Disbursement(

@@ -34,7 +34,7 @@ from guanhuai.core.errors import InvalidTransition, ValidationError
 from guanhuai.core.sql import insert_select
 from guanhuai.funds import ledger
 from guanhuai.funds.ledger import money_sum, to_money
-from guanhuai.funds.services import _disbursement_lines
+from guanhuai.funds.services import disbursement_lines
 from guanhuai.funds.states import TxnKind
 from guanhuai.programmes import bankfiles
 from guanhuai.programmes.models import Cycle, Entitlement, Payment, PaymentBatch, ResultFile
@@ -405,7 +405,7 @@ def _apply(
             kind=TxnKind.DISBURSEMENT,
             posted_on=min(last_day or timezone.localdate(), timezone.localdate()),
             description=gettext_noop("扶助发放：%(batch)s") % {"batch": batch.number},
-            lines=_disbursement_lines(programme.allocation, paid_total),
+            lines=disbursement_lines(programme.allocation, paid_total),
             idempotency_key=f"programmes.result:{digest}",
         )
         result.ledger_transaction = txn
