@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
+from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import parse_amount
 from guanhuai.core.validators import validate_credit_code
@@ -43,6 +44,8 @@ from guanhuai.funds.permissions import (
     VOID_RECEIPTS,
 )
 from guanhuai.funds.states import (
+    ALLOCATION_TRANSITIONS,
+    RECEIPT_TRANSITIONS,
     Account,
     AllocationStatus,
     Channel,
@@ -354,7 +357,8 @@ def receipt_issue(*, actor: Any, donation: Donation, duplicate_of: Receipt | Non
 
 
 def _void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
-    receipt.status, receipt.void_reason = ReceiptStatus.VOIDED, reason.strip()[:200]
+    states.transition(receipt, ReceiptStatus.VOIDED, RECEIPT_TRANSITIONS)
+    receipt.void_reason = reason.strip()[:200]
     receipt.voided_at, receipt.voided_by = timezone.now(), actor
     receipt.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
     log_action(
@@ -495,7 +499,7 @@ def allocation_close(*, actor: Any, allocation: Allocation, posted_on: dt.date |
                     ),
                 ],
             )
-        allocation.status = AllocationStatus.CLOSED
+        states.transition(allocation, AllocationStatus.CLOSED, ALLOCATION_TRANSITIONS)
         allocation.save(update_fields=["status"])
         log_action(
             allocation,
