@@ -137,3 +137,26 @@ def test_a_flush_still_empties_the_ledger(tree, money):
     assert LedgerEntry.objects.exists()
     call_command("flush", interactive=False, verbosity=0)
     assert not LedgerEntry.objects.exists() and not LedgerTransaction.objects.exists()
+
+
+def test_no_module_but_the_ledger_writes_ledger_rows():
+    """`ledger.post` and `ledger.post_many` are the only writers. (The funds benchmark fills its scratch
+    database with historic rows by COPY, outside the package: benchmarks/funds.py.)"""
+    import re
+    from pathlib import Path
+
+    import guanhuai
+
+    root = Path(guanhuai.__file__).parent
+    writes = re.compile(
+        r"(?<!class )Ledger(?:Entry|Transaction)(?:\.objects\.(?:create|bulk_create|get_or_create|update_or_create)\b|\()"
+    )
+    found = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and path != root / "funds" / "ledger.py"
+        if writes.search(path.read_text(encoding="utf-8"))
+    )
+    assert found == []
