@@ -42,6 +42,7 @@ from guanhuai.programmes.periods import month_index, month_label, parse_period
 from guanhuai.programmes.permissions import MANAGE_ENROLMENTS, VIEW
 from guanhuai.programmes.states import (
     ENROLMENT_TRANSITIONS,
+    ENTITLEMENT_TRANSITIONS,
     EnrolmentStatus,
     EntitlementKind,
     EntitlementStatus,
@@ -116,9 +117,9 @@ def _stop_after(enrolment: Enrolment, last_month: int, *, note: str) -> tuple[in
     if not later:
         return 0, 0
     rows = Entitlement.objects.filter(enrolment=enrolment, kind__in=_PAYABLE_KINDS, period__in=later)
-    excluded = rows.filter(status__in=[EntitlementStatus.DUE, EntitlementStatus.FAILED]).update(
-        status=EntitlementStatus.EXCLUDED, note=note
-    )
+    stopped = [EntitlementStatus.DUE, EntitlementStatus.FAILED]
+    states.check(ENTITLEMENT_TRANSITIONS, stopped, EntitlementStatus.EXCLUDED)
+    excluded = rows.filter(status__in=stopped).update(status=EntitlementStatus.EXCLUDED, note=note)
     live = rows.filter(status__in=[EntitlementStatus.BATCHED, EntitlementStatus.PAID]).count()
     return excluded, live
 
@@ -365,7 +366,7 @@ def enrolments_end_for_death(*, person: Person, died_on: dt.date, actor: Any = N
             fields = ["end_month", "updated_at"]
             enrolment.end_month = last if enrolment.end_month is None else min(last, enrolment.end_month)
             if old != EnrolmentStatus.EXITED:
-                enrolment.status = EnrolmentStatus.EXITED
+                _transition(enrolment, EnrolmentStatus.EXITED)
                 enrolment.exit_reason, enrolment.exited_on = ExitReason.DIED, died_on
                 fields += ["status", "exit_reason", "exited_on"]
             excluded, live = _stop_after(enrolment, enrolment.end_month, note=NOTE_DIED)

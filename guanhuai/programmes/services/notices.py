@@ -40,6 +40,7 @@ from guanhuai.programmes.services.applications import (
     _transition,
 )
 from guanhuai.programmes.states import (
+    APPLICATION_TRANSITIONS,
     NOTICE_TRANSITIONS,
     OBJECTION_TRANSITIONS,
     ApplicationStatus,
@@ -87,6 +88,7 @@ def notice_open(
             closes_on=closes_on,
             created_by=actor,
         )
+        states.check(APPLICATION_TRANSITIONS, {a.status for a in waiting}, ApplicationStatus.IN_PUBLIC_NOTICE)
         Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
             status=ApplicationStatus.IN_PUBLIC_NOTICE, notice=notice
         )
@@ -118,6 +120,7 @@ def _after_notice(applications: list[Application], *, actor: Any) -> None:
             for a in group:
                 _approve(a, actor=actor, comment=_("公示期满无异议"))
             continue
+        states.check(APPLICATION_TRANSITIONS, {a.status for a in group}, ApplicationStatus.UNDER_REVIEW)
         Application.objects.filter(pk__in=[a.pk for a in group]).update(
             status=ApplicationStatus.UNDER_REVIEW, step=nxt
         )
