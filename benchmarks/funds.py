@@ -38,6 +38,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from benchmarks.funds_bulk import bench_post_many
 from guanhuai.funds import selectors, services
 from guanhuai.funds.models import (
     Allocation,
@@ -85,6 +86,12 @@ def add_arguments(parser: Any) -> None:
         type=int,
         default=200,
         help="经服务逐笔登记捐赠的笔数（用于对比），默认 200；0 跳过。",
+    )
+    parser.add_argument(
+        "--bulk-postings",
+        type=int,
+        default=2000,
+        help="批量记账对比的笔数（post_many 与逐笔 post），默认 2000；0 跳过。",
     )
     parser.add_argument(
         "--covering-index",
@@ -751,6 +758,7 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         write("覆盖索引试验（仅在临时库中）：")
         bench_covering_index(funds, options, write, report)
     bench_services(options.get("service_sample", 0), write, report)
+    bench_post_many(options.get("bulk_postings", 0), write, report, actor=system_user())
     if options.get("json"):
         with open(options["json"], "w", encoding="utf-8") as fh:
             json.dump(report, fh, ensure_ascii=False, indent=2, default=str)

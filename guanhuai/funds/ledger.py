@@ -8,18 +8,25 @@ Rules enforced on every post, inside the caller's transaction:
   available cash, no allocation's remaining budget and no fund's goods are negative. Two requests racing
   for the last yuan serialise on the fund row: the second sees the first's entries and is refused.
 - a replayed idempotency key returns the transaction already posted.
+
+`post` posts one transaction, `post_many` many at once (set-based, for bulk payments); both run the same
+checks, in `post_many`. The database refuses UPDATE and DELETE on ledger rows (migration
+`funds.0003_ledger_append_only`; see docs/ledger.md), so a correction is always a reversal.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Sum
+from django.db.models import DecimalField, Q, Sum
 from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -40,6 +47,27 @@ class InsufficientFunds(Conflict):
 
 class PeriodClosed(Conflict):
     code = "period_closed"
+
+
+# SQLite's stand-in for TRUNCATE (docs/ledger.md): while set, the DELETE trigger lets rows go.
+_maintenance: contextvars.ContextVar[bool] = contextvars.ContextVar("ledger_maintenance", default=False)
+
+
+@contextlib.contextmanager
+def maintenance() -> Iterator[None]:
+    """Let this thread DELETE ledger rows on SQLite, for emptying a whole database (the `flush` command
+    of tests and a fresh demo). Never for correcting money: that is `reverse`. PostgreSQL does not ask:
+    its flush is TRUNCATE, which the row triggers do not see."""
+    token = _maintenance.set(True)
+    try:
+        yield
+    finally:
+        _maintenance.reset(token)
+
+
+def in_maintenance() -> int:
+    """The SQL function `guanhuai_ledger_maintenance()` that the SQLite DELETE trigger asks."""
+    return int(_maintenance.get())
 
 
 @dataclass(frozen=True)
@@ -82,6 +110,18 @@ def balance(
     return to_money(qs.aggregate(s=money_sum("amount"))["s"])
 
 
+@dataclass(frozen=True)
+class Posting:
+    """One balanced transaction to post: what `post` takes, as a value, so that `post_many` can take many."""
+
+    kind: str
+    posted_on: dt.date
+    description: str
+    lines: list[Line]
+    reverses: LedgerTransaction | None = None
+    idempotency_key: str | None = None
+
+
 def post(
     *,
     actor: Any,
@@ -92,43 +132,53 @@ def post(
     reverses: LedgerTransaction | None = None,
     idempotency_key: str | None = None,
 ) -> LedgerTransaction:
-    if idempotency_key:
-        existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    if not lines:
-        raise ValidationError(_("记账分录不能为空。"))
-    per_fund: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        if line.amount == 0 or line.amount != line.amount.quantize(CENT):
-            raise ValidationError(_("分录金额必须非零且精确到分。"), code="entry_amount")
-        per_fund[line.fund.pk] += line.amount
-    if any(total != 0 for total in per_fund.values()):
-        raise ValidationError(_("借贷不平衡，不能记账。"), code="unbalanced")
-    period = period_of(posted_on)
-    funds = {line.fund.pk: line.fund for line in lines}
-    closed = ClosedPeriod.objects.filter(fund_id__in=funds, period__gte=period).select_related("fund").first()
-    if closed is not None:
-        raise PeriodClosed(
-            _("“%(fund)s”的 %(period)s 已结账，不能再记入 %(day)s 的账目。")
-            % {"fund": closed.fund.name, "period": closed.period, "day": posted_on.isoformat()}
-        )
+    """Post one transaction (see `post_many`, which does the work: one set of checks for both doors)."""
+    posting = Posting(kind, posted_on, description, lines, reverses, idempotency_key)
+    return post_many(actor=actor, postings=[posting])[0]
+
+
+def post_many(*, actor: Any, postings: list[Posting]) -> list[LedgerTransaction]:
+    """Post many transactions at once, set-based: one query for replayed keys, one for closed periods, one
+    lock of every fund involved, one INSERT of the transactions and one of their entries, then the
+    non-negative check once per touched fund and allocation. All or nothing: one failing posting refuses the
+    whole batch. Returns the transactions in the order of `postings`; a posting whose idempotency key was
+    already posted gets that earlier transaction, and is not posted again."""
+    if not postings:
+        return []
+    keys = [p.idempotency_key for p in postings if p.idempotency_key]
+    if len(set(keys)) != len(keys):
+        raise ValidationError(_("同一批记账中有重复的幂等键。"), code="duplicate_key")
+    done = {t.idempotency_key: t for t in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
+    todo = [p for p in postings if not (p.idempotency_key and p.idempotency_key in done)]
+    for posting in todo:
+        _check_lines(posting.lines)
+    _check_open_periods(todo)
+    lines = [line for posting in todo for line in posting.lines]
     with transaction.atomic():
-        lock_funds(list(funds.values()))
+        lock_funds([line.fund for line in lines])
         try:
             with transaction.atomic():
-                txn = LedgerTransaction.objects.create(
-                    kind=kind,
-                    posted_on=posted_on,
-                    description=description[:200],
-                    reverses=reverses,
-                    actor=actor,
-                    idempotency_key=idempotency_key or None,
+                txns = LedgerTransaction.objects.bulk_create(
+                    [
+                        LedgerTransaction(
+                            kind=p.kind,
+                            posted_on=p.posted_on,
+                            description=p.description[:200],
+                            reverses=p.reverses,
+                            actor=actor,
+                            idempotency_key=p.idempotency_key or None,
+                        )
+                        for p in todo
+                    ]
                 )
         except IntegrityError:
-            if idempotency_key:
-                return LedgerTransaction.objects.get(idempotency_key=idempotency_key)
+            # A concurrent request posted one of these keys (or reversed the same transaction) first.
+            raced = {t.idempotency_key: t for t in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
+            if all(p.idempotency_key in raced for p in todo):
+                return [raced[p.idempotency_key or ""] for p in postings]
             raise Conflict(_("该笔账目已冲销过。"), code="already_reversed")
+        if any(t.pk is None for t in txns):  # pragma: no cover — backends without RETURNING
+            raise RuntimeError("bulk_create did not return primary keys")
         LedgerEntry.objects.bulk_create(
             [
                 LedgerEntry(
@@ -138,13 +188,49 @@ def post(
                     amount=line.amount,
                     purpose=line.purpose,
                     allocation=line.allocation,
-                    posted_on=posted_on,
+                    posted_on=posting.posted_on,
                 )
-                for line in lines
-            ]
+                for posting, txn in zip(todo, txns, strict=True)
+                for line in posting.lines
+            ],
+            batch_size=2000,
         )
         _check_non_negative(lines)
-    return txn
+    posted = iter(txns)
+    return [done[p.idempotency_key] if p.idempotency_key in done else next(posted) for p in postings]
+
+
+def _check_lines(lines: list[Line]) -> None:
+    if not lines:
+        raise ValidationError(_("记账分录不能为空。"))
+    per_fund: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.amount == 0 or line.amount != line.amount.quantize(CENT):
+            raise ValidationError(_("分录金额必须非零且精确到分。"), code="entry_amount")
+        per_fund[line.fund.pk] += line.amount
+    if any(total != 0 for total in per_fund.values()):
+        raise ValidationError(_("借贷不平衡，不能记账。"), code="unbalanced")
+
+
+def _check_open_periods(postings: list[Posting]) -> None:
+    """No entry may fall in a closed period of its fund: one query for every fund and its earliest day."""
+    earliest: dict[int, dt.date] = {}
+    for posting in postings:
+        for line in posting.lines:
+            day = earliest.get(line.fund.pk)
+            if day is None or posting.posted_on < day:
+                earliest[line.fund.pk] = posting.posted_on
+    if not earliest:
+        return
+    match = Q()
+    for fund_id, day in earliest.items():
+        match |= Q(fund_id=fund_id, period__gte=period_of(day))
+    closed = ClosedPeriod.objects.filter(match).select_related("fund").first()
+    if closed is not None:
+        raise PeriodClosed(
+            _("“%(fund)s”的 %(period)s 已结账，不能再记入 %(day)s 的账目。")
+            % {"fund": closed.fund.name, "period": closed.period, "day": earliest[closed.fund_id].isoformat()}
+        )
 
 
 def _check_non_negative(lines: list[Line]) -> None:

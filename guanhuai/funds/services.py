@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
+from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import parse_amount
 from guanhuai.core.validators import validate_credit_code
@@ -43,6 +44,8 @@ from guanhuai.funds.permissions import (
     VOID_RECEIPTS,
 )
 from guanhuai.funds.states import (
+    ALLOCATION_TRANSITIONS,
+    RECEIPT_TRANSITIONS,
     Account,
     AllocationStatus,
     Channel,
@@ -354,7 +357,8 @@ def receipt_issue(*, actor: Any, donation: Donation, duplicate_of: Receipt | Non
 
 
 def _void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
-    receipt.status, receipt.void_reason = ReceiptStatus.VOIDED, reason.strip()[:200]
+    states.transition(receipt, ReceiptStatus.VOIDED, RECEIPT_TRANSITIONS)
+    receipt.void_reason = reason.strip()[:200]
     receipt.voided_at, receipt.voided_by = timezone.now(), actor
     receipt.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
     log_action(
@@ -495,7 +499,7 @@ def allocation_close(*, actor: Any, allocation: Allocation, posted_on: dt.date |
                     ),
                 ],
             )
-        allocation.status = AllocationStatus.CLOSED
+        states.transition(allocation, AllocationStatus.CLOSED, ALLOCATION_TRANSITIONS)
         allocation.save(update_fields=["status"])
         log_action(
             allocation,
@@ -556,7 +560,7 @@ def disbursement_record(
             kind=TxnKind.DISBURSEMENT,
             posted_on=paid_on,
             description=gettext_noop("支出：%(name)s") % {"name": allocation.name},
-            lines=_disbursement_lines(allocation, value),
+            lines=disbursement_lines(allocation, value),
             idempotency_key=idempotency_key,
         )
         replayed = Disbursement.objects.filter(transaction=txn).first()
@@ -580,7 +584,7 @@ def disbursement_record(
     return disbursement
 
 
-def _disbursement_lines(allocation: Allocation, value: Decimal) -> list[Line]:
+def disbursement_lines(allocation: Allocation, value: Decimal) -> list[Line]:
     return [
         Line(
             fund=allocation.fund,
@@ -743,38 +747,15 @@ def _bulk_disburse(
     each: Decimal,
     paid_on: dt.date,
 ) -> None:
-    """One transaction and one disbursement per family, inserted in bulk. The allocation was sized to the
-    list, so the remaining budget ends at exactly zero; the check runs once at the end under the lock."""
-    from guanhuai.funds.models import LedgerEntry, LedgerTransaction
-
-    txns = LedgerTransaction.objects.bulk_create(
-        [
-            LedgerTransaction(
-                kind=TxnKind.DISBURSEMENT,
-                posted_on=paid_on,
-                description=gettext_noop("支出：%(name)s") % {"name": rnd.name},
-                actor=actor,
-            )
-            for _p in persons
-        ]
+    """One transaction and one disbursement per family, posted together through `ledger.post_many`. The
+    allocation was sized to the list, so the remaining budget ends at exactly zero."""
+    posting = ledger.Posting(
+        kind=TxnKind.DISBURSEMENT,
+        posted_on=paid_on,
+        description=gettext_noop("支出：%(name)s") % {"name": rnd.name},
+        lines=disbursement_lines(allocation, each),
     )
-    if any(t.pk is None for t in txns):  # pragma: no cover — backends without RETURNING
-        raise RuntimeError("bulk_create did not return primary keys")
-    entries = []
-    for txn in txns:
-        for line in _disbursement_lines(allocation, each):
-            entries.append(
-                LedgerEntry(
-                    transaction=txn,
-                    fund=line.fund,
-                    account=line.account,
-                    amount=line.amount,
-                    purpose=line.purpose,
-                    allocation=line.allocation,
-                    posted_on=paid_on,
-                )
-            )
-    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    txns = ledger.post_many(actor=actor, postings=[posting] * len(persons))
     Disbursement.objects.bulk_create(
         [
             Disbursement(

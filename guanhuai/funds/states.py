@@ -56,9 +56,21 @@ class ReceiptStatus(models.TextChoices):
     VOIDED = "voided", _("已作废")
 
 
+RECEIPT_TRANSITIONS: dict[str, set[str]] = {
+    ReceiptStatus.ISSUED: {ReceiptStatus.VOIDED},  # voided with a reason (a re-issue voids the original)
+    ReceiptStatus.VOIDED: set(),
+}
+
+
 class AllocationStatus(models.TextChoices):
     ACTIVE = "active", _("执行中")
     CLOSED = "closed", _("已结束")
+
+
+ALLOCATION_TRANSITIONS: dict[str, set[str]] = {
+    AllocationStatus.ACTIVE: {AllocationStatus.CLOSED},  # the rest goes back to the fund's cash
+    AllocationStatus.CLOSED: set(),
+}
 
 
 class TargetKind(models.TextChoices):

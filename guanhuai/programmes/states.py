@@ -97,10 +97,23 @@ class NoticeStatus(models.TextChoices):
     CLOSED = "closed", _("公示结束")
 
 
+NOTICE_TRANSITIONS: dict[str, set[str]] = {
+    NoticeStatus.OPEN: {NoticeStatus.CLOSED},
+    NoticeStatus.CLOSED: set(),
+}
+
+
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     UPHELD = "upheld", _("异议成立")
     DISMISSED = "dismissed", _("异议不成立")
+
+
+OBJECTION_TRANSITIONS: dict[str, set[str]] = {
+    ObjectionStatus.OPEN: {ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED},
+    ObjectionStatus.UPHELD: set(),
+    ObjectionStatus.DISMISSED: set(),
+}
 
 
 class GrievanceStatus(models.TextChoices):
@@ -127,7 +140,8 @@ class EnrolmentStatus(models.TextChoices):
 ENROLMENT_TRANSITIONS: dict[str, set[str]] = {
     EnrolmentStatus.ACTIVE: {EnrolmentStatus.SUSPENDED, EnrolmentStatus.EXITED},
     EnrolmentStatus.SUSPENDED: {EnrolmentStatus.ACTIVE, EnrolmentStatus.EXITED},
-    EnrolmentStatus.EXITED: set(),
+    # Only `enrolment_reactivate`: a new approved application for a person whose enrolment had exited.
+    EnrolmentStatus.EXITED: {EnrolmentStatus.ACTIVE},
 }
 
 
@@ -156,6 +170,14 @@ class CycleStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
+CYCLE_TRANSITIONS: dict[str, set[str]] = {
+    CycleStatus.GENERATING: {CycleStatus.REVIEW},
+    CycleStatus.REVIEW: {CycleStatus.APPROVED},  # once enough approvers have signed
+    CycleStatus.APPROVED: {CycleStatus.CLOSED},  # every entitlement paid or excluded
+    CycleStatus.CLOSED: set(),
+}
+
+
 class EntitlementKind(models.TextChoices):
     REGULAR = "regular", _("当期")
     ARREARS = "arrears", _("补发（往期）")
@@ -170,13 +192,37 @@ class EntitlementStatus(models.TextChoices):
     FAILED = "failed", _("发放失败")
 
 
+ENTITLEMENT_TRANSITIONS: dict[str, set[str]] = {
+    EntitlementStatus.DUE: {EntitlementStatus.EXCLUDED, EntitlementStatus.BATCHED},
+    EntitlementStatus.EXCLUDED: {EntitlementStatus.DUE},  # restored during review
+    EntitlementStatus.BATCHED: {EntitlementStatus.PAID, EntitlementStatus.FAILED},
+    # A failed payment is paid again in a retry batch, or excluded (e.g. the enrolment stopped).
+    EntitlementStatus.FAILED: {EntitlementStatus.BATCHED, EntitlementStatus.EXCLUDED},
+    EntitlementStatus.PAID: set(),
+}
+
+
 class BatchStatus(models.TextChoices):
     CREATED = "created", _("待导出")
     EXPORTED = "exported", _("已导出待回盘")
     RECONCILED = "reconciled", _("已对账")
 
 
+BATCH_TRANSITIONS: dict[str, set[str]] = {
+    BatchStatus.CREATED: {BatchStatus.EXPORTED},
+    BatchStatus.EXPORTED: {BatchStatus.RECONCILED},  # every payment has a bank result
+    BatchStatus.RECONCILED: set(),
+}
+
+
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", _("待银行处理")
     PAID = "paid", _("已到账")
     FAILED = "failed", _("失败")
+
+
+PAYMENT_TRANSITIONS: dict[str, set[str]] = {
+    PaymentStatus.PENDING: {PaymentStatus.PAID, PaymentStatus.FAILED},
+    PaymentStatus.PAID: set(),
+    PaymentStatus.FAILED: set(),  # a retry is a new payment in a new batch
+}

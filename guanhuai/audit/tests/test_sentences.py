@@ -6,8 +6,10 @@ from pathlib import Path
 import guanhuai
 from guanhuai.audit.actions import SENTENCES
 
-# log_action(obj, "app.entity.verb", ...) — the code is the first string literal after the object.
-_LOGGED = re.compile(r'log_action\(\s*[^,()]+(?:\([^()]*\))?\s*,\s*"([a-z_]+\.[a-z_]+\.[a-z_]+)"')
+# log(obj, "app.entity.verb", ...) (or log_action, log_many, log_select) — the code is the first string literal after the object.
+_LOGGED = re.compile(
+    r'\b(?:log_action|log|log_many|log_select)\(\s*[^,()]+(?:\([^()]*\))?\s*,\s*"([a-z_]+\.[a-z_]+\.[a-z_]+)"'
+)
 
 
 def test_every_logged_action_has_a_sentence():

@@ -9,8 +9,8 @@
   set-based SQL;
 - `payments`: batches, bank files, results, ledger posting.
 
-Each module registers its audit sentences with `guanhuai.audit.actions.register` at import; importing the
-package (as the app's `ready()` does) imports them all."""
+The sentences of their audit actions are in `programmes/audit.py`. Importing the package (as the app's
+`ready()` does) imports every module."""
 
 from guanhuai.programmes.services import (  # noqa: F401
     applications,

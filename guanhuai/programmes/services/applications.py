@@ -32,14 +32,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.registry import permissions as all_permissions
-from guanhuai.audit.actions import register
-from guanhuai.audit.context import current
-from guanhuai.audit.models import AuditEntry
-from guanhuai.audit.services import _jsonable, log_action
+from guanhuai.audit.services import log_action
+from guanhuai.core import states
 from guanhuai.core.errors import (
     Conflict,
     DomainError,
@@ -65,6 +62,7 @@ from guanhuai.programmes.permissions import (
     REVIEW_VILLAGE,
     VIEW,
 )
+from guanhuai.programmes.services.enrolments import enrolment_reactivate
 from guanhuai.programmes.states import (
     APPLICATION_TRANSITIONS,
     ApplicationStatus,
@@ -78,22 +76,6 @@ from guanhuai.programmes.states import (
 )
 from guanhuai.registry.models import Marriage, Person
 from guanhuai.registry.permissions import VIEW_PERSONS
-
-register(
-    {
-        "programmes.application.created": gettext_lazy("录入扶助申请"),
-        "programmes.application.submitted": gettext_lazy("提交扶助申请"),
-        "programmes.application.passed": gettext_lazy("审核通过"),
-        "programmes.application.returned": gettext_lazy("退回修改"),
-        "programmes.application.refused": gettext_lazy("不予批准"),
-        "programmes.application.approved": gettext_lazy("批准扶助申请并纳入享受对象"),
-        "programmes.application.withdrawn": gettext_lazy("撤回扶助申请"),
-        "programmes.application.in_notice": gettext_lazy("列入公示"),
-        "programmes.application.notice_passed": gettext_lazy("公示期满无异议，进入下一环节"),
-        "programmes.document.added": gettext_lazy("上传申请材料"),
-        "programmes.document.viewed": gettext_lazy("查看申请材料"),
-    }
-)
 
 OPEN_STATUSES = (
     ApplicationStatus.DRAFT,
@@ -173,43 +155,11 @@ def _lock(application: Application) -> Application:
 
 
 def _transition(application: Application, new: str) -> None:
-    if new not in APPLICATION_TRANSITIONS[application.status]:
-        raise InvalidTransition(
-            _("申请当前状态为“%(status)s”，不能改为“%(new)s”。")
-            % {
-                "status": application.get_status_display(),
-                "new": ApplicationStatus(new).label,
-            },
-            code="invalid_transition",
-        )
-    application.status = new
+    states.transition(application, new, APPLICATION_TRANSITIONS)
 
 
 def _log(application: Application, action: str, *, actor: Any, **data: Any) -> None:
     log_action(application, action, actor=actor, org_unit=application.org_unit, data=data)
-
-
-def _log_many(applications: list[Application], action: str, *, actor: Any, **data: Any) -> None:
-    """One audit row per application in one INSERT (a notice may cover a whole village)."""
-    ctx = current.get()
-    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor_id=actor_id,
-                action=action,
-                object_type=Application._meta.label_lower,
-                object_id=str(a.pk),
-                object_repr=str(a)[:200],
-                org_unit_id=a.org_unit_id,
-                data=_jsonable(data),
-                ip=ctx.ip,
-                via=ctx.via,
-                request_id=ctx.request_id,
-            )
-            for a in applications
-        ]
-    )
 
 
 def _current_spouse(person: Person) -> Person | None:
@@ -568,32 +518,11 @@ def _enrol(application: Application, *, actor: Any) -> list[Enrolment]:
                     % {"name": person.name, "programme": programme.name},
                     code="already_enrolled",
                 )
-            existing.status = EnrolmentStatus.ACTIVE
-            existing.start_month = start
-            existing.end_month = end
-            existing.exit_reason = ""
-            existing.exited_on = None
-            existing.application = application
-            existing.org_unit_id = person.org_unit_id
-            existing.flag = ""
-            existing.flagged_at = None
-            existing.status_note = _("重新申请获批，恢复享受")
-            existing.save(
-                update_fields=[
-                    "status",
-                    "start_month",
-                    "end_month",
-                    "exit_reason",
-                    "exited_on",
-                    "application",
-                    "org_unit",
-                    "flag",
-                    "flagged_at",
-                    "status_note",
-                    "updated_at",
-                ]
+            enrolments.append(
+                enrolment_reactivate(
+                    actor=actor, enrolment=existing, application=application, start_month=start, end_month=end
+                )
             )
-            enrolments.append(existing)
         else:
             enrolments.append(
                 Enrolment.objects.create(

@@ -27,11 +27,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.actions import register
 from guanhuai.audit.services import log_action
+from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from guanhuai.core.money import parse_amount, yuan
 from guanhuai.funds import ledger
@@ -41,22 +40,11 @@ from guanhuai.programmes.models import Cycle, CycleApproval, Enrolment, Entitlem
 from guanhuai.programmes.periods import PeriodSpan, parse_period
 from guanhuai.programmes.permissions import APPROVE_CYCLES, GENERATE_CYCLES
 from guanhuai.programmes.states import (
+    CYCLE_TRANSITIONS,
+    ENTITLEMENT_TRANSITIONS,
     CycleStatus,
     EntitlementKind,
     EntitlementStatus,
-)
-
-register(
-    {
-        "programmes.cycle.created": gettext_lazy("生成发放周期"),
-        "programmes.cycle.generated": gettext_lazy("发放周期应发名单生成完成"),
-        "programmes.cycle.approved": gettext_lazy("审批发放周期"),
-        "programmes.cycle.locked": gettext_lazy("发放周期审批通过并锁定"),
-        "programmes.cycle.closed": gettext_lazy("发放周期结束"),
-        "programmes.entitlement.excluded": gettext_lazy("剔除应发记录"),
-        "programmes.entitlement.restored": gettext_lazy("恢复应发记录"),
-        "programmes.entitlement.top_up_added": gettext_lazy("添加补差"),
-    }
 )
 
 GENERATE_JOB = "programmes.cycle_generate"
@@ -180,7 +168,7 @@ def entitlement_exclude(*, actor: Any, entitlement: Entitlement, reason: str) ->
                 _("该应发记录当前为“%(s)s”，不能剔除。") % {"s": entitlement.get_status_display()},
                 code="not_due",
             )
-        entitlement.status = EntitlementStatus.EXCLUDED
+        states.transition(entitlement, EntitlementStatus.EXCLUDED, ENTITLEMENT_TRANSITIONS)
         entitlement.note = reason[:300]
         entitlement.save(update_fields=["status", "note"])
         log_action(
@@ -205,7 +193,7 @@ def entitlement_restore(*, actor: Any, entitlement: Entitlement, note: str = "")
                 % {"s": entitlement.get_status_display()},
                 code="not_excluded",
             )
-        entitlement.status = EntitlementStatus.DUE
+        states.transition(entitlement, EntitlementStatus.DUE, ENTITLEMENT_TRANSITIONS)
         entitlement.note = (note or "").strip()[:300]
         entitlement.save(update_fields=["status", "note"])
         log_action(entitlement, "programmes.entitlement.restored", actor=actor, org_unit=entitlement.org_unit)
@@ -308,7 +296,7 @@ def cycle_approve(*, actor: Any, cycle: Cycle, comment: str = "") -> Cycle:
             )
             if n >= programme.approvals_required:
                 due = _check_money(locked)
-                locked.status = CycleStatus.APPROVED
+                states.transition(locked, CycleStatus.APPROVED, CYCLE_TRANSITIONS)
                 locked.approved_at = timezone.now()
                 locked.save(update_fields=["status", "approved_at"])
                 log_action(
@@ -358,6 +346,7 @@ def cycle_close_if_done(cycle: Cycle, *, actor: Any) -> bool:
         return False
     if Entitlement.objects.filter(cycle=cycle, status__in=OWED).exists():
         return False
+    states.check(CYCLE_TRANSITIONS, CycleStatus.APPROVED, CycleStatus.CLOSED)
     updated = Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.APPROVED).update(status=CycleStatus.CLOSED)
     if updated:
         cycle.status = CycleStatus.CLOSED

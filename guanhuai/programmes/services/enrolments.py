@@ -20,12 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import (
     CharField,
-    DateTimeField,
     Exists,
-    F,
-    GenericIPAddressField,
-    IntegerField,
-    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -34,14 +29,12 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.actions import register
-from guanhuai.audit.models import AuditEntry
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log_action, log_select
+from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
-from guanhuai.core.sql import insert_select
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.programmes.models import Enrolment, Entitlement, Programme
@@ -49,6 +42,7 @@ from guanhuai.programmes.periods import month_index, month_label, parse_period
 from guanhuai.programmes.permissions import MANAGE_ENROLMENTS, VIEW
 from guanhuai.programmes.states import (
     ENROLMENT_TRANSITIONS,
+    ENTITLEMENT_TRANSITIONS,
     EnrolmentStatus,
     EntitlementKind,
     EntitlementStatus,
@@ -58,18 +52,6 @@ from guanhuai.programmes.states import (
 )
 from guanhuai.registry.models import LifeEvent, ParentChild, Person
 from guanhuai.registry.states import EventKind
-
-register(
-    {
-        "programmes.enrolment.suspended": gettext_lazy("暂停享受"),
-        "programmes.enrolment.resumed": gettext_lazy("恢复享受"),
-        "programmes.enrolment.exited": gettext_lazy("退出享受"),
-        "programmes.enrolment.flag_cleared": gettext_lazy("复核后保留享受资格"),
-        "programmes.enrolment.flagged": gettext_lazy("资格确认提示复核"),
-        "programmes.enrolment.ended_by_death": gettext_lazy("因死亡终止享受"),
-        "programmes.reconfirmation.run": gettext_lazy("年度资格确认"),
-    }
-)
 
 # Stored on entitlements in the source language and translated when shown.
 NOTE_DIED = gettext_noop("死亡后停发")
@@ -112,13 +94,7 @@ def _lock(enrolment: Enrolment) -> Enrolment:
 
 
 def _transition(enrolment: Enrolment, to: str) -> None:
-    if to not in ENROLMENT_TRANSITIONS[EnrolmentStatus(enrolment.status)]:
-        raise InvalidTransition(
-            _("享受对象当前状态为“%(a)s”，不能变为“%(b)s”。")
-            % {"a": EnrolmentStatus(enrolment.status).label, "b": EnrolmentStatus(to).label},
-            code="invalid_transition",
-        )
-    enrolment.status = to
+    states.transition(enrolment, to, ENROLMENT_TRANSITIONS)
 
 
 def _require(actor: Any, enrolment: Enrolment) -> None:
@@ -141,9 +117,9 @@ def _stop_after(enrolment: Enrolment, last_month: int, *, note: str) -> tuple[in
     if not later:
         return 0, 0
     rows = Entitlement.objects.filter(enrolment=enrolment, kind__in=_PAYABLE_KINDS, period__in=later)
-    excluded = rows.filter(status__in=[EntitlementStatus.DUE, EntitlementStatus.FAILED]).update(
-        status=EntitlementStatus.EXCLUDED, note=note
-    )
+    stopped = [EntitlementStatus.DUE, EntitlementStatus.FAILED]
+    states.check(ENTITLEMENT_TRANSITIONS, stopped, EntitlementStatus.EXCLUDED)
+    excluded = rows.filter(status__in=stopped).update(status=EntitlementStatus.EXCLUDED, note=note)
     live = rows.filter(status__in=[EntitlementStatus.BATCHED, EntitlementStatus.PAID]).count()
     return excluded, live
 
@@ -201,6 +177,12 @@ def enrolment_resume(*, actor: Any, enrolment: Enrolment, note: str = "") -> Enr
         old = enrolment.status
         if old == EnrolmentStatus.ACTIVE:
             raise InvalidTransition(_("该享受对象未被暂停，无需恢复。"), code="not_suspended")
+        if old == EnrolmentStatus.EXITED:  # only a new approved application brings it back
+            raise InvalidTransition(
+                _("享受对象当前状态为“%(a)s”，不能变为“%(b)s”：已退出的须重新申请，获批后恢复享受。")
+                % {"a": EnrolmentStatus.EXITED.label, "b": EnrolmentStatus.ACTIVE.label},
+                code="invalid_transition",
+            )
         _transition(enrolment, EnrolmentStatus.ACTIVE)
         enrolment.status_note = note
         enrolment.save(update_fields=["status", "status_note", "updated_at"])
@@ -212,6 +194,49 @@ def enrolment_resume(*, actor: Any, enrolment: Enrolment, note: str = "") -> Enr
             changes={"status": [old, enrolment.status]},
             data={"note": note},
         )
+    return enrolment
+
+
+def enrolment_reactivate(
+    *, actor: Any, enrolment: Enrolment, application: Any, start_month: int, end_month: int | None
+) -> Enrolment:
+    """An exited enrolment comes back to active when a new application for the same person and programme
+    is approved (one row per person per programme): it pays again from `start_month`, under the new
+    application. Called by the approval (`services/applications.py`) inside its transaction, with the row
+    locked there and the approver's permission checked there. The only way out of "exited"."""
+    if enrolment.status != EnrolmentStatus.EXITED:
+        raise InvalidTransition(
+            _("%(name)s 已是“%(programme)s”的享受对象。")
+            % {"name": enrolment.person.name, "programme": enrolment.programme.name},
+            code="already_enrolled",
+        )
+    old = {"status": enrolment.status, "exit_reason": enrolment.exit_reason, "exited_on": enrolment.exited_on}
+    _transition(enrolment, EnrolmentStatus.ACTIVE)
+    enrolment.start_month, enrolment.end_month = start_month, end_month
+    enrolment.exit_reason, enrolment.exited_on = "", None
+    enrolment.application = application
+    enrolment.org_unit_id = enrolment.person.org_unit_id  # the person may have moved since the exit
+    enrolment.flag, enrolment.flagged_at = "", None
+    enrolment.status_note = _("重新申请获批，恢复享受")
+    enrolment.save(
+        update_fields=[
+            "status", "start_month", "end_month", "exit_reason", "exited_on", "application", "org_unit", "flag",
+            "flagged_at", "status_note", "updated_at",
+        ]
+    )  # fmt: skip
+    log_action(
+        enrolment,
+        "programmes.enrolment.reactivated",
+        actor=actor,
+        org_unit=enrolment.org_unit,
+        changes={"status": [old["status"], enrolment.status]},
+        data={
+            "application": application.pk,
+            "from_month": month_label(start_month),
+            "previous_exit_reason": old["exit_reason"],
+            "previous_exited_on": old["exited_on"],
+        },
+    )
     return enrolment
 
 
@@ -341,7 +366,7 @@ def enrolments_end_for_death(*, person: Person, died_on: dt.date, actor: Any = N
             fields = ["end_month", "updated_at"]
             enrolment.end_month = last if enrolment.end_month is None else min(last, enrolment.end_month)
             if old != EnrolmentStatus.EXITED:
-                enrolment.status = EnrolmentStatus.EXITED
+                _transition(enrolment, EnrolmentStatus.EXITED)
                 enrolment.exit_reason, enrolment.exited_on = ExitReason.DIED, died_on
                 fields += ["status", "exit_reason", "exited_on"]
             excluded, live = _stop_after(enrolment, enrolment.end_month, note=NOTE_DIED)
@@ -494,58 +519,27 @@ def reconfirmation_run(
     return {str(k): v for k, v in counts.items()}
 
 
-_AUDIT_COLUMNS = (
-    "at",
-    "actor_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "org_unit_id",
-    "changes",
-    "data",
-    "ip",
-    "via",
-    "request_id",
-)
-
-
 def _audit_flags(actor: Any, programme: Programme, at: dt.datetime, as_of: dt.date) -> int:
     """One audit row per enrolment flagged in this run (its status history): one INSERT … SELECT per
-    reason, the SELECT compiled by the ORM from the enrolments just flagged. At 300,000 flags this is a
+    reason (`audit.services.log_select`) from the enrolments just flagged. At 300,000 flags this is a
     second, where building the rows in Python took a minute."""
-    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
-    inserted = 0
-    for reason in FlagReason.values:
-        rows = (
-            Enrolment.objects.filter(programme=programme, flagged_at=at, flag=reason)
-            .order_by()
-            .annotate(
-                a_at=Value(at, output_field=DateTimeField()),
-                a_actor=Value(actor_id, output_field=IntegerField()),
-                a_action=Value("programmes.enrolment.flagged", output_field=CharField()),
-                a_type=Value("programmes.enrolment", output_field=CharField()),
-                a_id=Cast("id", output_field=CharField()),
-                a_repr=Concat(
-                    Cast("programme_id", output_field=CharField()),
-                    Value(":"),
-                    Cast("person_id", output_field=CharField()),
-                    output_field=CharField(),
-                ),
-                a_unit=F("org_unit_id"),
-                a_changes=Value({}, output_field=JSONField()),
-                a_data=Value({"flag": reason, "as_of": as_of.isoformat()}, output_field=JSONField()),
-                a_ip=Value(None, output_field=GenericIPAddressField()),
-                a_via=Value("job", output_field=CharField()),
-                a_request=Value("", output_field=CharField()),
-            )
-            .values(
-                "a_at", "a_actor", "a_action", "a_type", "a_id", "a_repr", "a_unit", "a_changes", "a_data",
-                "a_ip", "a_via", "a_request",
-            )
-        )  # fmt: skip
-        inserted += insert_select(AuditEntry, _AUDIT_COLUMNS, rows)
-    return inserted
+    return sum(
+        log_select(
+            Enrolment.objects.filter(programme=programme, flagged_at=at, flag=reason),
+            "programmes.enrolment.flagged",
+            actor=actor,
+            object_repr=Concat(
+                Cast("programme_id", output_field=CharField()),
+                Value(":"),
+                Cast("person_id", output_field=CharField()),
+                output_field=CharField(),
+            ),
+            data={"flag": reason, "as_of": as_of.isoformat()},
+            at=at,
+            via="job",
+        )
+        for reason in FlagReason.values
+    )
 
 
 def reconfirmation_submit(

@@ -43,11 +43,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.audit.services import log_action
-from guanhuai.core import sql
+from guanhuai.core import sql, states
 from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index
 from guanhuai.programmes.states import (
+    CYCLE_TRANSITIONS,
     CycleStatus,
     EnrolmentStatus,
     EntitlementKind,
@@ -278,7 +279,7 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
             return counts
         totals = Entitlement.objects.filter(cycle=fresh).aggregate(n=Count("id"), total=money_sum("amount"))
         counts["total"] = str(to_money(totals["total"]))
-        fresh.status = CycleStatus.REVIEW
+        states.transition(fresh, CycleStatus.REVIEW, CYCLE_TRANSITIONS)
         fresh.generated_at = timezone.now()
         fresh.save(update_fields=["status", "generated_at"])
         if progress is not None:

@@ -6,13 +6,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.actions import register
 from guanhuai.audit.services import log_action
+from guanhuai.core import states
 from guanhuai.core.errors import (
-    InvalidTransition,
     PermissionDenied,
     ValidationError,
 )
@@ -30,16 +28,6 @@ from guanhuai.programmes.states import (
     GRIEVANCE_TRANSITIONS,
     GrievanceStatus,
 )
-
-register(
-    {
-        "programmes.grievance.recorded": gettext_lazy("登记投诉"),
-        "programmes.grievance.assigned": gettext_lazy("指定投诉承办人"),
-        "programmes.grievance.resolved": gettext_lazy("投诉办结"),
-        "programmes.grievance.rejected": gettext_lazy("投诉不予受理"),
-    }
-)
-
 
 # --- grievances --------------------------------------------------------------------------------------------
 
@@ -80,13 +68,8 @@ def grievance_record(
 
 def _grievance_move(grievance: Grievance, new: str) -> Grievance:
     locked = Grievance.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=grievance.pk)
-    if new != locked.status and new not in GRIEVANCE_TRANSITIONS[locked.status]:
-        raise InvalidTransition(
-            _("投诉当前状态为“%(status)s”，不能改为“%(new)s”。")
-            % {"status": locked.get_status_display(), "new": GrievanceStatus(new).label},
-            code="invalid_transition",
-        )
-    locked.status = new
+    if new != locked.status:  # saving the same status again is a note, not a move
+        states.transition(locked, new, GRIEVANCE_TRANSITIONS)
     return locked
 
 

@@ -10,11 +10,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.actions import register
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log_action, log_many
+from guanhuai.core import states
 from guanhuai.core.errors import (
     Conflict,
     InvalidTransition,
@@ -35,30 +34,21 @@ from guanhuai.programmes.services.applications import (
     _approve,
     _lock,
     _log,
-    _log_many,
     _next_step,
     _now,
     _today,
     _transition,
 )
 from guanhuai.programmes.states import (
+    APPLICATION_TRANSITIONS,
+    NOTICE_TRANSITIONS,
+    OBJECTION_TRANSITIONS,
     ApplicationStatus,
     Decision,
     NoticeStatus,
     ObjectionStatus,
     Step,
 )
-
-register(
-    {
-        "programmes.notice.opened": gettext_lazy("发布公示"),
-        "programmes.notice.closed": gettext_lazy("结束公示"),
-        "programmes.objection.recorded": gettext_lazy("登记公示异议"),
-        "programmes.objection.upheld": gettext_lazy("异议成立，申请退回村级"),
-        "programmes.objection.dismissed": gettext_lazy("异议不成立"),
-    }
-)
-
 
 # --- public notice -----------------------------------------------------------------------------------------
 
@@ -98,6 +88,7 @@ def notice_open(
             closes_on=closes_on,
             created_by=actor,
         )
+        states.check(APPLICATION_TRANSITIONS, {a.status for a in waiting}, ApplicationStatus.IN_PUBLIC_NOTICE)
         Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
             status=ApplicationStatus.IN_PUBLIC_NOTICE, notice=notice
         )
@@ -108,13 +99,11 @@ def notice_open(
             org_unit=org_unit,
             data={"applications": len(waiting), "opens_on": opens_on, "closes_on": closes_on},
         )
-        _log_many(
+        log_many(
             waiting,
             "programmes.application.in_notice",
             actor=actor,
-            notice=notice.pk,
-            opens_on=opens_on,
-            closes_on=closes_on,
+            data={"notice": notice.pk, "opens_on": opens_on, "closes_on": closes_on},
         )
     return notice
 
@@ -131,10 +120,11 @@ def _after_notice(applications: list[Application], *, actor: Any) -> None:
             for a in group:
                 _approve(a, actor=actor, comment=_("公示期满无异议"))
             continue
+        states.check(APPLICATION_TRANSITIONS, {a.status for a in group}, ApplicationStatus.UNDER_REVIEW)
         Application.objects.filter(pk__in=[a.pk for a in group]).update(
             status=ApplicationStatus.UNDER_REVIEW, step=nxt
         )
-        _log_many(group, "programmes.application.notice_passed", actor=actor, next_step=nxt)
+        log_many(group, "programmes.application.notice_passed", actor=actor, data={"next_step": nxt})
 
 
 def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
@@ -153,7 +143,7 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
                 % {"closes": notice.closes_on, "next": notice.closes_on + dt.timedelta(days=1)},
                 code="notice_not_over",
             )
-        notice.status = NoticeStatus.CLOSED
+        states.transition(notice, NoticeStatus.CLOSED, NOTICE_TRANSITIONS)
         notice.closed_at = _now()
         notice.save(update_fields=["status", "closed_at"])
         in_notice = list(
@@ -235,7 +225,8 @@ def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolut
         )
         if objection.status != ObjectionStatus.OPEN:
             raise InvalidTransition(_("该异议已经处理过。"), code="already_resolved")
-        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        new = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        states.transition(objection, new, OBJECTION_TRANSITIONS)
         objection.resolution = resolution
         objection.resolved_by = actor
         objection.resolved_at = _now()

@@ -24,34 +24,32 @@ from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquer
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.actions import register
 from guanhuai.audit.services import log_action
+from guanhuai.core import states
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import InvalidTransition, ValidationError
 from guanhuai.core.sql import insert_select
 from guanhuai.funds import ledger
 from guanhuai.funds.ledger import money_sum, to_money
-from guanhuai.funds.services import _disbursement_lines
+from guanhuai.funds.services import disbursement_lines
 from guanhuai.funds.states import TxnKind
 from guanhuai.programmes import bankfiles
 from guanhuai.programmes.models import Cycle, Entitlement, Payment, PaymentBatch, ResultFile
 from guanhuai.programmes.permissions import PAY
 from guanhuai.programmes.services.cycles import cycle_close_if_done
-from guanhuai.programmes.states import BatchStatus, CycleStatus, EntitlementStatus, PaymentStatus
-from guanhuai.registry.services import ACCOUNT_PURPOSE
-
-register(
-    {
-        "programmes.batch.created": gettext_lazy("生成发放批次"),
-        "programmes.batch.exported": gettext_lazy("导出银行代发文件（含完整账号）"),
-        "programmes.batch.results_imported": gettext_lazy("导入银行回盘文件"),
-        "programmes.batch.reconciled": gettext_lazy("发放批次对账完成"),
-        "programmes.batch.reissued": gettext_lazy("失败记录补发批次"),
-    }
+from guanhuai.programmes.states import (
+    BATCH_TRANSITIONS,
+    ENTITLEMENT_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    BatchStatus,
+    CycleStatus,
+    EntitlementStatus,
+    PaymentStatus,
 )
+from guanhuai.registry.services import ACCOUNT_PURPOSE
 
 # How many ids per UPDATE … WHERE id IN (…): SQLite caps the number of parameters of one statement.
 ID_CHUNK = 5_000
@@ -130,6 +128,9 @@ def _insert_payments(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -
 def _fill_batch(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> PaymentBatch:
     """Insert the payments, mark their entitlements batched, and store count and total on the batch."""
     _insert_payments(batch, entitlements)
+    states.check(
+        ENTITLEMENT_TRANSITIONS, [EntitlementStatus.DUE, EntitlementStatus.FAILED], EntitlementStatus.BATCHED
+    )
     Entitlement.objects.filter(
         pk__in=Subquery(Payment.objects.filter(batch=batch).values("entitlement_id"))
     ).update(status=EntitlementStatus.BATCHED)
@@ -254,7 +255,7 @@ def batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> tuple[
         fields = ["checksum"]
         batch.checksum = content.checksum
         if batch.status == BatchStatus.CREATED:
-            batch.status = BatchStatus.EXPORTED
+            states.transition(batch, BatchStatus.EXPORTED, BATCH_TRANSITIONS)
             batch.exported_at = timezone.now()
             fields += ["status", "exported_at"]
         batch.save(update_fields=fields)
@@ -379,6 +380,8 @@ def _apply(
         problems=problems,
         imported_by=actor,
     )
+    states.check(PAYMENT_TRANSITIONS, PaymentStatus.PENDING, PaymentStatus.PAID)
+    states.check(PAYMENT_TRANSITIONS, PaymentStatus.PENDING, PaymentStatus.FAILED)
     for day, ids in paid.items():
         for chunk in _chunks(ids):
             Payment.objects.filter(pk__in=chunk, status=PaymentStatus.PENDING).update(
@@ -393,6 +396,7 @@ def _apply(
         (EntitlementStatus.PAID, PaymentStatus.PAID),
         (EntitlementStatus.FAILED, PaymentStatus.FAILED),
     ):
+        states.check(ENTITLEMENT_TRANSITIONS, EntitlementStatus.BATCHED, new_status)
         Entitlement.objects.filter(
             pk__in=Subquery(
                 Payment.objects.filter(result_file=result, status=payment_status).values("entitlement_id")
@@ -405,7 +409,7 @@ def _apply(
             kind=TxnKind.DISBURSEMENT,
             posted_on=min(last_day or timezone.localdate(), timezone.localdate()),
             description=gettext_noop("扶助发放：%(batch)s") % {"batch": batch.number},
-            lines=_disbursement_lines(programme.allocation, paid_total),
+            lines=disbursement_lines(programme.allocation, paid_total),
             idempotency_key=f"programmes.result:{digest}",
         )
         result.ledger_transaction = txn
@@ -424,11 +428,10 @@ def _apply(
             "paid_total": paid_total,
         },
     )
-    if not Payment.objects.filter(batch=batch, status=PaymentStatus.PENDING).exists():
-        PaymentBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.RECONCILED, reconciled_at=timezone.now()
-        )
-        batch.status = BatchStatus.RECONCILED
+    pending = Payment.objects.filter(batch=batch, status=PaymentStatus.PENDING).exists()
+    if not pending and batch.status != BatchStatus.RECONCILED:
+        states.transition(batch, BatchStatus.RECONCILED, BATCH_TRANSITIONS)
+        PaymentBatch.objects.filter(pk=batch.pk).update(status=batch.status, reconciled_at=timezone.now())
         log_action(batch, "programmes.batch.reconciled", actor=actor, org_unit=programme.org_unit)
     cycle_close_if_done(Cycle.objects.get(pk=batch.cycle_id), actor=actor)
     return result

@@ -18,10 +18,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.actions import register
 from guanhuai.audit.services import log_action
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.orgs.models import OrgUnit
@@ -37,18 +35,6 @@ from guanhuai.programmes.states import (
     ProRata,
     Step,
     Target,
-)
-
-register(
-    {
-        "programmes.programme.created": gettext_lazy("设立扶助项目"),
-        "programmes.programme.created_from_template": gettext_lazy("按国家模板设立扶助项目"),
-        "programmes.programme.updated": gettext_lazy("修改扶助项目"),
-        "programmes.rule.saved": gettext_lazy("保存资格条件新版本"),
-        "programmes.amount_rule.added": gettext_lazy("新增发放标准"),
-        "programmes.amount_rule.ended": gettext_lazy("结束发放标准"),
-        "programmes.missed.exported": gettext_lazy("导出应享未享名单"),
-    }
 )
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")

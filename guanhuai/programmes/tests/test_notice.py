@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
 from guanhuai.programmes import notices
 from guanhuai.programmes.models import Objection, ReviewDecision
@@ -57,6 +58,20 @@ def test_opening_a_notice_puts_every_waiting_application_in_it(noticed):
     assert {first.notice_id, second.notice_id} == {notice.pk}
     assert {first.status, second.status} == {ApplicationStatus.IN_PUBLIC_NOTICE}
     assert "甲村" in notice.title and "特别扶助" in notice.title
+
+
+def test_each_application_in_the_notice_has_its_own_audit_entry_in_its_branch(noticed, people):
+    """`audit.log_many`: one entry per application, written in one INSERT, scoped to the application's
+    village, with the actor and the notice."""
+    notice, first, second = noticed
+
+    entries = AuditEntry.objects.filter(action="programmes.application.in_notice").order_by("object_id")
+
+    assert [e.object_id for e in entries] == sorted([str(first.pk), str(second.pk)])
+    assert {e.org_unit_id for e in entries} == {first.org_unit_id}
+    assert {e.actor_id for e in entries} == {people.clerk_a.pk}
+    assert [e.data["notice"] for e in entries] == [notice.pk, notice.pk]
+    assert entries[0].data["opens_on"] == TODAY.isoformat()
 
 
 def test_a_notice_with_nothing_to_show_is_refused(apps, people):

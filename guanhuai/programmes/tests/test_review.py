@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from guanhuai.accounts import scoping
+from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.programmes.models import Application, Enrolment, ReviewDecision
 from guanhuai.programmes.periods import month_index
@@ -157,6 +158,10 @@ def test_approval_reactivates_an_exited_enrolment_instead_of_adding_one(apps, pe
     assert old.status == EnrolmentStatus.ACTIVE
     assert old.exit_reason == ""
     assert old.start_month == month_index(application.submitted_at.date())
+    # an explicit service, allowed by the transition table, with the move in the enrolment's history
+    entry = AuditEntry.objects.get(action="programmes.enrolment.reactivated", object_id=str(old.pk))
+    assert entry.changes == {"status": ["exited", "active"]}
+    assert entry.data["application"] == application.pk and entry.data["previous_exit_reason"] == "other"
 
 
 def test_a_return_goes_back_to_the_village_and_can_be_resubmitted(apps, people, monkeypatch):

@@ -22,6 +22,8 @@ def test_bench_funds_prints_the_three_figures_and_leaves_the_database_untouched(
         "5",
         "--service-sample",
         "3",
+        "--bulk-postings",
+        "20",
         "--json",
         str(tmp_path / "funds.json"),
         stdout=out,
@@ -36,6 +38,8 @@ def test_bench_funds_prints_the_three_figures_and_leaves_the_database_untouched(
     assert report["statement"]["median"]["reconciled"] and report["statement"]["median"]["seconds"] > 0
     assert report["statement"]["median"]["ratio"] > 0
     assert report["services"]["donations"] == 3
+    assert "ledger.post_many" in text
+    assert report["post_many"]["postings"] == 20 and report["post_many"]["seconds"] > 0
     assert report["pdfs"].get("count") == 5 or "skipped" in report["pdfs"]
     # It ran in its own scratch database.
     assert not Fund.objects.exists() and not LedgerEntry.objects.exists()

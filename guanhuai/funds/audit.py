@@ -1,0 +1,24 @@
+"""The sentences of funds' audit actions (found by `audit.apps`, which imports every app's `audit.py`)."""
+
+from django.utils.translation import gettext_lazy
+
+from guanhuai.audit.actions import register
+
+register(
+    {
+        "funds.fund.created": gettext_lazy("设立基金"),
+        "funds.donor.created": gettext_lazy("登记捐赠人"),
+        "funds.pledge.created": gettext_lazy("登记认捐"),
+        "funds.donation.recorded": gettext_lazy("登记捐赠"),
+        "funds.donation.reversed": gettext_lazy("冲销捐赠"),
+        "funds.receipt.issued": gettext_lazy("开具收据"),
+        "funds.receipt.voided": gettext_lazy("作废收据"),
+        "funds.allocation.created": gettext_lazy("分配资金"),
+        "funds.allocation.closed": gettext_lazy("结束资金分配"),
+        "funds.disbursement.recorded": gettext_lazy("登记支出"),
+        "funds.disbursement.reversed": gettext_lazy("冲销支出"),
+        "funds.transfer.recorded": gettext_lazy("基金间转账"),
+        "funds.round.created": gettext_lazy("发放专项救助"),
+        "funds.period.closed": gettext_lazy("月末结账"),
+    }
+)
