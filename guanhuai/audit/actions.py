@@ -9,7 +9,6 @@ SENTENCES = {
     "orgs.unit.updated": _("修改组织"),
     "orgs.unit.moved": _("调整组织隶属关系"),
     "orgs.unit.merged": _("合并组织"),
-    "orgs.unit.rows_followed": _("合并组织：记录随之迁入"),
     "orgs.unit.closed": _("撤销组织"),
     "orgs.tree.imported": _("导入组织架构"),
     "accounts.user.created": _("新建用户"),

@@ -14,8 +14,10 @@ from django.db.models.functions import Concat, Substr
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
+from guanhuai.audit.actions import register
 from guanhuai.audit.services import diff, log_action
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
 from guanhuai.core.validators import validate_division_code
@@ -284,6 +286,9 @@ def unit_merge(
         # Inside the transaction: rows that follow the merge move atomically with it, or not at all.
         unit_merged.send(sender=OrgUnit, merged=unit, into=into, actor=actor)
     return unit
+
+
+register({"orgs.unit.rows_followed": gettext_lazy("合并组织：记录随之迁入")})
 
 
 def rows_follow_merge(
