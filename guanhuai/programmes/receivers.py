@@ -41,8 +41,11 @@ def move_programme_rows_of_merged_village(
 
 
 @receiver(person_died, dispatch_uid="programmes.enrolments_end_for_death")
-def end_enrolments_of_the_dead(sender: Any, person: Any, died_on: Any, **kwargs: Any) -> None:
-    """Sent by registry `death_record` after its transaction commits."""
-    from guanhuai.programmes.services.enrolments import enrolments_end_for_death
+def end_enrolments_of_the_dead(
+    sender: Any, person: Any, died_on: Any, actor: Any = None, **kwargs: Any
+) -> None:
+    """Sent by registry `death_record` inside its transaction: queue the job that ends the person's
+    enrolments (programmes/jobs.py), committed with the death and run after it, as the recorder."""
+    from guanhuai.programmes.services.enrolments import death_job_submit
 
-    enrolments_end_for_death(person=person, died_on=died_on, actor=kwargs.get("actor"))
+    death_job_submit(actor=actor, person=person, died_on=died_on)
