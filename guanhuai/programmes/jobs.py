@@ -61,6 +61,18 @@ def death(job: Job, progress: Progress) -> None:
     job.counts = enrolments.enrolments_end_for_death(person=person, died_on=person.died_on, actor=job.actor)
 
 
+# --- arrears before the first cycle (services/arrears.py) -----------------------------------------------------
+
+
+@register("programmes.cycle_arrears", _("补发首期之前的月份"))
+def cycle_arrears(job: Job, progress: Progress) -> None:
+    from guanhuai.programmes.models import Cycle
+    from guanhuai.programmes.services.arrears import arrears_job_run
+
+    cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
+    job.counts = arrears_job_run(cycle, actor=job.actor)
+
+
 # --- payment cycle generation (发放周期) ---------------------------------------------------------------------
 
 

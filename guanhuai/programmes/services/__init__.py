@@ -14,6 +14,7 @@ package (as the app's `ready()` does) imports them all."""
 
 from guanhuai.programmes.services import (  # noqa: F401
     applications,
+    arrears,
     cycles,
     enrolments,
     generation,
