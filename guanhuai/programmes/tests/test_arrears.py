@@ -125,3 +125,79 @@ def test_a_period_too_far_in_the_past_needs_a_reason_which_is_audited(tree, staf
     entry = AuditEntry.objects.get(action="programmes.cycle.created", object_id=str(june.pk))
     assert entry.data["past_reason"] == "系统上线前漏发，已核对当时户籍"
     assert entry.data["months_back"] == 6
+
+
+def test_the_cycle_page_shows_the_owed_months_and_offers_them_as_arrears(
+    tree, staff, client, django_capture_on_commit_callbacks
+):
+    prog = _late_programme(tree, staff)
+    december = generate(staff, prog, "2026-12")
+    client.force_login(staff.finance)
+    page = client.get(f"/programmes/cycles/{december.pk}/").content.decode()
+    assert "11 个应发月份" in page and "6490.00" in page
+    assert f"/programmes/cycles/{december.pk}/arrears/" in page
+    # a viewer who may not generate sees the warning without the button
+    client.force_login(staff.clerk)
+    page = client.get(f"/programmes/cycles/{december.pk}/").content.decode()
+    assert "11 个应发月份" in page and f"/programmes/cycles/{december.pk}/arrears/" not in page
+    # the finance officer adds them
+    client.force_login(staff.finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/programmes/cycles/{december.pk}/arrears/")
+    assert response.status_code == 302
+    assert Entitlement.objects.filter(cycle=december, kind="arrears").count() == 11
+    page = client.get(f"/programmes/cycles/{december.pk}/").content.decode()
+    assert f"/programmes/cycles/{december.pk}/arrears/" not in page and "/jobs/" in page
+
+
+def test_the_generate_form_passes_the_reason_for_a_past_period(tree, staff, client, december_2026):
+    prog = programme(tree, staff, amount="590.00")
+    client.force_login(staff.finance)
+    form = {"programme": prog.pk, "period": "2026-05", "idempotency_key": "k1"}
+    client.post("/programmes/cycles/generate/", form)
+    assert not prog.cycles.exists()
+    client.post("/programmes/cycles/generate/", {**form, "idempotency_key": "k2", "past_reason": "补录"})
+    assert prog.cycles.get().period == "2026-05"
+
+
+def test_the_command_line_reports_the_owed_months_and_adds_them(tree, staff):
+    import io
+
+    from django.core.management import call_command
+
+    prog = _late_programme(tree, staff)
+    out = io.StringIO()
+    call_command(
+        "cycle", "generate", "--programme", prog.code, "--period", "2026-12", "--as", "caiwu", stdout=out
+    )
+    assert "11 个应发月份" in out.getvalue()
+    out = io.StringIO()
+    call_command(
+        "cycle", "arrears", "--programme", prog.code, "--period", "2026-12", "--as", "caiwu", stdout=out
+    )
+    assert "已补发首期之前的月份：11 笔，合计 6490.00 元" in out.getvalue()
+
+
+def test_the_api_reports_the_owed_months_takes_a_past_reason_and_adds_the_arrears(
+    tree, staff, december_2026, django_capture_on_commit_callbacks
+):
+    from guanhuai.programmes.tests.test_cycle_api import Api
+
+    prog = _late_programme(tree, staff)
+    api = Api(staff.finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post("/cycles", {"programme_id": prog.pk, "period": "2026-12"})
+    assert created.status_code == 202
+    job = api.get(f"/jobs/{created.data['job_id']}")
+    assert job.data["counts"]["owed_before_first"]["amount"] == "6490.00"
+    with django_capture_on_commit_callbacks(execute=True):
+        added = api.post(f"/cycles/{created.data['id']}/arrears-before-first")
+    assert added.status_code == 202
+    assert Entitlement.objects.filter(cycle_id=created.data["id"], kind="arrears").count() == 11
+    # a period far back needs a reason
+    refused = api.post("/cycles", {"programme_id": prog.pk, "period": "2026-01"})
+    assert (refused.status_code, refused.data["code"]) == (422, "past_period")
+    # and with one, May is refused all the same: it was paid as arrears
+    with django_capture_on_commit_callbacks(execute=True):
+        clash = api.post("/cycles", {"programme_id": prog.pk, "period": "2026-05", "past_reason": "补录"})
+    assert (clash.status_code, clash.data["code"]) == (409, "paid_as_arrears")
