@@ -35,7 +35,7 @@ register({"programmes.cycle.arrears_before_first_added": gettext_lazy("补发首
 
 ARREARS_JOB = "programmes.cycle_arrears"
 
-PERIOD_MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
+PERIOD_MONTHS: dict[str, int] = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
 
 
 def is_earliest(cycle: Cycle) -> bool:
