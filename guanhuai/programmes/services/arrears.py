@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import ExpressionWrapper, F, FloatField, IntegerField, Min, Sum, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -104,7 +104,8 @@ def owed_before_first(cycle: Cycle) -> dict[str, Any] | None:
         if programme.pro_rata == ProRata.MONTHS or size == 1:
             units: Any = Cast(months, FloatField()) / Value(float(size))
         else:  # the full amount for every period touched
-            units = Cast(F("_last") / Value(size) - F("_first") / Value(size) + 1, FloatField())
+            # Floor: on PostgreSQL the month arithmetic is numeric (EXTRACT), so "/" would not truncate.
+            units = Cast(Floor(F("_last") / Value(size)) - Floor(F("_first") / Value(size)) + 1, FloatField())
         # The rate is a per-person CASE over Person; read it through the person as generation does.
         # Enrolments matching no amount rule are left out, as generation leaves them out (no_amount).
         totals = (

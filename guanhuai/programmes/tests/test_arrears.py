@@ -201,3 +201,18 @@ def test_the_api_reports_the_owed_months_takes_a_past_reason_and_adds_the_arrear
     with django_capture_on_commit_callbacks(execute=True):
         clash = api.post("/cycles", {"programme_id": prog.pk, "period": "2026-05", "past_reason": "补录"})
     assert (clash.status_code, clash.data["code"]) == (409, "paid_as_arrears")
+
+
+def test_a_quarterly_programme_without_pro_rata_owes_the_full_amount_per_quarter_touched(tree, staff):
+    prog = programme(tree, staff, amount="300.00", period="quarterly")
+    enrol(prog, person(staff.registrar, tree.village_a, "五月起"), start="2026-05-01")
+    cycle = generate(staff, prog, "2026-Q4")
+    # May–June of Q2 and all of Q3: five months, two quarters of 300 each
+    owed = Job.objects.get(pk=cycle.job_id).counts["owed_before_first"]
+    assert owed == {"months": 5, "amount": "600.00", "from": "2026-05", "to": "2026-09"}
+    arrears.cycle_arrears_before_first(actor=staff.finance, cycle=cycle, inline=True)
+    rows = Entitlement.objects.filter(cycle=cycle, kind="arrears").order_by("period")
+    assert [(r.period, r.months, r.amount) for r in rows] == [
+        ("2026-Q2", 2, Decimal("300.00")),
+        ("2026-Q3", 3, Decimal("300.00")),
+    ]
