@@ -235,6 +235,11 @@ TASKS = {
 
 GUANHUAI_DEMO_PASSWORD = env.get("GUANHUAI_DEMO_PASSWORD", "guanhuai-demo")
 
+# A payment cycle for a period more than this many months before the current month needs a reason
+# (generation reads today's registry, not the facts of that period: docs/programmes.md, "Past periods").
+# Off under tests, whose periods are fixed dates; the tests of the rule turn it on.
+GUANHUAI_PAST_PERIOD_MONTHS = None if TESTING else env.get_int("GUANHUAI_PAST_PERIOD_MONTHS", 3)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

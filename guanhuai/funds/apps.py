@@ -19,3 +19,4 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_sqlite_functions, dispatch_uid="funds.sqlite_functions")
+        from guanhuai.funds import receivers  # noqa: F401  (funds follow a merged branch)

@@ -9,13 +9,15 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
+from guanhuai.audit.actions import register
 from guanhuai.audit.services import diff, log_action
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
 from guanhuai.core.validators import validate_division_code
@@ -244,7 +246,8 @@ def unit_merge(
     *, actor: Any, unit: OrgUnit, into: OrgUnit, effective_on: dt.date | None = None, note: str = ""
 ) -> OrgUnit:
     """Merge `unit` into its sibling `into`: the children of `unit` move under `into`, and `unit` is closed
-    with a pointer to `into`. Apps re-point their own rows on the `unit_merged` signal."""
+    with a pointer to `into`. Apps re-point their own rows on the `unit_merged` signal, inside this
+    transaction, through `rows_follow_merge` (docs/architecture.md)."""
     unit.refresh_from_db()
     into.refresh_from_db()
     scoping.require(actor, MANAGE_UNITS, unit)
@@ -283,6 +286,33 @@ def unit_merge(
         # Inside the transaction: rows that follow the merge move atomically with it, or not at all.
         unit_merged.send(sender=OrgUnit, merged=unit, into=into, actor=actor)
     return unit
+
+
+register({"orgs.unit.rows_followed": gettext_lazy("合并组织：记录随之迁入")})
+
+
+def rows_follow_merge(
+    *, actor: Any, merged: OrgUnit, into: OrgUnit, fields: list[tuple[QuerySet[Any], str]]
+) -> dict[str, int]:
+    """For `unit_merged` receivers: re-point the rows of each (queryset, field) pair whose field is
+    `merged` to `into`, one set-based UPDATE per pair, and one audit row per pair that moved anything (on the merged unit,
+    readable in `into`'s branch, with the table, the field and the row count). Call inside the merge's
+    transaction (receivers are). Returns {"app_label.model.field": rows}."""
+    moved: dict[str, int] = {}
+    for rows, field in fields:
+        model = rows.model
+        n = rows.filter(**{field: merged}).update(**{field: into})
+        key = f"{model._meta.label_lower}.{field}"
+        moved[key] = n
+        if n:
+            log_action(
+                merged,
+                "orgs.unit.rows_followed",
+                actor=actor,
+                org_unit=into,
+                data={"table": model._meta.label_lower, "field": field, "rows": n, "into": into.code},
+            )
+    return moved
 
 
 def unit_close(*, actor: Any, unit: OrgUnit, closed_on: dt.date | None = None, note: str = "") -> OrgUnit:

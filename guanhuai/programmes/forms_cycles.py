@@ -39,6 +39,12 @@ class CycleGenerateForm(BootstrapForm):
         help_text=_("按月如 2026-12，按季如 2026-Q4，按年如 2026（与项目的发放周期一致）。"),
         widget=forms.TextInput(attrs={"placeholder": "2026-12", "autocomplete": "off"}),
     )
+    past_reason = forms.CharField(
+        label=_("往期生成理由"),
+        max_length=300,
+        required=False,
+        help_text=_("发放期已过去较久时必填：生成按现在的户籍和家庭状况计算，请说明为何仍要生成。"),
+    )
     # A fresh key per rendered form: a double click submits the same key and generates once.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

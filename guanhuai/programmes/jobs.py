@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.registry import register
 from guanhuai.jobs.services import Progress
-from guanhuai.programmes.services.enrolments import RECONFIRM, reconfirmation_run
+from guanhuai.programmes.services.enrolments import (
+    DEATH,
+    RECONFIRM,
+    reconfirmation_run,
+)
 from guanhuai.programmes.states import FlagReason
 
 # --- annual re-confirmation (资格确认) ------------------------------------------------------------------------
@@ -37,6 +41,36 @@ def reconfirm(job: Job, progress: Progress) -> None:
         )
         job.counts = counts
         progress.save_checkpoint({"done": True, **counts})
+
+
+# --- a death recorded in the registry -------------------------------------------------------------------------
+
+
+@register(DEATH, _("死亡后终止享受"))
+def death(job: Job, progress: Progress) -> None:
+    """Ends the dead person's enrolments as the user who recorded the death. Idempotent (an enrolment
+    already ended by the death is left alone), so a retry after a failure simply runs it again. A death
+    corrected away since (no death date any more) ends nothing."""
+    from guanhuai.programmes.services import enrolments
+    from guanhuai.registry.models import Person
+
+    person = Person.objects.get(pk=job.params["person_id"])
+    if person.died_on is None:
+        job.counts = {"enrolments": 0}
+        return
+    job.counts = enrolments.enrolments_end_for_death(person=person, died_on=person.died_on, actor=job.actor)
+
+
+# --- arrears before the first cycle (services/arrears.py) -----------------------------------------------------
+
+
+@register("programmes.cycle_arrears", _("补发首期之前的月份"))
+def cycle_arrears(job: Job, progress: Progress) -> None:
+    from guanhuai.programmes.models import Cycle
+    from guanhuai.programmes.services.arrears import arrears_job_run
+
+    cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
+    job.counts = arrears_job_run(cycle, actor=job.actor)
 
 
 # --- payment cycle generation (发放周期) ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("<int:pk>/entitlements/", views.cycle_entitlements, name="cycle_entitlements"),
     path("<int:pk>/approve/", views.cycle_approve, name="cycle_approve"),
+    path("<int:pk>/arrears/", views.cycle_arrears, name="cycle_arrears"),
     path("<int:pk>/top-up/", views.top_up_add, name="cycle_top_up"),
     path("<int:pk>/batches/", views.batches_create, name="cycle_batches_create"),
     path("<int:pk>/reissue/", views.batch_reissue, name="cycle_reissue"),

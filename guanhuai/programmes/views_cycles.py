@@ -25,6 +25,7 @@ from guanhuai.programmes.models import Cycle, PaymentBatch
 from guanhuai.programmes.permissions import APPROVE_CYCLES, GENERATE_CYCLES, PAY, VIEW
 from guanhuai.programmes.selectors import cycles as selectors
 from guanhuai.programmes.selectors import payments as payment_selectors
+from guanhuai.programmes.services import arrears
 from guanhuai.programmes.services import cycles as services
 from guanhuai.programmes.services import payments as payment_services
 from guanhuai.programmes.states import CycleStatus
@@ -114,6 +115,7 @@ def cycle_generate(request: HttpRequest) -> HttpResponse:
         programme=d["programme"],
         period=d["period"],
         idempotency_key=f"form:{request.user.pk}:{d['idempotency_key']}",
+        past_reason=d["past_reason"],
     )
     if cycle is None:
         return redirect("programmes:cycle_list")
@@ -152,8 +154,35 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if cycle.status != CycleStatus.REVIEW
         else [],
         "failed_count": payment_selectors.failed_entitlements(actor=user, cycle=cycle).count(),
+        **_owed_before_first(cycle),
     }
     return render(request, "programmes/cycle_detail.html", context)
+
+
+def _owed_before_first(cycle: Cycle) -> dict[str, Any]:
+    """The generation job's report of months owed before the programme's first cycle (services/arrears.py),
+    with its sentence, and the job that added them, if one did."""
+    from guanhuai.jobs.models import Job
+
+    owed = (cycle.job.counts or {}).get("owed_before_first") if cycle.job_id and cycle.job else None
+    if not owed:
+        return {}
+    added = Job.objects.filter(idempotency_key=f"{arrears.ARREARS_JOB}:{cycle.pk}").first()
+    return {"owed": owed, "owed_message": arrears.owed_message(owed), "arrears_job": added}
+
+
+@login_required
+@require_POST
+def cycle_arrears(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    _try(
+        request,
+        arrears.cycle_arrears_before_first,
+        _("已提交补发首期之前的月份，完成后请刷新本页查看。"),
+        actor=request.user,
+        cycle=cycle,
+    )
+    return redirect("programmes:cycle_detail", cycle.pk)
 
 
 @login_required

@@ -29,11 +29,13 @@ from guanhuai.accounts import scoping
 from guanhuai.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.funds.ledger import to_money
+from guanhuai.jobs.api import JobOut
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors import cycles as selectors
 from guanhuai.programmes.selectors import payments as payment_selectors
 from guanhuai.programmes.selectors.programmes import programme_get
+from guanhuai.programmes.services import arrears
 from guanhuai.programmes.services import cycles as services
 from guanhuai.programmes.services import payments as payment_services
 from guanhuai.registry.models import Person
@@ -197,6 +199,11 @@ class CycleGenerateIn(Schema):
     programme_id: int
     period: str = Field(..., description="按项目的发放周期：2026-12（按月）、2026-Q4（按季）、2026（按年）")
     idempotency_key: str | None = Field(None, max_length=64, description="同一个键重复提交只生成一次")
+    past_reason: str = Field(
+        "",
+        max_length=300,
+        description="发放期早于 GUANHUAI_PAST_PERIOD_MONTHS 个月时必填：为何仍要生成（记入审计）",
+    )
 
 
 class CycleApproveIn(Schema):
@@ -237,7 +244,9 @@ def cycle_list(request: HttpRequest, programme_id: int | None = None, status: st
     summary="生成发放周期（后台任务）",
     description="创建周期并提交生成应发名单的后台任务，返回 202 和 job_id。"
     "409 cycle_exists：该项目该期已生成；422 bad_period：发放期格式不对；422 unknown_programme：项目不存在"
-    "或无权访问；403：无“生成发放周期”权限。同一 idempotency_key 重复提交返回 200 和原周期。",
+    "或无权访问；422 past_period：发放期过去太久且未填 past_reason；409 paid_as_arrears：该期已作为补发计入"
+    "后面的周期；403：无“生成发放周期”权限。同一 idempotency_key 重复提交返回 200 和原周期。"
+    "最早一期生成任务的 counts.owed_before_first 给出首期之前应发未发的月数和金额。",
 )
 def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
     actor = _actor(request)
@@ -251,7 +260,11 @@ def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
     key = f"api:{actor.pk}:{payload.idempotency_key}" if payload.idempotency_key else None
     before = Cycle.objects.filter(programme=programme, period=payload.period.strip()).first()
     cycle = services.cycle_generate(
-        actor=actor, programme=programme, period=payload.period, idempotency_key=key
+        actor=actor,
+        programme=programme,
+        period=payload.period,
+        idempotency_key=key,
+        past_reason=payload.past_reason,
     )
     cycle = _cycle(request, cycle.pk)
     return Status(200 if before is not None and before.pk == cycle.pk else 202, cycle)
@@ -335,6 +348,18 @@ def cycle_approve(request: HttpRequest, cycle_id: int, payload: CycleApproveIn) 
         actor=_actor(request), cycle=_cycle(request, cycle_id), comment=payload.comment
     )
     return _cycle(request, cycle.pk)
+
+
+@router.post(
+    "/cycles/{int:cycle_id}/arrears-before-first",
+    response={202: JobOut, **WRITE},
+    summary="把首期之前应发未发的月份作为补发计入该周期（后台任务）",
+    description="仅限项目最早一期、待审批的周期；每个周期只执行一次，重复提交返回同一任务。"
+    "409 not_first_cycle：不是最早一期；409 cycle_not_in_review：周期不在待审批状态；403：无“生成发放周期”权限。",
+)
+def cycle_arrears_before_first(request: HttpRequest, cycle_id: int) -> Any:
+    job = arrears.cycle_arrears_before_first(actor=_actor(request), cycle=_cycle(request, cycle_id))
+    return Status(202, job)
 
 
 @router.post(

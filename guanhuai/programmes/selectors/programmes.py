@@ -245,11 +245,13 @@ def eligibility_preview(
     *, actor: Any, rule: dict[str, Any], as_of: dt.date, programme: Programme | None = None
 ) -> Preview:
     """Who a rule (saved or not) would admit on `as_of`, within the actor's scope (and the programme's
-    branch): the count, a sample of at most 20 (masked names), and the count per county. The rule is
-    validated first: a bad rule raises ValidationError with its position."""
+    branch, and its age window: rules.age_window): the count, a sample of at most 20 (masked names), and
+    the count per county. The rule is validated first: a bad rule raises ValidationError with its position."""
     qs = rules.eligible_for_rule(
         rule, as_of=as_of, persons=persons_in_scope(actor=actor, programme=programme)
     )
+    if programme is not None:
+        qs = qs.filter(rules.age_window(programme))
     sample = [
         SamplePerson(p.pk, mask_name(p.name), p.get_sex_display(), p.birth_date.year, p.org_unit.name)
         for p in qs.select_related("org_unit")

@@ -14,6 +14,7 @@ The sentences of their audit actions are in `programmes/audit.py`. Importing the
 
 from guanhuai.programmes.services import (  # noqa: F401
     applications,
+    arrears,
     cycles,
     enrolments,
     generation,

@@ -24,6 +24,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ from guanhuai.funds import ledger
 from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.funds.states import Account
 from guanhuai.programmes.models import Cycle, CycleApproval, Enrolment, Entitlement, Programme
-from guanhuai.programmes.periods import PeriodSpan, parse_period
+from guanhuai.programmes.periods import PeriodSpan, month_index, parse_period
 from guanhuai.programmes.permissions import APPROVE_CYCLES, GENERATE_CYCLES
 from guanhuai.programmes.states import (
     CYCLE_TRANSITIONS,
@@ -62,13 +63,19 @@ def cycle_generate(
     period: str,
     idempotency_key: str | None = None,
     inline: bool = False,
+    past_reason: str = "",
 ) -> Cycle:
     """Create the cycle of `programme` for `period` and queue the job that generates its entitlements.
 
     A second generation of the same period is refused (Conflict), also when two requests race: the
     database's unique (programme, period) decides. The same `idempotency_key` (a double click, a retried
     request) returns the cycle it created. `inline=True` runs the job in this process before returning
-    (tests and the CLI); the cycle is then in review."""
+    (tests and the CLI); the cycle is then in review.
+
+    Generation reads today's registry (hukou, family status, deaths), not the facts as they were in the
+    period. A period ending more than settings.GUANHUAI_PAST_PERIOD_MONTHS months before the current month
+    is therefore refused (ValidationError "past_period") unless `past_reason` says why it is generated
+    anyway; the reason goes into the cycle's audit row."""
     from guanhuai.jobs.models import Job
     from guanhuai.jobs.services import job_submit
 
@@ -84,6 +91,10 @@ def cycle_generate(
         )
     span = parse_period(period, programme.period)
     _check_not_generated(programme, span)
+    months_back = check_past_period(span, past_reason)
+    audit_data: dict[str, Any] = {"period": span.label}
+    if months_back is not None:
+        audit_data.update(months_back=months_back, past_reason=past_reason.strip())
     try:
         with transaction.atomic():
             cycle = Cycle.objects.create(
@@ -107,13 +118,34 @@ def cycle_generate(
                 "programmes.cycle.created",
                 actor=actor,
                 org_unit=programme.org_unit,
-                data={"period": span.label, "job": job.pk},
+                data={**audit_data, "job": job.pk},
             )
     except IntegrityError:
         # Lost the race with another generation of the same period: the database kept one cycle.
         _check_not_generated(programme, span)
         raise
     return _maybe_run(cycle, inline)
+
+
+def check_past_period(span: PeriodSpan, reason: str) -> int | None:
+    """How many months the period ended before the current month, when that is more than the setting
+    allows and a reason is given; refuses it without a reason. None for a recent period (or no limit)."""
+    limit = settings.GUANHUAI_PAST_PERIOD_MONTHS
+    if limit is None:
+        return None
+    back = month_index(timezone.localdate()) - span.last
+    if back <= limit:
+        return None
+    if not (reason or "").strip():
+        raise ValidationError(
+            _(
+                "发放期 %(period)s 已过去 %(n)s 个月（超过 %(max)s 个月）。生成时按现在的户籍、家庭和生存状况计算，"
+                "可能与当时不符；确需生成的，请填写理由（记入审计日志）。"
+            )
+            % {"period": span.label, "n": back, "max": limit},
+            code="past_period",
+        )
+    return back
 
 
 def _check_not_generated(programme: Programme, span: PeriodSpan) -> None:
@@ -123,6 +155,23 @@ def _check_not_generated(programme: Programme, span: PeriodSpan) -> None:
             _("该项目 %(period)s 的发放周期已生成（%(status)s），不能重复生成。")
             % {"period": span.label, "status": existing.get_status_display()},
             code="cycle_exists",
+        )
+    # The period may already be paid as arrears in a later cycle (services/arrears.py): a regular
+    # entitlement for it would pay those months twice (and the database would refuse it).
+    paid_as_arrears = (
+        Entitlement.objects.filter(
+            cycle__in=Cycle.objects.filter(programme=programme, first_month__gt=span.last),
+            period=span.label,
+            kind=EntitlementKind.ARREARS,
+        )
+        .select_related("cycle")
+        .first()
+    )
+    if paid_as_arrears is not None:
+        raise Conflict(
+            _("该项目 %(period)s 的应发已作为补发计入 %(cycle)s 发放周期，不能再生成该期。")
+            % {"period": span.label, "cycle": paid_as_arrears.cycle.period},
+            code="paid_as_arrears",
         )
 
 

@@ -342,8 +342,10 @@ def enrolments_end_for_death(*, person: Person, died_on: dt.date, actor: Any = N
     about recovering the money — nothing is reversed automatically.
 
     A side effect of a death the registry has already recorded (and checked the recorder's permission
-    for); it runs after that commit, as the recorder (`actor`, or the recorder of the death event when
-    None). If it ever failed, the next re-confirmation still flags the enrolment "died"."""
+    for); it runs as the job DEATH after that commit (death_job_submit), as the recorder (`actor`, or the
+    recorder of the death event when None). A failed job shows on the recorder's job page and is retried
+    there; running it twice changes nothing more. The next re-confirmation would still flag the enrolment
+    "died" if nobody retried it."""
     if actor is None:
         actor = _death_recorder(person)
     death_month = month_index(died_on)
@@ -561,3 +563,23 @@ def reconfirmation_submit(
 
 
 RECONFIRM = "programmes.reconfirm"
+DEATH = "programmes.death"
+
+
+def death_job_submit(*, actor: Any, person: Person, died_on: dt.date) -> Any:
+    """Queue `enrolments_end_for_death` as a durable job (kind DEATH) carrying the recorder, inside the
+    death's transaction: it commits with the death, runs after it, and a failure shows on the recorder's
+    job page to be retried instead of reaching them as an error. Keyed by person and date, so a replay
+    queues nothing. None (no job) when the person has no enrolment to end."""
+    from guanhuai.jobs.services import job_submit
+
+    if not Enrolment.objects.filter(person_id=person.pk).exists():
+        return None
+    job, _created = job_submit(
+        actor=actor,
+        kind=DEATH,
+        idempotency_key=f"{DEATH}:{person.pk}:{died_on.isoformat()}",
+        params={"person_id": person.pk, "died_on": died_on.isoformat()},
+        org_unit=person.org_unit,
+    )
+    return job

@@ -47,6 +47,7 @@ from guanhuai.core import sql, states
 from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index
+from guanhuai.programmes.services import arrears
 from guanhuai.programmes.states import (
     CYCLE_TRANSITIONS,
     CycleStatus,
@@ -121,21 +122,7 @@ def entitlement_rows(
 
     programme = cycle.programme
     qs = entitled_enrolments(cycle, span, enrolments=enrolments)
-    expression = rules.amount_expression(programme, on=span.starts_on)
-    per_period: Any
-    if isinstance(expression, Value):
-        # One amount for everyone (or for no one): no need to look at the person.
-        per_period = expression
-    elif (joined := _on_person(expression)) is not None:
-        # Conditions on the person's own columns only: the same CASE, read through the join.
-        per_period = joined
-    else:
-        # The amount rules are compiled over Person; evaluate them on the enrolment's person by primary
-        # key (one index probe per row), whatever subqueries the rule language builds inside.
-        per_period = Subquery(
-            _person_model().objects.filter(pk=OuterRef("person_id")).annotate(_a=expression).values("_a")[:1],
-            output_field=DecimalField(max_digits=12, decimal_places=2),
-        )
+    per_period = person_amount(rules.amount_expression(programme, on=span.starts_on))
     months = ExpressionWrapper(F("_last") - F("_first") + 1, output_field=IntegerField())
     if programme.pro_rata == ProRata.MONTHS and span.months > 1:
         base: Any = per_period
@@ -178,6 +165,22 @@ def entitlement_rows(
         )
         .order_by()
     )  # no ORDER BY: Enrolment's default ordering would sort a million rows before inserting
+
+
+def person_amount(expression: Any) -> Any:
+    """rules.amount_expression (compiled over Person) as an expression over Enrolment, for its person."""
+    if isinstance(expression, Value):
+        # One amount for everyone (or for no one): no need to look at the person.
+        return expression
+    if (joined := _on_person(expression)) is not None:
+        # Conditions on the person's own columns only: the same CASE, read through the join.
+        return joined
+    # The amount rules are compiled over Person; evaluate them on the enrolment's person by primary key
+    # (one index probe per row), whatever subqueries the rule language builds inside.
+    return Subquery(
+        _person_model().objects.filter(pk=OuterRef("person_id")).annotate(_a=expression).values("_a")[:1],
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
 
 
 def _reroot(q: Q, prefix: str) -> Q | None:
@@ -273,6 +276,10 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
             if progress is not None:
                 progress.job.counts = dict(counts)
                 progress.save_checkpoint(checkpoint)
+    # Months owed before the programme's first cycle are paid by no arrears above: say so (services/arrears).
+    owed = arrears.owed_before_first(cycle)
+    if owed:
+        counts["owed_before_first"] = owed
     with transaction.atomic():
         fresh = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if fresh.status != CycleStatus.GENERATING:
@@ -284,10 +291,15 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
         fresh.save(update_fields=["status", "generated_at"])
         if progress is not None:
             progress.job.counts = dict(counts)
+            messages = []
             if counts["no_amount"]:
-                progress.job.message = _(
-                    "%(n)s 名享受对象没有匹配的发放标准，未生成应发记录，请检查项目的发放标准。"
-                ) % {"n": counts["no_amount"]}
+                messages.append(
+                    _("%(n)s 名享受对象没有匹配的发放标准，未生成应发记录，请检查项目的发放标准。")
+                    % {"n": counts["no_amount"]}
+                )
+            if owed:
+                messages.append(arrears.owed_message(owed))
+            progress.job.message = " ".join(messages)
         log_action(
             fresh,
             "programmes.cycle.generated",

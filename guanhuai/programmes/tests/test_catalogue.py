@@ -13,6 +13,7 @@ from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from guanhuai.programmes import rules
 from guanhuai.programmes.catalogue import TEMPLATES
 from guanhuai.programmes.models import AmountRule, Cycle, Programme, RuleVersion
+from guanhuai.programmes.selectors.programmes import eligibility_preview, eligible_not_enrolled
 from guanhuai.programmes.services.programmes import (
     amount_rule_add,
     amount_rule_end,
@@ -185,21 +186,47 @@ def test_rural_reward_yearly_amounts(rural, tree, people):
 # --- childcare subsidy ------------------------------------------------------------------------------
 
 
-def test_childcare_subsidy_a_child_of_35_months_qualifies_36_does_not(childcare, tree, people):
+def test_childcare_subsidy_a_child_still_owed_a_month_from_2025_qualifies_whatever_its_age_today(
+    childcare, tree, people
+):
+    # given children born either side of the policy's edge: born in February 2022 a child is under 36
+    # months in January 2025 (owed one month); born in January 2022 it turned 3 before 2025 (owed none)
     household(
         people,
         tree.village_a,
         member("父", "1990-01-01", sex="male"),
-        member("小三十五", "2023-12-16", sex="female", relation="child"),
-        member("小三十六", "2023-11-15", sex="male", relation="child"),
+        member("小二二年一月", "2022-01-31", sex="female", relation="child"),
+        member("小二二年二月", "2022-02-01", sex="male", relation="child"),
+        member("小二三年", "2023-11-15", sex="male", relation="child"),
+        member("小二六年", "2026-11-20", sex="female", relation="child"),
     )
-    assert names(childcare, "2026-11-15") == {"小三十五"}
-    assert names(childcare, "2026-11-14") == {"小三十五", "小三十六"}
+    # then on 2 December 2026 the 2022 and 2023 children are over 36 months but still owed 2025 months
+    assert names(childcare, "2026-12-02") == {"小二二年二月", "小二三年", "小二六年"}
+    # a child not yet born is nobody's eligible
+    assert names(childcare, "2026-11-15") == {"小二二年二月", "小二三年"}
+    # and 应享未享 lists them for the village clerk to invite
+    listed = eligible_not_enrolled(actor=people.clerk_a, programme=childcare, as_of=D("2026-12-02"))
+    assert set(listed.values_list("name", flat=True)) == {"小二二年二月", "小二三年", "小二六年"}
     assert childcare.counts_from == D("2025-01-01")
     assert childcare.age_limit_months == 36
     assert childcare.pro_rata == "months"
-    assert amount_of(childcare, Person.objects.get(name="小三十五"), "2026-01-01") == Decimal("3600.00")
-    assert amount_of(childcare, Person.objects.get(name="小三十五"), "2024-12-31") is None
+    child = Person.objects.get(name="小二三年")
+    assert amount_of(childcare, child, "2026-01-01") == Decimal("3600.00")
+    assert amount_of(childcare, child, "2024-12-31") is None
+
+
+def test_the_childcare_preview_counts_the_same_children_as_eligibility(childcare, tree, people):
+    household(
+        people,
+        tree.village_a,
+        member("父", "1990-01-01", sex="male"),
+        member("小二二年一月", "2022-01-31", sex="female", relation="child"),
+        member("小二三年", "2023-11-15", sex="male", relation="child"),
+    )
+    preview = eligibility_preview(
+        actor=people.admin, rule=rules.current_rule(childcare), as_of=D("2026-12-02"), programme=childcare
+    )
+    assert preview.count == 1
 
 
 # --- definition services ----------------------------------------------------------------------------
@@ -344,3 +371,48 @@ def test_payment_fields_freeze_once_a_cycle_exists(special, people):
     with pytest.raises(Conflict) as err:
         programme_update(actor=people.admin, programme=special, period="yearly")
     assert err.value.code == "payment_fields_frozen"
+
+
+def test_the_2014_rows_say_their_end_date_is_uncertain(special):
+    # The 2014 urban/rural figures were replaced by 450/350 on a date nobody has confirmed; ending them on
+    # 2022-06-30 is the best guess the template can make, and the source must say so like the 450/350 rows.
+    rows = AmountRule.objects.filter(programme=special, valid_from=dt.date(2014, 1, 1))
+    assert rows.count() == 4
+    assert all(r.source.startswith("[?]") and "2022-06-30" in r.source for r in rows)
+    # the other dated rows keep a plain source
+    assert not AmountRule.objects.filter(
+        programme=special, valid_from__year=2022, source__contains="[?]"
+    ).exists()
+
+
+def test_an_installed_childcare_rule_with_the_day_age_limit_gets_a_corrected_version(childcare, tree, people):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "guanhuai.programmes.migrations.0002_childcare_rule_counts_owed_months"
+    )
+    # given a programme installed before the fix: its newest rule checks age_months < 36 on the day
+    RuleVersion.objects.create(
+        programme=childcare, version=2, rule=migration.OLD_RULE, created_by=people.admin
+    )
+    household(
+        people,
+        tree.village_a,
+        member("父", "1990-01-01", sex="male"),
+        member("小二三年", "2023-03-01", sex="male", relation="child"),
+    )
+    assert names(childcare, "2026-12-02") == set()
+    # when the data migration runs (twice: the second run finds nothing to do)
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)
+    # then a third version drops the day's age condition and the child still owed 2025 months qualifies
+    assert list(
+        RuleVersion.objects.filter(programme=childcare).order_by("version").values_list("version", "rule")
+    ) == [
+        (1, {"all": []}),
+        (2, migration.OLD_RULE),
+        (3, {"all": []}),
+    ]
+    assert names(childcare, "2026-12-02") == {"小二三年"}

@@ -122,7 +122,7 @@ def death_record(*, actor: Any, person: Person, occurred_on: dt.date, note: str 
         person.save(update_fields=["died_on", "updated_at"])
         event = _event(person, EventKind.DEATH, actor=actor, occurred_on=occurred_on, note=note)
         family.recompute_family_facts(family.parents_of([person.pk]))
-        transaction.on_commit(lambda: person_died.send(sender=Person, person=person, died_on=occurred_on))
+        person_died.send(sender=Person, person=person, died_on=occurred_on, actor=actor)
     return event
 
 

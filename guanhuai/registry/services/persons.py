@@ -34,7 +34,10 @@ from guanhuai.registry.services.fields import (
 )
 from guanhuai.registry.states import ChildBasis, Hukou, RelationToHead, Sex
 
-# Sent after commit when a death is recorded, so that programmes can stop entitlements (person, died_on).
+# Sent inside the death's transaction (person, died_on, actor), so that apps above the registry queue
+# their consequences durably with it — programmes submits a job that ends the person's enrolments. A
+# receiver must only queue work (a job, enqueued on commit), never do it inline: its failure would undo
+# the death or, after commit, give the recorder an error for a death that is saved.
 person_died = Signal()
 
 ACCOUNT_PURPOSE = "bank_account"

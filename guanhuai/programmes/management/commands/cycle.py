@@ -2,6 +2,8 @@
 services as the pages. Every error exits non-zero with the Chinese message.
 
     guanhuai cycle generate --programme tefu --period 2026-12 --as caiwu        (runs the job inline)
+                            [--past-reason …]  (a period more than GUANHUAI_PAST_PERIOD_MONTHS back)
+    guanhuai cycle arrears --programme tefu --period 2026-12 --as caiwu  (months before the first cycle)
     guanhuai cycle approve --programme tefu --period 2026-12 --as xian_shenpi [--comment …]
     guanhuai cycle batches --programme tefu --period 2026-12 --as caiwu
     guanhuai cycle export --batch tefu-2026-12-01 [--format csv|xlsx] --out DIR --as caiwu
@@ -23,7 +25,7 @@ from guanhuai.core.errors import DomainError
 from guanhuai.jobs.models import Job
 from guanhuai.programmes.models import Cycle, PaymentBatch, Programme
 from guanhuai.programmes.selectors import cycles as selectors
-from guanhuai.programmes.services import cycles, payments
+from guanhuai.programmes.services import arrears, cycles, payments
 
 
 class Command(BaseCommand):
@@ -41,7 +43,9 @@ class Command(BaseCommand):
             p.add_argument("--period", required=True, help="发放期：2026-12、2026-Q4 或 2026")
             return with_actor(p)
 
-        with_cycle(sub.add_parser("generate", help="生成发放周期（在本进程中运行生成任务）"))
+        generate = with_cycle(sub.add_parser("generate", help="生成发放周期（在本进程中运行生成任务）"))
+        generate.add_argument("--past-reason", default="", help="发放期已过去较久时必填：为何仍要生成")
+        with_cycle(sub.add_parser("arrears", help="把首个发放周期之前应发未发的月份作为补发计入该周期"))
         approve = with_cycle(sub.add_parser("approve", help="审批发放周期"))
         approve.add_argument("--comment", default="", help="审批意见")
         with_cycle(sub.add_parser("batches", help="按开户银行生成发放批次"))
@@ -111,7 +115,13 @@ class Command(BaseCommand):
 
     def _generate(self, actor: Any, options: dict[str, Any]) -> None:
         programme = self._programme(options["programme"])
-        cycle = cycles.cycle_generate(actor=actor, programme=programme, period=options["period"], inline=True)
+        cycle = cycles.cycle_generate(
+            actor=actor,
+            programme=programme,
+            period=options["period"],
+            inline=True,
+            past_reason=options["past_reason"],
+        )
         job = Job.objects.filter(pk=cycle.job_id).first() if cycle.job_id is not None else None
         counts = job.counts if job else {}
         self.stdout.write(
@@ -125,6 +135,15 @@ class Command(BaseCommand):
         )
         if job and job.message:
             self.stdout.write(job.message)
+        self._totals(cycle, actor)
+
+    def _arrears(self, actor: Any, options: dict[str, Any]) -> None:
+        cycle = self._cycle(actor, options)
+        job = arrears.cycle_arrears_before_first(actor=actor, cycle=cycle, inline=True)
+        self.stdout.write(
+            _("已补发首期之前的月份：%(n)s 笔，合计 %(total)s 元。")
+            % {"n": job.counts.get("entitlements", 0), "total": job.counts.get("total", "0.00")}
+        )
         self._totals(cycle, actor)
 
     def _approve(self, actor: Any, options: dict[str, Any]) -> None:
