@@ -75,8 +75,8 @@ def test_id_lookup_is_limited_per_user(tree, people, limits):
     client = Client()
     client.force_login(people.clerk_a)
     for _ in range(3):
-        assert client.get("/registry/check-id/", {"id_number": "440224196001011234"}).status_code == 200
-    refused = client.get("/registry/check-id/", {"id_number": "440224196001011234"})
+        assert client.post("/registry/check-id/", {"id_number": "440224196001011234"}).status_code == 200
+    refused = client.post("/registry/check-id/", {"id_number": "440224196001011234"})
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
 
 
