@@ -477,6 +477,9 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         raise SystemExit(f"bad options: jobs {sorted(unknown)}, users ≥ 1, duration ≥ 5 s")
     from benchmarks import load_jobs
 
+    # This process is the bench's own child: on SIGTERM (a timeout, a killed parent), unwind through the
+    # finally blocks below, so that gunicorn and the worker are stopped and the temporary folder removed.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     var_dir = tempfile.mkdtemp(prefix="guanhuai-load-")
     try:
         env = _server_env(var_dir)
@@ -495,8 +498,8 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
             raise SystemExit("the demo has no programme that caiwu can generate a cycle of")
         write(f"演示省已就绪（{demo_s:.0f} 秒，{plan['persons']:,} 人）；导入文件 {plan['import_rows']:,} 行")
         servers = Servers(env, _free_port(), var_dir)
-        servers.start()
-        try:
+        try:  # stopped also when they fail to start: a half-started gunicorn must not outlive the bench
+            servers.start()
             cpu_before = servers.cpu()
             samples_path = os.path.join(var_dir, "samples.jsonl")
             recorded: list[list[Any]] = []
