@@ -67,6 +67,13 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument(
         "--small", action="store_true", help="只建最小演示（guanhuai demo --small），用于测试。"
     )
+    parser.add_argument(
+        "--demo-from",
+        default="",
+        metavar="FILE",
+        help="不重建演示省，而是复制这个已建好演示省的 SQLite 文件（如 make demo 的 var/guanhuai.sqlite3；"
+        "须用本安装的 GUANHUAI_FIELD_KEY 建立）。只用于 SQLite；原文件只读，不会改动。",
+    )
 
 
 # --- the pieces -------------------------------------------------------------------------------------------
@@ -146,7 +153,7 @@ def plan_jobs(import_rows: int) -> dict[str, Any]:
 
     plan: dict[str, Any] = {}
     county = User.objects.get(username="xian_shenpi").home_unit
-    content, rows = import_file(county, import_rows)
+    content, rows = import_file(county, import_rows) if import_rows else (b"", 0)
     plan.update(import_unit=county.pk, import_content=content, import_rows=rows)
     finance = User.objects.get(username="caiwu")
     programme = (
@@ -470,6 +477,9 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         raise SystemExit(f"bad options: jobs {sorted(unknown)}, users ≥ 1, duration ≥ 5 s")
     from benchmarks import load_jobs
 
+    # This process is the bench's own child: on SIGTERM (a timeout, a killed parent), unwind through the
+    # finally blocks below, so that gunicorn and the worker are stopped and the temporary folder removed.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     var_dir = tempfile.mkdtemp(prefix="guanhuai-load-")
     try:
         env = _server_env(var_dir)
@@ -482,14 +492,14 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         else:
             write(f"数据库：{engine}；建立演示省……")
             demo_s = build_demo(options, env, write)
-        plan = plan_jobs(options["import_rows"])
+        plan = plan_jobs(options["import_rows"] if "import" in kinds else 0)
         connection.close()
         if "cycle" in kinds and "cycle_programme" not in plan:
             raise SystemExit("the demo has no programme that caiwu can generate a cycle of")
-        write(f"演示省已建（{demo_s:.0f} 秒，{plan['persons']:,} 人）；导入文件 {plan['import_rows']:,} 行")
+        write(f"演示省已就绪（{demo_s:.0f} 秒，{plan['persons']:,} 人）；导入文件 {plan['import_rows']:,} 行")
         servers = Servers(env, _free_port(), var_dir)
-        servers.start()
-        try:
+        try:  # stopped also when they fail to start: a half-started gunicorn must not outlive the bench
+            servers.start()
             cpu_before = servers.cpu()
             samples_path = os.path.join(var_dir, "samples.jsonl")
             recorded: list[list[Any]] = []
