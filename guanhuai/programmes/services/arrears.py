@@ -2,11 +2,12 @@
 earlier start months).
 
 Arrears for late approvals (generation._insert_arrears) only look at periods that already have a cycle, so
-these months would never be paid. Generating the programme's earliest cycle therefore always reports
-them — `owed_before_first` gives the number of months and their amount, and the job's message and audit
-row carry it — and, when asked (`arrears_before_first`), puts them in that cycle as arrears entitlements,
-one per person and past period, one `INSERT … SELECT` per past period. Whether those months were already
-paid outside the platform is for a person to know, which is why it is an option and not automatic.
+these months would never be paid. Generating the programme's earliest cycle therefore queues a report
+job (REPORT_JOB: `owed_before_first`, the number of months and their amount, in its counts, message and an
+audit row), and `cycle_arrears_before_first` offers to put them in that cycle, while it is in review, as
+arrears entitlements, one per person and past period, one `INSERT … SELECT` per past period. Whether those
+months were already paid outside the platform is for a person to know, which is why it is offered and not
+automatic.
 
 The report costs one aggregate query per span of periods over which the programme's amount rules do not
 change (usually one to five), whatever the number of months: not one per period. For programmes paid
