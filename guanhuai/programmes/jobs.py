@@ -64,6 +64,15 @@ def death(job: Job, progress: Progress) -> None:
 # --- arrears before the first cycle (services/arrears.py) -----------------------------------------------------
 
 
+@register("programmes.cycle_owed", _("核算首期之前应发未发的月份"))
+def cycle_owed(job: Job, progress: Progress) -> None:
+    from guanhuai.programmes.models import Cycle
+    from guanhuai.programmes.services.arrears import report_job_run
+
+    cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
+    job.counts, job.message = report_job_run(cycle, actor=job.actor)
+
+
 @register("programmes.cycle_arrears", _("补发首期之前的月份"))
 def cycle_arrears(job: Job, progress: Progress) -> None:
     from guanhuai.programmes.models import Cycle

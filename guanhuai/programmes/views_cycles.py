@@ -160,11 +160,11 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _owed_before_first(cycle: Cycle) -> dict[str, Any]:
-    """The generation job's report of months owed before the programme's first cycle (services/arrears.py),
+    """The report job's count of months owed before the programme's first cycle (services/arrears.py),
     with its sentence, and the job that added them, if one did."""
     from guanhuai.jobs.models import Job
 
-    owed = (cycle.job.counts or {}).get("owed_before_first") if cycle.job_id and cycle.job else None
+    owed, _report = arrears.owed_report(cycle)
     if not owed:
         return {}
     added = Job.objects.filter(idempotency_key=f"{arrears.ARREARS_JOB}:{cycle.pk}").first()

@@ -2,11 +2,12 @@
 earlier start months).
 
 Arrears for late approvals (generation._insert_arrears) only look at periods that already have a cycle, so
-these months would never be paid. Generating the programme's earliest cycle therefore always reports
-them — `owed_before_first` gives the number of months and their amount, and the job's message and audit
-row carry it — and, when asked (`arrears_before_first`), puts them in that cycle as arrears entitlements,
-one per person and past period, one `INSERT … SELECT` per past period. Whether those months were already
-paid outside the platform is for a person to know, which is why it is an option and not automatic.
+these months would never be paid. Generating the programme's earliest cycle therefore queues a report
+job (REPORT_JOB: `owed_before_first`, the number of months and their amount, in its counts, message and an
+audit row), and `cycle_arrears_before_first` offers to put them in that cycle, while it is in review, as
+arrears entitlements, one per person and past period, one `INSERT … SELECT` per past period. Whether those
+months were already paid outside the platform is for a person to know, which is why it is offered and not
+automatic.
 
 The report costs one aggregate query per span of periods over which the programme's amount rules do not
 change (usually one to five), whatever the number of months: not one per period. For programmes paid
@@ -31,9 +32,15 @@ from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index, month_label, month_start, period_containing
 from guanhuai.programmes.states import CycleStatus, EnrolmentStatus, EntitlementKind, Period, ProRata
 
-register({"programmes.cycle.arrears_before_first_added": gettext_lazy("补发首期之前的月份")})
+register(
+    {
+        "programmes.cycle.arrears_before_first_added": gettext_lazy("补发首期之前的月份"),
+        "programmes.cycle.owed_before_first": gettext_lazy("发现首期之前应发未发的月份"),
+    }
+)
 
 ARREARS_JOB = "programmes.cycle_arrears"
+REPORT_JOB = "programmes.cycle_owed"
 
 PERIOD_MONTHS: dict[str, int] = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.YEARLY: 12}
 
@@ -168,6 +175,47 @@ def insert_arrears_before_first(cycle: Cycle) -> int:
             entitlement_rows(cycle, span, kind=EntitlementKind.ARREARS, enrolments=candidates)
         )
     return total
+
+
+def report_submit(cycle: Cycle) -> Any:
+    """At the end of the generation of a programme's earliest cycle, when some active enrolment started
+    before it: queue the report job (REPORT_JOB, keyed by the cycle) that computes `owed_before_first`.
+    Its own job, so that generation costs the same for the first cycle as for the next ones: the report
+    reads every such enrolment with its amount once more. Returns the job, or None."""
+    from guanhuai.jobs.services import job_submit
+
+    if not is_earliest(cycle) or _window(cycle) is None:
+        return None
+    job, _created = job_submit(
+        actor=cycle.generated_by,
+        kind=REPORT_JOB,
+        idempotency_key=f"{REPORT_JOB}:{cycle.pk}",
+        params={"cycle_id": cycle.pk},
+        org_unit=cycle.programme.org_unit,
+    )
+    return job
+
+
+def report_job_run(cycle: Cycle, *, actor: Any) -> tuple[dict[str, Any], str]:
+    """The report job's work: its counts (`owed_before_first`, absent when nothing is owed), its message,
+    and an audit row on the cycle when something is owed."""
+    from guanhuai.audit.services import log_action
+
+    owed = owed_before_first(cycle)
+    if not owed:
+        return {}, ""
+    log_action(
+        cycle, "programmes.cycle.owed_before_first", actor=actor, org_unit=cycle.programme.org_unit, data=owed
+    )
+    return {"owed_before_first": owed}, owed_message(owed)
+
+
+def owed_report(cycle: Cycle) -> tuple[dict[str, Any] | None, Any]:
+    """What the report job found for this cycle (None while it has not run or found nothing), and the job."""
+    from guanhuai.jobs.models import Job
+
+    job = Job.objects.filter(idempotency_key=f"{REPORT_JOB}:{cycle.pk}").first()
+    return ((job.counts or {}).get("owed_before_first") if job else None), job
 
 
 def owed_message(owed: dict[str, Any]) -> str:

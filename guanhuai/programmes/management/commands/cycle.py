@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.core.errors import DomainError
 from guanhuai.jobs.models import Job
+from guanhuai.jobs.services import job_run
 from guanhuai.programmes.models import Cycle, PaymentBatch, Programme
 from guanhuai.programmes.selectors import cycles as selectors
 from guanhuai.programmes.services import arrears, cycles, payments
@@ -135,6 +136,12 @@ class Command(BaseCommand):
         )
         if job and job.message:
             self.stdout.write(job.message)
+        # The report of months owed before the first cycle is a job of its own: run it here too.
+        _owed, report = arrears.owed_report(cycle)
+        if report is not None and not report.is_finished:
+            report = job_run(report.pk)
+        if report is not None and report.message:
+            self.stdout.write(report.message)
         self._totals(cycle, actor)
 
     def _arrears(self, actor: Any, options: dict[str, Any]) -> None:
