@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanhuai.audit.middleware.RequestContextMiddleware",
+    "guanhuai.core.api.JsonErrorsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -1,5 +1,5 @@
 """Users, role assignments and personal tokens over the API (/api/v1/). Thin, like the views: scoped reads
-through selectors, writes through services; a DomainError propagates and guanhuai.api turns it into JSON
+through selectors, writes through services; a DomainError propagates and the API kit (guanhuai.core.api) turns it into JSON
 `{"code", "message"}` with its status. A user outside the actor's scope is a 404, exactly like one that
 does not exist.
 
@@ -19,7 +19,7 @@ from ninja.responses import Status
 from guanhuai.accounts import selectors, services
 from guanhuai.accounts.models import RoleAssignment, User
 from guanhuai.accounts.registry import Role
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import OrgUnit
 

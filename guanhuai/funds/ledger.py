@@ -7,7 +7,8 @@ Rules enforced on every post, inside the caller's transaction:
 - the funds involved are locked (SELECT … FOR UPDATE, in id order) and, after the post, no fund's
   available cash, no allocation's remaining budget and no fund's goods are negative. Two requests racing
   for the last yuan serialise on the fund row: the second sees the first's entries and is refused.
-- a replayed idempotency key returns the transaction already posted.
+- a replayed idempotency key returns the transaction already posted, marked `replayed = True`, so that a
+  caller can tell its own new transaction from another request's (the API answers 201 only for the first).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def post(
     if idempotency_key:
         existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
+            existing.replayed = True  # type: ignore[attr-defined]
             return existing
     if not lines:
         raise ValidationError(_("记账分录不能为空。"))
@@ -127,7 +129,9 @@ def post(
                 )
         except IntegrityError:
             if idempotency_key:
-                return LedgerTransaction.objects.get(idempotency_key=idempotency_key)
+                winner = LedgerTransaction.objects.get(idempotency_key=idempotency_key)
+                winner.replayed = True  # type: ignore[attr-defined]
+                return winner
             raise Conflict(_("该笔账目已冲销过。"), code="already_reversed")
         LedgerEntry.objects.bulk_create(
             [

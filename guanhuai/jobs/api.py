@@ -10,7 +10,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus

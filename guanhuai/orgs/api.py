@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core.excel import read_upload
 from guanhuai.jobs.selectors import job_get
 from guanhuai.jobs.services import job_submit

@@ -138,7 +138,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
     # given: a fund whose allocation holds money for exactly one payment of 3,000
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "3000", on=TODAY)
-    allocation = services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -157,7 +157,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
             amount="3000",
             paid_on=TODAY,
             payee=f"收款人{i}",
-        )
+        )[0]
 
     won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
 
@@ -174,7 +174,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
 def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation = services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -192,7 +192,7 @@ def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
             amount="300",
             paid_on=TODAY,
             payee=f"收款人{i}",
-        )
+        )[0]
 
     won, lost = outcomes(race(5, pay, hold=lock_fund(f)))
 
@@ -258,7 +258,7 @@ def test_two_allocations_racing_for_the_last_money_exactly_one_is_made(tree, mon
             name=f"青春健康项目{i}",
             amount="5000",
             posted_on=TODAY,
-        )
+        )[0]
 
     won, lost = outcomes(race(2, allocate, hold=lock_fund(f)))
 
@@ -294,7 +294,7 @@ def test_a_double_clicked_donation_is_recorded_once_and_both_requests_get_it(tre
 def test_a_double_clicked_disbursement_pays_once(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation = services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -313,7 +313,7 @@ def test_a_double_clicked_disbursement_pays_once(tree, money):
             paid_on=TODAY,
             payee="某户",
             idempotency_key="pay-1",
-        )
+        )[0]
 
     won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
 

@@ -25,7 +25,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.models import Application, Objection, Programme, PublicNotice

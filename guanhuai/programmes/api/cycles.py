@@ -26,7 +26,7 @@ from ninja.responses import Status
 from pydantic import PlainSerializer, StrictFloat, StrictInt, StrictStr, WithJsonSchema
 
 from guanhuai.accounts import scoping
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
 from guanhuai.programmes.permissions import VIEW

@@ -20,8 +20,8 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import PlainSerializer, WithJsonSchema
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core import excel
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.programmes.models import ResultFile
 from guanhuai.programmes.selectors import payments as selectors
 from guanhuai.programmes.services import payments as services

@@ -30,7 +30,7 @@ from ninja.responses import Status
 from pydantic import PlainSerializer, StrictInt, StrictStr, WithJsonSchema
 
 from guanhuai.accounts import scoping
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.funds.models import Allocation
 from guanhuai.orgs.models import OrgUnit

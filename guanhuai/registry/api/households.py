@@ -9,7 +9,7 @@ from ninja import Query
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
 from guanhuai.registry.api.common import HOUSEHOLDS, READ, WRITE, Pagination, _actor, router
