@@ -7,6 +7,8 @@ imports it, so an app's API can be imported on its own."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -61,7 +63,23 @@ class GuanhuaiAPI(NinjaAPI):
                 extra[422] = "请求参数有误"
                 for status, text in extra.items():
                     responses.setdefault(str(status), {"description": text, **ERROR_REF})
+        _drop_unreferenced(schema)
         return schema
+
+
+def _drop_unreferenced(schema: dict[str, Any]) -> None:
+    """Ninja lists the query models of paginated operations (`PageQuery`) as components although nothing
+    refers to them; a generated client would grow a stray class for each."""
+    components = schema["components"]["schemas"]
+    seen: set[str] = set()
+    todo = [json.dumps(schema["paths"])]
+    while todo:
+        for name in re.findall(r'"#/components/schemas/([^"]+)"', todo.pop()):
+            if name not in seen and name in components:
+                seen.add(name)
+                todo.append(json.dumps(components[name]))
+    for name in set(components) - seen:
+        del components[name]
 
 
 api = GuanhuaiAPI(
