@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from guanhuai.accounts import services as account_services
+from guanhuai.api import api as ninja_api
 from guanhuai.funds import selectors, services
 from guanhuai.funds.models import (
     Allocation,
@@ -763,6 +764,82 @@ def test_a_special_round_is_created_once(api, tree, people, money):
     unknown = client.post("/rounds", {**body, "person_ids": [heads[0].pk, 999999], "idempotency_key": "r4"})
     assert unknown.status_code == 422 and "999999" in unknown.data["message"]
     assert counts() == before
+
+    # The same key with another amount is not this round.
+    other = client.post("/rounds", {**body, "amount_each": "2000"})
+    assert (other.status_code, other.data["code"]) == (409, "idempotency_mismatch")
+    assert counts() == before
+
+
+def test_the_same_key_with_another_body_is_409_on_every_money_endpoint(api, books, money, tree):
+    f, _restricted, _d, _donation = books
+    other_fund = fund(money.manager, tree.province, name="青春健康基金")
+    client = api(money.manager)
+    first = client.post("/allocations", allocation_body(f, "300"), headers={"Idempotency-Key": "a-1"})
+    assert first.status_code == 201, first.data
+    paid = client.post(
+        f"/allocations/{first.data['id']}/disbursements",
+        {"amount": "100", "paid_on": DAY.isoformat(), "payee": "某户"},
+        headers={"Idempotency-Key": "d-1"},
+    )
+    assert paid.status_code == 201, paid.data
+    transfer = {
+        "from_fund_id": f.pk,
+        "to_fund_id": other_fund.pk,
+        "amount": "50",
+        "posted_on": DAY.isoformat(),
+    }
+    moved = client.post("/transfers", transfer, headers={"Idempotency-Key": "t-1"})
+    assert moved.status_code == 201, moved.data
+    before = counts()
+    clashes = [
+        client.post("/allocations", allocation_body(f, "301"), headers={"Idempotency-Key": "a-1"}),
+        client.post(
+            f"/allocations/{first.data['id']}/disbursements",
+            {"amount": "99", "paid_on": DAY.isoformat(), "payee": "某户"},
+            headers={"Idempotency-Key": "d-1"},
+        ),
+        client.post("/transfers", {**transfer, "amount": "51"}, headers={"Idempotency-Key": "t-1"}),
+        # the other direction is another transfer, whatever the amount
+        client.post(
+            "/transfers",
+            {**transfer, "from_fund_id": other_fund.pk, "to_fund_id": f.pk},
+            headers={"Idempotency-Key": "t-1"},
+        ),
+    ]
+    assert [(r.status_code, r.data["code"]) for r in clashes] == [(409, "idempotency_mismatch")] * 4
+    assert counts() == before
+    # An identical replay still answers 200 with the first result.
+    again = client.post("/allocations", allocation_body(f, "300"), headers={"Idempotency-Key": "a-1"})
+    assert (again.status_code, again.data["id"]) == (200, first.data["id"])
+
+
+def test_header_and_body_keys_that_disagree_are_refused(api, books, money):
+    f, _r, d, _donation = books
+    before = counts()
+    response = api(money.finance).post(
+        "/donations", donation_body(f, d, "500", idempotency_key="k-1"), headers={"Idempotency-Key": "k-2"}
+    )
+    assert (response.status_code, response.data["code"]) == (422, "idempotency_key_conflict")
+    assert counts() == before
+
+
+def test_an_idempotency_key_over_64_characters_is_422_and_the_limit_is_in_the_schema(api, books, money):
+    f, _r, d, _donation = books
+    long_key = "k" * 65
+    by_body = api(money.finance).post("/donations", donation_body(f, d, "500", idempotency_key=long_key))
+    by_header = api(money.finance).post(
+        "/donations", donation_body(f, d, "500"), headers={"Idempotency-Key": long_key}
+    )
+    assert by_body.status_code == 422 and by_header.status_code == 422
+    document = ninja_api.get_openapi_schema()
+    operation = document["paths"]["/api/v1/funds/donations"]["post"]
+    header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["schema"].get("maxLength") == 64 or any(
+        option.get("maxLength") == 64 for option in header["schema"].get("anyOf", [])
+    )
+    body = document["components"]["schemas"]["DonationIn"]["properties"]["idempotency_key"]
+    assert any(option.get("maxLength") == 64 for option in body.get("anyOf", [body]))
 
 
 # --- the public disclosure -----------------------------------------------------------------------------------
