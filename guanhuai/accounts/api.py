@@ -11,9 +11,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
 from guanhuai.accounts import selectors, services
 from guanhuai.accounts.models import RoleAssignment, User
@@ -118,7 +118,7 @@ class TokenOut(Schema):
 
 class TokenCreateIn(Schema):
     name: str = Field(..., max_length=100)
-    expires_at: dt.datetime | None = None
+    expires_at: AwareDatetime | None = Field(None, description="带时区的时间，如 2026-12-31T23:59:59+08:00")
 
 
 class TokenCreatedOut(TokenOut):
@@ -267,10 +267,10 @@ def token_list(request: HttpRequest) -> Any:
     description="明文令牌只在此响应中出现一次。422：名称为空或过期时间不晚于现在。",
 )
 def token_create(request: HttpRequest, payload: TokenCreateIn) -> Any:
-    expires_at = payload.expires_at
-    if expires_at is not None and timezone.is_naive(expires_at):
-        expires_at = timezone.make_aware(expires_at)
-    token, plain = services.token_create(actor=actor_of(request), name=payload.name, expires_at=expires_at)
+    token, plain = services.token_create(
+        actor=actor_of(request), name=payload.name, expires_at=payload.expires_at
+    )
+    token.refresh_from_db()  # every datetime as stored (UTC), as GET /tokens shows it
     token.token = plain  # type: ignore[attr-defined]
     return Status(201, token)
 

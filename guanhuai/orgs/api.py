@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate, patch_data
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.excel import read_upload
 from guanhuai.jobs.selectors import job_get
@@ -172,7 +172,7 @@ def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Any:
 @router.patch("/{int:unit_id}", response={200: UnitOut, **WRITE}, summary="修改组织")
 def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatchIn) -> Any:
     unit = selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
-    return services.unit_update(actor=actor_of(request), unit=unit, **payload.dict(exclude_unset=True))
+    return services.unit_update(actor=actor_of(request), unit=unit, **patch_data(payload, OrgUnit))
 
 
 @router.post("/{int:unit_id}/move", response={200: UnitOut, **WRITE}, summary="调整隶属关系（连同全部下级）")

@@ -12,6 +12,7 @@ importing `guanhuai.api`, the root that imports every router; that is what made 
 - `paginate` / `Pagination`: ninja's `{items, count}` with `limit` capped at `MAX_LIMIT` and `offset`
   bounded by `MAX_OFFSET`; `Paged` lets a list decorate its one page (balances, remaining amounts);
 - `ref(...)`: a record named in the body that is missing or out of scope becomes a 422 about that input;
+  `patch_data(...)`: a PATCH body's fields, refusing `null` for a NOT NULL column with a 422;
 - `Money` (out: a string with two decimals, never "-0.00"), `AmountIn` (in: strict), `DayIn` (a bounded
   date), `Id` (a positive 64-bit id);
 - `IdempotencyKeyIn`, `idempotency_key(...)` and `created_or_replayed(...)`: one replay contract."""
@@ -32,7 +33,7 @@ from guanhuai.core.api.idempotency import (
 )
 from guanhuai.core.api.money import AmountIn, DayIn, Id, Money, money_text
 from guanhuai.core.api.pagination import MAX_LIMIT, MAX_OFFSET, Paged, Pagination, paginate
-from guanhuai.core.api.refs import actor, ref
+from guanhuai.core.api.refs import actor, patch_data, ref
 
 __all__ = [
     "AUTH_ERRORS",
@@ -56,5 +57,6 @@ __all__ = [
     "install",
     "money_text",
     "paginate",
+    "patch_data",
     "ref",
 ]

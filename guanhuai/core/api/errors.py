@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -113,6 +114,12 @@ def install(api: Any) -> None:
             return respond(request, exc.status_code, error_body(code, message))
         return respond(request, exc.status_code, error_body("http_error", str(exc)))
 
+    def model_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        # A model's full_clean() that a service let through: still the client's input, so a 422, not a 500.
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        message = "；".join(str(m) for messages in details.values() for m in messages)
+        return respond(request, 422, error_body("validation_error", message, details))
+
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         return _server_error(request, exc)
 
@@ -123,6 +130,7 @@ def install(api: Any) -> None:
     api.add_exception_handler(NinjaValidationError, invalid)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(MultiPartParserError, fixed(400))
+    api.add_exception_handler(DjangoValidationError, model_invalid)
 
 
 class JsonErrorsMiddleware:

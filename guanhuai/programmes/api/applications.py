@@ -15,7 +15,6 @@ application with 200 instead of 201.
 No `from __future__ import annotations` here: ninja reads the annotations at import time."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +24,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, paginate
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Money, Paged, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.programmes import notices as notice_documents
@@ -144,7 +143,7 @@ class NoticeOpenIn(Schema):
 class NoticeRowOut(Schema):
     name: str
     village: str
-    amount: Decimal | None
+    amount: Money | None
     unit: str
 
 

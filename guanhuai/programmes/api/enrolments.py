@@ -9,7 +9,6 @@ a user who may see the enrolment but not change it gets 403. A disallowed transi
 No `from __future__ import annotations` here: ninja reads the annotations at import time."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, Money, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.jobs.selectors import job_get
@@ -108,7 +107,11 @@ class EnrolmentStatusCount(Schema):
     status: str
     label: str
     count: int
-    total: Decimal
+    total: Money
+
+    @staticmethod
+    def resolve_label(obj: dict[str, Any]) -> str:
+        return str(obj["label"])  # a lazy translation from the status choices
 
 
 class EnrolmentHistoryOut(Schema):

@@ -29,7 +29,7 @@ from ninja.responses import Status
 from pydantic import StrictInt, StrictStr
 
 from guanhuai.accounts import scoping
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, Money, Paged, paginate
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, Money, Paged, paginate, patch_data
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.funds.models import Allocation
@@ -384,7 +384,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> Any:
 )
 def programme_update(request: HttpRequest, programme_id: int, body: ProgrammeUpdateIn) -> Any:
     programme = _get(request, programme_id)
-    data = body.model_dump(exclude_unset=True)
+    data = patch_data(body, Programme)
     if "allocation_id" in data:
         data["allocation"] = _allocation_ref(request, data.pop("allocation_id"))
     services.programme_update(actor=actor_of(request), programme=programme, **data)

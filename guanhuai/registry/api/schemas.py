@@ -287,9 +287,9 @@ class BankAccountIn(Schema):
 
 class ConsentIn(Schema):
     purpose: ConsentPurpose
-    scope: str = Field(..., max_length=200)
+    scope: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
     given_on: dt.date
-    given_by: str = Field(..., max_length=50, description="本人，或监护人姓名")
+    given_by: str = Field(..., min_length=1, max_length=50, pattern=r"\S", description="本人，或监护人姓名")
 
 
 class ConsentWithdrawIn(Schema):
