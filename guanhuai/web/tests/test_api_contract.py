@@ -20,7 +20,8 @@ from guanhuai.accounts.models import ApiToken
 from guanhuai.api import api
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.api.money import MONEY_PATTERN
-from guanhuai.programmes.tests.factories import make_programme
+from guanhuai.programmes.tests.cycle_fixtures import build_staff, generate, person, programme
+from guanhuai.programmes.tests.factories import enrol, make_programme
 from guanhuai.registry.tests.factories import family
 
 API = "/api/v1"
@@ -281,3 +282,15 @@ def test_a_token_expiry_must_carry_a_timezone_and_is_echoed_as_stored(db, people
     listed = client.get(f"{API}/tokens", {"limit": 200}, headers=headers).json()["items"]
     assert next(t for t in listed if t["id"] == made["id"])["expires_at"] == made["expires_at"]
     assert dt.datetime.fromisoformat(made["expires_at"]) == dt.datetime(2030, 1, 1, 0, 0, tzinfo=dt.UTC)
+
+
+def test_an_enrolment_with_entitlements_is_shown_not_a_500(db, tree, people):
+    # The entitlement summary carried the status label as a lazy translation: every such detail was a 500.
+    staff = build_staff(tree, people)
+    prog = programme(tree, staff, amount="590.00", code="tefu")
+    enrolment = enrol(prog, person(staff.registrar, tree.village_a, "甲一"))
+    generate(staff, prog, "2026-01")
+    response = Client().get(f"{API}/enrolments/{enrolment.pk}", headers=bearer(people.admin))
+    assert response.status_code == 200, response.content[:300]
+    [row] = response.json()["entitlement_summary"]
+    assert (row["label"], row["count"], row["total"]) == ("应发", 1, "590.00")
