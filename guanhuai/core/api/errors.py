@@ -120,6 +120,10 @@ def install(api: Any) -> None:
         message = "；".join(str(m) for messages in details.values() for m in messages)
         return respond(request, 422, error_body("validation_error", message, details))
 
+    def too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # An id or count beyond 64 bits that reached the database: no such record, and the input is wrong.
+        return respond(request, 422, error_body("number_too_large", _("请求中的数字过大。")))
+
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         return _server_error(request, exc)
 
@@ -131,6 +135,7 @@ def install(api: Any) -> None:
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(MultiPartParserError, fixed(400))
     api.add_exception_handler(DjangoValidationError, model_invalid)
+    api.add_exception_handler(OverflowError, too_large)
 
 
 class JsonErrorsMiddleware:
