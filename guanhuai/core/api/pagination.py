@@ -33,7 +33,7 @@ class Paged:
 
 
 class Pagination(LimitOffsetPagination):
-    Input = PageQuery
+    Input = PageQuery  # type: ignore[assignment]  # named, so no stray "Input" schema
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         prepare: Callable[[list[Any]], list[Any]] | None = None
