@@ -109,6 +109,12 @@ def install(api: Any) -> None:
         return respond(request, 422, error_body("validation_error", _("请求参数有误。"), details))
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403 and "CSRF" in str(exc):  # ninja's check for a browser session
+            return respond(
+                request,
+                403,
+                error_body("csrf_failed", _("浏览器会话的 CSRF 令牌缺失或无效，请刷新页面后重试。")),
+            )
         if exc.status_code in _messages():
             code, message = _messages()[exc.status_code]
             return respond(request, exc.status_code, error_body(code, message))

@@ -145,6 +145,13 @@ def test_a_bad_token_is_401_even_with_a_logged_in_session(db, people):
     is_json_error(response, 401, "unauthenticated")
 
 
+def test_a_browser_session_without_its_csrf_token_is_a_json_403_that_says_so(db, people):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people.admin)
+    response = browser.post(f"{API}/funds/donors", data="{}", content_type="application/json")
+    is_json_error(response, 403, "csrf_failed")
+
+
 # --- bounded numbers ---------------------------------------------------------------------------------------
 
 
