@@ -24,7 +24,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Money, Paged, paginate
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Money, Paged, idempotency_key, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.programmes import notices as notice_documents
@@ -342,13 +342,10 @@ def application_list(
 def application_create(
     request: HttpRequest,
     payload: ApplicationCreateIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
 ) -> Any:
     actor = actor_of(request)
-    key = (idempotency_key or "").strip()
-    if len(key) > 64:
-        raise ValidationError(_("Idempotency-Key 不能超过64个字符。"), code="idempotency_key")
-    full_key = f"api:application:{actor.pk}:{key}" if key else None
+    full_key = idempotency_key(request, "application", header_key, None)
     replay = bool(full_key) and Application.objects.filter(idempotency_key=full_key).exists()
     person = registry_selectors.person_get(actor=actor, person_id=payload.person_id)
     spouse = (
