@@ -127,7 +127,8 @@ def test_a_missing_bad_expired_or_revoked_token_is_401_on_every_method(db, peopl
             ("patch", "/programmes/1"),
         ]:
             body = {} if method == "get" else {"data": "{}", "content_type": "application/json"}
-            response = getattr(Client(), method)(API + path, headers=header, **body)
+            # enforce_csrf_checks: as for a real client, where a POST used to be "403 CSRF check Failed"
+            response = getattr(Client(enforce_csrf_checks=True), method)(API + path, headers=header, **body)
             is_json_error(response, 401, "unauthenticated")
             assert response["WWW-Authenticate"].startswith("Bearer"), (method, header)
 
