@@ -181,6 +181,8 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUANHUAI_MAX_UPLOAD_BYTES = env.get_int("GUANHUAI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# The largest amount (yuan) the API accepts in one money field; more is a 422 amount_too_large.
+GUANHUAI_MAX_AMOUNT = env.get("GUANHUAI_MAX_AMOUNT", "999999999999.99") or "999999999999.99"
 
 # Jobs run through django-tasks. The embedded default stores them in the database and `guanhuai worker`
 # executes them; tests run them in-process.
