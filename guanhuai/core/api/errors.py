@@ -144,6 +144,15 @@ def install(api: Any) -> None:
     api.add_exception_handler(OverflowError, too_large)
 
 
+def _has_nul(request: HttpRequest) -> bool:
+    if "%00" in request.META.get("QUERY_STRING", "").lower() or "\x00" in request.path:
+        return True
+    if request.content_type == "application/json":
+        body = request.body
+        return b"\\u0000" in body or b"\x00" in body
+    return False
+
+
 class JsonErrorsMiddleware:
     """Under /api/, turn what Django answers outside ninja (an unknown path such as a non-numeric id, a
     405, the HTML 400 of a broken multipart body, an uncaught exception) into the same JSON error body."""
@@ -152,6 +161,13 @@ class JsonErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and _has_nul(request):
+            # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database (a 500).
+            return JsonResponse(
+                error_body("nul_character", _("请求中含有空字符（NUL），请删除后重试。")),
+                status=422,
+                json_dumps_params={"ensure_ascii": False},
+            )
         response = self.get_response(request)
         if not request.path.startswith("/api/") or response.status_code < 400:
             return response

@@ -169,6 +169,17 @@ def test_an_offset_or_id_of_2_to_the_63_is_not_a_500(db, people):
     is_json_error(response, 422, "validation_error")
 
 
+def test_a_nul_character_is_a_422_not_a_database_error(db, people, tree):
+    # PostgreSQL refuses NUL in text: a search for "\x00" was a 500 there.
+    headers = bearer(people.admin)
+    is_json_error(Client().get(f"{API}/programmes", {"q": "a\x00"}, headers=headers), 422, "nul_character")
+    body = json.dumps({"org_unit_id": tree.province.pk, "kind": "person", "name": "王\u0000"})
+    response = Client().post(
+        f"{API}/funds/donors", data=body, content_type="application/json", headers=headers
+    )
+    is_json_error(response, 422, "nul_character")
+
+
 def test_a_limit_over_the_maximum_is_refused_not_clamped(db, people):
     # /jobs used to clamp limit=1000 to 200 without saying so.
     for path in ("/jobs", "/funds/donations", "/notices", "/grievances", "/cycles"):
