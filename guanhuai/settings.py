@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "guanhuai.core.web.DomainErrorMiddleware",
     "guanhuai.audit.middleware.RequestContextMiddleware",
+    "guanhuai.core.api.JsonErrorsMiddleware",
     "axes.middleware.AxesMiddleware",
     "guanhuai.accounts.ratelimit.RateLimitMiddleware",
 ]
@@ -222,6 +223,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUANHUAI_MAX_UPLOAD_BYTES = env.get_int("GUANHUAI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# The largest amount (yuan) the API accepts in one money field; more is a 422 amount_too_large.
+GUANHUAI_MAX_AMOUNT = env.get("GUANHUAI_MAX_AMOUNT", "999999999999.99") or "999999999999.99"
 
 # Jobs run through django-tasks. The embedded default stores them in the database and `guanhuai worker`
 # executes them; tests run them in-process.

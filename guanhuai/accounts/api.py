@@ -1,5 +1,5 @@
 """Users, role assignments and personal tokens over the API (/api/v1/). Thin, like the views: scoped reads
-through selectors, writes through services; a DomainError propagates and guanhuai.api turns it into JSON
+through selectors, writes through services; a DomainError propagates and the API kit (guanhuai.core.api) turns it into JSON
 `{"code", "message"}` with its status. A user outside the actor's scope is a 404, exactly like one that
 does not exist.
 
@@ -11,28 +11,19 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
 from guanhuai.accounts import selectors, services
 from guanhuai.accounts.models import RoleAssignment, User
 from guanhuai.accounts.registry import Role
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate
+from guanhuai.core.api import actor as actor_of
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import OrgUnit
 
 router = Router(tags=["accounts"])
-
-MAX_PAGE = 200
-
-
-class Pagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=MAX_PAGE, description="每页条数（最多 200）")
-        offset: int = Field(0, ge=0)
-
 
 # --- schemas ----------------------------------------------------------------------------------------------
 
@@ -127,20 +118,16 @@ class TokenOut(Schema):
 
 class TokenCreateIn(Schema):
     name: str = Field(..., max_length=100)
-    expires_at: dt.datetime | None = None
+    expires_at: AwareDatetime | None = Field(None, description="带时区的时间，如 2026-12-31T23:59:59+08:00")
 
 
 class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="明文令牌，只在创建时返回这一次")
 
 
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _unit(request: HttpRequest, unit_id: int) -> OrgUnit:
     """A unit named in a request body; unknown or invisible is a 422 about that input."""
-    return org_selectors.unit_ref(actor=_actor(request), unit_id=unit_id)
+    return org_selectors.unit_ref(actor=actor_of(request), unit_id=unit_id)
 
 
 # --- me ----------------------------------------------------------------------------------------------------
@@ -148,7 +135,7 @@ def _unit(request: HttpRequest, unit_id: int) -> OrgUnit:
 
 @router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="当前用户及其角色")
 def me(request: HttpRequest) -> Any:
-    return User.objects.select_related("home_unit").get(pk=_actor(request).pk)
+    return User.objects.select_related("home_unit").get(pk=actor_of(request).pk)
 
 
 # --- users -------------------------------------------------------------------------------------------------
@@ -157,10 +144,10 @@ def me(request: HttpRequest) -> Any:
 @router.get(
     "/users", response={200: list[UserOut], 422: ErrorOut, **AUTH_ERRORS}, summary="用户列表（限本辖区）"
 )
-@paginate(Pagination)
+@paginate
 def user_list(request: HttpRequest, filters: Query[UserFilters]) -> Any:
     return selectors.user_list(
-        actor=_actor(request),
+        actor=actor_of(request),
         q=filters.q,
         role=filters.role.value if filters.role else "",
         unit_id=filters.unit_id,
@@ -175,7 +162,7 @@ def user_list(request: HttpRequest, filters: Query[UserFilters]) -> Any:
 )
 def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
     user = services.user_create(
-        actor=_actor(request),
+        actor=actor_of(request),
         username=payload.username,
         name=payload.name,
         email=payload.email,
@@ -186,22 +173,22 @@ def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
 
 
 @router.get(
-    "/users/{user_id}",
+    "/users/{int:user_id}",
     response={200: UserOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
     summary="用户详情",
 )
 def user_get(request: HttpRequest, user_id: int) -> Any:
-    return selectors.user_get(actor=_actor(request), user_id=user_id)
+    return selectors.user_get(actor=actor_of(request), user_id=user_id)
 
 
 @router.patch(
-    "/users/{user_id}",
+    "/users/{int:user_id}",
     response={200: UserOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
     summary="修改用户（姓名、邮箱、所属组织、启用/停用）",
     description="403：可查看但无权管理该用户；404：用户不存在或不在辖区内；422：参数有误，或停用自己的账号。",
 )
 def user_update(request: HttpRequest, user_id: int, payload: UserPatchIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     user = selectors.user_get(actor=actor, user_id=user_id)
     home_unit = _unit(request, payload.home_unit_id) if payload.home_unit_id is not None else None
     return services.user_update(
@@ -218,19 +205,19 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatchIn) -> Any
 
 
 @router.get(
-    "/users/{user_id}/assignments",
+    "/users/{int:user_id}/assignments",
     response={200: list[AssignmentOut], 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
     summary="用户的角色授权（含已撤销）",
 )
-@paginate(Pagination)
+@paginate
 def assignment_list(request: HttpRequest, user_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     user = selectors.user_get(actor=actor, user_id=user_id)
     return selectors.assignment_list(actor=actor, user=user).order_by("-valid_from", "id")
 
 
 @router.post(
-    "/users/{user_id}/assignments",
+    "/users/{int:user_id}/assignments",
     response={201: AssignmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
     summary="授予角色",
     description=(
@@ -239,7 +226,7 @@ def assignment_list(request: HttpRequest, user_id: int) -> Any:
     ),
 )
 def assignment_grant(request: HttpRequest, user_id: int, payload: AssignmentIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     user = selectors.user_get(actor=actor, user_id=user_id)
     assignment = services.assignment_grant(
         actor=actor,
@@ -253,13 +240,13 @@ def assignment_grant(request: HttpRequest, user_id: int, payload: AssignmentIn) 
 
 
 @router.post(
-    "/assignments/{assignment_id}/revoke",
+    "/assignments/{int:assignment_id}/revoke",
     response={200: AssignmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
     summary="撤销角色授权",
     description="404：授权不存在或不在可管理范围内；409：已撤销。",
 )
 def assignment_revoke(request: HttpRequest, assignment_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     assignment = selectors.assignment_get(actor=actor, assignment_id=assignment_id)
     return services.assignment_revoke(actor=actor, assignment=assignment)
 
@@ -268,9 +255,9 @@ def assignment_revoke(request: HttpRequest, assignment_id: int) -> Any:
 
 
 @router.get("/tokens", response={200: list[TokenOut], 422: ErrorOut, **AUTH_ERRORS}, summary="我的API令牌")
-@paginate(Pagination)
+@paginate
 def token_list(request: HttpRequest) -> Any:
-    return selectors.token_list(actor=_actor(request))
+    return selectors.token_list(actor=actor_of(request))
 
 
 @router.post(
@@ -281,29 +268,27 @@ def token_list(request: HttpRequest) -> Any:
     "403 token_outlives_parent：用令牌认证的请求只能创建不晚于该令牌过期时间的令牌（长期令牌须在网页上创建）。",
 )
 def token_create(request: HttpRequest, payload: TokenCreateIn) -> Any:
-    expires_at = payload.expires_at
-    if expires_at is not None and timezone.is_naive(expires_at):
-        expires_at = timezone.make_aware(expires_at)
-    actor = _actor(request)
+    actor = actor_of(request)
     # A valid bearer token is what authenticated this request (token auth is tried before the session).
     bearer = request.headers.get("Authorization", "").partition(" ")
     via = services.token_lookup(bearer[2].strip()) if bearer[0].lower() == "bearer" else None
     token, plain = services.token_create(
         actor=actor,
         name=payload.name,
-        expires_at=expires_at,
+        expires_at=payload.expires_at,
         via_token=via if via is not None and via.user_id == actor.pk else None,
     )
+    token.refresh_from_db()  # every datetime as stored (UTC), as GET /tokens shows it
     token.token = plain  # type: ignore[attr-defined]
     return Status(201, token)
 
 
 @router.post(
-    "/tokens/{token_id}/revoke",
+    "/tokens/{int:token_id}/revoke",
     response={200: TokenOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
     summary="撤销API令牌",
     description="404：令牌不存在或不属于您；409：已撤销。",
 )
 def token_revoke(request: HttpRequest, token_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     return services.token_revoke(actor=actor, token=selectors.token_get(actor=actor, token_id=token_id))

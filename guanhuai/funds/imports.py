@@ -531,7 +531,7 @@ def donations_import(
                 donors[ref.key] = donor
                 result.donors_created += 1
             try:
-                donation = services.donation_record(
+                donation, _created = services.donation_record(
                     actor=actor,
                     donor=donor,
                     fund=p.fund,

@@ -7,7 +7,8 @@ Rules enforced on every post, inside the caller's transaction:
 - the funds involved are locked (SELECT … FOR UPDATE, in id order) and, after the post, no fund's
   available cash, no allocation's remaining budget and no fund's goods are negative. Two requests racing
   for the last yuan serialise on the fund row: the second sees the first's entries and is refused.
-- a replayed idempotency key returns the transaction already posted.
+- a replayed idempotency key returns the transaction already posted, marked `replayed = True`, so that a
+  caller can tell its own new transaction from another request's (the API answers 201 only for the first).
 
 `post` posts one transaction, `post_many` many at once (set-based, for bulk payments); both run the same
 checks, in `post_many`. The database refuses UPDATE and DELETE on ledger rows (migration
@@ -149,6 +150,8 @@ def post_many(*, actor: Any, postings: list[Posting]) -> list[LedgerTransaction]
     if len(set(keys)) != len(keys):
         raise ValidationError(_("同一批记账中有重复的幂等键。"), code="duplicate_key")
     done = {t.idempotency_key: t for t in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
+    for earlier in done.values():
+        earlier.replayed = True  # type: ignore[attr-defined]
     todo = [p for p in postings if not (p.idempotency_key and p.idempotency_key in done)]
     for posting in todo:
         _check_lines(posting.lines)
@@ -175,6 +178,8 @@ def post_many(*, actor: Any, postings: list[Posting]) -> list[LedgerTransaction]
             # A concurrent request posted one of these keys (or reversed the same transaction) first.
             raced = {t.idempotency_key: t for t in LedgerTransaction.objects.filter(idempotency_key__in=keys)}
             if all(p.idempotency_key in raced for p in todo):
+                for earlier in raced.values():
+                    earlier.replayed = True  # type: ignore[attr-defined]
                 return [raced[p.idempotency_key or ""] for p in postings]
             raise Conflict(_("该笔账目已冲销过。"), code="already_reversed")
         if any(t.pk is None for t in txns):  # pragma: no cover — backends without RETURNING

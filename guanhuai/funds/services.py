@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,8 +218,9 @@ def donation_record(
     pledge: Pledge | None = None,
     issue_receipt: bool = True,
     idempotency_key: str | None = None,
-) -> Donation:
-    """Record a cash or in-kind gift, post it, and issue its numbered receipt, in one transaction."""
+) -> tuple[Donation, bool]:
+    """Record a cash or in-kind gift, post it, and issue its numbered receipt, in one transaction.
+    Returns `(donation, created)`: a replayed key returns the first donation with `created` False."""
     scoping.require(actor, RECORD_DONATIONS, fund.org_unit)
     value = parse_amount(amount, field=_("捐赠金额") if kind == DonationKind.CASH else _("物资估值"))
     _not_future(received_on, _("收到日期"))
@@ -240,7 +241,7 @@ def donation_record(
     if idempotency_key:
         existing = Donation.objects.filter(transaction__idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return existing, False
     debit, credit = (
         (Account.CASH, Account.DONATIONS)
         if kind == DonationKind.CASH
@@ -260,7 +261,7 @@ def donation_record(
         )
         replayed = Donation.objects.filter(transaction=txn).first()
         if replayed is not None:  # an identical request won the race for this key
-            return replayed
+            return replayed, False
         donation = Donation.objects.create(
             donor=donor,
             fund=fund,
@@ -285,7 +286,7 @@ def donation_record(
         )
         if issue_receipt:
             receipt_issue(actor=actor, donation=donation)
-    return donation
+    return donation, True
 
 
 def donation_reverse(
@@ -423,8 +424,9 @@ def allocation_create(
     amount: Any,
     posted_on: dt.date | None = None,
     idempotency_key: str | None = None,
-) -> Allocation:
-    """Earmark money for a programme, project or round. Refused if the fund's available cash is short."""
+) -> tuple[Allocation, bool]:
+    """Earmark money for a programme, project or round. Refused if the fund's available cash is short.
+    Returns `(allocation, created)`: a replayed key returns the first allocation with `created` False."""
     scoping.require(actor, MANAGE_FUNDS, fund.org_unit)
     value = parse_amount(amount, field=_("分配金额"))
     check_purpose(fund, purpose)
@@ -435,39 +437,51 @@ def allocation_create(
     if idempotency_key:
         existing = Allocation.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return existing, False
     day = posted_on or _today()
-    with transaction.atomic():
-        allocation = Allocation.objects.create(
-            fund=fund,
-            purpose=purpose,
-            target_kind=target_kind,
-            target_ref=target_ref,
-            name=name.strip(),
-            amount=value,
-            approved_by=actor,
-            idempotency_key=idempotency_key or None,
+    try:
+        with transaction.atomic():
+            allocation = Allocation.objects.create(
+                fund=fund,
+                purpose=purpose,
+                target_kind=target_kind,
+                target_ref=target_ref,
+                name=name.strip(),
+                amount=value,
+                approved_by=actor,
+                idempotency_key=idempotency_key or None,
+            )
+            ledger.post(
+                actor=actor,
+                kind=TxnKind.ALLOCATION,
+                posted_on=day,
+                description=gettext_noop("分配：%(name)s") % {"name": allocation.name},
+                lines=[
+                    Line(
+                        fund=fund,
+                        account=Account.ALLOCATED,
+                        amount=value,
+                        purpose=purpose,
+                        allocation=allocation,
+                    ),
+                    Line(fund=fund, account=Account.CASH, amount=-value, purpose=purpose),
+                ],
+            )
+            log_action(
+                allocation,
+                "funds.allocation.created",
+                actor=actor,
+                org_unit=fund.org_unit,
+                data={"amount": value},
+            )
+    except IntegrityError:
+        replayed = (
+            Allocation.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
         )
-        ledger.post(
-            actor=actor,
-            kind=TxnKind.ALLOCATION,
-            posted_on=day,
-            description=gettext_noop("分配：%(name)s") % {"name": allocation.name},
-            lines=[
-                Line(
-                    fund=fund, account=Account.ALLOCATED, amount=value, purpose=purpose, allocation=allocation
-                ),
-                Line(fund=fund, account=Account.CASH, amount=-value, purpose=purpose),
-            ],
-        )
-        log_action(
-            allocation,
-            "funds.allocation.created",
-            actor=actor,
-            org_unit=fund.org_unit,
-            data={"amount": value},
-        )
-    return allocation
+        if replayed is None:
+            raise
+        return replayed, False  # an identical request won the race for this key
+    return allocation, True
 
 
 def allocation_remaining(allocation: Allocation) -> Decimal:
@@ -536,9 +550,9 @@ def disbursement_record(
     person: Any = None,
     payee: str = "",
     idempotency_key: str | None = None,
-) -> Disbursement:
+) -> tuple[Disbursement, bool]:
     """Pay out of an allocation. Checked under the fund's row lock: the allocation's remaining budget can
-    never go below zero, whoever else is paying at the same moment."""
+    never go below zero, whoever else is paying at the same moment. Returns `(disbursement, created)`."""
     scoping.require(actor, DISBURSE, allocation.fund.org_unit)
     value = parse_amount(amount, field=_("支出金额"))
     _not_future(paid_on, _("支出日期"))
@@ -553,7 +567,7 @@ def disbursement_record(
     if idempotency_key:
         existing = Disbursement.objects.filter(transaction__idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return existing, False
     with transaction.atomic():
         txn = ledger.post(
             actor=actor,
@@ -565,7 +579,7 @@ def disbursement_record(
         )
         replayed = Disbursement.objects.filter(transaction=txn).first()
         if replayed is not None:  # an identical request won the race for this key
-            return replayed
+            return replayed, False
         disbursement = Disbursement.objects.create(
             allocation=allocation,
             person=person,
@@ -581,7 +595,7 @@ def disbursement_record(
             org_unit=allocation.fund.org_unit,
             data={"amount": value},
         )
-    return disbursement
+    return disbursement, True
 
 
 def disbursement_lines(allocation: Allocation, value: Decimal) -> list[Line]:
@@ -635,9 +649,9 @@ def transfer_record(
     posted_on: dt.date,
     note: str = "",
     idempotency_key: str | None = None,
-) -> Any:
+) -> tuple[Any, bool]:
     """Move available cash between funds. Money given for restricted purposes cannot leave for a fund that
-    could spend it on something else."""
+    could spend it on something else. Returns `(transaction, created)`."""
     scoping.require(actor, MANAGE_FUNDS, from_fund.org_unit)
     scoping.require(actor, MANAGE_FUNDS, to_fund.org_unit)
     value = parse_amount(amount, field=_("转账金额"))
@@ -666,6 +680,8 @@ def transfer_record(
             ],
             idempotency_key=idempotency_key,
         )
+        if getattr(txn, "replayed", False):
+            return txn, False
         log_action(
             txn,
             "funds.transfer.recorded",
@@ -673,7 +689,7 @@ def transfer_record(
             org_unit=from_fund.org_unit,
             data={"amount": value, "to": to_fund.pk},
         )
-    return txn
+    return txn, True
 
 
 def special_round_create(
@@ -687,13 +703,13 @@ def special_round_create(
     paid_on: dt.date,
     idempotency_key: str,
     partner: Donor | None = None,
-) -> SpecialRound:
+) -> tuple[SpecialRound, bool]:
     """A one-off round from a list of families, in one action: one allocation for the total, then one
     disbursement per family, bulk-inserted. All or nothing; a replay with the same key returns the round."""
     scoping.require(actor, MANAGE_FUNDS, fund.org_unit)
     existing = SpecialRound.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        return existing
+        return existing, False
     each = parse_amount(amount_each, field=_("每户金额"))
     if not persons:
         raise ValidationError(_("名单为空。"), code="empty_list")
@@ -704,38 +720,44 @@ def special_round_create(
         _check_beneficiary(purpose, person, fund.org_unit)
         scoping.require(actor, "registry.view_persons", person.org_unit)
     _not_future(paid_on, _("发放日期"))
-    with transaction.atomic():
-        allocation = allocation_create(
-            actor=actor,
-            fund=fund,
-            purpose=purpose,
-            target_kind=TargetKind.ROUND,
-            target_ref=f"round:{idempotency_key}"[:120],
-            name=name,
-            amount=each * len(persons),
-            posted_on=paid_on,
-        )
-        rnd = SpecialRound.objects.create(
-            name=name.strip(),
-            fund=fund,
-            partner=partner,
-            amount_each=each,
-            allocation=allocation,
-            paid_on=paid_on,
-            created_by=actor,
-            idempotency_key=idempotency_key,
-        )
-        _bulk_disburse(
-            actor=actor, allocation=allocation, rnd=rnd, persons=persons, each=each, paid_on=paid_on
-        )
-        log_action(
-            rnd,
-            "funds.round.created",
-            actor=actor,
-            org_unit=fund.org_unit,
-            data={"families": len(persons), "each": each},
-        )
-    return rnd
+    try:
+        with transaction.atomic():
+            allocation, _created = allocation_create(
+                actor=actor,
+                fund=fund,
+                purpose=purpose,
+                target_kind=TargetKind.ROUND,
+                target_ref=f"round:{idempotency_key}"[:120],
+                name=name,
+                amount=each * len(persons),
+                posted_on=paid_on,
+            )
+            rnd = SpecialRound.objects.create(
+                name=name.strip(),
+                fund=fund,
+                partner=partner,
+                amount_each=each,
+                allocation=allocation,
+                paid_on=paid_on,
+                created_by=actor,
+                idempotency_key=idempotency_key,
+            )
+            _bulk_disburse(
+                actor=actor, allocation=allocation, rnd=rnd, persons=persons, each=each, paid_on=paid_on
+            )
+            log_action(
+                rnd,
+                "funds.round.created",
+                actor=actor,
+                org_unit=fund.org_unit,
+                data={"families": len(persons), "each": each},
+            )
+    except IntegrityError:
+        replayed = SpecialRound.objects.filter(idempotency_key=idempotency_key).first()
+        if replayed is None:
+            raise
+        return replayed, False  # an identical request won the race for this key
+    return rnd, True
 
 
 def _bulk_disburse(

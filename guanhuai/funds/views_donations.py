@@ -76,7 +76,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            donation = services.donation_record(
+            donation, _created = services.donation_record(
                 actor=request.user,
                 donor=d["donor"],
                 fund=d["fund"],

@@ -76,7 +76,7 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            allocation = services.allocation_create(
+            allocation, _created = services.allocation_create(
                 actor=request.user,
                 fund=fund,
                 purpose=d["purpose"],
@@ -251,7 +251,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 each = parse_amount(d["amount_each"], field=_("每户金额"))
                 if request.POST.get("action") == "create":
-                    rnd = services.special_round_create(
+                    rnd, _created = services.special_round_create(
                         actor=request.user,
                         fund=fund,
                         name=d["name"],

@@ -8,9 +8,8 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
@@ -85,7 +84,7 @@ class JobFilters(Schema):
     summary="后台任务列表",
     description="本人提交的任务，以及在有“查看本辖区的后台任务”权限的组织内提交的任务；最新的在前。",
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate
 def job_list(request: HttpRequest, filters: Query[JobFilters]) -> Any:
     return selectors.job_list(actor=request.user, kind=filters.kind, status=filters.status or "")
 

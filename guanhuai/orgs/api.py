@@ -1,19 +1,20 @@
 """/api/v1/orgunits: the branch tree. Thin: selectors read (scoped), services write; domain errors become
-`{"code", "message"}` with their status in guanhuai/api.py."""
+`{"code", "message"}` with their status through the API kit (guanhuai.core.api).
 
-from __future__ import annotations
+No `from __future__ import annotations`: ninja reads the annotations at import time."""
 
 import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate, patch_data
+from guanhuai.core.api import actor as actor_of
 from guanhuai.core.excel import read_upload
 from guanhuai.jobs.selectors import job_get
 from guanhuai.jobs.services import job_submit
@@ -23,8 +24,6 @@ from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.orgs.permissions import MANAGE_UNITS
 
 router = Router(tags=["orgunits"])
-
-MAX_LIMIT = 200
 
 
 class UnitOut(Schema):
@@ -49,13 +48,6 @@ class UnitOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: OrgUnit) -> str:
         return str(obj.get_kind_display()) if obj.kind else ""
-
-
-class UnitPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[UnitOut]
 
 
 class ChildOut(UnitOut):
@@ -118,47 +110,45 @@ READ = {**AUTH_ERRORS, 404: ErrorOut}
 WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _ref(request: HttpRequest, unit_id: int | None, code: str | None) -> OrgUnit:
-    return selectors.unit_ref(actor=_actor(request), unit_id=unit_id, code=code or "")
+    return selectors.unit_ref(actor=actor_of(request), unit_id=unit_id, code=code or "")
 
 
-@router.get("", response={200: UnitPage, **AUTH_ERRORS, 422: ErrorOut}, summary="组织列表（仅本人辖区）")
+@router.get("", response={200: list[UnitOut], **AUTH_ERRORS, 422: ErrorOut}, summary="组织列表（仅本人辖区）")
+@paginate
 def unit_list(
     request: HttpRequest,
     parent: int | None = None,
     level: Level | None = None,
     q: str = "",
     include_closed: bool = False,
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
 ) -> Any:
-    qs = selectors.unit_list(
-        actor=_actor(request), parent_id=parent, level=level or "", q=q.strip(), include_closed=include_closed
+    return selectors.unit_list(
+        actor=actor_of(request),
+        parent_id=parent,
+        level=level or "",
+        q=q.strip(),
+        include_closed=include_closed,
     ).order_by("path")
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}
 
 
 @router.get("/{int:unit_id}", response={200: UnitOut, **READ}, summary="组织详情")
 def unit_detail(request: HttpRequest, unit_id: int) -> Any:
-    return selectors.unit_get(actor=_actor(request), unit_id=unit_id)
+    return selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
 
 
 @router.get("/{int:unit_id}/children", response={200: list[ChildOut], **READ}, summary="直接下级及其下辖数")
 def unit_children(request: HttpRequest, unit_id: int, include_closed: bool = False) -> Any:
-    unit = selectors.unit_get(actor=_actor(request), unit_id=unit_id)
-    return selectors.children_with_counts(actor=_actor(request), unit=unit, include_closed=include_closed)
+    unit = selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
+    return selectors.children_with_counts(actor=actor_of(request), unit=unit, include_closed=include_closed)
 
 
 @router.get("/{int:unit_id}/counts", response={200: CountsOut, **READ}, summary="下辖各级组织数")
 def unit_counts(request: HttpRequest, unit_id: int, include_closed: bool = False) -> Any:
-    unit = selectors.unit_get(actor=_actor(request), unit_id=unit_id)
+    unit = selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
     return {
         "unit_id": unit.pk,
-        "counts": selectors.level_counts(actor=_actor(request), unit=unit, include_closed=include_closed),
+        "counts": selectors.level_counts(actor=actor_of(request), unit=unit, include_closed=include_closed),
     }
 
 
@@ -168,7 +158,7 @@ def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Any:
     if payload.parent_id is not None or payload.parent_code:
         parent = _ref(request, payload.parent_id, payload.parent_code)
     unit = services.unit_create(
-        actor=_actor(request),
+        actor=actor_of(request),
         parent=parent,
         code=payload.code,
         name=payload.name,
@@ -181,16 +171,16 @@ def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Any:
 
 @router.patch("/{int:unit_id}", response={200: UnitOut, **WRITE}, summary="修改组织")
 def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatchIn) -> Any:
-    unit = selectors.unit_get(actor=_actor(request), unit_id=unit_id)
-    return services.unit_update(actor=_actor(request), unit=unit, **payload.dict(exclude_unset=True))
+    unit = selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
+    return services.unit_update(actor=actor_of(request), unit=unit, **patch_data(payload, OrgUnit))
 
 
 @router.post("/{int:unit_id}/move", response={200: UnitOut, **WRITE}, summary="调整隶属关系（连同全部下级）")
 def unit_move(request: HttpRequest, unit_id: int, payload: UnitMoveIn) -> Any:
-    unit = selectors.unit_get(actor=_actor(request), unit_id=unit_id)
+    unit = selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
     new_parent = _ref(request, payload.new_parent_id, payload.new_parent_code)
     return services.unit_move(
-        actor=_actor(request),
+        actor=actor_of(request),
         unit=unit,
         new_parent=new_parent,
         effective_on=payload.effective_on,
@@ -200,18 +190,18 @@ def unit_move(request: HttpRequest, unit_id: int, payload: UnitMoveIn) -> Any:
 
 @router.post("/{int:unit_id}/merge", response={200: UnitOut, **WRITE}, summary="合并到同级组织")
 def unit_merge(request: HttpRequest, unit_id: int, payload: MergeIn) -> Any:
-    unit = selectors.unit_get(actor=_actor(request), unit_id=unit_id)
+    unit = selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
     into = _ref(request, payload.into_id, payload.into_code)
     return services.unit_merge(
-        actor=_actor(request), unit=unit, into=into, effective_on=payload.effective_on, note=payload.note
+        actor=actor_of(request), unit=unit, into=into, effective_on=payload.effective_on, note=payload.note
     )
 
 
 @router.post("/{int:unit_id}/close", response={200: UnitOut, **WRITE}, summary="撤销组织")
 def unit_close(request: HttpRequest, unit_id: int, payload: CloseIn) -> Any:
-    unit = selectors.unit_get(actor=_actor(request), unit_id=unit_id)
+    unit = selectors.unit_get(actor=actor_of(request), unit_id=unit_id)
     return services.unit_close(
-        actor=_actor(request), unit=unit, closed_on=payload.closed_on, note=payload.note
+        actor=actor_of(request), unit=unit, closed_on=payload.closed_on, note=payload.note
     )
 
 
@@ -236,18 +226,18 @@ def tree_import(
     idempotency_key: str = Form(..., min_length=1, max_length=64),
     org_unit_id: int = Form(...),
 ) -> Any:
-    org_unit = selectors.unit_ref(actor=_actor(request), unit_id=org_unit_id, perm=MANAGE_UNITS)
+    org_unit = selectors.unit_ref(actor=actor_of(request), unit_id=org_unit_id, perm=MANAGE_UNITS)
     content = read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     excel.check_upload(content, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     job, created = job_submit(
-        actor=_actor(request),
+        actor=actor_of(request),
         kind=IMPORT_TREE,
-        idempotency_key=f"{IMPORT_TREE}:{_actor(request).pk}:{idempotency_key}",
+        idempotency_key=f"{IMPORT_TREE}:{actor_of(request).pk}:{idempotency_key}",
         org_unit=org_unit,
         input_name=excel.safe_name(file.name or ""),
         input_content=content,
     )
     job = job_get(
-        actor=_actor(request), job_id=job.pk
+        actor=actor_of(request), job_id=job.pk
     )  # fresh: an inline task backend may have run it already
     return Status(202 if created else 200, job)

@@ -37,4 +37,4 @@ def give(actor, fund_, donor_, amount, *, on=dt.date(2025, 3, 1), **kw):
         amount=amount,
         received_on=on,
         **kw,
-    )
+    )[0]

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from guanhuai.accounts import services as account_services
+from guanhuai.api import api as ninja_api
 from guanhuai.funds import selectors, services
 from guanhuai.funds.models import (
     Allocation,
@@ -359,7 +360,7 @@ def test_fund_manager_allocates_and_finance_officer_disburses(api, books, money,
 def test_auditor_reads_everything(api, books, money, tree):
     f, _r, d, donation = books
     receipt = donation.receipts.get()
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -398,7 +399,7 @@ def test_auditor_reads_everything(api, books, money, tree):
 def test_auditor_cannot_write_anything_and_nothing_is_written(api, books, money, tree, people):
     f, restricted, d, donation = books
     receipt = donation.receipts.get()
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -407,7 +408,7 @@ def test_auditor_cannot_write_anything_and_nothing_is_written(api, books, money,
         name="项目",
         amount="100",
     )
-    paid = services.disbursement_record(
+    paid, _created = services.disbursement_record(
         actor=money.finance, allocation=alloc, amount="10", paid_on=DAY, payee="某学校"
     )
     head = bereaved_head(people.clerk_a, tree.village_a)
@@ -460,38 +461,85 @@ def test_finance_officer_cannot_run_the_ledger_check(api, books, money):
     assert api(money.manager).get("/reconcile").data["ok"] is True
 
 
+AMOUNT_CHARS = "金额只能由半角数字和最多一个小数点组成，如 1234.50（不能有全角数字、下划线、逗号或货币符号）"
+
+
 # --- bad input: a precise Chinese message, nothing written -----------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("raw_amount", "code", "message"),
     [
-        ('"0"', "amount_not_positive", "捐赠金额必须大于零。"),
-        ("0", "amount_not_positive", "捐赠金额必须大于零。"),
-        ('"-1"', "amount_not_positive", "捐赠金额必须大于零。"),
-        ("-1", "amount_not_positive", "捐赠金额必须大于零。"),
-        ('"12.345"', "amount_precision", "捐赠金额 12.345 超过两位小数：金额精确到分。"),
-        ("12.345", "amount_precision", "捐赠金额 12.345 超过两位小数：金额精确到分。"),
-        ('"abc"', "amount_format", "捐赠金额“abc”不是有效的数字。"),
+        ('"0"', "amount_not_positive", "金额必须大于零"),
+        ("0", "amount_not_positive", "金额必须大于零"),
+        ('"-1"', "amount_not_positive", "金额必须大于零"),
+        ("-1", "amount_not_positive", "金额必须大于零"),
+        ('"12.345"', "amount_precision", "金额最多两位小数（精确到分）"),
+        ("12.345", "amount_precision", "金额最多两位小数（精确到分）"),
+        ('"abc"', "amount_format", AMOUNT_CHARS),
+        ('"１２３"', "amount_format", AMOUNT_CHARS),
+        ('"1_000"', "amount_format", AMOUNT_CHARS),
+        ('"1,000"', "amount_format", AMOUNT_CHARS),
+        ('"1e2"', "amount_exponent", "金额不能用科学计数法（如 1e2），请写成 100"),
+        ('"1e30"', "amount_exponent", "金额不能用科学计数法（如 1e2），请写成 100"),
+        ("1e30", "amount_exponent", "金额不能用科学计数法（如 1e2），请写成 100"),
+        ('" 100"', "amount_spaces", "金额前后不能有空格"),
+        ('"100 "', "amount_spaces", "金额前后不能有空格"),
+        ('"100."', "amount_format", "金额不能以小数点结尾（如 100.），请写成 100 或 100.00"),
+        ('".5"', "amount_format", "金额须以数字开头（如 .5 应写成 0.5）"),
+        ('"' + "9" * 27 + '"', "amount_too_large", "金额不能超过 999999999999.99"),
+        ("9" * 27, "amount_too_large", "金额不能超过 999999999999.99"),
+        ('"1000000000000"', "amount_too_large", "金额不能超过 999999999999.99"),
     ],
 )
-def test_bad_amounts_are_422_in_chinese_and_nothing_is_written(api, books, money, raw_amount, code, message):
+def test_bad_amounts_are_a_precise_422_and_nothing_is_written(api, books, money, raw_amount, code, message):
     f, _r, d, _donation = books
     before = counts()
-    body = json.dumps(donation_body(f, d, amount="AMOUNT")).replace('"AMOUNT"', raw_amount)
+    body = json.dumps(donation_body(f, d, amount="AMOUNT"), ensure_ascii=False).replace(
+        '"AMOUNT"', raw_amount
+    )
     response = api(money.finance).post_raw("/donations", body)
     assert response.status_code == 422
-    assert response.data == {"code": code, "message": message}
+    assert (response.data["code"], response.data["message"]) == (code, message)
     assert counts() == before
 
 
-def test_a_number_amount_with_two_decimals_is_accepted_exactly(api, books, money):
+def test_a_bad_amount_is_422_even_for_a_user_who_may_not_record_donations(api, books, money):
+    # "1e30" used to crash (500) in the service before its permission check.
     f, _r, d, _donation = books
-    body = json.dumps(donation_body(f, d, amount="AMOUNT")).replace('"AMOUNT"', "1234.5")
-    response = api(money.finance).post_raw("/donations", body)
-    assert response.status_code == 201
-    assert response.data["amount"] == "1234.50"
-    assert Donation.objects.get(pk=response.data["id"]).amount == Decimal("1234.50")
+    body = json.dumps(donation_body(f, d, amount="AMOUNT")).replace('"AMOUNT"', '"1e30"')
+    assert api(money.auditor).post_raw("/donations", body).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("raw_amount", "stored"), [("123", "123.00"), ("123.4", "123.40"), ("123.45", "123.45")]
+)
+def test_an_amount_may_be_a_string_or_a_number_with_up_to_two_decimals(api, books, money, raw_amount, stored):
+    f, _r, d, _donation = books
+    for raw in (raw_amount, f'"{raw_amount}"'):
+        body = json.dumps(donation_body(f, d, amount="AMOUNT")).replace('"AMOUNT"', raw)
+        response = api(money.finance).post_raw("/donations", body)
+        assert response.status_code == 201, response.data
+        assert response.data["amount"] == stored
+        assert Donation.objects.get(pk=response.data["id"]).amount == Decimal(stored)
+
+
+def test_the_maximum_amount_is_configured(api, books, money, settings):
+    settings.GUANHUAI_MAX_AMOUNT = "5000"
+    f, _r, d, _donation = books
+    response = api(money.finance).post("/donations", donation_body(f, d, amount="5000.01"))
+    assert (response.status_code, response.data["message"]) == (422, "金额不能超过 5000.00")
+    assert api(money.finance).post("/donations", donation_body(f, d, amount="5000")).status_code == 201
+
+
+def test_a_donation_dated_before_2000_is_refused(api, books, money):
+    f, _r, d, _donation = books
+    before = counts()
+    body = {**donation_body(f, d, amount="10"), "received_on": "1900-01-01"}
+    response = api(money.finance).post("/donations", body)
+    assert (response.status_code, response.data["code"]) == (422, "date_range")
+    assert response.data["message"] == "日期须在 2000-01-01 至 2099-12-31 之间"
+    assert counts() == before
 
 
 def test_an_amount_of_the_wrong_type_is_422(api, books, money):
@@ -500,7 +548,7 @@ def test_an_amount_of_the_wrong_type_is_422(api, books, money):
     for amount in [True, None, [1]]:
         response = api(money.finance).post("/donations", donation_body(f, d, amount=amount))
         assert response.status_code == 422, amount
-        assert response.data["message"] == "请求参数有误。"
+        assert response.data["code"] == "amount_type"
     assert counts() == before
 
 
@@ -564,7 +612,7 @@ def test_a_restricted_fund_refuses_a_purpose_it_does_not_allow(api, books, money
 
 def test_a_disbursement_beyond_the_allocation_is_409_and_nothing_is_written(api, books, money):
     f, _r, _d, _donation = books
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -717,6 +765,82 @@ def test_a_special_round_is_created_once(api, tree, people, money):
     assert unknown.status_code == 422 and "999999" in unknown.data["message"]
     assert counts() == before
 
+    # The same key with another amount is not this round.
+    other = client.post("/rounds", {**body, "amount_each": "2000"})
+    assert (other.status_code, other.data["code"]) == (409, "idempotency_mismatch")
+    assert counts() == before
+
+
+def test_the_same_key_with_another_body_is_409_on_every_money_endpoint(api, books, money, tree):
+    f, _restricted, _d, _donation = books
+    other_fund = fund(money.manager, tree.province, name="青春健康基金")
+    client = api(money.manager)
+    first = client.post("/allocations", allocation_body(f, "300"), headers={"Idempotency-Key": "a-1"})
+    assert first.status_code == 201, first.data
+    paid = client.post(
+        f"/allocations/{first.data['id']}/disbursements",
+        {"amount": "100", "paid_on": DAY.isoformat(), "payee": "某户"},
+        headers={"Idempotency-Key": "d-1"},
+    )
+    assert paid.status_code == 201, paid.data
+    transfer = {
+        "from_fund_id": f.pk,
+        "to_fund_id": other_fund.pk,
+        "amount": "50",
+        "posted_on": DAY.isoformat(),
+    }
+    moved = client.post("/transfers", transfer, headers={"Idempotency-Key": "t-1"})
+    assert moved.status_code == 201, moved.data
+    before = counts()
+    clashes = [
+        client.post("/allocations", allocation_body(f, "301"), headers={"Idempotency-Key": "a-1"}),
+        client.post(
+            f"/allocations/{first.data['id']}/disbursements",
+            {"amount": "99", "paid_on": DAY.isoformat(), "payee": "某户"},
+            headers={"Idempotency-Key": "d-1"},
+        ),
+        client.post("/transfers", {**transfer, "amount": "51"}, headers={"Idempotency-Key": "t-1"}),
+        # the other direction is another transfer, whatever the amount
+        client.post(
+            "/transfers",
+            {**transfer, "from_fund_id": other_fund.pk, "to_fund_id": f.pk},
+            headers={"Idempotency-Key": "t-1"},
+        ),
+    ]
+    assert [(r.status_code, r.data["code"]) for r in clashes] == [(409, "idempotency_mismatch")] * 4
+    assert counts() == before
+    # An identical replay still answers 200 with the first result.
+    again = client.post("/allocations", allocation_body(f, "300"), headers={"Idempotency-Key": "a-1"})
+    assert (again.status_code, again.data["id"]) == (200, first.data["id"])
+
+
+def test_header_and_body_keys_that_disagree_are_refused(api, books, money):
+    f, _r, d, _donation = books
+    before = counts()
+    response = api(money.finance).post(
+        "/donations", donation_body(f, d, "500", idempotency_key="k-1"), headers={"Idempotency-Key": "k-2"}
+    )
+    assert (response.status_code, response.data["code"]) == (422, "idempotency_key_conflict")
+    assert counts() == before
+
+
+def test_an_idempotency_key_over_64_characters_is_422_and_the_limit_is_in_the_schema(api, books, money):
+    f, _r, d, _donation = books
+    long_key = "k" * 65
+    by_body = api(money.finance).post("/donations", donation_body(f, d, "500", idempotency_key=long_key))
+    by_header = api(money.finance).post(
+        "/donations", donation_body(f, d, "500"), headers={"Idempotency-Key": long_key}
+    )
+    assert by_body.status_code == 422 and by_header.status_code == 422
+    document = ninja_api.get_openapi_schema()
+    operation = document["paths"]["/api/v1/funds/donations"]["post"]
+    header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["schema"].get("maxLength") == 64 or any(
+        option.get("maxLength") == 64 for option in header["schema"].get("anyOf", [])
+    )
+    body = document["components"]["schemas"]["DonationIn"]["properties"]["idempotency_key"]
+    assert any(option.get("maxLength") == 64 for option in body.get("anyOf", [body]))
+
 
 # --- the public disclosure -----------------------------------------------------------------------------------
 
@@ -728,7 +852,7 @@ def test_disclosure_is_public_and_never_names_a_beneficiary(api, tree, people, m
     give(money.finance, f, named, "5000", on=DAY)
     give(money.finance, f, shy, "300", on=DAY)
     head = bereaved_head(people.clerk_a, tree.village_a)
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("bereaved"),

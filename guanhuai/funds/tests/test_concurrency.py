@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,8 +21,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.test import Client
 
 from guanhuai.accounts.models import User
+from guanhuai.accounts.services import token_create
 from guanhuai.funds import selectors, services
 from guanhuai.funds.ledger import InsufficientFunds
 from guanhuai.funds.models import (
@@ -138,7 +141,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
     # given: a fund whose allocation holds money for exactly one payment of 3,000
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "3000", on=TODAY)
-    allocation = services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -157,7 +160,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
             amount="3000",
             paid_on=TODAY,
             payee=f"收款人{i}",
-        )
+        )[0]
 
     won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
 
@@ -174,7 +177,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
 def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation = services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -192,7 +195,7 @@ def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
             amount="300",
             paid_on=TODAY,
             payee=f"收款人{i}",
-        )
+        )[0]
 
     won, lost = outcomes(race(5, pay, hold=lock_fund(f)))
 
@@ -258,7 +261,7 @@ def test_two_allocations_racing_for_the_last_money_exactly_one_is_made(tree, mon
             name=f"青春健康项目{i}",
             amount="5000",
             posted_on=TODAY,
-        )
+        )[0]
 
     won, lost = outcomes(race(2, allocate, hold=lock_fund(f)))
 
@@ -294,7 +297,7 @@ def test_a_double_clicked_donation_is_recorded_once_and_both_requests_get_it(tre
 def test_a_double_clicked_disbursement_pays_once(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation = services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -313,7 +316,7 @@ def test_a_double_clicked_disbursement_pays_once(tree, money):
             paid_on=TODAY,
             payee="某户",
             idempotency_key="pay-1",
-        )
+        )[0]
 
     won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
 
@@ -322,3 +325,39 @@ def test_a_double_clicked_disbursement_pays_once(tree, money):
     assert Disbursement.objects.count() == 1
     assert services.allocation_remaining(allocation) == Decimal("400.00")
     assert selectors.reconcile().ok
+
+
+def test_eight_concurrent_api_requests_with_one_key_give_exactly_one_201(tree, money):
+    # given: one key, sent by the same officer eight times at once over the API
+    f = fund(money.manager, tree.province)
+    giver = donor(money.manager, tree.province)
+    _token, plain = token_create(actor=money.finance, name="并发")
+    body = json.dumps(
+        {
+            "donor_id": giver.pk,
+            "fund_id": f.pk,
+            "kind": "cash",
+            "channel": "bank_transfer",
+            "amount": "100",
+            "received_on": TODAY.isoformat(),
+        }
+    )
+
+    def post(i: int) -> tuple[int, int]:
+        response = Client().post(
+            "/api/v1/funds/donations",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {plain}", "Idempotency-Key": "eight"},
+        )
+        return response.status_code, response.json()["id"]
+
+    # when
+    won, lost = outcomes(race(8, post, hold=lock_fund(f)))
+
+    # then: one 201, seven 200 with the same donation, one donation, one receipt
+    assert lost == []
+    assert sorted(status for status, _id in won) == [200] * 7 + [201]
+    assert len({donation_id for _status, donation_id in won}) == 1
+    assert Donation.objects.count() == 1 and Receipt.objects.count() == 1
+    assert selectors.balances(f).available == Decimal("100.00")

@@ -85,7 +85,7 @@ def test_receipt_pdf_embeds_the_cjk_font_and_names_the_real_donor(gifts, money):
 
 def test_in_kind_receipt_lists_goods_and_valuation_basis(gifts, money):
     f, company, _anonymous = gifts
-    donation = services.donation_record(
+    donation, _created = services.donation_record(
         actor=money.finance,
         donor=company,
         fund=f,
@@ -170,7 +170,7 @@ def busy_fund(tree, money, gifts):
         ("general", "综合帮扶项目", "400"),
         ("youth_health", "青春健康进校园", "120.50"),
     ):
-        alloc = services.allocation_create(
+        alloc, _created = services.allocation_create(
             actor=money.manager,
             fund=f,
             purpose=purpose(code),

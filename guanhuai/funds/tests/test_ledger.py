@@ -69,7 +69,7 @@ def test_restricted_fund_refuses_a_purpose_it_does_not_allow(tree, money):
 def test_disbursement_beyond_the_allocation_is_refused(setup, money):
     f, d = setup
     give(money.finance, f, d, "500")
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -189,7 +189,7 @@ def test_statement_is_reconciled_to_the_ledger(setup, money):
         valuation_basis="市场价",
         received_on=dt.date(2025, 2, 2),
     )
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -229,7 +229,7 @@ def test_an_allocation_can_be_paid_out_to_the_last_cent(setup, money):
     # SQLite adds decimals as floats: 40.03 + 40.03 + 40.04 must leave exactly 0.00, not -2.8e-14.
     f, d = setup
     give(money.finance, f, d, "120.10")
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),

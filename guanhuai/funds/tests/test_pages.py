@@ -536,7 +536,7 @@ def test_the_fund_page_draws_the_twelve_month_chart_with_its_figures(client, tre
     f = fund(money.manager, tree.province)
     d = donor(money.manager, tree.province)
     give(money.finance, f, d, "1234.50", on=TODAY)
-    allocation = services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),

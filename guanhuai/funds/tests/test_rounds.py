@@ -27,7 +27,7 @@ def test_a_special_round_pays_each_family_once_and_respects_the_purpose(tree, pe
     partner = donor(money.manager, tree.province, name="香港某同胞会")
     give(money.finance, f, partner, "10000", purpose=purpose("bereaved"))
     heads = bereaved_heads(people.approver, tree.village_a, 3)
-    rnd = services.special_round_create(
+    rnd, _created = services.special_round_create(
         actor=money.manager,
         fund=f,
         name="第一轮",
@@ -40,7 +40,7 @@ def test_a_special_round_pays_each_family_once_and_respects_the_purpose(tree, pe
     )
     assert Disbursement.objects.filter(round=rnd).count() == 3
     assert selectors.balances(f).available == Decimal("1000.00")
-    again = services.special_round_create(
+    again, _created = services.special_round_create(
         actor=money.manager,
         fund=f,
         name="第一轮",

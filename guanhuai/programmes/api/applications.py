@@ -15,17 +15,17 @@ application with 200 instead of 201.
 No `from __future__ import annotations` here: ninja reads the annotations at import time."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Query, Router, Schema
+from ninja import Field, File, Form, Header, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Money, Paged, idempotency_key, paginate
+from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.models import Application, Objection, Programme, PublicNotice
@@ -41,14 +41,6 @@ router = Router()
 APPLICATIONS = ["programmes: applications and review"]
 NOTICES = ["programmes: public notices and objections"]
 GRIEVANCES = ["programmes: grievances"]
-MAX_PAGE = 200
-
-READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
-WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # --- schemas (names prefixed: unique across the project) ---------------------------------------------------
@@ -142,13 +134,6 @@ class ApplicationDetailOut(ApplicationListOut):
     timeline: list[ApplicationTimelineOut]
 
 
-class ApplicationPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[ApplicationListOut]
-
-
 class NoticeOpenIn(Schema):
     programme_id: int
     village_id: int
@@ -158,7 +143,7 @@ class NoticeOpenIn(Schema):
 class NoticeRowOut(Schema):
     name: str
     village: str
-    amount: Decimal | None
+    amount: Money | None
     unit: str
 
 
@@ -255,7 +240,7 @@ def _list_out(a: Application) -> dict[str, Any]:
 
 
 def _detail_out(request: HttpRequest, pk: int) -> dict[str, Any]:
-    a = sel.application_get(actor=_actor(request), application_id=pk)
+    a = sel.application_get(actor=actor_of(request), application_id=pk)
     return {
         **_list_out(a),
         "reason": a.reason,
@@ -296,7 +281,7 @@ def _notice_out(notice: PublicNotice) -> dict[str, Any]:
 def _programme_ref(request: HttpRequest, programme_id: int, perm: str) -> Programme:
     try:
         return (
-            Programme.objects.filter(visible_q(_actor(request), perm))
+            Programme.objects.filter(visible_q(actor_of(request), perm))
             .select_related("org_unit")
             .get(pk=programme_id)
         )
@@ -309,7 +294,7 @@ def _programme_ref(request: HttpRequest, programme_id: int, perm: str) -> Progra
 
 def _application_ref(request: HttpRequest, application_id: int) -> Application:
     try:
-        return sel.application_get(actor=_actor(request), application_id=application_id)
+        return sel.application_get(actor=actor_of(request), application_id=application_id)
     except NotFound:
         raise ValidationError(
             _("指定的申请（编号 %(id)s）不存在，或您无权操作。") % {"id": application_id},
@@ -322,12 +307,13 @@ def _application_ref(request: HttpRequest, application_id: int) -> Application:
 
 @router.get(
     "/applications",
-    response={200: ApplicationPage, **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[ApplicationListOut], **AUTH_ERRORS, 422: ErrorOut},
     tags=APPLICATIONS,
     summary="申请列表（限本辖区）",
     description="筛选：status、step、programme、village、q（姓名包含）、awaiting_me=true（等待我审核的，不含本人录入或提交的）。"
     "分页 limit/offset（最多200）。",
 )
+@paginate
 def application_list(
     request: HttpRequest,
     status: str = "",
@@ -336,19 +322,12 @@ def application_list(
     village: int | None = None,
     q: str = "",
     awaiting_me: bool = False,
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
 ) -> Any:
     f = sel.ApplicationFilters(
         status=status, step=step, programme=programme, village=village, q=q, awaiting_me=awaiting_me
     )
-    rows = sel.application_list(actor=_actor(request), filters=f)
-    return {
-        "count": rows.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": [_list_out(a) for a in rows[offset : offset + limit]],
-    }
+    rows = sel.application_list(actor=actor_of(request), filters=f)
+    return Paged(rows, lambda page: [_list_out(a) for a in page])
 
 
 @router.post(
@@ -363,13 +342,10 @@ def application_list(
 def application_create(
     request: HttpRequest,
     payload: ApplicationCreateIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
 ) -> Any:
-    actor = _actor(request)
-    key = (idempotency_key or "").strip()
-    if len(key) > 64:
-        raise ValidationError(_("Idempotency-Key 不能超过64个字符。"), code="idempotency_key")
-    full_key = f"api:application:{actor.pk}:{key}" if key else None
+    actor = actor_of(request)
+    full_key = idempotency_key(request, "application", header_key, None)
     replay = bool(full_key) and Application.objects.filter(idempotency_key=full_key).exists()
     person = registry_selectors.person_get(actor=actor, person_id=payload.person_id)
     spouse = (
@@ -410,9 +386,9 @@ def application_document_add(
     kind: str = Form(...),
     file: UploadedFile = File(...),  # noqa: B008
 ) -> Any:
-    application = sel.application_get(actor=_actor(request), application_id=application_id)
+    application = sel.application_get(actor=actor_of(request), application_id=application_id)
     document = svc.application_document_add(
-        actor=_actor(request), application=application, kind=kind, upload=file
+        actor=actor_of(request), application=application, kind=kind, upload=file
     )
     return Status(201, document)
 
@@ -426,7 +402,7 @@ def application_document_add(
 def application_document_get(request: HttpRequest, application_id: int, document_id: int) -> Any:
     from guanhuai.audit.services import log_action
 
-    actor = _actor(request)
+    actor = actor_of(request)
     application = sel.application_get(actor=actor, application_id=application_id)
     document = sel.document_get(actor=actor, application=application, document_id=document_id)
     log_action(
@@ -451,8 +427,8 @@ def application_document_get(request: HttpRequest, application_id: int, document
     description="422：缺少必需材料（documents_missing，details.missing 列出）；409：状态不允许提交。",
 )
 def application_submit(request: HttpRequest, application_id: int) -> Any:
-    application = sel.application_get(actor=_actor(request), application_id=application_id)
-    svc.application_submit(actor=_actor(request), application=application)
+    application = sel.application_get(actor=actor_of(request), application_id=application_id)
+    svc.application_submit(actor=actor_of(request), application=application)
     return _detail_out(request, application_id)
 
 
@@ -463,8 +439,8 @@ def application_submit(request: HttpRequest, application_id: int) -> Any:
     summary="撤回申请（草稿或退回的申请）",
 )
 def application_withdraw(request: HttpRequest, application_id: int, payload: ApplicationWithdrawIn) -> Any:
-    application = sel.application_get(actor=_actor(request), application_id=application_id)
-    svc.application_withdraw(actor=_actor(request), application=application, reason=payload.reason)
+    application = sel.application_get(actor=actor_of(request), application_id=application_id)
+    svc.application_withdraw(actor=actor_of(request), application=application, reason=payload.reason)
     return _detail_out(request, application_id)
 
 
@@ -478,9 +454,9 @@ def application_withdraw(request: HttpRequest, application_id: int, payload: App
     "不在审核中（not_under_review）；422：退回或不予批准未说明理由（reason_required）。最后一级通过即批准并纳入享受对象。",
 )
 def application_review(request: HttpRequest, application_id: int, payload: ApplicationReviewIn) -> Any:
-    application = sel.application_get(actor=_actor(request), application_id=application_id)
+    application = sel.application_get(actor=actor_of(request), application_id=application_id)
     svc.application_review(
-        actor=_actor(request), application=application, decision=payload.decision, comment=payload.comment
+        actor=actor_of(request), application=application, decision=payload.decision, comment=payload.comment
     )
     return _detail_out(request, application_id)
 
@@ -494,7 +470,7 @@ def application_review(request: HttpRequest, application_id: int, payload: Appli
 )
 def applications_review_bulk(request: HttpRequest, payload: ApplicationBulkReviewIn) -> Any:
     results = svc.applications_review_bulk(
-        actor=_actor(request), ids=payload.ids, decision=payload.decision, comment=payload.comment
+        actor=actor_of(request), ids=payload.ids, decision=payload.decision, comment=payload.comment
     )
     return [r.__dict__ for r in results]
 
@@ -508,8 +484,11 @@ def applications_review_bulk(request: HttpRequest, payload: ApplicationBulkRevie
     tags=NOTICES,
     summary="公示列表（限本辖区）",
 )
+@paginate
 def notice_list(request: HttpRequest, status: str = "") -> Any:
-    return [_notice_out(n) for n in sel.notice_list(actor=_actor(request), status=status)[:MAX_PAGE]]
+    return Paged(
+        sel.notice_list(actor=actor_of(request), status=status), lambda page: [_notice_out(n) for n in page]
+    )
 
 
 @router.post(
@@ -520,7 +499,7 @@ def notice_list(request: HttpRequest, status: str = "") -> Any:
     description="422：没有待公示的申请（nothing_to_notice）、开始日期早于今天；403：无权发布。",
 )
 def notice_open(request: HttpRequest, payload: NoticeOpenIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     programme = _programme_ref(request, payload.programme_id, MANAGE_NOTICES)
     village = scoping.unit_or_404(actor, VIEW, payload.village_id)
     notice = notices.notice_open(
@@ -531,7 +510,7 @@ def notice_open(request: HttpRequest, payload: NoticeOpenIn) -> Any:
 
 @router.get("/notices/{int:notice_id}", response={200: NoticeOut, **READ}, tags=NOTICES, summary="公示详情")
 def notice_detail(request: HttpRequest, notice_id: int) -> Any:
-    return _notice_out(sel.notice_get(actor=_actor(request), notice_id=notice_id))
+    return _notice_out(sel.notice_get(actor=actor_of(request), notice_id=notice_id))
 
 
 @router.post(
@@ -542,7 +521,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> Any:
     description="409：公示期未满（notice_not_over）或已结束。无未处理异议的申请转入下一环节。",
 )
 def notice_close(request: HttpRequest, notice_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     notice = sel.notice_get(actor=actor, notice_id=notice_id)
     notices.notice_close(actor=actor, notice=notice)
     return _notice_out(sel.notice_get(actor=actor, notice_id=notice_id))
@@ -555,7 +534,7 @@ def notice_close(request: HttpRequest, notice_id: int) -> Any:
     summary="打印公示（A4 PDF，姓名脱敏）",
 )
 def notice_pdf(request: HttpRequest, notice_id: int) -> Any:
-    notice = sel.notice_get(actor=_actor(request), notice_id=notice_id)
+    notice = sel.notice_get(actor=actor_of(request), notice_id=notice_id)
     response = HttpResponse(notice_documents.notice_pdf(notice), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
     return response
@@ -568,8 +547,8 @@ def notice_pdf(request: HttpRequest, notice_id: int) -> Any:
     summary="公示异议",
 )
 def objection_list(request: HttpRequest, notice_id: int) -> Any:
-    notice = sel.notice_get(actor=_actor(request), notice_id=notice_id)
-    return list(sel.objection_list(actor=_actor(request), notice=notice).order_by("received_on", "id"))
+    notice = sel.notice_get(actor=actor_of(request), notice_id=notice_id)
+    return list(sel.objection_list(actor=actor_of(request), notice=notice).order_by("received_on", "id"))
 
 
 @router.post(
@@ -580,7 +559,7 @@ def objection_list(request: HttpRequest, notice_id: int) -> Any:
     description="409：公示已结束（notice_closed）；422：内容为空、申请不在本次公示中。",
 )
 def objection_record(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     notice = sel.notice_get(actor=actor, notice_id=notice_id)
     objection = notices.objection_record(
         actor=actor,
@@ -601,7 +580,7 @@ def objection_record(request: HttpRequest, notice_id: int, payload: ObjectionIn)
     summary="处理异议：成立（申请退回村级）或不成立，须说明理由",
 )
 def objection_resolve(request: HttpRequest, objection_id: int, payload: ObjectionResolveIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     objection = sel.objection_get(actor=actor, objection_id=objection_id)
     notices.objection_resolve(
         actor=actor, objection=objection, upheld=payload.upheld, resolution=payload.resolution
@@ -615,9 +594,10 @@ def objection_resolve(request: HttpRequest, objection_id: int, payload: Objectio
 @router.get(
     "/grievances", response={200: list[GrievanceOut], **AUTH_ERRORS}, tags=GRIEVANCES, summary="投诉列表"
 )
+@paginate
 def grievance_list(request: HttpRequest, status: str = "", mine: bool = False) -> Any:
-    return list(
-        sel.grievance_list(actor=_actor(request), status=status, mine=mine).order_by("-created_at")[:MAX_PAGE]
+    return sel.grievance_list(actor=actor_of(request), status=status, mine=mine).order_by(
+        "-created_at", "-pk"
     )
 
 
@@ -630,7 +610,7 @@ def grievance_list(request: HttpRequest, status: str = "", mine: bool = False) -
 def grievance_record(request: HttpRequest, payload: GrievanceIn) -> Any:
     from guanhuai.programmes.models import Payment
 
-    actor = _actor(request)
+    actor = actor_of(request)
     payment = None
     if payload.payment_id is not None:
         try:
@@ -657,7 +637,7 @@ def grievance_record(request: HttpRequest, payload: GrievanceIn) -> Any:
     summary="投诉详情",
 )
 def grievance_detail(request: HttpRequest, grievance_id: int) -> Any:
-    return sel.grievance_get(actor=_actor(request), grievance_id=grievance_id)
+    return sel.grievance_get(actor=actor_of(request), grievance_id=grievance_id)
 
 
 @router.post(
@@ -669,7 +649,7 @@ def grievance_detail(request: HttpRequest, grievance_id: int) -> Any:
 def grievance_assign(request: HttpRequest, grievance_id: int, payload: GrievanceAssignIn) -> Any:
     from django.contrib.auth import get_user_model
 
-    actor = _actor(request)
+    actor = actor_of(request)
     grievance = sel.grievance_get(actor=actor, grievance_id=grievance_id)
     assignee = get_user_model().objects.filter(pk=payload.assignee_id).first()
     return grievances.grievance_assign(actor=actor, grievance=grievance, assignee=assignee)
@@ -682,7 +662,7 @@ def grievance_assign(request: HttpRequest, grievance_id: int, payload: Grievance
     summary="办结或不予受理（须说明结果或理由）",
 )
 def grievance_finish(request: HttpRequest, grievance_id: int, payload: GrievanceFinishIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     grievance = sel.grievance_get(actor=actor, grievance_id=grievance_id)
     if payload.outcome == "resolve":
         return grievances.grievance_resolve(actor=actor, grievance=grievance, resolution=payload.text)

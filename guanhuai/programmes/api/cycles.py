@@ -16,17 +16,16 @@ for a cycle in the wrong state, `already_approved` for a second approval by the 
 No `from __future__ import annotations` here: ninja reads the annotations at import time."""
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
-from pydantic import PlainSerializer, StrictFloat, StrictInt, StrictStr, WithJsonSchema
 
 from guanhuai.accounts import scoping
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import READ, WRITE, AmountIn, Money, paginate
+from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.funds.ledger import to_money
 from guanhuai.jobs.api import JobOut
@@ -42,36 +41,13 @@ from guanhuai.registry.models import Person
 
 router = Router(tags=["programmes: cycles"])
 
-MAX_PAGE = 200
-READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
-WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
-def _money_text(value: Decimal) -> str:
-    return f"{Decimal(value).quantize(Decimal('0.01')):f}"
-
-
-CycleMoney = Annotated[
-    Decimal,
-    PlainSerializer(_money_text, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["590.00"]}),
-]
-CycleAmountIn = Annotated[
-    StrictStr | StrictInt | StrictFloat,
-    Field(description='金额（元），精确到分；建议用字符串，如 "120.50"'),
-]
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
 
 def _cycle(request: HttpRequest, cycle_id: int) -> Cycle:
-    return selectors.cycle_get(actor=_actor(request), cycle_id=cycle_id)
+    return selectors.cycle_get(actor=actor_of(request), cycle_id=cycle_id)
 
 
 def _entitlement(request: HttpRequest, cycle: Cycle, entitlement_id: int) -> Entitlement:
-    entitlement = selectors.entitlement_get(actor=_actor(request), entitlement_id=entitlement_id)
+    entitlement = selectors.entitlement_get(actor=actor_of(request), entitlement_id=entitlement_id)
     if entitlement.cycle_id != cycle.pk:
         raise NotFound(_("未找到该记录，或您无权访问。"))
     return entitlement
@@ -119,13 +95,13 @@ class CycleOut(Schema):
 
 class CycleFigureOut(Schema):
     count: int
-    total: CycleMoney
+    total: Money
 
 
 class CycleCountyOut(Schema):
     name: str
     count: int
-    total: CycleMoney
+    total: Money
 
 
 class CycleSummaryOut(Schema):
@@ -161,17 +137,10 @@ class CycleEntitlementOut(Schema):
     period: str
     kind: str
     months: int
-    amount: CycleMoney
+    amount: Money
     status: str
     note: str
-    previous_amount: CycleMoney | None = None
-
-
-class CycleEntitlementPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[CycleEntitlementOut]
+    previous_amount: Money | None = None
 
 
 class CycleBatchOut(Schema):
@@ -180,7 +149,7 @@ class CycleBatchOut(Schema):
     bank_name: str
     status: str
     count: int
-    total: CycleMoney
+    total: Money
     follow_up_of_id: int | None
     created_at: dt.datetime
 
@@ -220,7 +189,7 @@ class CycleRestoreIn(Schema):
 
 class CycleTopUpIn(Schema):
     person_id: int
-    amount: CycleAmountIn
+    amount: AmountIn
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -232,10 +201,11 @@ class CycleTopUpIn(Schema):
     response={200: list[CycleOut], **READ},
     summary="发放周期列表（可按项目、状态筛选）",
 )
+@paginate
 def cycle_list(request: HttpRequest, programme_id: int | None = None, status: str = "") -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     programme = programme_get(actor=actor, id=programme_id) if programme_id else None
-    return list(selectors.cycle_list(actor=actor, programme=programme, status=status)[:MAX_PAGE])
+    return selectors.cycle_list(actor=actor, programme=programme, status=status)
 
 
 @router.post(
@@ -249,7 +219,7 @@ def cycle_list(request: HttpRequest, programme_id: int | None = None, status: st
     "最早一期生成任务的 counts.owed_before_first 给出首期之前应发未发的月数和金额。",
 )
 def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         programme = programme_get(actor=actor, id=payload.programme_id)
     except NotFound:
@@ -277,7 +247,7 @@ def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
     description="金额和笔数只含您辖区内的对象。404：周期不存在或无权查看。",
 )
 def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     cycle = _cycle(request, cycle_id)
     s = selectors.cycle_summary(actor=actor, cycle=cycle)
     return {
@@ -298,21 +268,20 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
 
 @router.get(
     "/cycles/{int:cycle_id}/entitlements",
-    response={200: CycleEntitlementPage, **READ},
+    response={200: list[CycleEntitlementOut], **READ},
     summary="应发名单（限本辖区，分页）",
     description="status：due/excluded/batched/paid/failed；kind：regular/arrears/top_up；"
     "diff：new（新增）/exited（减少，返回上期记录）/changed（金额变化，含 previous_amount）。",
 )
+@paginate
 def entitlement_list(
     request: HttpRequest,
     cycle_id: int,
     status: str = "",
     kind: str = "",
     diff: str = "",
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
 ) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     cycle = _cycle(request, cycle_id)
     if diff:
         if diff not in selectors.DIFFS:
@@ -327,12 +296,7 @@ def entitlement_list(
         )
     else:
         rows = selectors.entitlement_list(actor=actor, cycle=cycle, status=status, kind=kind)
-    return {
-        "count": rows.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": list(rows[offset : offset + limit]),
-    }
+    return rows
 
 
 @router.post(
@@ -345,7 +309,7 @@ def entitlement_list(
 )
 def cycle_approve(request: HttpRequest, cycle_id: int, payload: CycleApproveIn) -> Any:
     cycle = services.cycle_approve(
-        actor=_actor(request), cycle=_cycle(request, cycle_id), comment=payload.comment
+        actor=actor_of(request), cycle=_cycle(request, cycle_id), comment=payload.comment
     )
     return _cycle(request, cycle.pk)
 
@@ -372,7 +336,9 @@ def entitlement_exclude(
 ) -> Any:
     cycle = _cycle(request, cycle_id)
     return services.entitlement_exclude(
-        actor=_actor(request), entitlement=_entitlement(request, cycle, entitlement_id), reason=payload.reason
+        actor=actor_of(request),
+        entitlement=_entitlement(request, cycle, entitlement_id),
+        reason=payload.reason,
     )
 
 
@@ -386,7 +352,7 @@ def entitlement_restore(
 ) -> Any:
     cycle = _cycle(request, cycle_id)
     return services.entitlement_restore(
-        actor=_actor(request), entitlement=_entitlement(request, cycle, entitlement_id), note=payload.note
+        actor=actor_of(request), entitlement=_entitlement(request, cycle, entitlement_id), note=payload.note
     )
 
 
@@ -397,7 +363,7 @@ def entitlement_restore(
     description="422 not_enrolled：不是享受对象；422 amount_*：金额不对；409 top_up_exists：已有补差。",
 )
 def top_up_add(request: HttpRequest, cycle_id: int, payload: CycleTopUpIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     cycle = _cycle(request, cycle_id)
     try:
         person = scoping.get_or_404(Person.objects.all(), actor, VIEW, pk=payload.person_id)
@@ -419,7 +385,7 @@ def top_up_add(request: HttpRequest, cycle_id: int, payload: CycleTopUpIn) -> An
     "/cycles/{int:cycle_id}/batches", response={200: list[CycleBatchOut], **READ}, summary="周期的发放批次"
 )
 def batch_list(request: HttpRequest, cycle_id: int) -> Any:
-    return list(payment_selectors.batch_list(actor=_actor(request), cycle=_cycle(request, cycle_id)))
+    return list(payment_selectors.batch_list(actor=actor_of(request), cycle=_cycle(request, cycle_id)))
 
 
 @router.post(
@@ -431,7 +397,7 @@ def batch_list(request: HttpRequest, cycle_id: int) -> Any:
 )
 def batches_create(request: HttpRequest, cycle_id: int) -> Any:
     batches: list[PaymentBatch] = payment_services.batches_create(
-        actor=_actor(request), cycle=_cycle(request, cycle_id)
+        actor=actor_of(request), cycle=_cycle(request, cycle_id)
     )
     return Status(201, batches)
 
@@ -443,7 +409,7 @@ def batches_create(request: HttpRequest, cycle_id: int) -> Any:
 )
 def batch_reissue(request: HttpRequest, cycle_id: int) -> Any:
     return Status(
-        201, payment_services.batch_reissue_failed(actor=_actor(request), cycle=_cycle(request, cycle_id))
+        201, payment_services.batch_reissue_failed(actor=actor_of(request), cycle=_cycle(request, cycle_id))
     )
 
 
@@ -452,7 +418,6 @@ def batch_reissue(request: HttpRequest, cycle_id: int) -> Any:
     response={200: list[CycleEntitlementOut], **READ},
     summary="缺少银行账户、无法进入批次的应发记录（待更正）",
 )
+@paginate
 def missing_accounts(request: HttpRequest, cycle_id: int) -> Any:
-    return list(
-        payment_selectors.missing_accounts(actor=_actor(request), cycle=_cycle(request, cycle_id))[:1000]
-    )
+    return payment_selectors.missing_accounts(actor=actor_of(request), cycle=_cycle(request, cycle_id))

@@ -9,16 +9,15 @@ a user who may see the enrolment but not change it gets 403. A disallowed transi
 No `from __future__ import annotations` here: ninja reads the annotations at import time."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, Money, paginate
+from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.jobs.selectors import job_get
 from guanhuai.orgs import selectors as org_selectors
@@ -35,18 +34,8 @@ READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
 WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class EnrolmentPagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=200, description="每页条数（最多 200）")
-        offset: int = Field(0, ge=0)
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _programme_ref(request: HttpRequest, programme_id: int) -> Programme:
-    programme = selectors.programme_choices(actor=_actor(request)).filter(pk=programme_id).first()
+    programme = selectors.programme_choices(actor=actor_of(request)).filter(pk=programme_id).first()
     if programme is None:
         raise ValidationError(
             _("指定的扶助项目（编号 %(id)s）不存在，或您无权访问。") % {"id": programme_id},
@@ -56,7 +45,7 @@ def _programme_ref(request: HttpRequest, programme_id: int) -> Programme:
 
 
 def _get(request: HttpRequest, enrolment_id: int) -> Enrolment:
-    return selectors.enrolment_get(actor=_actor(request), enrolment_id=enrolment_id)
+    return selectors.enrolment_get(actor=actor_of(request), enrolment_id=enrolment_id)
 
 
 # --- schemas ---------------------------------------------------------------------------------------------
@@ -118,7 +107,11 @@ class EnrolmentStatusCount(Schema):
     status: str
     label: str
     count: int
-    total: Decimal
+    total: Money
+
+    @staticmethod
+    def resolve_label(obj: dict[str, Any]) -> str:
+        return str(obj["label"])  # a lazy translation from the status choices
 
 
 class EnrolmentHistoryOut(Schema):
@@ -190,9 +183,9 @@ class ReconfirmationJobOut(Schema):
     summary="享受对象列表（限本辖区）",
     description="分页（limit/offset，最多200），带总数。422：参数有误，或 programme_id / unit_id 不存在或不在辖区内。",
 )
-@paginate(EnrolmentPagination)
+@paginate
 def enrolment_list(request: HttpRequest, filters: Query[EnrolmentFilterIn]) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     if filters.flag and filters.flag not in (selectors.ANY_FLAG, *FlagReason.values):
         raise ValidationError(_("未知的复核提示：%(f)s") % {"f": filters.flag}, code="unknown_flag")
     unit = None
@@ -247,7 +240,7 @@ def enrolment_detail(request: HttpRequest, enrolment_id: int) -> Any:
 )
 def enrolment_suspend(request: HttpRequest, enrolment_id: int, body: EnrolmentSuspendIn) -> Any:
     enrolment = services.enrolment_suspend(
-        actor=_actor(request),
+        actor=actor_of(request),
         enrolment=_get(request, enrolment_id),
         reason=body.reason,
         from_month=body.from_month,
@@ -263,7 +256,7 @@ def enrolment_suspend(request: HttpRequest, enrolment_id: int, body: EnrolmentSu
 )
 def enrolment_resume(request: HttpRequest, enrolment_id: int, body: EnrolmentResumeIn) -> Any:
     enrolment = services.enrolment_resume(
-        actor=_actor(request), enrolment=_get(request, enrolment_id), note=body.note
+        actor=actor_of(request), enrolment=_get(request, enrolment_id), note=body.note
     )
     return _detail(enrolment)
 
@@ -277,7 +270,7 @@ def enrolment_resume(request: HttpRequest, enrolment_id: int, body: EnrolmentRes
 )
 def enrolment_exit(request: HttpRequest, enrolment_id: int, body: EnrolmentExitIn) -> Any:
     enrolment = services.enrolment_exit(
-        actor=_actor(request),
+        actor=actor_of(request),
         enrolment=_get(request, enrolment_id),
         reason=body.reason.value,
         exited_on=body.exited_on,
@@ -294,7 +287,7 @@ def enrolment_exit(request: HttpRequest, enrolment_id: int, body: EnrolmentExitI
 )
 def enrolment_keep(request: HttpRequest, enrolment_id: int, body: EnrolmentKeepIn) -> Any:
     enrolment = services.enrolment_flag_clear(
-        actor=_actor(request), enrolment=_get(request, enrolment_id), note=body.note
+        actor=actor_of(request), enrolment=_get(request, enrolment_id), note=body.note
     )
     return _detail(enrolment)
 
@@ -308,7 +301,7 @@ def enrolment_keep(request: HttpRequest, enrolment_id: int, body: EnrolmentKeepI
     "422：项目不存在或不在辖区内。进度和结果用 GET /api/v1/jobs/{id} 查看。",
 )
 def reconfirmation_start(request: HttpRequest, body: ReconfirmationIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     job, created = services.reconfirmation_submit(
         actor=actor,
         programme=_programme_ref(request, body.programme_id),

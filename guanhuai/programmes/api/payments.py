@@ -10,38 +10,23 @@ payment are listed in `problems`, never guessed.
 No `from __future__ import annotations` here: ninja reads the annotations at import time."""
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import PlainSerializer, WithJsonSchema
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
 from guanhuai.core import excel
+from guanhuai.core.api import READ, WRITE, Money, paginate
+from guanhuai.core.api import actor as actor_of
 from guanhuai.funds.ledger import to_money
 from guanhuai.programmes.models import ResultFile
 from guanhuai.programmes.selectors import payments as selectors
 from guanhuai.programmes.services import payments as services
 
 router = Router(tags=["programmes: batches and payments"])
-
-MAX_PAGE = 200
-READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
-WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-BatchMoney = Annotated[
-    Decimal,
-    PlainSerializer(lambda v: f"{Decimal(v).quantize(Decimal('0.01')):f}", return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["590.00"]}),
-]
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class BatchProblemOut(Schema):
@@ -76,7 +61,7 @@ class PaymentBatchOut(Schema):
     status: str
     status_label: str
     count: int
-    total: BatchMoney
+    total: Money
     checksum: str
     follow_up_of_id: int | None
     created_at: dt.datetime
@@ -116,7 +101,7 @@ class BatchPaymentOut(Schema):
     person_id: int
     name: str
     account_masked: str = Field(..., description="银行账号（脱敏）")
-    amount: BatchMoney
+    amount: Money
     status: str
     failure_reason: str
     settled_on: dt.date | None
@@ -126,20 +111,13 @@ class BatchPaymentOut(Schema):
         return obj.person.name
 
 
-class BatchPaymentPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[BatchPaymentOut]
-
-
 class PaymentHistoryOut(Schema):
     programme: str
     period: str
     kind: str
     kind_label: str
     months: int
-    amount: BatchMoney = Field(..., description="应发金额")
+    amount: Money = Field(..., description="应发金额")
     status: str
     outcome: str = Field(
         ..., description="paid 已到账 / failed 失败 / pending 银行处理中 / excluded 已剔除 / due 待发放"
@@ -153,31 +131,24 @@ class PaymentHistoryOut(Schema):
 
 @router.get("/batches/{int:batch_id}", response={200: PaymentBatchOut, **READ}, summary="发放批次及回盘记录")
 def batch_detail(request: HttpRequest, batch_id: int) -> Any:
-    return selectors.batch_get(actor=_actor(request), batch_id=batch_id)
+    return selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
 
 
 @router.get(
     "/batches/{int:batch_id}/payments",
-    response={200: BatchPaymentPage, **READ},
+    response={200: list[BatchPaymentOut], **READ},
     summary="批次明细（账号脱敏，限本辖区，分页）",
 )
+@paginate
 def batch_payments(
     request: HttpRequest,
     batch_id: int,
     status: str = "",
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
 ) -> Any:
-    actor = _actor(request)
-    rows = selectors.payment_list(
+    actor = actor_of(request)
+    return selectors.payment_list(
         actor=actor, batch=selectors.batch_get(actor=actor, batch_id=batch_id), status=status
     )
-    return {
-        "count": rows.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": list(rows[offset : offset + limit]),
-    }
 
 
 @router.post(
@@ -189,7 +160,7 @@ def batch_payments(
     "403：无“发放”权限；422 bad_format：格式不对。",
 )
 def batch_export(request: HttpRequest, batch_id: int, format: str = "csv") -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     name, content = services.batch_export(
         actor=actor, batch=selectors.batch_get(actor=actor, batch_id=batch_id), fmt=format
     )
@@ -209,7 +180,7 @@ def batch_export(request: HttpRequest, batch_id: int, format: str = "csv") -> An
     "409 not_exported：批次尚未导出。无法对应的行列在 problems 中。",
 )
 def batch_results(request: HttpRequest, batch_id: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
-    actor = _actor(request)
+    actor = actor_of(request)
     batch = selectors.batch_get(actor=actor, batch_id=batch_id)
     content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     known = set(ResultFile.objects.filter(batch=batch).values_list("pk", flat=True))
@@ -225,6 +196,6 @@ def batch_results(request: HttpRequest, batch_id: int, file: UploadedFile = File
     summary="个人发放记录：每期应发、已到账/失败（原因）/处理中，及日期",
 )
 def payment_history(request: HttpRequest, person_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     person = selectors.person_for_history(actor=actor, person_id=person_id)
     return selectors.payment_history(actor=actor, person=person)

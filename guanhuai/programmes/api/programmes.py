@@ -19,7 +19,6 @@ Money is a string with two decimals ("590.00"). Person names in the preview samp
 No `from __future__ import annotations` here: ninja reads the annotations at import time."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -27,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import PlainSerializer, StrictInt, StrictStr, WithJsonSchema
+from pydantic import StrictInt, StrictStr
 
 from guanhuai.accounts import scoping
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, Money, Paged, paginate, patch_data
+from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.funds.models import Allocation
 from guanhuai.orgs.models import OrgUnit
@@ -43,15 +43,7 @@ from guanhuai.registry.permissions import VIEW_PERSONS
 
 router = Router(tags=["programmes: definitions and rules"])
 
-READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
-WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-MAX_PAGE = 200
 
-Money = Annotated[
-    Decimal,
-    PlainSerializer(lambda v: f"{Decimal(v).quantize(Decimal('0.01')):f}", return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["590.00"]}),
-]
 RuleJson = Annotated[
     dict[str, Any],
     Field(
@@ -62,17 +54,13 @@ RuleJson = Annotated[
 ]
 
 
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _get(request: HttpRequest, programme_id: int) -> Programme:
-    return selectors.programme_get(actor=_actor(request), id=programme_id)
+    return selectors.programme_get(actor=actor_of(request), id=programme_id)
 
 
 def _unit_ref(request: HttpRequest, code: str) -> OrgUnit:
     """A branch named in the body by its division code: unknown or invisible is a 422 about that input."""
-    unit = scoping.units(_actor(request), "orgs.view_units").filter(code=code).first()
+    unit = scoping.units(actor_of(request), "orgs.view_units").filter(code=code).first()
     if unit is None:
         raise ValidationError(
             _("组织“%(code)s”不存在，或您无权访问。") % {"code": code}, code="unknown_org_unit"
@@ -83,7 +71,7 @@ def _unit_ref(request: HttpRequest, code: str) -> OrgUnit:
 def _allocation_ref(request: HttpRequest, allocation_id: int | None) -> Allocation | None:
     if allocation_id is None:
         return None
-    visible = scoping.path_q(_actor(request), "funds.view_funds", path_field="fund__org_unit__path")
+    visible = scoping.path_q(actor_of(request), "funds.view_funds", path_field="fund__org_unit__path")
     allocation = Allocation.objects.filter(visible, pk=allocation_id).select_related("fund").first()
     if allocation is None:
         raise ValidationError(
@@ -123,13 +111,6 @@ class ProgrammeOut(Schema):
     approvals_required: int
     template: str
     active: bool
-
-
-class ProgrammePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[ProgrammeOut]
 
 
 class ProgrammeAmountRuleOut(Schema):
@@ -285,14 +266,6 @@ class ProgrammeMissedPersonOut(Schema):
     village: ProgrammeUnitRef
 
 
-class ProgrammeMissedPage(Schema):
-    as_of: dt.date
-    count: int
-    limit: int
-    offset: int
-    items: list[ProgrammeMissedPersonOut]
-
-
 # --- output helpers -------------------------------------------------------------------------------------
 
 
@@ -329,28 +302,18 @@ def _detail(request: HttpRequest, p: Programme) -> dict[str, Any]:
         **_programme(p),
         "rule": _version(version) if version else None,
         "amount_rules": [_amount(a) for a in selectors.amount_history(p)],
-        "can_manage": selectors.can_manage(_actor(request), p),
+        "can_manage": selectors.can_manage(actor_of(request), p),
     }
 
 
 # --- endpoints --------------------------------------------------------------------------------------------
 
 
-@router.get("/programmes", response={200: ProgrammePage, **READ}, summary="扶助项目列表")
-def programme_list(
-    request: HttpRequest,
-    q: str = "",
-    active: bool | None = None,
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
-) -> Any:
-    rows = selectors.programme_list(actor=_actor(request), active=active, q=q)
-    return {
-        "count": rows.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": [_programme(p) for p in rows[offset : offset + limit]],
-    }
+@router.get("/programmes", response={200: list[ProgrammeOut], **READ}, summary="扶助项目列表")
+@paginate
+def programme_list(request: HttpRequest, q: str = "", active: bool | None = None) -> Any:
+    rows = selectors.programme_list(actor=actor_of(request), active=active, q=q)
+    return Paged(rows, lambda page: [_programme(p) for p in page])
 
 
 @router.get(
@@ -391,7 +354,7 @@ def programme_templates(request: HttpRequest) -> Any:
 )
 def programme_from_template(request: HttpRequest, body: ProgrammeFromTemplateIn) -> Any:
     programme = services.programme_from_template(
-        actor=_actor(request),
+        actor=actor_of(request),
         template=body.template,
         org_unit=_unit_ref(request, body.org_unit),
         code=body.code,
@@ -405,24 +368,26 @@ def programme_create(request: HttpRequest, body: ProgrammeCreateIn) -> Any:
     data = body.model_dump()
     unit = _unit_ref(request, data.pop("org_unit"))
     data["allocation"] = _allocation_ref(request, data.pop("allocation_id"))
-    programme = services.programme_create(actor=_actor(request), org_unit=unit, **data)
+    programme = services.programme_create(actor=actor_of(request), org_unit=unit, **data)
     return Status(201, _detail(request, programme))
 
 
-@router.get("/programmes/{programme_id}", response={200: ProgrammeDetailOut, **READ}, summary="扶助项目详情")
+@router.get(
+    "/programmes/{int:programme_id}", response={200: ProgrammeDetailOut, **READ}, summary="扶助项目详情"
+)
 def programme_detail(request: HttpRequest, programme_id: int) -> Any:
     return _detail(request, _get(request, programme_id))
 
 
 @router.patch(
-    "/programmes/{programme_id}", response={200: ProgrammeDetailOut, **WRITE}, summary="修改扶助项目"
+    "/programmes/{int:programme_id}", response={200: ProgrammeDetailOut, **WRITE}, summary="修改扶助项目"
 )
 def programme_update(request: HttpRequest, programme_id: int, body: ProgrammeUpdateIn) -> Any:
     programme = _get(request, programme_id)
-    data = body.model_dump(exclude_unset=True)
+    data = patch_data(body, Programme)
     if "allocation_id" in data:
         data["allocation"] = _allocation_ref(request, data.pop("allocation_id"))
-    services.programme_update(actor=_actor(request), programme=programme, **data)
+    services.programme_update(actor=actor_of(request), programme=programme, **data)
     return _detail(request, programme)
 
 
@@ -433,15 +398,15 @@ def programme_update(request: HttpRequest, programme_id: int, body: ProgrammeUpd
     description="在您可见的人员范围内计算符合规则的人数、样例（脱敏）和按县统计；不保存。",
 )
 def rule_preview_any(request: HttpRequest, body: ProgrammePreviewIn) -> Any:
-    if not scoping.can_anywhere(_actor(request), VIEW_PERSONS):
+    if not scoping.can_anywhere(actor_of(request), VIEW_PERSONS):
         raise NotFound(_("未找到该页面，或您无权访问。"))
     return selectors.eligibility_preview(
-        actor=_actor(request), rule=body.rule, as_of=body.as_of or timezone.localdate()
+        actor=actor_of(request), rule=body.rule, as_of=body.as_of or timezone.localdate()
     )
 
 
 @router.post(
-    "/programmes/{programme_id}/rules/preview",
+    "/programmes/{int:programme_id}/rules/preview",
     response={200: ProgrammePreviewOut, **READ},
     summary="预览规则（保存前）",
     description="在您可见、且属于项目主管组织范围内的人员中计算；不保存。坏规则返回 422 与 code。",
@@ -449,12 +414,12 @@ def rule_preview_any(request: HttpRequest, body: ProgrammePreviewIn) -> Any:
 def rule_preview(request: HttpRequest, programme_id: int, body: ProgrammePreviewIn) -> Any:
     programme = _get(request, programme_id)
     return selectors.eligibility_preview(
-        actor=_actor(request), rule=body.rule, as_of=body.as_of or timezone.localdate(), programme=programme
+        actor=actor_of(request), rule=body.rule, as_of=body.as_of or timezone.localdate(), programme=programme
     )
 
 
 @router.get(
-    "/programmes/{programme_id}/rules",
+    "/programmes/{int:programme_id}/rules",
     response={200: list[ProgrammeRuleVersionOut], **READ},
     summary="资格条件版本",
 )
@@ -469,20 +434,20 @@ def rule_versions(request: HttpRequest, programme_id: int) -> Any:
 
 
 @router.post(
-    "/programmes/{programme_id}/rules",
+    "/programmes/{int:programme_id}/rules",
     response={201: ProgrammeRuleVersionOut, **WRITE},
     summary="保存资格条件新版本",
 )
 def rule_save(request: HttpRequest, programme_id: int, body: ProgrammeRuleIn) -> Any:
     programme = _get(request, programme_id)
     version = services.rule_version_save(
-        actor=_actor(request), programme=programme, rule=body.rule, note=body.note
+        actor=actor_of(request), programme=programme, rule=body.rule, note=body.note
     )
     return Status(201, _version(version))
 
 
 @router.get(
-    "/programmes/{programme_id}/amount-rules",
+    "/programmes/{int:programme_id}/amount-rules",
     response={200: list[ProgrammeAmountRuleOut], **READ},
     summary="发放标准（历史）",
 )
@@ -491,14 +456,14 @@ def amount_rules(request: HttpRequest, programme_id: int) -> Any:
 
 
 @router.post(
-    "/programmes/{programme_id}/amount-rules",
+    "/programmes/{int:programme_id}/amount-rules",
     response={201: ProgrammeAmountRuleOut, **WRITE},
     summary="新增发放标准",
 )
 def amount_rule_add(request: HttpRequest, programme_id: int, body: ProgrammeAmountRuleIn) -> Any:
     programme = _get(request, programme_id)
     row = services.amount_rule_add(
-        actor=_actor(request),
+        actor=actor_of(request),
         programme=programme,
         label=body.label,
         amount=str(body.amount),
@@ -512,7 +477,7 @@ def amount_rule_add(request: HttpRequest, programme_id: int, body: ProgrammeAmou
 
 
 @router.post(
-    "/programmes/{programme_id}/amount-rules/{rule_id}/end",
+    "/programmes/{int:programme_id}/amount-rules/{int:rule_id}/end",
     response={200: ProgrammeAmountRuleOut, **WRITE},
     summary="结束发放标准",
 )
@@ -521,29 +486,30 @@ def amount_rule_end(request: HttpRequest, programme_id: int, rule_id: int, body:
     row = AmountRule.objects.filter(programme=programme, pk=rule_id).first()
     if row is None:
         raise NotFound(_("未找到该发放标准。"))
-    services.amount_rule_end(actor=_actor(request), amount_rule=row, valid_to=body.valid_to)
+    services.amount_rule_end(actor=actor_of(request), amount_rule=row, valid_to=body.valid_to)
     return _amount(row)
 
 
 @router.get(
-    "/programmes/{programme_id}/eligible-not-enrolled",
-    response={200: ProgrammeMissedPage, **READ},
+    "/programmes/{int:programme_id}/eligible-not-enrolled",
+    response={200: list[ProgrammeMissedPersonOut], **READ},
     summary="应享未享名单",
     description="符合资格条件、无在享/暂停的享受记录、也没有在办申请的人员（您可见的范围内）。",
 )
+@paginate
 def eligible_not_enrolled(
     request: HttpRequest,
     programme_id: int,
     village: str | None = Query(None, description="村(社区)区划代码"),
     as_of: dt.date | None = None,
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
 ) -> Any:
     programme = _get(request, programme_id)
     unit = None
     if village:
         unit = (
-            selectors.village_choices(actor=_actor(request), programme=programme).filter(code=village).first()
+            selectors.village_choices(actor=actor_of(request), programme=programme)
+            .filter(code=village)
+            .first()
         )
         if unit is None:
             raise ValidationError(
@@ -551,14 +517,11 @@ def eligible_not_enrolled(
             )
     day = as_of or timezone.localdate()
     rows = selectors.eligible_not_enrolled(
-        actor=_actor(request), programme=programme, as_of=day, village=unit
+        actor=actor_of(request), programme=programme, as_of=day, village=unit
     )
-    return {
-        "as_of": day,
-        "count": rows.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": [
+    return Paged(
+        rows,
+        lambda page: [
             {
                 "id": p.pk,
                 "name": p.name,
@@ -567,6 +530,6 @@ def eligible_not_enrolled(
                 "id_masked": p.id_masked,
                 "village": _unit(p.org_unit),
             }
-            for p in rows[offset : offset + limit]
+            for p in page
         ],
-    }
+    )

@@ -83,7 +83,7 @@ def allocation(manager: Any, finance: Any, unit: Any, amount: str, *, name: str 
         name=name,
         amount=amount,
         posted_on=dt.date(2025, 3, 2),
-    )
+    )[0]
 
 
 def programme(tree: Any, staff: Any, **kw: Any) -> Programme:

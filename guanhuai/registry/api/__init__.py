@@ -2,7 +2,7 @@
 
 Thin, like the pages: reads through registry.selectors (scoped: a person or household outside the actor's
 branches is a 404, exactly like one that does not exist), writes through registry.services; a DomainError
-propagates and guanhuai.api turns it into `{"code", "message"}` with its status.
+propagates and the API kit (guanhuai.core.api) turns it into `{"code", "message"}` with its status.
 
 Privacy: every response carries the masked ID, phone and bank account (`id_masked`, `phone_masked`,
 `account_masked`), never the plain values. The only way to a full value is POST .../unmask, which needs

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query
-from ninja.pagination import paginate
 from ninja.responses import Status
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, paginate
+from guanhuai.core.api import actor as actor_of
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
-from guanhuai.registry.api.common import HOUSEHOLDS, READ, WRITE, Pagination, _actor, router
+from guanhuai.registry.api.common import HOUSEHOLDS, router
 from guanhuai.registry.api.schemas import (
     BirthIn,
     HouseholdDetailOut,
@@ -35,9 +35,9 @@ from guanhuai.registry.permissions import VIEW_PERSONS
     summary="户列表（限本辖区）",
     description="分页（limit/offset，最多200），带总数。422：unit_id 不存在或不在辖区内。",
 )
-@paginate(Pagination)
+@paginate
 def household_list(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     unit = None
     if filters.unit_id is not None:
         unit = org_selectors.unit_ref(actor=actor, unit_id=filters.unit_id, perm=VIEW_PERSONS)
@@ -51,7 +51,7 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> A
     summary="户详情及成员（脱敏）",
 )
 def household_get(request: HttpRequest, household_id: int) -> Any:
-    return selectors.household_get(actor=_actor(request), household_id=household_id)
+    return selectors.household_get(actor=actor_of(request), household_id=household_id)
 
 
 @router.post(
@@ -67,7 +67,7 @@ def household_get(request: HttpRequest, household_id: int) -> Any:
     ),
 )
 def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     org_unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW_PERSONS)
     household = services.household_create(
         actor=actor,
@@ -88,7 +88,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     description="422：身份证号错误、关系为户主；409：身份证号已登记；403：可查看但无权登记。",
 )
 def member_add(request: HttpRequest, household_id: int, payload: MemberIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     household = selectors.household_get(actor=actor, household_id=household_id)
     person = services.person_add(actor=actor, household=household, data=_person_input(request, payload))
     return Status(201, selectors.person_get(actor=actor, person_id=person.pk))
@@ -103,7 +103,7 @@ def member_add(request: HttpRequest, household_id: int, payload: MemberIn) -> An
     "422：身份证号错误，或父母不存在、不在辖区内；409：身份证号已登记；403：无权登记。",
 )
 def birth_record(request: HttpRequest, household_id: int, payload: BirthIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     household = selectors.household_get(actor=actor, household_id=household_id)
     parents = [selectors.person_ref(actor=actor, person_id=pid) for pid in dict.fromkeys(payload.parent_ids)]
     child = services.birth_record(

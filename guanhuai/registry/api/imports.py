@@ -12,11 +12,13 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.core import excel
+from guanhuai.core.api import MAX_LIMIT, MAX_OFFSET, READ, WRITE
+from guanhuai.core.api import actor as actor_of
 from guanhuai.jobs.api import JobOut
 from guanhuai.jobs.selectors import job_get
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import imports
-from guanhuai.registry.api.common import IMPORTS, MAX_PAGE, READ, WRITE, _actor, router
+from guanhuai.registry.api.common import IMPORTS, router
 from guanhuai.registry.api.schemas import PlaceRef
 from guanhuai.registry.models import ImportBatch
 from guanhuai.registry.permissions import VIEW_PERSONS
@@ -87,7 +89,7 @@ def import_upload(
     file: UploadedFile = File(...),  # noqa: B008
     org_unit_id: int = Form(...),
 ) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     org_unit = org_selectors.unit_ref(actor=actor, unit_id=org_unit_id, perm=VIEW_PERSONS)
     content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     batch, created = imports.batch_submit(
@@ -108,10 +110,10 @@ def import_upload(
 def import_detail(
     request: HttpRequest,
     batch_id: int,
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
-    batch = imports.batch_get(actor=_actor(request), batch_id=batch_id)
+    batch = imports.batch_get(actor=actor_of(request), batch_id=batch_id)
     rows = imports.invalid_rows(batch=batch)
     batch.errors = list(rows[offset : offset + limit])  # type: ignore[attr-defined]
     batch.errors_count = rows.count()  # type: ignore[attr-defined]
@@ -129,7 +131,7 @@ def import_detail(
     ),
 )
 def import_commit(request: HttpRequest, batch_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     batch = imports.batch_get(actor=actor, batch_id=batch_id)
     job = imports.commit_submit(actor=actor, batch=batch)
     return Status(202, job_get(actor=actor, job_id=job.pk))

@@ -10,14 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query
-from ninja.pagination import paginate
 from ninja.responses import Status
 
-from guanhuai.api import AUTH_ERRORS, ErrorOut
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, paginate
+from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
-from guanhuai.registry.api.common import MAX_PAGE, PERSONS, READ, WRITE, Pagination, _actor, router
+from guanhuai.registry.api.common import PERSONS, router
 from guanhuai.registry.api.schemas import (
     AdoptionIn,
     BankAccountIn,
@@ -32,7 +32,6 @@ from guanhuai.registry.api.schemas import (
     DivorceIn,
     EventIn,
     EventOut,
-    EventPage,
     LookupIn,
     MarriageIn,
     MigrationIn,
@@ -58,9 +57,9 @@ from guanhuai.registry.selectors import PersonFilters
     summary="人员列表（限本辖区，脱敏）",
     description="分页（limit/offset，最多200），带总数。422：参数有误，或 unit_id 不存在或不在辖区内。",
 )
-@paginate(Pagination)
+@paginate
 def person_list(request: HttpRequest, filters: Query[PersonFilterIn]) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     unit = None
     if filters.unit_id is not None:
         unit = org_selectors.unit_ref(actor=actor, unit_id=filters.unit_id, perm=VIEW_PERSONS)
@@ -82,7 +81,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilterIn]) -> Any:
 
 
 def _detail(request: HttpRequest, person: Person) -> Person:
-    actor = _actor(request)
+    actor = actor_of(request)
     tree = selectors.family_tree(actor=actor, person=person)
     person.bank_account_masked = selectors.bank_account_get(actor=actor, person=person)  # type: ignore[attr-defined]
 
@@ -122,7 +121,7 @@ def _detail(request: HttpRequest, person: Person) -> Person:
     description="404：不存在或不在辖区内（两者不加区分）。辖区以外的亲属只计数、不显示。",
 )
 def person_get(request: HttpRequest, person_id: int) -> Any:
-    return _detail(request, selectors.person_get(actor=_actor(request), person_id=person_id))
+    return _detail(request, selectors.person_get(actor=actor_of(request), person_id=person_id))
 
 
 @router.patch(
@@ -134,7 +133,7 @@ def person_get(request: HttpRequest, person_id: int) -> Any:
     "422：姓名为空、电话格式错误，或试图借此更换户主。",
 )
 def person_update(request: HttpRequest, person_id: int, payload: PersonPatchIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     person = selectors.person_get(actor=actor, person_id=person_id)
     values = {k: (v.value if isinstance(v, Enum) else v) for k, v in payload.dict(exclude_unset=True).items()}
     if any(v is None for v in values.values()):
@@ -152,7 +151,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatchIn) 
     "谁、看了谁的什么、为什么。响应不缓存。",
 )
 def person_unmask(request: HttpRequest, response: HttpResponse, person_id: int, payload: UnmaskIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     person = selectors.person_get(actor=actor, person_id=person_id)
     value = services.person_unmask(
         actor=actor, person=person, field_name=payload.field.value, reason=payload.reason
@@ -163,24 +162,22 @@ def person_unmask(request: HttpRequest, response: HttpResponse, person_id: int, 
 
 @router.get(
     "/persons/{int:person_id}/events",
-    response={200: EventPage, **READ},
+    response={200: list[EventOut], **READ},
     tags=PERSONS,
     summary="人员的生活事件（最新在前）",
 )
-def event_list(
-    request: HttpRequest,
-    person_id: int,
-    limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
-) -> Any:
-    actor = _actor(request)
+@paginate
+def event_list(request: HttpRequest, person_id: int) -> Any:
+    actor = actor_of(request)
     person = selectors.person_get(actor=actor, person_id=person_id)
-    qs = selectors.event_list(actor=actor, person=person)
-    items = list(qs[offset : offset + limit])
-    visible = selectors.visible_person_ids(actor=actor, person_ids=[e.related_person_id for e in items])
-    for event in items:
-        event.related_visible = event.related_person_id in visible  # type: ignore[attr-defined]
-    return {"items": items, "count": qs.count()}
+
+    def with_visibility(items: list[Any]) -> list[Any]:
+        visible = selectors.visible_person_ids(actor=actor, person_ids=[e.related_person_id for e in items])
+        for event in items:
+            event.related_visible = event.related_person_id in visible
+        return items
+
+    return Paged(selectors.event_list(actor=actor, person=person), with_visibility)
 
 
 @router.post(
@@ -196,13 +193,13 @@ def event_list(
     ),
 )
 def event_create(request: HttpRequest, person_id: int, payload: EventIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     person = selectors.person_get(actor=actor, person_id=person_id)
     return Status(201, _record_event(request, person, payload))
 
 
 def _record_event(request: HttpRequest, person: Person, p: Any) -> LifeEvent:
-    actor = _actor(request)
+    actor = actor_of(request)
 
     def ref(person_id: int) -> Person:
         return selectors.person_ref(actor=actor, person_id=person_id)
@@ -268,7 +265,7 @@ def _date_or_none(raw: str | None, *, required: bool) -> dt.date | None:
     description="响应中的账号已脱敏。403：可查看但无权修改；422：账号应为8至30位数字、开户银行必填。",
 )
 def bank_account_set(request: HttpRequest, person_id: int, payload: BankAccountIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     person = selectors.person_get(actor=actor, person_id=person_id)
     return services.bank_account_set(
         actor=actor, person=person, bank_name=payload.bank_name, account_number=payload.account_number
@@ -281,9 +278,9 @@ def bank_account_set(request: HttpRequest, person_id: int, payload: BankAccountI
     tags=PERSONS,
     summary="个人信息处理同意记录",
 )
-@paginate(Pagination)
+@paginate
 def consent_list(request: HttpRequest, person_id: int) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     return selectors.consent_list(actor=actor, person=selectors.person_get(actor=actor, person_id=person_id))
 
 
@@ -295,7 +292,7 @@ def consent_list(request: HttpRequest, person_id: int) -> Any:
     description="403：可查看但无权修改；422：日期晚于今天、范围或同意人为空。",
 )
 def consent_record(request: HttpRequest, person_id: int, payload: ConsentIn) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     person = selectors.person_get(actor=actor, person_id=person_id)
     consent = services.consent_record(
         actor=actor,
@@ -318,7 +315,7 @@ def consent_record(request: HttpRequest, person_id: int, payload: ConsentIn) -> 
 def consent_withdraw(
     request: HttpRequest, person_id: int, consent_id: int, payload: ConsentWithdrawIn
 ) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     consent = selectors.consent_get(actor=actor, consent_id=consent_id)
     if consent.person_id != person_id:
         raise NotFound(_("未找到该记录，或您无权访问。"))
@@ -336,7 +333,7 @@ def consent_withdraw(
     "422：身份证号格式或校验位错误。",
 )
 def person_lookup(request: HttpRequest, payload: LookupIn) -> Any:
-    person = selectors.person_by_id_number(actor=_actor(request), id_number=payload.id_number)
+    person = selectors.person_by_id_number(actor=actor_of(request), id_number=payload.id_number)
     if person is None:
         raise NotFound(_("未找到该记录，或您无权访问。"))
     return person
@@ -356,7 +353,7 @@ def person_lookup(request: HttpRequest, payload: LookupIn) -> Any:
 )
 def check_id(request: HttpRequest, payload: CheckIdIn) -> Any:
     return services.id_number_check(
-        actor=_actor(request),
+        actor=actor_of(request),
         raw=payload.id_number,
         sex=payload.sex.value if payload.sex else None,
         birth_date=payload.birth_date,

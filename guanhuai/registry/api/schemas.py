@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Schema
 
-from guanhuai.registry.api.common import _unit
+from guanhuai.registry.api.common import unit_ref
 from guanhuai.registry.models import BankAccount, Consent, Household, LifeEvent, Person
 from guanhuai.registry.selectors import ORDERINGS
 from guanhuai.registry.services import PersonInput
@@ -198,11 +198,6 @@ class EventOut(Schema):
         return obj.recorded_by.username
 
 
-class EventPage(Schema):
-    items: list[EventOut]
-    count: int
-
-
 class ConsentOut(Schema):
     id: int
     purpose: ConsentPurpose
@@ -292,9 +287,9 @@ class BankAccountIn(Schema):
 
 class ConsentIn(Schema):
     purpose: ConsentPurpose
-    scope: str = Field(..., max_length=200)
+    scope: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
     given_on: dt.date
-    given_by: str = Field(..., max_length=50, description="本人，或监护人姓名")
+    given_by: str = Field(..., min_length=1, max_length=50, pattern=r"\S", description="本人，或监护人姓名")
 
 
 class ConsentWithdrawIn(Schema):
@@ -418,7 +413,7 @@ def _person_input(request: HttpRequest, m: MemberIn | BirthIn) -> PersonInput:
         hukou_place=m.hukou_place,
         only_child_certificate=getattr(m, "only_child_certificate", False),
         is_migrant=getattr(m, "is_migrant", False),
-        residence_unit=_unit(request, residence_id) if residence_id is not None else None,
+        residence_unit=unit_ref(request, residence_id) if residence_id is not None else None,
         disability_grade=getattr(m, "disability_grade", None),
         disability_assessed_on=getattr(m, "disability_assessed_on", None),
         died_on=getattr(m, "died_on", None),

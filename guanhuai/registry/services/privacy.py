@@ -38,6 +38,8 @@ def person_unmask(*, actor: Any, person: Person, field_name: str, reason: str) -
         value = account.account_number if account else ""
     else:
         value = getattr(person, field_name)
+    if not value:  # nothing to reveal, so nothing to audit
+        raise ValidationError(_("该字段没有登记内容。"), code="field_empty")
     log_action(
         person,
         "registry.person.unmasked",

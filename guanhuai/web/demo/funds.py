@@ -258,7 +258,7 @@ def _build(plan: Plan, manager: User, finance: User) -> int:
     }
 
     for gift in plan.gifts:
-        donation = services.donation_record(
+        donation, _created = services.donation_record(
             actor=recorder(gift.fund),
             donor=donors[gift.donor],
             fund=funds[gift.fund],
@@ -296,7 +296,7 @@ def _build(plan: Plan, manager: User, finance: User) -> int:
             note=t.note,
         )
     for a in plan.allocations:
-        allocation = services.allocation_create(
+        allocation, _created = services.allocation_create(
             actor=manager,
             fund=funds[a.fund],
             purpose=purposes[a.purpose],

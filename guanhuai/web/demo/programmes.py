@@ -309,7 +309,7 @@ def _build_history(cal: Calendar) -> None:
         purposes = {p.code: p for p in Purpose.objects.filter(code__in=["general", "childcare"])}
         programmes: dict[str, Programme] = {}
         for template in TEMPLATES:
-            allocation = funds_services.allocation_create(
+            allocation, _created = funds_services.allocation_create(
                 actor=cast.manager,
                 fund=fund,
                 purpose=purposes["childcare" if template == CHILDCARE else "general"],
