@@ -322,7 +322,7 @@ def cycle_approve(request: HttpRequest, cycle_id: int, payload: CycleApproveIn) 
     "409 not_first_cycle：不是最早一期；409 cycle_not_in_review：周期不在待审批状态；403：无“生成发放周期”权限。",
 )
 def cycle_arrears_before_first(request: HttpRequest, cycle_id: int) -> Any:
-    job = arrears.cycle_arrears_before_first(actor=_actor(request), cycle=_cycle(request, cycle_id))
+    job = arrears.cycle_arrears_before_first(actor=actor_of(request), cycle=_cycle(request, cycle_id))
     return Status(202, job)
 
 
