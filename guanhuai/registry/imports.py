@@ -765,21 +765,3 @@ def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
         )
         .order_by("path")
     )
-
-
-def error_workbook(*, actor: Any, batch: ImportBatch) -> bytes:
-    """The rejected rows as typed, with the reasons: the uploader's own data, to fix and upload again.
-    It carries full ID numbers, so the download is audited."""
-    scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
-    rows = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.INVALID).order_by("row_number")
-    content = io_excel.error_workbook(
-        ({f: getattr(r, f) for f in io_excel.FIELDS}, r.error) for r in rows.iterator(chunk_size=2000)
-    )
-    log_action(
-        batch,
-        "registry.import.errors_downloaded",
-        actor=actor,
-        org_unit=batch.org_unit,
-        data={"rows": batch.invalid_rows},
-    )
-    return content

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core import excel
 from guanhuai.core.errors import ValidationError
@@ -556,3 +557,29 @@ def test_progress_panel_asks_for_a_reload_once_the_job_is_done(client, tree, peo
     batch = ImportBatch.objects.get()
     response = client.get(reverse("registry_io:batch_progress", args=[batch.pk]))
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
+
+
+def test_the_error_workbook_is_the_uploaders_alone_and_expires(client, tree, people, upload):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanhuai.jobs.models import Job
+
+    rows = [*GOOD[:3], row("赵小红", make_id("1990-09-09")[:-1] + "Y", number="Z")]
+    upload(people.reviewer_a, xlsx(rows), unit=tree.town_a)
+    batch = ImportBatch.objects.get()
+    assert batch.invalid_rows == 1
+    url = reverse("registry_io:batch_errors", args=[batch.pk])
+    # another importer over the same township (the county approver does not import; a second reviewer does)
+    other = user_with_role("township_reviewer", tree.town_a, username="reviewer_a2")
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("registry_io:batch", args=[batch.pk])).content.decode()
+    assert not AuditEntry.objects.filter(action="registry.import.errors_downloaded").exists()
+
+    client.force_login(people.reviewer_a)
+    assert client.get(url).status_code == 200
+    # eight days later it is gone, for the uploader too
+    Job.objects.filter(pk=batch.validate_job_id).update(created_at=timezone.now() - dt.timedelta(days=8))
+    assert client.get(url).status_code == 404
