@@ -91,15 +91,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- API tokens -------------------------------------------------------------------------------------------
 
 
-NEW_TOKEN_KEY = "accounts.new_token"
-
-
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    """POST creates a token and redirects (POST-redirect-GET, so a reload creates nothing). The plain token
-    waits in the server-side session for that one redirected GET, which takes it out: it is shown once,
-    with no-store, and a reload or the back button no longer has it."""
     form = forms.TokenCreateForm(request.POST or None)
+    plain = None
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
         expires_at = None
@@ -115,10 +110,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc, {"name_required": "name", "token_expired": "expires_on"})
         else:
-            request.session[NEW_TOKEN_KEY] = plain
+            # Rendered directly (not redirected): the plain token is shown this once and stored nowhere.
             messages.success(request, _("令牌“%(name)s”已创建。") % {"name": token.name})
-            return redirect("accounts:tokens")
-    plain = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
+            form = forms.TokenCreateForm()
     response = render(
         request,
         "accounts/tokens.html",

@@ -95,7 +95,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     is replaced by its blind-index token: the number never reaches server logs or browser history."""
     require_anywhere(request, VIEW_PERSONS)
     if request.method == "POST":
-        params = {k: v for k, v in request.POST.items() if k in exports.FILTER_KEYS and v}
+        params = {k: str(v) for k, v in request.POST.items() if k in exports.FILTER_KEYS and v}
         if params.get("q"):
             params["q"] = selectors.id_search_token(params["q"])
         return redirect(f"{reverse('registry:persons')}?{urlencode(params)}")
