@@ -13,6 +13,7 @@ actor's scope is a 404 like a missing one."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -184,6 +185,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     """Search a person in the clerk's villages (name, pinyin or full ID), pick one, choose the programme."""
     _require_anywhere(request, APPLY)
+    if request.method == "POST" and request.POST.get("search"):
+        # The search is POSTed and redirected, a full ID number replaced by its blind-index token, so the
+        # number never goes into a URL (server logs, browser history).
+        token = registry_selectors.id_search_token(request.POST.get("q", ""))
+        return redirect(f"{reverse('programmes:application_create')}?{urlencode({'q': token})}")
     q = request.GET.get("q", "").strip()
     candidates = []
     if q:
@@ -228,7 +234,14 @@ def application_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programmes/application_form.html",
-        {"form": form, "q": q, "candidates": candidates, "person": person, "searched": bool(q)},
+        {
+            "form": form,
+            "q": q,
+            "q_shown": "" if registry_selectors.ID_TOKEN.match(q) else q,
+            "candidates": candidates,
+            "person": person,
+            "searched": bool(q),
+        },
     )
 
 

@@ -109,7 +109,7 @@ class _Quiet:
 
 def filter_params(data: Mapping[str, Any]) -> dict[str, str]:
     """The filter part of a query string, as stored in the job (only known keys, short values)."""
-    return {k: str(data.get(k, ""))[:50] for k in FILTER_KEYS if data.get(k) not in (None, "")}
+    return {k: str(data.get(k, ""))[:80] for k in FILTER_KEYS if data.get(k) not in (None, "")}
 
 
 def sealed_params(params: Mapping[str, str]) -> dict[str, str]:

@@ -103,7 +103,7 @@ class PersonFilterForm(RegistryForm):
     q = forms.CharField(
         label=_("姓名、拼音或身份证号"),
         required=False,
-        max_length=50,
+        max_length=80,  # an ID search travels as its 68-character blind-index token
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("张枫 / zhangf / zf / 身份证号")}),
     )
     unit = forms.CharField(label=_("村(社区)或乡镇"), required=False, max_length=12)

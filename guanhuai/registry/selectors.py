@@ -30,6 +30,8 @@ from guanhuai.registry.permissions import EDIT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.services import id_lookup_key
 
 ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+# A full ID number searched for through a URL travels as its blind index ("idx_" + key), never in clear.
+ID_TOKEN = re.compile(r"^idx_[0-9a-f]{16,128}$")
 PINYIN_LIKE = re.compile(r"^[a-zA-Z]+$")
 
 
@@ -63,12 +65,27 @@ def _prefix_range(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
+def id_search_token(q: str) -> str:
+    """What a search term becomes in a URL: a full ID number is replaced by its blind-index token (so it
+    never reaches server logs or browser history); anything else stays as typed."""
+    q = (q or "").strip()
+    if not ID_LIKE.match(q):
+        return q
+    try:
+        q = parse_resident_id(q).number
+    except ValidationError:
+        pass  # a wrong number finds nothing, but it does not go into the URL either
+    return "idx_" + id_lookup_key(q)
+
+
 def search_q(q: str) -> Q:
     """Name search: Chinese characters match the name; ASCII letters match full pinyin or initials
     (zhangf, zf → 张枫); an ID number matches exactly through the blind index."""
     q = q.strip()
     if not q:
         return Q()
+    if ID_TOKEN.match(q):
+        return Q(id_index=q[4:])
     if ID_LIKE.match(q):
         try:
             number = parse_resident_id(q).number

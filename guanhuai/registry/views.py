@@ -5,6 +5,7 @@ shown as form errors in Chinese, and a person or household outside scope is a 40
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from guanhuai.core import crypto
 from guanhuai.core.errors import DomainError, NotFound, ValidationError
 from guanhuai.core.web import form_page, post_data
 from guanhuai.orgs import selectors as org_selectors
-from guanhuai.registry import forms, selectors, services
+from guanhuai.registry import exports, forms, selectors, services
 from guanhuai.registry.models import Household, Person
 from guanhuai.registry.permissions import EDIT_PERSONS, EXPORT_PERSONS, IMPORT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.services import DuplicatePerson, PersonInput
@@ -77,9 +78,15 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 
 @login_required
-@require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
+    """The search form is POSTed and answered with a redirect to the list's URL, in which a full ID number
+    is replaced by its blind-index token: the number never reaches server logs or browser history."""
     require_anywhere(request, VIEW_PERSONS)
+    if request.method == "POST":
+        params = {k: str(v) for k, v in request.POST.items() if k in exports.FILTER_KEYS and v}
+        if params.get("q"):
+            params["q"] = selectors.id_search_token(params["q"])
+        return redirect(f"{reverse('registry:persons')}?{urlencode(params)}")
     form = forms.PersonFilterForm(request.GET)
     page = None
     if form.is_valid():
@@ -208,7 +215,10 @@ def check_id(request: HttpRequest) -> HttpResponse:
     full number never appears in a URL; the transfer link carries no number either (it waits, encrypted,
     in the session)."""
     require_anywhere(request, EDIT_PERSONS)
-    key = next((k for k in request.POST if k == "id_number" or k.endswith("-id_number")), "")
+    # htmx posts the whole enclosing form; HX-Trigger-Name says which box is being checked.
+    trigger = request.headers.get("HX-Trigger-Name", "")
+    boxes = [k for k in request.POST if k == "id_number" or k.endswith("-id_number")]
+    key = trigger if trigger in boxes else next(iter(boxes), "")
     raw = (request.POST.get(key) or "").strip() if key else ""
     ctx: dict[str, Any] = {"raw": raw}
     if raw:

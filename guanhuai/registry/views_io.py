@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
 from guanhuai.core.errors import DomainError, NotFound
-from guanhuai.registry import exports, imports, io_excel
+from guanhuai.registry import exports, import_errors, imports, io_excel
 from guanhuai.registry.forms_io import ExportForm, ImportUploadForm
 from guanhuai.registry.models import ImportBatch
 from guanhuai.registry.permissions import EXPORT_PERSONS, IMPORT_PERSONS
@@ -97,6 +97,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "job": _active_job(batch),
             "page": page,
+            "can_download_errors": import_errors.error_workbook_available(actor=request.user, batch=batch),
             "can_commit": batch.status == ImportBatch.Status.VALIDATED
             and batch.valid_rows > 0
             and batch.commit_job_id is None,
@@ -133,7 +134,7 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     try:
-        content = imports.error_workbook(actor=request.user, batch=batch)
+        content = import_errors.error_workbook(actor=request.user, batch=batch)
     except DomainError as exc:
         raise Http404(str(exc))
     return _xlsx(content, io_excel.ERROR_NAME)

@@ -366,3 +366,16 @@ def test_bulk_review_results_never_name_an_application_the_actor_cannot_see(clie
         assert a.person.name not in html
     a.refresh_from_db()
     assert (a.status, a.step) == (ApplicationStatus.UNDER_REVIEW, "village")
+
+
+def test_searching_a_person_by_full_id_keeps_the_number_out_of_the_url(client, apps, people):
+    client.force_login(people.clerk_a)
+    url = reverse("programmes:application_create")
+
+    r = client.post(url, {"search": "1", "q": apps.head.id_number})
+
+    assert r.status_code == 302
+    assert apps.head.id_number not in r["Location"] and "q=idx_" in r["Location"]
+    found = client.get(r["Location"])
+    assert f"?person={apps.head.pk}" in found.content.decode()
+    assert apps.head.id_number not in found.content.decode()

@@ -32,7 +32,6 @@ from guanhuai.registry.imports.common import (
 from guanhuai.registry.imports.reads import (
     batch_get,
     batch_list,
-    error_workbook,
     import_targets,
     invalid_rows,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "commit_batch",
     "commit_submit",
     "discard_upload",
-    "error_workbook",
     "import_targets",
     "invalid_rows",
     "load_rows",

@@ -7,11 +7,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry import io_excel
 from guanhuai.registry.models import ImportBatch, ImportRow
-from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
+from guanhuai.registry.permissions import IMPORT_PERSONS
 
 
 def batch_list(*, actor: Any) -> QuerySet[ImportBatch]:
@@ -50,25 +49,9 @@ def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
     )
 
 
-def _as_typed(r: ImportRow) -> dict[str, str]:
+def as_typed(r: ImportRow) -> dict[str, str]:
     """A staged row's cells; a valid 15-digit ID was staged upgraded, and goes back as it was typed."""
     values = {f: getattr(r, f) for f in io_excel.FIELDS}
     if r.id_legacy:
         values["id_number"] = r.id_legacy
     return values
-
-
-def error_workbook(*, actor: Any, batch: ImportBatch) -> bytes:
-    """The rejected rows as typed, with the reasons: the uploader's own data, to fix and upload again.
-    It carries full ID numbers, so the download is audited."""
-    scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
-    rows = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.INVALID).order_by("row_number")
-    content = io_excel.error_workbook((_as_typed(r), r.error) for r in rows.iterator(chunk_size=2000))
-    log_action(
-        batch,
-        "registry.import.errors_downloaded",
-        actor=actor,
-        org_unit=batch.org_unit,
-        data={"rows": batch.invalid_rows},
-    )
-    return content

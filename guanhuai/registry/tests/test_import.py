@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core import excel
 from guanhuai.core.errors import ValidationError
@@ -576,3 +577,29 @@ def test_a_batch_staged_before_the_derived_columns_existed_still_commits(tree, p
     assert (person.id_number, person.id_legacy) == ("440224195802030137", legacy)
     assert (person.sex, person.birth_date.isoformat()) == ("male", "1958-02-03")
     assert (person.phone, person.phone_masked) == ("13800138000", "138****8000")
+
+
+def test_the_error_workbook_is_the_uploaders_alone_and_expires(client, tree, people, upload):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanhuai.jobs.models import Job
+
+    rows = [*GOOD[:3], row("赵小红", make_id("1990-09-09")[:-1] + "Y", number="Z")]
+    upload(people.reviewer_a, xlsx(rows), unit=tree.town_a)
+    batch = ImportBatch.objects.get()
+    assert batch.invalid_rows == 1
+    url = reverse("registry_io:batch_errors", args=[batch.pk])
+    # another importer over the same township (the county approver does not import; a second reviewer does)
+    other = user_with_role("township_reviewer", tree.town_a, username="reviewer_a2")
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("registry_io:batch", args=[batch.pk])).content.decode()
+    assert not AuditEntry.objects.filter(action="registry.import.errors_downloaded").exists()
+
+    client.force_login(people.reviewer_a)
+    assert client.get(url).status_code == 200
+    # eight days later it is gone, for the uploader too
+    Job.objects.filter(pk=batch.validate_job_id).update(created_at=timezone.now() - dt.timedelta(days=8))
+    assert client.get(url).status_code == 404

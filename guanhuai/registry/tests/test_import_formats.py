@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from guanhuai.core import excel
 from guanhuai.core.errors import ValidationError
 from guanhuai.jobs.models import Job
-from guanhuai.registry import imports, io_excel
+from guanhuai.registry import import_errors, imports, io_excel
 from guanhuai.registry.models import Household, ImportBatch, ImportRow, Person
 
 FILES = Path(__file__).parent / "files"
@@ -116,7 +116,7 @@ def test_the_error_workbook_of_a_legacy_file_carries_its_bad_household(tree, peo
             file_name="persons.xls",
         )
     )
-    content = imports.error_workbook(actor=people.clerk_a, batch=batch)
+    content = import_errors.error_workbook(actor=people.clerk_a, batch=batch)
     rows = list(excel.sheet_rows(content))
     assert [excel.cell_text(v) for v in rows[1][:7]] == LEGACY_ROWS[3][:7]
     assert "校验" in rows[1][-1]

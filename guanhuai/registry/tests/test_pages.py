@@ -803,3 +803,32 @@ def test_transfer_request_is_neutral_and_the_holding_branch_decides(client, tree
     )
     assert "此人已在您的管辖范围内" in html(in_scope)
     assert other.org_unit == tree.village_b
+
+
+def test_a_person_search_by_full_id_never_puts_the_number_in_a_url(client, tree, people, two_townships):
+    head = Person.objects.get(name="张枫")
+    client.force_login(people.clerk_a)
+
+    response = client.post(reverse("registry:persons"), {"q": head.id_number, "alive": "1"})
+
+    assert response.status_code == 302
+    assert head.id_number not in response["Location"] and "q=idx_" in response["Location"]
+    page = client.get(response["Location"])
+    assert [p.pk for p in page.context["page"]] == [head.pk]
+    assert head.id_number not in html(page)
+    # a name search is redirected as typed
+    by_name = client.post(reverse("registry:persons"), {"q": "张枫"})
+    assert [p.pk for p in client.get(by_name["Location"]).context["page"]] == [head.pk]
+
+
+def test_id_check_checks_the_box_that_triggered_it_when_the_whole_form_is_posted(client, tree, people):
+    client.force_login(people.clerk_a)
+    page = html(
+        client.post(
+            CHECK_ID,
+            {"members-0-id_number": "11010519491231002X", "members-1-id_number": "34052419800101001X"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TRIGGER_NAME="members-1-id_number",
+        )
+    )
+    assert "1980-01-01" in page and "1949-12-31" not in page
