@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.services import assignment_grant, user_create
@@ -479,10 +479,7 @@ def _import_once(user: Any, county: OrgUnit, content: bytes, reader: Any) -> tup
 
 
 def _undo_import(batch: Any) -> None:
-    """Remove what an import made, set-based, so that the same file can be imported again: its family
-    links, persons, households, staged rows and the batch (the audit entries stay)."""
-    from django.db import transaction
-
+    """Remove an import's links, persons, households, rows and batch, set-based (the audit stays)."""
     from guanhuai.registry.models import ImportBatch, ImportRow, Marriage, ParentChild
 
     persons = Person.objects.filter(import_key__startswith=f"imp{batch.pk}:")
