@@ -179,7 +179,6 @@ def sheet_rows(content: bytes, *, header_rows: int = 1) -> Rows:
         merged = []
     in_header = [(a, b) for a, b in merged if a[0] < header_rows]
     if in_header:
-        (r0, c0), (r1, c1) = in_header[0]
         raise MergedHeader(
             _("表头有合并单元格（%(cells)s）：请取消合并，让每一列只有一个表头，或使用下载的模板。")
             % {"cells": "、".join(f"{_cell_name(*a)}:{_cell_name(*b)}" for a, b in in_header[:5])},
