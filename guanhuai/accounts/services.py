@@ -372,13 +372,28 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_create(*, actor: Any, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """Create a personal token for the actor. The plain token is returned once and never stored."""
+def token_create(
+    *, actor: Any, name: str, expires_at: dt.datetime | None = None, via_token: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal token for the actor. The plain token is returned once and never stored.
+
+    `via_token` is the token the request was authenticated with, if any. A token may create another
+    (a program rotating its own credential), but never one that outlives it: otherwise a token that
+    expires in five minutes could mint one that never expires."""
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("请填写令牌名称。"), code="name_required")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError(_("过期时间必须晚于现在。"), code="token_expired")
+    limit = via_token.expires_at if via_token is not None else None
+    if limit is not None and (expires_at is None or expires_at > limit):
+        raise PermissionDenied(
+            _(
+                "用API令牌创建的新令牌不能晚于该令牌本身的过期时间（%(at)s）。请登录后在“API令牌”页面创建长期令牌。"
+            )
+            % {"at": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M")},
+            code="token_outlives_parent",
+        )
     plain = "gh_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -401,7 +416,8 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def token_authenticate(plain: str) -> User | None:
+def token_lookup(plain: str) -> ApiToken | None:
+    """The token this plain text is, if it is valid now: not revoked, not expired, its user active."""
     if not plain or not plain.startswith("gh_"):
         return None
     token = (
@@ -409,9 +425,16 @@ def token_authenticate(plain: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expires_at is not None and token.expires_at <= timezone.now():
         return None
+    return token
+
+
+def token_authenticate(plain: str) -> User | None:
+    token = token_lookup(plain)
+    if token is None:
+        return None
+    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
