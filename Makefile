@@ -68,6 +68,7 @@ demo: system-packages install
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check guanhuai benchmarks conftest.py
 	$(BIN)/ruff format --check guanhuai benchmarks conftest.py
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed-test
 	GUANHUAI_TESTING=1 $(BIN)/mypy guanhuai
