@@ -248,6 +248,15 @@ class Servers:
         self.logs: list[Any] = []
 
     def start(self) -> None:
+        # Production mode serves hashed static files from the manifest, as a real deployment does after
+        # `guanhuai collectstatic`: without it every page that names a static file fails.
+        subprocess.run(
+            _guanhuai("collectstatic", "--noinput", "-v0"),
+            env=self.env,
+            check=True,
+            timeout=300,
+            cwd=str(HERE.parent),
+        )
         web = [
             sys.executable, "-m", "gunicorn", "guanhuai.wsgi:application",
             "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
