@@ -47,7 +47,7 @@ def bench_post_many(n: int, write: Callable[[str], None], report: dict[str, Any]
         services.allocation_create(
             actor=actor, fund=fund, purpose=general, target_kind=TargetKind.PROJECT,
             target_ref=f"bench:{way}", name=f"批量记账样本（{way}）", amount=str(EACH * n),
-        )
+        )[0]
         for way in ("post_many", "post")
     ]  # fmt: skip
 

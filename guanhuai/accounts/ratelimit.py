@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -96,7 +97,12 @@ def check(request: HttpRequest, group: str) -> int | None:
     """Count this request in its group; the seconds to wait if it is over a limit, else None."""
     user_rate, ip_rate = rates(group)
     waits = []
-    usages = [_usage(request, group, "ip", ip_rate)]
+    try:
+        usages = [_usage(request, group, "ip", ip_rate)]
+    except (KeyError, ImproperlyConfigured):
+        # No client address in the request (a WSGI client that sets none, or a missing proxy header): such
+        # requests are counted together rather than answered with a 500.
+        usages = [_usage(request, group, lambda _group, _request: "unknown", ip_rate)]
     who = _user_key(group, request)
     if who:
         usages.append(_usage(request, group + ".user", lambda _group, _request: who, user_rate))

@@ -160,3 +160,20 @@ def test_counters_in_redis_are_shared_between_clients(tree, people, limits, sett
         assert sign_in("someone-else", "10.9.9.9").status_code == 429
     finally:
         caches["default"].clear()
+
+
+class NoAddressClient(Client):
+    """A WSGI client that, like some test tools, sends no REMOTE_ADDR at all."""
+
+    def _base_environ(self, **request):
+        environ = super()._base_environ(**request)
+        environ.pop("REMOTE_ADDR", None)
+        return environ
+
+
+def test_a_request_without_a_client_address_is_counted_not_a_server_error(tree, people, limits):
+    client = NoAddressClient()
+    client.force_login(people.clerk_a)
+    request = {"id_number": "440224196001011234"}
+    answers = [client.post("/registry/check-id/", request).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]

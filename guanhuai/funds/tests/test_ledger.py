@@ -264,7 +264,7 @@ def test_a_beneficiary_outside_the_allocations_area_is_refused(tree, money, peop
     insider = family(people.clerk_a, tree.village_a).members.order_by("pk").first()
     f = fund(money.manager, tree.city, name="韶关关怀基金")
     give(money.finance, f, donor(money.manager, tree.city), "1000", on=dt.date(2025, 3, 1))
-    alloc = services.allocation_create(
+    alloc, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),

@@ -23,7 +23,7 @@ def alloc(tree, money):
     """An allocation of ¥300 out of a fund given ¥500."""
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "500", on=dt.date(2025, 3, 1))
-    return services.allocation_create(
+    allocation, _created = services.allocation_create(
         actor=money.manager,
         fund=f,
         purpose=purpose("general"),
@@ -33,6 +33,7 @@ def alloc(tree, money):
         amount="300",
         posted_on=dt.date(2025, 3, 2),
     )
+    return allocation
 
 
 def pay(amount: str, key: str | None = None, *, alloc, on: dt.date = DAY) -> Posting:
