@@ -80,11 +80,14 @@ def _index_definitions() -> dict[str, str]:
 def test_search_and_age_indexes_cover_their_filters_on_postgresql(db):
     indexes = _index_definitions()
     pinyin, birth = indexes["person_unit_pinyin_incl"], indexes["person_unit_birth_incl"]
+    migrants = indexes["person_unit_migrants_incl"]
     if connection.vendor == "postgresql":
         # The included columns make a county's count an index-only scan.
         assert "(org_unit_id, name_pinyin) INCLUDE (name_initials, died_on)" in pinyin
         assert "(org_unit_id, birth_date) INCLUDE (sex, hukou_type, died_on)" in birth
+        assert "(org_unit_id) INCLUDE (died_on) WHERE is_migrant" in migrants
     else:
-        # SQLite has no INCLUDE: the same two key columns.
+        # SQLite has no INCLUDE: the same key columns (and the same partial predicate).
         assert '"org_unit_id", "name_pinyin")' in pinyin and "INCLUDE" not in pinyin
         assert '"org_unit_id", "birth_date")' in birth and "INCLUDE" not in birth
+        assert 'WHERE "is_migrant"' in migrants
