@@ -56,9 +56,11 @@ def family_facts(parents: QuerySet[Person]) -> QuerySet:
     )
 
 
-def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: int = 5000) -> int:
+def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: int = 20_000) -> int:
     """Recompute the derived facts of these parents (all persons if None, in id-range batches).
-    One UPDATE per batch; returns the number of persons whose facts changed."""
+    One UPDATE per batch; returns the number of persons whose facts changed. PostgreSQL joins each batch
+    to the whole link table (a hash join), so fewer, larger batches cost less: 20,000 parents per batch
+    read the links a quarter as often as 5,000 did."""
 
     def run(qs: QuerySet[Person]) -> int:
         return sql.update_from(
