@@ -12,7 +12,7 @@ families in county X" is a plain indexed filter on `special_status`.
 One statement per batch: the facts are one GROUP BY over the batch's parents and their children's links
 (`family_facts`), written with `core.sql.update_from` (UPDATE … FROM a CTE), only where they changed. The
 earlier form, correlated COUNT subqueries per row in SET and WHERE, took 44 s per 300,000 persons on
-PostgreSQL, which runs them once per row (benchmarks/README.md).
+PostgreSQL (issue 17), which runs them once per row (benchmarks/README.md).
 """
 
 from __future__ import annotations
