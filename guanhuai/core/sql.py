@@ -1,6 +1,13 @@
-"""INSERT … SELECT from an ORM queryset: the set-based write of bulk work (DESIGN.md). The SELECT is
-compiled by Django (same code on SQLite and PostgreSQL, parameters bound, no string-built values); only
-the table and column names, which come from models, are put into the statement here."""
+"""Set-based writes of bulk work (DESIGN.md), and the one place where SQL differs between SQLite and
+PostgreSQL. The SELECTs are compiled by Django (same code on both databases, parameters bound, no
+string-built values); only table and column names, which come from models, are put into statements here.
+
+- `insert_select`: INSERT … SELECT from a queryset;
+- `update_from`: UPDATE … FROM a queryset put in a CTE, so the new values are computed once per batch
+  (a join and a GROUP BY) instead of once per row: PostgreSQL runs a correlated subquery in SET or WHERE
+  once for every row it updates, where SQLite's planner did not make that cost visible;
+- `analyze`: fresh planner statistics after a bulk job that changed a large part of a table.
+"""
 
 from __future__ import annotations
 
@@ -19,3 +26,41 @@ def insert_select(model: type[models.Model], columns: Sequence[str], rows: Query
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
         return max(cursor.rowcount, 0)
+
+
+def update_from(model: type[models.Model], columns: Sequence[str], rows: QuerySet) -> int:
+    """Set `columns` of model's rows to the values in `rows`, and write only the rows where a value
+    differs (on PostgreSQL every write also rewrites the row's index entries).
+
+    `rows.values()` must list the primary key first, then one expression per column, in order; at most
+    one row per key. Runs `UPDATE table SET c = v.c … FROM (WITH v(k, …) AS (<rows>) …) AS v WHERE
+    table.pk = v.k AND (c IS DISTINCT FROM v.c OR …)` (`IS NOT` on SQLite, where UPDATE … FROM needs
+    3.33 or later). Returns the number of rows written."""
+    sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = quote(model._meta.pk.column)
+    names = [f"c{i}" for i in range(len(columns))]
+    differs = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+    assign = ", ".join(f"{quote(c)} = v.{n}" for c, n in zip(columns, names, strict=True))
+    changed = " OR ".join(f"{table}.{quote(c)} {differs} v.{n}" for c, n in zip(columns, names, strict=True))
+    # The CTE names the columns on both databases (SQLite has no `AS v(k, …)` for a subquery); it sits
+    # inside FROM so that the statement starts with UPDATE, or Python's sqlite3 reports no row count.
+    # Names come from the model; every value is a bound parameter.
+    source = f"(WITH v(k, {', '.join(names)}) AS ({sql}) SELECT * FROM v) AS v"  # noqa: S608
+    where = f"{table}.{pk} = v.k AND ({changed})"
+    statement = f"UPDATE {table} SET {assign} FROM {source} WHERE {where}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
+def analyze(*models_: type[models.Model]) -> None:
+    """Refresh the planner's statistics of these tables. Call it after a bulk job that inserted or
+    changed more than about a tenth of a table: PostgreSQL's autovacuum gets there only later, and until
+    then plans are made for the table as it was (a nested loop over "a few" rows that are now 300,000).
+    ANALYZE may run inside a transaction on both databases."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")

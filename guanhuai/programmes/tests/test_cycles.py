@@ -162,6 +162,33 @@ def test_enrolments_matching_no_amount_rule_are_reported_not_lost(tree, staff):
     assert "1 名享受对象没有匹配的发放标准" in job.message
 
 
+def test_rules_ending_with_one_for_everyone_leave_no_one_without_an_amount(tree, staff):
+    # given: a programme paying women 120 and everyone else 100 (the last rule has no condition)
+    prog = programme(tree, staff, amount="100.00")
+    rule = AmountRule.objects.get(programme=prog)
+    AmountRule.objects.create(
+        programme=prog,
+        condition={"fact": "sex", "op": "==", "value": "female"},
+        amount=Decimal("120.00"),
+        priority=rule.priority - 1,
+        valid_from=rule.valid_from,
+    )
+    enrol(prog, person(staff.registrar, tree.village_a, "男甲"))
+    enrol(prog, person(staff.registrar, tree.village_a, "女乙", "1962-01-01", sex="female"))
+    cycle = generate(staff, prog, "2026-12")
+    span = generation.PeriodSpan(cycle.period, cycle.first_month, cycle.last_month)
+    # then: generation need not count the enrolments without an amount, and there are none
+    assert generation.always_has_amount(cycle, span)
+    assert amounts(cycle) == {
+        "男甲": ("regular", 1, Decimal("100.00")),
+        "女乙": ("regular", 1, Decimal("120.00")),
+    }
+    assert Job.objects.get(pk=cycle.job_id).counts["no_amount"] == 0
+    # and once the last rule has a condition, someone may lack an amount: they are counted again
+    AmountRule.objects.filter(pk=rule.pk).update(condition={"fact": "hukou", "op": "==", "value": "urban"})
+    assert not generation.always_has_amount(cycle, span)
+
+
 def test_a_late_approval_gets_arrears_for_earlier_generated_periods(tree, staff):
     # given: October and November were generated before the enrolment existed
     prog = programme(tree, staff, amount="590.00")

@@ -130,3 +130,40 @@ def test_a_migrant_can_live_in_a_county_the_clerk_cannot_see(tree, people):
     )
     head.refresh_from_db()
     assert head.is_migrant and head.residence_unit == tree.other_county
+
+
+def test_recompute_gives_every_kind_of_family_its_facts_and_rewrites_only_what_changed(tree, people):
+    # given: one family of each kind, recorded through the services (run on SQLite and on PostgreSQL)
+    clerk, village = people.clerk_a, tree.village_a
+    living = family(clerk, village, address="1号")
+    bereaved = family(clerk, village, address="2号")
+    services.death_record(actor=clerk, person=only_child(bereaved), occurred_on=dt.date(2020, 5, 1))
+    disabled = family(clerk, village, address="3号")
+    services.disability_record(
+        actor=clerk, person=only_child(disabled), grade=3, occurred_on=dt.date(2019, 1, 1)
+    )
+    mild = family(clerk, village, address="4号")
+    services.disability_record(actor=clerk, person=only_child(mild), grade=4, occurred_on=dt.date(2019, 1, 1))
+    two = family(clerk, village, children=2, address="5号")
+    first = Person.objects.filter(household=two, relation_to_head="child").order_by("birth_date").first()
+    services.death_record(actor=clerk, person=first, occurred_on=dt.date(2020, 5, 1))
+    childless = family(clerk, village, children=0, address="6号")
+    expected = {
+        living: [(1, ""), (1, "")],
+        bereaved: [(0, "bereaved"), (0, "bereaved")],
+        disabled: [(1, "disabled_child"), (1, "disabled_child")],
+        mild: [(1, ""), (1, "")],
+        two: [(1, ""), (1, "")],
+        childless: [(0, ""), (0, "")],
+    }
+    assert {h: statuses(h) for h in expected} == expected
+    # when: the derived columns are wiped and everything is recomputed in batches of 3
+    Person.objects.update(special_status="bereaved", living_children=7, children_ever=7)
+    written = family_facts.recompute_family_facts(batch=3)
+    # then: every person is rewritten once, with the same facts as the services derived
+    assert written == Person.objects.count()
+    assert {h: statuses(h) for h in expected} == expected
+    assert [p.children_ever for p in parents(two)] == [2, 2]
+    # and a second run finds nothing to change, for all persons or for a list of them
+    assert family_facts.recompute_family_facts() == 0
+    assert family_facts.recompute_family_facts(Person.objects.values_list("pk", flat=True)) == 0
