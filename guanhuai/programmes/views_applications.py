@@ -372,13 +372,15 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in NoticeStatus.values:
         status = ""
-    page = _page(request, sel.notice_list(actor=request.user, status=status))
+    to_close = request.GET.get("to_close") == "1"
+    page = _page(request, sel.notice_list(actor=request.user, status=status, to_close=to_close))
     return render(
         request,
         "programmes/notice_list.html",
         {
             "page": page,
             "status": status,
+            "to_close": to_close,
             "statuses": NoticeStatus.choices,
             "to_notice": sel.awaiting_notice(actor=request.user),
         },
@@ -515,13 +517,24 @@ def grievance_list(request: HttpRequest) -> HttpResponse:
     _require_anywhere(request, HANDLE_GRIEVANCES)
     status = request.GET.get("status", "")
     mine = request.GET.get("mine") == "1"
+    overdue = request.GET.get("overdue") == "1"
     if status not in GrievanceStatus.values:
         status = ""
-    qs = sel.grievance_list(actor=request.user, status=status, mine=mine)
+    qs = sel.grievance_list(
+        actor=request.user,
+        status=status,
+        mine=mine,
+        overdue_before=sel.grievance_overdue_before() if overdue else None,
+    )
     return render(
         request,
         "programmes/grievance_list.html",
-        {"page": _page(request, qs.order_by("-created_at", "-id")), "status": status, "mine": mine},
+        {
+            "page": _page(request, qs.order_by("-created_at", "-id")),
+            "status": status,
+            "mine": mine,
+            "overdue": overdue,
+        },
     )
 
 

@@ -231,10 +231,15 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
 # --- notices -----------------------------------------------------------------------------------------------
 
 
-def notice_list(*, actor: Any, status: str = "") -> QuerySet[PublicNotice]:
+def notice_list(*, actor: Any, status: str = "", to_close: bool = False) -> QuerySet[PublicNotice]:
+    """Notices in scope; `to_close`: open notices whose period has ended, that the actor may close."""
     qs = scoping.scope(PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW)
     if status:
         qs = qs.filter(status=status)
+    if to_close:
+        qs = scoping.scope(
+            qs.filter(status=NoticeStatus.OPEN, closes_on__lt=timezone.localdate()), actor, MANAGE_NOTICES
+        )
     return qs.annotate(n=Count("applications", distinct=True)).order_by("-opens_on", "-id")
 
 
@@ -361,7 +366,20 @@ def how_to_object(notice: PublicNotice) -> str:
 # --- grievances --------------------------------------------------------------------------------------------
 
 
-def grievance_list(*, actor: Any, status: str = "", mine: bool = False) -> QuerySet[Grievance]:
+# A grievance not settled within this many days of being recorded is overdue (the 信访 rules give 15 days).
+GRIEVANCE_DUE_DAYS = 15
+
+
+def grievance_overdue_before(today: dt.date | None = None) -> dt.datetime:
+    """The moment before which an unsettled grievance is overdue."""
+    day = (today or timezone.localdate()) - dt.timedelta(days=GRIEVANCE_DUE_DAYS)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def grievance_list(
+    *, actor: Any, status: str = "", mine: bool = False, overdue_before: dt.datetime | None = None
+) -> QuerySet[Grievance]:
+    """Grievances in scope; `overdue_before`: still open or in progress and recorded before that moment."""
     qs = scoping.scope(
         Grievance.objects.select_related("org_unit", "application__person", "assigned_to"),
         actor,
@@ -371,6 +389,10 @@ def grievance_list(*, actor: Any, status: str = "", mine: bool = False) -> Query
         qs = qs.filter(status=status)
     if mine:
         qs = qs.filter(assigned_to=actor)
+    if overdue_before is not None:
+        qs = qs.filter(
+            status__in=[GrievanceStatus.OPEN, GrievanceStatus.IN_PROGRESS], created_at__lt=overdue_before
+        )
     return qs
 
 

@@ -155,6 +155,8 @@ def test_an_id_typed_as_search_term_is_never_stored_in_clear_in_the_job(
     assert [r[4] for r in sheet(job.result_file.read())[1:]] == [person.name]
     # and the job's page does not show it either
     assert person.id_number not in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+
+
 def test_a_name_or_address_that_is_a_formula_is_exported_as_text(tree, people, households):
     jia = households[0]
     Person.objects.filter(household=jia, relation_to_head="head").update(
