@@ -147,3 +147,21 @@ def test_the_home_page_query_count_does_not_grow_with_the_queue(client, apps, pe
     assert large == small
     assert small <= 16, small
     print("home page queries (reviewer):", small)
+
+
+def test_the_review_desk_shows_only_the_steps_and_tiles_of_the_role(client, apps, people):
+    client.force_login(people.clerk_a)
+    clerk = client.get(reverse("programmes:home")).content.decode()
+    client.force_login(people.approver)
+    approver = client.get(reverse("programmes:home")).content.decode()
+
+    # the clerk reviews at the village step only; the county approver at the county step only
+    assert (
+        'data-step="village"' in clerk
+        and 'data-step="township"' not in clerk
+        and 'data-step="county"' not in clerk
+    )
+    assert 'data-step="county"' in approver and 'data-step="village"' not in approver
+    # notices and returned applications are the village's work, not the county's
+    assert "公示中 / 待结束" in clerk and "公示中 / 待结束" not in approver
+    assert "退回待修改 / 我的草稿" not in approver
