@@ -39,6 +39,7 @@ APPLICATIONS = _("申请")
 REVIEW = _("审核")
 ENROLMENTS = _("享受对象")
 PAYMENTS = _("发放")
+GRIEVANCES = _("投诉")
 
 
 def _url(name: str, *args: Any, **query: Any) -> str:
@@ -96,7 +97,7 @@ def missed(actor: Any) -> list[WorkItem]:
     return out
 
 
-@register("programmes.grievances_overdue", order=140, group=APPLICATIONS)
+@register("programmes.grievances_overdue", order=230, group=GRIEVANCES)
 def grievances_overdue(actor: Any) -> WorkItem | None:
     if not scoping.can_anywhere(actor, HANDLE_GRIEVANCES):
         return None
@@ -160,7 +161,7 @@ def notices(actor: Any) -> list[WorkItem]:
     ]
 
 
-@register("programmes.grievances", order=220, group=REVIEW)
+@register("programmes.grievances", order=220, group=GRIEVANCES)
 def grievances(actor: Any) -> WorkItem | None:
     if not scoping.can_anywhere(actor, HANDLE_GRIEVANCES):
         return None
@@ -204,7 +205,7 @@ def cycles_to_generate(actor: Any) -> WorkItem | None:
     missing = [p for p in programmes if p.pk not in covered]
     return WorkItem(
         label=_("本期待生成的发放周期"),
-        detail=", ".join(f"{p.name} {period_containing(today, p.period).label}" for p in missing[:3]),
+        detail="、".join(f"{p.name} {period_containing(today, p.period).label}" for p in missing[:3]),
         count=len(missing),
         url=_url("programmes:cycle_list"),
     )

@@ -146,7 +146,18 @@ def test_the_home_page_query_count_does_not_grow_with_the_queue(client, apps, pe
 
     assert large == small
     assert small <= 16, small
-    print("home page queries (reviewer):", small)
+
+
+def test_the_clerks_home_query_count_does_not_grow_with_the_village(client, apps, people):
+    # 应享未享 is one count per programme: more villagers and more applications add no query
+    small = _queries(client, people.clerk_a)
+
+    at_township(apps, people, 8)
+    svc.application_create(actor=people.clerk_a, programme=apps.couple, person=apps.spouse)
+    large = _queries(client, people.clerk_a)
+
+    assert large == small
+    assert small <= 30, small
 
 
 def test_the_review_desk_shows_only_the_steps_and_tiles_of_the_role(client, apps, people):
