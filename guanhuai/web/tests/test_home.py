@@ -176,3 +176,27 @@ def test_the_review_desk_shows_only_the_steps_and_tiles_of_the_role(client, apps
     # notices and returned applications are the village's work, not the county's
     assert "公示中 / 待结束" in clerk and "公示中 / 待结束" not in approver
     assert "退回待修改 / 我的草稿" not in approver
+
+
+def test_overdue_grievances_count_and_list_the_same_rows(client, apps, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanhuai.programmes.models import Grievance
+    from guanhuai.programmes.services import grievances
+
+    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    old = grievances.grievance_record(
+        actor=people.clerk_a, complainant="王大", content="迟迟没有答复", application=a
+    )
+    grievances.grievance_record(
+        actor=people.clerk_a, complainant="李二", content="刚登记的投诉", application=a
+    )
+    Grievance.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=16))
+
+    count, link = tiles(client, people.clerk_a)["programmes.grievances_overdue"]
+    listed = client.get(link).content.decode()
+
+    assert count == 1
+    assert "迟迟没有答复" in listed and "刚登记的投诉" not in listed
