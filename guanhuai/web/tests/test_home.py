@@ -200,3 +200,31 @@ def test_overdue_grievances_count_and_list_the_same_rows(client, apps, people):
 
     assert count == 1
     assert "迟迟没有答复" in listed and "刚登记的投诉" not in listed
+
+
+def test_notices_to_close_count_and_list_the_same_rows(client, apps, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanhuai.programmes.models import PublicNotice
+    from guanhuai.programmes.services import notices
+
+    a = svc.application_submit(
+        actor=people.clerk_a,
+        application=svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head),
+    )
+    svc.application_review(actor=apps.clerk_a2, application=a, decision="pass")
+    assert tiles(client, people.clerk_a)["programmes.notices.to_open"][0] == 1
+    notice = notices.notice_open(actor=people.clerk_a, programme=apps.programme, org_unit=a.org_unit)
+    assert tiles(client, people.clerk_a)["programmes.notices.to_close"][0] == 0  # still in its 7 days
+
+    today = timezone.localdate()
+    PublicNotice.objects.filter(pk=notice.pk).update(
+        opens_on=today - dt.timedelta(days=8), closes_on=today - dt.timedelta(days=1)
+    )
+    count, link = tiles(client, people.clerk_a)["programmes.notices.to_close"]
+
+    assert count == 1
+    assert reverse("programmes:notice_detail", args=[notice.pk]) in client.get(link).content.decode()
+    assert "programmes.notices.to_close" not in tiles(client, people.approver)
