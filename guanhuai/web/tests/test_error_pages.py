@@ -109,6 +109,20 @@ def test_the_500_page_needs_neither_the_database_nor_the_request():
     is_error_page(csrf.content.decode(), 403)
 
 
+def test_the_500_page_needs_no_static_files(settings):
+    # a production storage whose manifest is missing (collectstatic not run): {% static %} would raise
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = "/nonexistent-static-root"
+
+    response = defaults.server_error(RequestFactory().get("/x/"))
+
+    assert response.status_code == 500
+    is_error_page(response.content.decode(), 500)
+
+
 def test_an_exception_in_a_view_shows_the_500_page(client, people, monkeypatch):
     from guanhuai.web import views
 
