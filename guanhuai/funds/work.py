@@ -71,7 +71,7 @@ def allocations_near_limit(actor: Any) -> WorkItem | None:
         .annotate(s=money_sum("amount"))
         .values("s")
     )
-    money = DecimalField(max_digits=16, decimal_places=2)
+    money: DecimalField[Any, Any] = DecimalField(max_digits=16, decimal_places=2)
     fund_pks = list(
         scoping.scope(
             selectors.allocation_list(actor=actor), actor, MANAGE_FUNDS, unit_field="fund__org_unit"
