@@ -167,3 +167,19 @@ def test_the_township_reviewer_is_not_offered_the_flagged_list_which_is_the_coun
     client.force_login(people.approver)
     assert flagged in client.get(reverse("home")).content.decode()
     assert client.get(flagged).status_code == 200
+
+
+def test_a_refusal_no_form_shows_is_a_400_page_with_its_message_and_a_way_home(rf, people):
+    from guanhuai.core.errors import Conflict
+    from guanhuai.core.web import DomainErrorMiddleware
+
+    request = rf.post("/x/")
+    request.user = people.clerk_a
+
+    response = DomainErrorMiddleware(lambda r: None).process_exception(
+        request, Conflict("该批次已对账，不能再导入回盘。")
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "该批次已对账，不能再导入回盘。" in body and "返回首页" in body and VIEWPORT in body
