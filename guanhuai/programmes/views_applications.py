@@ -1,6 +1,6 @@
 """Application, review, notice and grievance pages.
 
-- `home` is "我的待办": what waits for the actor (review per level, notices to open or close, objections,
+- `home` is "审核待办" (the review desk; the home page `/` is "我的待办"): what waits for the actor (review per level, notices to open or close, objections,
   grievances), the awaiting-my-review list with filters, checkboxes and bulk pass/return, and the per-item
   results after a bulk action.
 - An application page shows the person (ID masked), the documents (upload from a phone camera), the timeline
@@ -21,31 +21,31 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log_action
 from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import message_errors
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import forms_applications as forms
 from guanhuai.programmes import notices as notice_documents
-from guanhuai.programmes.models import Application, Grievance, Programme, PublicNotice
+from guanhuai.programmes.models import Application, Programme, PublicNotice
 from guanhuai.programmes.permissions import APPLY, HANDLE_GRIEVANCES, MANAGE_NOTICES, VIEW
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.selectors.programmes import visible_q
 from guanhuai.programmes.services import applications as svc
-from guanhuai.programmes.services import grievances, notices
+from guanhuai.programmes.services import notices
 from guanhuai.programmes.states import (
     ApplicationStatus,
     Decision,
-    GrievanceStatus,
     NoticeStatus,
     ObjectionStatus,
     Step,
 )
 from guanhuai.registry import selectors as registry_selectors
-from guanhuai.registry.permissions import VIEW_PERSONS
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -78,13 +78,6 @@ def _notice(request: HttpRequest, pk: int) -> PublicNotice:
         raise Http404(str(exc))
 
 
-def _grievance(request: HttpRequest, pk: int) -> Grievance:
-    try:
-        return sel.grievance_get(actor=request.user, grievance_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
-
-
 def _programmes(request: HttpRequest, perm: str = VIEW) -> Any:
     return Programme.objects.filter(visible_q(request.user, perm), active=True).order_by("name")
 
@@ -105,7 +98,7 @@ def _to_detail(application: Application) -> HttpResponse:
     return redirect("programmes:application_detail", application.pk)
 
 
-# --- 我的待办 -------------------------------------------------------------------------------------------
+# --- 审核待办 -------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -307,6 +300,8 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A review decision; on success the reviewer lands on the next application waiting for them at the
+    same step ("下一条"), or back on the review desk filtered to that step when there is none."""
     application = _application(request, pk)
     form = forms.ReviewForm(request.POST)
     if not form.is_valid():
@@ -318,14 +313,23 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
         Decision.RETURN: _("已退回村级修改。"),
         Decision.REFUSE: _("已作出不予批准的决定。"),
     }
-    return _act(
-        request,
-        application,
-        svc.application_review,
-        labels[decision],
-        decision=decision,
-        comment=form.cleaned_data["comment"],
-    )
+    step = application.step
+    with message_errors(request) as refused:
+        svc.application_review(
+            actor=request.user,
+            application=application,
+            decision=decision,
+            comment=form.cleaned_data["comment"],
+        )
+    if refused.error:
+        return _to_detail(application)
+    done = _("%(name)s：%(result)s") % {"name": application.person.name, "result": labels[decision]}
+    following = sel.next_awaiting(actor=request.user, step=step, exclude=application.pk)
+    if following is None:
+        messages.success(request, _("%(done)s本环节已没有其他待您审核的申请。") % {"done": done})
+        return redirect(f"{reverse('programmes:home')}?{urlencode({'step': step})}")
+    messages.success(request, _("%(done)s下一条：%(name)s。") % {"done": done, "name": following.person.name})
+    return _to_detail(following)
 
 
 @login_required
@@ -385,13 +389,15 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in NoticeStatus.values:
         status = ""
-    page = _page(request, sel.notice_list(actor=request.user, status=status))
+    to_close = request.GET.get("to_close") == "1"
+    page = _page(request, sel.notice_list(actor=request.user, status=status, to_close=to_close))
     return render(
         request,
         "programmes/notice_list.html",
         {
             "page": page,
             "status": status,
+            "to_close": to_close,
             "statuses": NoticeStatus.choices,
             "to_notice": sel.awaiting_notice(actor=request.user),
         },
@@ -517,84 +523,3 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("异议已处理。"))
     return redirect("programmes:notice_detail", objection.notice_id)
-
-
-# --- grievances -----------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def grievance_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, HANDLE_GRIEVANCES)
-    status = request.GET.get("status", "")
-    mine = request.GET.get("mine") == "1"
-    if status not in GrievanceStatus.values:
-        status = ""
-    qs = sel.grievance_list(actor=request.user, status=status, mine=mine)
-    return render(
-        request,
-        "programmes/grievance_list.html",
-        {"page": _page(request, qs.order_by("-created_at", "-id")), "status": status, "mine": mine},
-    )
-
-
-@login_required
-def grievance_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """A grievance about an application (payments' grievances are recorded from the payment pages)."""
-    application = _application(request, pk)
-    if not scoping.can(request.user, HANDLE_GRIEVANCES, application.org_unit):
-        raise Http404(_("未找到该页面，或您无权访问。"))
-    form = forms.GrievanceForm(_post(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            grievance = grievances.grievance_record(
-                actor=request.user, application=application, **form.cleaned_data
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("投诉已登记。"))
-            return redirect("programmes:grievance_detail", grievance.pk)
-    return render(request, "programmes/grievance_form.html", {"form": form, "a": application})
-
-
-@login_required
-def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grievance = _grievance(request, pk)
-    assign = forms.GrievanceAssignForm(
-        request.POST if request.POST.get("action") == "assign" else None,
-        users=sel.grievance_assignees(actor=request.user, grievance=grievance),
-    )
-    finish = forms.GrievanceFinishForm(request.POST if request.POST.get("action") == "finish" else None)
-    if request.method == "POST":
-        try:
-            if assign.is_bound and assign.is_valid():
-                grievances.grievance_assign(
-                    actor=request.user, grievance=grievance, assignee=assign.cleaned_data["assignee"]
-                )
-                messages.success(request, _("已指定承办人。"))
-                return redirect("programmes:grievance_detail", grievance.pk)
-            if finish.is_bound and finish.is_valid():
-                text = finish.cleaned_data["text"]
-                if finish.cleaned_data["outcome"] == "resolve":
-                    grievances.grievance_resolve(actor=request.user, grievance=grievance, resolution=text)
-                else:
-                    grievances.grievance_reject(actor=request.user, grievance=grievance, reason=text)
-                messages.success(request, _("投诉已办结。"))
-                return redirect("programmes:grievance_detail", grievance.pk)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-    return render(
-        request,
-        "programmes/grievance_detail.html",
-        {
-            "g": grievance,
-            "assign": assign,
-            "finish": finish,
-            "open": grievance.status in ("open", "in_progress"),
-            "application_url": reverse("programmes:application_detail", args=[grievance.application_id])
-            if grievance.application_id and scoping.can(request.user, VIEW, grievance.org_unit)
-            else None,
-            "person_visible": scoping.can(request.user, VIEW_PERSONS, grievance.org_unit),
-        },
-    )

@@ -109,6 +109,15 @@ def awaiting_q(actor: Any) -> Q:
     return q & ~Q(created_by_id=uid) & (Q(submitted_by__isnull=True) | ~Q(submitted_by_id=uid))
 
 
+def next_awaiting(*, actor: Any, step: str, exclude: int | None = None) -> Application | None:
+    """The next application waiting for the actor at `step`, in the queue's order (the top of the review
+    desk filtered to that step): where "下一条" leads after a review."""
+    qs = application_list(actor=actor, filters=ApplicationFilters(awaiting_me=True, step=step))
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs.first()
+
+
 def awaiting_notice(*, actor: Any) -> list[dict[str, Any]]:
     """Per village and programme, how many applications wait for the village to open a notice."""
     qs = scoping.scope(
@@ -124,7 +133,7 @@ def awaiting_notice(*, actor: Any) -> list[dict[str, Any]]:
 
 
 def work_queue(*, actor: Any) -> dict[str, Any]:
-    """The counts of "我的待办": awaiting my review per step, notices to open/close, objections to resolve,
+    """The counts of "审核待办": awaiting my review per step, notices to open/close, objections to resolve,
     grievances assigned to me, my returned applications."""
     today = timezone.localdate()
     awaiting = scoping.scope(Application.objects.all(), actor, VIEW).filter(awaiting_q(actor))
@@ -132,7 +141,12 @@ def work_queue(*, actor: Any) -> dict[str, Any]:
     notices = scoping.scope(PublicNotice.objects.filter(status=NoticeStatus.OPEN), actor, MANAGE_NOTICES)
     return {
         "awaiting": sum(per_step.values()),
-        "per_step": [(Step(s).label, s, per_step.get(s, 0)) for s in Step.values if s != Step.NOTICE],
+        # only the steps the actor may decide at: a clerk sees no township or county tile
+        "per_step": [
+            (Step(s).label, s, per_step.get(s, 0))
+            for s, perm in STEP_PERMISSIONS.items()
+            if s != Step.NOTICE and scoping.can_anywhere(actor, perm)
+        ],
         "to_notice": awaiting_notice(actor=actor),
         "notices_open": notices.filter(closes_on__gte=today).count(),
         "notices_to_close": notices.filter(closes_on__lt=today).count(),
@@ -231,10 +245,15 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
 # --- notices -----------------------------------------------------------------------------------------------
 
 
-def notice_list(*, actor: Any, status: str = "") -> QuerySet[PublicNotice]:
+def notice_list(*, actor: Any, status: str = "", to_close: bool = False) -> QuerySet[PublicNotice]:
+    """Notices in scope; `to_close`: open notices whose period has ended, that the actor may close."""
     qs = scoping.scope(PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW)
     if status:
         qs = qs.filter(status=status)
+    if to_close:
+        qs = scoping.scope(
+            qs.filter(status=NoticeStatus.OPEN, closes_on__lt=timezone.localdate()), actor, MANAGE_NOTICES
+        )
     return qs.annotate(n=Count("applications", distinct=True)).order_by("-opens_on", "-id")
 
 
@@ -361,7 +380,20 @@ def how_to_object(notice: PublicNotice) -> str:
 # --- grievances --------------------------------------------------------------------------------------------
 
 
-def grievance_list(*, actor: Any, status: str = "", mine: bool = False) -> QuerySet[Grievance]:
+# A grievance not settled within this many days of being recorded is overdue (the 信访 rules give 15 days).
+GRIEVANCE_DUE_DAYS = 15
+
+
+def grievance_overdue_before(today: dt.date | None = None) -> dt.datetime:
+    """The moment before which an unsettled grievance is overdue."""
+    day = (today or timezone.localdate()) - dt.timedelta(days=GRIEVANCE_DUE_DAYS)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def grievance_list(
+    *, actor: Any, status: str = "", mine: bool = False, overdue_before: dt.datetime | None = None
+) -> QuerySet[Grievance]:
+    """Grievances in scope; `overdue_before`: still open or in progress and recorded before that moment."""
     qs = scoping.scope(
         Grievance.objects.select_related("org_unit", "application__person", "assigned_to"),
         actor,
@@ -371,6 +403,10 @@ def grievance_list(*, actor: Any, status: str = "", mine: bool = False) -> Query
         qs = qs.filter(status=status)
     if mine:
         qs = qs.filter(assigned_to=actor)
+    if overdue_before is not None:
+        qs = qs.filter(
+            status__in=[GrievanceStatus.OPEN, GrievanceStatus.IN_PROGRESS], created_at__lt=overdue_before
+        )
     return qs
 
 

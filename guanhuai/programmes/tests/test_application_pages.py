@@ -36,7 +36,7 @@ def test_the_home_page_lists_what_awaits_the_reviewer(client, apps, people):
 
     assert r.status_code == 200
     html = r.content.decode()
-    assert "我的待办" in html
+    assert "审核待办" in html
     assert reverse("programmes:application_detail", args=[a.pk]) in html
     assert f'name="ids" value="{a.pk}"' in html
 

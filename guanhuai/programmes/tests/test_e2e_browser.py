@@ -122,11 +122,14 @@ def test_an_application_goes_from_the_village_to_a_paid_month(
         page.goto(f"{base}{reverse('programmes:application_detail', args=[application_id])}")
         fits()
 
-    def review_pass(comment):
+    def review_pass(comment, application_id):
         page.get_by_label("通过", exact=True).check()
         page.get_by_label("意见").fill(comment)
         page.get_by_role("button", name="提交审核意见").click()
         no_error()
+        # the queue of that step is now empty: the reviewer is back on the review desk ("下一条" found none)
+        expect(page.locator(".alert-success")).to_contain_text("本环节已没有其他待您审核的申请")
+        open_application(application_id)
 
     # --- 1. the village clerk applies for the mother, uploads two documents and submits ------------------
     login(people.clerk_a)
@@ -165,7 +168,7 @@ def test_an_application_goes_from_the_village_to_a_paid_month(
     page.goto(f"{base}{reverse('programmes:home')}")
     page.locator(f"a[href='{reverse('programmes:application_detail', args=[application_id])}']").first.click()
     fits()
-    review_pass("村两委讨论通过")
+    review_pass("村两委讨论通过", application_id)
     expect(page.locator("#status")).to_contain_text("村级公示")
 
     # the clerk opens the village notice from the application page
@@ -203,12 +206,12 @@ def test_an_application_goes_from_the_village_to_a_paid_month(
     # --- 3. the township reviewer passes it, the county approver approves it --------------------------
     login(people.reviewer_a)
     open_application(application_id)
-    review_pass("材料齐全，情况属实")
+    review_pass("材料齐全，情况属实", application_id)
     expect(page.locator("#status")).to_contain_text("县级审批")
 
     login(people.approver)
     open_application(application_id)
-    review_pass("同意纳入特别扶助")
+    review_pass("同意纳入特别扶助", application_id)
     expect(page.locator("#status")).to_have_text("已批准")
     expect(page.locator("#timeline [data-action='programmes.application.approved']")).to_contain_text(
         "批准扶助申请并纳入享受对象"
