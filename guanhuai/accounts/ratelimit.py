@@ -62,7 +62,9 @@ RULES: dict[str, Rule] = {
 
 # Per group: (per user, per address). An office behind one NAT address shares the second figure.
 DEFAULT_RATES: dict[str, tuple[str, str]] = {
-    "login": ("10/m", "30/m"),
+    # 120 a minute per address: a county office of fifty behind one NAT signs in at nine together; the
+    # per-username limit and the lockout (axes) are what protect an account.
+    "login": ("10/m", "120/m"),
     "id_lookup": ("30/m", "60/m"),
     "unmask": ("30/h", "60/h"),
     "export": ("20/h", "60/h"),

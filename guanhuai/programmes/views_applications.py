@@ -13,7 +13,6 @@ actor's scope is a 404 like a missing one."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
