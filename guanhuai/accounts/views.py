@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import forms, scoping, selectors, services
 from guanhuai.accounts.models import User
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import form_errors, message_errors
 
 PAGE_SIZE = 50
 
@@ -37,16 +37,8 @@ class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
 
-def _form_error(form: Any, exc: DomainError, fields: dict[str, str] | None = None) -> None:
-    """Put the service's message on the field it is about (by error code), else on the whole form."""
-    form.add_error((fields or {}).get(exc.code), str(exc))
-
-
 def _user_or_404(request: HttpRequest, user_id: int) -> User:
-    try:
-        return selectors.user_get(actor=request.user, user_id=user_id)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.user_get(actor=request.user, user_id=user_id)
 
 
 # --- my account -----------------------------------------------------------------------------------------
@@ -72,16 +64,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, wrong_password="old_password", weak_password="new_password1"):
             services.user_set_password(
                 actor=request.user,
                 user=request.user,  # type: ignore[arg-type]
                 password=form.cleaned_data["new_password1"],
                 old_password=form.cleaned_data["old_password"],
             )
-        except DomainError as exc:
-            _form_error(form, exc, {"wrong_password": "old_password", "weak_password": "new_password1"})
-        else:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, _("密码已修改。"))
             return redirect("accounts:profile")
@@ -108,13 +97,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
             expires_at = timezone.make_aware(
                 dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time.min)
             )
-        try:
+        with form_errors(form, name_required="name", token_expired="expires_on"):
             token, plain = services.token_create(
                 actor=request.user, name=form.cleaned_data["name"], expires_at=expires_at
             )
-        except DomainError as exc:
-            _form_error(form, exc, {"name_required": "name", "token_expired": "expires_on"})
-        else:
             request.session[NEW_TOKEN_KEY] = plain
             messages.success(request, _("令牌“%(name)s”已创建。") % {"name": token.name})
             return redirect("accounts:tokens")
@@ -137,14 +123,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    try:
-        token = selectors.token_get(actor=request.user, token_id=token_id)
+    token = selectors.token_get(actor=request.user, token_id=token_id)
+    with message_errors(request):
         services.token_revoke(actor=request.user, token=token)
-    except NotFound as exc:
-        raise Http404(str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request, _("令牌“%(name)s”已撤销，使用它的程序将无法再访问。") % {"name": token.name}
         )
@@ -213,7 +194,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = forms.UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(
+            form, duplicate_username="username", username_required="username", weak_password="new_password1"
+        ):
             user = services.user_create(
                 actor=request.user,
                 username=data["username"],
@@ -222,17 +205,6 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 home_unit=data["home_unit"],
                 password=data["new_password1"],
             )
-        except DomainError as exc:
-            _form_error(
-                form,
-                exc,
-                {
-                    "duplicate_username": "username",
-                    "username_required": "username",
-                    "weak_password": "new_password1",
-                },
-            )
-        else:
             messages.success(request, _("用户“%(name)s”已创建，现在可以为其授予角色。") % {"name": user})
             return redirect("accounts:user", user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
@@ -264,11 +236,8 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     initial = {"name": user.name, "email": user.email, "home_unit": user.home_unit_id}
     form = forms.UserEditForm(request.POST or None, initial=initial, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.user_update(actor=request.user, user=user, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
             messages.success(request, _("已保存。"))
             return redirect("accounts:user", user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "subject": user, "title": _("修改用户")})
@@ -279,11 +248,8 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _user_or_404(request, user_id)
     active = request.POST.get("active") == "1"
-    try:
+    with message_errors(request):
         services.user_update(actor=request.user, user=user, is_active=active)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         if active:
             messages.success(request, _("账号“%(name)s”已启用。") % {"name": user})
         else:
@@ -300,13 +266,10 @@ def user_reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
         return redirect("accounts:password_change")
     form = forms.PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, weak_password="new_password1"):
             services.user_set_password(
                 actor=request.user, user=user, password=form.cleaned_data["new_password1"]
             )
-        except DomainError as exc:
-            _form_error(form, exc, {"weak_password": "new_password1"})
-        else:
             messages.success(
                 request,
                 _("已为“%(name)s”设置新密码，请当面或电话告知本人并提醒其登录后修改。") % {"name": user},
@@ -320,20 +283,14 @@ def assignment_grant(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _user_or_404(request, user_id)
     form = forms.GrantForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(
+            form,
+            assignment_dates="valid_until",
+            assignment_expired="valid_until",
+            unknown_role="role",
+            unit_closed="org_unit",
+        ):
             assignment = services.assignment_grant(actor=request.user, user=user, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(
-                form,
-                exc,
-                {
-                    "assignment_dates": "valid_until",
-                    "assignment_expired": "valid_until",
-                    "unknown_role": "role",
-                    "unit_closed": "org_unit",
-                },
-            )
-        else:
             messages.success(
                 request,
                 _("已授予“%(role)s”（%(unit)s）。")
@@ -349,15 +306,9 @@ def assignment_grant(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    try:
-        assignment = selectors.assignment_get(actor=request.user, assignment_id=assignment_id)
-    except NotFound as exc:
-        raise Http404(str(exc))
-    try:
+    assignment = selectors.assignment_get(actor=request.user, assignment_id=assignment_id)
+    with message_errors(request):
         services.assignment_revoke(actor=request.user, assignment=assignment)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request,
             _("已撤销“%(role)s”（%(unit)s）。")

@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError, NotFound
-from guanhuai.core.web import form_page, post_data
+from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Fund
 from guanhuai.funds.permissions import (
@@ -77,10 +76,7 @@ def require_at(request: HttpRequest, perm: str, unit: Any) -> None:
 
 
 def get_fund(request: HttpRequest, pk: Any) -> Fund:
-    try:
-        return selectors.fund_get(actor=request.user, fund_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.fund_get(actor=request.user, fund_id=pk)
 
 
 def funds_where(request: HttpRequest, perm: str) -> list[Fund]:
@@ -96,14 +92,6 @@ def fund_choices(request: HttpRequest, perm: str, *, exclude: Fund | None = None
 def unit_choices(request: HttpRequest, perm: str) -> Any:
     """Branches where the actor may do `perm`, down to township level, in tree order."""
     return scoping.units(request.user, perm).filter(level__in=ACCOUNTING_LEVELS).order_by("path")
-
-
-def add_domain_error(form: Any, exc: DomainError, **fields: str) -> None:
-    """Show a service's refusal on the form, beside its field when we know which one."""
-    field = fields.get(exc.code) or ERROR_FIELDS.get(exc.code)
-    if field and exc.code.startswith("amount_") and "amount" in fields:
-        field = fields["amount"]
-    form.add_error(field if field in form.fields else None, str(exc))
 
 
 def page_of(request: HttpRequest, qs: Any) -> Any:
@@ -253,7 +241,7 @@ def fund_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, ERROR_FIELDS, purposes_required="allowed_purposes", name_required="name"):
             fund = services.fund_create(
                 actor=request.user,
                 org_unit=d["org_unit"],
@@ -264,9 +252,6 @@ def fund_create(request: HttpRequest) -> HttpResponse:
                 allowed_purposes=list(d["allowed_purposes"]),
                 parent=d["parent"],
             )
-        except DomainError as exc:
-            add_domain_error(form, exc, purposes_required="allowed_purposes", name_required="name")
-        else:
             messages.success(request, _("已设立基金“%(name)s”。") % {"name": fund.name})
             return redirect("funds:fund", fund.pk)
     return form_page(request, form, title=_("设立基金"), back=reverse("funds:dashboard"))

@@ -15,18 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donation, Pledge, Receipt
 from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VOID_RECEIPTS
 from guanhuai.funds.states import ReceiptStatus
 from guanhuai.funds.views import (
-    add_domain_error,
-    form_page,
+    ERROR_FIELDS,
     fund_choices,
     get_fund,
     page_of,
-    post_data,
     require_anywhere,
     require_at,
 )
@@ -40,10 +38,7 @@ def get_donation(request: HttpRequest, pk: int) -> Donation:
 
 
 def get_receipt(request: HttpRequest, pk: int) -> Receipt:
-    try:
-        return selectors.receipt_get(actor=request.user, receipt_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.receipt_get(actor=request.user, receipt_id=pk)
 
 
 # --- donations ------------------------------------------------------------------------------------------
@@ -75,7 +70,7 @@ def donation_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, ERROR_FIELDS, date_in_future="received_on", pledge_mismatch="pledge"):
             donation, _created = services.donation_record(
                 actor=request.user,
                 donor=d["donor"],
@@ -92,9 +87,6 @@ def donation_create(request: HttpRequest) -> HttpResponse:
                 # The key was generated when this page was rendered: a double submit records once.
                 idempotency_key=f"donation-form:{request.user.pk}:{d['idempotency_key']}",
             )
-        except DomainError as exc:
-            add_domain_error(form, exc, date_in_future="received_on", pledge_mismatch="pledge")
-        else:
             receipt = donation.receipts.filter(status=ReceiptStatus.ISSUED).first()
             if receipt is not None:
                 messages.success(request, _("已登记捐赠，收据编号 %(number)s。") % {"number": receipt.number})
@@ -143,13 +135,10 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     require_at(request, MANAGE_FUNDS, donation.fund.org_unit)
     form = forms.ReasonForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, ERROR_FIELDS):
             services.donation_reverse(
                 actor=request.user, donation=donation, reason=form.cleaned_data["reason"]
             )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
             messages.success(request, _("已冲销这笔捐赠，其收据已作废。"))
             return redirect("funds:donation", donation.pk)
     return form_page(
@@ -209,11 +198,8 @@ def receipt_void(request: HttpRequest, pk: int) -> HttpResponse:
     require_at(request, VOID_RECEIPTS, receipt.org_unit)
     form = forms.ReasonForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, ERROR_FIELDS):
             services.receipt_void(actor=request.user, receipt=receipt, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
             messages.success(request, _("收据 %(n)s 已作废。") % {"n": receipt.number})
             return redirect("funds:receipt", receipt.pk)
     return form_page(
@@ -234,13 +220,10 @@ def receipt_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     require_at(request, VOID_RECEIPTS, receipt.org_unit)
     form = forms.ReasonForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, ERROR_FIELDS):
             new = services.receipt_reissue(
                 actor=request.user, receipt=receipt, reason=form.cleaned_data["reason"]
             )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
             messages.success(
                 request,
                 _("已补开收据 %(new)s（原收据 %(old)s）。") % {"new": new.number, "old": receipt.number},

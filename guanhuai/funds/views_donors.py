@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donor
 from guanhuai.funds.permissions import RECORD_DONATIONS
 from guanhuai.funds.views import (
-    add_domain_error,
-    form_page,
+    ERROR_FIELDS,
     fund_choices,
     page_of,
-    post_data,
     require_anywhere,
     unit_choices,
 )
 
 
 def get_donor(request: HttpRequest, pk: int) -> Donor:
-    try:
-        return selectors.donor_get(actor=request.user, donor_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.donor_get(actor=request.user, donor_id=pk)
 
 
 @login_required
@@ -56,7 +51,7 @@ def donor_create(request: HttpRequest) -> HttpResponse:
     form = forms.DonorForm(post_data(request), units=unit_choices(request, RECORD_DONATIONS))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, ERROR_FIELDS, name_required="name"):
             donor = services.donor_create(
                 actor=request.user,
                 org_unit=d["org_unit"],
@@ -68,9 +63,6 @@ def donor_create(request: HttpRequest) -> HttpResponse:
                 address=d["address"],
                 public_name=d["public_name"],
             )
-        except DomainError as exc:
-            add_domain_error(form, exc, name_required="name")
-        else:
             messages.success(request, _("已登记捐赠人“%(name)s”。") % {"name": donor.name})
             return redirect("funds:donor", donor.pk)
     return form_page(request, form, title=_("登记捐赠人"), back=reverse("funds:donors"))
@@ -98,7 +90,7 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.PledgeForm(post_data(request), funds=fund_choices(request, RECORD_DONATIONS))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, ERROR_FIELDS, pledge_dates="ends_on"):
             services.pledge_create(
                 actor=request.user,
                 donor=donor,
@@ -109,9 +101,6 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
                 ends_on=d["ends_on"],
                 note=d["note"],
             )
-        except DomainError as exc:
-            add_domain_error(form, exc, pledge_dates="ends_on")
-        else:
             messages.success(request, _("已登记认捐。"))
             return redirect("funds:donor", donor.pk)
     return form_page(

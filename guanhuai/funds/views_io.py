@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.errors import NotFound
 from guanhuai.core.excel import XLSX, read_upload
 from guanhuai.core.forms import BootstrapForm
+from guanhuai.core.web import form_errors
 from guanhuai.funds import documents, imports, selectors
 from guanhuai.funds.forms import StatementForm
 from guanhuai.funds.models import Fund
@@ -52,27 +53,20 @@ def _xlsx(content: bytes, filename: str, ascii_name: str) -> HttpResponse:
     return response
 
 
-def _or_404(fn: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(str(exc))
-
-
 # --- receipts and statements -----------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    receipt = _or_404(selectors.receipt_get, actor=request.user, receipt_id=pk)
+    receipt = selectors.receipt_get(actor=request.user, receipt_id=pk)
     return _pdf(
         documents.receipt_pdf(receipt), f"捐赠收据{receipt.number}.pdf", f"receipt-{receipt.number}.pdf"
     )
 
 
 def _statement(request: HttpRequest, pk: int) -> tuple[Fund, Any]:
-    fund = _or_404(selectors.fund_get, actor=request.user, fund_id=pk)
+    fund = selectors.fund_get(actor=request.user, fund_id=pk)
     form = StatementForm(request.GET)
     if not form.is_valid():
         errors = [str(e) for errs in form.errors.values() for e in errs]
@@ -120,7 +114,7 @@ def statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def donor_statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    donor = _or_404(selectors.donor_get, actor=request.user, donor_id=pk)
+    donor = selectors.donor_get(actor=request.user, donor_id=pk)
     data = selectors.donor_statement(donor, actor=request.user)
     return _xlsx(
         documents.donor_statement_xlsx(data), f"{donor.name}捐赠对账单.xlsx", f"donor-{donor.pk}.xlsx"
@@ -171,7 +165,7 @@ def donation_import(request: HttpRequest) -> HttpResponse:
     if post and form.is_valid():
         upload = form.cleaned_data["file"]
         max_bytes = settings.GUANHUAI_MAX_UPLOAD_BYTES
-        try:
+        with form_errors(form, default="file"):
             job, created = imports.import_submit(
                 actor=request.user,
                 org_unit=form.cleaned_data["org_unit"],
@@ -179,9 +173,6 @@ def donation_import(request: HttpRequest) -> HttpResponse:
                 file_name=upload.name,
                 max_bytes=max_bytes,
             )
-        except DomainError as exc:
-            form.add_error("file", str(exc))
-        else:
             if not created:
                 messages.info(request, _("该文件已上传过（任务 #%(id)s），不会重复导入。") % {"id": job.pk})
             try:

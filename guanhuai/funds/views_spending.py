@@ -17,16 +17,15 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, ValidationError
 from guanhuai.core.money import parse_amount
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.permissions import CLOSE_PERIODS, DISBURSE, MANAGE_FUNDS
 from guanhuai.funds.states import AllocationStatus
 from guanhuai.funds.views import (
-    add_domain_error,
-    form_page,
+    ERROR_FIELDS,
     fund_choices,
     get_fund,
-    post_data,
     require_at,
 )
 from guanhuai.orgs import selectors as org_selectors
@@ -43,6 +42,8 @@ ID_ERRORS = {
     "payee_required": "payee",
     "date_in_future": "paid_on",
 }
+# A special round has one amount per family: the amount errors belong beside that box.
+ROUND_ERROR_FIELDS = {**ERROR_FIELDS, **{c: "amount_each" for c, f in ERROR_FIELDS.items() if f == "amount"}}
 ROUND_PREVIEW_ROWS = 20
 
 
@@ -75,7 +76,7 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields["purpose"].queryset = fund.allowed_purposes.all()  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, ERROR_FIELDS, name_required="name", target_kind="target_kind"):
             allocation, _created = services.allocation_create(
                 actor=request.user,
                 fund=fund,
@@ -87,9 +88,6 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 posted_on=d["posted_on"],
                 idempotency_key=f"allocation-form:{request.user.pk}:{d['idempotency_key']}",
             )
-        except DomainError as exc:
-            add_domain_error(form, exc, name_required="name", target_kind="target_kind")
-        else:
             messages.success(
                 request, _("已分配 ¥%(a)s 给“%(n)s”。") % {"a": allocation.amount, "n": allocation.name}
             )
@@ -123,11 +121,8 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def allocation_close(request: HttpRequest, pk: int) -> HttpResponse:
     allocation = get_allocation(request, pk)
     require_at(request, MANAGE_FUNDS, allocation.fund.org_unit)
-    try:
+    with message_errors(request):
         services.allocation_close(actor=request.user, allocation=allocation)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("“%(n)s”已结束，余额已退回基金。") % {"n": allocation.name})
     return redirect("funds:allocation", allocation.pk)
 
@@ -139,7 +134,7 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DisbursementForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, ERROR_FIELDS, **ID_ERRORS):
             person = _person_by_id(request, d["id_number"]) if d["id_number"] else None
             services.disbursement_record(
                 actor=request.user,
@@ -150,9 +145,6 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
                 payee=d["payee"],
                 idempotency_key=f"disbursement-form:{request.user.pk}:{d['idempotency_key']}",
             )
-        except DomainError as exc:
-            add_domain_error(form, exc, **ID_ERRORS)
-        else:
             messages.success(request, _("已登记支出 ¥%(a)s。") % {"a": parse_amount(d["amount"])})
             return redirect("funds:allocation", allocation.pk)
     return form_page(
@@ -174,7 +166,7 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TransferForm(post_data(request), funds=fund_choices(request, MANAGE_FUNDS, exclude=fund))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, ERROR_FIELDS, restricted_transfer="to_fund", same_fund="to_fund"):
             services.transfer_record(
                 actor=request.user,
                 from_fund=fund,
@@ -184,9 +176,6 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
                 idempotency_key=f"transfer-form:{request.user.pk}:{d['idempotency_key']}",
             )
-        except DomainError as exc:
-            add_domain_error(form, exc, restricted_transfer="to_fund", same_fund="to_fund")
-        else:
             messages.success(
                 request, _("已从“%(a)s”转入“%(b)s”。") % {"a": fund.name, "b": d["to_fund"].name}
             )
@@ -216,10 +205,9 @@ def _round_persons(request: HttpRequest, form: forms.RoundForm) -> list[Any] | N
         if len(errors) > 20:
             form.add_error("id_numbers", _("……另有 %(n)d 行有误。") % {"n": len(errors) - 20})
         return None if errors else persons
-    try:
+    with form_errors(form, default="unit_code") as refused:
         unit = org_selectors.unit_get_by_code(actor=request.user, code=d["unit_code"], perm=VIEW_PERSONS)
-    except DomainError as exc:
-        form.add_error("unit_code", str(exc))
+    if refused.error is not None:
         return None
     filters = registry_selectors.PersonFilters(unit=unit, special_status=d["special_status"])
     # One person per family: the household head (the couple is one family, paid once).
@@ -248,7 +236,14 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         persons = _round_persons(request, form)
         if persons is not None:
-            try:
+            with form_errors(
+                form,
+                ROUND_ERROR_FIELDS,
+                empty_list="id_numbers",
+                duplicate_family="id_numbers",
+                beneficiary_not_eligible="id_numbers",
+                date_in_future="paid_on",
+            ):
                 each = parse_amount(d["amount_each"], field=_("每户金额"))
                 if request.POST.get("action") == "create":
                     rnd, _created = services.special_round_create(
@@ -273,16 +268,6 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
                     "total": each * len(persons),
                     "persons": persons[:ROUND_PREVIEW_ROWS],
                 }
-            except DomainError as exc:
-                add_domain_error(
-                    form,
-                    exc,
-                    amount="amount_each",
-                    empty_list="id_numbers",
-                    duplicate_family="id_numbers",
-                    beneficiary_not_eligible="id_numbers",
-                    date_in_future="paid_on",
-                )
     return render(request, "funds/round_form.html", {"form": form, "fund": fund, "preview": preview})
 
 
@@ -292,13 +277,10 @@ def period_close(request: HttpRequest, pk: int) -> HttpResponse:
     require_at(request, CLOSE_PERIODS, fund.org_unit)
     form = forms.PeriodForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, ERROR_FIELDS):
             closed = services.period_close(
                 actor=request.user, fund=fund, period=form.cleaned_data["period"].strip()
             )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
             messages.success(request, _("已结账：%(p)s。") % {"p": closed.period})
             return redirect("funds:fund", fund.pk)
     return form_page(

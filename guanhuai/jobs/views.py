@@ -9,13 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import message_errors
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.forms import JobFilterForm
 from guanhuai.jobs.models import Job
@@ -46,10 +46,7 @@ STATUS_BADGES = {
 
 
 def _job_or_404(request: HttpRequest, pk: int) -> Job:
-    try:
-        return selectors.job_get(actor=request.user, job_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.job_get(actor=request.user, job_id=pk)
 
 
 def _decorate(job: Job) -> Job:
@@ -99,23 +96,15 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    try:
+    with message_errors(request):
         services.job_retry(actor=request.user, job=job)
-    except NotFound as exc:
-        raise Http404(str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("任务已重新排队，将从上次中断处继续。"))
     return redirect("jobs:detail", pk=job.pk)
 
 
 def _download(request: HttpRequest, pk: int, which: str) -> FileResponse:
     job = _job_or_404(request, pk)
-    try:
-        handle = services.job_file_open(actor=request.user, job=job, which=which)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    handle = services.job_file_open(actor=request.user, job=job, which=which)
     name = os.path.basename(handle.name)
     return FileResponse(handle, as_attachment=True, filename=name)
 

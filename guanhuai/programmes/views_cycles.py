@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.web import message_errors
 from guanhuai.programmes import forms_cycles as forms
 from guanhuai.programmes.models import Cycle, PaymentBatch
 from guanhuai.programmes.permissions import APPROVE_CYCLES, GENERATE_CYCLES, PAY, VIEW
@@ -34,19 +34,12 @@ from guanhuai.registry.models import Person
 PAGE_SIZE = 50
 
 
-def _or_404(fn: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(str(exc))
-
-
 def _cycle(request: HttpRequest, pk: int) -> Cycle:
-    return _or_404(selectors.cycle_get, actor=request.user, cycle_id=pk)
+    return selectors.cycle_get(actor=request.user, cycle_id=pk)
 
 
 def _batch(request: HttpRequest, pk: int) -> PaymentBatch:
-    return _or_404(payment_selectors.batch_get, actor=request.user, batch_id=pk)
+    return payment_selectors.batch_get(actor=request.user, batch_id=pk)
 
 
 def _require_anywhere(request: HttpRequest, perm: str) -> None:
@@ -59,15 +52,11 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 
 def _try(request: HttpRequest, fn: Any, success: str, **kwargs: Any) -> Any:
-    try:
+    with message_errors(request):
         result = fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return None
-    messages.success(request, success)
-    return result
+        messages.success(request, success)
+        return result
+    return None
 
 
 # --- cycles ----------------------------------------------------------------------------------------------
@@ -235,7 +224,7 @@ def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entitlement_exclude(request: HttpRequest, pk: int) -> HttpResponse:
-    entitlement = _or_404(selectors.entitlement_get, actor=request.user, entitlement_id=pk)
+    entitlement = selectors.entitlement_get(actor=request.user, entitlement_id=pk)
     form = forms.ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     _try(
@@ -252,7 +241,7 @@ def entitlement_exclude(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entitlement_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    entitlement = _or_404(selectors.entitlement_get, actor=request.user, entitlement_id=pk)
+    entitlement = selectors.entitlement_get(actor=request.user, entitlement_id=pk)
     _try(
         request,
         services.entitlement_restore,
@@ -296,13 +285,8 @@ def top_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batches_create(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    try:
+    with message_errors(request):
         batches = payment_services.batches_create(actor=request.user, cycle=cycle)
-    except NotFound as exc:
-        raise Http404(str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         if batches:
             messages.success(request, _("已生成 %(n)s 个发放批次。") % {"n": len(batches)})
         else:
@@ -314,13 +298,8 @@ def batches_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    try:
+    with message_errors(request):
         batches = payment_services.batch_reissue_failed(actor=request.user, cycle=cycle)
-    except NotFound as exc:
-        raise Http404(str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         if batches:
             messages.success(request, _("已生成 %(n)s 个补发批次。") % {"n": len(batches)})
         else:
@@ -354,16 +333,14 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     batch = _batch(request, pk)
-    try:
+    with message_errors(request):
         name, content = payment_services.batch_export(actor=request.user, batch=batch, fmt=fmt)
-    except NotFound as exc:
-        raise Http404(str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("programmes:batch_detail", batch.pk)
-    response = HttpResponse(content, content_type=excel.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8")
-    response["Content-Disposition"] = excel.content_disposition(name, fallback=name)
-    return response
+        response = HttpResponse(
+            content, content_type=excel.XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = excel.content_disposition(name, fallback=name)
+        return response
+    return redirect("programmes:batch_detail", batch.pk)
 
 
 @login_required
@@ -375,16 +352,13 @@ def batch_results(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择银行回盘文件。"))
         return redirect("programmes:batch_detail", batch.pk)
     upload = form.cleaned_data["file"]
-    try:
+    with message_errors(request) as refused:
         content = excel.read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
         known = set(batch.result_files.values_list("pk", flat=True))
         result = payment_services.batch_import_results(
             actor=request.user, batch=batch, file_name=upload.name or "", content=content
         )
-    except NotFound as exc:
-        raise Http404(str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    if refused.error is not None:
         return redirect("programmes:batch_detail", batch.pk)
     if result.pk in known:
         messages.info(request, _("这个回盘文件已导入过，未做任何改动。"))
@@ -403,6 +377,6 @@ def batch_results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def payment_history(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _or_404(payment_selectors.person_for_history, actor=request.user, person_id=person_id)
+    person = payment_selectors.person_for_history(actor=request.user, person_id=person_id)
     rows = payment_selectors.payment_history(actor=request.user, person=person)
     return render(request, "programmes/payment_history.html", {"person": person, "rows": rows})

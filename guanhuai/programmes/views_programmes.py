@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.errors import DomainError
 from guanhuai.core.excel import content_disposition
+from guanhuai.core.web import form_errors, message_errors, post_data
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.states import AllocationStatus
 from guanhuai.orgs.models import Level
@@ -75,20 +76,13 @@ FIELD_OF_CODE = {
 }
 
 
-def _post(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _require_view(request: HttpRequest) -> None:
     if not scoping.can_anywhere(request.user, VIEW):
         raise Http404(_("未找到该页面，或您无权访问。"))
 
 
 def _get(request: HttpRequest, pk: Any) -> Programme:
-    try:
-        return selectors.programme_get(actor=request.user, id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.programme_get(actor=request.user, id=pk)
 
 
 def _require_manage(request: HttpRequest, programme: Programme) -> None:
@@ -109,11 +103,9 @@ def _allocations(request: HttpRequest) -> Any:
     )
 
 
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = FIELD_OF_CODE.get(exc.code)
-    if field is None and exc.code.startswith("bad_"):
-        field = exc.code[4:]
-    form.add_error(field if field in form.fields else None, str(exc))
+def _error_fields(form: Any) -> dict[str, str]:
+    """Where a service's error code is shown on `form`: FIELD_OF_CODE, else `bad_<field>` beside <field>."""
+    return {**{f"bad_{name}": name for name in form.fields}, **FIELD_OF_CODE}
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any) -> HttpResponse:
@@ -169,16 +161,15 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_create(request: HttpRequest) -> HttpResponse:
     if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
         raise Http404(_("未找到该页面，或您无权访问。"))
-    form = ProgrammeCreateForm(_post(request), units=_owner_units(request), allocations=_allocations(request))
+    form = ProgrammeCreateForm(
+        post_data(request), units=_owner_units(request), allocations=_allocations(request)
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, _error_fields(form)):
             programme = services.programme_create(
                 actor=request.user, org_unit=d["org_unit"], code=d["code"], **_fields(d)
             )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
             messages.success(
                 request, _("已设立“%(name)s”。请设置资格条件和发放标准。") % {"name": programme.name}
             )
@@ -201,10 +192,10 @@ def _fields(d: dict[str, Any]) -> dict[str, Any]:
 def programme_from_template(request: HttpRequest) -> HttpResponse:
     if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
         raise Http404(_("未找到该页面，或您无权访问。"))
-    form = TemplateForm(_post(request), units=_owner_units(request), allocations=_allocations(request))
+    form = TemplateForm(post_data(request), units=_owner_units(request), allocations=_allocations(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, _error_fields(form)):
             programme = services.programme_from_template(
                 actor=request.user,
                 template=d["template"],
@@ -212,9 +203,6 @@ def programme_from_template(request: HttpRequest) -> HttpResponse:
                 code=d["code"] or None,
                 allocation=d["allocation"],
             )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
             messages.success(request, _("已按模板设立“%(name)s”。") % {"name": programme.name})
             return redirect("programmes:programme_detail", programme.pk)
     return _form_page(
@@ -232,16 +220,13 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _get(request, pk)
     _require_manage(request, programme)
     initial = {k: getattr(programme, k) for k in services.UPDATE_FIELDS}
-    form = ProgrammeEditForm(_post(request), initial=initial, allocations=_allocations(request))
+    form = ProgrammeEditForm(post_data(request), initial=initial, allocations=_allocations(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, _error_fields(form)):
             services.programme_update(
                 actor=request.user, programme=programme, active=d["active"], **_fields(d)
             )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
             messages.success(request, _("已保存。"))
             return redirect("programmes:programme_detail", programme.pk)
     return _form_page(
@@ -401,10 +386,10 @@ def rule_row(request: HttpRequest) -> HttpResponse:
 def programme_amount_add(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _get(request, pk)
     _require_manage(request, programme)
-    form = AmountRuleForm(_post(request))
+    form = AmountRuleForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form, _error_fields(form)):
             services.amount_rule_add(
                 actor=request.user,
                 programme=programme,
@@ -416,9 +401,6 @@ def programme_amount_add(request: HttpRequest, pk: int) -> HttpResponse:
                 priority=d["priority"],
                 source=d["source"],
             )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
             messages.success(request, _("已新增发放标准。"))
             return redirect("programmes:programme_detail", programme.pk)
     return _form_page(
@@ -439,15 +421,12 @@ def programme_amount_end(request: HttpRequest, pk: int, rule_pk: int) -> HttpRes
         row = AmountRule.objects.get(pk=rule_pk, programme=programme)
     except AmountRule.DoesNotExist:
         raise Http404(_("未找到该发放标准。"))
-    form = AmountEndForm(_post(request))
+    form = AmountEndForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form, _error_fields(form)):
             services.amount_rule_end(
                 actor=request.user, amount_rule=row, valid_to=form.cleaned_data["valid_to"]
             )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
             messages.success(request, _("已结束发放标准“%(label)s”。") % {"label": row.label})
             return redirect("programmes:programme_detail", programme.pk)
     return _form_page(
@@ -506,18 +485,16 @@ def programme_missed(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_missed_export(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _get(request, pk)
     form, village, as_of = _missed_filters(request, programme)
-    try:
+    with message_errors(request):
         content, _rows = services.missed_export(
             actor=request.user, programme=programme, as_of=as_of, village=village
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect(
-            reverse("programmes:programme_missed", args=[programme.pk]) + "?" + request.GET.urlencode()
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"应享未享-{programme.code}-{village.code if village else 'all'}-{as_of:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = content_disposition(name)
+        return response
+    return redirect(
+        reverse("programmes:programme_missed", args=[programme.pk]) + "?" + request.GET.urlencode()
     )
-    name = f"应享未享-{programme.code}-{village.code if village else 'all'}-{as_of:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition(name)
-    return response

@@ -19,20 +19,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import forms, selectors, services
 from guanhuai.registry.models import Person
 from guanhuai.registry.permissions import EDIT_PERSONS, MANAGE_PRIVACY, UNMASK, VIEW_PERSONS
 from guanhuai.registry.services import UNMASKABLE
 from guanhuai.registry.states import RelationToHead
-from guanhuai.registry.views import form_page, person_by_id_number, post_data
+from guanhuai.registry.views import person_by_id_number
 
 
 def _person(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Person:
-    try:
-        return selectors.person_get(actor=request.user, person_id=pk, perm=perm)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.person_get(actor=request.user, person_id=pk, perm=perm)
 
 
 def _editable(request: HttpRequest, pk: int) -> Person:
@@ -45,15 +43,6 @@ def _editable(request: HttpRequest, pk: int) -> Person:
 
 def _back(person: Person) -> str:
     return reverse("registry:person", args=[person.pk])
-
-
-def _denied(exc: DomainError) -> HttpResponse | None:
-    """403/404 pages for refusals that are not about the input."""
-    if isinstance(exc, PermissionDenied):
-        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
-    if isinstance(exc, NotFound):
-        raise Http404(str(exc))
-    return None
 
 
 def _sensitive_rows(person: Person, bank: Any) -> list[dict[str, Any]]:
@@ -126,10 +115,9 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
             row["revealed"] = True
+        except (NotFound, PermissionDenied):
+            raise  # not about the input: DomainErrorMiddleware answers 404 or 403
         except DomainError as exc:
-            denied = _denied(exc)
-            if denied is not None:
-                return denied
             row["error"], status = str(exc), 422
     else:
         if "field_name" in form.errors:
@@ -149,11 +137,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _editable(request, pk)
     form = forms.PersonEditForm(post_data(request), person=person)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.person_update(actor=request.user, person=person, **form.changes())
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已保存。"))
             return redirect("registry:person", person.pk)
     return form_page(
@@ -175,16 +160,13 @@ def bank_account(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             account = services.bank_account_set(
                 actor=request.user,
                 person=person,
                 bank_name=d["bank_name"],
                 account_number=d["account_number"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 _("已保存银行账户：%(bank)s %(acc)s。")
@@ -307,11 +289,8 @@ def person_event(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     person = _editable(request, pk)
     form = action.form(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             action.record(request, person, form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已登记：%(what)s。") % {"what": action.label})
             return redirect("registry:person", person.pk)
     return form_page(
@@ -334,11 +313,8 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _editable(request, pk)
     form = forms.ConsentForm(post_data(request), initial={"given_by": person.name})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.consent_record(actor=request.user, person=person, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已记录同意。"))
             return redirect("registry:person", person.pk)
     return form_page(request, form, title=_("记录同意"), subtitle=person.name, back=_back(person))
@@ -348,23 +324,17 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     person = _editable(request, pk)
-    try:
-        consent = selectors.consent_get(actor=request.user, consent_id=consent_pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    consent = selectors.consent_get(actor=request.user, consent_id=consent_pk)
     if consent.person_id != person.pk:
         raise Http404(_("未找到该记录，或您无权访问。"))
     form = forms.ConsentWithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写撤回日期。"))
         return redirect("registry:person", person.pk)
-    try:
+    with message_errors(request):
         services.consent_withdraw(
             actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"]
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("已撤回该同意。"))
     return redirect("registry:person", person.pk)
 
@@ -374,13 +344,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 def access_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything held about the person, as a JSON file for an access request (PIPL art. 45)."""
     person = _person(request, pk)
-    try:
-        data = services.person_access_export(actor=request.user, person=person)
-    except DomainError as exc:
-        denied = _denied(exc)
-        if denied is not None:
-            return denied
-        raise
+    data = services.person_access_export(actor=request.user, person=person)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
@@ -396,11 +360,8 @@ def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("未找到该页面，或您无权访问。"))
     form = forms.AnonymiseForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.person_anonymise(actor=request.user, person=person, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已删除此人的个人信息。"))
             return redirect("registry:person", person.pk)
     return form_page(

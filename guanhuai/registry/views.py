@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import crypto
-from guanhuai.core.errors import DomainError, NotFound, ValidationError
-from guanhuai.core.web import form_page, post_data
+from guanhuai.core.errors import DomainError, ValidationError
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import exports, forms, selectors, services
 from guanhuai.registry.models import Household, Person
@@ -41,10 +41,7 @@ def require_anywhere(request: HttpRequest, perm: str) -> None:
 
 
 def get_household(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Household:
-    try:
-        return selectors.household_get(actor=request.user, household_id=pk, perm=perm)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return selectors.household_get(actor=request.user, household_id=pk, perm=perm)
 
 
 def person_by_id_number(request: HttpRequest, number: str) -> Person:
@@ -63,11 +60,9 @@ def _unit_filter(request: HttpRequest, form: Any) -> tuple[Any, bool]:
     code = form.cleaned_data.get("unit", "").strip()
     if not code:
         return None, True
-    try:
+    with form_errors(form, default="unit"):
         return org_selectors.unit_get_by_code(actor=request.user, code=code, perm=VIEW_PERSONS), True
-    except DomainError as exc:
-        form.add_error("unit", str(exc))
-        return None, False
+    return None, False
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
@@ -161,13 +156,11 @@ def household_create(request: HttpRequest) -> HttpResponse:
         # Each ID is checked on its own row first, so the clerk sees which member is wrong; the service
         # checks everything again inside its single transaction.
         for row in rows:
-            try:
+            with form_errors(row, default="id_number"):
                 services.check_id_number(row.cleaned_data["id_number"], actor=request.user)
-            except DomainError as exc:
-                row.add_error("id_number", str(exc))
         if not any(row.errors for row in rows):
             d = form.cleaned_data
-            try:
+            with form_errors(form):
                 household = services.household_create(
                     actor=request.user,
                     org_unit=d["org_unit"],
@@ -176,9 +169,6 @@ def household_create(request: HttpRequest) -> HttpResponse:
                     number=d["number"],
                     members=[_member_input(row.cleaned_data) for row in rows],
                 )
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(request, _("已登记新户，共%(n)d人。") % {"n": len(rows)})
                 return redirect("registry:household", household.pk)
     return render(
@@ -257,13 +247,10 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household(request, pk, perm=EDIT_PERSONS)
     form = forms.PersonAddForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             person = services.person_add(
                 actor=request.user, household=household, data=_member_input(form.cleaned_data)
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已添加“%(name)s”。") % {"name": person.name})
             return redirect("registry:household", household.pk)
     return form_page(
@@ -284,7 +271,7 @@ def household_birth(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             child = services.birth_record(
                 actor=request.user,
                 household=household,
@@ -294,9 +281,6 @@ def household_birth(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 occurred_on=d["occurred_on"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已登记“%(name)s”出生。") % {"name": child.name})
             return redirect("registry:household", household.pk)
     return form_page(
@@ -314,7 +298,7 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.MoveInForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             person = person_by_id_number(request, d["id_number"])
             services.move_record(
                 actor=request.user,
@@ -323,9 +307,6 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
                 relation_to_head=d["relation_to_head"],
                 occurred_on=d["occurred_on"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("已把“%(name)s”迁入本户。") % {"name": person.name})
             return redirect("registry:household", household.pk)
     return form_page(
@@ -352,13 +333,10 @@ def transfer_request(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_errors(form):
             services.transfer_request(
                 actor=request.user, id_number=d["id_number"], to_unit=d["to_unit"], reason=d["reason"]
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("迁入申请已提交。户籍所在地处理后，结果会显示在“迁入申请”页面。"))
             return redirect("registry:transfers")
     return form_page(
@@ -389,21 +367,15 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        req = selectors.transfer_get(actor=request.user, request_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    req = selectors.transfer_get(actor=request.user, request_id=pk)
     form = forms.TransferDecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择同意或拒绝。"))
         return redirect("registry:transfers")
     d = form.cleaned_data
-    try:
+    with message_errors(request):
         services.transfer_decide(
             actor=request.user, request=req, approve=d["decision"] == "approve", note=d["note"]
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("已处理该迁入申请。"))
     return redirect("registry:transfers")

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
-from guanhuai.core.errors import DomainError, NotFound
+from guanhuai.core.errors import DomainError
+from guanhuai.core.web import form_errors, message_errors
 from guanhuai.registry import exports, import_errors, imports, io_excel
 from guanhuai.registry.forms_io import ExportForm, ImportUploadForm
 from guanhuai.registry.models import ImportBatch
@@ -28,10 +29,7 @@ def _require_anywhere(request: HttpRequest, perm: str) -> None:
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
-    try:
-        return imports.batch_get(actor=request.user, batch_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return imports.batch_get(actor=request.user, batch_id=pk)
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -56,7 +54,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST if post else None, request.FILES if post else None, targets=targets)
     if post and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with form_errors(form, default="file"):
             content = excel.read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
             batch, created = imports.batch_submit(
                 actor=request.user,
@@ -64,9 +62,6 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 content=content,
                 file_name=upload.name,
             )
-        except DomainError as exc:
-            form.add_error("file", str(exc))
-        else:
             if batch.status == ImportBatch.Status.COMMITTED:
                 messages.warning(request, imports.already_committed_message(batch))
             elif not created:
@@ -122,10 +117,8 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
-    try:
+    with message_errors(request):
         imports.commit_submit(actor=request.user, batch=batch)
-    except DomainError as exc:
-        messages.error(request, str(exc))
     return redirect("registry_io:batch", pk=batch.pk)
 
 
@@ -133,10 +126,7 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
-    try:
-        content = import_errors.error_workbook(actor=request.user, batch=batch)
-    except DomainError as exc:
-        raise Http404(str(exc))
+    content = import_errors.error_workbook(actor=request.user, batch=batch)
     return _xlsx(content, io_excel.ERROR_NAME)
 
 

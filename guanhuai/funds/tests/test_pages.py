@@ -593,3 +593,25 @@ def test_creating_a_restricted_fund_needs_a_purpose(client, tree, money):
     # a finance officer cannot open the page at all
     client.force_login(money.finance)
     assert client.get(reverse("funds:fund_create")).status_code == 404
+
+
+def test_a_special_round_shows_a_bad_amount_beside_the_amount_per_family(client, tree, people, money):
+    f = fund(money.manager, tree.province, name="失独专项", restricted=True, purposes=["bereaved"])
+    heads = bereaved_heads(people.approver, tree.village_a, 1)
+    client.force_login(money.manager)
+    data = {
+        "idempotency_key": "r1",
+        "name": "第一轮",
+        "purpose": purpose("bereaved").pk,
+        "amount_each": "30.005",
+        "paid_on": TODAY.isoformat(),
+        "source": "ids",
+        "id_numbers": heads[0].id_number,
+        "special_status": "bereaved",
+        "action": "preview",
+    }
+    response = client.post(reverse("funds:round_create", args=[f.pk]), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["amount_each"]
+    assert "30.005" in response.content.decode()
