@@ -1,6 +1,5 @@
-"""/api/v1/applications…, /api/v1/notices…, /api/v1/objections…, /api/v1/grievances…: applications, documents,
-the multi-level review (one decision or many), public notices with objections and the notice PDF, and
-grievances.
+"""/api/v1/applications…: applications, documents and the multi-level review (one decision or many). The
+public notices with their objections are in `api/notices.py`, the grievances in `api/grievances.py`.
 
 Thin, like the pages: reads through programmes.selectors.applications (scoped: an application, notice or
 grievance outside the actor's branches is a 404, exactly like one that does not exist), writes through
@@ -23,24 +22,19 @@ from ninja import Field, File, Form, Header, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from guanhuai.accounts import scoping
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Money, Paged, idempotency_key, paginate
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, idempotency_key, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.programmes import notices as notice_documents
-from guanhuai.programmes.models import Application, Objection, Programme, PublicNotice
-from guanhuai.programmes.permissions import MANAGE_NOTICES, VIEW
+from guanhuai.programmes.models import Application, Programme
+from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.selectors.programmes import visible_q
 from guanhuai.programmes.services import applications as svc
-from guanhuai.programmes.services import grievances, notices
 from guanhuai.registry import selectors as registry_selectors
 
 router = Router()
 
 APPLICATIONS = ["programmes: applications and review"]
-NOTICES = ["programmes: public notices and objections"]
-GRIEVANCES = ["programmes: grievances"]
 
 
 # --- schemas (names prefixed: unique across the project) ---------------------------------------------------
@@ -134,87 +128,6 @@ class ApplicationDetailOut(ApplicationListOut):
     timeline: list[ApplicationTimelineOut]
 
 
-class NoticeOpenIn(Schema):
-    programme_id: int
-    village_id: int
-    opens_on: dt.date | None = None
-
-
-class NoticeRowOut(Schema):
-    name: str
-    village: str
-    amount: Money | None
-    unit: str
-
-
-class NoticeOut(Schema):
-    id: int
-    title: str
-    programme_id: int
-    village_id: int
-    village: str
-    opens_on: dt.date
-    closes_on: dt.date
-    status: str
-    applications: list[int]
-    rows: list[NoticeRowOut]
-    how_to_object: str
-
-
-class ObjectionIn(Schema):
-    application_id: int
-    content: str = Field(..., max_length=2000)
-    raised_by: str = Field("", max_length=50)
-    contact: str = Field("", max_length=50)
-    received_on: dt.date | None = None
-
-
-class ObjectionResolveIn(Schema):
-    upheld: bool
-    resolution: str = Field(..., max_length=2000)
-
-
-class ObjectionOut(Schema):
-    id: int
-    notice_id: int
-    application_id: int
-    content: str
-    raised_by: str
-    received_on: dt.date
-    status: str
-    resolution: str
-
-
-class GrievanceIn(Schema):
-    application_id: int | None = None
-    payment_id: int | None = None
-    complainant: str = Field(..., max_length=50)
-    contact: str = Field("", max_length=50)
-    content: str = Field(..., max_length=4000)
-
-
-class GrievanceAssignIn(Schema):
-    assignee_id: int
-
-
-class GrievanceFinishIn(Schema):
-    outcome: Literal["resolve", "reject"]
-    text: str = Field(..., max_length=4000)
-
-
-class GrievanceOut(Schema):
-    id: int
-    application_id: int | None
-    payment_id: int | None
-    complainant: str
-    content: str
-    status: str
-    assigned_to_id: int | None
-    resolution: str
-    created_at: dt.datetime
-    resolved_at: dt.datetime | None
-
-
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
@@ -259,22 +172,6 @@ def _detail_out(request: HttpRequest, pk: int) -> dict[str, Any]:
             for d in a.decisions.select_related("reviewer")
         ],
         "timeline": [e.__dict__ for e in sel.application_timeline(a)],
-    }
-
-
-def _notice_out(notice: PublicNotice) -> dict[str, Any]:
-    return {
-        "id": notice.pk,
-        "title": notice.title,
-        "programme_id": notice.programme_id,
-        "village_id": notice.org_unit_id,
-        "village": notice.org_unit.name,
-        "opens_on": notice.opens_on,
-        "closes_on": notice.closes_on,
-        "status": notice.status,
-        "applications": list(notice.applications.order_by("pk").values_list("pk", flat=True)),
-        "rows": [r.__dict__ for r in sel.notice_rows(notice)],
-        "how_to_object": sel.how_to_object(notice),
     }
 
 
@@ -473,197 +370,3 @@ def applications_review_bulk(request: HttpRequest, payload: ApplicationBulkRevie
         actor=actor_of(request), ids=payload.ids, decision=payload.decision, comment=payload.comment
     )
     return [r.__dict__ for r in results]
-
-
-# --- notices and objections ----------------------------------------------------------------------------
-
-
-@router.get(
-    "/notices",
-    response={200: list[NoticeOut], **AUTH_ERRORS},
-    tags=NOTICES,
-    summary="公示列表（限本辖区）",
-)
-@paginate
-def notice_list(request: HttpRequest, status: str = "") -> Any:
-    return Paged(
-        sel.notice_list(actor=actor_of(request), status=status), lambda page: [_notice_out(n) for n in page]
-    )
-
-
-@router.post(
-    "/notices",
-    response={201: NoticeOut, **WRITE},
-    tags=NOTICES,
-    summary="发布村级公示：该村所有待公示的该项目申请",
-    description="422：没有待公示的申请（nothing_to_notice）、开始日期早于今天；403：无权发布。",
-)
-def notice_open(request: HttpRequest, payload: NoticeOpenIn) -> Any:
-    actor = actor_of(request)
-    programme = _programme_ref(request, payload.programme_id, MANAGE_NOTICES)
-    village = scoping.unit_or_404(actor, VIEW, payload.village_id)
-    notice = notices.notice_open(
-        actor=actor, programme=programme, org_unit=village, opens_on=payload.opens_on
-    )
-    return Status(201, _notice_out(sel.notice_get(actor=actor, notice_id=notice.pk)))
-
-
-@router.get("/notices/{int:notice_id}", response={200: NoticeOut, **READ}, tags=NOTICES, summary="公示详情")
-def notice_detail(request: HttpRequest, notice_id: int) -> Any:
-    return _notice_out(sel.notice_get(actor=actor_of(request), notice_id=notice_id))
-
-
-@router.post(
-    "/notices/{int:notice_id}/close",
-    response={200: NoticeOut, **WRITE},
-    tags=NOTICES,
-    summary="结束公示（公示期最后一天之后）",
-    description="409：公示期未满（notice_not_over）或已结束。无未处理异议的申请转入下一环节。",
-)
-def notice_close(request: HttpRequest, notice_id: int) -> Any:
-    actor = actor_of(request)
-    notice = sel.notice_get(actor=actor, notice_id=notice_id)
-    notices.notice_close(actor=actor, notice=notice)
-    return _notice_out(sel.notice_get(actor=actor, notice_id=notice_id))
-
-
-@router.get(
-    "/notices/{int:notice_id}/pdf",
-    response={200: None, **READ},
-    tags=NOTICES,
-    summary="打印公示（A4 PDF，姓名脱敏）",
-)
-def notice_pdf(request: HttpRequest, notice_id: int) -> Any:
-    notice = sel.notice_get(actor=actor_of(request), notice_id=notice_id)
-    response = HttpResponse(notice_documents.notice_pdf(notice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
-    return response
-
-
-@router.get(
-    "/notices/{int:notice_id}/objections",
-    response={200: list[ObjectionOut], **READ},
-    tags=NOTICES,
-    summary="公示异议",
-)
-def objection_list(request: HttpRequest, notice_id: int) -> Any:
-    notice = sel.notice_get(actor=actor_of(request), notice_id=notice_id)
-    return list(sel.objection_list(actor=actor_of(request), notice=notice).order_by("received_on", "id"))
-
-
-@router.post(
-    "/notices/{int:notice_id}/objections",
-    response={201: ObjectionOut, **WRITE},
-    tags=NOTICES,
-    summary="登记公示异议（公示期内）",
-    description="409：公示已结束（notice_closed）；422：内容为空、申请不在本次公示中。",
-)
-def objection_record(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Any:
-    actor = actor_of(request)
-    notice = sel.notice_get(actor=actor, notice_id=notice_id)
-    objection = notices.objection_record(
-        actor=actor,
-        notice=notice,
-        application=_application_ref(request, payload.application_id),
-        content=payload.content,
-        raised_by=payload.raised_by,
-        contact=payload.contact,
-        received_on=payload.received_on,
-    )
-    return Status(201, objection)
-
-
-@router.post(
-    "/objections/{int:objection_id}/resolve",
-    response={200: ObjectionOut, **WRITE},
-    tags=NOTICES,
-    summary="处理异议：成立（申请退回村级）或不成立，须说明理由",
-)
-def objection_resolve(request: HttpRequest, objection_id: int, payload: ObjectionResolveIn) -> Any:
-    actor = actor_of(request)
-    objection = sel.objection_get(actor=actor, objection_id=objection_id)
-    notices.objection_resolve(
-        actor=actor, objection=objection, upheld=payload.upheld, resolution=payload.resolution
-    )
-    return Objection.objects.get(pk=objection_id)
-
-
-# --- grievances ----------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/grievances", response={200: list[GrievanceOut], **AUTH_ERRORS}, tags=GRIEVANCES, summary="投诉列表"
-)
-@paginate
-def grievance_list(request: HttpRequest, status: str = "", mine: bool = False) -> Any:
-    return sel.grievance_list(actor=actor_of(request), status=status, mine=mine).order_by(
-        "-created_at", "-pk"
-    )
-
-
-@router.post(
-    "/grievances",
-    response={201: GrievanceOut, **WRITE},
-    tags=GRIEVANCES,
-    summary="登记投诉（针对申请或一笔发放）",
-)
-def grievance_record(request: HttpRequest, payload: GrievanceIn) -> Any:
-    from guanhuai.programmes.models import Payment
-
-    actor = actor_of(request)
-    payment = None
-    if payload.payment_id is not None:
-        try:
-            payment = scoping.get_or_404(
-                Payment.objects.select_related("org_unit"), actor, VIEW, pk=payload.payment_id
-            )
-        except NotFound:
-            raise ValidationError(_("指定的发放记录不存在，或您无权操作。"), code="unknown_payment")
-    grievance = grievances.grievance_record(
-        actor=actor,
-        application=_application_ref(request, payload.application_id) if payload.application_id else None,
-        payment=payment,
-        complainant=payload.complainant,
-        contact=payload.contact,
-        content=payload.content,
-    )
-    return Status(201, grievance)
-
-
-@router.get(
-    "/grievances/{int:grievance_id}",
-    response={200: GrievanceOut, **READ},
-    tags=GRIEVANCES,
-    summary="投诉详情",
-)
-def grievance_detail(request: HttpRequest, grievance_id: int) -> Any:
-    return sel.grievance_get(actor=actor_of(request), grievance_id=grievance_id)
-
-
-@router.post(
-    "/grievances/{int:grievance_id}/assign",
-    response={200: GrievanceOut, **WRITE},
-    tags=GRIEVANCES,
-    summary="指定承办人",
-)
-def grievance_assign(request: HttpRequest, grievance_id: int, payload: GrievanceAssignIn) -> Any:
-    from django.contrib.auth import get_user_model
-
-    actor = actor_of(request)
-    grievance = sel.grievance_get(actor=actor, grievance_id=grievance_id)
-    assignee = get_user_model().objects.filter(pk=payload.assignee_id).first()
-    return grievances.grievance_assign(actor=actor, grievance=grievance, assignee=assignee)
-
-
-@router.post(
-    "/grievances/{int:grievance_id}/finish",
-    response={200: GrievanceOut, **WRITE},
-    tags=GRIEVANCES,
-    summary="办结或不予受理（须说明结果或理由）",
-)
-def grievance_finish(request: HttpRequest, grievance_id: int, payload: GrievanceFinishIn) -> Any:
-    actor = actor_of(request)
-    grievance = sel.grievance_get(actor=actor, grievance_id=grievance_id)
-    if payload.outcome == "resolve":
-        return grievances.grievance_resolve(actor=actor, grievance=grievance, resolution=payload.text)
-    return grievances.grievance_reject(actor=actor, grievance=grievance, reason=payload.text)

@@ -1,7 +1,9 @@
 """Writes of the programmes app, split by sub-domain:
 
 - `programmes`: definitions, templates, rule versions, amount rules;
-- `applications`: applications, documents, the multi-level review, enrolment at approval;
+- `applications`: create, documents, submit, withdraw (and re-exports the review's names); `review`: the
+  multi-level review, one or many; `approval`: enrolment when the last level approves;
+  `application_common`: what they share;
 - `notices`: the village public notice and its objections;
 - `grievances`: complaints about an application or a payment;
 - `enrolments`: suspension, exit, resumption, annual re-confirmation, death;
@@ -13,7 +15,9 @@ The sentences of their audit actions are in `programmes/audit.py`. Importing the
 `ready()` does) imports every module."""
 
 from guanhuai.programmes.services import (  # noqa: F401
+    application_common,
     applications,
+    approval,
     arrears,
     cycles,
     enrolments,
@@ -22,4 +26,5 @@ from guanhuai.programmes.services import (  # noqa: F401
     notices,
     payments,
     programmes,
+    review,
 )

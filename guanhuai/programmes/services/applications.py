@@ -20,78 +20,63 @@ transaction, writes audit (the application's timeline is its audit trail) and ne
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.registry import permissions as all_permissions
-from guanhuai.audit.services import log_action
-from guanhuai.core import states
-from guanhuai.core.errors import (
-    Conflict,
-    DomainError,
-    InvalidTransition,
-    NotFound,
-    PermissionDenied,
-    ValidationError,
+from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, ValidationError
+from guanhuai.programmes.models import Application, ApplicationDocument, Programme
+from guanhuai.programmes.permissions import APPLY, VIEW
+from guanhuai.programmes.services.application_common import (
+    LIVE_ENROLMENT,
+    OPEN_STATUSES,
+    STEP_PERMISSIONS,
+    _check_no_open_application,
+    _check_not_enrolled,
+    _current_spouse,
+    _lock,
+    _log,
+    _now,
+    _transition,
+    eligible_now,
 )
-from guanhuai.programmes import rules
-from guanhuai.programmes.models import (
-    Application,
-    ApplicationDocument,
-    Enrolment,
-    Programme,
-    ReviewDecision,
+from guanhuai.programmes.services.review import (
+    BULK_MAX,
+    BulkResult,
+    application_review,
+    applications_review_bulk,
 )
-from guanhuai.programmes.periods import month_index
-from guanhuai.programmes.permissions import (
-    APPLY,
-    APPROVE_COUNTY,
-    MANAGE_NOTICES,
-    REVIEW_TOWNSHIP,
-    REVIEW_VILLAGE,
-    VIEW,
-)
-from guanhuai.programmes.services.enrolments import enrolment_reactivate
-from guanhuai.programmes.states import (
-    APPLICATION_TRANSITIONS,
-    ApplicationStatus,
-    Decision,
-    DocumentKind,
-    EnrolmentStatus,
-    NoticeStatus,
-    ObjectionStatus,
-    Step,
-    Target,
-)
-from guanhuai.registry.models import Marriage, Person
+from guanhuai.programmes.states import ApplicationStatus, DocumentKind, Target
+from guanhuai.registry.models import Person
 from guanhuai.registry.permissions import VIEW_PERSONS
 
-OPEN_STATUSES = (
-    ApplicationStatus.DRAFT,
-    ApplicationStatus.UNDER_REVIEW,
-    ApplicationStatus.IN_PUBLIC_NOTICE,
-    ApplicationStatus.RETURNED,
-)
-LIVE_ENROLMENT = (EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED)
-
-# The permission that acts at each review level. The notice step is managed, not reviewed.
-STEP_PERMISSIONS: dict[str, str] = {
-    Step.VILLAGE: REVIEW_VILLAGE,
-    Step.NOTICE: MANAGE_NOTICES,
-    Step.TOWNSHIP: REVIEW_TOWNSHIP,
-    Step.COUNTY: APPROVE_COUNTY,
-}
+# The review and the shared names live in their own modules; re-exported so that callers keep writing
+# `applications.application_review(...)`.
+__all__ = [
+    "BULK_MAX",
+    "DOCUMENT_MAX_BYTES",
+    "LIVE_ENROLMENT",
+    "OPEN_STATUSES",
+    "REQUIRED_DOCUMENTS",
+    "STEP_PERMISSIONS",
+    "BulkResult",
+    "application_create",
+    "application_document_add",
+    "application_review",
+    "application_submit",
+    "application_withdraw",
+    "applications_review_bulk",
+    "document_max_bytes",
+    "eligible_now",
+    "missing_documents",
+    "required_documents",
+]
 
 # --- documents ---------------------------------------------------------------------------------------------
 
@@ -128,77 +113,6 @@ def missing_documents(application: Application) -> list[str]:
         for choice in required_documents(application.programme)
         if not have.intersection(choice)
     ]
-
-
-# --- small helpers -------------------------------------------------------------------------------------
-
-
-def _now() -> dt.datetime:
-    return timezone.now()
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-def _perm_label(perm: str) -> str:
-    return str(all_permissions()[perm].label)
-
-
-def _lock(application: Application) -> Application:
-    """Re-read the application under a row lock: the state checks below see what concurrent reviewers did."""
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("programme", "person", "org_unit")
-        .get(pk=application.pk)
-    )
-
-
-def _transition(application: Application, new: str) -> None:
-    states.transition(application, new, APPLICATION_TRANSITIONS)
-
-
-def _log(application: Application, action: str, *, actor: Any, **data: Any) -> None:
-    log_action(application, action, actor=actor, org_unit=application.org_unit, data=data)
-
-
-def _current_spouse(person: Person) -> Person | None:
-    marriage = (
-        Marriage.objects.filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
-        .select_related("a", "b")
-        .order_by("-married_on", "-id")
-        .first()
-    )
-    if marriage is None:
-        return None
-    return marriage.b if marriage.a_id == person.pk else marriage.a
-
-
-def eligible_now(programme: Programme, person: Person) -> bool | None:
-    """Does the person meet the programme's current rule today? None when the rule cannot be evaluated
-    (a rule the engine refuses): shown as "unknown", never a block."""
-    try:
-        return rules.eligible(programme, as_of=_today(), persons=Person.objects.filter(pk=person.pk)).exists()
-    except DomainError:
-        return None
-
-
-def _check_not_enrolled(programme: Programme, person: Person) -> None:
-    if Enrolment.objects.filter(programme=programme, person=person, status__in=LIVE_ENROLMENT).exists():
-        raise Conflict(
-            _("%(name)s 已是“%(programme)s”的享受对象，不能重复申请。")
-            % {"name": person.name, "programme": programme.name},
-            code="already_enrolled",
-        )
-
-
-def _check_no_open_application(programme: Programme, person: Person) -> None:
-    if Application.objects.filter(programme=programme, person=person, status__in=OPEN_STATUSES).exists():
-        raise Conflict(
-            _("%(name)s 已有一份“%(programme)s”的申请正在办理，不能重复申请。")
-            % {"name": person.name, "programme": programme.name},
-            code="open_application",
-        )
 
 
 # --- create, documents, submit -------------------------------------------------------------------------
@@ -451,266 +365,3 @@ def application_withdraw(*, actor: Any, application: Application, reason: str) -
         application.save(update_fields=["status", "step", "decided_at"])
         _log(application, "programmes.application.withdrawn", actor=actor, comment=reason.strip())
     return application
-
-
-# --- review ------------------------------------------------------------------------------------------------
-
-
-def _next_step(application: Application) -> str | None:
-    steps = list(application.programme.steps or [])
-    try:
-        i = steps.index(application.step)
-    except ValueError:
-        return steps[0] if steps else None
-    return steps[i + 1] if i + 1 < len(steps) else None
-
-
-def _check_notice_over(application: Application) -> None:
-    """Nothing moves on while its notice is open or while an objection to it is unresolved."""
-    notice = application.notice
-    if application.status == ApplicationStatus.IN_PUBLIC_NOTICE and notice is not None:
-        if notice.status == NoticeStatus.OPEN:
-            raise Conflict(
-                _("该申请正在公示（%(opens)s 至 %(closes)s），公示期结束前不能审核通过。")
-                % {"opens": notice.opens_on, "closes": notice.closes_on},
-                code="notice_open",
-            )
-    if application.objections.filter(status=ObjectionStatus.OPEN).exists():
-        raise Conflict(
-            _("该申请有尚未处理的公示异议，异议处理完毕前不能审核通过。"), code="objection_unresolved"
-        )
-
-
-def _enrol(application: Application, *, actor: Any) -> list[Enrolment]:
-    """One enrolment per beneficiary (the applicant, and the spouse of a couple programme), re-activating an
-    exited row rather than adding one (one row per person per programme)."""
-    programme = application.programme
-    submitted = timezone.localdate(application.submitted_at) if application.submitted_at else _today()
-    beneficiaries: list[Person] = [application.person]
-    if application.spouse is not None:
-        beneficiaries.append(application.spouse)
-    enrolments = []
-    for person in beneficiaries:
-        if programme.age_limit_months:
-            birth = month_index(person.birth_date)
-            start = max(birth, month_index(programme.counts_from)) if programme.counts_from else birth
-            end: int | None = birth + programme.age_limit_months - 1
-        else:
-            start = month_index(submitted)
-            if programme.counts_from:
-                start = max(start, month_index(programme.counts_from))
-            end = None
-        if end is not None and end < start:
-            raise Conflict(
-                _("%(name)s 已超过享受年龄（%(months)s 个月），不能纳入享受对象。")
-                % {"name": person.name, "months": programme.age_limit_months},
-                code="age_limit_passed",
-            )
-        existing = (
-            Enrolment.objects.select_for_update(of=("self",))
-            .filter(programme=programme, person=person)
-            .first()
-        )
-        if existing is not None:
-            if existing.status != EnrolmentStatus.EXITED:
-                raise Conflict(
-                    _("%(name)s 已是“%(programme)s”的享受对象。")
-                    % {"name": person.name, "programme": programme.name},
-                    code="already_enrolled",
-                )
-            enrolments.append(
-                enrolment_reactivate(
-                    actor=actor, enrolment=existing, application=application, start_month=start, end_month=end
-                )
-            )
-        else:
-            enrolments.append(
-                Enrolment.objects.create(
-                    programme=programme,
-                    person=person,
-                    application=application,
-                    org_unit_id=person.org_unit_id,
-                    start_month=start,
-                    end_month=end,
-                )
-            )
-    application.start_month = enrolments[0].start_month
-    return enrolments
-
-
-def _approve(application: Application, *, actor: Any, comment: str) -> None:
-    enrolments = _enrol(application, actor=actor)
-    _transition(application, ApplicationStatus.APPROVED)
-    application.step = ""
-    application.decided_at = _now()
-    application.save(update_fields=["status", "step", "decided_at", "start_month"])
-    _log(
-        application,
-        "programmes.application.approved",
-        actor=actor,
-        comment=comment,
-        enrolments=[e.pk for e in enrolments],
-        start_month=application.start_month,
-    )
-
-
-def _advance(application: Application, *, actor: Any, comment: str) -> None:
-    """Passed the current level: on to the next (a notice step waits for the village to open a notice),
-    or approved after the last."""
-    nxt = _next_step(application)
-    if nxt is None:
-        _approve(application, actor=actor, comment=comment)
-        return
-    _transition(application, ApplicationStatus.UNDER_REVIEW)
-    application.step = nxt
-    application.save(update_fields=["status", "step"])
-
-
-def application_review(
-    *, actor: Any, application: Application, decision: str, comment: str = ""
-) -> Application:
-    """One decision at the application's current level. The actor needs that level's permission on the
-    application's branch; whoever created or submitted the application may never pass it (segregation of
-    duties), and one person passes at most one step of it; a return or a refusal needs a reason; nothing passes while its notice is open or an objection
-    is unresolved. The last level's pass approves and enrols."""
-    comment = (comment or "").strip()
-    if decision not in Decision.values:
-        raise ValidationError(_("审核结论“%(d)s”无效。") % {"d": decision}, code="bad_decision")
-    if not scoping.can(actor, VIEW, application.org_unit):
-        raise NotFound(_("未找到该记录，或您无权访问。"))
-    with transaction.atomic():
-        application = _lock(application)
-        if application.status not in (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.IN_PUBLIC_NOTICE):
-            raise InvalidTransition(
-                _("申请当前状态为“%(status)s”，不在审核中。") % {"status": application.get_status_display()},
-                code="not_under_review",
-            )
-        step = application.step
-        if decision == Decision.PASS:
-            if step == Step.NOTICE:
-                if application.status == ApplicationStatus.IN_PUBLIC_NOTICE:
-                    _check_notice_over(application)
-                raise Conflict(
-                    _("公示环节不能直接审核通过：请发布公示，公示期满无异议后由结束公示转入下一环节。"),
-                    code="notice_required",
-                )
-            _check_notice_over(application)
-        perm = STEP_PERMISSIONS.get(step)
-        if perm is None:
-            raise Conflict(_("申请所处环节“%(step)s”无效。") % {"step": step}, code="bad_step")
-        if not scoping.can(actor, perm, application.org_unit):
-            raise PermissionDenied(
-                _("当前环节是“%(step)s”，您在“%(unit)s”没有“%(perm)s”权限。")
-                % {
-                    "step": Step(step).label if step in Step.values else step,
-                    "unit": application.org_unit.name,
-                    "perm": _perm_label(perm),
-                },
-                code="wrong_level",
-            )
-        if decision == Decision.PASS and getattr(actor, "pk", None) in (
-            application.created_by_id,
-            application.submitted_by_id,
-        ):
-            raise PermissionDenied(
-                _("您录入或提交了这份申请，不能在任何环节审核通过它（申请与审批须由不同的人办理）。"),
-                code="segregation_of_duties",
-            )
-        if (
-            decision == Decision.PASS
-            and application.decisions.filter(reviewer=actor, decision=Decision.PASS)
-            .exclude(step=step)
-            .exists()
-        ):
-            # Four eyes along the chain: a township reviewer holds the village step's permission too, but
-            # one person passing two levels would make the second level no check at all.
-            raise PermissionDenied(
-                _("您已在本申请的另一环节审核通过，同一人只能审核通过一个环节。"), code="one_step_per_person"
-            )
-        if decision != Decision.PASS and not comment:
-            raise ValidationError(
-                _("退回修改须说明需要修改什么。")
-                if decision == Decision.RETURN
-                else _("不予批准须说明理由（将告知申请人）。"),
-                code="reason_required",
-            )
-        ReviewDecision.objects.create(
-            application=application, step=step, decision=decision, comment=comment, reviewer=actor
-        )
-        if decision == Decision.PASS:
-            _advance(application, actor=actor, comment=comment)
-            if application.status != ApplicationStatus.APPROVED:
-                _log(
-                    application,
-                    "programmes.application.passed",
-                    actor=actor,
-                    step=step,
-                    next_step=application.step,
-                    comment=comment,
-                )
-        elif decision == Decision.RETURN:
-            _transition(application, ApplicationStatus.RETURNED)
-            application.step = ""
-            application.save(update_fields=["status", "step"])
-            _log(application, "programmes.application.returned", actor=actor, step=step, comment=comment)
-        else:
-            _transition(application, ApplicationStatus.REFUSED)
-            application.step = ""
-            application.decided_at = _now()
-            application.save(update_fields=["status", "step", "decided_at"])
-            _log(application, "programmes.application.refused", actor=actor, step=step, comment=comment)
-    return application
-
-
-@dataclass
-class BulkResult:
-    id: int
-    ok: bool
-    message: str
-    status: str = ""
-    step: str = ""
-    code: str = ""
-    name: str = ""  # the applicant's name, only for an application the actor may see
-
-
-BULK_MAX = 500
-
-
-def applications_review_bulk(
-    *, actor: Any, ids: list[int], decision: str, comment: str = ""
-) -> list[BulkResult]:
-    """The same decision on many applications; each in its own savepoint, so one refusal (a SoD case, an
-    open notice) does not undo the others. One result per id, in the order given."""
-    unique = list(dict.fromkeys(int(i) for i in ids))
-    if not unique:
-        raise ValidationError(_("请至少选择一份申请。"), code="nothing_selected")
-    if len(unique) > BULK_MAX:
-        raise ValidationError(_("一次最多处理 %(n)d 份申请。") % {"n": BULK_MAX}, code="too_many")
-    visible = {
-        a.pk: a
-        for a in scoping.scope(Application.objects.select_related("org_unit", "person"), actor, VIEW).filter(
-            pk__in=unique
-        )
-    }
-    results: list[BulkResult] = []
-    with transaction.atomic():
-        for pk in unique:
-            application = visible.get(pk)
-            if application is None:
-                results.append(BulkResult(pk, False, _("未找到该记录，或您无权访问。"), code="not_found"))
-                continue
-            name = application.person.name
-            try:
-                with transaction.atomic():
-                    done = application_review(
-                        actor=actor, application=application, decision=decision, comment=comment
-                    )
-            except DomainError as exc:
-                results.append(
-                    BulkResult(pk, False, str(exc), application.status, application.step, exc.code, name)
-                )
-            else:
-                results.append(
-                    BulkResult(pk, True, done.get_status_display(), done.status, done.step, "ok", name)
-                )
-    return results

@@ -23,7 +23,7 @@ from guanhuai.programmes.permissions import (
     HANDLE_GRIEVANCES,
     VIEW,
 )
-from guanhuai.programmes.services.applications import _log, _now
+from guanhuai.programmes.services.application_common import _log, _now
 from guanhuai.programmes.states import (
     GRIEVANCE_TRANSITIONS,
     GrievanceStatus,

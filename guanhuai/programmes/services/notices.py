@@ -30,15 +30,8 @@ from guanhuai.programmes.permissions import (
     MANAGE_NOTICES,
     VIEW,
 )
-from guanhuai.programmes.services.applications import (
-    _approve,
-    _lock,
-    _log,
-    _next_step,
-    _now,
-    _today,
-    _transition,
-)
+from guanhuai.programmes.services.application_common import _lock, _log, _next_step, _now, _today, _transition
+from guanhuai.programmes.services.approval import _approve
 from guanhuai.programmes.states import (
     APPLICATION_TRANSITIONS,
     NOTICE_TRANSITIONS,

@@ -20,6 +20,7 @@ from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
 from guanhuai.programmes.models import Application, ApplicationDocument
+from guanhuai.programmes.services import application_common, approval
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import notices as notice_svc
 from guanhuai.programmes.states import ApplicationStatus, DocumentKind, EnrolmentStatus, Target
@@ -38,7 +39,7 @@ def uploaded(content: bytes = PDF, name: str = "证明.pdf") -> SimpleUploadedFi
 
 def at_day(monkeypatch, day: dt.date) -> None:
     """Pretend today is `day` for the review services (notice periods are calendar days)."""
-    for module in (svc, notice_svc):
+    for module in (application_common, approval, notice_svc):
         monkeypatch.setattr(module, "_today", lambda: day)
 
 

@@ -1,0 +1,118 @@
+"""What the application services share: the open statuses, the permission of each review level, the
+row lock, the state transition, the audit line, the next step and the checks before an application is
+created."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanhuai.accounts.registry import permissions as all_permissions
+from guanhuai.audit.services import log_action
+from guanhuai.core import states
+from guanhuai.core.errors import Conflict, DomainError
+from guanhuai.programmes import rules
+from guanhuai.programmes.models import Application, Enrolment, Programme
+from guanhuai.programmes.permissions import APPROVE_COUNTY, MANAGE_NOTICES, REVIEW_TOWNSHIP, REVIEW_VILLAGE
+from guanhuai.programmes.states import APPLICATION_TRANSITIONS, ApplicationStatus, EnrolmentStatus, Step
+from guanhuai.registry.models import Marriage, Person
+
+OPEN_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.IN_PUBLIC_NOTICE,
+    ApplicationStatus.RETURNED,
+)
+LIVE_ENROLMENT = (EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED)
+
+# The permission that acts at each review level. The notice step is managed, not reviewed.
+STEP_PERMISSIONS: dict[str, str] = {
+    Step.VILLAGE: REVIEW_VILLAGE,
+    Step.NOTICE: MANAGE_NOTICES,
+    Step.TOWNSHIP: REVIEW_TOWNSHIP,
+    Step.COUNTY: APPROVE_COUNTY,
+}
+
+
+# --- small helpers -------------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _perm_label(perm: str) -> str:
+    return str(all_permissions()[perm].label)
+
+
+def _lock(application: Application) -> Application:
+    """Re-read the application under a row lock: the state checks below see what concurrent reviewers did."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("programme", "person", "org_unit")
+        .get(pk=application.pk)
+    )
+
+
+def _transition(application: Application, new: str) -> None:
+    states.transition(application, new, APPLICATION_TRANSITIONS)
+
+
+def _log(application: Application, action: str, *, actor: Any, **data: Any) -> None:
+    log_action(application, action, actor=actor, org_unit=application.org_unit, data=data)
+
+
+def _current_spouse(person: Person) -> Person | None:
+    marriage = (
+        Marriage.objects.filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
+        .select_related("a", "b")
+        .order_by("-married_on", "-id")
+        .first()
+    )
+    if marriage is None:
+        return None
+    return marriage.b if marriage.a_id == person.pk else marriage.a
+
+
+def eligible_now(programme: Programme, person: Person) -> bool | None:
+    """Does the person meet the programme's current rule today? None when the rule cannot be evaluated
+    (a rule the engine refuses): shown as "unknown", never a block."""
+    try:
+        return rules.eligible(programme, as_of=_today(), persons=Person.objects.filter(pk=person.pk)).exists()
+    except DomainError:
+        return None
+
+
+def _check_not_enrolled(programme: Programme, person: Person) -> None:
+    if Enrolment.objects.filter(programme=programme, person=person, status__in=LIVE_ENROLMENT).exists():
+        raise Conflict(
+            _("%(name)s 已是“%(programme)s”的享受对象，不能重复申请。")
+            % {"name": person.name, "programme": programme.name},
+            code="already_enrolled",
+        )
+
+
+def _check_no_open_application(programme: Programme, person: Person) -> None:
+    if Application.objects.filter(programme=programme, person=person, status__in=OPEN_STATUSES).exists():
+        raise Conflict(
+            _("%(name)s 已有一份“%(programme)s”的申请正在办理，不能重复申请。")
+            % {"name": person.name, "programme": programme.name},
+            code="open_application",
+        )
+
+
+def _next_step(application: Application) -> str | None:
+    steps = list(application.programme.steps or [])
+    try:
+        i = steps.index(application.step)
+    except ValueError:
+        return steps[0] if steps else None
+    return steps[i + 1] if i + 1 < len(steps) else None
