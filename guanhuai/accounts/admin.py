@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import services
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 
 
 def _superusers_only(request: HttpRequest) -> bool:
@@ -69,7 +69,7 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         action = "accounts.user.updated" if change else "accounts.user.created"
-        log_action(
+        log(
             obj,
             action,
             actor=request.user,

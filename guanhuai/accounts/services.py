@@ -18,7 +18,7 @@ from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
 from guanhuai.audit.actions import register
 from guanhuai.audit.models import AuditEntry
-from guanhuai.audit.services import diff, log_action
+from guanhuai.audit.services import diff, log
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
@@ -150,7 +150,7 @@ def _second_admin(actor: Any, user: User, kind: str) -> None:
         .first()
     )
     if request is not None:
-        log_action(
+        log(
             user,
             "accounts.auditor.change_confirmed",
             actor=actor,
@@ -159,7 +159,7 @@ def _second_admin(actor: Any, user: User, kind: str) -> None:
         )
         return
     with transaction.atomic():
-        log_action(
+        log(
             user,
             "accounts.auditor.change_requested",
             actor=actor,
@@ -200,9 +200,7 @@ def user_create(
         user.set_password(password)
         user.save()
         if audit:
-            log_action(
-                user, "accounts.user.created", actor=actor, org_unit=home_unit, data={"username": username}
-            )
+            log(user, "accounts.user.created", actor=actor, org_unit=home_unit, data={"username": username})
     return user
 
 
@@ -246,7 +244,7 @@ def user_update(
         raise
     with transaction.atomic():
         user.save(update_fields=list(changed))
-        log_action(
+        log(
             user,
             "accounts.user.updated",
             actor=actor,
@@ -269,7 +267,7 @@ def user_set_password(*, actor: Any, user: User, password: str, old_password: st
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        log_action(user, "accounts.user.password_changed", actor=actor, org_unit=user.home_unit)
+        log(user, "accounts.user.password_changed", actor=actor, org_unit=user.home_unit)
     return user
 
 
@@ -330,7 +328,7 @@ def assignment_grant(
         assignment.full_clean()
         assignment.save()
         if audit:
-            log_action(
+            log(
                 assignment,
                 "accounts.assignment.granted",
                 actor=actor,
@@ -357,7 +355,7 @@ def assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignme
         assignment.revoked_at = timezone.now()
         assignment.revoked_by = actor
         assignment.save(update_fields=["revoked_at", "revoked_by"])
-        log_action(
+        log(
             assignment,
             "accounts.assignment.revoked",
             actor=actor,
@@ -399,7 +397,7 @@ def token_create(
         token = ApiToken.objects.create(
             user=actor, name=name[:100], prefix=plain[:10], digest=_digest(plain), expires_at=expires_at
         )
-        log_action(token, "accounts.token.created", actor=actor, org_unit=actor.home_unit)
+        log(token, "accounts.token.created", actor=actor, org_unit=actor.home_unit)
     return token, plain
 
 
@@ -412,7 +410,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        log_action(token, "accounts.token.revoked", actor=actor, org_unit=token.user.home_unit)
+        log(token, "accounts.token.revoked", actor=actor, org_unit=token.user.home_unit)
     return token
 
 

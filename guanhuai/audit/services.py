@@ -82,19 +82,6 @@ def log(
     )
 
 
-def log_action(
-    obj: models.Model,
-    action: str,
-    *,
-    actor: Any,
-    org_unit: Any = None,
-    changes: dict[str, Any] | None = None,
-    data: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Deprecated: the old name of `log`, kept until every caller is renamed."""
-    return log(obj, action, actor=actor, org_unit=org_unit, changes=changes, data=data)
-
-
 def log_many(
     objects: Iterable[models.Model], action: str, *, actor: Any, data: dict[str, Any] | None = None
 ) -> int:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from guanhuai.jobs import registry
 from guanhuai.jobs.models import Job, WorkerHeartbeat
@@ -123,7 +123,7 @@ def job_submit(
             if input_content is not None:
                 job.input_file.save(input_name or "input.bin", ContentFile(input_content), save=False)
             job.save()
-            log_action(job, "jobs.job.submitted", actor=actor, org_unit=org_unit, data={"kind": kind})
+            log(job, "jobs.job.submitted", actor=actor, org_unit=org_unit, data={"kind": kind})
             transaction.on_commit(lambda: _enqueue(job.pk))
     except IntegrityError:
         # Lost a race with an identical submission.
@@ -168,7 +168,7 @@ def job_retry(*, actor: Any, job: Job) -> Job:
         job.error = ""
         job.finished_at = None
         job.save(update_fields=["status", "error", "finished_at"])
-        log_action(job, "jobs.job.retried", actor=actor, org_unit=job.org_unit)
+        log(job, "jobs.job.retried", actor=actor, org_unit=job.org_unit)
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -228,7 +228,7 @@ def _finish(job: Job, status: JobStatus, *, error: str = "") -> Job:
         data: dict[str, Any] = {"counts": fresh.counts}
         if error:
             data["error"] = error
-        log_action(fresh, action, actor=fresh.actor, org_unit=fresh.org_unit, data=data)
+        log(fresh, action, actor=fresh.actor, org_unit=fresh.org_unit, data=data)
     return fresh
 
 
@@ -242,7 +242,7 @@ def job_file_open(*, actor: Any, job: Job, which: str) -> Any:
         handle = field.open("rb")
     except FileNotFoundError:
         raise NotFound(_("该任务没有这个文件。"))
-    log_action(job, "jobs.job.file_downloaded", actor=actor, org_unit=job.org_unit, data={"file": which})
+    log(job, "jobs.job.file_downloaded", actor=actor, org_unit=job.org_unit, data={"file": which})
     return handle
 
 

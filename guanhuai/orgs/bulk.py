@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, ValidationError
 from guanhuai.core.validators import validate_division_code
 from guanhuai.orgs import paths
@@ -262,7 +262,7 @@ def tree_bulk_create(
             first = OrgUnit.objects.filter(code=good[0].code).first()
             result.root_unit = first.parent if first and first.parent_id else first
             if audit and first is not None:
-                log_action(
+                log(
                     result.root_unit or first,
                     "orgs.tree.imported",
                     actor=actor,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.actions import register
-from guanhuai.audit.services import diff, log_action
+from guanhuai.audit.services import diff, log
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
 from guanhuai.core.validators import validate_division_code
 from guanhuai.orgs import paths
@@ -133,9 +133,7 @@ def unit_create(
             actor=actor if getattr(actor, "pk", None) else None,
         )
         if audit:
-            log_action(
-                unit, "orgs.unit.created", actor=actor, org_unit=unit, data={"code": code, "level": level}
-            )
+            log(unit, "orgs.unit.created", actor=actor, org_unit=unit, data={"code": code, "level": level})
     return unit
 
 
@@ -178,7 +176,7 @@ def unit_update(
             changes={k: [str(a), str(b)] for k, (a, b) in changed.items()},
             actor=actor,
         )
-        log_action(unit, "orgs.unit.updated", actor=actor, org_unit=unit, changes=changed)
+        log(unit, "orgs.unit.updated", actor=actor, org_unit=unit, changes=changed)
     return unit
 
 
@@ -231,7 +229,7 @@ def unit_move(
             note=note,
             actor=actor,
         )
-        log_action(
+        log(
             unit,
             "orgs.unit.moved",
             actor=actor,
@@ -276,7 +274,7 @@ def unit_merge(
             note=note,
             actor=actor,
         )
-        log_action(
+        log(
             unit,
             "orgs.unit.merged",
             actor=actor,
@@ -305,7 +303,7 @@ def rows_follow_merge(
         key = f"{model._meta.label_lower}.{field}"
         moved[key] = n
         if n:
-            log_action(
+            log(
                 merged,
                 "orgs.unit.rows_followed",
                 actor=actor,
@@ -333,5 +331,5 @@ def unit_close(*, actor: Any, unit: OrgUnit, closed_on: dt.date | None = None, n
         OrgChange.objects.create(
             unit=unit, kind=OrgChange.Kind.CLOSED, effective_on=day, note=note, actor=actor
         )
-        log_action(unit, "orgs.unit.closed", actor=actor, org_unit=unit, data={"note": note})
+        log(unit, "orgs.unit.closed", actor=actor, org_unit=unit, data={"note": note})
     return unit

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, NotFound
 from guanhuai.core.web import message_errors
 from guanhuai.orgs.models import OrgUnit
@@ -360,7 +360,7 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
         document = sel.document_get(actor=request.user, application=application, document_id=doc)
     except NotFound as exc:
         raise Http404(str(exc))
-    log_action(
+    log(
         application,
         "programmes.document.viewed",
         actor=request.user,

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.core.xlsx_stream import XlsxStream
@@ -215,7 +215,7 @@ def export_persons(
     progress.step(rows % CHUNK, message=_("已导出 %(n)d 人") % {"n": rows}, force=True)
     unit = filters.unit or getattr(actor, "home_unit", None)
     with transaction.atomic():
-        log_action(
+        log(
             job or unit or actor,
             "registry.persons.exported",
             actor=actor,

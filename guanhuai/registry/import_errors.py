@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import NotFound
 from guanhuai.registry import io_excel
 from guanhuai.registry.imports.reads import as_typed
@@ -42,7 +42,7 @@ def error_workbook(*, actor: Any, batch: ImportBatch) -> bytes:
         )
     rows = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.INVALID).order_by("row_number")
     content = io_excel.error_workbook((as_typed(r), r.error) for r in rows.iterator(chunk_size=2000))
-    log_action(
+    log(
         batch,
         "registry.import.errors_downloaded",
         actor=actor,

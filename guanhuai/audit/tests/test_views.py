@@ -8,29 +8,27 @@ from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 
 
 @pytest.fixture
 def entries(tree, people):
     return {
-        "a": log_action(
+        "a": log(
             tree.village_a,
             "orgs.unit.updated",
             actor=people.reviewer_a,
             org_unit=tree.village_a,
             changes={"name": ["甲村", "甲家村"]},
         ),
-        "b": log_action(
+        "b": log(
             tree.village_b,
             "orgs.unit.closed",
             actor=people.reviewer_b,
             org_unit=tree.village_b,
             changes={"closed_on": [None, "2025-01-01"]},
         ),
-        "user": log_action(
-            people.clerk_a, "accounts.user.created", actor=people.admin, org_unit=tree.village_a
-        ),
+        "user": log(people.clerk_a, "accounts.user.created", actor=people.admin, org_unit=tree.village_a),
     }
 
 
@@ -109,7 +107,7 @@ def test_auditor_sees_the_menu_entry(client, people):
 
 def test_list_query_count_is_pinned(client, tree, people, django_assert_max_num_queries):
     for i in range(60):
-        log_action(
+        log(
             tree.village_a,
             "orgs.unit.updated",
             actor=people.admin,
@@ -125,7 +123,7 @@ def test_list_query_count_is_pinned(client, tree, people, django_assert_max_num_
 
 
 def test_object_page_lists_every_entry_of_one_object(client, tree, people, entries):
-    later = log_action(tree.village_a, "orgs.unit.moved", actor=people.admin, org_unit=tree.village_a)
+    later = log(tree.village_a, "orgs.unit.moved", actor=people.admin, org_unit=tree.village_a)
     client.force_login(people.auditor)
 
     response = client.get(reverse("audit:object", args=["orgs.orgunit", str(tree.village_a.pk)]))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import parse_amount
@@ -83,7 +83,7 @@ def allocation_create(
                     Line(fund=fund, account=Account.CASH, amount=-value, purpose=purpose),
                 ],
             )
-            log_action(
+            log(
                 allocation,
                 "funds.allocation.created",
                 actor=actor,
@@ -131,7 +131,7 @@ def allocation_close(*, actor: Any, allocation: Allocation, posted_on: dt.date |
             )
         states.transition(allocation, AllocationStatus.CLOSED, ALLOCATION_TRANSITIONS)
         allocation.save(update_fields=["status"])
-        log_action(
+        log(
             allocation,
             "funds.allocation.closed",
             actor=actor,
@@ -204,7 +204,7 @@ def disbursement_record(
             paid_on=paid_on,
             transaction=txn,
         )
-        log_action(
+        log(
             disbursement,
             "funds.disbursement.recorded",
             actor=actor,
@@ -247,7 +247,7 @@ def disbursement_reverse(
         )
         disbursement.reversed = True
         disbursement.save(update_fields=["reversed"])
-        log_action(
+        log(
             disbursement,
             "funds.disbursement.reversed",
             actor=actor,
@@ -312,7 +312,7 @@ def special_round_create(
             _bulk_disburse(
                 actor=actor, allocation=allocation, rnd=rnd, persons=persons, each=each, paid_on=paid_on
             )
-            log_action(
+            log(
                 rnd,
                 "funds.round.created",
                 actor=actor,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import parse_amount
@@ -69,9 +69,7 @@ def fund_create(
         )
         if allowed_purposes:
             fund.allowed_purposes.set(allowed_purposes)
-        log_action(
-            fund, "funds.fund.created", actor=actor, org_unit=org_unit, data={"restricted": restricted}
-        )
+        log(fund, "funds.fund.created", actor=actor, org_unit=org_unit, data={"restricted": restricted})
     return fund
 
 
@@ -113,7 +111,7 @@ def donor_create(
             address=address.strip(),
             public_name=public_name,
         )
-        log_action(donor, "funds.donor.created", actor=actor, org_unit=org_unit)
+        log(donor, "funds.donor.created", actor=actor, org_unit=org_unit)
     return donor
 
 
@@ -142,9 +140,7 @@ def pledge_create(
             ends_on=ends_on,
             note=note.strip(),
         )
-        log_action(
-            pledge, "funds.pledge.created", actor=actor, org_unit=fund.org_unit, data={"amount": value}
-        )
+        log(pledge, "funds.pledge.created", actor=actor, org_unit=fund.org_unit, data={"amount": value})
     return pledge
 
 
@@ -226,7 +222,7 @@ def donation_record(
             transaction=txn,
             recorded_by=actor,
         )
-        log_action(
+        log(
             donation,
             "funds.donation.recorded",
             actor=actor,
@@ -255,7 +251,7 @@ def donation_reverse(
             _void(
                 actor=actor, receipt=receipt, reason=gettext_noop("捐赠冲销：%(r)s") % {"r": reason.strip()}
             )
-        log_action(
+        log(
             donation,
             "funds.donation.reversed",
             actor=actor,
@@ -300,9 +296,7 @@ def receipt_issue(*, actor: Any, donation: Donation, duplicate_of: Receipt | Non
             duplicate_of=duplicate_of,
             issued_by=actor,
         )
-        log_action(
-            receipt, "funds.receipt.issued", actor=actor, org_unit=issuer, data={"number": receipt.number}
-        )
+        log(receipt, "funds.receipt.issued", actor=actor, org_unit=issuer, data={"number": receipt.number})
     return receipt
 
 
@@ -311,7 +305,7 @@ def _void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
     receipt.void_reason = reason.strip()[:200]
     receipt.voided_at, receipt.voided_by = timezone.now(), actor
     receipt.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
-    log_action(
+    log(
         receipt,
         "funds.receipt.voided",
         actor=actor,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import parse_amount
 from guanhuai.funds import ledger
@@ -66,7 +66,7 @@ def transfer_record(
         )
         if getattr(txn, "replayed", False):
             return txn, False
-        log_action(
+        log(
             txn,
             "funds.transfer.recorded",
             actor=actor,
@@ -92,7 +92,7 @@ def period_close(*, actor: Any, fund: Fund, period: str) -> ClosedPeriod:
         )
     with transaction.atomic():
         closed = ClosedPeriod.objects.create(fund=fund, period=f"{first:%Y-%m}", closed_by=actor)
-        log_action(
+        log(
             closed, "funds.period.closed", actor=actor, org_unit=fund.org_unit, data={"period": closed.period}
         )
     return closed

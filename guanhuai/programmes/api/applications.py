@@ -297,12 +297,12 @@ def application_document_add(
     summary="下载申请材料（限本辖区，留痕）",
 )
 def application_document_get(request: HttpRequest, application_id: int, document_id: int) -> Any:
-    from guanhuai.audit.services import log_action
+    from guanhuai.audit.services import log
 
     actor = actor_of(request)
     application = sel.application_get(actor=actor, application_id=application_id)
     document = sel.document_get(actor=actor, application=application, document_id=document_id)
-    log_action(
+    log(
         application,
         "programmes.document.viewed",
         actor=actor,

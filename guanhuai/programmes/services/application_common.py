@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts.registry import permissions as all_permissions
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, DomainError
 from guanhuai.programmes import rules
@@ -67,7 +67,7 @@ def _transition(application: Application, new: str) -> None:
 
 
 def _log(application: Application, action: str, *, actor: Any, **data: Any) -> None:
-    log_action(application, action, actor=actor, org_unit=application.org_unit, data=data)
+    log(application, action, actor=actor, org_unit=application.org_unit, data=data)
 
 
 def _current_spouse(person: Person) -> Person | None:

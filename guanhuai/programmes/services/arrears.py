@@ -199,12 +199,12 @@ def report_submit(cycle: Cycle) -> Any:
 def report_job_run(cycle: Cycle, *, actor: Any) -> tuple[dict[str, Any], str]:
     """The report job's work: its counts (`owed_before_first`, absent when nothing is owed), its message,
     and an audit row on the cycle when something is owed."""
-    from guanhuai.audit.services import log_action
+    from guanhuai.audit.services import log
 
     owed = owed_before_first(cycle)
     if not owed:
         return {}, ""
-    log_action(
+    log(
         cycle, "programmes.cycle.owed_before_first", actor=actor, org_unit=cycle.programme.org_unit, data=owed
     )
     return {"owed_before_first": owed}, owed_message(owed)
@@ -264,7 +264,7 @@ def arrears_job_run(cycle: Cycle, *, actor: Any) -> dict[str, Any]:
     and amount. A retry after a crash finds the rows committed and inserts nothing more."""
     from django.db import transaction
 
-    from guanhuai.audit.services import log_action
+    from guanhuai.audit.services import log
     from guanhuai.funds.ledger import money_sum
 
     with transaction.atomic():
@@ -283,7 +283,7 @@ def arrears_job_run(cycle: Cycle, *, actor: Any) -> dict[str, Any]:
             "entitlements": inserted,
             "total": str(to_money(added.aggregate(t=money_sum("amount"))["t"])),
         }
-        log_action(
+        log(
             fresh,
             "programmes.cycle.arrears_before_first_added",
             actor=actor,

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from guanhuai.core.money import parse_amount, yuan
@@ -113,7 +113,7 @@ def cycle_generate(
             )
             cycle.job = job
             cycle.save(update_fields=["job"])
-            log_action(
+            log(
                 cycle,
                 "programmes.cycle.created",
                 actor=actor,
@@ -220,7 +220,7 @@ def entitlement_exclude(*, actor: Any, entitlement: Entitlement, reason: str) ->
         states.transition(entitlement, EntitlementStatus.EXCLUDED, ENTITLEMENT_TRANSITIONS)
         entitlement.note = reason[:300]
         entitlement.save(update_fields=["status", "note"])
-        log_action(
+        log(
             entitlement,
             "programmes.entitlement.excluded",
             actor=actor,
@@ -245,7 +245,7 @@ def entitlement_restore(*, actor: Any, entitlement: Entitlement, note: str = "")
         states.transition(entitlement, EntitlementStatus.DUE, ENTITLEMENT_TRANSITIONS)
         entitlement.note = (note or "").strip()[:300]
         entitlement.save(update_fields=["status", "note"])
-        log_action(entitlement, "programmes.entitlement.restored", actor=actor, org_unit=entitlement.org_unit)
+        log(entitlement, "programmes.entitlement.restored", actor=actor, org_unit=entitlement.org_unit)
     return entitlement
 
 
@@ -278,7 +278,7 @@ def top_up_add(*, actor: Any, cycle: Cycle, person: Any, amount: Any, reason: st
                 amount=value,
                 note=reason[:300],
             )
-            log_action(
+            log(
                 entitlement,
                 "programmes.entitlement.top_up_added",
                 actor=actor,
@@ -336,7 +336,7 @@ def cycle_approve(*, actor: Any, cycle: Cycle, comment: str = "") -> Cycle:
                     cycle=locked, approver=actor, comment=(comment or "").strip()[:300]
                 )
             n = CycleApproval.objects.filter(cycle=locked).count()
-            log_action(
+            log(
                 locked,
                 "programmes.cycle.approved",
                 actor=actor,
@@ -348,7 +348,7 @@ def cycle_approve(*, actor: Any, cycle: Cycle, comment: str = "") -> Cycle:
                 states.transition(locked, CycleStatus.APPROVED, CYCLE_TRANSITIONS)
                 locked.approved_at = timezone.now()
                 locked.save(update_fields=["status", "approved_at"])
-                log_action(
+                log(
                     locked,
                     "programmes.cycle.locked",
                     actor=actor,
@@ -399,5 +399,5 @@ def cycle_close_if_done(cycle: Cycle, *, actor: Any) -> bool:
     updated = Cycle.objects.filter(pk=cycle.pk, status=CycleStatus.APPROVED).update(status=CycleStatus.CLOSED)
     if updated:
         cycle.status = CycleStatus.CLOSED
-        log_action(cycle, "programmes.cycle.closed", actor=actor, org_unit=cycle.programme.org_unit)
+        log(cycle, "programmes.cycle.closed", actor=actor, org_unit=cycle.programme.org_unit)
     return bool(updated)

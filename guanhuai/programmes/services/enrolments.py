@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action, log_select
+from guanhuai.audit.services import log, log_select
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from guanhuai.orgs import paths
@@ -150,7 +150,7 @@ def enrolment_suspend(
         enrolment.status_note = reason
         enrolment.save(update_fields=["status", "status_note", "updated_at"])
         excluded, live = _stop_after(enrolment, first - 1, note=NOTE_SUSPENDED)
-        log_action(
+        log(
             enrolment,
             "programmes.enrolment.suspended",
             actor=actor,
@@ -186,7 +186,7 @@ def enrolment_resume(*, actor: Any, enrolment: Enrolment, note: str = "") -> Enr
         _transition(enrolment, EnrolmentStatus.ACTIVE)
         enrolment.status_note = note
         enrolment.save(update_fields=["status", "status_note", "updated_at"])
-        log_action(
+        log(
             enrolment,
             "programmes.enrolment.resumed",
             actor=actor,
@@ -224,7 +224,7 @@ def enrolment_reactivate(
             "flagged_at", "status_note", "updated_at",
         ]
     )  # fmt: skip
-    log_action(
+    log(
         enrolment,
         "programmes.enrolment.reactivated",
         actor=actor,
@@ -282,7 +282,7 @@ def enrolment_exit(
             enrolment.flag, enrolment.flagged_at = "", None
             fields += ["flag", "flagged_at"]
         enrolment.save(update_fields=fields)
-        log_action(
+        log(
             enrolment,
             "programmes.enrolment.exited",
             actor=actor,
@@ -311,7 +311,7 @@ def enrolment_flag_clear(*, actor: Any, enrolment: Enrolment, note: str) -> Enro
         old = enrolment.flag
         enrolment.flag, enrolment.flagged_at = "", None
         enrolment.save(update_fields=["flag", "flagged_at", "updated_at"])
-        log_action(
+        log(
             enrolment,
             "programmes.enrolment.flag_cleared",
             actor=actor,
@@ -379,7 +379,7 @@ def enrolments_end_for_death(*, person: Person, died_on: dt.date, actor: Any = N
                 enrolment.flag, enrolment.flagged_at = "", None
                 fields += ["flag", "flagged_at"]
             enrolment.save(update_fields=fields)
-            log_action(
+            log(
                 enrolment,
                 "programmes.enrolment.ended_by_death",
                 actor=actor,
@@ -511,7 +511,7 @@ def reconfirmation_run(
             if on_step is not None:
                 on_step(FlagReason.NOT_ELIGIBLE)
         _audit_flags(actor, programme, now, as_of)
-        log_action(
+        log(
             programme,
             "programmes.reconfirmation.run",
             actor=actor,

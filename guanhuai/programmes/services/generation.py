@@ -42,7 +42,7 @@ from django.db.models.functions import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import sql, states
 from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
@@ -309,7 +309,7 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
                     % {"n": counts["no_amount"]}
                 )
             progress.job.message = " ".join(messages)
-        log_action(
+        log(
             fresh,
             "programmes.cycle.generated",
             actor=fresh.generated_by,

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import (
     PermissionDenied,
@@ -60,7 +60,7 @@ def grievance_record(
             content=content.strip(),
             recorded_by=actor,
         )
-        log_action(grievance, "programmes.grievance.recorded", actor=actor, org_unit=unit)
+        log(grievance, "programmes.grievance.recorded", actor=actor, org_unit=unit)
         if application is not None:
             _log(application, "programmes.grievance.recorded", actor=actor, grievance=grievance.pk)
     return grievance
@@ -88,7 +88,7 @@ def grievance_assign(*, actor: Any, grievance: Grievance, assignee: Any) -> Grie
         grievance = _grievance_move(grievance, GrievanceStatus.IN_PROGRESS)
         grievance.assigned_to = assignee
         grievance.save(update_fields=["status", "assigned_to"])
-        log_action(
+        log(
             grievance,
             "programmes.grievance.assigned",
             actor=actor,
@@ -127,7 +127,7 @@ def _grievance_finish(*, actor: Any, grievance: Grievance, text: str, new: str) 
             if new == GrievanceStatus.RESOLVED
             else "programmes.grievance.rejected"
         )
-        log_action(grievance, action, actor=actor, org_unit=grievance.org_unit, data={"comment": text})
+        log(grievance, action, actor=actor, org_unit=grievance.org_unit, data={"comment": text})
         if grievance.application is not None:
             _log(grievance.application, action, actor=actor, grievance=grievance.pk, comment=text)
     return grievance

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action, log_many
+from guanhuai.audit.services import log, log_many
 from guanhuai.core import states
 from guanhuai.core.errors import (
     Conflict,
@@ -85,7 +85,7 @@ def notice_open(
         Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
             status=ApplicationStatus.IN_PUBLIC_NOTICE, notice=notice
         )
-        log_action(
+        log(
             notice,
             "programmes.notice.opened",
             actor=actor,
@@ -148,7 +148,7 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
         )
         _after_notice(in_notice, actor=actor)
         waiting = Application.objects.filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE).count()
-        log_action(
+        log(
             notice,
             "programmes.notice.closed",
             actor=actor,

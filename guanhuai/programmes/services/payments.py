@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import InvalidTransition, ValidationError
@@ -172,7 +172,7 @@ def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
                 cycle=locked, number=next(numbers), bank_name=bank, created_by=actor
             )
             _fill_batch(batch, due.filter(person__bank_account__bank_name=bank))
-            log_action(
+            log(
                 batch,
                 "programmes.batch.created",
                 actor=actor,
@@ -215,7 +215,7 @@ def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
                 created_by=actor,
             )
             _fill_batch(batch, failed.filter(person__bank_account__bank_name=bank))
-            log_action(
+            log(
                 batch,
                 "programmes.batch.reissued",
                 actor=actor,
@@ -259,7 +259,7 @@ def batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> tuple[
             batch.exported_at = timezone.now()
             fields += ["status", "exported_at"]
         batch.save(update_fields=fields)
-        log_action(
+        log(
             batch,
             "programmes.batch.exported",
             actor=actor,
@@ -414,7 +414,7 @@ def _apply(
         )
         result.ledger_transaction = txn
         result.save(update_fields=["ledger_transaction"])
-    log_action(
+    log(
         batch,
         "programmes.batch.results_imported",
         actor=actor,
@@ -432,7 +432,7 @@ def _apply(
     if not pending and batch.status != BatchStatus.RECONCILED:
         states.transition(batch, BatchStatus.RECONCILED, BATCH_TRANSITIONS)
         PaymentBatch.objects.filter(pk=batch.pk).update(status=batch.status, reconciled_at=timezone.now())
-        log_action(batch, "programmes.batch.reconciled", actor=actor, org_unit=programme.org_unit)
+        log(batch, "programmes.batch.reconciled", actor=actor, org_unit=programme.org_unit)
     cycle_close_if_done(Cycle.objects.get(pk=batch.cycle_id), actor=actor)
     return result
 

@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import rules
@@ -183,7 +183,7 @@ def programme_create(*, actor: Any, org_unit: OrgUnit, **fields: Any) -> Program
     _check_funding(programme)
     with transaction.atomic():
         _save_new(programme)
-        log_action(
+        log(
             programme,
             "programmes.programme.created",
             actor=actor,
@@ -246,7 +246,7 @@ def programme_from_template(
                 for a in spec.installed_amounts
             ]
         )
-        log_action(
+        log(
             programme,
             "programmes.programme.created_from_template",
             actor=actor,
@@ -285,7 +285,7 @@ def programme_update(*, actor: Any, programme: Programme, **fields: Any) -> Prog
             setattr(locked, k, v)
         _check_funding(locked)
         locked.save(update_fields=list(changes))
-        log_action(
+        log(
             locked,
             "programmes.programme.updated",
             actor=actor,
@@ -323,7 +323,7 @@ def rule_version_save(*, actor: Any, programme: Programme, rule: dict, note: str
             note=note,
             created_by=actor,
         )
-        log_action(
+        log(
             version,
             "programmes.rule.saved",
             actor=actor,
@@ -410,7 +410,7 @@ def amount_rule_add(
         )
         row.full_clean(exclude=["programme"])
         row.save()
-        log_action(
+        log(
             row,
             "programmes.amount_rule.added",
             actor=actor,
@@ -449,7 +449,7 @@ def amount_rule_end(*, actor: Any, amount_rule: AmountRule, valid_to: dt.date) -
         _not_into_generated(programme, valid_to + dt.timedelta(days=1), _("截止后的次日"))
         row.valid_to = valid_to
         row.save(update_fields=["valid_to"])
-        log_action(
+        log(
             row,
             "programmes.amount_rule.ended",
             actor=actor,
@@ -525,7 +525,7 @@ def missed_export(
             )
             rows += 1
     with transaction.atomic():
-        log_action(
+        log(
             programme,
             "programmes.missed.exported",
             actor=actor,

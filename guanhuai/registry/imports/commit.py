@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import Conflict, ValidationError
@@ -107,7 +107,7 @@ def commit_batch(batch: ImportBatch, *, actor: Any = None, progress: Any = None)
             batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
             batch.committed_by = batch.committed_by or actor
             batch.save(update_fields=["status", "committed_at", "committed_by"])
-            log_action(
+            log(
                 batch,
                 "registry.import.committed",
                 actor=actor,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import crypto, excel
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import DomainError, ValidationError
@@ -56,7 +56,7 @@ def batch_create(
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(actor=actor, org_unit=org_unit, file_name=name, digest=digest)
-            log_action(
+            log(
                 batch,
                 "registry.import.uploaded",
                 actor=actor,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry import family
@@ -42,7 +42,7 @@ def _event(person: Person, kind: str, *, actor: Any, occurred_on: dt.date, **fie
     event = LifeEvent.objects.create(
         person=person, kind=kind, occurred_on=occurred_on, recorded_by=actor, **fields
     )
-    log_action(
+    log(
         event,
         f"registry.event.{kind}",
         actor=actor,

@@ -11,7 +11,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
 from guanhuai.core.validators import ResidentId, parse_resident_id
@@ -193,7 +193,7 @@ def household_create(
         household.head = head
         household.save(update_fields=["head"])
         _link_household_family(persons)
-        log_action(
+        log(
             household,
             "registry.household.created",
             actor=actor,
@@ -238,7 +238,7 @@ def person_add(*, actor: Any, household: Household, data: PersonInput) -> Person
             person.save()
         except IntegrityError:
             raise DuplicatePerson(_("身份证号已被同时登记，请刷新后重试。"))
-        log_action(person, "registry.person.created", actor=actor, org_unit=household.org_unit)
+        log(person, "registry.person.created", actor=actor, org_unit=household.org_unit)
     return person
 
 
@@ -288,9 +288,7 @@ def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
         audit_changes: dict[str, Any] = {
             k: ["***", "***"] if k == "phone" else [None, str(v)] for k, v in changed.items()
         }
-        log_action(
-            person, "registry.person.updated", actor=actor, org_unit=person.org_unit, changes=audit_changes
-        )
+        log(person, "registry.person.updated", actor=actor, org_unit=person.org_unit, changes=audit_changes)
     return person
 
 
@@ -311,7 +309,7 @@ def bank_account_set(*, actor: Any, person: Person, bank_name: str, account_numb
                 "account_index": blind_index(number, purpose=ACCOUNT_PURPOSE),
             },
         )
-        log_action(
+        log(
             person,
             "registry.bank_account.set",
             actor=actor,

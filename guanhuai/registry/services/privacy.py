@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.registry.models import (
     BankAccount,
@@ -40,7 +40,7 @@ def person_unmask(*, actor: Any, person: Person, field_name: str, reason: str) -
         value = getattr(person, field_name)
     if not value:  # nothing to reveal, so nothing to audit
         raise ValidationError(_("该字段没有登记内容。"), code="field_empty")
-    log_action(
+    log(
         person,
         "registry.person.unmasked",
         actor=actor,
@@ -67,7 +67,7 @@ def consent_record(
         )
         consent.full_clean(exclude=["person", "recorded_by"])
         consent.save()
-        log_action(
+        log(
             consent,
             "registry.consent.recorded",
             actor=actor,
@@ -84,7 +84,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: dt.date) -> 
     with transaction.atomic():
         consent.withdrawn_on = withdrawn_on
         consent.save(update_fields=["withdrawn_on"])
-        log_action(consent, "registry.consent.withdrawn", actor=actor, org_unit=consent.person.org_unit)
+        log(consent, "registry.consent.withdrawn", actor=actor, org_unit=consent.person.org_unit)
     return consent
 
 
@@ -121,7 +121,7 @@ def person_access_export(*, actor: Any, person: Person) -> dict[str, Any]:
             for c in person.consents.all()
         ],
     }
-    log_action(person, "registry.person.access_exported", actor=actor, org_unit=person.org_unit)
+    log(person, "registry.person.access_exported", actor=actor, org_unit=person.org_unit)
     return data
 
 
@@ -151,7 +151,7 @@ def person_anonymise(*, actor: Any, person: Person, reason: str) -> Person:
         person.save()
         BankAccount.objects.filter(person=person).delete()
         LifeEvent.objects.filter(person=person).update(note="")
-        log_action(
+        log(
             person,
             "registry.person.anonymised",
             actor=actor,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.orgs.models import OrgUnit
@@ -41,9 +41,9 @@ def transfer_request(*, actor: Any, id_number: str, to_unit: OrgUnit, reason: st
         req = TransferRequest.objects.create(
             person=person, to_unit=to_unit, requested_by=actor, reason=reason.strip()[:300]
         )
-        log_action(req, "registry.transfer.requested", actor=actor, org_unit=to_unit)
+        log(req, "registry.transfer.requested", actor=actor, org_unit=to_unit)
         # The holding branch sees it in its own list; the requester learns nothing about where it went.
-        log_action(req, "registry.transfer.received", actor=actor, org_unit=person.org_unit)
+        log(req, "registry.transfer.received", actor=actor, org_unit=person.org_unit)
     return req
 
 
@@ -71,7 +71,7 @@ def transfer_decide(
             _event(
                 person, EventKind.MOVE, actor=actor, occurred_on=timezone.localdate(), to_unit=request.to_unit
             )
-            log_action(request, "registry.transfer.approved", actor=actor, org_unit=old_unit)
+            log(request, "registry.transfer.approved", actor=actor, org_unit=old_unit)
         else:
-            log_action(request, "registry.transfer.refused", actor=actor, org_unit=person.org_unit)
+            log(request, "registry.transfer.refused", actor=actor, org_unit=person.org_unit)
     return request

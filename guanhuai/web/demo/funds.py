@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts.models import User
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError
 from guanhuai.core.money import yuan
 from guanhuai.funds import selectors, services
@@ -167,7 +167,7 @@ def ensure_bereaved_families(*, actor: Any, want: int, before: dt.date, seed: in
         attempt += 1
         missing = want - eligible_families(before=before).count()
     province = OrgUnit.objects.get(code=PROVINCE_CODE)
-    log_action(
+    log(
         province,
         "registry.demo.bereaved_added",
         actor=actor,

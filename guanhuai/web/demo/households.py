@@ -41,7 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from guanhuai.audit.services import log_action
+from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.validators import ResidentId, id_check_char
@@ -812,7 +812,7 @@ def demo_load(
     plan = demo_plan(small=small, home_township=home_township, home_village=home_village)
     home = next(v for v, _n in plan if v.code == home_village)
     result = load(plan, recorded_by=actor, ensure=[(home, "bereaved", 1), (home, "disabled_child", 1)])
-    log_action(
+    log(
         audit_unit,
         "registry.demo.loaded",
         actor=actor,
