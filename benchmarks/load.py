@@ -93,6 +93,10 @@ def _server_env(var_dir: str) -> dict[str, str]:
             "GUANHUAI_DEBUG": "0",
             "GUANHUAI_DEMO": "0",
             "GUANHUAI_SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
+            # The demo has about ten accounts for fifty simulated people, so the per-username login limit
+            # (10 a minute) would rightly refuse them; the per-address limit stays as deployed (all users
+            # come from 127.0.0.1, like an office behind one NAT address).
+            "GUANHUAI_RATE_LIMIT_LOGIN": "1000/m,120/m",
             "PYTHONUNBUFFERED": "1",
         }
     )
