@@ -36,7 +36,29 @@ def post_data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-class form_errors:
+class _Refusals:
+    """A `with` block that catches a service's refusal (any DomainError), shows it with `show`, keeps it in
+    `.error`, and leaves the block; anything else passes through."""
+
+    error: DomainError | None = None
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if not isinstance(exc, DomainError):
+            return False
+        self.error = exc
+        self.show(exc)
+        return True
+
+    def show(self, exc: DomainError) -> None:
+        raise NotImplementedError
+
+
+class form_errors(_Refusals):
     """`with form_errors(form, date_in_future="received_on"):` — a DomainError raised inside becomes a
     form error (on the field its code names, else on `default`, else on the whole form) and the block is
     left; the code after the `with` renders the form again. Codes map to fields through the keywords and
@@ -48,41 +70,21 @@ class form_errors:
         self.form = form
         self.fields = {**(fields or {}), **by_code}
         self.default = default
-        self.error: DomainError | None = None
 
-    def __enter__(self) -> form_errors:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool:
-        if not isinstance(exc, DomainError):
-            return False
-        self.error = exc
+    def show(self, exc: DomainError) -> None:
         field = self.fields.get(exc.code, self.default)
         self.form.add_error(field if field in self.form.fields else None, str(exc))
-        return True
 
 
-class message_errors:
+class message_errors(_Refusals):
     """`with message_errors(request):` — a DomainError raised inside becomes an error message for the
     next page, and the block is left; the view then redirects as it would have on success."""
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        self.error: DomainError | None = None
 
-    def __enter__(self) -> message_errors:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool:
-        if not isinstance(exc, DomainError):
-            return False
-        self.error = exc
+    def show(self, exc: DomainError) -> None:
         messages.error(self.request, str(exc))
-        return True
 
 
 def form_page(request: HttpRequest, form: Any, *, title: Any, back: str, **extra: Any) -> HttpResponse:
