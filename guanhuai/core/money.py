@@ -3,7 +3,8 @@ comes through `parse_amount`, so "12.345", "-5", "0" and 1e3 get the same precis
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from guanhuai.core.errors import ValidationError
 
 CENT = Decimal("0.01")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
@@ -22,24 +24,20 @@ def parse_amount(value: Any, *, allow_zero: bool = False, field: str = "") -> De
     text = str(value if value is not None else "").strip().replace(",", "").replace("，", "")
     for symbol in ("¥", "￥", "元"):
         text = text.replace(symbol, "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
+    # Plain decimal notation only: Decimal() would also take "1e30", "1_000" and "NaN".
+    if not PLAIN_NUMBER.fullmatch(text):
         raise ValidationError(
             _("%(f)s“%(v)s”不是有效的数字。") % {"f": label, "v": value}, code="amount_format"
         )
-    if not amount.is_finite():
-        raise ValidationError(
-            _("%(f)s“%(v)s”不是有效的数字。") % {"f": label, "v": value}, code="amount_format"
-        )
+    amount = Decimal(text)
+    if amount > MAX_AMOUNT:  # before quantize, which cannot represent a huge value in cents
+        raise ValidationError(_("%(f)s过大。") % {"f": label}, code="amount_too_large")
     if amount != amount.quantize(CENT):
         raise ValidationError(
             _("%(f)s %(v)s 超过两位小数：金额精确到分。") % {"f": label, "v": text}, code="amount_precision"
         )
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError(_("%(f)s必须大于零。") % {"f": label}, code="amount_not_positive")
-    if amount > MAX_AMOUNT:
-        raise ValidationError(_("%(f)s过大。") % {"f": label}, code="amount_too_large")
     return amount.quantize(CENT)
 
 

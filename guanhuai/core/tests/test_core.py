@@ -98,3 +98,36 @@ def test_encryption_round_trip_and_blind_index_is_keyed(settings):
     assert crypto.blind_index("11010519491231002X", purpose="id") != index
     with pytest.raises(ValueError):
         crypto.decrypt(token)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("1e30", "amount_format"),
+        ("9" * 27, "amount_too_large"),
+        ("1_000", "amount_format"),
+        ("NaN", "amount_format"),
+        ("12.345", "amount_precision"),
+        ("-5", "amount_not_positive"),
+    ],
+)
+def test_an_amount_typed_on_a_page_or_in_a_file_is_refused_precisely_never_a_crash(typed, code):
+    from guanhuai.core.errors import ValidationError
+    from guanhuai.core.money import parse_amount
+
+    with pytest.raises(ValidationError) as refused:
+        parse_amount(typed)
+    assert refused.value.code == code
+
+
+def test_plain_amounts_still_parse():
+    from decimal import Decimal
+
+    from guanhuai.core.money import parse_amount
+
+    assert [parse_amount(v) for v in ("123", "123.4", "¥1,234.50", 12.5)] == [
+        Decimal("123.00"),
+        Decimal("123.40"),
+        Decimal("1234.50"),
+        Decimal("12.50"),
+    ]
