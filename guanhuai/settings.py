@@ -174,7 +174,7 @@ RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy that sets it, e.g. HTTP_X_REAL_IP; the default is the connection's address.
 RATELIMIT_IP_META_KEY = env.get("GUANHUAI_CLIENT_IP_HEADER", "") or None
 GUANHUAI_RATE_LIMITS_ENABLED = env.get_bool("GUANHUAI_RATE_LIMITS_ENABLED", True)
-# Per group, "per user,per address" as django-ratelimit rates, e.g. GUANHUAI_RATE_LIMIT_LOGIN=10/m,30/m.
+# Per group, "per user,per address" as django-ratelimit rates, e.g. GUANHUAI_RATE_LIMIT_LOGIN=10/m,120/m.
 GUANHUAI_RATE_LIMITS = {
     group: tuple(value.split(",", 1))
     for group in ("login", "id_lookup", "unmask", "export", "token_create")
