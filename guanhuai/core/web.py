@@ -16,6 +16,7 @@ The REST API has its own translation of the same errors (`guanhuai.core.api`); t
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -36,7 +37,7 @@ def post_data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-class _Refusals:
+class _Refusals(ABC):
     """A `with` block that catches a service's refusal (any DomainError), shows it with `show`, keeps it in
     `.error`, and leaves the block; anything else passes through."""
 
@@ -54,8 +55,9 @@ class _Refusals:
         self.show(exc)
         return True
 
+    @abstractmethod
     def show(self, exc: DomainError) -> None:
-        raise NotImplementedError
+        """Show the refusal where the person is: on the form, or as a message."""
 
 
 class form_errors(_Refusals):

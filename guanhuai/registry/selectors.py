@@ -73,10 +73,10 @@ def id_search_token(q: str) -> str:
     if not ID_LIKE.match(q):
         return q
     try:
-        q = parse_resident_id(q).number
+        number = parse_resident_id(q).number
     except ValidationError:
-        pass  # a wrong number finds nothing, but it does not go into the URL either
-    return "idx_" + id_lookup_key(q)
+        number = q  # tokenised as typed: a wrong number finds nothing, and it stays out of the URL too
+    return "idx_" + id_lookup_key(number)
 
 
 def search_q(q: str) -> Q:
