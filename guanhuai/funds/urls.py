@@ -1,6 +1,9 @@
 from django.urls import path
 
-from guanhuai.funds import views, views_donations, views_donors, views_spending
+from guanhuai.funds.views import donations as views_donations
+from guanhuai.funds.views import donors as views_donors
+from guanhuai.funds.views import funds as views
+from guanhuai.funds.views import spending as views_spending
 
 app_name = "funds"
 urlpatterns = [

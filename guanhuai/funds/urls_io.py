@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanhuai.funds import views_io
+from guanhuai.funds.views import io as views_io
 
 app_name = "funds_io"
 urlpatterns = [

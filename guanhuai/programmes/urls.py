@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from guanhuai.programmes import views_applications
+from guanhuai.programmes.views import applications as views_applications
 
 app_name = "programmes"
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from guanhuai.programmes import views_applications as views
-from guanhuai.programmes import views_grievances
+from guanhuai.programmes.views import applications as views
+from guanhuai.programmes.views import grievances as views_grievances
 
 urlpatterns = [
     path("", views.application_list, name="application_list"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanhuai.programmes import views_cycles as views
+from guanhuai.programmes.views import cycles as views
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanhuai.programmes import views_enrolments as views
+from guanhuai.programmes.views import enrolments as views
 
 urlpatterns = [
     path("", views.enrolment_list, name="enrolment_list"),

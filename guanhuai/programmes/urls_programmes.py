@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from guanhuai.programmes import views_programmes as views
+from guanhuai.programmes.views import programmes as views
 
 urlpatterns = [
     path("definitions/", views.programme_list, name="programme_list"),

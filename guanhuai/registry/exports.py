@@ -134,7 +134,9 @@ def filters_from_params(*, actor: Any, params: Mapping[str, Any]) -> PersonFilte
     """The person page's filters, read with the person page's own form so both lists are the same. The
     unit is named by division code and must be visible to the actor (else a 422, worded as for a code
     that does not exist)."""
-    from guanhuai.registry.forms import PersonFilterForm  # the list page's form: one reading of the filters
+    from guanhuai.registry.forms.people import (
+        PersonFilterForm,  # the list page's form: one reading of the filters
+    )
 
     form = PersonFilterForm(dict(params))
     if not form.is_valid():
@@ -152,7 +154,7 @@ def filters_from_params(*, actor: Any, params: Mapping[str, Any]) -> PersonFilte
 
 def filter_summary(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of each filter in use, for the export page."""
-    from guanhuai.registry.forms import PersonFilterForm
+    from guanhuai.registry.forms.people import PersonFilterForm
 
     fields = PersonFilterForm.base_fields
     summary = []

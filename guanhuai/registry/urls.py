@@ -1,6 +1,7 @@
 from django.urls import path
 
-from guanhuai.registry import person_views, views
+from guanhuai.registry.views import households as views
+from guanhuai.registry.views import persons as person_views
 
 app_name = "registry"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanhuai.registry import views_io
+from guanhuai.registry.views import io as views_io
 
 app_name = "registry_io"
 urlpatterns = [

@@ -16,7 +16,7 @@ from guanhuai.core import excel
 from guanhuai.core.errors import DomainError
 from guanhuai.core.web import form_errors, message_errors
 from guanhuai.registry import exports, import_errors, imports, io_excel
-from guanhuai.registry.forms_io import ExportForm, ImportUploadForm
+from guanhuai.registry.forms.io import ExportForm, ImportUploadForm
 from guanhuai.registry.models import ImportBatch
 from guanhuai.registry.permissions import EXPORT_PERSONS, IMPORT_PERSONS
 

@@ -29,8 +29,8 @@ from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, NotFound
 from guanhuai.core.web import message_errors
 from guanhuai.orgs.models import OrgUnit
-from guanhuai.programmes import forms_applications as forms
 from guanhuai.programmes import notices as notice_documents
+from guanhuai.programmes.forms import applications as forms
 from guanhuai.programmes.models import Application, Programme, PublicNotice
 from guanhuai.programmes.permissions import APPLY, HANDLE_GRIEVANCES, MANAGE_NOTICES, VIEW
 from guanhuai.programmes.selectors import applications as sel

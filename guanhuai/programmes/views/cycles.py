@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
 from guanhuai.core.web import message_errors
-from guanhuai.programmes import forms_cycles as forms
+from guanhuai.programmes.forms import cycles as forms
 from guanhuai.programmes.models import Cycle, PaymentBatch
 from guanhuai.programmes.permissions import APPROVE_CYCLES, GENERATE_CYCLES, PAY, VIEW
 from guanhuai.programmes.selectors import cycles as selectors

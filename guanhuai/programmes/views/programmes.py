@@ -32,7 +32,7 @@ from guanhuai.funds.states import AllocationStatus
 from guanhuai.orgs.models import Level
 from guanhuai.programmes import rules
 from guanhuai.programmes.catalogue import TEMPLATES
-from guanhuai.programmes.forms_programmes import (
+from guanhuai.programmes.forms.programmes import (
     MODE_JSON,
     MODE_ROWS,
     AmountEndForm,

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError
-from guanhuai.programmes import forms_applications as forms
+from guanhuai.programmes.forms import applications as forms
 from guanhuai.programmes.models import Grievance
 from guanhuai.programmes.permissions import HANDLE_GRIEVANCES, VIEW
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.services import grievances
 from guanhuai.programmes.states import GrievanceStatus
-from guanhuai.programmes.views_applications import _application, _page, _post, _require_anywhere
+from guanhuai.programmes.views.applications import _application, _page, _post, _require_anywhere
 from guanhuai.registry.permissions import VIEW_PERSONS
 
 

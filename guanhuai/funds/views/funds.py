@@ -1,6 +1,6 @@
 """Funds staff pages: the dashboard, a fund's page with its twelve-month chart, fund creation and the fund
-statement. Donors, donations and receipts live in `views_donors` / `views_donations`; allocations,
-disbursements, transfers, special rounds and period close in `views_spending`.
+statement. Donors, donations and receipts live in `donors` / `donations`; allocations,
+disbursements, transfers, special rounds and period close in `spending`.
 
 Thin, like every view here: reads through `funds.selectors`, writes through `funds.services`, a domain
 error is shown in Chinese on the form (and nothing is saved: each service is one transaction), and a
@@ -60,7 +60,7 @@ ERROR_FIELDS = {
 }
 
 
-# --- helpers shared by the views_* modules ---------------------------------------------------------------
+# --- helpers shared by the other views modules ---------------------------------------------------------------
 
 
 def require_anywhere(request: HttpRequest, perm: str = VIEW_FUNDS) -> None:

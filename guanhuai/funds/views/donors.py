@@ -15,7 +15,7 @@ from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donor
 from guanhuai.funds.permissions import RECORD_DONATIONS
-from guanhuai.funds.views import (
+from guanhuai.funds.views.funds import (
     ERROR_FIELDS,
     fund_choices,
     page_of,

@@ -19,7 +19,7 @@ from guanhuai.accounts import scoping
 from guanhuai.audit.actions import describe
 from guanhuai.core.web import form_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
-from guanhuai.programmes import forms_enrolments as forms
+from guanhuai.programmes.forms import enrolments as forms
 from guanhuai.programmes.models import Enrolment
 from guanhuai.programmes.periods import month_label
 from guanhuai.programmes.permissions import MANAGE_ENROLMENTS, VIEW

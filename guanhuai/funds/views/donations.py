@@ -20,7 +20,7 @@ from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donation, Pledge, Receipt
 from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VOID_RECEIPTS
 from guanhuai.funds.states import ReceiptStatus
-from guanhuai.funds.views import (
+from guanhuai.funds.views.funds import (
     ERROR_FIELDS,
     fund_choices,
     get_fund,

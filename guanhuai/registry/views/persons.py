@@ -21,12 +21,13 @@ from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
-from guanhuai.registry import forms, selectors, services
+from guanhuai.registry import selectors, services
+from guanhuai.registry.forms import people as forms
 from guanhuai.registry.models import Person
 from guanhuai.registry.permissions import EDIT_PERSONS, MANAGE_PRIVACY, UNMASK, VIEW_PERSONS
 from guanhuai.registry.services import UNMASKABLE
 from guanhuai.registry.states import RelationToHead
-from guanhuai.registry.views import person_by_id_number
+from guanhuai.registry.views.households import person_by_id_number
 
 
 def _person(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Person:

@@ -1,5 +1,5 @@
 """Registry staff pages: lists, households, the inline ID check and transfers. The person page and its
-actions live in `person_views`. Thin: reads through selectors, writes through services, domain errors
+actions live in `persons`. Thin: reads through selectors, writes through services, domain errors
 shown as form errors in Chinese, and a person or household outside scope is a 404 like a missing one."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from guanhuai.registry.services import DuplicatePerson, PersonInput
 PAGE_SIZE = 50
 
 
-# --- helpers shared with person_views -----------------------------------------------------------------
+# --- helpers shared with views.persons -----------------------------------------------------------------
 
 
 TRANSFER_PREFILL = "registry.transfer_prefill"  # the ID number check-id offered a transfer for, encrypted

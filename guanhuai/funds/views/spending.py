@@ -22,7 +22,7 @@ from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.permissions import CLOSE_PERIODS, DISBURSE, MANAGE_FUNDS
 from guanhuai.funds.states import AllocationStatus
-from guanhuai.funds.views import (
+from guanhuai.funds.views.funds import (
     ERROR_FIELDS,
     fund_choices,
     get_fund,
