@@ -21,7 +21,8 @@ from guanhuai.core import crypto
 from guanhuai.core.errors import DomainError, ValidationError
 from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
-from guanhuai.registry import exports, forms, selectors, services
+from guanhuai.registry import exports, selectors, services
+from guanhuai.registry.forms import people as forms
 from guanhuai.registry.models import Household, Person
 from guanhuai.registry.permissions import EDIT_PERSONS, EXPORT_PERSONS, IMPORT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.services import DuplicatePerson, PersonInput
