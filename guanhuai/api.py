@@ -94,6 +94,7 @@ kit.install(api)
 
 def _register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
+    from guanhuai.association.api import router as association_router
     from guanhuai.funds.api import router as funds_router
     from guanhuai.jobs.api import router as jobs_router
     from guanhuai.orgs.api import router as orgs_router
@@ -106,6 +107,7 @@ def _register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/funds", funds_router)
     api.add_router("/", programmes_router)
+    api.add_router("/association", association_router)
 
 
 _register_routers()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "guanhuai.registry",
     "guanhuai.funds",
     "guanhuai.programmes",
+    "guanhuai.association",
     "guanhuai.web",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("funds/io/", include("guanhuai.funds.urls_io")),
     path("funds/", include("guanhuai.funds.urls")),
     path("programmes/", include("guanhuai.programmes.urls")),
+    path("association/", include("guanhuai.association.urls")),
     path("", include("guanhuai.web.urls")),
 ]
 

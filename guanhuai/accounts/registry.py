@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     COUNTY_APPROVER = "county_approver", _("县级审批员")
     FINANCE_OFFICER = "finance_officer", _("财务人员")
     FUND_MANAGER = "fund_manager", _("基金管理员")
+    ASSOCIATION_OFFICER = "association_officer", _("协会工作专员")
     PROJECT_OFFICER = "project_officer", _("项目专员")
     GOVERNANCE_OFFICER = "governance_officer", _("自治工作专员")
     PROVINCE_ADMIN = "province_admin", _("省级管理员")

@@ -10,6 +10,7 @@ Everything downstream asks here:
 - `scope(qs, actor, perm, unit_field=...)`: any queryset of rows that hang off a branch;
 - `get_or_404(qs, actor, perm, **lookup)`: one object; missing and forbidden raise the same `NotFound`;
 - `require(actor, perm, unit)` / `can(...)`: may the actor do P at this unit?
+- `require_anywhere(actor, perm)`: may the actor do P anywhere at all? Else the 404 of a missing page;
 - `holders(perm, unit, seen_by=...)`: the other way round, who may do P at this unit (assignee lists).
 
 Subtrees are path ranges (see `guanhuai.orgs.paths`), so a scoped query is the unscoped query plus one
@@ -126,6 +127,13 @@ def can(actor: Any, perm: str, unit: OrgUnit) -> bool:
 def can_anywhere(actor: Any, perm: str) -> bool:
     roots = root_paths(actor, perm)
     return roots is None or bool(roots)
+
+
+def require_anywhere(actor: Any, perm: str) -> None:
+    """A page or list that needs `perm` somewhere: without it anywhere, the same `NotFound` as a missing
+    page (a role that cannot use a part of the system does not learn it exists)."""
+    if not can_anywhere(actor, perm):
+        raise NotFound(_("未找到该页面，或您无权访问。"))
 
 
 def require(actor: Any, perm: str, unit: OrgUnit, *, visible_perm: str | None = None) -> None:

@@ -20,6 +20,7 @@ BENCHES = {
     "programmes": "benchmarks.programmes",
     "load": "benchmarks.load",
     "xlsx": "benchmarks.xlsx",
+    "association": "benchmarks.association",
 }
 
 

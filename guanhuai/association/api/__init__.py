@@ -1,0 +1,7 @@
+"""/api/v1/association/…: the association's records over the API, one module per sub-domain, each with its
+own `router` added here. Thin, on the core/api kit: reads through selectors (scoped; out of scope is the
+same 404 as missing), writes through services."""
+
+from ninja import Router
+
+router = Router(tags=["协会建设"])

@@ -1,0 +1,1 @@
+"""Handlers of the association app's durable jobs (re-registration campaigns, imports)."""

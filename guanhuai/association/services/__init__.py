@@ -1,0 +1,3 @@
+"""Writes of the association app, split by sub-domain (members, cadres, bodies, training, care,
+meetings…); each module's public names are re-exported here, so callers write `services.member_create(...)`.
+Importing the package (as the app's `ready()` does) imports every module."""

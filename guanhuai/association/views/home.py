@@ -1,0 +1,24 @@
+"""The association's landing page: a link to each part of the app the actor may use. Each part adds its
+entry to SECTIONS: (title, URL name, the permission that shows it)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+
+from guanhuai.accounts import scoping
+from guanhuai.association.permissions import VIEW
+
+SECTIONS: list[tuple[str | Promise, str, str]] = []
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    scoping.require_anywhere(request.user, VIEW)
+    sections = [
+        (title, reverse(name)) for title, name, perm in SECTIONS if scoping.can_anywhere(request.user, perm)
+    ]
+    return render(request, "association/home.html", {"sections": sections})
