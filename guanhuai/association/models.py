@@ -107,3 +107,17 @@ class Cadre(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Volunteers, care for special families and the health commission (models_care.py).
+from guanhuai.association.models_care import (  # noqa: E402, F401
+    ActionItem,
+    CareArrangement,
+    DelegatedTask,
+    FollowUp,
+    JointMeeting,
+    Visit,
+    Volunteer,
+    VolunteerService,
+    VolunteerTeam,
+)

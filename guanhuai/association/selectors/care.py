@@ -1,0 +1,195 @@
+"""Reads of special-family care: which families are special, what covers each of them today, the coverage
+report per branch and its gaps, visits and follow-ups. Every query starts from scoping (VIEW_CARE).
+
+Coverage is never stored. A family's specialness is the registry's derived `special_status` of a living
+member, and each coverage is an EXISTS over `CareArrangement` rows in force on the day, so the report is one
+GROUP BY over the scoped households, whatever the number of families."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from guanhuai.accounts import scoping
+from guanhuai.association.models import CareArrangement, FollowUp, Visit
+from guanhuai.association.permissions import VIEW_CARE
+from guanhuai.association.states import CoverageKind, FollowUpStatus
+from guanhuai.orgs.models import OrgUnit
+from guanhuai.orgs.paths import SEGMENT
+from guanhuai.registry.models import Household, Person
+from guanhuai.registry.states import SpecialStatus
+
+SPECIAL = [SpecialStatus.BEREAVED, SpecialStatus.DISABLED_CHILD]
+GAPS = ("none", *CoverageKind.values)
+
+
+def in_force(day: dt.date) -> Q:
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def _covered(kind: str, day: dt.date) -> Exists:
+    return Exists(CareArrangement.objects.filter(in_force(day), household=OuterRef("pk"), kind=kind))
+
+
+def special_households(
+    *, actor: Any, unit: OrgUnit | None = None, on: dt.date | None = None
+) -> QuerySet[Household]:
+    """The special families the actor may see (within `unit` if given), each annotated with the three
+    coverages in force on the day (`has_liaison`, `has_doctor`, `has_fast_lane`) and its kind (`status`)."""
+    day = on or timezone.localdate()
+    qs = Household.objects.filter(
+        scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
+    )
+    special = Person.objects.filter(
+        household=OuterRef("pk"), died_on__isnull=True, special_status__in=SPECIAL
+    )
+    return (
+        qs.filter(Exists(special))
+        .annotate(
+            has_liaison=_covered(CoverageKind.LIAISON, day),
+            has_doctor=_covered(CoverageKind.DOCTOR, day),
+            has_fast_lane=_covered(CoverageKind.FAST_LANE, day),
+        )
+        .select_related("org_unit", "head")
+        .order_by("org_unit__path", "pk")
+    )
+
+
+def coverage_gaps(
+    *, actor: Any, unit: OrgUnit | None = None, gap: str = "none", on: dt.date | None = None
+) -> QuerySet[Household]:
+    """Special families without the named coverage (`liaison`, `doctor`, `fast_lane`), or with none at all
+    (`none`), or without all three (`any`)."""
+    qs = special_households(actor=actor, unit=unit, on=on)
+    if gap == "none":
+        return qs.filter(has_liaison=False, has_doctor=False, has_fast_lane=False)
+    if gap == "any":
+        return qs.filter(Q(has_liaison=False) | Q(has_doctor=False) | Q(has_fast_lane=False))
+    field = {"liaison": "has_liaison", "doctor": "has_doctor", "fast_lane": "has_fast_lane"}[gap]
+    return qs.filter(**{field: False})
+
+
+@dataclass
+class CoverageRow:
+    unit: OrgUnit | None
+    families: int
+    all_three: int
+    liaison: int
+    doctor: int
+    fast_lane: int
+    none: int
+
+    def share(self, n: int) -> str:
+        return f"{100 * n / self.families:.1f}%" if self.families else "—"
+
+    @property
+    def all_three_share(self) -> str:
+        return self.share(self.all_three)
+
+
+def _one(flag: str) -> Sum:
+    return Sum(Case(When(**{flag: True}, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+
+def coverage_report(
+    *, actor: Any, unit: OrgUnit, on: dt.date | None = None
+) -> tuple[list[CoverageRow], CoverageRow]:
+    """One row per child branch of `unit` (a village: one row, itself), and the total: families, with all
+    three, with each one, with none. One GROUP BY on the child's path prefix."""
+    scoping.require(actor, VIEW_CARE, unit)
+    qs = special_households(actor=actor, unit=unit, on=on).order_by()
+    width = len(unit.path) + SEGMENT
+    grouped = (
+        qs.annotate(branch=Substr("org_unit__path", 1, width))
+        .values("branch")
+        .annotate(
+            families=Count("pk"),
+            all_three=Count("pk", filter=Q(has_liaison=True, has_doctor=True, has_fast_lane=True)),
+            liaison=_one("has_liaison"),
+            doctor=_one("has_doctor"),
+            fast_lane=_one("has_fast_lane"),
+            none=Count("pk", filter=Q(has_liaison=False, has_doctor=False, has_fast_lane=False)),
+        )
+        .order_by("branch")
+    )
+    units = {u.path: u for u in OrgUnit.objects.filter(parent=unit)}
+    units[unit.path] = unit
+    rows = [
+        CoverageRow(
+            unit=units.get(g["branch"]),
+            families=g["families"],
+            all_three=g["all_three"],
+            liaison=g["liaison"] or 0,
+            doctor=g["doctor"] or 0,
+            fast_lane=g["fast_lane"] or 0,
+            none=g["none"],
+        )
+        for g in grouped
+    ]
+    total = CoverageRow(
+        unit=unit,
+        **{
+            k: sum(getattr(r, k) for r in rows)
+            for k in ("families", "all_three", "liaison", "doctor", "fast_lane", "none")
+        },
+    )
+    return rows, total
+
+
+def arrangement_list(*, actor: Any, household: Household) -> QuerySet[CareArrangement]:
+    return (
+        scoping.scope(CareArrangement.objects.filter(household=household), actor, VIEW_CARE)
+        .select_related("cadre")
+        .order_by("kind", "-starts_on")
+    )
+
+
+def arrangement_get(*, actor: Any, arrangement_id: Any) -> CareArrangement:
+    return scoping.get_or_404(
+        CareArrangement.objects.select_related("household", "org_unit"), actor, VIEW_CARE, pk=arrangement_id
+    )
+
+
+def special_household_get(*, actor: Any, household_id: Any) -> Household:
+    """One special family the actor may see; any other household (missing, outside, or not special) is the
+    same 404."""
+    return scoping.get_or_404(special_households(actor=actor), actor, VIEW_CARE, pk=household_id)
+
+
+def visit_list(
+    *, actor: Any, unit: OrgUnit | None = None, household: Household | None = None
+) -> QuerySet[Visit]:
+    qs = Visit.objects.filter(
+        scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
+    )
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs.select_related("household__head", "org_unit").order_by("-visited_on", "-pk")
+
+
+def visit_get(*, actor: Any, visit_id: Any) -> Visit:
+    return scoping.get_or_404(
+        Visit.objects.select_related("household__head", "org_unit", "recorded_by"),
+        actor,
+        VIEW_CARE,
+        pk=visit_id,
+    )
+
+
+def follow_up_get(*, actor: Any, follow_up_id: Any) -> FollowUp:
+    return scoping.get_or_404(
+        FollowUp.objects.select_related("visit", "owner"), actor, VIEW_CARE, pk=follow_up_id
+    )
+
+
+def overdue_follow_ups(*, actor: Any, on: dt.date | None = None) -> QuerySet[FollowUp]:
+    """The actor's own open follow-ups past their date (their work queue), within what they may see."""
+    day = on or timezone.localdate()
+    return scoping.scope(
+        FollowUp.objects.filter(owner=actor, status=FollowUpStatus.OPEN, due_on__lt=day), actor, VIEW_CARE
+    ).order_by("due_on")

@@ -1,0 +1,74 @@
+"""Reads of volunteers and of the work with the health commission, scoped by the association's VIEW."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from guanhuai.accounts import scoping
+from guanhuai.association.models import ActionItem, DelegatedTask, JointMeeting, Volunteer, VolunteerTeam
+from guanhuai.association.permissions import VIEW
+from guanhuai.association.states import ActionStatus
+
+
+def meeting_list(*, actor: Any) -> QuerySet[JointMeeting]:
+    return (
+        scoping.scope(JointMeeting.objects.all(), actor, VIEW)
+        .select_related("org_unit")
+        .annotate(open_actions=Count("actions", filter=Q(actions__status=ActionStatus.OPEN)))
+        .order_by("-held_on", "-pk")
+    )
+
+
+def meeting_get(*, actor: Any, meeting_id: Any) -> JointMeeting:
+    return scoping.get_or_404(
+        JointMeeting.objects.select_related("org_unit", "created_by"), actor, VIEW, pk=meeting_id
+    )
+
+
+def action_get(*, actor: Any, action_id: Any) -> ActionItem:
+    return scoping.get_or_404(
+        ActionItem.objects.select_related("meeting", "org_unit"), actor, VIEW, pk=action_id
+    )
+
+
+def delegated_list(*, actor: Any) -> QuerySet[DelegatedTask]:
+    return (
+        scoping.scope(DelegatedTask.objects.all(), actor, VIEW)
+        .select_related("org_unit")
+        .order_by("due_on", "pk")
+    )
+
+
+def delegated_get(*, actor: Any, task_id: Any) -> DelegatedTask:
+    return scoping.get_or_404(DelegatedTask.objects.select_related("org_unit"), actor, VIEW, pk=task_id)
+
+
+def team_list(*, actor: Any) -> QuerySet[VolunteerTeam]:
+    return (
+        scoping.scope(VolunteerTeam.objects.all(), actor, VIEW)
+        .select_related("org_unit")
+        .order_by("org_unit__path", "name")
+    )
+
+
+def volunteer_list(*, actor: Any) -> QuerySet[Volunteer]:
+    return (
+        scoping.scope(Volunteer.objects.all(), actor, VIEW)
+        .select_related("org_unit", "team")
+        .annotate(
+            total_hours=Coalesce(
+                Sum("services__hours"), Value(0), output_field=DecimalField(max_digits=9, decimal_places=1)
+            ),
+            service_count=Count("services"),
+        )
+        .order_by("org_unit__path", "name")
+    )
+
+
+def volunteer_get(*, actor: Any, volunteer_id: Any) -> Volunteer:
+    return scoping.get_or_404(
+        Volunteer.objects.select_related("org_unit", "team"), actor, VIEW, pk=volunteer_id
+    )
