@@ -116,6 +116,9 @@ class VolunteerService(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.served_on} {self.activity}"
+
 
 class CareArrangement(_Dated):
     """One of the three coverages of a special family: a liaison pairing (结对联系人), a family-doctor contract
@@ -183,6 +186,9 @@ class Visit(models.Model):
         verbose_name_plural = _("走访慰问")
         indexes = [models.Index(fields=["org_unit", "visited_on"], name="visit_unit_date")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.visited_on}"
+
 
 class FollowUp(models.Model):
     """Something a visit found that someone must do by a date; an overdue one is on its owner's work queue."""
@@ -208,6 +214,9 @@ class FollowUp(models.Model):
         verbose_name = _("走访跟进")
         verbose_name_plural = _("走访跟进")
         indexes = [models.Index(fields=["owner", "status", "due_on"], name="followup_owner_due")]
+
+    def __str__(self) -> str:
+        return self.action
 
 
 class JointMeeting(models.Model):
@@ -252,6 +261,9 @@ class ActionItem(models.Model):
         verbose_name = _("会议事项")
         verbose_name_plural = _("会议事项")
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class DelegatedTask(models.Model):
     """Work the government hands to the association (承接政府转移职能), with its agreement and deliverables."""
@@ -278,3 +290,6 @@ class DelegatedTask(models.Model):
                 condition=Q(due_on__gte=models.F("agreed_on")), name="delegated_due_after_agreed"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.title

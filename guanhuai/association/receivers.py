@@ -6,7 +6,19 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from guanhuai.association.models import Cadre, Member
+from guanhuai.association.models import (
+    ActionItem,
+    Cadre,
+    CareArrangement,
+    DelegatedTask,
+    FollowUp,
+    JointMeeting,
+    Member,
+    Visit,
+    Volunteer,
+    VolunteerService,
+    VolunteerTeam,
+)
 from guanhuai.orgs.services import rows_follow_merge, unit_merged
 
 
@@ -18,5 +30,23 @@ def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Any, **
         actor=actor,
         merged=merged,
         into=into,
-        fields=[(Member.objects.all(), "org_unit"), (Cadre.objects.all(), "org_unit")],
+        fields=[
+            (Member.objects.all(), "org_unit"),
+            (Cadre.objects.all(), "org_unit"),
+            # care, volunteers, the health commission
+            *[
+                (model.objects.all(), "org_unit")
+                for model in (
+                    VolunteerTeam,
+                    Volunteer,
+                    VolunteerService,
+                    CareArrangement,
+                    Visit,
+                    FollowUp,
+                    JointMeeting,
+                    ActionItem,
+                    DelegatedTask,
+                )
+            ],
+        ],
     )

@@ -88,6 +88,10 @@ class CoverageRow:
         return f"{100 * n / self.families:.1f}%" if self.families else "—"
 
     @property
+    def no_liaison(self) -> int:
+        return self.families - self.liaison
+
+    @property
     def all_three_share(self) -> str:
         return self.share(self.all_three)
 

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
-from guanhuai.association.permissions import VIEW
+from guanhuai.association.permissions import VIEW, VIEW_CARE
 
 SECTIONS: list[tuple[str | Promise, str, str]] = []
 
@@ -22,3 +23,11 @@ def index(request: HttpRequest) -> HttpResponse:
         (title, reverse(name)) for title, name, perm in SECTIONS if scoping.can_anywhere(request.user, perm)
     ]
     return render(request, "association/home.html", {"sections": sections})
+
+
+# Care for special families, volunteers, the health commission.
+SECTIONS += [
+    (_("特殊家庭关爱（三个全覆盖）"), "association:care", VIEW_CARE),
+    (_("志愿者"), "association:volunteers", VIEW),
+    (_("联席会议与承接事项"), "association:meetings", VIEW),
+]

@@ -60,6 +60,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("xiangmu", Role.PROJECT_OFFICER, "440200"),
     DemoAccount("xian_shenpi", Role.COUNTY_APPROVER, HOME_COUNTY),
     DemoAccount("zizhi", Role.GOVERNANCE_OFFICER, HOME_COUNTY),
+    DemoAccount("xiehui", Role.ASSOCIATION_OFFICER, HOME_COUNTY),
     DemoAccount("zhen_shenhe", Role.TOWNSHIP_REVIEWER, "township"),
     DemoAccount("cun_zhuanguan", Role.VILLAGE_CLERK, "village"),
 )

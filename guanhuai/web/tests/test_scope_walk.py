@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
 from guanhuai.accounts.registry import ALL_ROLES
 from guanhuai.accounts.tests.factories import RoleAssignmentFactory, UserFactory
+from guanhuai.association import models as association
 from guanhuai.funds import models as funds
 from guanhuai.jobs.models import Job
 from guanhuai.orgs.models import OrgUnit
@@ -32,6 +33,14 @@ MISSING = 987654321
 
 # (route regex, URL keyword) → the model whose id that keyword names. The first match wins.
 OBJECTS: list[tuple[str, str, type[Model]]] = [
+    (r"association/care/families/", r"pk|household_id", registry.Household),
+    (r"association/care/arrangements/", r"pk|arrangement_id", association.CareArrangement),
+    (r"association/care/visits/", r"pk|visit_id", association.Visit),
+    (r"association/care/follow-ups/", r"pk|follow_up_id", association.FollowUp),
+    (r"association/volunteers/", r"pk|volunteer_id", association.Volunteer),
+    (r"association/meetings/actions/", r"pk|action_id", association.ActionItem),
+    (r"association/meetings/delegated/", r"pk|task_id", association.DelegatedTask),
+    (r"association/meetings/", r"pk|meeting_id", association.JointMeeting),
     (r"orgunits/|^orgs/", r"unit_id|pk", OrgUnit),
     (r"users/", r"user_id", User),
     (r"assignments/", r"assignment_id", RoleAssignment),
