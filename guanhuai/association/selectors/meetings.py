@@ -8,7 +8,14 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from guanhuai.accounts import scoping
-from guanhuai.association.models import ActionItem, DelegatedTask, JointMeeting, Volunteer, VolunteerTeam
+from guanhuai.association.models import (
+    ActionItem,
+    Cadre,
+    DelegatedTask,
+    JointMeeting,
+    Volunteer,
+    VolunteerTeam,
+)
 from guanhuai.association.permissions import VIEW
 from guanhuai.association.states import ActionStatus
 
@@ -72,3 +79,8 @@ def volunteer_get(*, actor: Any, volunteer_id: Any) -> Volunteer:
     return scoping.get_or_404(
         Volunteer.objects.select_related("org_unit", "team"), actor, VIEW, pk=volunteer_id
     )
+
+
+def cadre_get(*, actor: Any, cadre_id: Any) -> Cadre:
+    """A cadre the actor may see (a liaison pairing names one)."""
+    return scoping.get_or_404(Cadre.objects.select_related("org_unit"), actor, VIEW, pk=cadre_id)

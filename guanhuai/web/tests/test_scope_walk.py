@@ -39,7 +39,11 @@ OBJECTS: list[tuple[str, str, type[Model]]] = [
     (r"association/care/follow-ups/", r"pk|follow_up_id", association.FollowUp),
     (r"association/volunteers/", r"pk|volunteer_id", association.Volunteer),
     (r"association/meetings/actions/", r"pk|action_id", association.ActionItem),
-    (r"association/meetings/delegated/", r"pk|task_id", association.DelegatedTask),
+    (
+        r"association/meetings/delegated/|association/delegated-tasks/",
+        r"pk|task_id",
+        association.DelegatedTask,
+    ),
     (r"association/meetings/", r"pk|meeting_id", association.JointMeeting),
     (r"orgunits/|^orgs/", r"unit_id|pk", OrgUnit),
     (r"users/", r"user_id", User),
