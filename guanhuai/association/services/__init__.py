@@ -5,6 +5,7 @@ Importing the package (as the app's `ready()` does) imports every module."""
 from guanhuai.association.services.care import (
     care_arrangement_add,
     care_arrangement_end,
+    care_gaps_export,
     follow_up_done,
     visit_open,
     visit_record,
@@ -23,6 +24,7 @@ __all__ = [
     "action_item_close",
     "care_arrangement_add",
     "care_arrangement_end",
+    "care_gaps_export",
     "delegated_task_create",
     "delegated_task_move",
     "follow_up_done",

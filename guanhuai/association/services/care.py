@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +31,8 @@ from guanhuai.association.states import FOLLOW_UP_TRANSITIONS, CoverageKind, Fol
 from guanhuai.audit.services import log
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.core.states import transition
+from guanhuai.core.xlsx_stream import XlsxStream
+from guanhuai.registry.masking import mask_name
 from guanhuai.registry.models import Household
 
 
@@ -209,6 +211,31 @@ def follow_up_done(*, actor: Any, follow_up: FollowUp, note: str = "") -> Follow
             changes={"status": [old, follow_up.status]},
         )
     return follow_up
+
+
+def care_gaps_export(*, actor: Any, unit: Any, gap: str, out: IO[bytes]) -> int:
+    """Write the gap list (names masked) as one Excel sheet to `out`, and audit the export: it lists special
+    families. Returns the number of families written. The page and `guanhuai care coverage --xlsx` use it."""
+    scoping.require(actor, VIEW_CARE, unit)
+    yes, no = _("有"), _("无")
+    with XlsxStream(out, str(_("关爱缺项")), widths=[24, 12, 30, 10, 12, 12]) as sheet:
+        sheet.append(
+            [_("村(社区)"), _("户主"), _("住址"), _("结对联系人"), _("家庭医生签约"), _("就医绿色通道")]
+        )
+        for h in selectors.coverage_gaps(actor=actor, unit=unit, gap=gap).iterator(chunk_size=2000):
+            sheet.append(
+                [
+                    h.org_unit.name,
+                    mask_name(h.head.name if h.head else ""),
+                    h.address,
+                    yes if h.has_liaison else no,
+                    yes if h.has_doctor else no,
+                    yes if h.has_fast_lane else no,
+                ]
+            )
+        rows = sheet.rows
+    log(unit, "association.care.exported", actor=actor, org_unit=unit, data={"gap": gap, "rows": rows})
+    return rows
 
 
 # --- volunteers -----------------------------------------------------------------------------------------

@@ -26,10 +26,8 @@ from guanhuai.association.models import Cadre
 from guanhuai.association.permissions import MANAGE_CARE, VIEW, VIEW_CARE
 from guanhuai.association.selectors import care as selectors
 from guanhuai.association.states import CoverageKind
-from guanhuai.audit.services import log
 from guanhuai.core.errors import NotFound
 from guanhuai.core.web import form_errors, form_page, message_errors, post_data
-from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry.masking import mask_name
 
@@ -117,26 +115,8 @@ def gaps_export(request: HttpRequest) -> HttpResponse:
     """The gap list as Excel (POST, audited: it lists special families). Names stay masked."""
     unit = _unit(request)
     gap = _gap(request)
-    qs = selectors.coverage_gaps(actor=request.user, unit=unit, gap=gap)
     out = io.BytesIO()
-    yes, no = _("有"), _("无")
-    with XlsxStream(out, str(_("关爱缺项")), widths=[24, 12, 30, 10, 12, 12]) as sheet:
-        sheet.append(
-            [_("村(社区)"), _("户主"), _("住址"), _("结对联系人"), _("家庭医生签约"), _("就医绿色通道")]
-        )
-        for h in qs.iterator(chunk_size=2000):
-            sheet.append(
-                [
-                    h.org_unit.name,
-                    mask_name(h.head.name if h.head else ""),
-                    h.address,
-                    yes if h.has_liaison else no,
-                    yes if h.has_doctor else no,
-                    yes if h.has_fast_lane else no,
-                ]
-            )
-        rows = sheet.rows
-    log(unit, "association.care.exported", actor=request.user, org_unit=unit, data={"gap": gap, "rows": rows})
+    services.care_gaps_export(actor=request.user, unit=unit, gap=gap, out=out)
     response = HttpResponse(
         out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -96,11 +96,12 @@ def _build(
 ) -> CareSummary:
     start = today.replace(month=1, day=1) - dt.timedelta(days=365)
     rows: list[CareArrangement] = []
-    for h in families:
+    # Shares by position, not by chance, so even the small demo's handful of families shows each case.
+    for i, h in enumerate(families):
         since = start + dt.timedelta(days=rng.randrange(0, 500))
         since = min(since, today)
         common = {"household": h, "org_unit": h.org_unit, "created_by": admin}
-        if rng.random() < 0.88:
+        if i % 8 != 7:
             rows.append(
                 CareArrangement(
                     kind=CoverageKind.LIAISON,
@@ -119,7 +120,7 @@ def _build(
                     **common,
                 )
             )
-        if rng.random() < 0.8:
+        if i % 5 != 4:
             rows.append(
                 CareArrangement(
                     kind=CoverageKind.DOCTOR,
@@ -127,11 +128,11 @@ def _build(
                     institution=f"{h.org_unit.name[:2]}卫生院",
                     starts_on=since,
                     # a yearly contract: some lapsed and were not renewed
-                    ends_on=since + dt.timedelta(days=364) if rng.random() < 0.15 else None,
+                    ends_on=since + dt.timedelta(days=364) if i % 7 == 3 else None,
                     **common,
                 )
             )
-        if rng.random() < 0.6:
+        if i % 5 < 3:
             rows.append(
                 CareArrangement(
                     kind=CoverageKind.FAST_LANE, institution=rng.choice(HOSPITALS), starts_on=since, **common
