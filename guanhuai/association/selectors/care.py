@@ -36,6 +36,13 @@ def _covered(kind: str, day: dt.date) -> Exists:
     return Exists(CareArrangement.objects.filter(in_force(day), household=OuterRef("pk"), kind=kind))
 
 
+def is_special() -> Exists:
+    """A household with a living member whose derived status is bereaved or disabled-child."""
+    return Exists(
+        Person.objects.filter(household=OuterRef("pk"), died_on__isnull=True, special_status__in=SPECIAL)
+    )
+
+
 def special_households(
     *, actor: Any, unit: OrgUnit | None = None, on: dt.date | None = None
 ) -> QuerySet[Household]:

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,10 +30,10 @@ from guanhuai.association.models import (
     VolunteerService,
     VolunteerTeam,
 )
+from guanhuai.association.selectors import care as care_selectors
 from guanhuai.association.states import CoverageKind, LiaisonLevel, VisitKind
 from guanhuai.orgs.models import Level, OrgUnit
-from guanhuai.registry.models import Household, Person
-from guanhuai.registry.states import SpecialStatus
+from guanhuai.registry.models import Household
 from guanhuai.web.demo.province import HOME_COUNTY, PROVINCE_CODE
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -66,12 +65,7 @@ def _name(rng: random.Random) -> str:
 
 
 def special_households():  # type: ignore[no-untyped-def]
-    special = Person.objects.filter(
-        household=OuterRef("pk"),
-        died_on__isnull=True,
-        special_status__in=[SpecialStatus.BEREAVED, SpecialStatus.DISABLED_CHILD],
-    )
-    return Household.objects.filter(Exists(special)).select_related("org_unit").order_by("pk")
+    return Household.objects.filter(care_selectors.is_special()).select_related("org_unit").order_by("pk")
 
 
 def demo_build(*, today: dt.date | None = None) -> CareSummary:
