@@ -12,6 +12,7 @@ NAVIGATION = [
     ("registry:persons", _("户籍人口"), "registry.view_persons"),
     ("programmes:home", _("扶助发放"), "programmes.view"),
     ("funds:dashboard", _("基金捐赠"), "funds.view_funds"),
+    ("association:home", _("协会建设"), "association.view"),
     ("orgs:tree", _("组织机构"), "orgs.view_units"),
     ("accounts:users", _("用户与角色"), "accounts.view_users"),
     ("jobs:list", _("后台任务"), None),
