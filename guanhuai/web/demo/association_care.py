@@ -172,9 +172,11 @@ def _build(
 
 
 def _volunteers(officer: User, rng: random.Random, today: dt.date) -> int:
-    counties = list(
-        OrgUnit.objects.filter(level=Level.COUNTY, code__startswith=HOME_COUNTY[:4]).order_by("code")[:4]
-    )
+    # the home county (where the demo's officer works) and three more of its city
+    counties = sorted(
+        OrgUnit.objects.filter(level=Level.COUNTY, code__startswith=HOME_COUNTY[:4]),
+        key=lambda c: (c.code != HOME_COUNTY, c.code),
+    )[:4]
     teams = VolunteerTeam.objects.bulk_create(
         [
             VolunteerTeam(
