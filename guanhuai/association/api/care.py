@@ -317,9 +317,10 @@ def volunteer_list(request: HttpRequest) -> Any:
 def volunteer_create(request: HttpRequest, payload: VolunteerIn) -> Any:
     unit = org_selectors.unit_ref(actor=actor(request), unit_id=payload.org_unit_id, perm=MANAGE_VOLUNTEERS)
     team = None
-    if payload.team_id:
+    team_id = payload.team_id
+    if team_id:
         team = ref(
-            lambda: meeting_sel.team_list(actor=actor(request)).get(pk=payload.team_id),
+            lambda: meeting_sel.team_list(actor=actor(request)).get(pk=team_id),
             code="unknown_team",
             message=_("指定的志愿者队伍不存在，或您无权操作。"),
         )

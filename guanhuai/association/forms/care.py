@@ -8,9 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.association.models import VolunteerTeam
 from guanhuai.association.selectors.care import GAPS
 from guanhuai.association.states import CoverageKind, LiaisonLevel, VisitKind
 from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.orgs.models import OrgUnit
 
 FOLLOW_UP_ROWS = 3
 ACTION_ROWS = 5
@@ -103,7 +105,7 @@ class VisitForm(BootstrapForm):
             if any(values) and not all(values):
                 self.add_error(f"action_{i}", _("跟进事项、负责人和期限须一并填写。"))
             elif all(values):
-                rows.append((values[0], values[1], values[2]))
+                rows.append((str(values[0]), values[1], values[2]))
         return rows
 
 
@@ -112,7 +114,7 @@ class FollowUpDoneForm(BootstrapForm):
 
 
 class TeamForm(BootstrapForm):
-    org_unit = forms.ModelChoiceField(label=_("所属协会"), queryset=None)  # type: ignore[arg-type]
+    org_unit = forms.ModelChoiceField(label=_("所属协会"), queryset=OrgUnit.objects.none())
     name = forms.CharField(label=_("队伍名称"), max_length=100)
     leader = forms.CharField(label=_("队长"), max_length=50, required=False)
     founded_on = forms.DateField(label=_("成立日期"), widget=DateInput(), required=False)
@@ -123,9 +125,9 @@ class TeamForm(BootstrapForm):
 
 
 class VolunteerForm(BootstrapForm):
-    org_unit = forms.ModelChoiceField(label=_("所属协会"), queryset=None)  # type: ignore[arg-type]
+    org_unit = forms.ModelChoiceField(label=_("所属协会"), queryset=OrgUnit.objects.none())
     name = forms.CharField(label=_("姓名"), max_length=50)
-    team = forms.ModelChoiceField(label=_("队伍"), queryset=None, required=False)  # type: ignore[arg-type]
+    team = forms.ModelChoiceField(label=_("队伍"), queryset=VolunteerTeam.objects.none(), required=False)
     joined_on = forms.DateField(label=_("加入日期"), widget=DateInput())
 
     def __init__(self, *args: Any, units: Any, teams: Any, **kwargs: Any) -> None:
@@ -147,7 +149,7 @@ class ServiceForm(BootstrapForm):
 
 
 class MeetingForm(BootstrapForm):
-    org_unit = forms.ModelChoiceField(label=_("召开单位"), queryset=None)  # type: ignore[arg-type]
+    org_unit = forms.ModelChoiceField(label=_("召开单位"), queryset=OrgUnit.objects.none())
     held_on = forms.DateField(label=_("会议日期"), widget=DateInput())
     title = forms.CharField(label=_("会议名称"), max_length=200)
     attendees = forms.CharField(label=_("参会人员"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -169,19 +171,19 @@ class MeetingForm(BootstrapForm):
             )
         _style(self)
 
-    def actions(self) -> list[tuple[str, str, Any]]:
+    def actions(self) -> list[tuple[str, str, Any]]:  # (what, who is responsible, due date)
         rows = []
         for i in range(ACTION_ROWS):
             values = [self.cleaned_data.get(f"{n}_{i}") for n in ("action", "owner", "due")]
             if any(values) and not all(values):
                 self.add_error(f"action_{i}", _("事项、责任单位/人和期限须一并填写。"))
             elif all(values):
-                rows.append((values[0], values[1], values[2]))
+                rows.append((str(values[0]), str(values[1]), values[2]))
         return rows
 
 
 class DelegatedForm(BootstrapForm):
-    org_unit = forms.ModelChoiceField(label=_("承接单位"), queryset=None)  # type: ignore[arg-type]
+    org_unit = forms.ModelChoiceField(label=_("承接单位"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("承接事项"), max_length=200)
     agreement = forms.CharField(label=_("协议"), max_length=200, help_text=_("协议名称或编号"))
     agreed_on = forms.DateField(label=_("签订日期"), widget=DateInput())

@@ -73,12 +73,14 @@ def coverage_gaps(
     """Special families without the named coverage (`liaison`, `doctor`, `fast_lane`), or with none at all
     (`none`), or without all three (`any`)."""
     qs = special_households(actor=actor, unit=unit, on=on)
+    # Q objects, because the flags are annotations (a keyword filter on them is fine at run time, but the
+    # type checker only knows the model's own fields)
     if gap == "none":
-        return qs.filter(has_liaison=False, has_doctor=False, has_fast_lane=False)
+        return qs.filter(Q(has_liaison=False) & Q(has_doctor=False) & Q(has_fast_lane=False))
     if gap == "any":
         return qs.filter(Q(has_liaison=False) | Q(has_doctor=False) | Q(has_fast_lane=False))
     field = {"liaison": "has_liaison", "doctor": "has_doctor", "fast_lane": "has_fast_lane"}[gap]
-    return qs.filter(**{field: False})
+    return qs.filter(Q((field, False)))
 
 
 @dataclass

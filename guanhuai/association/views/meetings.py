@@ -109,7 +109,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 request.GET.get("page")
             ),
             "tasks": [
-                (task, [(s, DelegatedStatus(s).label) for s in DelegatedStatus.values if s in DELEGATED_TRANSITIONS[task.status]])
+                (
+                    task,
+                    [
+                        (s, DelegatedStatus(s).label)
+                        for s in DelegatedStatus.values
+                        if s in DELEGATED_TRANSITIONS[task.status]
+                    ],
+                )
                 for task in selectors.delegated_list(actor=request.user)
             ],
             "can_manage": scoping.can_anywhere(request.user, MANAGE_MEETINGS),

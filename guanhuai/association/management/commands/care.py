@@ -78,5 +78,5 @@ class Command(BaseCommand):
                 )
         if options["xlsx"]:
             with open(options["xlsx"], "wb") as out:
-                n = services.care_gaps_export(actor=actor, unit=unit, gap=gap, out=out)
+                n = services.care_gaps_export(actor=actor, unit=unit, gap=gap or "none", out=out)
             self.stdout.write(_("已导出 %(n)d 户到 %(file)s。") % {"n": n, "file": options["xlsx"]})
