@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.association.models import CareArrangement, FollowUp, JointMeeting, Visit
 from guanhuai.audit.models import AuditEntry
 
@@ -170,3 +171,29 @@ def test_a_volunteer_and_a_service_of_25_hours_is_refused(client, tree, care):
         {"served_on": TODAY.isoformat(), "hours": "3", "activity": "陪伴"},
     )
     assert volunteer.services.get().hours == 3
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_coverage_and_gap_pages_do_not_query_per_family(client, tree, people, care):
+    from guanhuai.registry.services import death_record
+    from guanhuai.registry.tests.factories import family
+
+    client.force_login(care.county_officer)
+    pages = ["/association/care/", f"/association/care/gaps/?unit={tree.county.pk}&gap=any"]
+    client.get("/")  # the session's first request writes its refresh time
+    small = [_queries(client, url) for url in pages]
+    # given four more special families, in two villages
+    clerk = user_with_role("village_clerk", tree.town_a, username="clerk_town_a")
+    for i, village in enumerate([tree.village_a, tree.community_a, tree.village_a, tree.community_a]):
+        household = family(clerk, village, children=1, address=f"新村{i}号")
+        death_record(actor=clerk, person=household.members.get(relation_to_head="child"), occurred_on=TODAY)
+    # then the pages ask the database the same number of times
+    assert [_queries(client, url) for url in pages] == small
