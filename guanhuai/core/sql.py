@@ -12,6 +12,8 @@ string-built values); only table and column names, which come from models, are p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet
@@ -64,3 +66,50 @@ def analyze(*models_: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in models_:
             cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    key: Any
+    rows: int
+    each: dict[str, int]
+    all: int
+    none: int
+
+
+def group_flags(rows: QuerySet, *, key: str, flags: Sequence[str]) -> list[FlagCounts]:
+    """Count, per value of `key`, the rows of `rows` (a `.values()` queryset listing `key` and the boolean
+    `flags`): all rows, the rows with each flag, with every flag, and with none. One GROUP BY over the
+    queryset as a subquery, so an expensive flag (an EXISTS) is computed once per row, not once per count.
+    The SQL is the same on SQLite (whose booleans are 0/1) and PostgreSQL."""
+    inner, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    one = {f: f"CASE WHEN {quote(f)} THEN 1 ELSE 0 END" for f in flags}
+    every = " AND ".join(quote(f) for f in flags)
+    nothing = " AND ".join(f"NOT {quote(f)}" for f in flags)
+    k = quote(key)
+    select = ", ".join(
+        [
+            k,
+            "COUNT(*)",
+            *(f"SUM({one[f]})" for f in flags),
+            f"SUM(CASE WHEN {every} THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {nothing} THEN 1 ELSE 0 END)",
+        ]
+    )
+    with connection.cursor() as cursor:
+        # names are quoted, values are parameters
+        statement = f"SELECT {select} FROM ({inner}) AS flagged GROUP BY {k} ORDER BY {k}"  # noqa: S608
+        cursor.execute(statement, params)
+        found = cursor.fetchall()
+    n = len(flags)
+    return [
+        FlagCounts(
+            key=r[0],
+            rows=r[1],
+            each={f: int(r[2 + i] or 0) for i, f in enumerate(flags)},
+            all=int(r[2 + n] or 0),
+            none=int(r[3 + n] or 0),
+        )
+        for r in found
+    ]

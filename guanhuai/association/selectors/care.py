@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from guanhuai.accounts import scoping
 from guanhuai.association.models import CareArrangement, FollowUp, Visit
 from guanhuai.association.permissions import VIEW_CARE
 from guanhuai.association.states import CoverageKind, FollowUpStatus
+from guanhuai.core import sql
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.orgs.paths import SEGMENT
 from guanhuai.registry.models import Household, Person
@@ -105,42 +106,34 @@ class CoverageRow:
         return self.share(self.all_three)
 
 
-def _one(flag: str) -> Sum:
-    return Sum(Case(When(**{flag: True}, then=Value(1)), default=Value(0), output_field=IntegerField()))
-
-
 def coverage_report(
     *, actor: Any, unit: OrgUnit, on: dt.date | None = None
 ) -> tuple[list[CoverageRow], CoverageRow]:
     """One row per child branch of `unit` (a village: one row, itself), and the total: families, with all
     three, with each one, with none. One GROUP BY on the child's path prefix."""
     scoping.require(actor, VIEW_CARE, unit)
-    qs = special_households(actor=actor, unit=unit, on=on).order_by()
     width = len(unit.path) + SEGMENT
-    grouped = (
-        qs.annotate(branch=Substr("org_unit__path", 1, width))
-        .values("branch")
-        .annotate(
-            families=Count("pk"),
-            all_three=Count("pk", filter=Q(has_liaison=True, has_doctor=True, has_fast_lane=True)),
-            liaison=_one("has_liaison"),
-            doctor=_one("has_doctor"),
-            fast_lane=_one("has_fast_lane"),
-            none=Count("pk", filter=Q(has_liaison=False, has_doctor=False, has_fast_lane=False)),
-        )
-        .order_by("branch")
+    # Each household's three flags are computed once, in the inner query; the outer one only counts them.
+    # (Aggregating over the annotations directly repeats each EXISTS in every aggregate's FILTER, which
+    # PostgreSQL runs as a correlated sub-plan per row and per aggregate: 3 s at 15,000 families.)
+    inner = (
+        special_households(actor=actor, unit=unit, on=on)
+        .order_by()
+        .annotate(branch=Substr("org_unit__path", 1, width))
+        .values("branch", "has_liaison", "has_doctor", "has_fast_lane")
     )
+    grouped = sql.group_flags(inner, key="branch", flags=["has_liaison", "has_doctor", "has_fast_lane"])
     units = {u.path: u for u in OrgUnit.objects.filter(parent=unit)}
     units[unit.path] = unit
     rows = [
         CoverageRow(
-            unit=units.get(g["branch"]),
-            families=g["families"],
-            all_three=g["all_three"],
-            liaison=g["liaison"] or 0,
-            doctor=g["doctor"] or 0,
-            fast_lane=g["fast_lane"] or 0,
-            none=g["none"],
+            unit=units.get(g.key),
+            families=g.rows,
+            all_three=g.all,
+            liaison=g.each["has_liaison"],
+            doctor=g.each["has_doctor"],
+            fast_lane=g.each["has_fast_lane"],
+            none=g.none,
         )
         for g in grouped
     ]
