@@ -125,8 +125,13 @@ class CareArrangement(_Dated):
     (家庭医生签约) or a medical fast lane (就医绿色通道). One table, because coverage asks the same question of
     each ("is one in force today for this household?"), and one indexed EXISTS answers it for all three."""
 
+    # The reverse name lets the coverage queries join a household's arrangements (selectors/care.py); the
+    # registry itself never uses it.
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("家庭")
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="care_arrangements",
+        verbose_name=_("家庭"),
     )
     org_unit = models.ForeignKey(
         "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("村(社区)")

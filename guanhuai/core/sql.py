@@ -78,21 +78,20 @@ class FlagCounts:
 
 
 def group_flags(rows: QuerySet, *, key: str, flags: Sequence[str]) -> list[FlagCounts]:
-    """Count, per value of `key`, the rows of `rows` (a `.values()` queryset listing `key` and the boolean
-    `flags`): all rows, the rows with each flag, with every flag, and with none. One GROUP BY over the
-    queryset as a subquery, so an expensive flag (an EXISTS) is computed once per row, not once per count.
-    The SQL is the same on SQLite (whose booleans are 0/1) and PostgreSQL."""
+    """Count, per value of `key`, the rows of `rows` (a `.values()` queryset listing `key` and `flags`, each
+    flag an integer 0 or 1): all rows, the rows with each flag, with every flag, and with none. One GROUP BY
+    over the queryset as a subquery, so an expensive flag is computed once per row, not once per count.
+    Integers rather than booleans, so that the SQL is the same on SQLite and PostgreSQL."""
     inner, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
-    one = {f: f"CASE WHEN {quote(f)} THEN 1 ELSE 0 END" for f in flags}
-    every = " AND ".join(quote(f) for f in flags)
-    nothing = " AND ".join(f"NOT {quote(f)}" for f in flags)
+    every = " AND ".join(f"{quote(f)} = 1" for f in flags)
+    nothing = " AND ".join(f"{quote(f)} = 0" for f in flags)
     k = quote(key)
     select = ", ".join(
         [
             k,
             "COUNT(*)",
-            *(f"SUM({one[f]})" for f in flags),
+            *(f"SUM({quote(f)})" for f in flags),
             f"SUM(CASE WHEN {every} THEN 1 ELSE 0 END)",
             f"SUM(CASE WHEN {nothing} THEN 1 ELSE 0 END)",
         ]

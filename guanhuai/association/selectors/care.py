@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -27,14 +27,25 @@ from guanhuai.registry.states import SpecialStatus
 
 SPECIAL = [SpecialStatus.BEREAVED, SpecialStatus.DISABLED_CHILD]
 GAPS = ("none", *CoverageKind.values)
+FAMILY_FIELDS = ("address", "org_unit__name", "org_unit__path", "org_unit__level", "head__name")
 
 
 def in_force(day: dt.date) -> Q:
     return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
-def _covered(kind: str, day: dt.date) -> Exists:
-    return Exists(CareArrangement.objects.filter(in_force(day), household=OuterRef("pk"), kind=kind))
+def _covered(kind: str, day: dt.date) -> Max:
+    """1 when the household has a coverage of this kind in force on the day, else 0. An aggregate over one
+    LEFT JOIN of the household's arrangements, so the database reads the arrangements once (a hash join),
+    rather than probing them per family and per kind as a correlated EXISTS would (on PostgreSQL, 300,000
+    families × 3 index probes)."""
+    rel = "care_arrangements__"
+    covered = (
+        Q((f"{rel}kind", kind))
+        & Q((f"{rel}starts_on__lte", day))
+        & (Q((f"{rel}ends_on__isnull", True)) | Q((f"{rel}ends_on__gte", day)))
+    )
+    return Max(Case(When(covered, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
 def is_special() -> Exists:
@@ -48,22 +59,22 @@ def special_households(
     *, actor: Any, unit: OrgUnit | None = None, on: dt.date | None = None
 ) -> QuerySet[Household]:
     """The special families the actor may see (within `unit` if given), each annotated with the three
-    coverages in force on the day (`has_liaison`, `has_doctor`, `has_fast_lane`) and its kind (`status`)."""
+    coverages in force on the day: `has_liaison`, `has_doctor`, `has_fast_lane` (1 or 0)."""
     day = on or timezone.localdate()
     qs = Household.objects.filter(
         scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
     )
-    special = Person.objects.filter(
-        household=OuterRef("pk"), died_on__isnull=True, special_status__in=SPECIAL
-    )
     return (
-        qs.filter(Exists(special))
+        qs.filter(is_special())
         .annotate(
             has_liaison=_covered(CoverageKind.LIAISON, day),
             has_doctor=_covered(CoverageKind.DOCTOR, day),
             has_fast_lane=_covered(CoverageKind.FAST_LANE, day),
         )
         .select_related("org_unit", "head")
+        # Only what the lists show: the rows are grouped (the flags are aggregates), and a person's wide
+        # encrypted columns in the GROUP BY's sort spilled to disk on PostgreSQL.
+        .only(*FAMILY_FIELDS)
         .order_by("org_unit__path", "pk")
     )
 
@@ -77,11 +88,11 @@ def coverage_gaps(
     # Q objects, because the flags are annotations (a keyword filter on them is fine at run time, but the
     # type checker only knows the model's own fields)
     if gap == "none":
-        return qs.filter(Q(has_liaison=False) & Q(has_doctor=False) & Q(has_fast_lane=False))
+        return qs.filter(Q(has_liaison=0) & Q(has_doctor=0) & Q(has_fast_lane=0))
     if gap == "any":
-        return qs.filter(Q(has_liaison=False) | Q(has_doctor=False) | Q(has_fast_lane=False))
+        return qs.filter(Q(has_liaison=0) | Q(has_doctor=0) | Q(has_fast_lane=0))
     field = {"liaison": "has_liaison", "doctor": "has_doctor", "fast_lane": "has_fast_lane"}[gap]
-    return qs.filter(Q((field, False)))
+    return qs.filter(Q((field, 0)))
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """core.sql.group_flags: counts per key of rows with each flag, all of them and none, the same on both
-databases (booleans are 0/1 on SQLite, true/false on PostgreSQL)."""
+databases."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from guanhuai.core.sql import group_flags
 from guanhuai.orgs.models import OrgUnit
@@ -18,13 +18,11 @@ def test_counts_each_flag_every_flag_and_none_per_key(db):
         OrgUnit.objects.exclude(pk=province.pk)
         .annotate(
             odd=Case(
-                When(Q(code__endswith="100") | Q(code__endswith="300"), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
+                When(Q(code__endswith="100") | Q(code__endswith="300"), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
-            city=Case(
-                When(level="city", then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
+            city=Case(When(level="city", then=Value(1)), default=Value(0), output_field=IntegerField()),
         )
         .values("level", "odd", "city")
     )
