@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy
 
-from guanhuai.audit.actions import register
+from guanhuai.audit.actions import numeric, register, register_names
+from guanhuai.funds.models import ClosedPeriod
 
 register(
     {
@@ -22,3 +23,11 @@ register(
         "funds.period.closed": gettext_lazy("月末结账"),
     }
 )
+
+
+def _closed_periods(ids: list[str]) -> dict[str, str]:
+    rows = ClosedPeriod.objects.filter(pk__in=numeric(ids)).values_list("pk", "fund__name", "period")
+    return {str(pk): f"{fund} · {period}" for pk, fund, period in rows}
+
+
+register_names({"funds.closedperiod": _closed_periods})

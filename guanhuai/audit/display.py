@@ -1,0 +1,84 @@
+"""An audit entry as a person reads it: the action's sentence, the object's name, and each changed field
+with its translated label and values. Everything is prepared for a whole page at once: the names come
+from the apps' namers (`actions.register_names`), one query per object type on the page, and the field
+labels and choice values from the models' own metadata, with no query at all."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
+
+from guanhuai.audit.actions import NAMERS, describe
+from guanhuai.audit.models import AuditEntry
+
+TRUE = {True, "True", "true", "1", 1}
+FALSE = {False, "False", "false", "0", 0}
+
+
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[models.Model] | None, name: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """The field's translated verbose name (`status` → 状态), or the stored key where the model has none."""
+    field = _field(model, name)
+    label = getattr(field, "verbose_name", None)
+    return str(label) if label and str(label) != name.replace("_", " ") else name
+
+
+def field_value(model: type[models.Model] | None, name: str, value: Any) -> str | None:
+    """A stored value as the page shows it: a choice's label, 是/否, or the text stored; None is "—"."""
+    if value is None or value == "" or value == "None":
+        return None
+    field = _field(model, name)
+    if field is not None and getattr(field, "flatchoices", None):
+        labels = {str(k): v for k, v in field.flatchoices}
+        if str(value) in labels:
+            return str(labels[str(value)])
+    if isinstance(field, models.BooleanField) and value in TRUE | FALSE:
+        return _("是") if value in TRUE else _("否")
+    if isinstance(value, list | dict):
+        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return str(value)
+
+
+def _changes(model: type[models.Model] | None, changes: Any) -> list[tuple[str, str | None, str | None]]:
+    rows = []
+    for name, values in (changes or {}).items():
+        old, new = values if isinstance(values, list | tuple) and len(values) == 2 else (None, values)
+        rows.append((field_label(model, name), field_value(model, name, old), field_value(model, name, new)))
+    return rows
+
+
+def readable(entries: Sequence[AuditEntry]) -> Sequence[AuditEntry]:
+    """Give each entry `sentence`, `name`, `type_label` and `change_list` [(label, old, new)]."""
+    ids: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry.object_type in NAMERS:
+            ids[entry.object_type].add(entry.object_id)
+    names = {t: NAMERS[t](sorted(wanted)) for t, wanted in ids.items()}
+    for entry in entries:
+        model = _model(entry.object_type)
+        entry.sentence = describe(entry.action)  # type: ignore[attr-defined]
+        entry.name = names.get(entry.object_type, {}).get(entry.object_id) or entry.object_repr  # type: ignore[attr-defined]
+        entry.type_label = str(model._meta.verbose_name) if model else entry.object_type  # type: ignore[attr-defined]
+        entry.change_list = _changes(model, entry.changes)  # type: ignore[attr-defined]
+    return entries
