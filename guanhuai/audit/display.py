@@ -60,6 +60,13 @@ def field_value(model: type[models.Model] | None, name: str, value: Any) -> str 
     return str(value)
 
 
+def _type_label(model: type[models.Model] | None) -> str:
+    """The object's kind in words (扶助申请), when its model names it; never an English class name."""
+    if model is None or "verbose_name" not in model._meta.original_attrs:
+        return ""
+    return str(model._meta.verbose_name)
+
+
 def _changes(model: type[models.Model] | None, changes: Any) -> list[tuple[str, str | None, str | None]]:
     rows = []
     for name, values in (changes or {}).items():
@@ -79,6 +86,6 @@ def readable(entries: Sequence[AuditEntry]) -> Sequence[AuditEntry]:
         model = _model(entry.object_type)
         entry.sentence = describe(entry.action)  # type: ignore[attr-defined]
         entry.name = names.get(entry.object_type, {}).get(entry.object_id) or entry.object_repr  # type: ignore[attr-defined]
-        entry.type_label = str(model._meta.verbose_name) if model else entry.object_type  # type: ignore[attr-defined]
+        entry.type_label = _type_label(model)  # type: ignore[attr-defined]
         entry.change_list = _changes(model, entry.changes)  # type: ignore[attr-defined]
     return entries
