@@ -191,7 +191,12 @@ def bank_account(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class EventAction:
+    """One life event's page. `label` is the page's title and button ("登记死亡"); `done` is the whole
+    message after it ("已登记王建国死亡。", with `%(name)s`): a sentence of its own, so that the label's
+    verb is never repeated ("已登记：登记死亡。")."""
+
     label: Any
+    done: Any
     form: type
     record: Callable[[HttpRequest, Person, dict[str, Any]], Any]
     danger: bool = False
@@ -234,6 +239,7 @@ def _adoption(request: HttpRequest, person: Person, d: dict[str, Any]) -> Any:
 EVENT_ACTIONS: dict[str, EventAction] = {
     "death": EventAction(
         gettext_lazy("登记死亡"),
+        gettext_lazy("已登记%(name)s死亡。"),
         forms.DeathForm,
         lambda r, p, d: services.death_record(
             actor=r.user, person=p, occurred_on=d["occurred_on"], note=d["note"]
@@ -242,6 +248,7 @@ EVENT_ACTIONS: dict[str, EventAction] = {
     ),
     "disability": EventAction(
         gettext_lazy("残疾评定"),
+        gettext_lazy("已登记%(name)s的残疾评定。"),
         forms.DisabilityForm,
         lambda r, p, d: services.disability_record(
             actor=r.user, person=p, grade=d["grade"], occurred_on=d["occurred_on"]
@@ -250,6 +257,7 @@ EVENT_ACTIONS: dict[str, EventAction] = {
     ),
     "marriage": EventAction(
         gettext_lazy("登记结婚"),
+        gettext_lazy("已登记%(name)s结婚。"),
         forms.MarriageForm,
         lambda r, p, d: services.marriage_record(
             actor=r.user,
@@ -260,19 +268,24 @@ EVENT_ACTIONS: dict[str, EventAction] = {
     ),
     "divorce": EventAction(
         gettext_lazy("登记离婚"),
+        gettext_lazy("已登记%(name)s离婚。"),
         forms.DivorceForm,
         lambda r, p, d: services.divorce_record(actor=r.user, person=p, occurred_on=d["occurred_on"]),
     ),
-    "migration": EventAction(gettext_lazy("流动登记"), forms.MigrationForm, _migration),
-    "move": EventAction(gettext_lazy("迁往他户"), forms.MoveForm, _move),
+    "migration": EventAction(
+        gettext_lazy("流动登记"), gettext_lazy("已登记%(name)s的流动情况。"), forms.MigrationForm, _migration
+    ),
+    "move": EventAction(gettext_lazy("迁往他户"), gettext_lazy("%(name)s已迁往新户。"), forms.MoveForm, _move),
     "adoption": EventAction(
         gettext_lazy("登记收养"),
+        gettext_lazy("已登记%(name)s收养子女。"),
         forms.AdoptionForm,
         _adoption,
         help=gettext_lazy("本人为收养人。被收养人须已登记在您的管辖范围内。"),
     ),
     "correction": EventAction(
         gettext_lazy("更正"),
+        gettext_lazy("已更正%(name)s的信息，原值保留在事件记录中。"),
         forms.CorrectionForm,
         lambda r, p, d: services.correction_record(
             actor=r.user, person=p, field_name=d["field_name"], value=d["value"], reason=d["reason"]
@@ -292,7 +305,7 @@ def person_event(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with form_errors(form):
             action.record(request, person, form.cleaned_data)
-            messages.success(request, _("已登记：%(what)s。") % {"what": action.label})
+            messages.success(request, str(action.done) % {"name": person.name})
             return redirect("registry:person", person.pk)
     return form_page(
         request,
