@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput
 from guanhuai.programmes.states import ApplicationStatus, Decision, DocumentKind, Step
 
 
@@ -115,6 +115,15 @@ class NoticeOpenForm(BootstrapForm):
     programme = forms.IntegerField(widget=forms.HiddenInput)
     village = forms.IntegerField(widget=forms.HiddenInput)
     opens_on = forms.DateField(label=_("公示开始日期"), widget=DateInput(), initial=_today)
+
+
+class NoticeCloseForm(BootstrapForm):
+    confirm = ConfirmField(
+        _(
+            "结束后不能再登记异议；无异议的申请转入下一审核环节，"
+            "有未处理异议的申请留在公示中，待异议处理后再转。"
+        )
+    )
 
 
 class ObjectionForm(BootstrapForm):

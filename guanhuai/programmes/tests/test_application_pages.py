@@ -215,13 +215,24 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
     r = client.get(reverse("programmes:notice_pdf", args=[a.notice_id]))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
 
-    # closing before the end is refused with the date it may be closed
+    # during the notice period "结束公示" is not offered: the button is disabled, with the first day it
+    # may be used; a POST all the same is refused with that date
     client.force_login(people.clerk_a)
-    client.post(reverse("programmes:notice_close", args=[a.notice_id]))
+    html = client.get(notice_url).content.decode()
+    first_day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    assert re.search(r'<button type="button"[^>]*disabled[^>]*>结束公示</button>', html)
+    assert f"公示期未满，{first_day} 起可结束公示。" in html and 'id="notice-close"' not in html
+    client.post(reverse("programmes:notice_close", args=[a.notice_id]), {"confirm": "on"})
     html = client.get(notice_url).content.decode()
     assert "方可结束公示" in html
+    # from that day on it is offered, with what closing does; it needs the tick
     at_day(monkeypatch, dt.date.today() + dt.timedelta(days=7))
+    html = client.get(notice_url).content.decode()
+    assert 'id="notice-close"' in html and "结束后不能再登记异议" in html
     client.post(reverse("programmes:notice_close", args=[a.notice_id]))
+    html = client.get(notice_url).content.decode()
+    assert "请先阅读并勾选结束公示的确认。" in html and "公示已结束" not in html
+    client.post(reverse("programmes:notice_close", args=[a.notice_id]), {"confirm": "on"})
     html = client.get(notice_url).content.decode()
     assert "公示已结束" in html
 

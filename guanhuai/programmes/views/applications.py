@@ -435,6 +435,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     in_notice = [a for a in applications if a.status == ApplicationStatus.IN_PUBLIC_NOTICE]
     can_manage = scoping.can(request.user, MANAGE_NOTICES, notice.org_unit)
     rows = {r.application_id: r for r in sel.notice_rows(notice)}
+    closable_on = notices.notice_closable_on(notice)
     form = forms.ObjectionForm(_post(request), applications=in_notice)
     if request.method == "POST":
         if not can_manage:
@@ -472,6 +473,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "how_to_object": sel.how_to_object(notice),
             "open": notice.status == NoticeStatus.OPEN,
             "objection_open": ObjectionStatus.OPEN,
+            "closable_on": closable_on,
+            "can_close": can_manage and notices.notice_may_close(notice),
+            "close_form": forms.NoticeCloseForm(auto_id="close_%s"),
         },
     )
 
@@ -480,6 +484,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
+    if not forms.NoticeCloseForm(request.POST).is_valid():
+        messages.error(request, _("请先阅读并勾选结束公示的确认。"))
+        return redirect("programmes:notice_detail", notice.pk)
     try:
         notices.notice_close(actor=request.user, notice=notice)
     except DomainError as exc:
