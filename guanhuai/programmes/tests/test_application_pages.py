@@ -69,7 +69,10 @@ def test_bulk_pass_shows_a_result_per_application(client, apps, people, tree):
     Application.objects.filter(pk=other.pk).update(created_by=people.reviewer_a)  # SoD refuses this one
     client.force_login(people.reviewer_a)
 
-    r = client.post(reverse("programmes:home"), {"ids": [ok.pk, other.pk], "decision": "pass", "comment": ""})
+    r = client.post(
+        reverse("programmes:home"),
+        {"ids": [ok.pk, other.pk], "decision": "pass", "comment": "", "confirm": "on"},
+    )
 
     assert r.status_code == 200
     html = r.content.decode()
@@ -359,6 +362,26 @@ def test_a_clerk_applies_uploads_and_submits_on_a_phone(live_server, apps, peopl
     assert Application.objects.get().status == ApplicationStatus.UNDER_REVIEW
 
 
+def test_bulk_review_has_no_default_decision_and_needs_the_tick(client, apps, people):
+    a = submitted(apps, people)
+    client.force_login(apps.clerk_a2)
+    url = reverse("programmes:home")
+
+    desk = client.get(url).content.decode()
+    no_decision = client.post(url, {"ids": [a.pk], "comment": "", "confirm": "on"}).content.decode()
+    unticked = client.post(url, {"ids": [a.pk], "decision": "pass", "comment": ""}).content.decode()
+
+    # the decision box starts on "请选择", not on 通过, and the consequence is stated beside the button
+    select = re.search(r'<select name="decision".*?</select>', desk, re.S)[0]
+    assert '<option value="" selected>请选择</option>' in select
+    assert "最后一级通过即批准并纳入享受" in desk
+    # neither a missing decision nor a missing tick passes anything
+    assert "请选择批量审核结论。" in no_decision and "bulk-results" not in no_decision
+    assert "请先阅读并勾选上面的确认。" in unticked and "bulk-results" not in unticked
+    a.refresh_from_db()
+    assert (a.status, a.step) == (ApplicationStatus.UNDER_REVIEW, "village")
+
+
 def test_bulk_review_results_never_name_an_application_the_actor_cannot_see(client, apps, people, tree):
     # given an application in 甲镇, and a reviewer of 乙镇 and a user with no role at all
     from guanhuai.accounts.tests.factories import UserFactory
@@ -369,7 +392,9 @@ def test_bulk_review_results_never_name_an_application_the_actor_cannot_see(clie
     for user in (people.reviewer_b, nobody):
         client.force_login(user)
         # when they post its id to the bulk review
-        r = client.post(reverse("programmes:home"), {"ids": [a.pk], "decision": "pass", "comment": ""})
+        r = client.post(
+            reverse("programmes:home"), {"ids": [a.pk], "decision": "pass", "comment": "", "confirm": "on"}
+        )
         # then the result says "not found" without the applicant's name
         assert r.status_code == 200
         html = r.content.decode()
