@@ -45,6 +45,7 @@ from guanhuai.programmes.states import (
     Step,
 )
 from guanhuai.registry import selectors as registry_selectors
+from guanhuai.registry.permissions import VIEW_PERSONS
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -199,7 +200,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     form = forms.ApplicationForm(
         _post(request),
         programmes=_programmes(request, APPLY),
-        initial={"person": person.pk if person else None},
+        initial={"person": person.pk if person else None, "programme": request.GET.get("programme")},
     )
     if request.method == "POST" and form.is_valid() and person is not None:
         try:
@@ -256,6 +257,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objections": application.objections.select_related("recorded_by", "resolved_by"),
             "grievances": application.grievances.all(),
             "eligible": svc.eligible_now(application.programme, application.person),
+            "checks": svc.eligibility_checks(application.programme, application.person),
+            "can_see_person": scoping.can(request.user, VIEW_PERSONS, application.person.org_unit),
             "document_form": forms.DocumentForm(),
             "review_form": forms.ReviewForm(decisions=decisions) if decisions else None,
             "withdraw_form": forms.WithdrawForm(),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.links import grouped, links_for
 from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
@@ -65,6 +66,7 @@ def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     can_edit = scoping.can(actor, EDIT_PERSONS, person.org_unit) and not erased
     events = list(selectors.event_list(actor=actor, person=person))
     related = {e.related_person_id for e in events if e.related_person_id}
+    linked = links_for("registry.person", actor, person)
     return {
         "person": person,
         "bank": bank,
@@ -85,6 +87,10 @@ def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         if can_edit
         else [],
         "withdraw_form": forms.ConsentWithdrawForm(),
+        # What the apps above hold about the person (applications, enrolments, payments) and what they
+        # offer ("申请扶助"): registered in their own links.py, so the registry names none of them.
+        "linked": grouped(linked),
+        "offers": [link for link in linked if link.action],
     }
 
 
