@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from guanhuai.audit.actions import NAMERS, describe
 from guanhuai.audit.models import AuditEntry
 
-TRUE = {True, "True", "true", "1", 1}
-FALSE = {False, "False", "false", "0", 0}
+TRUE = {True, "True", "true", "1"}
+FALSE = {False, "False", "false", "0"}
 
 
 def _model(object_type: str) -> type[models.Model] | None:

@@ -73,7 +73,9 @@ register(
 
 def _person_and_programme(model: type[models.Model]) -> Namer:
     def names(ids: list[str]) -> dict[str, str]:
-        rows = model._default_manager.filter(pk__in=numeric(ids)).values_list("pk", "person__name", "programme__name")
+        rows = model._default_manager.filter(pk__in=numeric(ids)).values_list(
+            "pk", "person__name", "programme__name"
+        )
         return {str(pk): f"{person} · {programme}" for pk, person, programme in rows}
 
     return names

@@ -60,7 +60,8 @@ def person_links(actor: Any, person: Person) -> Iterable[Link]:
             label=e.programme.name,
             url=reverse("programmes:enrolment_detail", args=[e.pk]),
             group=_("享受项目"),
-            detail=_("%(status)s · 自%(month)s起") % {"status": e.get_status_display(), "month": month_label(e.start_month)},
+            detail=_("%(status)s · 自%(month)s起")
+            % {"status": e.get_status_display(), "month": month_label(e.start_month)},
         )
     if enrolments or scoping.scope(Entitlement.objects.filter(person=person), actor, VIEW).exists():
         yield Link(

@@ -41,8 +41,10 @@ register(
 
 def _events(ids: list[str]) -> dict[str, str]:
     """A life event by its person: "张三 · 死亡 2026-03-01" (its str() has no person)."""
-    rows = LifeEvent.objects.filter(pk__in=numeric(ids)).select_related("person").only(
-        "kind", "occurred_on", "person__name"
+    rows = (
+        LifeEvent.objects.filter(pk__in=numeric(ids))
+        .select_related("person")
+        .only("kind", "occurred_on", "person__name")
     )
     return {str(e.pk): f"{e.person.name} · {e.get_kind_display()} {e.occurred_on}" for e in rows}
 

@@ -12,7 +12,7 @@ from guanhuai.audit.actions import SENTENCES
 
 def _app_label(label: str) -> str:
     try:
-        return gettext(apps.get_app_config(label).verbose_name)
+        return gettext(str(apps.get_app_config(label).verbose_name))
     except LookupError:
         return label
 
@@ -26,7 +26,10 @@ def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [
         (
             _app_label(app),
-            [(f"{app}.", gettext("全部：%(app)s") % {"app": _app_label(app)}), *sorted(actions, key=lambda a: a[0])],
+            [
+                (f"{app}.", gettext("全部：%(app)s") % {"app": _app_label(app)}),
+                *sorted(actions, key=lambda a: a[0]),
+            ],
         )
         for app, actions in sorted(by_app.items())
     ]

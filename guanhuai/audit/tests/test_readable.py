@@ -134,9 +134,7 @@ def _queries(client):
     return len(ctx.captured_queries), len(response.context["page"].object_list)
 
 
-def test_the_page_costs_the_same_queries_for_four_entries_and_for_fifty(
-    client, tree, people, world
-):
+def test_the_page_costs_the_same_queries_for_four_entries_and_for_fifty(client, tree, people, world):
     _entries(tree, people, world, 1)
     client.force_login(people.auditor)
     client.get(reverse("audit:list"))  # the first page of a session also loads what it then caches

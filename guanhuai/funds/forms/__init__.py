@@ -182,7 +182,9 @@ class ReasonForm(FundsForm):
 
 class VoidForm(ReasonForm):
     confirm = ConfirmField(
-        _("我已了解：作废后该捐赠仍计入基金；如需冲销，请由基金管理员操作。作废的编号不再使用，会出现在断号报告中。")
+        _(
+            "我已了解：作废后该捐赠仍计入基金；如需冲销，请由基金管理员操作。作废的编号不再使用，会出现在断号报告中。"
+        )
     )
 
 

@@ -96,13 +96,15 @@ VALUES: dict[str, Callable[[Person, dt.date], Any]] = {
     "sex": lambda p, d: p.get_sex_display(),
     "hukou": lambda p, d: p.get_hukou_type_display(),
     "special_status": lambda p, d: p.get_special_status_display() if p.special_status else _("无"),
-    "disability_grade": lambda p, d: _("%(g)d级") % {"g": p.disability_grade} if p.disability_grade else _("无"),
+    "disability_grade": lambda p, d: (
+        _("%(g)d级") % {"g": p.disability_grade} if p.disability_grade else _("无")
+    ),
     "living_children": lambda p, d: p.living_children,
     "children_ever": lambda p, d: p.children_ever,
     "living_daughters": lambda p, d: len(_living_children(p, d, "female")),
     "living_sons": lambda p, d: len(_living_children(p, d, "male")),
-    "youngest_child_age_months": lambda p, d: (
-        min((_months(c.birth_date, d) for c in _living_children(p, d)), default=None)
+    "youngest_child_age_months": lambda p, d: min(
+        (_months(c.birth_date, d) for c in _living_children(p, d)), default=None
     ),
     "mother_age": lambda p, d: (w := _wife(p)) and _years(w.birth_date, d),
     "spouse_hukou": lambda p, d: (s := _spouse(p)) and s.get_hukou_type_display(),

@@ -82,7 +82,8 @@ def test_forms_show_the_service_message_and_change_nothing_on_error(client, peop
     _, mine, _, _ = setup
     client.force_login(people.approver)
     response = client.post(
-        reverse("programmes:enrolment_exit", args=[mine.pk]), {"reason": "other", "exited_on": "2026-10-01", "confirm": "on"},
+        reverse("programmes:enrolment_exit", args=[mine.pk]),
+        {"reason": "other", "exited_on": "2026-10-01", "confirm": "on"},
     )
     assert response.status_code == 200 and "必须填写说明" in response.content.decode()
     assert Enrolment.objects.get(pk=mine.pk).status == EnrolmentStatus.ACTIVE

@@ -35,7 +35,10 @@ def home(tree, people, settings, tmp_path):
 
 def _checks(html):
     block = re.search(r'<ul[^>]*id="eligibility-checks".*?</ul>', html, re.S)[0]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", li)).strip() for li in re.findall(r"<li.*?</li>", block, re.S)]
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", li)).strip()
+        for li in re.findall(r"<li.*?</li>", block, re.S)
+    ]
 
 
 def test_the_review_page_links_the_applicant_and_shows_each_fact_the_rule_checked(client, tree, people, home):
@@ -137,4 +140,9 @@ def test_for_a_husband_the_mothers_age_is_his_wifes(tree, people, home):
 
     (check,) = rules.explain({"all": [{"fact": "mother_age", "op": ">=", "value": 49}]}, head, as_of=on)
 
-    assert (check.label, check.value, check.condition, check.holds) == ("女方年龄(周岁)", "64", "大于等于 49", True)
+    assert (check.label, check.value, check.condition, check.holds) == (
+        "女方年龄(周岁)",
+        "64",
+        "大于等于 49",
+        True,
+    )

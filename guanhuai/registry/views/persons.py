@@ -281,7 +281,9 @@ EVENT_ACTIONS: dict[str, EventAction] = {
     "migration": EventAction(
         gettext_lazy("流动登记"), gettext_lazy("已登记%(name)s的流动情况。"), forms.MigrationForm, _migration
     ),
-    "move": EventAction(gettext_lazy("迁往他户"), gettext_lazy("%(name)s已迁往新户。"), forms.MoveForm, _move),
+    "move": EventAction(
+        gettext_lazy("迁往他户"), gettext_lazy("%(name)s已迁往新户。"), forms.MoveForm, _move
+    ),
     "adoption": EventAction(
         gettext_lazy("登记收养"),
         gettext_lazy("已登记%(name)s收养子女。"),
