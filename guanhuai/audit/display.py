@@ -75,8 +75,18 @@ def _changes(model: type[models.Model] | None, changes: Any) -> list[tuple[str, 
     return rows
 
 
+REMARK_KEYS = ("reason", "comment", "note")
+
+
+def _remark(data: Any) -> str:
+    """The words a person wrote with the action (a reason, a review comment, a note), if any."""
+    if not isinstance(data, dict):
+        return ""
+    return next((str(data[k]) for k in REMARK_KEYS if isinstance(data.get(k), str) and data[k].strip()), "")
+
+
 def readable(entries: Sequence[AuditEntry]) -> Sequence[AuditEntry]:
-    """Give each entry `sentence`, `name`, `type_label` and `change_list` [(label, old, new)]."""
+    """Give each entry `sentence`, `name`, `type_label`, `change_list` [(label, old, new)] and `remark`."""
     ids: dict[str, set[str]] = defaultdict(set)
     for entry in entries:
         if entry.object_type in NAMERS:
@@ -88,4 +98,5 @@ def readable(entries: Sequence[AuditEntry]) -> Sequence[AuditEntry]:
         entry.name = names.get(entry.object_type, {}).get(entry.object_id) or entry.object_repr  # type: ignore[attr-defined]
         entry.type_label = _type_label(model)  # type: ignore[attr-defined]
         entry.change_list = _changes(model, entry.changes)  # type: ignore[attr-defined]
+        entry.remark = _remark(entry.data)  # type: ignore[attr-defined]
     return entries

@@ -74,6 +74,7 @@ def test_an_entry_names_its_object_and_says_its_changes_in_words(client, tree, p
         actor=people.approver,
         org_unit=tree.village_a,
         changes={"status": ["active", "suspended"]},
+        data={"reason": "外出务工，暂停核实", "from_month": 24323},
     )
     log(
         programme,
@@ -90,6 +91,7 @@ def test_an_entry_names_its_object_and_says_its_changes_in_words(client, tree, p
     assert f"{programme.pk}:{head.pk}" not in html  # the stored "programme:person" is not shown
     assert "享受中 → 暂停" in html and "active" not in html.split("<tbody>")[1]
     assert "启用</span>: 是 → 否" in html
+    assert "说明：外出务工，暂停核实" in html  # the words the person gave with the action
     assert "扶助申请" in html and "享受对象" in html  # the object's kind in words
 
 
