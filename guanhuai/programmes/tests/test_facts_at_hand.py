@@ -146,3 +146,28 @@ def test_for_a_husband_the_mothers_age_is_his_wifes(tree, people, home):
         "大于等于 49",
         True,
     )
+
+
+def test_the_person_page_costs_the_same_queries_for_one_application_and_for_six(client, tree, people, home):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    head = home.members.get(relation_to_head="head")
+    url = reverse("registry:person", args=[head.pk])
+    client.force_login(people.clerk_a)
+
+    def apply_and_count(n):
+        for _ in range(n):
+            programme = make_programme(org_unit=tree.province, created_by=people.admin)
+            svc.application_create(actor=people.clerk_a, programme=programme, person=head)
+            enrol(make_programme(org_unit=tree.province, created_by=people.admin), head)
+        client.get(url)  # warm the session's caches
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        return len(ctx.captured_queries), html.count("/programmes/applications/")
+
+    one, shown_one = apply_and_count(1)
+    six, shown_six = apply_and_count(5)
+
+    assert (shown_one, shown_six) == (1, 6)
+    assert six == one
