@@ -171,3 +171,14 @@ def test_the_person_page_costs_the_same_queries_for_one_application_and_for_six(
 
     assert (shown_one, shown_six) == (1, 6)
     assert six == one
+
+
+def test_the_timeline_does_not_say_录入_twice(client, tree, people, home):
+    head = home.members.get(relation_to_head="head")
+    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
+    application = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
+    client.force_login(people.clerk_a)
+
+    html = client.get(reverse("programmes:application_detail", args=[application.pk])).content.decode()
+
+    assert "录入扶助申请（当时符合资格条件）" in html and "录入时" not in html
