@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy
 
 from guanhuai.audit.actions import numeric, register, register_names
-from guanhuai.funds.models import ClosedPeriod
+from guanhuai.core.money import yuan
+from guanhuai.funds.models import ClosedPeriod, Donation
 
 register(
     {
@@ -30,4 +31,12 @@ def _closed_periods(ids: list[str]) -> dict[str, str]:
     return {str(pk): f"{fund} · {period}" for pk, fund, period in rows}
 
 
-register_names({"funds.closedperiod": _closed_periods})
+def _donations(ids: list[str]) -> dict[str, str]:
+    """A gift by its donor, amount and day: "爱心企业 · ¥1,000.00 · 2025-03-10" (its str() is "爱心企业 1000.00")."""
+    rows = Donation.objects.filter(pk__in=numeric(ids)).values_list(
+        "pk", "donor__name", "amount", "received_on"
+    )
+    return {str(pk): f"{donor} · {yuan(amount)} · {on}" for pk, donor, amount, on in rows}
+
+
+register_names({"funds.closedperiod": _closed_periods, "funds.donation": _donations})

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.services import log
 from guanhuai.programmes.models import Application
 from guanhuai.programmes.tests.factories import enrol, make_programme
@@ -150,3 +151,22 @@ def test_the_page_costs_the_same_queries_for_four_entries_and_for_fifty(client, 
     # session, user, count, page (actor and branch joined), one name query per type with a namer
     # (application, enrolment) and the auditor's assignments (scope + navigation): pinned.
     assert small == 7
+
+
+def test_a_donation_is_named_by_its_donor_amount_and_day(client, tree, people):
+    from guanhuai.funds.tests.test_pages import ON, donor, fund, give
+
+    manager = user_with_role("fund_manager", tree.province, username="jijin")
+    finance = user_with_role("finance_officer", tree.province, username="caiwu")
+    give(
+        finance,
+        fund(manager, tree.province, name="生育关怀基金"),
+        donor(manager, tree.province, name="爱心企业"),
+        "1000",
+        on=ON,
+    )
+    client.force_login(people.auditor)
+
+    html = client.get(reverse("audit:list"), {"action": "funds.donation.recorded"}).content.decode()
+
+    assert f"爱心企业 · ¥1,000.00 · {ON.isoformat()}" in html
