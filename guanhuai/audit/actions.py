@@ -15,6 +15,7 @@ from typing import Any
 SENTENCES: dict[str, Any] = {}
 Namer = Callable[[list[str]], dict[str, str]]
 NAMERS: dict[str, Namer] = {}
+FIELD_LABELS: dict[str, dict[str, Any]] = {}
 
 
 def register(sentences: dict[str, Any]) -> None:
@@ -25,6 +26,12 @@ def register(sentences: dict[str, Any]) -> None:
 def register_names(namers: dict[str, Namer]) -> None:
     """Each app names its own objects for the log (`"programmes.application": names_of_applications`)."""
     NAMERS.update(namers)
+
+
+def register_fields(labels: dict[str, dict[str, Any]]) -> None:
+    """Labels for changed fields whose model gives none (`{"orgs.orgunit": {"parent": 上级组织}}`)."""
+    for object_type, fields in labels.items():
+        FIELD_LABELS.setdefault(object_type, {}).update(fields)
 
 
 def describe(action: str) -> str:

@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
-from guanhuai.audit.actions import NAMERS, describe
+from guanhuai.audit.actions import FIELD_LABELS, NAMERS, describe
 from guanhuai.audit.models import AuditEntry
 
 TRUE = {True, "True", "true", "1"}
@@ -38,10 +38,20 @@ def _field(model: type[models.Model] | None, name: str) -> Any:
 
 
 def field_label(model: type[models.Model] | None, name: str) -> str:
-    """The field's translated verbose name (`status` → 状态), or the stored key where the model has none."""
+    """The field's translated label: the one its app registered, else the model field's verbose name
+    (`status` → 状态), else for a link without one the linked model's name (`programme` → 扶助项目), else
+    the stored key."""
+    registered = FIELD_LABELS.get(model._meta.label_lower, {}) if model else {}
+    if name in registered:
+        return str(registered[name])
     field = _field(model, name)
     label = getattr(field, "verbose_name", None)
-    return str(label) if label and str(label) != name.replace("_", " ") else name
+    if label and str(label) != name.replace("_", " "):
+        return str(label)
+    related = getattr(field, "related_model", None)
+    if related is not None and "verbose_name" in related._meta.original_attrs:
+        return str(related._meta.verbose_name)
+    return name
 
 
 def field_value(model: type[models.Model] | None, name: str, value: Any) -> str | None:

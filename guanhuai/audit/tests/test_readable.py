@@ -153,6 +153,32 @@ def test_the_page_costs_the_same_queries_for_four_entries_and_for_fifty(client, 
     assert small == 7
 
 
+def test_a_change_of_a_field_without_its_own_label_reads_in_words(client, tree, people, world):
+    programme, head, _spouse, son = world
+    log(
+        tree.village_a,
+        "orgs.unit.moved",
+        actor=people.admin,
+        org_unit=tree.village_a,
+        changes={"parent": ["甲镇", "乙镇"]},
+    )
+    enrolment = enrol(programme, son)
+    log(
+        enrolment,
+        "programmes.enrolment.reactivated",
+        actor=people.approver,
+        org_unit=tree.village_a,
+        changes={"application": [None, 7]},
+    )
+    client.force_login(people.auditor)
+
+    html = client.get(reverse("audit:list")).content.decode()
+
+    assert "上级组织</span>: 甲镇 → 乙镇" in html  # registered by orgs
+    assert "扶助申请</span>: — → 7" in html  # a link without a label: the linked model's name
+    assert ">parent<" not in html and ">application<" not in html
+
+
 def test_a_donation_is_named_by_its_donor_amount_and_day(client, tree, people):
     from guanhuai.funds.tests.test_pages import ON, donor, fund, give
 
