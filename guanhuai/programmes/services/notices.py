@@ -126,6 +126,12 @@ def notice_closable_on(notice: PublicNotice) -> dt.date:
     return notice.closes_on + dt.timedelta(days=1)
 
 
+def notice_takes_objections(notice: PublicNotice) -> bool:
+    """Objections are recorded while the notice is open and up to its last day (the page offers the form
+    only then)."""
+    return notice.status == NoticeStatus.OPEN and _today() <= notice.closes_on
+
+
 def notice_may_close(notice: PublicNotice) -> bool:
     """Whether today is on or after `notice_closable_on` (the page disables "结束公示" before it)."""
     return _today() >= notice_closable_on(notice)
@@ -187,7 +193,7 @@ def objection_record(
     received_on = received_on or _today()
     with transaction.atomic():
         notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
-        if notice.status != NoticeStatus.OPEN or _today() > notice.closes_on:
+        if not notice_takes_objections(notice):
             raise Conflict(
                 _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")
                 % {"opens": notice.opens_on, "closes": notice.closes_on},

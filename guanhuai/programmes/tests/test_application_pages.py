@@ -225,6 +225,7 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
     first_day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
     assert re.search(r'<button type="button"[^>]*disabled[^>]*>结束公示</button>', html)
     assert f"公示期未满，{first_day} 起可结束公示。" in html and 'id="notice-close"' not in html
+    assert "登记异议</h2>" in html
     client.post(reverse("programmes:notice_close", args=[a.notice_id]), {"confirm": "on"})
     html = client.get(notice_url).content.decode()
     assert "方可结束公示" in html
@@ -232,6 +233,8 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
     at_day(monkeypatch, dt.date.today() + dt.timedelta(days=7))
     html = client.get(notice_url).content.decode()
     assert 'id="notice-close"' in html and "结束后不能再登记异议" in html
+    # and the objection form, which the service would refuse after the last day, is no longer offered
+    assert "登记异议</h2>" not in html and "公示期已过，不能再登记异议；如有意见请登记为投诉。" in html
     client.post(reverse("programmes:notice_close", args=[a.notice_id]))
     html = client.get(notice_url).content.decode()
     assert "请先阅读并勾选结束公示的确认。" in html and "公示已结束" not in html

@@ -478,6 +478,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objection_open": ObjectionStatus.OPEN,
             "closable_on": closable_on,
             "can_close": can_manage and notices.notice_may_close(notice),
+            "takes_objections": notices.notice_takes_objections(notice),
             "close_form": forms.NoticeCloseForm(auto_id="close_%s"),
         },
     )
