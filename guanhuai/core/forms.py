@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 F = TypeVar("F", bound=forms.Field)
 
@@ -30,3 +31,18 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ConfirmField(forms.BooleanField):
+    """A required tick box whose label states what the action will do ("作废后该捐赠仍计入基金……"). It
+    is the confirmation step of a grave action: it works without JavaScript and on a phone (no `confirm()`
+    dialog), and the server refuses the action until it is ticked."""
+
+    def __init__(self, consequence: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"required": _("请先阅读并勾选上面的确认。")})
+        super().__init__(
+            label=consequence,
+            required=True,
+            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            **kwargs,
+        )

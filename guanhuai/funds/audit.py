@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy
 
-from guanhuai.audit.actions import register
+from guanhuai.audit.actions import numeric, register, register_names
+from guanhuai.core.money import yuan
+from guanhuai.funds.models import ClosedPeriod, Donation
 
 register(
     {
@@ -22,3 +24,19 @@ register(
         "funds.period.closed": gettext_lazy("月末结账"),
     }
 )
+
+
+def _closed_periods(ids: list[str]) -> dict[str, str]:
+    rows = ClosedPeriod.objects.filter(pk__in=numeric(ids)).values_list("pk", "fund__name", "period")
+    return {str(pk): f"{fund} · {period}" for pk, fund, period in rows}
+
+
+def _donations(ids: list[str]) -> dict[str, str]:
+    """A gift by its donor, amount and day: "爱心企业 · ¥1,000.00 · 2025-03-10" (its str() is "爱心企业 1000.00")."""
+    rows = Donation.objects.filter(pk__in=numeric(ids)).values_list(
+        "pk", "donor__name", "amount", "received_on"
+    )
+    return {str(pk): f"{donor} · {yuan(amount)} · {on}" for pk, donor, amount, on in rows}
+
+
+register_names({"funds.closedperiod": _closed_periods, "funds.donation": _donations})

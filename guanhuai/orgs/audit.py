@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy
 
-from guanhuai.audit.actions import register
+from guanhuai.audit.actions import register, register_fields
 
 register(
     {
@@ -13,4 +13,9 @@ register(
         "orgs.unit.closed": gettext_lazy("撤销组织"),
         "orgs.tree.imported": gettext_lazy("导入组织架构"),
     }
+)
+
+# A move's change names the old and new parent: say so, not "组织".
+register_fields(
+    {"orgs.orgunit": {"parent": gettext_lazy("上级组织"), "merged_into": gettext_lazy("并入组织")}}
 )

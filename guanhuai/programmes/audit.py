@@ -1,9 +1,11 @@
 """The sentences of the programmes' audit actions (found by `audit.apps`, which imports every app's
 `audit.py`)."""
 
-from django.utils.translation import gettext_lazy
+from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
-from guanhuai.audit.actions import register
+from guanhuai.audit.actions import Namer, numeric, register, register_names
+from guanhuai.programmes.models import Application, Cycle, Enrolment, Entitlement, RuleVersion
 
 register(
     {
@@ -62,5 +64,42 @@ register(
         "programmes.grievance.assigned": gettext_lazy("指定投诉承办人"),
         "programmes.grievance.resolved": gettext_lazy("投诉办结"),
         "programmes.grievance.rejected": gettext_lazy("投诉不予受理"),
+    }
+)
+
+
+# Names for the log page (their str() is "programme:person"): one query per page for each type.
+
+
+def _person_and_programme(model: type[models.Model]) -> Namer:
+    def names(ids: list[str]) -> dict[str, str]:
+        rows = model._default_manager.filter(pk__in=numeric(ids)).values_list(
+            "pk", "person__name", "programme__name"
+        )
+        return {str(pk): f"{person} · {programme}" for pk, person, programme in rows}
+
+    return names
+
+
+def _cycles(ids: list[str]) -> dict[str, str]:
+    rows = Cycle.objects.filter(pk__in=numeric(ids)).values_list("pk", "programme__name", "period")
+    return {str(pk): f"{programme} · {period}" for pk, programme, period in rows}
+
+
+def _rule_versions(ids: list[str]) -> dict[str, str]:
+    rows = RuleVersion.objects.filter(pk__in=numeric(ids)).values_list("pk", "programme__name", "version")
+    return {
+        str(pk): gettext("%(programme)s · 资格条件第%(v)d版") % {"programme": name, "v": v}
+        for pk, name, v in rows
+    }
+
+
+register_names(
+    {
+        "programmes.application": _person_and_programme(Application),
+        "programmes.enrolment": _person_and_programme(Enrolment),
+        "programmes.entitlement": _person_and_programme(Entitlement),
+        "programmes.cycle": _cycles,
+        "programmes.ruleversion": _rule_versions,
     }
 )

@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy
 
-from guanhuai.audit.actions import register
+from guanhuai.audit.actions import numeric, register, register_names
+from guanhuai.registry.models import LifeEvent
 
 register(
     {
@@ -36,3 +37,16 @@ register(
         "registry.persons.exported": gettext_lazy("导出户籍人口"),
     }
 )
+
+
+def _events(ids: list[str]) -> dict[str, str]:
+    """A life event by its person: "张三 · 死亡 2026-03-01" (its str() has no person)."""
+    rows = (
+        LifeEvent.objects.filter(pk__in=numeric(ids))
+        .select_related("person")
+        .only("kind", "occurred_on", "person__name")
+    )
+    return {str(e.pk): f"{e.person.name} · {e.get_kind_display()} {e.occurred_on}" for e in rows}
+
+
+register_names({"registry.lifeevent": _events})

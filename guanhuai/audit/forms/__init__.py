@@ -3,19 +3,41 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.audit.actions import SENTENCES
 
 
+def _app_label(label: str) -> str:
+    try:
+        return gettext(str(apps.get_app_config(label).verbose_name))
+    except LookupError:
+        return label
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The registered actions as a dropdown: one group per app, led by "all of this app" (its prefix),
+    each action by its translated sentence, in the order a person reads them."""
+    by_app: dict[str, list[tuple[str, str]]] = {}
+    for code, sentence in SENTENCES.items():
+        by_app.setdefault(code.split(".", 1)[0], []).append((code, str(sentence)))
+    return [
+        (
+            _app_label(app),
+            [
+                (f"{app}.", gettext("全部：%(app)s") % {"app": _app_label(app)}),
+                *sorted(actions, key=lambda a: a[0]),
+            ],
+        )
+        for app, actions in sorted(by_app.items())
+    ]
+
+
 class EntryFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    action = forms.CharField(
-        label=_("操作"),
-        required=False,
-        max_length=80,
-        help_text=_("操作代码或其前缀，如 accounts. 或 orgs.unit"),
-    )
+    action = forms.ChoiceField(label=_("操作"), required=False)
     actor = forms.CharField(label=_("操作人（用户名）"), required=False, max_length=150)
     since = forms.DateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -30,12 +52,10 @@ class EntryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
-        self.fields["action"].widget.attrs["list"] = "audit-actions"
-
-    @staticmethod
-    def action_suggestions() -> list[tuple[str, str]]:
-        prefixes = sorted({code.split(".", 1)[0] + "." for code in SENTENCES})
-        return [(p, "") for p in prefixes] + [(code, str(label)) for code, label in sorted(SENTENCES.items())]
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [("", _("全部操作")), *action_choices()]
+        action.widget.attrs["class"] = "form-select form-select-sm"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -26,7 +26,8 @@ def entry_list(
     if q:
         qs = qs.filter(Q(object_repr__icontains=q) | Q(action__icontains=q) | Q(actor__username__icontains=q))
     if action:
-        qs = qs.filter(action__startswith=action)
+        # "programmes." is every action of an app; a full code is that action alone.
+        qs = qs.filter(action__startswith=action) if action.endswith(".") else qs.filter(action=action)
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
     if actor_username:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.audit import selectors
-from guanhuai.audit.actions import describe
+from guanhuai.audit.display import readable
 from guanhuai.audit.forms import EntryFilterForm
 
 PAGE_SIZE = 50
@@ -26,12 +26,7 @@ def _require_viewer(request: HttpRequest) -> None:
 
 def _page(request: HttpRequest, qs: Any) -> Page:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for entry in page.object_list:
-        entry.sentence = describe(entry.action)
-        entry.change_list = [
-            (field, *(values if isinstance(values, list | tuple) and len(values) == 2 else ("", values)))
-            for field, values in (entry.changes or {}).items()
-        ]
+    page.object_list = readable(list(page.object_list))
     return page
 
 
@@ -47,7 +42,6 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "suggestions": EntryFilterForm.action_suggestions(),
             "more_filters": any(
                 request.GET.get(f) for f in ("actor", "since", "until", "object_type", "object_id")
             ),
@@ -71,6 +65,7 @@ def object_history(request: HttpRequest, object_type: str, object_id: str) -> Ht
             "page": page,
             "object_type": object_type,
             "object_id": object_id,
-            "title": page.object_list[0].object_repr,
+            "title": page.object_list[0].name,
+            "type_label": page.object_list[0].type_label,
         },
     )

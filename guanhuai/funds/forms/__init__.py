@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput
 from guanhuai.funds.models import Donor, Fund, Pledge, Purpose
 from guanhuai.funds.states import Channel, DonationKind, DonorKind, PublicName, Schedule, TargetKind
 from guanhuai.orgs.forms import UnitChoiceField
@@ -178,6 +178,14 @@ class DonationForm(KeyedForm):
 
 class ReasonForm(FundsForm):
     reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class VoidForm(ReasonForm):
+    confirm = ConfirmField(
+        _(
+            "我已了解：作废后该捐赠仍计入基金；如需冲销，请由基金管理员操作。作废的编号不再使用，会出现在断号报告中。"
+        )
+    )
 
 
 class AllocationForm(KeyedForm):

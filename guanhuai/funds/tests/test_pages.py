@@ -401,8 +401,8 @@ def test_void_twice_is_refused_and_a_reissue_links_to_the_original(client, books
     assert client.post(url, {"reason": " "}).status_code == 200
     receipt.refresh_from_db()
     assert receipt.status == "issued"
-    assert client.post(url, {"reason": "填写错误"}).status_code == 302
-    html = client.post(url, {"reason": "再次"}).content.decode()
+    assert client.post(url, {"reason": "填写错误", "confirm": "on"}).status_code == 302
+    html = client.post(url, {"reason": "再次", "confirm": "on"}).content.decode()
     assert f"收据 {receipt.number} 已于" in html and "不能再次作废" in html
     receipt.refresh_from_db()
     assert receipt.void_reason == "填写错误"
@@ -422,6 +422,24 @@ def test_void_twice_is_refused_and_a_reissue_links_to_the_original(client, books
     gaps = client.get(reverse("funds:receipt_gaps"), {"year": receipt.year, "unit": receipt.org_unit_id})
     gap_html = gaps.content.decode()
     assert receipt.number in gap_html and "填写错误" in gap_html and 'data-gap-count="1"' in gap_html
+
+
+def test_voiding_a_receipt_states_the_consequence_and_needs_it_ticked(client, books, money):
+    receipt = books[4].receipts.get()
+    client.force_login(money.finance)
+    detail = client.get(reverse("funds:receipt", args=[receipt.pk])).content.decode()
+    url = reverse("funds:receipt_void", args=[receipt.pk])
+
+    unticked = client.post(url, {"reason": "金额写错"})
+
+    # the consequence is on the receipt page's void form, before anything is posted
+    assert "作废后该捐赠仍计入基金；如需冲销，请由基金管理员操作" in detail
+    assert 'type="checkbox" name="confirm"' in detail
+    # posted without the tick: the page comes back saying so, and the receipt is still valid
+    assert unticked.status_code == 200
+    assert "请先阅读并勾选上面的确认。" in unticked.content.decode()
+    receipt.refresh_from_db()
+    assert receipt.status == "issued"
 
 
 # --- allocations, disbursements, transfers, rounds ------------------------------------------------------------

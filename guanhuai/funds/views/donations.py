@@ -186,7 +186,7 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reissues": receipt.reissues.all(),
             "can_void": can_void and receipt.status == ReceiptStatus.ISSUED,
             "can_reissue": can_void and not receipt.donation.reversed and not receipt.reissues.exists(),
-            "void_form": forms.ReasonForm(auto_id="void_%s"),
+            "void_form": forms.VoidForm(auto_id="void_%s"),
             "reissue_form": forms.ReasonForm(auto_id="reissue_%s"),
         },
     )
@@ -196,7 +196,7 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def receipt_void(request: HttpRequest, pk: int) -> HttpResponse:
     receipt = get_receipt(request, pk)
     require_at(request, VOID_RECEIPTS, receipt.org_unit)
-    form = forms.ReasonForm(post_data(request))
+    form = forms.VoidForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         with form_errors(form, ERROR_FIELDS):
             services.receipt_void(actor=request.user, receipt=receipt, reason=form.cleaned_data["reason"])
@@ -207,7 +207,6 @@ def receipt_void(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         title=_("作废收据"),
         subtitle=receipt.number,
-        help=_("作废的收据保留编号和原因，会出现在断号报告中。"),
         back=reverse("funds:receipt", args=[receipt.pk]),
         submit=_("确认作废"),
         danger=True,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput
 from guanhuai.programmes.states import ApplicationStatus, Decision, DocumentKind, Step
 
 
@@ -72,11 +72,23 @@ class ReviewForm(BootstrapForm):
 
 
 class BulkReviewForm(BootstrapForm):
+    # No default: a bulk decision is chosen, never inherited from the first option.
     decision = forms.ChoiceField(
         label=_("批量审核结论"),
-        choices=[(Decision.PASS, pgettext_lazy("review decision", "通过")), (Decision.RETURN, _("退回修改"))],
+        choices=[
+            ("", _("请选择")),
+            (Decision.PASS, pgettext_lazy("review decision", "通过")),
+            (Decision.RETURN, _("退回修改")),
+        ],
+        error_messages={"required": _("请选择批量审核结论。")},
     )
     comment = forms.CharField(label=_("意见"), required=False, max_length=2000)
+    confirm = ConfirmField(
+        _(
+            "我已逐份核对选中的申请。通过的申请进入下一审核环节，最后一级通过即批准并纳入享受、开始发放；"
+            "退回的申请回到村级修改。"
+        )
+    )
 
 
 class WithdrawForm(BootstrapForm):
@@ -115,6 +127,15 @@ class NoticeOpenForm(BootstrapForm):
     programme = forms.IntegerField(widget=forms.HiddenInput)
     village = forms.IntegerField(widget=forms.HiddenInput)
     opens_on = forms.DateField(label=_("公示开始日期"), widget=DateInput(), initial=_today)
+
+
+class NoticeCloseForm(BootstrapForm):
+    confirm = ConfirmField(
+        _(
+            "结束后不能再登记异议；无异议的申请转入下一审核环节，"
+            "有未处理异议的申请留在公示中，待异议处理后再转。"
+        )
+    )
 
 
 class ObjectionForm(BootstrapForm):

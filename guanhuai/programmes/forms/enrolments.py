@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput
 from guanhuai.programmes.selectors.enrolments import ANY_FLAG
 from guanhuai.programmes.states import EnrolmentStatus, ExitReason, FlagReason
 
@@ -82,6 +82,12 @@ class ExitForm(BootstrapForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("原因为“其他”时必填。"),
+    )
+    confirm = ConfirmField(
+        _(
+            "退出后，从退出日期的下一个月起不再发放：尚未发放的应发记录将被剔除，已进入银行文件或已发放的"
+            "会标记复核，由您决定是否追回。退出后不能直接恢复，须重新申请。"
+        )
     )
 
     def __init__(self, *args: Any, flag: str = "", **kwargs: Any) -> None:

@@ -44,12 +44,14 @@ from django.utils.translation import gettext as _
 from guanhuai.core.errors import ValidationError
 from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.rules.ages import _alive, shift
+from guanhuai.programmes.rules.explain import Check, condition_annotations, explain
 from guanhuai.programmes.rules.facts import _NOBODY, FACTS, OP_LABELS, Fact, fact
 from guanhuai.programmes.rules.validation import MAX_CONDITIONS, MAX_DEPTH, validate
 from guanhuai.registry.models import Person
 
 __all__ = [
     "AMOUNT_FIELD",
+    "Check",
     "FACTS",
     "MAX_CONDITIONS",
     "MAX_DEPTH",
@@ -60,9 +62,11 @@ __all__ = [
     "amount_rules_on",
     "base_persons",
     "compile_rule",
+    "condition_annotations",
     "current_rule",
     "eligible",
     "eligible_for_rule",
+    "explain",
     "fact",
     "facts_catalogue",
     "shift",

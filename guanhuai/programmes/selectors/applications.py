@@ -227,7 +227,7 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
         if data.get("file_name"):
             extra.append(str(data["file_name"]))
         if data.get("eligible_now") is not None and e.action == "programmes.application.created":
-            extra.append(_("录入时符合资格条件") if data["eligible_now"] else _("录入时不符合当前资格条件"))
+            extra.append(_("当时符合资格条件") if data["eligible_now"] else _("当时不符合资格条件"))
         if extra:
             text = f"{text}（{'，'.join(extra)}）"
         out.append(

@@ -91,6 +91,15 @@ def eligible_now(programme: Programme, person: Person) -> bool | None:
         return None
 
 
+def eligibility_checks(programme: Programme, person: Person) -> list[rules.Check]:
+    """What the current rule checks for the person today, fact by fact, with the person's values (for the
+    review page). Empty when the rule cannot be evaluated, as `eligible_now` is then None."""
+    try:
+        return rules.explain(rules.current_rule(programme), person, as_of=_today())
+    except DomainError:
+        return []
+
+
 def _check_not_enrolled(programme: Programme, person: Person) -> None:
     if Enrolment.objects.filter(programme=programme, person=person, status__in=LIVE_ENROLMENT).exists():
         raise Conflict(

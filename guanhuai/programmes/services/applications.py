@@ -44,6 +44,7 @@ from guanhuai.programmes.services.application_common import (
     _log,
     _now,
     _transition,
+    eligibility_checks,
     eligible_now,
 )
 from guanhuai.programmes.services.review import (
@@ -73,6 +74,7 @@ __all__ = [
     "application_withdraw",
     "applications_review_bulk",
     "document_max_bytes",
+    "eligibility_checks",
     "eligible_now",
     "missing_documents",
     "required_documents",

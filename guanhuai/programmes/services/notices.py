@@ -120,6 +120,23 @@ def _after_notice(applications: list[Application], *, actor: Any) -> None:
         log_many(group, "programmes.application.notice_passed", actor=actor, data={"next_step": nxt})
 
 
+def notice_closable_on(notice: PublicNotice) -> dt.date:
+    """The first day a notice may be closed: the day after its last day. Pages offer "结束公示" from then
+    on, and show this date before it."""
+    return notice.closes_on + dt.timedelta(days=1)
+
+
+def notice_takes_objections(notice: PublicNotice) -> bool:
+    """Objections are recorded while the notice is open and up to its last day (the page offers the form
+    only then)."""
+    return notice.status == NoticeStatus.OPEN and _today() <= notice.closes_on
+
+
+def notice_may_close(notice: PublicNotice) -> bool:
+    """Whether today is on or after `notice_closable_on` (the page disables "结束公示" before it)."""
+    return _today() >= notice_closable_on(notice)
+
+
 def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
     """Close a notice after its last day. Applications without an unresolved objection move on; the others
     wait in the notice until their objections are resolved."""
@@ -130,7 +147,7 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
         )
         if notice.status != NoticeStatus.OPEN:
             raise InvalidTransition(_("该公示已经结束。"), code="notice_closed")
-        if _today() <= notice.closes_on:
+        if not notice_may_close(notice):
             raise Conflict(
                 _("公示期至 %(closes)s，%(next)s 起方可结束公示。")
                 % {"closes": notice.closes_on, "next": notice.closes_on + dt.timedelta(days=1)},
@@ -176,7 +193,7 @@ def objection_record(
     received_on = received_on or _today()
     with transaction.atomic():
         notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
-        if notice.status != NoticeStatus.OPEN or _today() > notice.closes_on:
+        if not notice_takes_objections(notice):
             raise Conflict(
                 _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")
                 % {"opens": notice.opens_on, "closes": notice.closes_on},

@@ -69,7 +69,10 @@ def test_bulk_pass_shows_a_result_per_application(client, apps, people, tree):
     Application.objects.filter(pk=other.pk).update(created_by=people.reviewer_a)  # SoD refuses this one
     client.force_login(people.reviewer_a)
 
-    r = client.post(reverse("programmes:home"), {"ids": [ok.pk, other.pk], "decision": "pass", "comment": ""})
+    r = client.post(
+        reverse("programmes:home"),
+        {"ids": [ok.pk, other.pk], "decision": "pass", "comment": "", "confirm": "on"},
+    )
 
     assert r.status_code == 200
     html = r.content.decode()
@@ -215,13 +218,27 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
     r = client.get(reverse("programmes:notice_pdf", args=[a.notice_id]))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
 
-    # closing before the end is refused with the date it may be closed
+    # during the notice period "结束公示" is not offered: the button is disabled, with the first day it
+    # may be used; a POST all the same is refused with that date
     client.force_login(people.clerk_a)
-    client.post(reverse("programmes:notice_close", args=[a.notice_id]))
+    html = client.get(notice_url).content.decode()
+    first_day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    assert re.search(r'<button type="button"[^>]*disabled[^>]*>结束公示</button>', html)
+    assert f"公示期未满，{first_day} 起可结束公示。" in html and 'id="notice-close"' not in html
+    assert "登记异议</h2>" in html
+    client.post(reverse("programmes:notice_close", args=[a.notice_id]), {"confirm": "on"})
     html = client.get(notice_url).content.decode()
     assert "方可结束公示" in html
+    # from that day on it is offered, with what closing does; it needs the tick
     at_day(monkeypatch, dt.date.today() + dt.timedelta(days=7))
+    html = client.get(notice_url).content.decode()
+    assert 'id="notice-close"' in html and "结束后不能再登记异议" in html
+    # and the objection form, which the service would refuse after the last day, is no longer offered
+    assert "登记异议</h2>" not in html and "公示期已过，不能再登记异议；如有意见请登记为投诉。" in html
     client.post(reverse("programmes:notice_close", args=[a.notice_id]))
+    html = client.get(notice_url).content.decode()
+    assert "请先阅读并勾选结束公示的确认。" in html and "公示已结束" not in html
+    client.post(reverse("programmes:notice_close", args=[a.notice_id]), {"confirm": "on"})
     html = client.get(notice_url).content.decode()
     assert "公示已结束" in html
 
@@ -348,6 +365,26 @@ def test_a_clerk_applies_uploads_and_submits_on_a_phone(live_server, apps, peopl
     assert Application.objects.get().status == ApplicationStatus.UNDER_REVIEW
 
 
+def test_bulk_review_has_no_default_decision_and_needs_the_tick(client, apps, people):
+    a = submitted(apps, people)
+    client.force_login(apps.clerk_a2)
+    url = reverse("programmes:home")
+
+    desk = client.get(url).content.decode()
+    no_decision = client.post(url, {"ids": [a.pk], "comment": "", "confirm": "on"}).content.decode()
+    unticked = client.post(url, {"ids": [a.pk], "decision": "pass", "comment": ""}).content.decode()
+
+    # the decision box starts on "请选择", not on 通过, and the consequence is stated beside the button
+    select = re.search(r'<select name="decision".*?</select>', desk, re.S)[0]
+    assert '<option value="" selected>请选择</option>' in select
+    assert "最后一级通过即批准并纳入享受" in desk
+    # neither a missing decision nor a missing tick passes anything
+    assert "请选择批量审核结论。" in no_decision and "bulk-results" not in no_decision
+    assert "请先阅读并勾选上面的确认。" in unticked and "bulk-results" not in unticked
+    a.refresh_from_db()
+    assert (a.status, a.step) == (ApplicationStatus.UNDER_REVIEW, "village")
+
+
 def test_bulk_review_results_never_name_an_application_the_actor_cannot_see(client, apps, people, tree):
     # given an application in 甲镇, and a reviewer of 乙镇 and a user with no role at all
     from guanhuai.accounts.tests.factories import UserFactory
@@ -358,7 +395,9 @@ def test_bulk_review_results_never_name_an_application_the_actor_cannot_see(clie
     for user in (people.reviewer_b, nobody):
         client.force_login(user)
         # when they post its id to the bulk review
-        r = client.post(reverse("programmes:home"), {"ids": [a.pk], "decision": "pass", "comment": ""})
+        r = client.post(
+            reverse("programmes:home"), {"ids": [a.pk], "decision": "pass", "comment": "", "confirm": "on"}
+        )
         # then the result says "not found" without the applicant's name
         assert r.status_code == 200
         html = r.content.decode()

@@ -61,3 +61,22 @@ def test_the_api_gives_the_clerks_own_count_and_total(client, batch, people, sta
     client.force_login(staff.finance)
     one = client.get(f"/api/v1/batches/{batch.pk}").json()
     assert (one["count"], one["total"]) == (3, "1770.00")
+
+
+def test_the_result_upload_is_offered_until_the_batch_is_reconciled(client, batch, staff):
+    from guanhuai.programmes.tests.cycle_fixtures import bank_result
+
+    client.force_login(staff.finance)
+    url = reverse("programmes:batch_detail", args=[batch.pk])
+    upload = reverse("programmes:batch_results", args=[batch.pk])
+    payments.batch_export(actor=staff.finance, batch=batch)
+    exported = client.get(url).content.decode()
+
+    payments.batch_import_results(
+        actor=staff.finance, batch=batch, file_name="r.csv", content=bank_result(batch)
+    )
+    reconciled = client.get(url).content.decode()
+
+    assert upload in exported and "导入回盘并对账" in exported
+    assert upload not in reconciled and "导入回盘并对账" not in reconciled
+    assert "对账完成：每笔发放都有银行结果，无需再导入回盘。" in reconciled

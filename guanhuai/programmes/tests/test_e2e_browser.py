@@ -180,9 +180,9 @@ def test_an_application_goes_from_the_village_to_a_paid_month(
     fits()
     expect(page.get_by_role("cell", name="李**")).to_be_visible()  # masked on the notice list
     notice_id = int(re.search(r"/notices/(\d+)/$", page.url).group(1))
-    # closing on the first day is refused: the notice runs seven days
-    page.get_by_role("button", name="结束公示").click()
-    expect(page.locator(".alert-danger")).to_contain_text("方可结束公示")
+    # closing on the first day is not offered: the notice runs seven days, and the page says from when
+    expect(page.get_by_role("button", name="结束公示")).to_be_disabled()
+    expect(page.locator("#closable-on")).to_contain_text("起可结束公示")
     # There is no clock travel in the UI: move the notice's seven days into the past through the ORM,
     # as if a week had gone by, then close it through the page.
     notice = in_thread(lambda: PublicNotice.objects.get(pk=notice_id))
@@ -196,7 +196,8 @@ def test_an_application_goes_from_the_village_to_a_paid_month(
         )
     )
     page.reload()
-    page.get_by_role("button", name="结束公示").click()
+    page.locator("#notice-close").get_by_label(re.compile("结束后不能再登记异议")).check()
+    page.locator("#notice-close").get_by_role("button", name="结束公示").click()
     no_error()
     expect(page.get_by_text("公示结束", exact=True)).to_be_visible()
     open_application(application_id)

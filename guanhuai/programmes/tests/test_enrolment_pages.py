@@ -82,7 +82,8 @@ def test_forms_show_the_service_message_and_change_nothing_on_error(client, peop
     _, mine, _, _ = setup
     client.force_login(people.approver)
     response = client.post(
-        reverse("programmes:enrolment_exit", args=[mine.pk]), {"reason": "other", "exited_on": "2026-10-01"}
+        reverse("programmes:enrolment_exit", args=[mine.pk]),
+        {"reason": "other", "exited_on": "2026-10-01", "confirm": "on"},
     )
     assert response.status_code == 200 and "必须填写说明" in response.content.decode()
     assert Enrolment.objects.get(pk=mine.pk).status == EnrolmentStatus.ACTIVE
@@ -90,6 +91,16 @@ def test_forms_show_the_service_message_and_change_nothing_on_error(client, peop
     response = client.post(
         reverse("programmes:enrolment_exit", args=[mine.pk]),
         {"reason": "moved_out", "exited_on": "2026-10-01", "note": "迁往湖南"},
+    )
+    # the exit states what it does, and is not done until that is ticked
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "从退出日期的下一个月起不再发放" in html and "请先阅读并勾选上面的确认。" in html
+    assert Enrolment.objects.get(pk=mine.pk).status == EnrolmentStatus.ACTIVE
+
+    response = client.post(
+        reverse("programmes:enrolment_exit", args=[mine.pk]),
+        {"reason": "moved_out", "exited_on": "2026-10-01", "note": "迁往湖南", "confirm": "on"},
     )
     assert response.status_code == 302
     assert Enrolment.objects.get(pk=mine.pk).status == EnrolmentStatus.EXITED

@@ -149,7 +149,8 @@ def test_a_failure_after_the_death_shows_on_the_job_page_and_a_retry_ends_the_en
     # when the clerk records the death on the page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/registry/persons/{head.pk}/events/death/", {"occurred_on": "2026-10-15", "note": "病故"}
+            f"/registry/persons/{head.pk}/events/death/",
+            {"occurred_on": "2026-10-15", "note": "病故", "confirm": "on"},
         )
 
     # then the clerk gets the normal answer, not a server error, and the death is saved

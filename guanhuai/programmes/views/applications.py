@@ -45,6 +45,7 @@ from guanhuai.programmes.states import (
     Step,
 )
 from guanhuai.registry import selectors as registry_selectors
+from guanhuai.registry.permissions import VIEW_PERSONS
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -199,7 +200,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     form = forms.ApplicationForm(
         _post(request),
         programmes=_programmes(request, APPLY),
-        initial={"person": person.pk if person else None},
+        initial={"person": person.pk if person else None, "programme": request.GET.get("programme")},
     )
     if request.method == "POST" and form.is_valid() and person is not None:
         try:
@@ -256,6 +257,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objections": application.objections.select_related("recorded_by", "resolved_by"),
             "grievances": application.grievances.all(),
             "eligible": svc.eligible_now(application.programme, application.person),
+            "checks": svc.eligibility_checks(application.programme, application.person),
+            "can_see_person": scoping.can(request.user, VIEW_PERSONS, application.person.org_unit),
             "document_form": forms.DocumentForm(),
             "review_form": forms.ReviewForm(decisions=decisions) if decisions else None,
             "withdraw_form": forms.WithdrawForm(),
@@ -435,6 +438,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     in_notice = [a for a in applications if a.status == ApplicationStatus.IN_PUBLIC_NOTICE]
     can_manage = scoping.can(request.user, MANAGE_NOTICES, notice.org_unit)
     rows = {r.application_id: r for r in sel.notice_rows(notice)}
+    closable_on = notices.notice_closable_on(notice)
     form = forms.ObjectionForm(_post(request), applications=in_notice)
     if request.method == "POST":
         if not can_manage:
@@ -472,6 +476,10 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "how_to_object": sel.how_to_object(notice),
             "open": notice.status == NoticeStatus.OPEN,
             "objection_open": ObjectionStatus.OPEN,
+            "closable_on": closable_on,
+            "can_close": can_manage and notices.notice_may_close(notice),
+            "takes_objections": notices.notice_takes_objections(notice),
+            "close_form": forms.NoticeCloseForm(auto_id="close_%s"),
         },
     )
 
@@ -480,6 +488,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
+    if not forms.NoticeCloseForm(request.POST).is_valid():
+        messages.error(request, _("请先阅读并勾选结束公示的确认。"))
+        return redirect("programmes:notice_detail", notice.pk)
     try:
         notices.notice_close(actor=request.user, notice=notice)
     except DomainError as exc:

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput
 from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.registry.selectors import ORDERINGS, PersonFilters
 from guanhuai.registry.services import CORRECTABLE, UNMASKABLE
@@ -308,8 +308,15 @@ class UnmaskForm(RegistryForm):
 
 
 class DeathForm(RegistryForm):
-    occurred_on = EventDateField(label=_("死亡日期"))
+    # No date is offered: a death recorded "today" by default is a wrong date nobody typed.
+    occurred_on = EventDateField(label=_("死亡日期"), initial=None)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    confirm = ConfirmField(
+        _(
+            "我已核实死亡情况。登记后，此人的各项扶助发放到死亡当月为止，之后的发放停止；"
+            "其父母的计生特殊家庭身份会重新认定。死亡日期登记后只能通过“更正”修改。"
+        )
+    )
 
 
 class DisabilityForm(RegistryForm):

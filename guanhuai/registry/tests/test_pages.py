@@ -505,7 +505,7 @@ def test_recording_a_death_through_the_page(client, tree, people):
     client.force_login(people.clerk_a)
     url = reverse("registry:person_event", args=[child.pk, "death"])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"occurred_on": "2023-04-05", "note": "病故"})
+    response = client.post(url, {"occurred_on": "2023-04-05", "note": "病故", "confirm": "on"})
     assert response.status_code == 302
     child.refresh_from_db()
     assert child.died_on == dt.date(2023, 4, 5)
@@ -515,9 +515,32 @@ def test_recording_a_death_through_the_page(client, tree, people):
     page = html(client.get(person_url(child)))
     assert "死亡" in page and "2023-04-05" in page and "病故" in page and people.clerk_a.name in page
     # a second death is a form error, nothing written
-    again = client.post(url, {"occurred_on": "2023-05-05"})
+    again = client.post(url, {"occurred_on": "2023-05-05", "confirm": "on"})
     assert "的死亡已于 2023-04-05 登记" in html(again)
     assert LifeEvent.objects.filter(person=child, kind="death").count() == 1
+
+
+def test_the_death_form_offers_no_date_states_the_consequence_and_needs_the_tick(client, tree, people):
+    h = family(people.clerk_a, tree.village_a)
+    child = Person.objects.get(household=h, relation_to_head="child")
+    client.force_login(people.clerk_a)
+    url = reverse("registry:person_event", args=[child.pk, "death"])
+
+    form = html(client.get(url))
+    unticked = client.post(url, {"occurred_on": "2023-04-05"})
+    done = client.post(url, {"occurred_on": "2023-04-05", "confirm": "on"}, follow=True)
+
+    # no date is filled in for the clerk: the box is empty until they type the real one
+    date_input = re.search(r'<input[^>]*name="occurred_on"[^>]*>', form)[0]
+    assert "value=" not in date_input
+    assert "此人的各项扶助发放到死亡当月为止" in form and 'name="confirm"' in form
+    # without the tick nothing is recorded, and the page says why
+    assert "请先阅读并勾选上面的确认。" in html(unticked)
+    # with it, the message reads as one sentence, without "登记" twice
+    messages = [str(m) for m in done.context["messages"]]
+    assert messages == [f"已登记{child.name}死亡。"]
+    child.refresh_from_db()
+    assert child.died_on == dt.date(2023, 4, 5)
 
 
 def test_a_death_in_the_future_is_refused(client, tree, people):
@@ -525,7 +548,9 @@ def test_a_death_in_the_future_is_refused(client, tree, people):
     child = Person.objects.get(household=h, relation_to_head="child")
     client.force_login(people.clerk_a)
     later = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-    response = client.post(reverse("registry:person_event", args=[child.pk, "death"]), {"occurred_on": later})
+    response = client.post(
+        reverse("registry:person_event", args=[child.pk, "death"]), {"occurred_on": later, "confirm": "on"}
+    )
     assert "事件日期不能晚于今天。" in html(response)
     child.refresh_from_db()
     assert child.died_on is None

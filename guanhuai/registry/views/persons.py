@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.links import grouped, links_for
 from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
@@ -65,6 +66,7 @@ def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     can_edit = scoping.can(actor, EDIT_PERSONS, person.org_unit) and not erased
     events = list(selectors.event_list(actor=actor, person=person))
     related = {e.related_person_id for e in events if e.related_person_id}
+    linked = links_for("registry.person", actor, person)
     return {
         "person": person,
         "bank": bank,
@@ -85,6 +87,10 @@ def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         if can_edit
         else [],
         "withdraw_form": forms.ConsentWithdrawForm(),
+        # What the apps above hold about the person (applications, enrolments, payments) and what they
+        # offer ("申请扶助"): registered in their own links.py, so the registry names none of them.
+        "linked": grouped(linked),
+        "offers": [link for link in linked if link.action],
     }
 
 
@@ -191,7 +197,12 @@ def bank_account(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class EventAction:
+    """One life event's page. `label` is the page's title and button ("登记死亡"); `done` is the whole
+    message after it ("已登记王建国死亡。", with `%(name)s`): a sentence of its own, so that the label's
+    verb is never repeated ("已登记：登记死亡。")."""
+
     label: Any
+    done: Any
     form: type
     record: Callable[[HttpRequest, Person, dict[str, Any]], Any]
     danger: bool = False
@@ -234,6 +245,7 @@ def _adoption(request: HttpRequest, person: Person, d: dict[str, Any]) -> Any:
 EVENT_ACTIONS: dict[str, EventAction] = {
     "death": EventAction(
         gettext_lazy("登记死亡"),
+        gettext_lazy("已登记%(name)s死亡。"),
         forms.DeathForm,
         lambda r, p, d: services.death_record(
             actor=r.user, person=p, occurred_on=d["occurred_on"], note=d["note"]
@@ -242,6 +254,7 @@ EVENT_ACTIONS: dict[str, EventAction] = {
     ),
     "disability": EventAction(
         gettext_lazy("残疾评定"),
+        gettext_lazy("已登记%(name)s的残疾评定。"),
         forms.DisabilityForm,
         lambda r, p, d: services.disability_record(
             actor=r.user, person=p, grade=d["grade"], occurred_on=d["occurred_on"]
@@ -250,6 +263,7 @@ EVENT_ACTIONS: dict[str, EventAction] = {
     ),
     "marriage": EventAction(
         gettext_lazy("登记结婚"),
+        gettext_lazy("已登记%(name)s结婚。"),
         forms.MarriageForm,
         lambda r, p, d: services.marriage_record(
             actor=r.user,
@@ -260,19 +274,26 @@ EVENT_ACTIONS: dict[str, EventAction] = {
     ),
     "divorce": EventAction(
         gettext_lazy("登记离婚"),
+        gettext_lazy("已登记%(name)s离婚。"),
         forms.DivorceForm,
         lambda r, p, d: services.divorce_record(actor=r.user, person=p, occurred_on=d["occurred_on"]),
     ),
-    "migration": EventAction(gettext_lazy("流动登记"), forms.MigrationForm, _migration),
-    "move": EventAction(gettext_lazy("迁往他户"), forms.MoveForm, _move),
+    "migration": EventAction(
+        gettext_lazy("流动登记"), gettext_lazy("已登记%(name)s的流动情况。"), forms.MigrationForm, _migration
+    ),
+    "move": EventAction(
+        gettext_lazy("迁往他户"), gettext_lazy("%(name)s已迁往新户。"), forms.MoveForm, _move
+    ),
     "adoption": EventAction(
         gettext_lazy("登记收养"),
+        gettext_lazy("已登记%(name)s收养子女。"),
         forms.AdoptionForm,
         _adoption,
         help=gettext_lazy("本人为收养人。被收养人须已登记在您的管辖范围内。"),
     ),
     "correction": EventAction(
         gettext_lazy("更正"),
+        gettext_lazy("已更正%(name)s的信息，原值保留在事件记录中。"),
         forms.CorrectionForm,
         lambda r, p, d: services.correction_record(
             actor=r.user, person=p, field_name=d["field_name"], value=d["value"], reason=d["reason"]
@@ -292,7 +313,7 @@ def person_event(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with form_errors(form):
             action.record(request, person, form.cleaned_data)
-            messages.success(request, _("已登记：%(what)s。") % {"what": action.label})
+            messages.success(request, str(action.done) % {"name": person.name})
             return redirect("registry:person", person.pk)
     return form_page(
         request,
