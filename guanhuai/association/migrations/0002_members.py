@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('association', '0001_members_and_cadres'),
-        ('orgs', '0002_alter_orgunit_kind'),
+        ('orgs', '0002_association_kinds'),
         ('registry', '0007_person_covering_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
