@@ -1,3 +1,33 @@
 """Writes of the association app, split by sub-domain (members, cadres, bodies, training, care,
 meetings…); each module's public names are re-exported here, so callers write `services.member_create(...)`.
 Importing the package (as the app's `ready()` does) imports every module."""
+
+# --- part 1: members, bodies, cadres ---
+from guanhuai.association.services.bodies import (  # noqa: F401
+    body_term_open,
+    registration_save,
+    seat_cease,
+    seat_designate,
+)
+from guanhuai.association.services.cadres import cadre_appoint, cadre_leave  # noqa: F401
+from guanhuai.association.services.campaigns import (  # noqa: F401
+    campaign_close_submit,
+    campaign_confirm,
+    campaign_lapse,
+    campaign_open,
+    campaign_prepare,
+)
+from guanhuai.association.services.members import (  # noqa: F401
+    death_job_submit,
+    member_create,
+    member_group_create,
+    member_transfer,
+    member_withdraw,
+    members_day_record,
+    members_end_for_death,
+)
+from guanhuai.association.services.members_io import (  # noqa: F401
+    members_export,
+    members_import_run,
+    members_import_submit,
+)
