@@ -1,1 +1,42 @@
 """The association app's items on the home page's work queue (`core/work.py` says how items work)."""
+
+# --- part 1: members and cadres (orders 700–719) --------------------------------------------------------------
+
+from typing import Any  # noqa: E402
+
+from django.urls import reverse  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from guanhuai.accounts import scoping  # noqa: E402
+from guanhuai.association import selectors  # noqa: E402
+from guanhuai.association.permissions import MANAGE_CADRES, MANAGE_MEMBERS  # noqa: E402
+from guanhuai.core.work import WorkItem, register  # noqa: E402
+
+
+@register("association.reregistration", order=700, group=_("协会建设"))
+def reregistration(actor: Any) -> WorkItem | None:
+    """Members still to confirm in open re-registration campaigns of the actor's branches (a village chair
+    sees their village's; the link opens the campaigns). Hidden when no campaign is open there."""
+    if not scoping.can_anywhere(actor, MANAGE_MEMBERS):
+        return None
+    left = selectors.campaign_entries_to_confirm(actor=actor, perm=MANAGE_MEMBERS).count()
+    if not left:
+        return None
+    return WorkItem(
+        label=_("会员再登记待确认"), detail=_("截止前确认，逾期未确认的会员将转为未再登记"), count=left,
+        url=reverse("association:campaigns"),
+    )
+
+
+@register("association.township_without_cadre", order=710, group=_("协会建设"))
+def township_without_cadre(actor: Any) -> WorkItem | None:
+    """Townships of the actor's branches whose association has no full-time cadre in post."""
+    if not scoping.can_anywhere(actor, MANAGE_CADRES):
+        return None
+    count = selectors.townships_without_full_time_cadre(actor=actor, perm=MANAGE_CADRES).count()
+    return WorkItem(
+        label=_("乡镇协会缺专职干部"),
+        count=count,
+        url=reverse("association:cadres") + "?vacant=1",
+        tone="warning" if count else "",
+    )

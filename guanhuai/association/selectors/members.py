@@ -147,15 +147,10 @@ def campaign_roll(*, actor: Any, campaign: Campaign, village: OrgUnit) -> QueryS
     )
 
 
-def campaign_villages_to_confirm(*, actor: Any, perm: str) -> QuerySet[Any]:
-    """Open campaigns' unconfirmed entries in the actor's branches, grouped by village (the work queue)."""
-    return (
-        scoping.scope(
-            CampaignEntry.objects.filter(campaign__status=CampaignStatus.OPEN, confirmed_at__isnull=True), actor, perm
-        )
-        .values("campaign_id", "org_unit_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+def campaign_entries_to_confirm(*, actor: Any, perm: str) -> QuerySet[CampaignEntry]:
+    """Open campaigns' unconfirmed entries in the actor's branches (the work queue counts them)."""
+    return scoping.scope(
+        CampaignEntry.objects.filter(campaign__status=CampaignStatus.OPEN, confirmed_at__isnull=True), actor, perm
     )
 
 
@@ -269,3 +264,20 @@ def member_counts(*, unit: OrgUnit) -> dict[str, int]:
     rows = _within(Member.objects.all(), unit).values("status").annotate(n=Count("pk")).order_by()
     return {r["status"]: r["n"] for r in rows}
 
+
+
+def person_by_id_number(*, actor: Any, number: str) -> Any:
+    """The registry person with this resident ID (checked, by blind index) living in the actor's branches;
+    one outside them is the same `NotFound` as an unknown number."""
+    from django.utils.translation import gettext as _
+
+    from guanhuai.core.errors import NotFound
+    from guanhuai.core.validators import parse_resident_id
+    from guanhuai.registry.models import Person
+    from guanhuai.registry.services import id_lookup_key
+
+    rid = parse_resident_id(number)
+    found = scoping.scope(Person.objects.filter(id_index=id_lookup_key(rid.number)), actor, VIEW).first()
+    if found is None:
+        raise NotFound(_("户籍库中没有身份证号为 %(id)s 的人员，或不在您的辖区内。") % {"id": rid.number[:6] + "********" + rid.number[-4:]}, code="id_number")
+    return found

@@ -22,3 +22,14 @@ def index(request: HttpRequest) -> HttpResponse:
         (title, reverse(name)) for title, name, perm in SECTIONS if scoping.can_anywhere(request.user, perm)
     ]
     return render(request, "association/home.html", {"sections": sections})
+
+# --- part 1: members, campaigns, branches, cadres ---
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+SECTIONS += [
+    (_("本级协会：登记信息、理事会和干部"), "association:units", VIEW),
+    (_("会员"), "association:members", VIEW),
+    (_("会员再登记"), "association:campaigns", VIEW),
+    (_("协会干部与队伍稳定"), "association:cadres", VIEW),
+    (_("会员活动日"), "association:members_day", VIEW),
+]
