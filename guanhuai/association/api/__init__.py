@@ -5,3 +5,8 @@ same 404 as missing), writes through services."""
 from ninja import Router
 
 router = Router(tags=["协会建设"])
+
+# --- part 1: members, bodies, cadres ---
+from guanhuai.association.api.members import router as members_router  # noqa: E402
+
+router.add_router("/", members_router)
