@@ -19,6 +19,7 @@ from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
+from guanhuai.association import models as association
 from guanhuai.accounts.registry import ALL_ROLES
 from guanhuai.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from guanhuai.funds import models as funds
@@ -32,6 +33,12 @@ MISSING = 987654321
 
 # (route regex, URL keyword) → the model whose id that keyword names. The first match wins.
 OBJECTS: list[tuple[str, str, type[Model]]] = [
+    (r"^association/|^api/v1/association/", r"member_id", association.Member),
+    (r"^association/|^api/v1/association/", r"unit_id", OrgUnit),
+    (r"^association/|^api/v1/association/", r"campaign_id", association.Campaign),
+    (r"^association/|^api/v1/association/", r"body_id", association.Body),
+    (r"^association/|^api/v1/association/", r"seat_id", association.Seat),
+    (r"^association/|^api/v1/association/", r"cadre_id", association.Cadre),
     (r"orgunits/|^orgs/", r"unit_id|pk", OrgUnit),
     (r"users/", r"user_id", User),
     (r"assignments/", r"assignment_id", RoleAssignment),
