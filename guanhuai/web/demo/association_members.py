@@ -71,7 +71,7 @@ def _non_geographic(actor: Any) -> int:
         specs.append((town, Level.VILLAGE, Kind.MIGRANT if i == 0 else Kind.ENTERPRISE,
                       f"{town.name}{'流动人口计生协' if i == 0 else '工业园企业计生协'}", "901"))
     for parent, level, kind, name, tail in specs:
-        code = (parent.code[:6] + tail) if level == Level.TOWNSHIP else (parent.code[:9] + tail)
+        code = (parent.code[:6] + tail + "000") if level == Level.TOWNSHIP else (parent.code[:9] + tail)
         if OrgUnit.objects.filter(code=code).exists():
             continue
         unit_create(actor=actor, parent=parent, code=code, name=name, level=level, kind=kind, opened_on=dt.date(2012, 5, 29))
