@@ -68,12 +68,22 @@ def _rows(scale: float) -> list[Row]:
     n_villages = max(n_towns, round(VILLAGES * scale))
     cities = [add(f"44{i + 1:02d}00", f"第{i + 1}市", province, Level.CITY) for i in range(n_cities)]
     counties = [
-        add(f"{cities[i % n_cities][:4]}{i // n_cities + 1:02d}", f"第{i + 1}县", cities[i % n_cities], Level.COUNTY)
+        add(
+            f"{cities[i % n_cities][:4]}{i // n_cities + 1:02d}",
+            f"第{i + 1}县",
+            cities[i % n_cities],
+            Level.COUNTY,
+        )
         for i in range(n_counties)
     ]
     towns = [
-        add(f"{counties[i % n_counties]}{100 + i // n_counties:03d}000", f"第{i + 1}镇", counties[i % n_counties],
-            Level.TOWNSHIP, "town")
+        add(
+            f"{counties[i % n_counties]}{100 + i // n_counties:03d}000",
+            f"第{i + 1}镇",
+            counties[i % n_counties],
+            Level.TOWNSHIP,
+            "town",
+        )
         for i in range(n_towns)
     ]
     for i in range(n_villages):
@@ -101,7 +111,9 @@ def _load_members(scale: float, write: Callable[[str], Any]) -> int:
     made = 0
     for i, (pk, code) in enumerate(villages):
         for n in range(1, per + (1 if i < extra else 0) + 1):
-            batch.append(Member(org_unit_id=pk, name=f"会员{made}", card_no=f"{code}-{n:06d}", joined_on=joined))
+            batch.append(
+                Member(org_unit_id=pk, name=f"会员{made}", card_no=f"{code}-{n:06d}", joined_on=joined)
+            )
             made += 1
         if len(batch) >= 20_000:
             Member.objects.bulk_create(batch)
@@ -114,8 +126,12 @@ def _load_members(scale: float, write: Callable[[str], Any]) -> int:
 
 def _officer(system: Any, unit: OrgUnit) -> Any:
     user = user_create(
-        actor=system, username=f"bench_{unit.code}", name="bench", home_unit=unit,
-        password=secrets.token_urlsafe(16), audit=False,
+        actor=system,
+        username=f"bench_{unit.code}",
+        name="bench",
+        home_unit=unit,
+        password=secrets.token_urlsafe(16),
+        audit=False,
     )
     assignment_grant(actor=system, user=user, org_unit=unit, role="association_officer", audit=False)
     return user
@@ -123,15 +139,21 @@ def _officer(system: Any, unit: OrgUnit) -> Any:
 
 def _campaign(system: Any, county: OrgUnit) -> Campaign:
     campaign = Campaign.objects.create(
-        org_unit=county, title=f"{county.name}再登记", opened_on=timezone.localdate(),
-        deadline=timezone.localdate(), status=CampaignStatus.PREPARING, created_by=system,
+        org_unit=county,
+        title=f"{county.name}再登记",
+        opened_on=timezone.localdate(),
+        deadline=timezone.localdate(),
+        status=CampaignStatus.PREPARING,
+        created_by=system,
     )
     campaign_prepare(campaign, _Progress())
     entries = CampaignEntry.objects.filter(campaign=campaign).order_by("pk")
     n = entries.count()
     keep = list(entries.values_list("pk", flat=True)[: int(n * CONFIRMED_SHARE)])
     for i in range(0, len(keep), 10_000):
-        CampaignEntry.objects.filter(pk__in=keep[i : i + 10_000]).update(confirmed_at=timezone.now(), confirmed_by=system)
+        CampaignEntry.objects.filter(pk__in=keep[i : i + 10_000]).update(
+            confirmed_at=timezone.now(), confirmed_by=system
+        )
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.CLOSING)
     campaign.refresh_from_db()
     return campaign
@@ -145,7 +167,13 @@ def _lapse_per_row(*, actor: Any, campaign: Campaign) -> int:
             transition(member, MemberStatus.LAPSED, MEMBER_TRANSITIONS)
             member.ended_on = max(member.joined_on, campaign.deadline)
             member.save(update_fields=["status", "ended_on"])
-            log(member, "association.member.lapsed", actor=actor, org_unit=member.org_unit, data={"campaign": campaign.pk})
+            log(
+                member,
+                "association.member.lapsed",
+                actor=actor,
+                org_unit=member.org_unit,
+                data={"campaign": campaign.pk},
+            )
             n += 1
     return n
 
@@ -157,7 +185,9 @@ def run(options: dict[str, Any], write: Callable[[str], Any]) -> dict[str, Any]:
     rows = _rows(scale)
     started = time.perf_counter()
     tree_bulk_create(rows, actor=system, validate=False, audit=False, check_scope=False)
-    write(f"协会会员 · 数据库 {connection.vendor} · 规模 {scale:g} · 组织 {len(rows):,} 个（{time.perf_counter() - started:.1f} 秒）")
+    write(
+        f"协会会员 · 数据库 {connection.vendor} · 规模 {scale:g} · 组织 {len(rows):,} 个（{time.perf_counter() - started:.1f} 秒）"
+    )
     report["members"] = _load_members(scale, write)
 
     counties = list(OrgUnit.objects.filter(level=Level.COUNTY).order_by("path")[:2])
@@ -173,7 +203,9 @@ def run(options: dict[str, Any], write: Callable[[str], Any]) -> dict[str, Any]:
     count = county_page()
     report["county_members"] = count
     report["county_list_ms"] = _median_ms(county_page, RUNS)
-    write(f"县级会员列表（范围内 {count:,} 名，含总数和第一页 50 条）：中位数 {report['county_list_ms']:.1f} ms（目标 < 200 ms）")
+    write(
+        f"县级会员列表（范围内 {count:,} 名，含总数和第一页 50 条）：中位数 {report['county_list_ms']:.1f} ms（目标 < 200 ms）"
+    )
 
     set_campaign, row_campaign = _campaign(system, counties[0]), _campaign(system, counties[1])
     started = time.perf_counter()

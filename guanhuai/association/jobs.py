@@ -2,14 +2,14 @@
 
 # --- part 1: members (re-registration campaigns, imports, deaths) --------------------------------------------
 
-from django.utils.translation import gettext_lazy  # noqa: E402
+from django.utils.translation import gettext_lazy
 
-from guanhuai.association.services.campaigns import CAMPAIGN_CLOSE, CAMPAIGN_PREPARE  # noqa: E402
-from guanhuai.association.services.members import MEMBER_DEATH  # noqa: E402
-from guanhuai.association.services.members_io import MEMBERS_IMPORT  # noqa: E402
-from guanhuai.jobs.models import Job  # noqa: E402
-from guanhuai.jobs.registry import register  # noqa: E402
-from guanhuai.jobs.services import Progress  # noqa: E402
+from guanhuai.association.services.campaigns import CAMPAIGN_CLOSE, CAMPAIGN_PREPARE
+from guanhuai.association.services.members import MEMBER_DEATH
+from guanhuai.association.services.members_io import MEMBERS_IMPORT
+from guanhuai.jobs.models import Job
+from guanhuai.jobs.registry import register
+from guanhuai.jobs.services import Progress
 
 
 @register(CAMPAIGN_PREPARE, gettext_lazy("生成会员再登记名单"))
@@ -40,7 +40,9 @@ def member_death(job: Job, progress: Progress) -> None:
     if person.died_on is None:
         job.counts = {"members": 0}
         return
-    job.counts = {"members": members_end_for_death(actor=job.actor, person_id=person.pk, died_on=person.died_on)}
+    job.counts = {
+        "members": members_end_for_death(actor=job.actor, person_id=person.pk, died_on=person.died_on)
+    }
 
 
 @register(MEMBERS_IMPORT, gettext_lazy("导入会员"))

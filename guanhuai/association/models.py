@@ -126,8 +126,8 @@ class Cadre(models.Model):
 
 from guanhuai.association.models_members import (  # noqa: E402
     Body,
-    CampaignEntry,
     Campaign,
+    CampaignEntry,
     CardSequence,
     MemberGroup,
     MembersDayEvent,

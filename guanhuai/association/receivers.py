@@ -52,7 +52,9 @@ def move_member_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: 
 
 
 @receiver(person_died, dispatch_uid="association.memberships_end_for_death")
-def end_memberships_of_the_dead(sender: Any, person: Any, died_on: Any, actor: Any = None, **kwargs: Any) -> None:
+def end_memberships_of_the_dead(
+    sender: Any, person: Any, died_on: Any, actor: Any = None, **kwargs: Any
+) -> None:
     """Sent by registry `death_record` inside its transaction: queue the durable job that ends the person's
     memberships (jobs.py), committed with the death, run after it as the recorder, keyed by person and
     date so a replay queues nothing."""

@@ -60,7 +60,9 @@ class Position(models.TextChoices):
 
 # Posts held by one person at a time in a body: a second holder over overlapping dates is refused. Other
 # posts (副会长, 理事…) have several holders, and only the same person twice in the same post overlaps.
-SOLE_POSITIONS = frozenset({Position.PRESIDENT, Position.EXECUTIVE_VICE_PRESIDENT, Position.SECRETARY_GENERAL})
+SOLE_POSITIONS = frozenset(
+    {Position.PRESIDENT, Position.EXECUTIVE_VICE_PRESIDENT, Position.SECRETARY_GENERAL}
+)
 
 
 class CampaignStatus(models.TextChoices):

@@ -2,15 +2,15 @@
 
 # --- part 1: members and cadres (orders 700–719) --------------------------------------------------------------
 
-from typing import Any  # noqa: E402
+from typing import Any
 
-from django.urls import reverse  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from guanhuai.accounts import scoping  # noqa: E402
-from guanhuai.association import selectors  # noqa: E402
-from guanhuai.association.permissions import MANAGE_CADRES, MANAGE_MEMBERS  # noqa: E402
-from guanhuai.core.work import WorkItem, register  # noqa: E402
+from guanhuai.accounts import scoping
+from guanhuai.association import selectors
+from guanhuai.association.permissions import MANAGE_CADRES, MANAGE_MEMBERS
+from guanhuai.core.work import WorkItem, register
 
 
 @register("association.reregistration", order=700, group=_("协会建设"))
@@ -23,7 +23,9 @@ def reregistration(actor: Any) -> WorkItem | None:
     if not left:
         return None
     return WorkItem(
-        label=_("会员再登记待确认"), detail=_("截止前确认，逾期未确认的会员将转为未再登记"), count=left,
+        label=_("会员再登记待确认"),
+        detail=_("截止前确认，逾期未确认的会员将转为未再登记"),
+        count=left,
         url=reverse("association:campaigns"),
     )
 

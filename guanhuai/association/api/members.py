@@ -45,7 +45,9 @@ class MemberFilterIn(Schema):
 class MemberIn(Schema):
     org_unit_id: int = Field(ge=1, le=2**63 - 1)
     kind: MemberKind = MemberKind.INDIVIDUAL
-    person_id: int | None = Field(None, ge=1, le=2**63 - 1, description="户籍库人员；不填为独立会员或团体会员")
+    person_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="户籍库人员；不填为独立会员或团体会员"
+    )
     name: str = Field("", max_length=100)
     joined_on: DayIn
 
@@ -99,7 +101,12 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Any:
     if payload.person_id is not None:
         person = registry_selectors.person_ref(actor=who, person_id=payload.person_id, perm=VIEW)
     member = services.member_create(
-        actor=who, org_unit=unit, kind=payload.kind.value, person=person, name=payload.name, joined_on=payload.joined_on
+        actor=who,
+        org_unit=unit,
+        kind=payload.kind.value,
+        person=person,
+        name=payload.name,
+        joined_on=payload.joined_on,
     )
     return Status(201, selectors.member_get(actor=who, member_id=member.pk))
 
@@ -120,7 +127,9 @@ def member_withdraw(request: HttpRequest, member_id: int, payload: WithdrawIn) -
 def member_transfer(request: HttpRequest, member_id: int, payload: TransferIn) -> Any:
     who = actor(request)
     member = selectors.member_get(actor=who, member_id=member_id)
-    moved = services.member_transfer(actor=who, member=member, to_unit=_unit(request, payload.to_unit_id), on=payload.on)
+    moved = services.member_transfer(
+        actor=who, member=member, to_unit=_unit(request, payload.to_unit_id), on=payload.on
+    )
     return Status(201, selectors.member_get(actor=who, member_id=moved.pk))
 
 
@@ -187,8 +196,11 @@ def body_get(request: HttpRequest, body_id: int) -> Any:
 def body_term_open(request: HttpRequest, payload: TermIn) -> Any:
     who = actor(request)
     body = services.body_term_open(
-        actor=who, org_unit=_unit(request, payload.org_unit_id), kind=payload.kind.value,
-        started_on=payload.started_on, term=payload.term,
+        actor=who,
+        org_unit=_unit(request, payload.org_unit_id),
+        kind=payload.kind.value,
+        started_on=payload.started_on,
+        term=payload.term,
     )
     return Status(201, selectors.body_get(actor=who, body_id=body.pk))
 
@@ -203,8 +215,12 @@ def seat_designate(request: HttpRequest, body_id: int, payload: SeatIn) -> Any:
     who = actor(request)
     body = selectors.body_get(actor=who, body_id=body_id)
     seat = services.seat_designate(
-        actor=who, body=body, position=payload.position.value, name=payload.name,
-        designated_on=payload.designated_on, ceased_on=payload.ceased_on,
+        actor=who,
+        body=body,
+        position=payload.position.value,
+        name=payload.name,
+        designated_on=payload.designated_on,
+        ceased_on=payload.ceased_on,
     )
     return Status(201, seat)
 
@@ -239,7 +255,9 @@ class TurnoverOut(Schema):
     rate: float | None
 
 
-@router.get("/cadres", response={200: list[CadreOut], **AUTH_ERRORS, 422: ErrorOut}, summary="协会干部（限本辖区）")
+@router.get(
+    "/cadres", response={200: list[CadreOut], **AUTH_ERRORS, 422: ErrorOut}, summary="协会干部（限本辖区）"
+)
 @paginate
 def cadre_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1), current: bool = True) -> Any:
     unit = _unit(request, unit_id) if unit_id else None
@@ -249,8 +267,12 @@ def cadre_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1), cu
 @router.post("/cadres", response={201: CadreOut, **WRITE}, summary="登记干部")
 def cadre_create(request: HttpRequest, payload: CadreIn) -> Any:
     cadre = services.cadre_appoint(
-        actor=actor(request), org_unit=_unit(request, payload.org_unit_id), name=payload.name,
-        employment=payload.employment.value, position=payload.position, appointed_on=payload.appointed_on,
+        actor=actor(request),
+        org_unit=_unit(request, payload.org_unit_id),
+        name=payload.name,
+        employment=payload.employment.value,
+        position=payload.position,
+        appointed_on=payload.appointed_on,
     )
     return Status(201, cadre)
 

@@ -9,13 +9,22 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.association.states import BodyKind, Employment, MemberKind, MembersDayKind, MemberStatus, Position
+from guanhuai.association.states import (
+    BodyKind,
+    Employment,
+    MemberKind,
+    MembersDayKind,
+    MemberStatus,
+    Position,
+)
 from guanhuai.core.forms import BootstrapForm, DateInput
 
 
 class MemberSearchForm(BootstrapForm):
     q = forms.CharField(label=_("姓名或会员证号"), required=False, max_length=50)
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *MemberStatus.choices])
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *MemberStatus.choices]
+    )
 
 
 class MemberForm(BootstrapForm):
@@ -28,7 +37,9 @@ class MemberForm(BootstrapForm):
     )
     name = forms.CharField(label=_("姓名/团体名称"), required=False, max_length=100)
     joined_on = forms.DateField(label=_("入会日期"), widget=DateInput(), initial=timezone.localdate)
-    group = forms.ModelChoiceField(label=_("会员小组"), queryset=None, required=False)
+    group: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("会员小组"), queryset=None, required=False
+    )
 
     def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +58,9 @@ class TransferForm(BootstrapForm):
 
 class GroupForm(BootstrapForm):
     name = forms.CharField(label=_("小组名称"), max_length=50)
-    leader = forms.ModelChoiceField(label=_("组长"), queryset=None, required=False)
+    leader: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("组长"), queryset=None, required=False
+    )
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,7 +72,9 @@ class MembersDayForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("活动类型"), choices=MembersDayKind.choices)
     title = forms.CharField(label=_("活动名称"), max_length=100)
     participants = forms.IntegerField(label=_("参加人数"), min_value=0, max_value=1_000_000)
-    note = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ImportForm(BootstrapForm):

@@ -54,7 +54,10 @@ def member_list(
 
 def member_get(*, actor: Any, member_id: Any) -> Member:
     return scoping.get_or_404(
-        Member.objects.select_related("org_unit", "group", "transferred_from__org_unit"), actor, VIEW, pk=member_id
+        Member.objects.select_related("org_unit", "group", "transferred_from__org_unit"),
+        actor,
+        VIEW,
+        pk=member_id,
     )
 
 
@@ -64,7 +67,11 @@ def member_history(member: Member) -> list[Member]:
     back = member.transferred_from
     while back is not None and len(chain) < 50:
         chain.insert(0, back)
-        back = Member.objects.select_related("org_unit").filter(pk=back.transferred_from_id).first()
+        back = (
+            Member.objects.select_related("org_unit").filter(pk=back.transferred_from_id).first()
+            if back.transferred_from_id is not None
+            else None
+        )
     forward = Member.objects.select_related("org_unit").filter(transferred_from=member).first()
     while forward is not None and len(chain) < 50:
         chain.append(forward)
@@ -96,7 +103,9 @@ def campaign_list(*, actor: Any) -> QuerySet[Campaign]:
     if roots is None:
         return qs
     ancestors = {a for r in roots for a in paths.ancestors(r)}
-    return qs.filter(scoping.path_q(actor, VIEW, path_field="org_unit__path") | Q(org_unit__path__in=ancestors))
+    return qs.filter(
+        scoping.path_q(actor, VIEW, path_field="org_unit__path") | Q(org_unit__path__in=ancestors)
+    )
 
 
 def campaign_get(*, actor: Any, campaign_id: Any) -> Campaign:
@@ -150,7 +159,9 @@ def campaign_roll(*, actor: Any, campaign: Campaign, village: OrgUnit) -> QueryS
 def campaign_entries_to_confirm(*, actor: Any, perm: str) -> QuerySet[CampaignEntry]:
     """Open campaigns' unconfirmed entries in the actor's branches (the work queue counts them)."""
     return scoping.scope(
-        CampaignEntry.objects.filter(campaign__status=CampaignStatus.OPEN, confirmed_at__isnull=True), actor, perm
+        CampaignEntry.objects.filter(campaign__status=CampaignStatus.OPEN, confirmed_at__isnull=True),
+        actor,
+        perm,
     )
 
 
@@ -220,7 +231,9 @@ def cadre_turnover(*, actor: Any, unit: OrgUnit, year: int) -> list[Turnover]:
         .annotate(branch=Substr("org_unit__path", 1, cut))
         .values("branch")
         .annotate(
-            at_start=Count("pk", filter=Q(appointed_on__lt=start) & (Q(left_on__isnull=True) | Q(left_on__gte=start))),
+            at_start=Count(
+                "pk", filter=Q(appointed_on__lt=start) & (Q(left_on__isnull=True) | Q(left_on__gte=start))
+            ),
             appointed=Count("pk", filter=Q(appointed_on__gte=start, appointed_on__lte=end)),
             left=Count("pk", filter=Q(left_on__gte=start, left_on__lte=end)),
         )
@@ -265,7 +278,6 @@ def member_counts(*, unit: OrgUnit) -> dict[str, int]:
     return {r["status"]: r["n"] for r in rows}
 
 
-
 def person_by_id_number(*, actor: Any, number: str) -> Any:
     """The registry person with this resident ID (checked, by blind index) living in the actor's branches;
     one outside them is the same `NotFound` as an unknown number."""
@@ -279,5 +291,9 @@ def person_by_id_number(*, actor: Any, number: str) -> Any:
     rid = parse_resident_id(number)
     found = scoping.scope(Person.objects.filter(id_index=id_lookup_key(rid.number)), actor, VIEW).first()
     if found is None:
-        raise NotFound(_("户籍库中没有身份证号为 %(id)s 的人员，或不在您的辖区内。") % {"id": rid.number[:6] + "********" + rid.number[-4:]}, code="id_number")
+        raise NotFound(
+            _("户籍库中没有身份证号为 %(id)s 的人员，或不在您的辖区内。")
+            % {"id": rid.number[:6] + "********" + rid.number[-4:]},
+            code="id_number",
+        )
     return found

@@ -74,14 +74,16 @@ def body_term_open(
     if kind not in BodyKind.values:
         raise ValidationError(_("机构类型不正确。"), code="kind")
     with transaction.atomic():
-        current = Body.objects.select_for_update().filter(org_unit=org_unit, kind=kind, ended_on__isnull=True).first()
+        current = (
+            Body.objects.select_for_update()
+            .filter(org_unit=org_unit, kind=kind, ended_on__isnull=True)
+            .first()
+        )
         last = Body.objects.filter(org_unit=org_unit, kind=kind).aggregate(t=Max("term"))["t"] or 0
         if term is None:
             term = last + 1
         elif term <= last:
-            raise ValidationError(
-                _("届次应大于已有的第%(n)d届。") % {"n": last}, code="term"
-            )
+            raise ValidationError(_("届次应大于已有的第%(n)d届。") % {"n": last}, code="term")
         if term < 1:
             raise ValidationError(_("届次应为正整数。"), code="term")
         if current is not None:
@@ -139,13 +141,18 @@ def seat_designate(
         raise ValidationError(_("请填写任职人姓名。"), code="name")
     if ceased_on is not None and ceased_on < designated_on:
         raise ValidationError(
-            _("离任日期 %(c)s 早于任职日期 %(d)s。") % {"c": ceased_on.isoformat(), "d": designated_on.isoformat()},
+            _("离任日期 %(c)s 早于任职日期 %(d)s。")
+            % {"c": ceased_on.isoformat(), "d": designated_on.isoformat()},
             code="ceased_on",
         )
     if designated_on < body.started_on or (body.ended_on is not None and designated_on > body.ended_on):
         raise ValidationError(
             _("任职日期应在%(body)s的任期之内（%(a)s 至 %(b)s）。")
-            % {"body": body, "a": body.started_on.isoformat(), "b": body.ended_on.isoformat() if body.ended_on else _("今")},
+            % {
+                "body": body,
+                "a": body.started_on.isoformat(),
+                "b": body.ended_on.isoformat() if body.ended_on else _("今"),
+            },
             code="designated_on",
         )
     if body.ended_on is not None and (ceased_on is None or ceased_on > body.ended_on):
@@ -154,7 +161,9 @@ def seat_designate(
         Body.objects.select_for_update().filter(org_unit_id=body.org_unit_id, kind=body.kind).exists()
         clash = Seat.objects.filter(_overlapping(body, position, designated_on, ceased_on))
         if position not in SOLE_POSITIONS:
-            clash = clash.filter(Q(person=person) if person is not None else Q(name=name, person__isnull=True))
+            clash = clash.filter(
+                Q(person=person) if person is not None else Q(name=name, person__isnull=True)
+            )
         other = clash.select_related("body").first()
         if other is not None:
             raise Conflict(

@@ -39,7 +39,8 @@ def cadre_appoint(
         raise ValidationError(_("任职日期不能晚于今天。"), code="appointed_on")
     if Cadre.objects.filter(org_unit=org_unit, name=name, left_on__isnull=True, position=position).exists():
         raise Conflict(
-            _("%(name)s 已在“%(unit)s”担任%(position)s。") % {"name": name, "unit": org_unit.name, "position": position},
+            _("%(name)s 已在“%(unit)s”担任%(position)s。")
+            % {"name": name, "unit": org_unit.name, "position": position},
             code="name",
         )
     with transaction.atomic():
@@ -51,7 +52,13 @@ def cadre_appoint(
             position=(position or "").strip(),
             appointed_on=appointed_on,
         )
-        log(cadre, "association.cadre.created", actor=actor, org_unit=org_unit, data={"employment": employment})
+        log(
+            cadre,
+            "association.cadre.created",
+            actor=actor,
+            org_unit=org_unit,
+            data={"employment": employment},
+        )
     return cadre
 
 
@@ -61,7 +68,8 @@ def cadre_leave(*, actor: Any, cadre: Cadre, left_on: dt.date, reason: str = "")
         raise Conflict(_("%(name)s 已于 %(d)s 离任。") % {"name": cadre.name, "d": cadre.left_on.isoformat()})
     if left_on < cadre.appointed_on:
         raise ValidationError(
-            _("离任日期 %(l)s 早于任职日期 %(a)s。") % {"l": left_on.isoformat(), "a": cadre.appointed_on.isoformat()},
+            _("离任日期 %(l)s 早于任职日期 %(a)s。")
+            % {"l": left_on.isoformat(), "a": cadre.appointed_on.isoformat()},
             code="left_on",
         )
     if left_on > timezone.localdate():
@@ -69,5 +77,11 @@ def cadre_leave(*, actor: Any, cadre: Cadre, left_on: dt.date, reason: str = "")
     with transaction.atomic():
         cadre.left_on = left_on
         cadre.save(update_fields=["left_on"])
-        log(cadre, "association.cadre.left", actor=actor, org_unit=cadre.org_unit, data={"on": left_on, "reason": reason[:200]})
+        log(
+            cadre,
+            "association.cadre.left",
+            actor=actor,
+            org_unit=cadre.org_unit,
+            data={"on": left_on, "reason": reason[:200]},
+        )
     return cadre

@@ -54,17 +54,26 @@ def campaign_open(
     running = Campaign.objects.filter(
         status__in=[CampaignStatus.PREPARING, CampaignStatus.OPEN, CampaignStatus.CLOSING]
     ).filter(org_unit__path__in=[*paths.ancestors(org_unit.path), org_unit.path])
-    if running.exists() or Campaign.objects.filter(
-        status__in=[CampaignStatus.PREPARING, CampaignStatus.OPEN, CampaignStatus.CLOSING],
-        org_unit__path__gte=org_unit.path,
-        org_unit__path__lt=paths.upper_bound(org_unit.path),
-    ).exists():
+    if (
+        running.exists()
+        or Campaign.objects.filter(
+            status__in=[CampaignStatus.PREPARING, CampaignStatus.OPEN, CampaignStatus.CLOSING],
+            org_unit__path__gte=org_unit.path,
+            org_unit__path__lt=paths.upper_bound(org_unit.path),
+        ).exists()
+    ):
         raise ValidationError(_("该范围内已有进行中的会员再登记。"), code="title")
     with transaction.atomic():
         campaign = Campaign.objects.create(
             org_unit=org_unit, title=title, opened_on=opened_on, deadline=deadline, created_by=actor
         )
-        log(campaign, "association.campaign.opened", actor=actor, org_unit=org_unit, data={"deadline": deadline})
+        log(
+            campaign,
+            "association.campaign.opened",
+            actor=actor,
+            org_unit=org_unit,
+            data={"deadline": deadline},
+        )
         job_submit(
             actor=actor,
             kind=CAMPAIGN_PREPARE,
@@ -112,9 +121,7 @@ def campaign_prepare(campaign: Campaign, progress: Any) -> int:
     return added
 
 
-def campaign_confirm(
-    *, actor: Any, campaign: Campaign, village: OrgUnit, member_ids: Iterable[int]
-) -> int:
+def campaign_confirm(*, actor: Any, campaign: Campaign, village: OrgUnit, member_ids: Iterable[int]) -> int:
     """A village confirms members of its roll in one UPDATE (a chair on a phone ticks the whole list).
     Only open campaigns, on or before the deadline; members not on this village's roll are refused."""
     scoping.require(actor, MANAGE_MEMBERS, village, visible_perm=VIEW)
@@ -127,7 +134,8 @@ def campaign_confirm(
         )
     if timezone.localdate() > campaign.deadline:
         raise ValidationError(
-            _("这次再登记已于 %(d)s 截止，不能再确认。") % {"d": campaign.deadline.isoformat()}, code="deadline"
+            _("这次再登记已于 %(d)s 截止，不能再确认。") % {"d": campaign.deadline.isoformat()},
+            code="deadline",
         )
     entries = CampaignEntry.objects.filter(campaign=campaign, org_unit=village, member_id__in=ids)
     if entries.count() != len(ids):
@@ -190,10 +198,18 @@ def campaign_lapse(*, actor: Any, campaign: Campaign) -> int:
             object_repr=Concat("name", Value("（"), "card_no", Value("）")),
             data={"campaign": campaign.pk},
         )
-        lapsed = rows.update(status=MemberStatus.LAPSED, ended_on=Greatest("joined_on", Value(campaign.deadline)))
+        lapsed = rows.update(
+            status=MemberStatus.LAPSED, ended_on=Greatest("joined_on", Value(campaign.deadline))
+        )
         if campaign.status == CampaignStatus.CLOSING:
             transition(campaign, CampaignStatus.CLOSED, CAMPAIGN_TRANSITIONS)
             campaign.lapsed += lapsed
             campaign.save(update_fields=["status", "lapsed"])
-            log(campaign, "association.campaign.closed", actor=actor, org_unit=campaign.org_unit, data={"lapsed": lapsed})
+            log(
+                campaign,
+                "association.campaign.closed",
+                actor=actor,
+                org_unit=campaign.org_unit,
+                data={"lapsed": lapsed},
+            )
     return lapsed

@@ -47,11 +47,13 @@ def _check_date(day: dt.date, *, field: str) -> None:
 
 
 def _check_not_member(org_unit: OrgUnit, person: Any) -> None:
-    if person is not None and Member.objects.filter(
-        org_unit=org_unit, person=person, status=MemberStatus.ACTIVE
-    ).exists():
+    if (
+        person is not None
+        and Member.objects.filter(org_unit=org_unit, person=person, status=MemberStatus.ACTIVE).exists()
+    ):
         raise Conflict(
-            _("%(name)s 已是“%(unit)s”的在册会员，不能重复入会。") % {"name": person.name, "unit": org_unit.name},
+            _("%(name)s 已是“%(unit)s”的在册会员，不能重复入会。")
+            % {"name": person.name, "unit": org_unit.name},
             code="already_member",
         )
 
@@ -87,7 +89,13 @@ def member_create(
         _check_not_member(org_unit, person)
         (card,) = card_numbers(org_unit, 1)
         member = Member(
-            org_unit=org_unit, kind=kind, person=person, name=name, card_no=card, joined_on=joined_on, group=group
+            org_unit=org_unit,
+            kind=kind,
+            person=person,
+            name=name,
+            card_no=card,
+            joined_on=joined_on,
+            group=group,
         )
         member.full_clean(validate_constraints=False)
         member.save()
@@ -198,7 +206,9 @@ def death_job_submit(*, actor: Any, person: Any, died_on: dt.date) -> Any:
     return job
 
 
-def member_group_create(*, actor: Any, org_unit: OrgUnit, name: str, leader: Member | None = None) -> MemberGroup:
+def member_group_create(
+    *, actor: Any, org_unit: OrgUnit, name: str, leader: Member | None = None
+) -> MemberGroup:
     """A member group (会员小组) of a branch; its leader, if named, must be an active member of the branch."""
     scoping.require(actor, MANAGE_MEMBERS, org_unit, visible_perm=VIEW)
     name = (name or "").strip()
@@ -212,7 +222,9 @@ def member_group_create(*, actor: Any, org_unit: OrgUnit, name: str, leader: Mem
         group = MemberGroup.objects.create(org_unit=org_unit, name=name, leader=leader)
         if leader is not None and leader.group_id != group.pk:
             Member.objects.filter(pk=leader.pk).update(group=group)
-        log(group, "association.member_group.created", actor=actor, org_unit=org_unit, data={"leader": leader})
+        log(
+            group, "association.member_group.created", actor=actor, org_unit=org_unit, data={"leader": leader}
+        )
     return group
 
 
@@ -251,4 +263,8 @@ def active_in(unit_path: str) -> Q:
     """Active members of a subtree (for selectors and campaigns)."""
     from guanhuai.orgs import paths
 
-    return Q(status=MemberStatus.ACTIVE, org_unit__path__gte=unit_path, org_unit__path__lt=paths.upper_bound(unit_path))
+    return Q(
+        status=MemberStatus.ACTIVE,
+        org_unit__path__gte=unit_path,
+        org_unit__path__lt=paths.upper_bound(unit_path),
+    )

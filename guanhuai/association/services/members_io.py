@@ -79,7 +79,9 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text[:10].replace("/", "-"))
     except ValueError:
-        raise ValidationError(_("入会日期“%(v)s”不是有效日期（应为 2025-05-29 的格式）。") % {"v": text}) from None
+        raise ValidationError(
+            _("入会日期“%(v)s”不是有效日期（应为 2025-05-29 的格式）。") % {"v": text}
+        ) from None
 
 
 def _rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -97,15 +99,25 @@ def members_import_run(*, actor: Any, org_unit: OrgUnit, content: bytes) -> dict
     rows are wrong, the error workbook's bytes under "errors_file"."""
     rows = list(_rows(content))
     codes = {cells[0] for _n, cells in rows}
-    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes).only("pk", "code", "name", "path", "closed_on")}
+    units = {
+        u.code: u
+        for u in OrgUnit.objects.filter(code__in=codes).only("pk", "code", "name", "path", "closed_on")
+    }
     ids: dict[int, str] = {}
     errors: dict[int, list[str]] = {}
     for n, cells in rows:
         problems = errors.setdefault(n, [])
         code, name, id_text, in_registry, joined = cells
         unit = units.get(code)
-        if unit is None or not unit.path.startswith(org_unit.path) or not scoping.can(actor, MANAGE_MEMBERS, unit):
-            problems.append(_("村(社区)代码 %(code)s 不存在或不在“%(root)s”之内。") % {"code": code, "root": org_unit.name})
+        if (
+            unit is None
+            or not unit.path.startswith(org_unit.path)
+            or not scoping.can(actor, MANAGE_MEMBERS, unit)
+        ):
+            problems.append(
+                _("村(社区)代码 %(code)s 不存在或不在“%(root)s”之内。")
+                % {"code": code, "root": org_unit.name}
+            )
         elif not unit.is_open:
             problems.append(_("代码 %(code)s 对应的协会已撤销。") % {"code": code})
         if in_registry not in (YES, NO, ""):
@@ -131,7 +143,9 @@ def members_import_run(*, actor: Any, org_unit: OrgUnit, content: bytes) -> dict
     persons: dict[str, Person] = {}
     keys = sorted(set(wanted.values()))
     for i in range(0, len(keys), 2000):
-        for p in Person.objects.filter(id_index__in=keys[i : i + 2000]).only("pk", "name", "id_index", "died_on", "id_masked"):
+        for p in Person.objects.filter(id_index__in=keys[i : i + 2000]).only(
+            "pk", "name", "id_index", "died_on", "id_masked"
+        ):
             persons[p.id_index or ""] = p
     seen: dict[tuple[str, int], int] = {}
     planned: list[tuple[int, OrgUnit, str, Person | None, dt.date]] = []
@@ -168,7 +182,12 @@ def members_import_run(*, actor: Any, org_unit: OrgUnit, content: bytes) -> dict
                 errors[n].append(_("%(name)s 已是该协会的在册会员。") % {"name": person.name})
     bad = {n: msgs for n, msgs in errors.items() if msgs}
     if bad:
-        return {"rows": len(rows), "imported": 0, "errors": len(bad), "errors_file": error_workbook(rows, bad)}
+        return {
+            "rows": len(rows),
+            "imported": 0,
+            "errors": len(bad),
+            "errors_file": error_workbook(rows, bad),
+        }
     with transaction.atomic():
         members: list[Member] = []
         by_unit: dict[int, list[tuple[int, OrgUnit, str, Person | None, dt.date]]] = {}
@@ -179,12 +198,23 @@ def members_import_run(*, actor: Any, org_unit: OrgUnit, content: bytes) -> dict
             for (_n, unit, name, person, day), card in zip(items, cards, strict=True):
                 members.append(
                     Member(
-                        org_unit=unit, kind=MemberKind.INDIVIDUAL, person=person, name=name, card_no=card, joined_on=day
+                        org_unit=unit,
+                        kind=MemberKind.INDIVIDUAL,
+                        person=person,
+                        name=name,
+                        card_no=card,
+                        joined_on=day,
                     )
                 )
         Member.objects.bulk_create(members, batch_size=2000)
         log_many(members, "association.member.imported", actor=actor)
-        log(org_unit, "association.members.imported", actor=actor, org_unit=org_unit, data={"rows": len(members)})
+        log(
+            org_unit,
+            "association.members.imported",
+            actor=actor,
+            org_unit=org_unit,
+            data={"rows": len(members)},
+        )
     return {"rows": len(rows), "imported": len(members), "errors": 0}
 
 
@@ -209,9 +239,19 @@ def members_export(rows: Any, out: Any) -> int:
     count = 0
     with XlsxStream(out, "会员", widths=[20, 12, 10, 20, 10, 12, 12]) as sheet:
         sheet.append(EXPORT_HEADERS)
-        for m in rows.values_list("card_no", "name", "kind", "org_unit__name", "status", "joined_on", "ended_on").iterator(
-            chunk_size=5000
-        ):
-            sheet.append([m[0], m[1], str(labels_kind.get(m[2], m[2])), m[3], str(labels_status.get(m[4], m[4])), m[5], m[6]])
+        for m in rows.values_list(
+            "card_no", "name", "kind", "org_unit__name", "status", "joined_on", "ended_on"
+        ).iterator(chunk_size=5000):
+            sheet.append(
+                [
+                    m[0],
+                    m[1],
+                    str(labels_kind.get(m[2], m[2])),
+                    m[3],
+                    str(labels_status.get(m[4], m[4])),
+                    m[5],
+                    m[6],
+                ]
+            )
             count += 1
     return count

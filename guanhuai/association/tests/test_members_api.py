@@ -58,5 +58,7 @@ def test_a_seat_ceased_before_its_designation_is_a_422_and_writes_nothing(client
     )
     assert (refused.status_code, refused.json()["code"]) == (422, "ceased_on")
     assert not Seat.objects.exists()
-    turnover = client.get(f"/api/v1/association/cadres/turnover?unit_id={tree.town_a.pk}&year={dt.date.today().year}")
+    turnover = client.get(
+        f"/api/v1/association/cadres/turnover?unit_id={tree.town_a.pk}&year={dt.date.today().year}"
+    )
     assert turnover.status_code == 200 and turnover.json()[-1]["name"] == "甲镇"

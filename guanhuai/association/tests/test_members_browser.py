@@ -39,8 +39,11 @@ def test_a_village_chair_confirms_members_for_re_registration_on_a_phone(live_se
     members = [MemberFactory(org_unit=tree.village_a, name=n) for n in ("赵一", "钱二", "孙三")]
     MemberFactory(org_unit=tree.village_b, name="李四")
     campaign = Campaign.objects.create(
-        org_unit=tree.county, title="2026年会员再登记", opened_on=dt.date.today(),
-        deadline=dt.date.today() + dt.timedelta(days=20), created_by=officer,
+        org_unit=tree.county,
+        title="2026年会员再登记",
+        opened_on=dt.date.today(),
+        deadline=dt.date.today() + dt.timedelta(days=20),
+        created_by=officer,
     )
 
     class _Progress:
@@ -76,6 +79,8 @@ def test_a_village_chair_confirms_members_for_re_registration_on_a_phone(live_se
     expect(page.get_by_text("已确认 2 名会员。")).to_be_visible()
     expect(page.locator("#village-count")).to_contain_text("已确认 2 名，待确认 1 名")
     _shot(page, "reregister-village-after")
-    confirmed = set(CampaignEntry.objects.filter(confirmed_at__isnull=False).values_list("member_id", flat=True))
+    confirmed = set(
+        CampaignEntry.objects.filter(confirmed_at__isnull=False).values_list("member_id", flat=True)
+    )
     assert confirmed == {members[0].pk, members[1].pk}
     assert set(Member.objects.values_list("status", flat=True)) == {MemberStatus.ACTIVE}

@@ -59,12 +59,17 @@ def test_a_bad_checksum_and_a_person_missing_from_the_registry_are_precise_row_e
     assert not errors[2]
 
 
-def test_a_good_file_imports_every_row_once(tree, officer, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_a_good_file_imports_every_row_once(
+    tree, officer, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = str(tmp_path)
     clerk = user_with_role("village_clerk", tree.village_a, username="clerk_io")
     person = family(clerk, tree.village_a).members.order_by("pk").first()
     number = person.id_number
-    rows = [["440224100001", "", number, "是", "2025-05-29"], ["440224101001", "李四", "", "否", "2024-05-29"]]
+    rows = [
+        ["440224100001", "", number, "是", "2025-05-29"],
+        ["440224101001", "李四", "", "否", "2024-05-29"],
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         job = services.members_import_submit(actor=officer, org_unit=tree.county, upload=_file(rows))
     with django_capture_on_commit_callbacks(execute=True):
@@ -83,10 +88,33 @@ def test_the_cli_opens_reports_and_refuses_an_early_close(tree, officer, django_
     out = StringIO()
     deadline = (dt.date.today() + dt.timedelta(days=5)).isoformat()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("members", "reregister", "open", "--unit", "440224", "--title", "再登记", "--deadline", deadline,
-                     "--as", officer.username, stdout=out)
+        call_command(
+            "members",
+            "reregister",
+            "open",
+            "--unit",
+            "440224",
+            "--title",
+            "再登记",
+            "--deadline",
+            deadline,
+            "--as",
+            officer.username,
+            stdout=out,
+        )
     campaign = Campaign.objects.get()
-    call_command("members", "reregister", "status", "--campaign", str(campaign.pk), "--as", officer.username, stdout=out)
+    call_command(
+        "members",
+        "reregister",
+        "status",
+        "--campaign",
+        str(campaign.pk),
+        "--as",
+        officer.username,
+        stdout=out,
+    )
     assert "甲村" in out.getvalue() and "0 / 1" in out.getvalue()
     with pytest.raises(CommandError, match="之后才能结束"):
-        call_command("members", "reregister", "close", "--campaign", str(campaign.pk), "--as", officer.username)
+        call_command(
+            "members", "reregister", "close", "--campaign", str(campaign.pk), "--as", officer.username
+        )

@@ -71,7 +71,9 @@ def test_withdrawal_ends_membership_once_and_keeps_the_card(tree, staff):
 
 def test_a_transfer_keeps_the_old_membership_and_links_the_new_one(tree, staff):
     old = services.member_create(actor=staff.officer, org_unit=tree.village_a, name="张三", joined_on=DAY)
-    new = services.member_transfer(actor=staff.officer, member=old, to_unit=tree.village_b, on=dt.date(2025, 8, 1))
+    new = services.member_transfer(
+        actor=staff.officer, member=old, to_unit=tree.village_b, on=dt.date(2025, 8, 1)
+    )
     old.refresh_from_db()
     assert old.status == MemberStatus.TRANSFERRED_OUT and old.ended_on == dt.date(2025, 8, 1)
     assert new.org_unit == tree.village_b and new.status == MemberStatus.ACTIVE
@@ -81,17 +83,26 @@ def test_a_transfer_keeps_the_old_membership_and_links_the_new_one(tree, staff):
     assert list(selectors.member_list(actor=staff.chair_b)) == [new]
 
 
-def test_a_death_in_the_registry_ends_membership_through_a_job(tree, staff, django_capture_on_commit_callbacks):
+def test_a_death_in_the_registry_ends_membership_through_a_job(
+    tree, staff, django_capture_on_commit_callbacks
+):
     household = family(staff.chair_a, tree.village_a)
     person = household.members.first()
-    member = services.member_create(actor=staff.chair_a, org_unit=tree.village_a, person=person, joined_on=DAY)
+    member = services.member_create(
+        actor=staff.chair_a, org_unit=tree.village_a, person=person, joined_on=DAY
+    )
     with django_capture_on_commit_callbacks(execute=True):
         death_record(actor=staff.chair_a, person=person, occurred_on=dt.date(2025, 10, 3))
     member.refresh_from_db()
     assert (member.status, member.ended_on) == (MemberStatus.DECEASED, dt.date(2025, 10, 3))
-    assert AuditEntry.objects.filter(action="association.member.deceased", object_id=str(member.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="association.member.deceased", object_id=str(member.pk)).count() == 1
+    )
     # running the rule again changes nothing
-    assert services.members_end_for_death(actor=staff.admin, person_id=person.pk, died_on=dt.date(2025, 10, 3)) == 0
+    assert (
+        services.members_end_for_death(actor=staff.admin, person_id=person.pk, died_on=dt.date(2025, 10, 3))
+        == 0
+    )
 
 
 # --- re-registration -----------------------------------------------------------------------------------------
@@ -105,22 +116,36 @@ def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
     withdrawn = MemberFactory(org_unit=tree.village_a, status=MemberStatus.WITHDRAWN)
     with django_capture_on_commit_callbacks(execute=True):
         campaign = services.campaign_open(
-            actor=staff.officer, org_unit=tree.county, title="2025年会员再登记", opened_on=DAY, deadline=dt.date.today()
+            actor=staff.officer,
+            org_unit=tree.county,
+            title="2025年会员再登记",
+            opened_on=DAY,
+            deadline=dt.date.today(),
         )
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.OPEN
     assert CampaignEntry.objects.filter(campaign=campaign).count() == 5  # the withdrawn member is not on it
-    progress = {p.name: (p.total, p.confirmed) for p in selectors.campaign_progress(actor=staff.officer, campaign=campaign)}
+    progress = {
+        p.name: (p.total, p.confirmed)
+        for p in selectors.campaign_progress(actor=staff.officer, campaign=campaign)
+    }
     assert progress == {"甲村": (3, 0), "乙村": (2, 0)}
 
     # 甲村 confirms two of its three; 乙村's chair cannot confirm 甲村's members
     with pytest.raises(NotFound):
-        services.campaign_confirm(actor=staff.chair_b, campaign=campaign, village=tree.village_a, member_ids=[a[0].pk])
-    assert services.campaign_confirm(
-        actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[a[0].pk, a[1].pk]
-    ) == 2
+        services.campaign_confirm(
+            actor=staff.chair_b, campaign=campaign, village=tree.village_a, member_ids=[a[0].pk]
+        )
+    assert (
+        services.campaign_confirm(
+            actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[a[0].pk, a[1].pk]
+        )
+        == 2
+    )
     with pytest.raises(ValidationError, match="不在本村"):
-        services.campaign_confirm(actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[b[0].pk])
+        services.campaign_confirm(
+            actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[b[0].pk]
+        )
 
     # not before the deadline
     with pytest.raises(ValidationError, match="之后才能结束"):
@@ -128,7 +153,9 @@ def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
     type(campaign).objects.filter(pk=campaign.pk).update(deadline=dt.date.today() - dt.timedelta(days=1))
     campaign.refresh_from_db()
     with pytest.raises(ValidationError, match="已于"):
-        services.campaign_confirm(actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[a[2].pk])
+        services.campaign_confirm(
+            actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[a[2].pk]
+        )
 
     with django_capture_on_commit_callbacks(execute=True):
         services.campaign_close_submit(actor=staff.officer, campaign=campaign)
@@ -149,10 +176,18 @@ def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
 
 def test_a_new_term_closes_the_old_one_and_its_posts(tree, staff):
     first = services.body_term_open(
-        actor=staff.officer, org_unit=tree.town_a, kind=BodyKind.COUNCIL, started_on=dt.date(2020, 3, 1), term=4
+        actor=staff.officer,
+        org_unit=tree.town_a,
+        kind=BodyKind.COUNCIL,
+        started_on=dt.date(2020, 3, 1),
+        term=4,
     )
     president = services.seat_designate(
-        actor=staff.officer, body=first, position=Position.PRESIDENT, name="陈会长", designated_on=dt.date(2020, 3, 1)
+        actor=staff.officer,
+        body=first,
+        position=Position.PRESIDENT,
+        name="陈会长",
+        designated_on=dt.date(2020, 3, 1),
     )
     second = services.body_term_open(
         actor=staff.officer, org_unit=tree.town_a, kind=BodyKind.COUNCIL, started_on=dt.date(2025, 3, 1)
@@ -162,7 +197,11 @@ def test_a_new_term_closes_the_old_one_and_its_posts(tree, staff):
     assert second.term == 5
     assert first.ended_on == president.ceased_on == dt.date(2025, 2, 28)
     services.seat_designate(
-        actor=staff.officer, body=second, position=Position.PRESIDENT, name="林会长", designated_on=dt.date(2025, 3, 1)
+        actor=staff.officer,
+        body=second,
+        position=Position.PRESIDENT,
+        name="林会长",
+        designated_on=dt.date(2025, 3, 1),
     )
     history = [
         (b.term, s.name, s.designated_on, s.ceased_on)
@@ -189,7 +228,11 @@ def test_overlapping_holders_of_a_sole_post_and_a_ceased_date_before_designation
     )
     with pytest.raises(Conflict, match="秘书长的任期与 甲 的任期（2020-03-01 至 2022-06-30）重叠"):
         services.seat_designate(
-            actor=staff.officer, body=body, position=Position.SECRETARY_GENERAL, name="乙", designated_on=dt.date(2022, 6, 1)
+            actor=staff.officer,
+            body=body,
+            position=Position.SECRETARY_GENERAL,
+            name="乙",
+            designated_on=dt.date(2022, 6, 1),
         )
     with pytest.raises(ValidationError, match="离任日期 2022-01-01 早于任职日期 2022-07-01"):
         services.seat_designate(
@@ -203,11 +246,19 @@ def test_overlapping_holders_of_a_sole_post_and_a_ceased_date_before_designation
     # two vice-presidents at once are fine; the same one twice is not
     for name in ("丙", "丁"):
         services.seat_designate(
-            actor=staff.officer, body=body, position=Position.VICE_PRESIDENT, name=name, designated_on=dt.date(2021, 1, 1)
+            actor=staff.officer,
+            body=body,
+            position=Position.VICE_PRESIDENT,
+            name=name,
+            designated_on=dt.date(2021, 1, 1),
         )
     with pytest.raises(Conflict):
         services.seat_designate(
-            actor=staff.officer, body=body, position=Position.VICE_PRESIDENT, name="丙", designated_on=dt.date(2023, 1, 1)
+            actor=staff.officer,
+            body=body,
+            position=Position.VICE_PRESIDENT,
+            name="丙",
+            designated_on=dt.date(2023, 1, 1),
         )
     assert Seat.objects.count() == 3
     assert Body.objects.count() == 1
@@ -221,9 +272,10 @@ def test_turnover_per_branch_per_year(tree, staff):
     CadreFactory(org_unit=tree.town_a, appointed_on=dt.date(2021, 1, 1), left_on=dt.date(2025, 6, 30))
     CadreFactory(org_unit=tree.village_a, appointed_on=dt.date(2025, 7, 1), employment=Employment.PART_TIME)
     CadreFactory(org_unit=tree.town_b, appointed_on=dt.date(2019, 1, 1))
-    rows = {t.name: (t.at_start, t.appointed, t.left, t.rate) for t in selectors.cadre_turnover(
-        actor=staff.officer, unit=tree.county, year=2025
-    )}
+    rows = {
+        t.name: (t.at_start, t.appointed, t.left, t.rate)
+        for t in selectors.cadre_turnover(actor=staff.officer, unit=tree.county, year=2025)
+    }
     assert rows == {"甲镇": (2, 1, 1, 50.0), "乙镇": (1, 0, 0, 0.0), "仁化县": (3, 1, 1, 33.3)}
 
 
@@ -232,7 +284,9 @@ def test_a_township_without_a_full_time_cadre_is_on_its_countys_work_queue(tree,
 
     CadreFactory(org_unit=tree.town_a, employment=Employment.FULL_TIME)
     CadreFactory(org_unit=tree.town_b, employment=Employment.PART_TIME)
-    vacant = list(selectors.townships_without_full_time_cadre(actor=staff.officer, perm="association.manage_cadres"))
+    vacant = list(
+        selectors.townships_without_full_time_cadre(actor=staff.officer, perm="association.manage_cadres")
+    )
     assert vacant == [tree.town_b]
     item = next(i for i in items_for(staff.officer) if i.key == "association.township_without_cadre")
     assert item.count == 1

@@ -23,6 +23,7 @@ def index(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "association/home.html", {"sections": sections})
 
+
 # --- part 1: members, campaigns, branches, cadres ---
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 

@@ -99,19 +99,45 @@ def member_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = forms.MemberForm(post_data(request), groups=selectors.group_list(actor=request.user, unit=unit))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        with form_errors(form, default=None, id_number_format="id_number", id_number_date="id_number",
-                         id_number_checksum="id_number", id_number="id_number", already_member="id_number",
-                         person="id_number", name="name", joined_on="joined_on", group="group"):
+        with form_errors(
+            form,
+            default=None,
+            id_number_format="id_number",
+            id_number_date="id_number",
+            id_number_checksum="id_number",
+            id_number="id_number",
+            already_member="id_number",
+            person="id_number",
+            name="name",
+            joined_on="joined_on",
+            group="group",
+        ):
             person = (
-                selectors.person_by_id_number(actor=request.user, number=d["id_number"]) if d["id_number"] else None
+                selectors.person_by_id_number(actor=request.user, number=d["id_number"])
+                if d["id_number"]
+                else None
             )
             member = services.member_create(
-                actor=request.user, org_unit=unit, kind=d["kind"], person=person, name=d["name"],
-                joined_on=d["joined_on"], group=d["group"],
+                actor=request.user,
+                org_unit=unit,
+                kind=d["kind"],
+                person=person,
+                name=d["name"],
+                joined_on=d["joined_on"],
+                group=d["group"],
             )
-            messages.success(request, _("已登记会员 %(name)s，会员证号 %(card)s。") % {"name": member.name, "card": member.card_no})
+            messages.success(
+                request,
+                _("已登记会员 %(name)s，会员证号 %(card)s。") % {"name": member.name, "card": member.card_no},
+            )
             return redirect("association:member", member.pk)
-    return form_page(request, form, title=_("登记会员"), subtitle=unit.name, back=reverse("association:unit", args=[unit.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("登记会员"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
 
 
 @login_required
@@ -120,9 +146,21 @@ def member_withdraw(request: HttpRequest, member_id: int) -> HttpResponse:
     form = forms.WithdrawForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         with form_errors(form, on="on"):
-            services.member_withdraw(actor=request.user, member=member, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"])
+            services.member_withdraw(
+                actor=request.user,
+                member=member,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+            )
             return redirect("association:member", member.pk)
-    return form_page(request, form, title=_("退会"), subtitle=member.name, back=reverse("association:member", args=[member.pk]), danger=True)
+    return form_page(
+        request,
+        form,
+        title=_("退会"),
+        subtitle=member.name,
+        back=reverse("association:member", args=[member.pk]),
+        danger=True,
+    )
 
 
 @login_required
@@ -131,10 +169,20 @@ def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
     form = forms.TransferForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         with form_errors(form, to_unit="to_code", on="on", already_member="to_code", default="to_code"):
-            to_unit = org_selectors.unit_get_by_code(actor=request.user, code=form.cleaned_data["to_code"], perm=VIEW)
-            moved = services.member_transfer(actor=request.user, member=member, to_unit=to_unit, on=form.cleaned_data["on"])
+            to_unit = org_selectors.unit_get_by_code(
+                actor=request.user, code=form.cleaned_data["to_code"], perm=VIEW
+            )
+            moved = services.member_transfer(
+                actor=request.user, member=member, to_unit=to_unit, on=form.cleaned_data["on"]
+            )
             return redirect("association:member", moved.pk)
-    return form_page(request, form, title=_("会员转出"), subtitle=member.name, back=reverse("association:member", args=[member.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("会员转出"),
+        subtitle=member.name,
+        back=reverse("association:member", args=[member.pk]),
+    )
 
 
 @login_required
@@ -144,7 +192,9 @@ def member_import(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = forms.ImportForm(post_data(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         with form_errors(form, default="file"):
-            job = services.members_import_submit(actor=request.user, org_unit=unit, upload=form.cleaned_data["file"])
+            job = services.members_import_submit(
+                actor=request.user, org_unit=unit, upload=form.cleaned_data["file"]
+            )
             return redirect("jobs:detail", job.pk)
     return render(request, "association/members/import.html", {"form": form, "unit": unit})
 
@@ -161,13 +211,21 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
 def group_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
-    active = selectors.member_list(actor=request.user, unit=unit, status=MemberStatus.ACTIVE).filter(org_unit=unit)
+    active = selectors.member_list(actor=request.user, unit=unit, status=MemberStatus.ACTIVE).filter(
+        org_unit=unit
+    )
     form = forms.GroupForm(post_data(request), members=active)
     if request.method == "POST" and form.is_valid():
         with form_errors(form, name="name", leader="leader"):
             services.member_group_create(actor=request.user, org_unit=unit, **form.cleaned_data)
             return redirect("association:unit", unit.pk)
-    return form_page(request, form, title=_("建立会员小组"), subtitle=unit.name, back=reverse("association:unit", args=[unit.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("建立会员小组"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
 
 
 @login_required
@@ -190,7 +248,13 @@ def members_day_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         with form_errors(form, held_on="held_on", participants="participants"):
             services.members_day_record(actor=request.user, org_unit=unit, **form.cleaned_data)
             return redirect(reverse("association:members_day") + f"?unit={unit.pk}")
-    return form_page(request, form, title=_("登记会员活动日活动"), subtitle=unit.name, back=reverse("association:unit", args=[unit.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("登记会员活动日活动"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
 
 
 # --- campaigns -------------------------------------------------------------------------------------------------
@@ -232,12 +296,20 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
-    form = forms.CampaignForm(post_data(request), initial={"title": _("%(y)d年会员再登记") % {"y": timezone.localdate().year}})
+    form = forms.CampaignForm(
+        post_data(request), initial={"title": _("%(y)d年会员再登记") % {"y": timezone.localdate().year}}
+    )
     if request.method == "POST" and form.is_valid():
         with form_errors(form, title="title", deadline="deadline"):
             campaign = services.campaign_open(actor=request.user, org_unit=unit, **form.cleaned_data)
             return redirect("association:campaign", campaign.pk)
-    return form_page(request, form, title=_("发起会员再登记"), subtitle=unit.name, back=reverse("association:unit", args=[unit.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("发起会员再登记"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
 
 
 @login_required
@@ -262,7 +334,7 @@ def campaign_village(request: HttpRequest, campaign_id: int, unit_id: int) -> Ht
                 actor=request.user,
                 campaign=campaign,
                 village=village,
-                member_ids=[v for v in request.POST.getlist("member") if v.isdigit()],
+                member_ids=[int(v) for v in request.POST.getlist("member") if v.isdigit()],
             )
             messages.success(request, _("已确认 %(n)d 名会员。") % {"n": n})
         return redirect("association:campaign_village", campaign.pk, village.pk)
@@ -298,7 +370,9 @@ def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
             "counts": selectors.member_counts(unit=unit),
             "groups": selectors.group_list(actor=user, unit=unit),
             "associations": selectors.association_list(actor=user, unit=unit)[:50],
-            "children": scoping.units(user, VIEW, within=unit.path).filter(parent=unit).order_by("path")[:100],
+            "children": scoping.units(user, VIEW, within=unit.path)
+            .filter(parent=unit)
+            .order_by("path")[:100],
             "can_branch": scoping.can(user, MANAGE_BRANCHES, unit),
             "can_members": scoping.can(user, MANAGE_MEMBERS, unit),
             "can_cadres": scoping.can(user, MANAGE_CADRES, unit),
@@ -314,10 +388,18 @@ def registration_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     initial = {f: getattr(reg, f) for f in forms.RegistrationForm.base_fields} if reg else {}
     form = forms.RegistrationForm(post_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        with form_errors(form, legal_representative="legal_representative", charter_adopted_on="charter_adopted_on"):
+        with form_errors(
+            form, legal_representative="legal_representative", charter_adopted_on="charter_adopted_on"
+        ):
             services.registration_save(actor=request.user, org_unit=unit, **form.cleaned_data)
             return redirect("association:unit", unit.pk)
-    return form_page(request, form, title=_("协会登记信息"), subtitle=unit.name, back=reverse("association:unit", args=[unit.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("协会登记信息"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
 
 
 @login_required
@@ -330,7 +412,11 @@ def term_create(request: HttpRequest, unit_id: int) -> HttpResponse:
             services.body_term_open(actor=request.user, org_unit=unit, **form.cleaned_data)
             return redirect("association:unit", unit.pk)
     return form_page(
-        request, form, title=_("产生新一届"), subtitle=unit.name, back=reverse("association:unit", args=[unit.pk]),
+        request,
+        form,
+        title=_("产生新一届"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
         help=_("新一届产生后，上一届于前一日届满，其成员同日离任。"),
     )
 
@@ -340,10 +426,18 @@ def seat_create(request: HttpRequest, body_id: int) -> HttpResponse:
     body = selectors.body_get(actor=request.user, body_id=body_id)
     form = forms.SeatForm(post_data(request), initial={"designated_on": body.started_on})
     if request.method == "POST" and form.is_valid():
-        with form_errors(form, designated_on="designated_on", ceased_on="ceased_on", name="name", position="position"):
+        with form_errors(
+            form, designated_on="designated_on", ceased_on="ceased_on", name="name", position="position"
+        ):
             services.seat_designate(actor=request.user, body=body, **form.cleaned_data)
             return redirect("association:unit", body.org_unit_id)
-    return form_page(request, form, title=_("任职"), subtitle=str(body), back=reverse("association:unit", args=[body.org_unit_id]))
+    return form_page(
+        request,
+        form,
+        title=_("任职"),
+        subtitle=str(body),
+        back=reverse("association:unit", args=[body.org_unit_id]),
+    )
 
 
 @login_required
@@ -354,7 +448,13 @@ def seat_cease(request: HttpRequest, seat_id: int) -> HttpResponse:
         with form_errors(form, ceased_on="ceased_on", default="ceased_on"):
             services.seat_cease(actor=request.user, seat=seat, ceased_on=form.cleaned_data["ceased_on"])
             return redirect("association:unit", seat.org_unit_id)
-    return form_page(request, form, title=_("离任"), subtitle=str(seat), back=reverse("association:unit", args=[seat.org_unit_id]))
+    return form_page(
+        request,
+        form,
+        title=_("离任"),
+        subtitle=str(seat),
+        back=reverse("association:unit", args=[seat.org_unit_id]),
+    )
 
 
 # --- cadres ----------------------------------------------------------------------------------------------------
@@ -397,7 +497,13 @@ def cadre_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         with form_errors(form, name="name", appointed_on="appointed_on", employment="employment"):
             services.cadre_appoint(actor=request.user, org_unit=unit, **form.cleaned_data)
             return redirect("association:unit", unit.pk)
-    return form_page(request, form, title=_("登记干部"), subtitle=unit.name, back=reverse("association:unit", args=[unit.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("登记干部"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
 
 
 @login_required
@@ -408,8 +514,13 @@ def cadre_leave(request: HttpRequest, cadre_id: int) -> HttpResponse:
         with form_errors(form, left_on="left_on", default="left_on"):
             services.cadre_leave(actor=request.user, cadre=cadre, **form.cleaned_data)
             return redirect("association:unit", cadre.org_unit_id)
-    return form_page(request, form, title=_("干部离任"), subtitle=cadre.name, back=reverse("association:unit", args=[cadre.org_unit_id]))
-
+    return form_page(
+        request,
+        form,
+        title=_("干部离任"),
+        subtitle=cadre.name,
+        back=reverse("association:unit", args=[cadre.org_unit_id]),
+    )
 
 
 @login_required

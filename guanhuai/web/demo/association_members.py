@@ -28,7 +28,14 @@ from guanhuai.association.models import (
     Registration,
     Seat,
 )
-from guanhuai.association.states import BodyKind, CampaignStatus, Employment, MembersDayKind, MemberStatus, Position
+from guanhuai.association.states import (
+    BodyKind,
+    CampaignStatus,
+    Employment,
+    MembersDayKind,
+    MemberStatus,
+    Position,
+)
 from guanhuai.core.sql import insert_select
 from guanhuai.orgs.models import Kind, Level, OrgUnit
 from guanhuai.orgs.services import unit_create
@@ -68,13 +75,28 @@ def _non_geographic(actor: Any) -> int:
         (county, Level.TOWNSHIP, Kind.SCHOOL, "仁化县第一中学计生协", "902"),
     ]
     for i, town in enumerate(towns):
-        specs.append((town, Level.VILLAGE, Kind.MIGRANT if i == 0 else Kind.ENTERPRISE,
-                      f"{town.name}{'流动人口计生协' if i == 0 else '工业园企业计生协'}", "901"))
+        specs.append(
+            (
+                town,
+                Level.VILLAGE,
+                Kind.MIGRANT if i == 0 else Kind.ENTERPRISE,
+                f"{town.name}{'流动人口计生协' if i == 0 else '工业园企业计生协'}",
+                "901",
+            )
+        )
     for parent, level, kind, name, tail in specs:
         code = (parent.code[:6] + tail + "000") if level == Level.TOWNSHIP else (parent.code[:9] + tail)
         if OrgUnit.objects.filter(code=code).exists():
             continue
-        unit_create(actor=actor, parent=parent, code=code, name=name, level=level, kind=kind, opened_on=dt.date(2012, 5, 29))
+        unit_create(
+            actor=actor,
+            parent=parent,
+            code=code,
+            name=name,
+            level=level,
+            kind=kind,
+            opened_on=dt.date(2012, 5, 29),
+        )
         made += 1
     return made
 
@@ -89,7 +111,9 @@ def demo_build(*, small: bool, today: dt.date | None = None) -> Summary:
     with transaction.atomic():
         summary.associations = _non_geographic(actor)
         units = list(
-            OrgUnit.objects.filter(level__in=[Level.COUNTY, Level.TOWNSHIP], closed_on__isnull=True).order_by("path")
+            OrgUnit.objects.filter(level__in=[Level.COUNTY, Level.TOWNSHIP], closed_on__isnull=True).order_by(
+                "path"
+            )
         )
         _bodies_and_registration(rng, units, today, summary)
         _members(rng, today, summary)
@@ -105,15 +129,29 @@ def _bodies_and_registration(rng: random.Random, units: list[OrgUnit], today: dt
     old_start, new_start = dt.date(2016, 5, 20), dt.date(2021, 5, 20)
     regs, bodies = [], []
     for u in units:
-        regs.append(Registration(
-            org_unit=u, founded_on=dt.date(1990 + rng.randrange(0, 15), rng.randrange(1, 13), 1),
-            legal_person=u.level == Level.COUNTY, legal_representative=_name(rng) if u.level == Level.COUNTY else "",
-            address=f"{u.name}人民政府大院", contact_name=_name(rng),
-            contact_phone=f"0751-{rng.randrange(6000000, 6999999)}",
-            charter_version="2021年修订", charter_adopted_on=new_start,
-        ))
+        regs.append(
+            Registration(
+                org_unit=u,
+                founded_on=dt.date(1990 + rng.randrange(0, 15), rng.randrange(1, 13), 1),
+                legal_person=u.level == Level.COUNTY,
+                legal_representative=_name(rng) if u.level == Level.COUNTY else "",
+                address=f"{u.name}人民政府大院",
+                contact_name=_name(rng),
+                contact_phone=f"0751-{rng.randrange(6000000, 6999999)}",
+                charter_version="2021年修订",
+                charter_adopted_on=new_start,
+            )
+        )
         for kind in (BodyKind.CONGRESS, BodyKind.COUNCIL, BodyKind.STANDING_COUNCIL):
-            bodies.append(Body(org_unit=u, kind=kind, term=4, started_on=old_start, ended_on=new_start - dt.timedelta(days=1)))
+            bodies.append(
+                Body(
+                    org_unit=u,
+                    kind=kind,
+                    term=4,
+                    started_on=old_start,
+                    ended_on=new_start - dt.timedelta(days=1),
+                )
+            )
             bodies.append(Body(org_unit=u, kind=kind, term=5, started_on=new_start))
     Registration.objects.bulk_create(regs, batch_size=2000)
     Body.objects.bulk_create(bodies, batch_size=2000)
@@ -122,17 +160,70 @@ def _bodies_and_registration(rng: random.Random, units: list[OrgUnit], today: dt
     councils = Body.objects.filter(kind=BodyKind.COUNCIL, org_unit__in=units).select_related("org_unit")
     for b in councils:
         end = b.ended_on
-        seats.append(Seat(body=b, org_unit=b.org_unit, position=Position.PRESIDENT, name=_name(rng), designated_on=b.started_on, ceased_on=end))
+        seats.append(
+            Seat(
+                body=b,
+                org_unit=b.org_unit,
+                position=Position.PRESIDENT,
+                name=_name(rng),
+                designated_on=b.started_on,
+                ceased_on=end,
+            )
+        )
         if b.term == 5 and rng.random() < 0.3:
             change = b.started_on + dt.timedelta(days=rng.randrange(300, 900))
-            seats.append(Seat(body=b, org_unit=b.org_unit, position=Position.SECRETARY_GENERAL, name=_name(rng), designated_on=b.started_on, ceased_on=change - dt.timedelta(days=1)))
-            seats.append(Seat(body=b, org_unit=b.org_unit, position=Position.SECRETARY_GENERAL, name=_name(rng), designated_on=change))
+            seats.append(
+                Seat(
+                    body=b,
+                    org_unit=b.org_unit,
+                    position=Position.SECRETARY_GENERAL,
+                    name=_name(rng),
+                    designated_on=b.started_on,
+                    ceased_on=change - dt.timedelta(days=1),
+                )
+            )
+            seats.append(
+                Seat(
+                    body=b,
+                    org_unit=b.org_unit,
+                    position=Position.SECRETARY_GENERAL,
+                    name=_name(rng),
+                    designated_on=change,
+                )
+            )
         else:
-            seats.append(Seat(body=b, org_unit=b.org_unit, position=Position.SECRETARY_GENERAL, name=_name(rng), designated_on=b.started_on, ceased_on=end))
+            seats.append(
+                Seat(
+                    body=b,
+                    org_unit=b.org_unit,
+                    position=Position.SECRETARY_GENERAL,
+                    name=_name(rng),
+                    designated_on=b.started_on,
+                    ceased_on=end,
+                )
+            )
         for _i in range(2):
-            seats.append(Seat(body=b, org_unit=b.org_unit, position=Position.VICE_PRESIDENT, name=_name(rng), designated_on=b.started_on, ceased_on=end))
+            seats.append(
+                Seat(
+                    body=b,
+                    org_unit=b.org_unit,
+                    position=Position.VICE_PRESIDENT,
+                    name=_name(rng),
+                    designated_on=b.started_on,
+                    ceased_on=end,
+                )
+            )
         for _i in range(4):
-            seats.append(Seat(body=b, org_unit=b.org_unit, position=Position.COUNCIL_MEMBER, name=_name(rng), designated_on=b.started_on, ceased_on=end))
+            seats.append(
+                Seat(
+                    body=b,
+                    org_unit=b.org_unit,
+                    position=Position.COUNCIL_MEMBER,
+                    name=_name(rng),
+                    designated_on=b.started_on,
+                    ceased_on=end,
+                )
+            )
     Seat.objects.bulk_create(seats, batch_size=5000)
     s.seats = len(seats)
 
@@ -162,18 +253,32 @@ def _members(rng: random.Random, today: dt.date, s: Summary) -> None:
             status, ended = MemberStatus.WITHDRAWN, today - dt.timedelta(days=rng.randrange(30, 400))
         if ended is not None and ended < joined:
             ended = joined
-        members.append(Member(org_unit_id=unit_id, person_id=pk, name=name, card_no=f"{code}-{seq[unit_id]:06d}",
-                              status=status, joined_on=joined, ended_on=ended))
+        members.append(
+            Member(
+                org_unit_id=unit_id,
+                person_id=pk,
+                name=name,
+                card_no=f"{code}-{seq[unit_id]:06d}",
+                status=status,
+                joined_on=joined,
+                ended_on=ended,
+            )
+        )
     Member.objects.bulk_create(members, batch_size=5000)
-    CardSequence.objects.bulk_create([CardSequence(org_unit_id=u, last=n) for u, n in seq.items()], batch_size=5000)
+    CardSequence.objects.bulk_create(
+        [CardSequence(org_unit_id=u, last=n) for u, n in seq.items()], batch_size=5000
+    )
     s.members = len(members)
     # one member group per village (the first members of the village), led by the first of them
     firsts: dict[int, list[int]] = {}
-    for pk, unit_id in Member.objects.filter(status=MemberStatus.ACTIVE).order_by("pk").values_list("pk", "org_unit_id"):
+    for pk, unit_id in (
+        Member.objects.filter(status=MemberStatus.ACTIVE).order_by("pk").values_list("pk", "org_unit_id")
+    ):
         if len(firsts.setdefault(unit_id, [])) < 6:
             firsts[unit_id].append(pk)
     groups = MemberGroup.objects.bulk_create(
-        [MemberGroup(org_unit_id=u, name="第一会员小组", leader_id=ids[0]) for u, ids in firsts.items()], batch_size=5000
+        [MemberGroup(org_unit_id=u, name="第一会员小组", leader_id=ids[0]) for u, ids in firsts.items()],
+        batch_size=5000,
     )
     for g in groups:
         Member.objects.filter(pk__in=firsts[g.org_unit_id]).update(group=g)
@@ -185,24 +290,51 @@ def _cadres(rng: random.Random, units: list[OrgUnit], today: dt.date, s: Summary
     replaced."""
     cadres = []
     for u in units:
-        plan = [(Employment.FULL_TIME, "秘书长"), (Employment.FULL_TIME, "专职副会长")] if u.level == Level.COUNTY else [
-            (Employment.FULL_TIME, "专职干部"), (Employment.PART_TIME, "兼职副秘书长")
-        ]
+        plan = (
+            [(Employment.FULL_TIME, "秘书长"), (Employment.FULL_TIME, "专职副会长")]
+            if u.level == Level.COUNTY
+            else [(Employment.FULL_TIME, "专职干部"), (Employment.PART_TIME, "兼职副秘书长")]
+        )
         for employment, position in plan:
             if u.level == Level.TOWNSHIP and employment == Employment.FULL_TIME and rng.random() < 0.12:
                 appointed = dt.date(2019, 3, 1)
-                cadres.append(Cadre(org_unit=u, name=_name(rng), employment=employment, position=position,
-                                    appointed_on=appointed, left_on=today - dt.timedelta(days=rng.randrange(20, 200))))
+                cadres.append(
+                    Cadre(
+                        org_unit=u,
+                        name=_name(rng),
+                        employment=employment,
+                        position=position,
+                        appointed_on=appointed,
+                        left_on=today - dt.timedelta(days=rng.randrange(20, 200)),
+                    )
+                )
                 s.left += 1
                 continue
             appointed = dt.date(rng.randrange(2012, 2023), rng.randrange(1, 13), 1)
             if rng.random() < 0.17:
                 left = dt.date(today.year - rng.randrange(0, 2), rng.randrange(1, 7), 15)
                 left = min(max(left, appointed), today)
-                cadres.append(Cadre(org_unit=u, name=_name(rng), employment=employment, position=position, appointed_on=appointed, left_on=left))
+                cadres.append(
+                    Cadre(
+                        org_unit=u,
+                        name=_name(rng),
+                        employment=employment,
+                        position=position,
+                        appointed_on=appointed,
+                        left_on=left,
+                    )
+                )
                 s.left += 1
                 appointed = min(left + dt.timedelta(days=rng.randrange(10, 60)), today)
-            cadres.append(Cadre(org_unit=u, name=_name(rng), employment=employment, position=position, appointed_on=appointed))
+            cadres.append(
+                Cadre(
+                    org_unit=u,
+                    name=_name(rng),
+                    employment=employment,
+                    position=position,
+                    appointed_on=appointed,
+                )
+            )
     Cadre.objects.bulk_create(cadres, batch_size=5000)
     s.cadres = len(cadres)
 
@@ -212,8 +344,14 @@ def _members_day(rng: random.Random, townships: list[OrgUnit], today: dt.date, a
     kinds = [MembersDayKind.PUBLICITY, MembersDayKind.HEALTH, MembersDayKind.VISIT, MembersDayKind.VOLUNTEER]
     MembersDayEvent.objects.bulk_create(
         [
-            MembersDayEvent(org_unit=t, held_on=dt.date(year, 5, 29), kind=rng.choice(kinds),
-                            title=f"{year}年“5·29会员活动日”{t.name}主题活动", participants=rng.randrange(40, 400), created_by=actor)
+            MembersDayEvent(
+                org_unit=t,
+                held_on=dt.date(year, 5, 29),
+                kind=rng.choice(kinds),
+                title=f"{year}年“5·29会员活动日”{t.name}主题活动",
+                participants=rng.randrange(40, 400),
+                created_by=actor,
+            )
             for t in townships
         ],
         batch_size=5000,
@@ -226,15 +364,23 @@ def _campaign(today: dt.date, actor: Any) -> None:
     if county is None:
         return
     campaign = Campaign.objects.create(
-        org_unit=county, title=f"{today.year}年仁化县会员再登记", opened_on=today - dt.timedelta(days=10),
-        deadline=today + dt.timedelta(days=30), status=CampaignStatus.OPEN, created_by=actor,
+        org_unit=county,
+        title=f"{today.year}年仁化县会员再登记",
+        opened_on=today - dt.timedelta(days=10),
+        deadline=today + dt.timedelta(days=30),
+        status=CampaignStatus.OPEN,
+        created_by=actor,
     )
     from django.db.models import BigIntegerField, Value
 
     from guanhuai.orgs import paths
 
     rows = (
-        Member.objects.filter(status=MemberStatus.ACTIVE, org_unit__path__gte=county.path, org_unit__path__lt=paths.upper_bound(county.path))
+        Member.objects.filter(
+            status=MemberStatus.ACTIVE,
+            org_unit__path__gte=county.path,
+            org_unit__path__lt=paths.upper_bound(county.path),
+        )
         .order_by()
         .annotate(c=Value(campaign.pk, output_field=BigIntegerField()))
         .values_list("c", "pk", "org_unit_id")

@@ -19,9 +19,9 @@ from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
-from guanhuai.association import models as association
 from guanhuai.accounts.registry import ALL_ROLES
 from guanhuai.accounts.tests.factories import RoleAssignmentFactory, UserFactory
+from guanhuai.association import models as association
 from guanhuai.funds import models as funds
 from guanhuai.jobs.models import Job
 from guanhuai.orgs.models import OrgUnit

@@ -64,10 +64,16 @@ class Command(BaseCommand):
     def _open(self, actor: Any, o: dict[str, Any]) -> None:
         unit = org_selectors.unit_get_by_code(actor=actor, code=o["unit"], perm=VIEW)
         campaign = services.campaign_open(
-            actor=actor, org_unit=unit, title=o["title"], opened_on=self._day(o["opened_on"]), deadline=self._day(o["deadline"])
+            actor=actor,
+            org_unit=unit,
+            title=o["title"],
+            opened_on=self._day(o["opened_on"]),
+            deadline=self._day(o["deadline"]),
         )
-        self.stdout.write(_("已发起再登记 #%(id)d：%(title)s（%(status)s）") % {
-            "id": campaign.pk, "title": campaign.title, "status": campaign.get_status_display()})
+        self.stdout.write(
+            _("已发起再登记 #%(id)d：%(title)s（%(status)s）")
+            % {"id": campaign.pk, "title": campaign.title, "status": campaign.get_status_display()}
+        )
 
     def _status(self, actor: Any, o: dict[str, Any]) -> None:
         campaign = selectors.campaign_get(actor=actor, campaign_id=o["campaign"])
@@ -75,11 +81,16 @@ class Command(BaseCommand):
         self.stdout.write(f"{campaign.title} · {campaign.get_status_display()} · {campaign.deadline}")
         for p in rows:
             self.stdout.write(f"  {p.name}\t{p.confirmed:>6} / {p.total:<6}\t{p.percent:>3}%")
-        self.stdout.write(_("合计：已确认 %(c)d / %(t)d") % {"c": sum(p.confirmed for p in rows), "t": sum(p.total for p in rows)})
+        self.stdout.write(
+            _("合计：已确认 %(c)d / %(t)d")
+            % {"c": sum(p.confirmed for p in rows), "t": sum(p.total for p in rows)}
+        )
 
     def _close(self, actor: Any, o: dict[str, Any]) -> None:
         campaign = selectors.campaign_get(actor=actor, campaign_id=o["campaign"])
         job = services.campaign_close_submit(actor=actor, campaign=campaign)
         job.refresh_from_db()
-        self.stdout.write(_("结束任务 #%(id)d：%(status)s %(counts)s") % {
-            "id": job.pk, "status": job.get_status_display(), "counts": job.counts})
+        self.stdout.write(
+            _("结束任务 #%(id)d：%(status)s %(counts)s")
+            % {"id": job.pk, "status": job.get_status_display(), "counts": job.counts}
+        )

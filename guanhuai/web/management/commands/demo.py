@@ -70,7 +70,13 @@ class Command(BaseCommand):
             self._print_registry(result.registry)
         funds_demo.build_and_print(self, small=options["small"])
         programmes_demo.build_and_print(self, small=options["small"])
-        self.stdout.write("\n".join(association_members_demo.summary_lines(association_members_demo.demo_build(small=options["small"]))))
+        self.stdout.write(
+            "\n".join(
+                association_members_demo.summary_lines(
+                    association_members_demo.demo_build(small=options["small"])
+                )
+            )
+        )
         self._print_logins(result.logins)
 
     def _print_counts(self, counts: dict[str, int]) -> None:
