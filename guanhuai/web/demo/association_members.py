@@ -14,9 +14,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from guanhuai.accounts.models import User
+from guanhuai.accounts.registry import Role
+from guanhuai.accounts.services import assignment_grant, user_create
 from guanhuai.association.models import (
     Body,
     Cadre,
@@ -103,6 +108,23 @@ def _non_geographic(actor: Any) -> int:
     return made
 
 
+OFFICER = "xiehui"  # 协会工作专员 of the home county: the association's own pages, nothing of payments
+
+
+def _officer(actor: Any) -> None:
+    county = OrgUnit.objects.filter(code=HOME_COUNTY).first()
+    if county is None or User.objects.filter(username=OFFICER).exists():
+        return
+    user = user_create(
+        actor=actor,
+        username=OFFICER,
+        password=settings.GUANHUAI_DEMO_PASSWORD or "",
+        home_unit=county,
+        name="仁化县计生协专职干部",
+    )
+    assignment_grant(actor=actor, user=user, org_unit=county, role=Role.ASSOCIATION_OFFICER)
+
+
 def demo_build(*, small: bool, today: dt.date | None = None) -> Summary:
     today = today or timezone.localdate()
     summary = Summary()
@@ -113,10 +135,14 @@ def demo_build(*, small: bool, today: dt.date | None = None) -> Summary:
     started = time.perf_counter()
     with transaction.atomic():
         summary.associations = _non_geographic(actor)
+        _officer(actor)
+        # The counties whose townships the demo generated, and those townships (the rest of the province's
+        # 122 counties have no branches below them in the demo).
+        townships = OrgUnit.objects.filter(level=Level.TOWNSHIP, closed_on__isnull=True)
         units = list(
-            OrgUnit.objects.filter(level__in=[Level.COUNTY, Level.TOWNSHIP], closed_on__isnull=True).order_by(
-                "path"
-            )
+            OrgUnit.objects.filter(closed_on__isnull=True)
+            .filter(Q(level=Level.TOWNSHIP) | Q(level=Level.COUNTY, pk__in=townships.values("parent_id")))
+            .order_by("path")
         )
         _bodies_and_registration(rng, units, today, summary)
         _members(rng, today, summary)
@@ -402,4 +428,5 @@ def summary_lines(s: Summary) -> list[str]:
         f"  协会干部\t{s.cadres:>8,}（离任 {s.left:,}）",
         f"  企业/流动人口/学校计生协\t{s.associations:>4,}",
         f"  （协会会员演示数据用时 {s.seconds:.1f} 秒）",
+        f"  协会工作专员演示账号：`{OFFICER}`（仁化县 440224），密码同下",
     ]
