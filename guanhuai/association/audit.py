@@ -20,6 +20,7 @@ register(
         "association.member.transferred_in": gettext_lazy("会员转入"),
         "association.member.deceased": gettext_lazy("会员去世，会籍终止"),
         "association.member.lapsed": gettext_lazy("会员逾期未再登记"),
+        "association.member.reinstated": gettext_lazy("会员补办再登记，恢复会籍"),
         "association.member.imported": gettext_lazy("导入会员"),
         "association.members.imported": gettext_lazy("批量导入会员"),
         "association.member_group.created": gettext_lazy("建立会员小组"),

@@ -17,6 +17,7 @@ urlpatterns += [
     path("members/<int:member_id>/", m.member_detail, name="member"),
     path("members/<int:member_id>/withdraw/", m.member_withdraw, name="member_withdraw"),
     path("members/<int:member_id>/transfer/", m.member_transfer, name="member_transfer"),
+    path("members/<int:member_id>/reinstate/", m.member_reinstate, name="member_reinstate"),
     path("members-day/", m.members_day_list, name="members_day"),
     path("campaigns/", m.campaign_list, name="campaigns"),
     path("campaigns/<int:campaign_id>/", m.campaign_detail, name="campaign"),

@@ -286,3 +286,73 @@ def cadre_turnover(
     request: HttpRequest, unit_id: int = Query(..., ge=1), year: int = Query(..., ge=1980, le=2100)
 ) -> Any:
     return selectors.cadre_turnover(actor=actor(request), unit=_unit(request, unit_id), year=year)
+
+
+# --- re-registration campaigns ---------------------------------------------------------------------------------
+
+
+class CampaignOut(Schema):
+    id: int
+    org_unit_id: int
+    title: str
+    opened_on: dt.date
+    deadline: dt.date
+    status: str
+    lapsed: int
+
+
+class VillageProgressOut(Schema):
+    unit_id: int
+    name: str
+    total: int
+    confirmed: int
+
+
+class CampaignDetailOut(CampaignOut):
+    villages: list[VillageProgressOut]
+
+
+class ConfirmIn(Schema):
+    unit_id: int = Field(ge=1, le=2**63 - 1, description="确认的村(社区)")
+    member_ids: list[int] = Field(min_length=1, max_length=5000)
+
+
+class ConfirmOut(Schema):
+    confirmed: int
+
+
+@router.get(
+    "/campaigns",
+    response={200: list[CampaignOut], **AUTH_ERRORS},
+    summary="会员再登记（本辖区及覆盖本辖区的）",
+)
+@paginate
+def campaign_list(request: HttpRequest) -> Any:
+    return selectors.campaign_list(actor=actor(request))
+
+
+@router.get(
+    "/campaigns/{int:campaign_id}",
+    response={200: CampaignDetailOut, **READ},
+    summary="会员再登记及各村确认进度",
+)
+def campaign_get(request: HttpRequest, campaign_id: int) -> Any:
+    who = actor(request)
+    campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
+    campaign.villages = selectors.campaign_progress(actor=who, campaign=campaign)  # type: ignore[attr-defined]
+    return campaign
+
+
+@router.post(
+    "/campaigns/{int:campaign_id}/confirm",
+    response={200: ConfirmOut, **WRITE},
+    summary="村(社区)批量确认会员再登记",
+    description="一次确认多名会员；已确认的不重复计数。422：名单外的会员、已截止或未开始的再登记、unit_id 不在辖区内。",
+)
+def campaign_confirm(request: HttpRequest, campaign_id: int, payload: ConfirmIn) -> Any:
+    who = actor(request)
+    campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
+    n = services.campaign_confirm(
+        actor=who, campaign=campaign, village=_unit(request, payload.unit_id), member_ids=payload.member_ids
+    )
+    return {"confirmed": n}

@@ -21,6 +21,7 @@ from guanhuai.association.services.members import (  # noqa: F401
     death_job_submit,
     member_create,
     member_group_create,
+    member_reinstate,
     member_transfer,
     member_withdraw,
     members_day_record,

@@ -126,6 +126,27 @@ def member_withdraw(*, actor: Any, member: Member, on: dt.date, reason: str = ""
     return member
 
 
+def member_reinstate(*, actor: Any, member: Member) -> Member:
+    """A lapsed member re-registers late (补办再登记): active again, the same card number, no end date."""
+    scoping.require(actor, MANAGE_MEMBERS, member.org_unit, visible_perm=VIEW)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        old = member.status
+        transition(member, MemberStatus.ACTIVE, MEMBER_TRANSITIONS)
+        _check_not_member(member.org_unit, member.person)
+        ended = member.ended_on
+        member.ended_on = None
+        member.save(update_fields=["status", "ended_on"])
+        log(
+            member,
+            "association.member.reinstated",
+            actor=actor,
+            org_unit=member.org_unit,
+            changes={"status": [old, member.status], "ended_on": [ended, None]},
+        )
+    return member
+
+
 def member_transfer(*, actor: Any, member: Member, to_unit: OrgUnit, on: dt.date) -> Member:
     """Move a member to another branch: the old row ends as 转出 on `on`, and a new row in `to_unit` (with
     a card number of that branch) points back to it, so the history of both branches stays true."""

@@ -62,3 +62,38 @@ def test_a_seat_ceased_before_its_designation_is_a_422_and_writes_nothing(client
         f"/api/v1/association/cadres/turnover?unit_id={tree.town_a.pk}&year={dt.date.today().year}"
     )
     assert turnover.status_code == 200 and turnover.json()[-1]["name"] == "甲镇"
+
+
+def test_a_village_confirms_through_the_api_and_a_member_off_its_roll_is_a_422(
+    client, tree, officer, django_capture_on_commit_callbacks
+):
+    from guanhuai.association import services
+    from guanhuai.association.models import CampaignEntry
+
+    a = MemberFactory(org_unit=tree.village_a)
+    b = MemberFactory(org_unit=tree.community_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = services.campaign_open(
+            actor=officer,
+            org_unit=tree.town_a,
+            title="再登记",
+            opened_on=dt.date.today(),
+            deadline=dt.date.today(),
+        )
+    chair = user_with_role("village_clerk", tree.village_a, username="chair_api")
+    client.force_login(chair)
+    detail = client.get(f"/api/v1/association/campaigns/{campaign.pk}").json()
+    assert [(v["name"], v["total"], v["confirmed"]) for v in detail["villages"]] == [("甲村", 1, 0)]
+    refused = client.post(
+        f"/api/v1/association/campaigns/{campaign.pk}/confirm",
+        {"unit_id": tree.village_a.pk, "member_ids": [a.pk, b.pk]},
+        content_type="application/json",
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "members")
+    assert not CampaignEntry.objects.filter(confirmed_at__isnull=False).exists()
+    done = client.post(
+        f"/api/v1/association/campaigns/{campaign.pk}/confirm",
+        {"unit_id": tree.village_a.pk, "member_ids": [a.pk]},
+        content_type="application/json",
+    )
+    assert done.json() == {"confirmed": 1}

@@ -292,3 +292,21 @@ def test_a_township_without_a_full_time_cadre_is_on_its_countys_work_queue(tree,
     assert item.count == 1
     # a village chair has no such tile
     assert "association.township_without_cadre" not in {i.key for i in items_for(staff.chair_a)}
+
+
+def test_a_lapsed_member_who_re_registers_late_is_active_again_with_the_same_card(tree, staff, client):
+    member = MemberFactory(
+        org_unit=tree.village_a, status=MemberStatus.LAPSED, ended_on=dt.date(2025, 12, 31)
+    )
+    client.force_login(staff.chair_a)
+    response = client.post(f"/association/members/{member.pk}/reinstate/", follow=True)
+    assert "已恢复" in response.content.decode()
+    member.refresh_from_db()
+    assert (member.status, member.ended_on, member.card_no.startswith("M")) == (
+        MemberStatus.ACTIVE,
+        None,
+        True,
+    )
+    # a second time is refused with a message, nothing changes
+    response = client.post(f"/association/members/{member.pk}/reinstate/", follow=True)
+    assert "不能变为" in response.content.decode()

@@ -88,6 +88,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "history": selectors.member_history(member),
             "can_manage": member.status == MemberStatus.ACTIVE
             and scoping.can(request.user, MANAGE_MEMBERS, member.org_unit),
+            "can_reinstate": member.status == MemberStatus.LAPSED
+            and scoping.can(request.user, MANAGE_MEMBERS, member.org_unit),
         },
     )
 
@@ -161,6 +163,16 @@ def member_withdraw(request: HttpRequest, member_id: int) -> HttpResponse:
         back=reverse("association:member", args=[member.pk]),
         danger=True,
     )
+
+
+@login_required
+@require_POST
+def member_reinstate(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, member_id=member_id)
+    with message_errors(request):
+        services.member_reinstate(actor=request.user, member=member)
+        messages.success(request, _("已恢复 %(name)s 的会籍。") % {"name": member.name})
+    return redirect("association:member", member.pk)
 
 
 @login_required
