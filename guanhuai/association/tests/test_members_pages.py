@@ -124,3 +124,35 @@ def test_a_ceased_date_before_designation_is_refused_on_the_form(client, tree, o
     assert response.status_code == 200
     assert "离任日期 2021-12-01 早于任职日期 2022-01-01" in response.content.decode()
     assert not Seat.objects.exists()
+
+
+def test_an_enterprise_association_is_a_branch_below_its_geographic_parent_and_scoped_like_it(
+    client, tree, people
+):
+    from guanhuai.core.errors import ValidationError as Refused
+
+    # under a county it sits at township level; a county-level enterprise association is refused
+    enterprise = unit_create(
+        actor=people.admin,
+        parent=tree.county,
+        code="440224901000",
+        name="丹霞冶炼厂计生协",
+        level="township",
+        kind="enterprise",
+    )
+    with pytest.raises(Refused, match="类型与级别不符"):
+        unit_create(
+            actor=people.admin,
+            parent=tree.city,
+            code="440299",
+            name="某企业计生协",
+            level="county",
+            kind="enterprise",
+        )
+    member = MemberFactory(org_unit=enterprise)
+    county_officer = user_with_role("association_officer", tree.county, username="xiehui_e")
+    township_officer = user_with_role("association_officer", tree.town_a, username="xiehui_t")
+    client.force_login(county_officer)
+    assert client.get(f"/association/members/{member.pk}/").status_code == 200
+    client.force_login(township_officer)
+    assert client.get(f"/association/members/{member.pk}/").status_code == 404
