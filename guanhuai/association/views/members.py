@@ -476,7 +476,7 @@ def seat_cease(request: HttpRequest, seat_id: int) -> HttpResponse:
 def cadre_list(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, VIEW)
     user = request.user
-    unit = _filter_unit(request) or org_selectors.top_units(actor=user).first()
+    unit = _filter_unit(request) or scoping.units(user, VIEW).order_by("depth", "path").first()
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
