@@ -22,7 +22,7 @@ from guanhuai.orgs import selectors as org_selectors
 router = Router(tags=["协会会员与组织"])
 
 
-class MemberOut(Schema):
+class AssociationMemberOut(Schema):
     id: int
     org_unit_id: int
     org_unit_name: str = Field(alias="org_unit.name")
@@ -36,13 +36,13 @@ class MemberOut(Schema):
     transferred_from_id: int | None
 
 
-class MemberFilterIn(Schema):
+class AssociationMemberFilterIn(Schema):
     unit_id: int | None = Field(None, ge=1, description="只看该组织及其下级")
     status: MemberStatus | None = None
     q: str = Field("", max_length=50, description="姓名开头或会员证号")
 
 
-class MemberIn(Schema):
+class AssociationMemberIn(Schema):
     org_unit_id: int = Field(ge=1, le=2**63 - 1)
     kind: MemberKind = MemberKind.INDIVIDUAL
     person_id: int | None = Field(
@@ -52,12 +52,12 @@ class MemberIn(Schema):
     joined_on: DayIn
 
 
-class WithdrawIn(Schema):
+class MemberWithdrawIn(Schema):
     on: DayIn
     reason: str = Field("", max_length=200)
 
 
-class TransferIn(Schema):
+class MemberTransferIn(Schema):
     to_unit_id: int = Field(ge=1, le=2**63 - 1)
     on: DayIn
 
@@ -68,31 +68,31 @@ def _unit(request: HttpRequest, unit_id: int) -> Any:
 
 @router.get(
     "/members",
-    response={200: list[MemberOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[AssociationMemberOut], **AUTH_ERRORS, 422: ErrorOut},
     summary="会员列表（限本辖区）",
     description="分页（limit/offset，最多200），带总数。422：unit_id 不存在或不在辖区内。",
 )
 @paginate
-def member_list(request: HttpRequest, filters: Query[MemberFilterIn]) -> Any:
+def member_list(request: HttpRequest, filters: Query[AssociationMemberFilterIn]) -> Any:
     unit = _unit(request, filters.unit_id) if filters.unit_id else None
     return selectors.member_list(
         actor=actor(request), unit=unit, status=filters.status.value if filters.status else "", q=filters.q
     )
 
 
-@router.get("/members/{int:member_id}", response={200: MemberOut, **READ}, summary="会员详情")
+@router.get("/members/{int:member_id}", response={200: AssociationMemberOut, **READ}, summary="会员详情")
 def member_get(request: HttpRequest, member_id: int) -> Any:
     return selectors.member_get(actor=actor(request), member_id=member_id)
 
 
 @router.post(
     "/members",
-    response={201: MemberOut, **WRITE},
+    response={201: AssociationMemberOut, **WRITE},
     summary="登记会员",
     description="会员证号由所属协会的序列生成。409 already_member：该人已是该协会的在册会员；"
     "422：组织或人员不存在或不在辖区内，日期晚于今天。",
 )
-def member_create(request: HttpRequest, payload: MemberIn) -> Any:
+def member_create(request: HttpRequest, payload: AssociationMemberIn) -> Any:
     from guanhuai.registry import selectors as registry_selectors
 
     who = actor(request)
@@ -111,8 +111,10 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Any:
     return Status(201, selectors.member_get(actor=who, member_id=member.pk))
 
 
-@router.post("/members/{int:member_id}/withdraw", response={200: MemberOut, **WRITE}, summary="退会")
-def member_withdraw(request: HttpRequest, member_id: int, payload: WithdrawIn) -> Any:
+@router.post(
+    "/members/{int:member_id}/withdraw", response={200: AssociationMemberOut, **WRITE}, summary="退会"
+)
+def member_withdraw(request: HttpRequest, member_id: int, payload: MemberWithdrawIn) -> Any:
     who = actor(request)
     member = selectors.member_get(actor=who, member_id=member_id)
     return services.member_withdraw(actor=who, member=member, on=payload.on, reason=payload.reason)
@@ -120,11 +122,11 @@ def member_withdraw(request: HttpRequest, member_id: int, payload: WithdrawIn) -
 
 @router.post(
     "/members/{int:member_id}/transfer",
-    response={201: MemberOut, **WRITE},
+    response={201: AssociationMemberOut, **WRITE},
     summary="会员转出到另一协会",
     description="原会籍状态变为“转出”，在转入协会生成新的会籍（新会员证号），两者相连。",
 )
-def member_transfer(request: HttpRequest, member_id: int, payload: TransferIn) -> Any:
+def member_transfer(request: HttpRequest, member_id: int, payload: MemberTransferIn) -> Any:
     who = actor(request)
     member = selectors.member_get(actor=who, member_id=member_id)
     moved = services.member_transfer(
@@ -158,14 +160,14 @@ class BodyOut(Schema):
         return list(obj.seats.all())
 
 
-class TermIn(Schema):
+class BodyTermIn(Schema):
     org_unit_id: int = Field(ge=1, le=2**63 - 1)
     kind: BodyKind
     started_on: DayIn
     term: int | None = Field(None, ge=1, le=99)
 
 
-class SeatIn(Schema):
+class BodySeatIn(Schema):
     position: Position
     name: str = Field(max_length=50)
     designated_on: DayIn
@@ -193,7 +195,7 @@ def body_get(request: HttpRequest, body_id: int) -> Any:
     summary="产生新一届",
     description="上一届于新一届产生日期的前一日届满，其成员同日离任。422：产生日期不晚于上一届，届次不大于已有届次。",
 )
-def body_term_open(request: HttpRequest, payload: TermIn) -> Any:
+def body_term_open(request: HttpRequest, payload: BodyTermIn) -> Any:
     who = actor(request)
     body = services.body_term_open(
         actor=who,
@@ -211,7 +213,7 @@ def body_term_open(request: HttpRequest, payload: TermIn) -> Any:
     summary="登记任职",
     description="422 ceased_on：离任日期早于任职日期；409：同一职务任期重叠（会长、常务副会长、秘书长只有一人，其他职务同一人不能重叠）。",
 )
-def seat_designate(request: HttpRequest, body_id: int, payload: SeatIn) -> Any:
+def seat_designate(request: HttpRequest, body_id: int, payload: BodySeatIn) -> Any:
     who = actor(request)
     body = selectors.body_get(actor=who, body_id=body_id)
     seat = services.seat_designate(
@@ -246,7 +248,7 @@ class CadreIn(Schema):
     appointed_on: DayIn
 
 
-class TurnoverOut(Schema):
+class CadreTurnoverOut(Schema):
     unit_id: int
     name: str
     at_start: int
@@ -279,7 +281,7 @@ def cadre_create(request: HttpRequest, payload: CadreIn) -> Any:
 
 @router.get(
     "/cadres/turnover",
-    response={200: list[TurnoverOut], **READ},
+    response={200: list[CadreTurnoverOut], **READ},
     summary="干部变动：各下级协会一年的年初在岗、新任、离任和流失率（最后一行为合计）",
 )
 def cadre_turnover(
@@ -304,20 +306,24 @@ class CampaignOut(Schema):
 class VillageProgressOut(Schema):
     unit_id: int
     name: str
-    total: int
+    on_roll: int = Field(description="名单上的会员数")
     confirmed: int
+
+    @staticmethod
+    def resolve_on_roll(obj: Any) -> int:
+        return int(obj.total)
 
 
 class CampaignDetailOut(CampaignOut):
     villages: list[VillageProgressOut]
 
 
-class ConfirmIn(Schema):
+class CampaignConfirmIn(Schema):
     unit_id: int = Field(ge=1, le=2**63 - 1, description="确认的村(社区)")
     member_ids: list[int] = Field(min_length=1, max_length=5000)
 
 
-class ConfirmOut(Schema):
+class CampaignConfirmOut(Schema):
     confirmed: int
 
 
@@ -345,11 +351,11 @@ def campaign_get(request: HttpRequest, campaign_id: int) -> Any:
 
 @router.post(
     "/campaigns/{int:campaign_id}/confirm",
-    response={200: ConfirmOut, **WRITE},
+    response={200: CampaignConfirmOut, **WRITE},
     summary="村(社区)批量确认会员再登记",
     description="一次确认多名会员；已确认的不重复计数。422：名单外的会员、已截止或未开始的再登记、unit_id 不在辖区内。",
 )
-def campaign_confirm(request: HttpRequest, campaign_id: int, payload: ConfirmIn) -> Any:
+def campaign_confirm(request: HttpRequest, campaign_id: int, payload: CampaignConfirmIn) -> Any:
     who = actor(request)
     campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
     n = services.campaign_confirm(

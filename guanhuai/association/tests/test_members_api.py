@@ -83,7 +83,7 @@ def test_a_village_confirms_through_the_api_and_a_member_off_its_roll_is_a_422(
     chair = user_with_role("village_clerk", tree.village_a, username="chair_api")
     client.force_login(chair)
     detail = client.get(f"/api/v1/association/campaigns/{campaign.pk}").json()
-    assert [(v["name"], v["total"], v["confirmed"]) for v in detail["villages"]] == [("甲村", 1, 0)]
+    assert [(v["name"], v["on_roll"], v["confirmed"]) for v in detail["villages"]] == [("甲村", 1, 0)]
     refused = client.post(
         f"/api/v1/association/campaigns/{campaign.pk}/confirm",
         {"unit_id": tree.village_a.pk, "member_ids": [a.pk, b.pk]},
