@@ -188,6 +188,9 @@ def campaign_lapse(*, actor: Any, campaign: Campaign) -> int:
     """Lapse every unconfirmed member in ONE set-based UPDATE (ended on the deadline), with one audit row
     each, and close the campaign. A rerun finds nobody left to lapse and only closes it."""
     check(MEMBER_TRANSITIONS, MemberStatus.ACTIVE, MemberStatus.LAPSED)
+    # The villages' confirmations changed most of the roll since the job that built it analysed it; with
+    # those statistics PostgreSQL expects every entry to be unconfirmed and scans the whole member table.
+    analyze(CampaignEntry)
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         rows = unconfirmed(campaign)
