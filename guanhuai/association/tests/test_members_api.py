@@ -41,7 +41,19 @@ def test_member_create_then_a_second_active_membership_is_a_409(client, tree, of
         content_type="application/json",
     )
     assert (out_of_scope.status_code, out_of_scope.json()["code"]) == (422, "unknown_unit")
-    assert Member.objects.count() == 1
+    # a registry person joins once; the second active membership in the same branch is a 409
+    from guanhuai.registry.tests.factories import family
+
+    person = family(
+        user_with_role("village_clerk", tree.village_a, username="clerk_api"), tree.village_a
+    ).members.first()
+    body = {"org_unit_id": tree.village_a.pk, "person_id": person.pk, "joined_on": "2025-05-29"}
+    assert (
+        client.post("/api/v1/association/members", body, content_type="application/json").status_code == 201
+    )
+    again = client.post("/api/v1/association/members", body, content_type="application/json")
+    assert (again.status_code, again.json()["code"]) == (409, "already_member")
+    assert Member.objects.count() == 2
 
 
 def test_a_seat_ceased_before_its_designation_is_a_422_and_writes_nothing(client, tree, officer):
