@@ -30,3 +30,29 @@ register(
         "association.delegated.moved": gettext_lazy("变更承接事项状态"),
     }
 )
+
+# --- part 1: members, bodies, cadres ---
+register(
+    {
+        "association.member.withdrawn": gettext_lazy("会员退会"),
+        "association.member.transferred_out": gettext_lazy("会员转出"),
+        "association.member.transferred_in": gettext_lazy("会员转入"),
+        "association.member.deceased": gettext_lazy("会员去世，会籍终止"),
+        "association.member.lapsed": gettext_lazy("会员逾期未再登记"),
+        "association.member.reinstated": gettext_lazy("会员补办再登记，恢复会籍"),
+        "association.member.imported": gettext_lazy("导入会员"),
+        "association.members.imported": gettext_lazy("批量导入会员"),
+        "association.member_group.created": gettext_lazy("建立会员小组"),
+        "association.members_day.recorded": gettext_lazy("登记会员活动日活动"),
+        "association.campaign.opened": gettext_lazy("发起会员再登记"),
+        "association.campaign.confirmed": gettext_lazy("确认会员再登记"),
+        "association.campaign.closing": gettext_lazy("结束会员再登记"),
+        "association.campaign.closed": gettext_lazy("会员再登记已结束"),
+        "association.registration.saved": gettext_lazy("修改协会登记信息"),
+        "association.body.term_opened": gettext_lazy("产生新一届理事机构"),
+        "association.body.term_closed": gettext_lazy("理事机构届满"),
+        "association.seat.designated": gettext_lazy("任职"),
+        "association.seat.ceased": gettext_lazy("离任"),
+        "association.cadre.left": gettext_lazy("干部离任"),
+    }
+)

@@ -41,6 +41,19 @@ class Member(models.Model):
     joined_on = models.DateField(_("入会日期"))
     ended_on = models.DateField(_("终止日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part 1 (members): the member group (会员小组) of a village member, and the membership this one
+    # continues after a transfer (the old row keeps its status 转出: a move never rewrites history).
+    group = models.ForeignKey(
+        "association.MemberGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("会员小组"),
+    )
+    transferred_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
+    )
 
     class Meta:
         verbose_name = _("会员")
@@ -110,7 +123,7 @@ class Cadre(models.Model):
 
 
 # Volunteers, care for special families and the health commission (models_care.py).
-from guanhuai.association.models_care import (  # noqa: E402, F401
+from guanhuai.association.models_care import (  # noqa: E402
     ActionItem,
     CareArrangement,
     DelegatedTask,
@@ -121,3 +134,37 @@ from guanhuai.association.models_care import (  # noqa: E402, F401
     VolunteerService,
     VolunteerTeam,
 )
+
+# --- part 1: registration, governing bodies, member groups, campaigns, Members' Day (models_members.py) -----
+from guanhuai.association.models_members import (  # noqa: E402
+    Body,
+    Campaign,
+    CampaignEntry,
+    CardSequence,
+    MemberGroup,
+    MembersDayEvent,
+    Registration,
+    Seat,
+)
+
+__all__ = [
+    "ActionItem",
+    "Body",
+    "Cadre",
+    "Campaign",
+    "CareArrangement",
+    "DelegatedTask",
+    "FollowUp",
+    "JointMeeting",
+    "CampaignEntry",
+    "CardSequence",
+    "Member",
+    "MemberGroup",
+    "MembersDayEvent",
+    "Registration",
+    "Seat",
+    "Visit",
+    "Volunteer",
+    "VolunteerService",
+    "VolunteerTeam",
+]

@@ -50,3 +50,44 @@ def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Any, **
             ],
         ],
     )
+
+
+# --- part 1: members ------------------------------------------------------------------------------------------
+
+from guanhuai.association.models import (  # noqa: E402
+    Body,
+    Campaign,
+    CampaignEntry,
+    MemberGroup,
+    MembersDayEvent,
+    Seat,
+)
+from guanhuai.registry.services.persons import person_died  # noqa: E402
+
+
+@receiver(unit_merged, dispatch_uid="association.members_rows_follow_merge")
+def move_member_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Any, **kwargs: Any) -> None:
+    """Part 1's branch-owned tables follow a merged branch. A registration and a card sequence are one per
+    branch: the receiving branch keeps its own, so the merged branch's stay where they were (its card
+    numbers carry its own code and stay unique)."""
+    rows_follow_merge(
+        actor=actor,
+        merged=merged,
+        into=into,
+        fields=[
+            (model.objects.all(), "org_unit")
+            for model in (Body, Seat, MemberGroup, Campaign, CampaignEntry, MembersDayEvent)
+        ],
+    )
+
+
+@receiver(person_died, dispatch_uid="association.memberships_end_for_death")
+def end_memberships_of_the_dead(
+    sender: Any, person: Any, died_on: Any, actor: Any = None, **kwargs: Any
+) -> None:
+    """Sent by registry `death_record` inside its transaction: queue the durable job that ends the person's
+    memberships (jobs.py), committed with the death, run after it as the recorder, keyed by person and
+    date so a replay queues nothing."""
+    from guanhuai.association.services.members import death_job_submit
+
+    death_job_submit(actor=actor, person=person, died_on=died_on)

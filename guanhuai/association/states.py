@@ -82,3 +82,67 @@ DELEGATED_TRANSITIONS: dict[str, set[str]] = {
     DelegatedStatus.DELIVERED: {DelegatedStatus.ACCEPTED, DelegatedStatus.IN_PROGRESS},
     DelegatedStatus.ACCEPTED: set(),
 }
+# --- part 1: members, governing bodies, re-registration ------------------------------------------------------
+
+# A membership's status follows dated rules, never a hand edit: re-registration lapses it, a withdrawal or a
+# transfer ends it, a death in the registry ends it. A lapsed member who re-registers late becomes active
+# again; every other end is final (a transferred member's continuation is a new row in the new branch).
+MEMBER_TRANSITIONS: dict[str, set[str]] = {
+    MemberStatus.ACTIVE: {
+        MemberStatus.LAPSED,
+        MemberStatus.WITHDRAWN,
+        MemberStatus.TRANSFERRED_OUT,
+        MemberStatus.DECEASED,
+    },
+    MemberStatus.LAPSED: {MemberStatus.ACTIVE, MemberStatus.WITHDRAWN, MemberStatus.DECEASED},
+    MemberStatus.WITHDRAWN: set(),
+    MemberStatus.TRANSFERRED_OUT: set(),
+    MemberStatus.DECEASED: set(),
+}
+
+
+class BodyKind(models.TextChoices):
+    CONGRESS = "congress", _("会员代表大会")
+    COUNCIL = "council", _("理事会")
+    STANDING_COUNCIL = "standing_council", _("常务理事会")
+
+
+class Position(models.TextChoices):
+    PRESIDENT = "president", _("会长")
+    EXECUTIVE_VICE_PRESIDENT = "executive_vp", _("常务副会长")
+    VICE_PRESIDENT = "vice_president", _("副会长")
+    SECRETARY_GENERAL = "secretary_general", _("秘书长")
+    STANDING_MEMBER = "standing_member", _("常务理事")
+    COUNCIL_MEMBER = "council_member", _("理事")
+    DELEGATE = "delegate", _("会员代表")
+
+
+# Posts held by one person at a time in a body: a second holder over overlapping dates is refused. Other
+# posts (副会长, 理事…) have several holders, and only the same person twice in the same post overlaps.
+SOLE_POSITIONS = frozenset(
+    {Position.PRESIDENT, Position.EXECUTIVE_VICE_PRESIDENT, Position.SECRETARY_GENERAL}
+)
+
+
+class CampaignStatus(models.TextChoices):
+    PREPARING = "preparing", _("正在生成名单")
+    OPEN = "open", _("进行中")
+    CLOSING = "closing", _("正在结束")
+    CLOSED = "closed", _("已结束")
+
+
+CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
+    CampaignStatus.PREPARING: {CampaignStatus.OPEN},
+    CampaignStatus.OPEN: {CampaignStatus.CLOSING},
+    CampaignStatus.CLOSING: {CampaignStatus.CLOSED},
+    CampaignStatus.CLOSED: set(),
+}
+
+
+class MembersDayKind(models.TextChoices):
+    PUBLICITY = "publicity", _("宣传咨询")
+    HEALTH = "health", _("健康义诊")
+    VISIT = "visit", _("走访慰问")
+    CULTURE = "culture", _("文体活动")
+    VOLUNTEER = "volunteer", _("志愿服务")
+    OTHER = "other", _("其他")

@@ -8,14 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
-from guanhuai.association.permissions import MANAGE_CARE, VIEW_CARE
+from guanhuai.association import selectors
+from guanhuai.association.permissions import MANAGE_CADRES, MANAGE_CARE, MANAGE_MEMBERS, VIEW_CARE
 from guanhuai.association.selectors import care as care_selectors
 from guanhuai.core.work import WorkItem, register
 
 CARE = _("特殊家庭关爱")
 
 
-@register("association.follow_ups_overdue", order=700, group=CARE)
+@register("association.follow_ups_overdue", order=730, group=CARE)
 def follow_ups_overdue(actor: Any) -> WorkItem | None:
     """The actor's own visit follow-ups past their date."""
     if not scoping.can_anywhere(actor, VIEW_CARE):
@@ -26,7 +27,7 @@ def follow_ups_overdue(actor: Any) -> WorkItem | None:
     )
 
 
-@register("association.families_without_liaison", order=710, group=CARE)
+@register("association.families_without_liaison", order=740, group=CARE)
 def families_without_liaison(actor: Any) -> WorkItem | None:
     """Special families in the actor's area with no liaison in force today (the first of the three
     coverages a county checks)."""
@@ -35,4 +36,38 @@ def families_without_liaison(actor: Any) -> WorkItem | None:
     n = care_selectors.coverage_gaps(actor=actor, gap="liaison").count()
     return WorkItem(
         label=_("无结对联系人的特殊家庭"), count=n, url=reverse("association:care_gaps") + "?gap=liaison"
+    )
+
+
+# --- part 1: members and cadres (orders 700–719) --------------------------------------------------------------
+
+
+@register("association.reregistration", order=700, group=_("协会建设"))
+def reregistration(actor: Any) -> WorkItem | None:
+    """Members still to confirm in open re-registration campaigns of the actor's branches (a village chair
+    sees their village's; the link opens the campaigns). Hidden when no campaign is open there."""
+    if not scoping.can_anywhere(actor, MANAGE_MEMBERS):
+        return None
+    left = selectors.campaign_entries_to_confirm(actor=actor, perm=MANAGE_MEMBERS).count()
+    if not left:
+        return None
+    return WorkItem(
+        label=_("会员再登记待确认"),
+        detail=_("截止前确认，逾期未确认的会员将转为未再登记"),
+        count=left,
+        url=reverse("association:campaigns"),
+    )
+
+
+@register("association.township_without_cadre", order=710, group=_("协会建设"))
+def township_without_cadre(actor: Any) -> WorkItem | None:
+    """Townships of the actor's branches whose association has no full-time cadre in post."""
+    if not scoping.can_anywhere(actor, MANAGE_CADRES):
+        return None
+    count = selectors.townships_without_full_time_cadre(actor=actor, perm=MANAGE_CADRES).count()
+    return WorkItem(
+        label=_("乡镇协会缺专职干部"),
+        count=count,
+        url=reverse("association:cadres") + "?vacant=1",
+        tone="warning" if count else "",
     )

@@ -21,7 +21,11 @@ LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
 
 
 class Kind(models.TextChoices):
-    """What a unit is within its level. Only township and village levels distinguish kinds."""
+    """What a unit is within its level. Only township and village levels distinguish kinds.
+
+    Enterprise, migrant and school associations are not places: each is a branch one level below the
+    geographic branch it sits under (under a county: township level; under a township: village level), so
+    scoping, statistics and merges treat it like the geographic branches beside it (docs/association.md)."""
 
     NONE = "", _("—")
     TOWN = "town", _("镇")
@@ -29,11 +33,18 @@ class Kind(models.TextChoices):
     SUBDISTRICT = "subdistrict", _("街道")
     VILLAGE = "village", _("村")
     COMMUNITY = "community", _("社区")
+    ENTERPRISE = "enterprise", _("企业计生协")
+    MIGRANT = "migrant", _("流动人口计生协")
+    SCHOOL = "school", _("学校计生协")
+
+
+# The association kinds that are not a division of the map (no division code of their own in GB/T 2260).
+NON_GEOGRAPHIC_KINDS = frozenset({Kind.ENTERPRISE, Kind.MIGRANT, Kind.SCHOOL})
 
 
 KINDS_BY_LEVEL = {
-    Level.TOWNSHIP: {Kind.TOWN, Kind.TOWNSHIP, Kind.SUBDISTRICT},
-    Level.VILLAGE: {Kind.VILLAGE, Kind.COMMUNITY},
+    Level.TOWNSHIP: {Kind.TOWN, Kind.TOWNSHIP, Kind.SUBDISTRICT, *NON_GEOGRAPHIC_KINDS},
+    Level.VILLAGE: {Kind.VILLAGE, Kind.COMMUNITY, *NON_GEOGRAPHIC_KINDS},
 }
 
 

@@ -9,3 +9,7 @@ router = Router(tags=["协会建设"])
 from guanhuai.association.api import care  # noqa: E402
 
 router.add_router("", care.router)
+# --- part 1: members, bodies, cadres ---
+from guanhuai.association.api.members import router as members_router  # noqa: E402
+
+router.add_router("/", members_router)

@@ -31,3 +31,12 @@ SECTIONS += [
     (_("志愿者"), "association:volunteers", VIEW),
     (_("联席会议与承接事项"), "association:meetings", VIEW),
 ]
+
+# --- part 1: members, campaigns, branches, cadres ---
+SECTIONS += [
+    (_("本级协会：登记信息、理事会和干部"), "association:units", VIEW),
+    (_("会员"), "association:members", VIEW),
+    (_("会员再登记"), "association:campaigns", VIEW),
+    (_("协会干部与队伍稳定"), "association:cadres", VIEW),
+    (_("会员活动日"), "association:members_day", VIEW),
+]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from guanhuai.core.errors import DomainError
 from guanhuai.orgs.models import Level
 from guanhuai.web.demo import association_care as care_demo
+from guanhuai.web.demo import association_members as association_members_demo
 from guanhuai.web.demo import funds as funds_demo
 from guanhuai.web.demo import programmes as programmes_demo
 from guanhuai.web.demo import province
@@ -70,6 +71,13 @@ class Command(BaseCommand):
             self._print_registry(result.registry)
         funds_demo.build_and_print(self, small=options["small"])
         programmes_demo.build_and_print(self, small=options["small"])
+        self.stdout.write(
+            "\n".join(
+                association_members_demo.summary_lines(
+                    association_members_demo.demo_build(small=options["small"])
+                )
+            )
+        )
         care_demo.build_and_print(self)
         self._print_logins(result.logins)
 

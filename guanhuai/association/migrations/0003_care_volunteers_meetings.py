@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('association', '0001_members_and_cadres'),
+        ('association', '0002_members'),
         ('orgs', '0001_initial'),
         ('registry', '0007_person_covering_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

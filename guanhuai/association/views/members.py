@@ -1,0 +1,545 @@
+"""Pages of part 1: members, re-registration campaigns, a branch's page (registration, bodies with their
+history, cadres), cadres with turnover, Members' Day. Thin, on the core/web.py kit: the object a page is
+about comes from a selector (out of scope is the same 404 as missing), writes go through services inside
+`form_errors` / `message_errors`."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanhuai.accounts import scoping
+from guanhuai.association import selectors, services
+from guanhuai.association.forms import members as forms
+from guanhuai.association.permissions import MANAGE_BRANCHES, MANAGE_CADRES, MANAGE_MEMBERS, VIEW
+from guanhuai.association.services.members_io import import_template
+from guanhuai.association.states import CampaignStatus, MemberStatus
+from guanhuai.core.excel import XLSX, content_disposition
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.orgs import selectors as org_selectors
+from guanhuai.orgs.models import OrgUnit
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _unit(request: HttpRequest, unit_id: Any) -> OrgUnit:
+    return scoping.unit_or_404(request.user, VIEW, unit_id)
+
+
+def _filter_unit(request: HttpRequest) -> OrgUnit | None:
+    raw = request.GET.get("unit")
+    return _unit(request, raw) if raw else None
+
+
+# --- members ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    scoping.require_anywhere(request.user, VIEW)
+    unit = _filter_unit(request)
+    form = forms.MemberSearchForm(request.GET)
+    d = form.cleaned_data if form.is_valid() else {"q": "", "status": ""}
+    rows = selectors.member_list(actor=request.user, unit=unit, status=d["status"], q=d["q"])
+    return render(
+        request,
+        "association/members/member_list.html",
+        {"form": form, "unit": unit, "page": _page(request, rows)},
+    )
+
+
+@login_required
+def member_export(request: HttpRequest) -> HttpResponse:
+    scoping.require_anywhere(request.user, VIEW)
+    unit = _filter_unit(request)
+    status = request.GET.get("status", "")
+    rows = selectors.member_list(
+        actor=request.user, unit=unit, status=status if status in MemberStatus.values else ""
+    )
+    out = io.BytesIO()
+    services.members_export(rows, out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition("会员名单.xlsx")
+    return response
+
+
+@login_required
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, member_id=member_id)
+    return render(
+        request,
+        "association/members/member_detail.html",
+        {
+            "member": member,
+            "history": selectors.member_history(member),
+            "can_manage": member.status == MemberStatus.ACTIVE
+            and scoping.can(request.user, MANAGE_MEMBERS, member.org_unit),
+            "can_reinstate": member.status == MemberStatus.LAPSED
+            and scoping.can(request.user, MANAGE_MEMBERS, member.org_unit),
+        },
+    )
+
+
+@login_required
+def member_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    form = forms.MemberForm(post_data(request), groups=selectors.group_list(actor=request.user, unit=unit))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with form_errors(
+            form,
+            default=None,
+            id_number_format="id_number",
+            id_number_date="id_number",
+            id_number_checksum="id_number",
+            id_number="id_number",
+            already_member="id_number",
+            person="id_number",
+            name="name",
+            joined_on="joined_on",
+            group="group",
+        ):
+            person = (
+                selectors.person_by_id_number(actor=request.user, number=d["id_number"])
+                if d["id_number"]
+                else None
+            )
+            member = services.member_create(
+                actor=request.user,
+                org_unit=unit,
+                kind=d["kind"],
+                person=person,
+                name=d["name"],
+                joined_on=d["joined_on"],
+                group=d["group"],
+            )
+            messages.success(
+                request,
+                _("已登记会员 %(name)s，会员证号 %(card)s。") % {"name": member.name, "card": member.card_no},
+            )
+            return redirect("association:member", member.pk)
+    return form_page(
+        request,
+        form,
+        title=_("登记会员"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
+
+
+@login_required
+def member_withdraw(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, member_id=member_id)
+    form = forms.WithdrawForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, on="on"):
+            services.member_withdraw(
+                actor=request.user,
+                member=member,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+            )
+            return redirect("association:member", member.pk)
+    return form_page(
+        request,
+        form,
+        title=_("退会"),
+        subtitle=member.name,
+        back=reverse("association:member", args=[member.pk]),
+        danger=True,
+    )
+
+
+@login_required
+@require_POST
+def member_reinstate(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, member_id=member_id)
+    with message_errors(request):
+        services.member_reinstate(actor=request.user, member=member)
+        messages.success(request, _("已恢复 %(name)s 的会籍。") % {"name": member.name})
+    return redirect("association:member", member.pk)
+
+
+@login_required
+def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, member_id=member_id)
+    form = forms.TransferForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, to_unit="to_code", on="on", already_member="to_code", default="to_code"):
+            to_unit = org_selectors.unit_get_by_code(
+                actor=request.user, code=form.cleaned_data["to_code"], perm=VIEW
+            )
+            moved = services.member_transfer(
+                actor=request.user, member=member, to_unit=to_unit, on=form.cleaned_data["on"]
+            )
+            return redirect("association:member", moved.pk)
+    return form_page(
+        request,
+        form,
+        title=_("会员转出"),
+        subtitle=member.name,
+        back=reverse("association:member", args=[member.pk]),
+    )
+
+
+@login_required
+def member_import(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    form = forms.ImportForm(post_data(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, default="file"):
+            job = services.members_import_submit(
+                actor=request.user, org_unit=unit, upload=form.cleaned_data["file"]
+            )
+            return redirect("jobs:detail", job.pk)
+    return render(request, "association/members/import.html", {"form": form, "unit": unit})
+
+
+@login_required
+def member_import_template(request: HttpRequest) -> HttpResponse:
+    scoping.require_anywhere(request.user, MANAGE_MEMBERS)
+    response = HttpResponse(import_template(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition("会员导入模板.xlsx")
+    return response
+
+
+@login_required
+def group_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    active = selectors.member_list(actor=request.user, unit=unit, status=MemberStatus.ACTIVE).filter(
+        org_unit=unit
+    )
+    form = forms.GroupForm(post_data(request), members=active)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, name="name", leader="leader"):
+            services.member_group_create(actor=request.user, org_unit=unit, **form.cleaned_data)
+            return redirect("association:unit", unit.pk)
+    return form_page(
+        request,
+        form,
+        title=_("建立会员小组"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
+
+
+@login_required
+def members_day_list(request: HttpRequest) -> HttpResponse:
+    scoping.require_anywhere(request.user, VIEW)
+    unit = _filter_unit(request)
+    return render(
+        request,
+        "association/members/members_day.html",
+        {"page": _page(request, selectors.members_day_list(actor=request.user, unit=unit)), "unit": unit},
+    )
+
+
+@login_required
+def members_day_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    form = forms.MembersDayForm(post_data(request), initial={"title": _("5·29会员活动日")})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, held_on="held_on", participants="participants"):
+            services.members_day_record(actor=request.user, org_unit=unit, **form.cleaned_data)
+            return redirect(reverse("association:members_day") + f"?unit={unit.pk}")
+    return form_page(
+        request,
+        form,
+        title=_("登记会员活动日活动"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
+
+
+# --- campaigns -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    scoping.require_anywhere(request.user, VIEW)
+    campaigns = list(selectors.campaign_list(actor=request.user)[:50])
+    # A village chair goes straight to their own village's roll.
+    own = [
+        u for u in scoping.units(request.user, MANAGE_MEMBERS).filter(level="village").order_by("path")[:20]
+    ]
+    rows = [(c, [v for v in own if v.path.startswith(c.org_unit.path)]) for c in campaigns]
+    return render(request, "association/members/campaign_list.html", {"rows": rows})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = selectors.campaign_get(actor=request.user, campaign_id=campaign_id)
+    progress = selectors.campaign_progress(actor=request.user, campaign=campaign)
+    return render(
+        request,
+        "association/members/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "progress": progress,
+            "total": sum(p.total for p in progress),
+            "confirmed": sum(p.confirmed for p in progress),
+            "can_close": campaign.status == CampaignStatus.OPEN
+            and timezone.localdate() > campaign.deadline
+            and scoping.can(request.user, MANAGE_MEMBERS, campaign.org_unit),
+            "can_confirm": scoping.can_anywhere(request.user, MANAGE_MEMBERS),
+        },
+    )
+
+
+@login_required
+def campaign_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    form = forms.CampaignForm(
+        post_data(request), initial={"title": _("%(y)d年会员再登记") % {"y": timezone.localdate().year}}
+    )
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, title="title", deadline="deadline"):
+            campaign = services.campaign_open(actor=request.user, org_unit=unit, **form.cleaned_data)
+            return redirect("association:campaign", campaign.pk)
+    return form_page(
+        request,
+        form,
+        title=_("发起会员再登记"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
+
+
+@login_required
+@require_POST
+def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = selectors.campaign_get(actor=request.user, campaign_id=campaign_id)
+    with message_errors(request):
+        job = services.campaign_close_submit(actor=request.user, campaign=campaign)
+        return redirect("jobs:detail", job.pk)
+    return redirect("association:campaign", campaign.pk)
+
+
+@login_required
+def campaign_village(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpResponse:
+    """A village chair's page on a phone: the village's roll, every unconfirmed member ticked, one button."""
+    campaign = selectors.campaign_get(actor=request.user, campaign_id=campaign_id)
+    village = _unit(request, unit_id)
+    roll = list(selectors.campaign_roll(actor=request.user, campaign=campaign, village=village))
+    if request.method == "POST":
+        with message_errors(request):
+            n = services.campaign_confirm(
+                actor=request.user,
+                campaign=campaign,
+                village=village,
+                member_ids=[int(v) for v in request.POST.getlist("member") if v.isdigit()],
+            )
+            messages.success(request, _("已确认 %(n)d 名会员。") % {"n": n})
+        return redirect("association:campaign_village", campaign.pk, village.pk)
+    open_ = campaign.status == CampaignStatus.OPEN and timezone.localdate() <= campaign.deadline
+    return render(
+        request,
+        "association/members/campaign_village.html",
+        {
+            "campaign": campaign,
+            "village": village,
+            "todo": [e for e in roll if e.confirmed_at is None],
+            "done": [e for e in roll if e.confirmed_at is not None],
+            "can_confirm": open_ and scoping.can(request.user, MANAGE_MEMBERS, village),
+        },
+    )
+
+
+# --- a branch: registration, bodies, cadres ------------------------------------------------------------------
+
+
+@login_required
+def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    user = request.user
+    return render(
+        request,
+        "association/members/unit.html",
+        {
+            "unit": unit,
+            "registration": selectors.registration_get(unit=unit),
+            "bodies": selectors.body_list(actor=user, unit=unit),
+            "cadres": selectors.cadre_list(actor=user, unit=unit, current=False).filter(org_unit=unit),
+            "counts": selectors.member_counts(unit=unit),
+            "groups": selectors.group_list(actor=user, unit=unit),
+            "associations": selectors.association_list(actor=user, unit=unit)[:50],
+            "children": scoping.units(user, VIEW, within=unit.path)
+            .filter(parent=unit)
+            .order_by("path")[:100],
+            "can_branch": scoping.can(user, MANAGE_BRANCHES, unit),
+            "can_members": scoping.can(user, MANAGE_MEMBERS, unit),
+            "can_cadres": scoping.can(user, MANAGE_CADRES, unit),
+        },
+    )
+
+
+@login_required
+def registration_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_BRANCHES, unit, visible_perm=VIEW)
+    reg = selectors.registration_get(unit=unit)
+    initial = {f: getattr(reg, f) for f in forms.RegistrationForm.base_fields} if reg else {}
+    form = forms.RegistrationForm(post_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(
+            form, legal_representative="legal_representative", charter_adopted_on="charter_adopted_on"
+        ):
+            services.registration_save(actor=request.user, org_unit=unit, **form.cleaned_data)
+            return redirect("association:unit", unit.pk)
+    return form_page(
+        request,
+        form,
+        title=_("协会登记信息"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
+
+
+@login_required
+def term_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_BRANCHES, unit, visible_perm=VIEW)
+    form = forms.TermForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, started_on="started_on", term="term"):
+            services.body_term_open(actor=request.user, org_unit=unit, **form.cleaned_data)
+            return redirect("association:unit", unit.pk)
+    return form_page(
+        request,
+        form,
+        title=_("产生新一届"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+        help=_("新一届产生后，上一届于前一日届满，其成员同日离任。"),
+    )
+
+
+@login_required
+def seat_create(request: HttpRequest, body_id: int) -> HttpResponse:
+    body = selectors.body_get(actor=request.user, body_id=body_id)
+    form = forms.SeatForm(post_data(request), initial={"designated_on": body.started_on})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(
+            form, designated_on="designated_on", ceased_on="ceased_on", name="name", position="position"
+        ):
+            services.seat_designate(actor=request.user, body=body, **form.cleaned_data)
+            return redirect("association:unit", body.org_unit_id)
+    return form_page(
+        request,
+        form,
+        title=_("任职"),
+        subtitle=str(body),
+        back=reverse("association:unit", args=[body.org_unit_id]),
+    )
+
+
+@login_required
+def seat_cease(request: HttpRequest, seat_id: int) -> HttpResponse:
+    seat = selectors.seat_get(actor=request.user, seat_id=seat_id)
+    form = forms.CeaseForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, ceased_on="ceased_on", default="ceased_on"):
+            services.seat_cease(actor=request.user, seat=seat, ceased_on=form.cleaned_data["ceased_on"])
+            return redirect("association:unit", seat.org_unit_id)
+    return form_page(
+        request,
+        form,
+        title=_("离任"),
+        subtitle=str(seat),
+        back=reverse("association:unit", args=[seat.org_unit_id]),
+    )
+
+
+# --- cadres ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def cadre_list(request: HttpRequest) -> HttpResponse:
+    scoping.require_anywhere(request.user, VIEW)
+    user = request.user
+    unit = _filter_unit(request) or scoping.units(user, VIEW).order_by("depth", "path").first()
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 1980), timezone.localdate().year)
+    vacant = None
+    if request.GET.get("vacant") and scoping.can_anywhere(user, MANAGE_CADRES):
+        vacant = list(selectors.townships_without_full_time_cadre(actor=user, perm=MANAGE_CADRES)[:200])
+    return render(
+        request,
+        "association/members/cadre_list.html",
+        {
+            "unit": unit,
+            "year": year,
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
+            "turnover": selectors.cadre_turnover(actor=user, unit=unit, year=year) if unit else [],
+            "page": _page(request, selectors.cadre_list(actor=user, unit=unit)),
+            "vacant": vacant,
+            "can_manage": scoping.can_anywhere(user, MANAGE_CADRES),
+        },
+    )
+
+
+@login_required
+def cadre_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, MANAGE_CADRES, unit, visible_perm=VIEW)
+    form = forms.CadreForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, name="name", appointed_on="appointed_on", employment="employment"):
+            services.cadre_appoint(actor=request.user, org_unit=unit, **form.cleaned_data)
+            return redirect("association:unit", unit.pk)
+    return form_page(
+        request,
+        form,
+        title=_("登记干部"),
+        subtitle=unit.name,
+        back=reverse("association:unit", args=[unit.pk]),
+    )
+
+
+@login_required
+def cadre_leave(request: HttpRequest, cadre_id: int) -> HttpResponse:
+    cadre = selectors.cadre_get(actor=request.user, cadre_id=cadre_id)
+    form = forms.LeaveForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, left_on="left_on", default="left_on"):
+            services.cadre_leave(actor=request.user, cadre=cadre, **form.cleaned_data)
+            return redirect("association:unit", cadre.org_unit_id)
+    return form_page(
+        request,
+        form,
+        title=_("干部离任"),
+        subtitle=cadre.name,
+        back=reverse("association:unit", args=[cadre.org_unit_id]),
+    )
+
+
+@login_required
+def unit_index(request: HttpRequest) -> HttpResponse:
+    """The actor's own (top) branch page."""
+    scoping.require_anywhere(request.user, VIEW)
+    top = scoping.units(request.user, VIEW).order_by("depth", "path").first()
+    if top is None:
+        return redirect("association:home")
+    return redirect("association:unit", top.pk)
