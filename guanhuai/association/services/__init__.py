@@ -2,6 +2,21 @@
 meetings…); each module's public names are re-exported here, so callers write `services.member_create(...)`.
 Importing the package (as the app's `ready()` does) imports every module."""
 
+# --- part 1: members, bodies, cadres ---
+from guanhuai.association.services.bodies import (  # noqa: F401
+    body_term_open,
+    registration_save,
+    seat_cease,
+    seat_designate,
+)
+from guanhuai.association.services.cadres import cadre_appoint, cadre_leave  # noqa: F401
+from guanhuai.association.services.campaigns import (  # noqa: F401
+    campaign_close_submit,
+    campaign_confirm,
+    campaign_lapse,
+    campaign_open,
+    campaign_prepare,
+)
 from guanhuai.association.services.care import (  # noqa: F401
     care_arrangement_add,
     care_arrangement_end,
@@ -18,23 +33,6 @@ from guanhuai.association.services.meetings import (  # noqa: F401
     delegated_task_create,
     delegated_task_move,
     meeting_record,
-)
-
-
-# --- part 1: members, bodies, cadres ---
-from guanhuai.association.services.bodies import (  # noqa: F401
-    body_term_open,
-    registration_save,
-    seat_cease,
-    seat_designate,
-)
-from guanhuai.association.services.cadres import cadre_appoint, cadre_leave  # noqa: F401
-from guanhuai.association.services.campaigns import (  # noqa: F401
-    campaign_close_submit,
-    campaign_confirm,
-    campaign_lapse,
-    campaign_open,
-    campaign_prepare,
 )
 from guanhuai.association.services.members import (  # noqa: F401
     death_job_submit,
