@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
@@ -156,7 +157,7 @@ def fund_statement(fund: Fund, *, start: dt.date, end: dt.date) -> Statement:
 
 def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Income (cash + in-kind donations, transfers in) and spending per month for the last `months`."""
-    end = today or dt.date.today()
+    end = today or timezone.localdate()
     # Month arithmetic, not day steps: 31-day steps back from the 1st overshoot into a 13th month.
     back = end.year * 12 + end.month - 1 - (months - 1)
     first = dt.date(back // 12, back % 12 + 1, 1)

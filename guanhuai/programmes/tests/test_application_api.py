@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.programmes.models import Application, Enrolment
 from guanhuai.programmes.services import applications as svc
@@ -173,7 +174,7 @@ def test_the_full_path_through_the_api(client, apps, people, monkeypatch):
         {"upheld": False, "resolution": "不成立"},
     )
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
-    at_day(monkeypatch, dt.date.today() + dt.timedelta(days=7))
+    at_day(monkeypatch, timezone.localdate() + dt.timedelta(days=7))
     assert post(as_user(client, people.clerk_a), f"/notices/{notice['id']}/close").status_code == 200
     assert (
         post(

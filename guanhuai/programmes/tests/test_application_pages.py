@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from guanhuai.programmes.models import Application, Objection
 from guanhuai.programmes.services import applications as svc
@@ -183,7 +184,11 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
 
     r = client.post(
         reverse("programmes:notice_open"),
-        {"programme": apps.programme.pk, "village": a.org_unit_id, "opens_on": dt.date.today().isoformat()},
+        {
+            "programme": apps.programme.pk,
+            "village": a.org_unit_id,
+            "opens_on": timezone.localdate().isoformat(),
+        },
     )
     assert r.status_code == 302
     notice_url = r["Location"]
@@ -196,7 +201,7 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
             "application": a.pk,
             "content": "家中另有子女",
             "raised_by": "",
-            "received_on": dt.date.today().isoformat(),
+            "received_on": timezone.localdate().isoformat(),
         },
     )
     assert r.status_code == 302
@@ -220,7 +225,7 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
     client.post(reverse("programmes:notice_close", args=[a.notice_id]))
     html = client.get(notice_url).content.decode()
     assert "方可结束公示" in html
-    at_day(monkeypatch, dt.date.today() + dt.timedelta(days=7))
+    at_day(monkeypatch, timezone.localdate() + dt.timedelta(days=7))
     client.post(reverse("programmes:notice_close", args=[a.notice_id]))
     html = client.get(notice_url).content.decode()
     assert "公示已结束" in html

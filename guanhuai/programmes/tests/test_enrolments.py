@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
@@ -230,7 +231,7 @@ def test_exit_after_later_months_were_paid_flags_for_recovery(people, setup):
 
 def test_exit_needs_a_known_reason_a_note_for_other_and_a_sensible_date(people, setup):
     _, enrolment, _ = setup
-    today = dt.date.today()
+    today = timezone.localdate()
     with pytest.raises(ValidationError, match="请选择退出原因"):
         enrolment_exit(actor=people.approver, enrolment=enrolment, reason="", exited_on=today)
     with pytest.raises(ValidationError, match="“其他”时必须填写说明"):

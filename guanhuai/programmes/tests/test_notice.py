@@ -9,6 +9,7 @@ import re
 import zlib
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from guanhuai.programmes.services import notices as notice_svc
 from guanhuai.programmes.states import ApplicationStatus, NoticeStatus, ObjectionStatus
 from guanhuai.programmes.tests.test_applications import at_day, build_apps
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.models import AuditEntry
@@ -19,7 +20,7 @@ from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus, Notic
 from guanhuai.programmes.tests.factories import enrol, make_programme
 from guanhuai.programmes.tests.test_applications import at_day, build_apps
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
