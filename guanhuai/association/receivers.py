@@ -6,12 +6,13 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import Cadre, Member
 from guanhuai.orgs.services import rows_follow_merge, unit_merged
 
 
 @receiver(unit_merged, dispatch_uid="association.rows_follow_merge")
-def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Any, **kwargs: Any) -> None:
+def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Actor, **kwargs: Any) -> None:
     """A merged branch's association rows follow it (one UPDATE and one audit row per table). Each part of
     the app that owns branch rows adds its tables here."""
     rows_follow_merge(

@@ -32,6 +32,7 @@ from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import CENT, yuan
 from guanhuai.funds.models import Allocation, ClosedPeriod, Fund, LedgerEntry, LedgerTransaction, Purpose
@@ -125,7 +126,7 @@ class Posting:
 
 def post(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     posted_on: dt.date,
     description: str,
@@ -138,7 +139,7 @@ def post(
     return post_many(actor=actor, postings=[posting])[0]
 
 
-def post_many(*, actor: Any, postings: list[Posting]) -> list[LedgerTransaction]:
+def post_many(*, actor: Actor, postings: list[Posting]) -> list[LedgerTransaction]:
     """Post many transactions at once, set-based: one query for replayed keys, one for closed periods, one
     lock of every fund involved, one INSERT of the transactions and one of their entries, then the
     non-negative check once per touched fund and allocation. All or nothing: one failing posting refuses the
@@ -168,7 +169,7 @@ def post_many(*, actor: Any, postings: list[Posting]) -> list[LedgerTransaction]
                             posted_on=p.posted_on,
                             description=p.description[:200],
                             reverses=p.reverses,
-                            actor=actor,
+                            actor=signed_in(actor),
                             idempotency_key=p.idempotency_key or None,
                         )
                         for p in todo
@@ -263,7 +264,7 @@ def _check_non_negative(lines: list[Line]) -> None:
             )
 
 
-def reverse(*, actor: Any, txn: LedgerTransaction, posted_on: dt.date, reason: str) -> LedgerTransaction:
+def reverse(*, actor: Actor, txn: LedgerTransaction, posted_on: dt.date, reason: str) -> LedgerTransaction:
     """A reversal: the same entries with opposite signs, dated `posted_on` (an open period)."""
     if txn.kind == TxnKind.REVERSAL:
         raise ValidationError(_("冲销记录不能再冲销；请重新登记一笔。"), code="reverse_reversal")

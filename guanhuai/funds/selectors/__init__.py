@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound, PermissionDenied, ValidationError
 from guanhuai.funds.ledger import ZERO, money_sum
 from guanhuai.funds.models import (
@@ -35,7 +36,7 @@ from guanhuai.orgs.models import OrgUnit
 MONEY_ACCOUNTS = (Account.CASH, Account.ALLOCATED)
 
 
-def fund_list(*, actor: Any, perm: str = VIEW_FUNDS) -> QuerySet[Fund]:
+def fund_list(*, actor: Actor, perm: str = VIEW_FUNDS) -> QuerySet[Fund]:
     """Funds owned by branches where the actor holds `perm` (default: may view)."""
     return (
         scoping.scope(Fund.objects.all(), actor, perm)
@@ -44,7 +45,7 @@ def fund_list(*, actor: Any, perm: str = VIEW_FUNDS) -> QuerySet[Fund]:
     )
 
 
-def fund_get(*, actor: Any, fund_id: Any, perm: str = VIEW_FUNDS) -> Fund:
+def fund_get(*, actor: Actor, fund_id: Any, perm: str = VIEW_FUNDS) -> Fund:
     return scoping.get_or_404(Fund.objects.select_related("org_unit"), actor, perm, pk=fund_id)
 
 
@@ -192,7 +193,7 @@ def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None
     return [{"month": k, **v} for k, v in table.items()]
 
 
-def donor_list(*, actor: Any, q: str = "") -> QuerySet[Donor]:
+def donor_list(*, actor: Actor, q: str = "") -> QuerySet[Donor]:
     qs = scoping.scope(Donor.objects.all(), actor, VIEW_FUNDS)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
@@ -201,11 +202,11 @@ def donor_list(*, actor: Any, q: str = "") -> QuerySet[Donor]:
     return qs.annotate(gifts=Count("donations", filter=in_scope)).order_by("name")
 
 
-def donor_get(*, actor: Any, donor_id: Any) -> Donor:
+def donor_get(*, actor: Actor, donor_id: Any) -> Donor:
     return scoping.get_or_404(Donor.objects.all(), actor, VIEW_FUNDS, pk=donor_id)
 
 
-def donor_statement(donor: Donor, *, actor: Any) -> dict[str, Any]:
+def donor_statement(donor: Donor, *, actor: Actor) -> dict[str, Any]:
     """The donor's gifts and pledges to funds the actor may see: a donor is shared between branches, but
     what they gave to another branch's fund (its amount, its receipt number) is that branch's business."""
     donations = list(donation_list(actor=actor).filter(donor=donor).order_by("received_on", "id"))
@@ -222,27 +223,27 @@ def donor_statement(donor: Donor, *, actor: Any) -> dict[str, Any]:
     }
 
 
-def donor_pledges(*, actor: Any, donor: Donor, perm: str = VIEW_FUNDS) -> QuerySet[Pledge]:
+def donor_pledges(*, actor: Actor, donor: Donor, perm: str = VIEW_FUNDS) -> QuerySet[Pledge]:
     """The donor's pledges to funds the actor may see (scoped, like gifts, by the fund's branch)."""
     qs = scoping.scope(donor.pledges.all(), actor, perm, unit_field="fund__org_unit")
     return qs.select_related("fund").order_by("id")
 
 
-def donation_list(*, actor: Any, fund: Fund | None = None) -> QuerySet[Donation]:
+def donation_list(*, actor: Actor, fund: Fund | None = None) -> QuerySet[Donation]:
     qs = scoping.scope(Donation.objects.all(), actor, VIEW_FUNDS, unit_field="fund__org_unit")
     if fund is not None:
         qs = qs.filter(fund=fund)
     return qs.select_related("donor", "fund", "purpose").prefetch_related("receipts")
 
 
-def receipt_list(*, actor: Any, year: int | None = None) -> QuerySet[Receipt]:
+def receipt_list(*, actor: Actor, year: int | None = None) -> QuerySet[Receipt]:
     qs = scoping.scope(Receipt.objects.all(), actor, VIEW_FUNDS)
     if year:
         qs = qs.filter(year=year)
     return qs.select_related("donation__donor", "duplicate_of")
 
 
-def receipt_get(*, actor: Any, receipt_id: Any, perm: str = VIEW_FUNDS) -> Receipt:
+def receipt_get(*, actor: Actor, receipt_id: Any, perm: str = VIEW_FUNDS) -> Receipt:
     return scoping.get_or_404(
         Receipt.objects.select_related("donation__donor", "donation__fund", "org_unit"),
         actor,
@@ -270,14 +271,14 @@ def receipt_gap_report(*, org_unit: Any, year: int) -> list[dict[str, Any]]:
     return report
 
 
-def allocation_list(*, actor: Any, fund: Fund | None = None) -> QuerySet[Allocation]:
+def allocation_list(*, actor: Actor, fund: Fund | None = None) -> QuerySet[Allocation]:
     qs = scoping.scope(Allocation.objects.all(), actor, VIEW_FUNDS, unit_field="fund__org_unit")
     if fund is not None:
         qs = qs.filter(fund=fund)
     return qs.select_related("fund", "purpose")
 
 
-def disbursement_list(*, actor: Any, allocation: Allocation | None = None) -> QuerySet[Disbursement]:
+def disbursement_list(*, actor: Actor, allocation: Allocation | None = None) -> QuerySet[Disbursement]:
     qs = scoping.scope(Disbursement.objects.all(), actor, VIEW_FUNDS, unit_field="allocation__fund__org_unit")
     if allocation is not None:
         qs = qs.filter(allocation=allocation)
@@ -338,7 +339,7 @@ class Reconciliation:
         return not self.problems
 
 
-def ledger_check(*, actor: Any) -> Reconciliation:
+def ledger_check(*, actor: Actor) -> Reconciliation:
     """`reconcile` for a person: it counts and names every fund of the database, so it is only for those
     who hold `funds.reconcile` at the root of the tree (the province, in a provincial deployment). A city
     auditor or a county fund manager would otherwise read other branches' funds."""
@@ -445,7 +446,7 @@ def purpose_ref(*, code: str) -> Purpose:
     return purpose
 
 
-def donation_get(*, actor: Any, donation_id: Any, perm: str = VIEW_FUNDS) -> Donation:
+def donation_get(*, actor: Actor, donation_id: Any, perm: str = VIEW_FUNDS) -> Donation:
     return scoping.get_or_404(
         Donation.objects.select_related("donor", "fund__org_unit", "purpose"),
         actor,
@@ -455,7 +456,7 @@ def donation_get(*, actor: Any, donation_id: Any, perm: str = VIEW_FUNDS) -> Don
     )
 
 
-def allocation_get(*, actor: Any, allocation_id: Any, perm: str = VIEW_FUNDS) -> Allocation:
+def allocation_get(*, actor: Actor, allocation_id: Any, perm: str = VIEW_FUNDS) -> Allocation:
     return scoping.get_or_404(
         Allocation.objects.select_related("fund__org_unit", "purpose"),
         actor,
@@ -465,7 +466,7 @@ def allocation_get(*, actor: Any, allocation_id: Any, perm: str = VIEW_FUNDS) ->
     )
 
 
-def disbursement_get(*, actor: Any, disbursement_id: Any, perm: str = VIEW_FUNDS) -> Disbursement:
+def disbursement_get(*, actor: Actor, disbursement_id: Any, perm: str = VIEW_FUNDS) -> Disbursement:
     return scoping.get_or_404(
         Disbursement.objects.select_related("allocation__fund__org_unit", "allocation__purpose", "person"),
         actor,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
@@ -31,7 +32,7 @@ from guanhuai.orgs.models import OrgUnit
 
 def allocation_create(
     *,
-    actor: Any,
+    actor: Actor,
     fund: Fund,
     purpose: Purpose,
     target_kind: str,
@@ -64,7 +65,7 @@ def allocation_create(
                 target_ref=target_ref,
                 name=name.strip(),
                 amount=value,
-                approved_by=actor,
+                approved_by=signed_in(actor),
                 idempotency_key=idempotency_key or None,
             )
             ledger.post(
@@ -104,7 +105,7 @@ def allocation_remaining(allocation: Allocation) -> Decimal:
     return ledger.balance(allocation.fund_id, Account.ALLOCATED, allocation=allocation)
 
 
-def allocation_close(*, actor: Any, allocation: Allocation, posted_on: dt.date | None = None) -> Allocation:
+def allocation_close(*, actor: Actor, allocation: Allocation, posted_on: dt.date | None = None) -> Allocation:
     """Close an allocation and give what is left back to the fund's available cash."""
     scoping.require(actor, MANAGE_FUNDS, allocation.fund.org_unit)
     if allocation.status == AllocationStatus.CLOSED:
@@ -159,7 +160,7 @@ def _check_beneficiary(purpose: Purpose, person: Any, area: OrgUnit) -> None:
 
 def disbursement_record(
     *,
-    actor: Any,
+    actor: Actor,
     allocation: Allocation,
     amount: Any,
     paid_on: dt.date,
@@ -234,7 +235,7 @@ def disbursement_lines(allocation: Allocation, value: Decimal) -> list[Line]:
 
 
 def disbursement_reverse(
-    *, actor: Any, disbursement: Disbursement, reason: str, posted_on: dt.date | None = None
+    *, actor: Actor, disbursement: Disbursement, reason: str, posted_on: dt.date | None = None
 ) -> Disbursement:
     scoping.require(actor, MANAGE_FUNDS, disbursement.allocation.fund.org_unit)
     if not (reason or "").strip():
@@ -261,7 +262,7 @@ def disbursement_reverse(
 
 def special_round_create(
     *,
-    actor: Any,
+    actor: Actor,
     fund: Fund,
     name: str,
     purpose: Purpose,
@@ -306,7 +307,7 @@ def special_round_create(
                 amount_each=each,
                 allocation=allocation,
                 paid_on=paid_on,
-                created_by=actor,
+                created_by=signed_in(actor),
                 idempotency_key=idempotency_key,
             )
             _bulk_disburse(
@@ -329,7 +330,7 @@ def special_round_create(
 
 def _bulk_disburse(
     *,
-    actor: Any,
+    actor: Actor,
     allocation: Allocation,
     rnd: SpecialRound,
     persons: list[Any],

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.registry import permissions as all_permissions
 from guanhuai.audit.services import log
 from guanhuai.core import states
@@ -66,7 +67,7 @@ def _transition(application: Application, new: str) -> None:
     states.transition(application, new, APPLICATION_TRANSITIONS)
 
 
-def _log(application: Application, action: str, *, actor: Any, **data: Any) -> None:
+def _log(application: Application, action: str, *, actor: Actor, **data: Any) -> None:
     log(application, action, actor=actor, org_unit=application.org_unit, data=data)
 
 

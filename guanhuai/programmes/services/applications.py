@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from guanhuai.programmes.models import Application, ApplicationDocument, Programme
 from guanhuai.programmes.permissions import APPLY, VIEW
@@ -120,7 +121,7 @@ def missing_documents(application: Application) -> list[str]:
 
 def application_create(
     *,
-    actor: Any,
+    actor: Actor,
     programme: Programme,
     person: Person,
     spouse: Person | None = None,
@@ -204,7 +205,7 @@ def application_create(
                 household=household,
                 org_unit=person.org_unit,
                 reason=reason.strip(),
-                created_by=actor,
+                created_by=signed_in(actor),
                 idempotency_key=idempotency_key or None,
             )
             _log(
@@ -251,7 +252,7 @@ def document_max_bytes() -> int:
 
 
 def application_document_add(
-    *, actor: Any, application: Application, kind: str, upload: Any
+    *, actor: Actor, application: Application, kind: str, upload: Any
 ) -> ApplicationDocument:
     """Attach a typed document (PDF, JPEG or PNG, judged by its first bytes). The same file twice on one
     application is refused. Files are stored under a random name and served only through a scoped view."""
@@ -297,7 +298,7 @@ def application_document_add(
             content_type=content_type,
             size=len(content),
             sha256=digest,
-            uploaded_by=actor,
+            uploaded_by=signed_in(actor),
         )
         document.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(content), save=False)
         try:
@@ -317,7 +318,7 @@ def application_document_add(
     return document
 
 
-def application_submit(*, actor: Any, application: Application) -> Application:
+def application_submit(*, actor: Actor, application: Application) -> Application:
     """Draft or returned → under review at the programme's first step. Required documents must be there."""
     scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
     with transaction.atomic():
@@ -346,14 +347,14 @@ def application_submit(*, actor: Any, application: Application) -> Application:
         _check_not_enrolled(application.programme, person)
         _transition(application, ApplicationStatus.UNDER_REVIEW)
         application.step = steps[0]
-        application.submitted_by = actor
+        application.submitted_by = signed_in(actor)
         application.submitted_at = _now()
         application.save(update_fields=["status", "step", "submitted_by", "submitted_at"])
         _log(application, "programmes.application.submitted", actor=actor, step=application.step)
     return application
 
 
-def application_withdraw(*, actor: Any, application: Application, reason: str) -> Application:
+def application_withdraw(*, actor: Actor, application: Application, reason: str) -> Application:
     scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
     if not reason.strip():
         raise ValidationError(_("请填写撤回原因。"), code="reason_required")

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
@@ -58,7 +59,7 @@ OWED = (EntitlementStatus.DUE, EntitlementStatus.BATCHED, EntitlementStatus.FAIL
 
 def cycle_generate(
     *,
-    actor: Any,
+    actor: Actor,
     programme: Programme,
     period: str,
     idempotency_key: str | None = None,
@@ -102,7 +103,7 @@ def cycle_generate(
                 period=span.label,
                 first_month=span.first,
                 last_month=span.last,
-                generated_by=actor,
+                generated_by=signed_in(actor),
             )
             job, _created = job_submit(
                 actor=actor,
@@ -202,7 +203,7 @@ def _lock_cycle(cycle: Cycle) -> Cycle:
     return Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
 
 
-def entitlement_exclude(*, actor: Any, entitlement: Entitlement, reason: str) -> Entitlement:
+def entitlement_exclude(*, actor: Actor, entitlement: Entitlement, reason: str) -> Entitlement:
     """Take one entitlement out of a cycle under review, with the reason recorded."""
     cycle = entitlement.cycle
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
@@ -230,7 +231,7 @@ def entitlement_exclude(*, actor: Any, entitlement: Entitlement, reason: str) ->
     return entitlement
 
 
-def entitlement_restore(*, actor: Any, entitlement: Entitlement, note: str = "") -> Entitlement:
+def entitlement_restore(*, actor: Actor, entitlement: Entitlement, note: str = "") -> Entitlement:
     cycle = entitlement.cycle
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
     with transaction.atomic():
@@ -249,7 +250,7 @@ def entitlement_restore(*, actor: Any, entitlement: Entitlement, note: str = "")
     return entitlement
 
 
-def top_up_add(*, actor: Any, cycle: Cycle, person: Any, amount: Any, reason: str) -> Entitlement:
+def top_up_add(*, actor: Actor, cycle: Cycle, person: Any, amount: Any, reason: str) -> Entitlement:
     """A top-up (补差) for an enrolled person in a cycle under review: one per person per cycle."""
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
     value = parse_amount(amount, field=_("补差金额"))
@@ -313,7 +314,7 @@ def allocation_owed(allocation: Any, *, excluding: Cycle | None = None) -> Decim
     return to_money(qs.aggregate(s=money_sum("amount"))["s"])
 
 
-def cycle_approve(*, actor: Any, cycle: Cycle, comment: str = "") -> Cycle:
+def cycle_approve(*, actor: Actor, cycle: Cycle, comment: str = "") -> Cycle:
     """One approval. The approval that reaches `programme.approvals_required` locks the cycle (status
     approved), after checking under the fund lock that the allocation can pay it."""
     programme = cycle.programme
@@ -329,11 +330,11 @@ def cycle_approve(*, actor: Any, cycle: Cycle, comment: str = "") -> Cycle:
                     % {"period": locked.period, "status": locked.get_status_display()},
                     code="cycle_not_in_review",
                 )
-            if CycleApproval.objects.filter(cycle=locked, approver=actor).exists():
+            if CycleApproval.objects.filter(cycle=locked, approver=signed_in(actor)).exists():
                 raise Conflict(_("您已审批过该发放周期，每人只能审批一次。"), code="already_approved")
             with transaction.atomic():
                 CycleApproval.objects.create(
-                    cycle=locked, approver=actor, comment=(comment or "").strip()[:300]
+                    cycle=locked, approver=signed_in(actor), comment=(comment or "").strip()[:300]
                 )
             n = CycleApproval.objects.filter(cycle=locked).count()
             log(
@@ -389,7 +390,7 @@ def _check_money(cycle: Cycle) -> Decimal:
     return due
 
 
-def cycle_close_if_done(cycle: Cycle, *, actor: Any) -> bool:
+def cycle_close_if_done(cycle: Cycle, *, actor: Actor) -> bool:
     """An approved cycle whose every entitlement is paid or excluded is closed."""
     if cycle.status != CycleStatus.APPROVED:
         return False

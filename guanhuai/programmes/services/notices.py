@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log, log_many
 from guanhuai.core import states
 from guanhuai.core.errors import (
@@ -47,7 +48,7 @@ from guanhuai.programmes.states import (
 
 
 def notice_open(
-    *, actor: Any, programme: Programme, org_unit: Any, opens_on: dt.date | None = None
+    *, actor: Actor, programme: Programme, org_unit: Any, opens_on: dt.date | None = None
 ) -> PublicNotice:
     """Open the village's notice of every application of `programme` waiting at the notice step. It runs
     `programme.notice_days` calendar days including the first."""
@@ -79,7 +80,7 @@ def notice_open(
             title=_("%(unit)s%(programme)s对象公示") % {"unit": org_unit.name, "programme": programme.name},
             opens_on=opens_on,
             closes_on=closes_on,
-            created_by=actor,
+            created_by=signed_in(actor),
         )
         states.check(APPLICATION_TRANSITIONS, {a.status for a in waiting}, ApplicationStatus.IN_PUBLIC_NOTICE)
         Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
@@ -101,7 +102,7 @@ def notice_open(
     return notice
 
 
-def _after_notice(applications: list[Application], *, actor: Any) -> None:
+def _after_notice(applications: list[Application], *, actor: Actor) -> None:
     """Applications whose notice is over without an unresolved objection move to the next step."""
     if not applications:
         return
@@ -120,7 +121,7 @@ def _after_notice(applications: list[Application], *, actor: Any) -> None:
         log_many(group, "programmes.application.notice_passed", actor=actor, data={"next_step": nxt})
 
 
-def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
+def notice_close(*, actor: Actor, notice: PublicNotice) -> PublicNotice:
     """Close a notice after its last day. Applications without an unresolved objection move on; the others
     wait in the notice until their objections are resolved."""
     scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
@@ -160,7 +161,7 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
 
 def objection_record(
     *,
-    actor: Any,
+    actor: Actor,
     notice: PublicNotice,
     application: Application,
     content: str,
@@ -197,7 +198,7 @@ def objection_record(
             contact=contact.strip(),
             content=content,
             received_on=received_on,
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         _log(
             application, "programmes.objection.recorded", actor=actor, objection=objection.pk, comment=content
@@ -205,7 +206,7 @@ def objection_record(
     return objection
 
 
-def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolution: str) -> Objection:
+def objection_resolve(*, actor: Actor, objection: Objection, upheld: bool, resolution: str) -> Objection:
     """Upheld: the application goes back to the village (returned), which corrects it and resubmits, or
     withdraws it. Dismissed: once its notice is closed and no other objection is open, it moves on."""
     scoping.require(actor, MANAGE_NOTICES, objection.notice.org_unit, visible_perm=VIEW)
@@ -221,7 +222,7 @@ def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolut
         new = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         states.transition(objection, new, OBJECTION_TRANSITIONS)
         objection.resolution = resolution
-        objection.resolved_by = actor
+        objection.resolved_by = signed_in(actor)
         objection.resolved_at = _now()
         objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
         application = _lock(objection.application)
@@ -239,7 +240,7 @@ def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolut
                     step=Step.NOTICE,
                     decision=Decision.RETURN,
                     comment=resolution,
-                    reviewer=actor,
+                    reviewer=signed_in(actor),
                 )
                 _transition(application, ApplicationStatus.RETURNED)
                 application.step = ""

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.crypto import blind_index
@@ -55,7 +56,7 @@ from guanhuai.registry.services import ACCOUNT_PURPOSE
 ID_CHUNK = 5_000
 
 
-def _require_pay(actor: Any, cycle: Cycle) -> None:
+def _require_pay(actor: Actor, cycle: Cycle) -> None:
     scoping.require(actor, PAY, cycle.programme.org_unit)
 
 
@@ -152,7 +153,7 @@ def _lock_approved(cycle: Cycle, refusal: str) -> Cycle:
     return locked
 
 
-def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
+def batches_create(*, actor: Actor, cycle: Cycle) -> list[PaymentBatch]:
     """One batch per bank for the approved cycle's due entitlements that have a bank account. Returns the
     batches created now (none on a second click). Entitlements without an account stay due: see
     `entitlements_without_account`."""
@@ -169,7 +170,7 @@ def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
         numbers = _next_number(locked)
         for bank in banks:
             batch = PaymentBatch.objects.create(
-                cycle=locked, number=next(numbers), bank_name=bank, created_by=actor
+                cycle=locked, number=next(numbers), bank_name=bank, created_by=signed_in(actor)
             )
             _fill_batch(batch, due.filter(person__bank_account__bank_name=bank))
             log(
@@ -183,7 +184,7 @@ def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
     return created
 
 
-def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
+def batch_reissue_failed(*, actor: Actor, cycle: Cycle) -> list[PaymentBatch]:
     """Failed entitlements of the cycle whose person has a bank account (corrected in the registry) go
     into follow-up batches, one per bank, each pointing at the batch where the payment failed. Returns the
     batches created (none if nothing failed)."""
@@ -212,7 +213,7 @@ def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
                 number=next(numbers),
                 bank_name=bank,
                 follow_up_of_id=min(originals),
-                created_by=actor,
+                created_by=signed_in(actor),
             )
             _fill_batch(batch, failed.filter(person__bank_account__bank_name=bank))
             log(
@@ -234,7 +235,7 @@ def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
 # --- export ----------------------------------------------------------------------------------------------
 
 
-def batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> tuple[str, bytes]:
+def batch_export(*, actor: Actor, batch: PaymentBatch, fmt: str = "csv") -> tuple[str, bytes]:
     """The bank file of a batch: (file name, content). Full account numbers are decrypted here only,
     row by row in one streamed query; the export is audited as an unmasking of `count` accounts."""
     cycle = batch.cycle
@@ -277,7 +278,7 @@ def batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> tuple[
 # --- results ---------------------------------------------------------------------------------------------
 
 
-def batch_import_results(*, actor: Any, batch: PaymentBatch, file_name: str, content: bytes) -> ResultFile:
+def batch_import_results(*, actor: Actor, batch: PaymentBatch, file_name: str, content: bytes) -> ResultFile:
     """Reconcile a batch with the bank's result file. See the module doc and bankfiles for the format."""
     cycle = batch.cycle
     _require_pay(actor, cycle)
@@ -322,7 +323,7 @@ def _account_matches(given: str, masked: str, index: str | None) -> bool:
 
 
 def _apply(
-    actor: Any, batch: PaymentBatch, file_name: str, digest: str, sheet: bankfiles.ResultSheet
+    actor: Actor, batch: PaymentBatch, file_name: str, digest: str, sheet: bankfiles.ResultSheet
 ) -> ResultFile:
     payments = {
         line: (pk, amount, masked, status, index)
@@ -378,7 +379,7 @@ def _apply(
         paid=sum(len(v) for v in paid.values()),
         failed=sum(len(v) for v in failed.values()),
         problems=problems,
-        imported_by=actor,
+        imported_by=signed_in(actor),
     )
     states.check(PAYMENT_TRANSITIONS, PaymentStatus.PENDING, PaymentStatus.PAID)
     states.check(PAYMENT_TRANSITIONS, PaymentStatus.PENDING, PaymentStatus.FAILED)

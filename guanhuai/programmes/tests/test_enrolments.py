@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -44,7 +45,7 @@ def special_assistance(tree: Any, people: Any, **kw: Any) -> Programme:
 
 
 def bereaved_couple(
-    people: Any, unit: Any, *, actor: Any = None, address: str = "幸福路1号"
+    people: Any, unit: Any, *, actor: Actor | None = None, address: str = "幸福路1号"
 ) -> tuple[Person, Person]:
     """A couple (born 1960/1962) whose only child died in 2020: 失独 in the registry."""
     actor = actor or people.clerk_a
