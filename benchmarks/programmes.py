@@ -29,13 +29,13 @@ from django.utils import timezone
 
 from benchmarks import registry as registry_bench
 from guanhuai.core.crypto import blind_index
+from guanhuai.core.masking import mask_account
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import bankfiles, rules
 from guanhuai.programmes.models import AmountRule, Cycle, Enrolment, Entitlement, Programme, RuleVersion
 from guanhuai.programmes.periods import month_index, parse_period
 from guanhuai.programmes.services import cycles, payments
 from guanhuai.programmes.services.programmes import programme_from_template
-from guanhuai.registry.masking import mask_account
 from guanhuai.registry.models import BankAccount, Person
 from guanhuai.registry.services import ACCOUNT_PURPOSE
 from guanhuai.web.demo.system import system_user

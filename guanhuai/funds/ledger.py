@@ -24,21 +24,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Q, Sum
-from django.db.models.functions import Round
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, ValidationError
-from guanhuai.core.money import CENT, yuan
+from guanhuai.core.money import CENT, ZERO, money_sum, to_money, yuan
 from guanhuai.funds.models import Allocation, ClosedPeriod, Fund, LedgerEntry, LedgerTransaction, Purpose
 from guanhuai.funds.states import Account, TxnKind
 
-ZERO = Decimal("0.00")
 # Balances that may never go below zero after a post.
 NON_NEGATIVE = (Account.CASH, Account.IN_KIND)
 
@@ -79,17 +76,6 @@ class Line:
     amount: Decimal
     purpose: Purpose | None = None
     allocation: Allocation | None = None
-
-
-def money_sum(expression: str, **kwargs: Any) -> Round:
-    """SUM of money, rounded to cents in SQL. SQLite adds DECIMAL columns as binary floats, so an
-    allocation paid out in full can otherwise sum to 2.8e-14 (or -2.8e-14, which would read as an
-    overdraw). Every aggregate over amounts goes through this."""
-    return Round(Sum(expression, **kwargs), 2, output_field=DecimalField(max_digits=18, decimal_places=2))
-
-
-def to_money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT) + ZERO
 
 
 def period_of(day: dt.date) -> str:

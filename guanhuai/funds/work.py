@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.audit.permissions import VIEW_AUDIT
+from guanhuai.core.money import money_sum
 from guanhuai.core.work import WorkItem, register
 from guanhuai.funds import selectors
-from guanhuai.funds.ledger import money_sum
 from guanhuai.funds.models import ClosedPeriod, LedgerEntry
 from guanhuai.funds.permissions import CLOSE_PERIODS, MANAGE_FUNDS, VIEW_FUNDS
 from guanhuai.funds.states import Account, AllocationStatus, ReceiptStatus

@@ -25,12 +25,12 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.masking import mask_id
 from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors
-from guanhuai.registry.masking import mask_id
 from guanhuai.registry.permissions import EXPORT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.selectors import ID_LIKE, PersonFilters
 

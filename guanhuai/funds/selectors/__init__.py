@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound, PermissionDenied, ValidationError
-from guanhuai.funds.ledger import ZERO, money_sum
+from guanhuai.core.money import ZERO, money_sum
 from guanhuai.funds.models import (
     Allocation,
     Disbursement,

@@ -86,7 +86,7 @@ def donor_create(
     address: str = "",
     public_name: str = PublicName.ANONYMOUS,
 ) -> Donor:
-    from guanhuai.registry.masking import mask_phone
+    from guanhuai.core.masking import mask_phone
 
     scoping.require(actor, RECORD_DONATIONS, org_unit)
     name = (name or "").strip()

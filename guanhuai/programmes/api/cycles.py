@@ -27,7 +27,7 @@ from guanhuai.accounts import scoping
 from guanhuai.core.api import READ, WRITE, AmountIn, Money, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.funds.ledger import to_money
+from guanhuai.core.money import to_money
 from guanhuai.jobs.api import JobOut
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
 from guanhuai.programmes.permissions import VIEW

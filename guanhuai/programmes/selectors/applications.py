@@ -21,6 +21,7 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.actions import describe
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import NotFound
+from guanhuai.core.masking import mask_name
 from guanhuai.core.money import CENT
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import (
@@ -46,7 +47,6 @@ from guanhuai.programmes.states import (
     Period,
     Step,
 )
-from guanhuai.registry.masking import mask_name
 from guanhuai.registry.models import Person
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
-from guanhuai.funds.ledger import money_sum, to_money
+from guanhuai.core.money import money_sum, to_money
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes.models import Cycle, CycleApproval, Entitlement, Programme

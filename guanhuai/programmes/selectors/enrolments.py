@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.audit.models import AuditEntry
-from guanhuai.funds.ledger import money_sum, to_money
+from guanhuai.core.money import money_sum, to_money
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes.models import Enrolment, Entitlement, Programme

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
-from guanhuai.funds.ledger import money_sum
+from guanhuai.core.money import money_sum
 from guanhuai.programmes.models import Cycle, Entitlement, Payment, PaymentBatch, ResultFile
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors.cycles import _programme_q

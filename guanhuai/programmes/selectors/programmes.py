@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
+from guanhuai.core.masking import mask_name
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import AmountRule, Application, Enrolment, Programme, RuleVersion
 from guanhuai.programmes.permissions import MANAGE_PROGRAMMES, VIEW
 from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus
-from guanhuai.registry.masking import mask_name
 from guanhuai.registry.models import Person
 from guanhuai.registry.permissions import VIEW_PERSONS
 

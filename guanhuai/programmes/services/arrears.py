@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from guanhuai.accounts.actor import Actor
 from guanhuai.audit.actions import register
 from guanhuai.core.errors import Conflict, InvalidTransition
-from guanhuai.funds.ledger import to_money
+from guanhuai.core.money import to_money
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index, month_label, month_start, period_containing
 from guanhuai.programmes.states import CycleStatus, EnrolmentStatus, EntitlementKind, Period, ProRata
@@ -266,7 +266,7 @@ def arrears_job_run(cycle: Cycle, *, actor: Actor) -> dict[str, Any]:
     from django.db import transaction
 
     from guanhuai.audit.services import log
-    from guanhuai.funds.ledger import money_sum
+    from guanhuai.core.money import money_sum
 
     with transaction.atomic():
         fresh = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)

@@ -34,9 +34,8 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
-from guanhuai.core.money import parse_amount, yuan
+from guanhuai.core.money import money_sum, parse_amount, to_money, yuan
 from guanhuai.funds import ledger
-from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.funds.states import Account
 from guanhuai.programmes.models import Cycle, CycleApproval, Enrolment, Entitlement, Programme
 from guanhuai.programmes.periods import PeriodSpan, month_index, parse_period

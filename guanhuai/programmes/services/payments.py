@@ -32,9 +32,9 @@ from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import InvalidTransition, ValidationError
+from guanhuai.core.money import money_sum, to_money
 from guanhuai.core.sql import insert_select
 from guanhuai.funds import ledger
-from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.funds.services import disbursement_lines
 from guanhuai.funds.states import TxnKind
 from guanhuai.programmes import bankfiles
@@ -439,7 +439,7 @@ def _apply(
 
 
 def _masked(account: str) -> str:
-    from guanhuai.registry.masking import mask_account
+    from guanhuai.core.masking import mask_account
 
     return account if "*" in account else mask_account(account)
 

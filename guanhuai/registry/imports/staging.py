@@ -19,6 +19,7 @@ from guanhuai.audit.services import log
 from guanhuai.core import crypto, excel
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import DomainError, ValidationError
+from guanhuai.core.masking import mask_id
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
@@ -33,7 +34,6 @@ from guanhuai.registry.imports.common import (
     YES_NO,
     Quiet,
 )
-from guanhuai.registry.masking import mask_id
 from guanhuai.registry.models import ImportBatch, ImportRow
 from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.services import id_fields, phone_fields

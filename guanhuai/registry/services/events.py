@@ -14,9 +14,9 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.masking import mask_id
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry import family
-from guanhuai.registry.masking import mask_id
 from guanhuai.registry.models import (
     Household,
     LifeEvent,

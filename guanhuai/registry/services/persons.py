@@ -15,10 +15,10 @@ from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
+from guanhuai.core.masking import mask_account, mask_id
 from guanhuai.core.validators import ResidentId, parse_resident_id
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry import family
-from guanhuai.registry.masking import mask_account, mask_id
 from guanhuai.registry.models import (
     BankAccount,
     Household,
