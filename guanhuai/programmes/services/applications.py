@@ -128,17 +128,17 @@ def application_create(
     household: Any = None,
     reason: str = "",
     idempotency_key: str | None = None,
-) -> Application:
+) -> tuple[Application, bool]:
     """A village clerk records an application (a draft) for a person of their village.
+
+    Returns `(application, created)`, like every create that may be replayed (docs/api.md, "Idempotency"):
+    the same `idempotency_key` returns the first application with `created` False and writes nothing, also
+    when two requests race (the unique key decides). The caller compares what defines the request.
 
     Whether the person meets the current rule is evaluated and recorded (audit data `eligible_now`) but does
     not block: the village may know facts the registry does not yet hold."""
-    if idempotency_key:
-        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.created_by_id != getattr(actor, "pk", None):
-                raise Conflict(_("该幂等键已被其他用户使用。"), code="idempotency_key_reused")
-            return existing
+    if idempotency_key and (existing := _replayed(actor, idempotency_key)) is not None:
+        return existing, False
     # Out of scope is indistinguishable from missing (404), like everywhere.
     if not scoping.can(actor, VIEW_PERSONS, person.org_unit) and not scoping.can(
         actor, APPLY, person.org_unit
@@ -218,16 +218,25 @@ def application_create(
                 eligible_now=eligible,
             )
     except IntegrityError:
-        # Two clerks (or a double click) at the same moment: the partial unique index decides.
-        if idempotency_key and Application.objects.filter(idempotency_key=idempotency_key).exists():
-            raise Conflict(_("该申请已经提交过（重复提交）。"), code="duplicate_request")
+        # Two clerks (or a double click) at the same moment: the partial unique index decides. A request
+        # that lost the race to its own replay answers with the winner's application.
+        if idempotency_key and (existing := _replayed(actor, idempotency_key)) is not None:
+            return existing, False
         raise Conflict(
             _("%(name)s 已有一份“%(programme)s”的申请正在办理，不能重复申请。")
             % {"name": person.name, "programme": programme.name},
             code="open_application",
         )
     application.eligible_now = eligible  # type: ignore[attr-defined]
-    return application
+    return application, True
+
+
+def _replayed(actor: Actor, idempotency_key: str) -> Application | None:
+    """The application an earlier request with this key created; a key is its creator's alone."""
+    existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.created_by_id != getattr(actor, "pk", None):
+        raise Conflict(_("该幂等键已被其他用户使用。"), code="idempotency_key_reused")
+    return existing
 
 
 def _sniff(head: bytes, file_name: str) -> str:

@@ -64,27 +64,25 @@ def cycle_generate(
     idempotency_key: str | None = None,
     inline: bool = False,
     past_reason: str = "",
-) -> Cycle:
+) -> tuple[Cycle, bool]:
     """Create the cycle of `programme` for `period` and queue the job that generates its entitlements.
 
-    A second generation of the same period is refused (Conflict), also when two requests race: the
-    database's unique (programme, period) decides. The same `idempotency_key` (a double click, a retried
-    request) returns the cycle it created. `inline=True` runs the job in this process before returning
+    Returns `(cycle, created)`, like every create that may be replayed (docs/api.md, "Idempotency"). A second
+    generation of the same period is refused (Conflict), also when two requests race: the database's
+    unique (programme, period) decides. The same `idempotency_key` (a double click, a retried request)
+    returns the cycle it created with `created` False, also when it lost the race to its own replay. `inline=True` runs the job in this process before returning
     (tests and the CLI); the cycle is then in review.
 
     Generation reads today's registry (hukou, family status, deaths), not the facts as they were in the
     period. A period ending more than settings.GUANHUAI_PAST_PERIOD_MONTHS months before the current month
     is therefore refused (ValidationError "past_period") unless `past_reason` says why it is generated
     anyway; the reason goes into the cycle's audit row."""
-    from guanhuai.jobs.models import Job
     from guanhuai.jobs.services import job_submit
 
     scoping.require(actor, GENERATE_CYCLES, programme.org_unit)
     job_key = f"{GENERATE_JOB}:{idempotency_key}"[:120] if idempotency_key else ""
-    if job_key:
-        job = Job.objects.filter(idempotency_key=job_key).first()
-        if job is not None and (cycle := Cycle.objects.filter(pk=job.params.get("cycle_id")).first()):
-            return _maybe_run(cycle, inline)
+    if job_key and (replayed := _replayed(job_key)) is not None:
+        return _maybe_run(replayed, inline), False
     if not programme.active:
         raise ValidationError(
             _("项目“%(p)s”已停用，不能生成发放周期。") % {"p": programme.name}, code="inactive"
@@ -121,10 +119,21 @@ def cycle_generate(
                 data={**audit_data, "job": job.pk},
             )
     except IntegrityError:
-        # Lost the race with another generation of the same period: the database kept one cycle.
+        # Lost the race with another generation of the same period: the database kept one cycle. If it was
+        # this request's own replay, answer with its cycle.
+        if job_key and (replayed := _replayed(job_key)) is not None:
+            return _maybe_run(replayed, inline), False
         _check_not_generated(programme, span)
         raise
-    return _maybe_run(cycle, inline)
+    return _maybe_run(cycle, inline), True
+
+
+def _replayed(job_key: str) -> Cycle | None:
+    """The cycle an earlier request with this key created (its generation job carries the key)."""
+    from guanhuai.jobs.models import Job
+
+    job = Job.objects.filter(idempotency_key=job_key).first()
+    return Cycle.objects.filter(pk=job.params.get("cycle_id")).first() if job is not None else None
 
 
 def check_past_period(span: PeriodSpan, reason: str) -> int | None:

@@ -93,7 +93,7 @@ def programme(tree: Any, staff: Any, **kw: Any) -> Programme:
 
 
 def generate(staff: Any, prog: Programme, period: str) -> Cycle:
-    return cycles.cycle_generate(actor=staff.finance, programme=prog, period=period, inline=True)
+    return cycles.cycle_generate(actor=staff.finance, programme=prog, period=period, inline=True)[0]
 
 
 def approve_all(staff: Any, cycle: Cycle) -> Cycle:

@@ -98,8 +98,10 @@ def test_a_clerk_finds_a_person_and_creates_an_application(client, apps, people)
     assert r.status_code == 302
     application = Application.objects.get()
     assert r["Location"] == reverse("programmes:application_detail", args=[application.pk])
-    # a double click sends the same key: still one application
-    client.post(url, data)
+    # a double click sends the same key: still one application, and the page says so
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(reverse("programmes:application_detail", args=[application.pk]), 302)]
+    assert "这份申请已经保存过，没有重复录入。" in again.content.decode()
     assert Application.objects.count() == 1
 
 
@@ -110,7 +112,7 @@ def test_a_clerk_cannot_open_the_create_form_for_a_person_elsewhere(client, apps
 
 
 def test_the_application_page_uploads_from_a_phone_and_shows_the_timeline(client, apps, people):
-    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
     client.force_login(people.clerk_a)
     detail = reverse("programmes:application_detail", args=[a.pk])
 
@@ -139,7 +141,7 @@ def test_the_application_page_uploads_from_a_phone_and_shows_the_timeline(client
 
 
 def test_a_document_is_served_only_to_scoped_users(client, apps, people):
-    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
     doc = svc.application_document_add(
         actor=people.clerk_a, application=a, kind="id_card", upload=uploaded(PDF)
     )

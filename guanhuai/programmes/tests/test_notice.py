@@ -30,7 +30,9 @@ def apps(tree, people, settings, tmp_path):
 
 
 def at_notice_step(apps, people, person):
-    application = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person)
+    application, _created = svc.application_create(
+        actor=people.clerk_a, programme=apps.programme, person=person
+    )
     svc.application_submit(actor=people.clerk_a, application=application)
     svc.application_review(actor=people.reviewer_a, application=application, decision="pass")
     application.refresh_from_db()

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, NotFound
-from guanhuai.core.web import message_errors
+from guanhuai.core.web import form_errors, message_errors
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.forms import applications as forms
@@ -202,19 +202,17 @@ def application_create(request: HttpRequest) -> HttpResponse:
         initial={"person": person.pk if person else None},
     )
     if request.method == "POST" and form.is_valid() and person is not None:
-        try:
-            application = svc.application_create(
+        with form_errors(form):
+            application, created = svc.application_create(
                 actor=request.user,
                 programme=form.cleaned_data["programme"],
                 person=person,
                 reason=form.cleaned_data["reason"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            eligible = getattr(application, "eligible_now", None)
-            if eligible is False:
+            if not created:  # a double click or a resent form: the first application, nothing new
+                messages.info(request, _("这份申请已经保存过，没有重复录入。"))
+            elif getattr(application, "eligible_now", None) is False:
                 messages.warning(
                     request,
                     _("已保存。注意：按当前资格条件，%(name)s 暂不符合，请在申请理由中说明情况。")

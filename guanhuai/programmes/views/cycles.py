@@ -96,19 +96,20 @@ def cycle_generate(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(e))
         return redirect("programmes:cycle_list")
     d = form.cleaned_data
-    cycle = _try(
-        request,
-        services.cycle_generate,
-        _("发放周期已创建，正在后台生成应发名单。"),
-        actor=request.user,
-        programme=d["programme"],
-        period=d["period"],
-        idempotency_key=f"form:{request.user.pk}:{d['idempotency_key']}",
-        past_reason=d["past_reason"],
-    )
-    if cycle is None:
-        return redirect("programmes:cycle_list")
-    return redirect("programmes:cycle_detail", cycle.pk)
+    with message_errors(request):
+        cycle, created = services.cycle_generate(
+            actor=request.user,
+            programme=d["programme"],
+            period=d["period"],
+            idempotency_key=f"form:{request.user.pk}:{d['idempotency_key']}",
+            past_reason=d["past_reason"],
+        )
+        if created:
+            messages.success(request, _("发放周期已创建，正在后台生成应发名单。"))
+        else:  # a double click or a resent form: the cycle the first one created
+            messages.info(request, _("这个发放周期已经创建过，没有重复生成。"))
+        return redirect("programmes:cycle_detail", cycle.pk)
+    return redirect("programmes:cycle_list")
 
 
 @login_required

@@ -117,7 +117,7 @@ class Command(BaseCommand):
 
     def _generate(self, actor: Actor, options: dict[str, Any]) -> None:
         programme = self._programme(options["programme"])
-        cycle = cycles.cycle_generate(
+        cycle, _created = cycles.cycle_generate(
             actor=actor,
             programme=programme,
             period=options["period"],
