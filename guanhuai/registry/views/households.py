@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,8 +37,7 @@ TRANSFER_PREFILL = "registry.transfer_prefill"  # the ID number check-id offered
 
 
 def require_anywhere(request: HttpRequest, perm: str) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, perm)
 
 
 def get_household(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Household:
