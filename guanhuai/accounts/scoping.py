@@ -30,10 +30,12 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.registry import permissions, role_permissions
 from guanhuai.core.errors import NotFound, PermissionDenied
+from guanhuai.core.scopes import ScopedQuerySet
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit, OrgUnitQuerySet
 
 M = TypeVar("M", bound=Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 _CACHE_ATTR = "_guanhuai_scope_cache"
 
@@ -101,9 +103,15 @@ def units(
     return OrgUnit.objects.filter(path_q(actor, perm, on=on, within=within))
 
 
-def scope(qs: QuerySet[M], actor: Actor, perm: str, *, unit_field: str = "org_unit") -> QuerySet[M]:
-    """Restrict any queryset whose rows belong to a branch through `unit_field`."""
-    return qs.filter(path_q(actor, perm, path_field=f"{unit_field}__path"))
+def scope(qs: QS, actor: Actor, perm: str, *, unit_field: str = "org_unit") -> QS:
+    """Restrict any queryset whose rows belong to a branch through `unit_field`. The result carries the
+    scope guard's mark (`core.scopes`), so a guarded model's list built here may be read."""
+    return mark_scoped(qs.filter(path_q(actor, perm, path_field=f"{unit_field}__path")))
+
+
+def mark_scoped(qs: QS) -> QS:
+    """For a selector that applies `path_q` itself (combined with other conditions): the query is scoped."""
+    return qs.scoped() if isinstance(qs, ScopedQuerySet) else qs
 
 
 def get_or_404(qs: QuerySet[M], actor: Actor, perm: str, *, unit_field: str = "org_unit", **lookup: Any) -> M:

@@ -84,7 +84,13 @@ def period_of(day: dt.date) -> str:
 
 def lock_funds(funds: list[Fund]) -> None:
     ids = sorted({f.pk for f in funds})
-    list(Fund.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    list(
+        Fund.objects.unscoped("funds are locked in a fixed order before posting")
+        .select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def balance(

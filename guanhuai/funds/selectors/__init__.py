@@ -258,7 +258,12 @@ def receipt_gap_report(*, org_unit: Any, year: int) -> list[dict[str, Any]]:
 
     seq = ReceiptSequence.objects.filter(org_unit=org_unit, year=year).first()
     last = seq.last_number if seq else 0
-    issued = {r.seq: r for r in Receipt.objects.filter(org_unit=org_unit, year=year)}
+    issued = {
+        r.seq: r
+        for r in Receipt.objects.unscoped("the gap report of one issuer the caller already scoped").filter(
+            org_unit=org_unit, year=year
+        )
+    }
     report = []
     for n in range(1, last + 1):
         receipt = issued.get(n)
@@ -316,7 +321,8 @@ def disclosure_summary(*, org_unit: Any, start: dt.date, end: dt.date) -> dict[s
         .order_by("-s")
     )
     anonymous = (
-        Donation.objects.filter(fund__in=funds, received_on__gte=start, received_on__lte=end, reversed=False)
+        Donation.objects.unscoped("public disclosure over funds the caller chose")
+        .filter(fund__in=funds, received_on__gte=start, received_on__lte=end, reversed=False)
         .exclude(donor__public_name=PublicName.NAMED)
         .aggregate(s=money_sum("amount"), n=Count("id"))
     )
@@ -383,9 +389,13 @@ def reconcile() -> Reconciliation:
         .filter(s__lt=0)
     )
     rec.problems += [f"allocation {r['allocation_id']} is overspent: {r['s']}" for r in over]
-    donation_posted = Donation.objects.annotate(
-        posted=money_sum("transaction__entries__amount", filter=Q(transaction__entries__amount__gt=0))
-    ).exclude(posted=F("amount"))
+    donation_posted = (
+        Donation.objects.unscoped("reconciliation checks the whole ledger (funds.reconcile at the root)")
+        .annotate(
+            posted=money_sum("transaction__entries__amount", filter=Q(transaction__entries__amount__gt=0))
+        )
+        .exclude(posted=F("amount"))
+    )
     rec.problems += [
         f"donation {pk} does not match its transaction"
         for pk in donation_posted.values_list("pk", flat=True)[:20]

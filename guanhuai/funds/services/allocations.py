@@ -52,7 +52,11 @@ def allocation_create(
     if not (name or "").strip():
         raise ValidationError(_("请填写分配名称。"), code="name_required")
     if idempotency_key:
-        existing = Allocation.objects.filter(idempotency_key=idempotency_key).first()
+        existing = (
+            Allocation.objects.unscoped("an idempotency key is looked up across branches")
+            .filter(idempotency_key=idempotency_key)
+            .first()
+        )
         if existing is not None:
             return existing, False
     day = posted_on or _today()

@@ -185,7 +185,11 @@ def donation_record(
     if pledge is not None and (pledge.donor_id != donor.pk or pledge.fund_id != fund.pk):
         raise ValidationError(_("认捐记录与捐赠人或基金不符。"), code="pledge_mismatch")
     if idempotency_key:
-        existing = Donation.objects.filter(transaction__idempotency_key=idempotency_key).first()
+        existing = (
+            Donation.objects.unscoped("an idempotency key is looked up across branches")
+            .filter(transaction__idempotency_key=idempotency_key)
+            .first()
+        )
         if existing is not None:
             return existing, False
     debit, credit = (
@@ -205,7 +209,11 @@ def donation_record(
             ],
             idempotency_key=idempotency_key,
         )
-        replayed = Donation.objects.filter(transaction=txn).first()
+        replayed = (
+            Donation.objects.unscoped("an idempotency key is looked up across branches")
+            .filter(transaction=txn)
+            .first()
+        )
         if replayed is not None:  # an identical request won the race for this key
             return replayed, False
         donation = Donation.objects.create(
@@ -321,7 +329,11 @@ def receipt_void(*, actor: Actor, receipt: Receipt, reason: str) -> Receipt:
     if not (reason or "").strip():
         raise ValidationError(_("作废收据必须填写原因。"), code="reason_required")
     with transaction.atomic():
-        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        receipt = (
+            Receipt.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update()
+            .get(pk=receipt.pk)
+        )
         if receipt.status == ReceiptStatus.VOIDED:
             raise Conflict(
                 _("收据 %(n)s 已于 %(d)s 作废，不能再次作废。")
@@ -336,7 +348,11 @@ def receipt_reissue(*, actor: Actor, receipt: Receipt, reason: str) -> Receipt:
     is issued, marked as a duplicate of it."""
     scoping.require(actor, VOID_RECEIPTS, receipt.org_unit)
     with transaction.atomic():
-        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        receipt = (
+            Receipt.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update()
+            .get(pk=receipt.pk)
+        )
         if receipt.status == ReceiptStatus.ISSUED:
             receipt_void(
                 actor=actor,

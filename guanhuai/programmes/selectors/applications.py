@@ -309,7 +309,7 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
     """The rows a notice shows: masked names, the village and the per-period amount valid on the notice's
     first day (rules.amount_expression: the first AmountRule whose condition holds). No ID, no account."""
     applications = list(
-        Application.objects.filter(notice=notice)
+        notice.applications.all()
         # an application returned after an upheld objection (or withdrawn) is no longer proposed
         .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.RETURNED])
         .select_related("person", "spouse", "org_unit")
@@ -318,7 +318,8 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
     programme = notice.programme
     person_ids = [a.person_id for a in applications]
     amounts = dict(
-        Person.objects.filter(pk__in=person_ids)
+        Person.objects.unscoped("the applicants of a notice in scope")
+        .filter(pk__in=person_ids)
         .annotate(amount=rules.amount_expression(programme, on=notice.opens_on))
         .values_list("pk", "amount")
     )

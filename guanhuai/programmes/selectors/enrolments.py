@@ -96,7 +96,7 @@ class EntitlementSummary:
 
 def entitlement_summary(*, enrolment: Enrolment, recent: int = 12) -> EntitlementSummary:
     rows = (
-        Entitlement.objects.filter(enrolment=enrolment)
+        enrolment.entitlements.all()
         .order_by()
         .values("status")
         .annotate(n=Count("id"), total=money_sum("amount"))
@@ -112,7 +112,7 @@ def entitlement_summary(*, enrolment: Enrolment, recent: int = 12) -> Entitlemen
         for r in rows
     ]
     paid = next((r["total"] for r in by_status if r["status"] == EntitlementStatus.PAID), Decimal("0.00"))
-    latest = list(Entitlement.objects.filter(enrolment=enrolment).order_by("-period", "-id")[:recent])
+    latest = list(enrolment.entitlements.order_by("-period", "-id")[:recent])
     return EntitlementSummary(by_status=by_status, total_paid=paid, recent=latest)
 
 

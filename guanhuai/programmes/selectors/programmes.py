@@ -181,7 +181,9 @@ def persons_in_scope(
     """Persons the actor may see (under `perm`); for a programme, only those in its owning branch's
     subtree."""
     within = programme.org_unit.path if programme is not None else None
-    return Person.objects.filter(scoping.path_q(actor, perm, path_field="org_unit__path", within=within))
+    return scoping.mark_scoped(
+        Person.objects.filter(scoping.path_q(actor, perm, path_field="org_unit__path", within=within))
+    )
 
 
 @dataclass

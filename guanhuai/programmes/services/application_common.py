@@ -57,7 +57,8 @@ def _perm_label(perm: str) -> str:
 def _lock(application: Application) -> Application:
     """Re-read the application under a row lock: the state checks below see what concurrent reviewers did."""
     return (
-        Application.objects.select_for_update(of=("self",))
+        Application.objects.unscoped("a re-read under lock of a row the service already holds")
+        .select_for_update(of=("self",))
         .select_related("programme", "person", "org_unit")
         .get(pk=application.pk)
     )
@@ -87,7 +88,13 @@ def eligible_now(programme: Programme, person: Person) -> bool | None:
     """Does the person meet the programme's current rule today? None when the rule cannot be evaluated
     (a rule the engine refuses): shown as "unknown", never a block."""
     try:
-        return rules.eligible(programme, as_of=_today(), persons=Person.objects.filter(pk=person.pk)).exists()
+        return rules.eligible(
+            programme,
+            as_of=_today(),
+            persons=Person.objects.unscoped("eligibility of the one applicant the service holds").filter(
+                pk=person.pk
+            ),
+        ).exists()
     except DomainError:
         return None
 

@@ -233,7 +233,11 @@ def application_create(
 
 def _replayed(actor: Actor, idempotency_key: str) -> Application | None:
     """The application an earlier request with this key created; a key is its creator's alone."""
-    existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+    existing = (
+        Application.objects.unscoped("an idempotency key is looked up across branches")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
     if existing is not None and existing.created_by_id != getattr(actor, "pk", None):
         raise Conflict(_("该幂等键已被其他用户使用。"), code="idempotency_key_reused")
     return existing

@@ -42,7 +42,8 @@ def _enrol(application: Application, *, actor: Actor) -> list[Enrolment]:
                 code="age_limit_passed",
             )
         existing = (
-            Enrolment.objects.select_for_update(of=("self",))
+            Enrolment.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
             .filter(programme=programme, person=person)
             .first()
         )

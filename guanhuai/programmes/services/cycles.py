@@ -168,7 +168,8 @@ def _check_not_generated(programme: Programme, span: PeriodSpan) -> None:
     # The period may already be paid as arrears in a later cycle (services/arrears.py): a regular
     # entitlement for it would pay those months twice (and the database would refuse it).
     paid_as_arrears = (
-        Entitlement.objects.filter(
+        Entitlement.objects.unscoped("a cycle is generated for the programme's whole area")
+        .filter(
             cycle__in=Cycle.objects.filter(programme=programme, first_month__gt=span.last),
             period=span.label,
             kind=EntitlementKind.ARREARS,
@@ -220,7 +221,11 @@ def entitlement_exclude(*, actor: Actor, entitlement: Entitlement, reason: str) 
         raise ValidationError(_("剔除必须填写原因。"), code="reason_required")
     with transaction.atomic():
         _in_review(_lock_cycle(cycle), _("剔除应发记录"))
-        entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+        entitlement = (
+            Entitlement.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update()
+            .get(pk=entitlement.pk)
+        )
         if entitlement.status != EntitlementStatus.DUE:
             raise InvalidTransition(
                 _("该应发记录当前为“%(s)s”，不能剔除。") % {"s": entitlement.get_status_display()},
@@ -307,7 +312,9 @@ def top_up_add(*, actor: Actor, cycle: Cycle, person: Any, amount: Any, reason: 
 
 def cycle_due_total(cycle: Cycle) -> Decimal:
     return to_money(
-        Entitlement.objects.filter(cycle=cycle, status__in=OWED).aggregate(s=money_sum("amount"))["s"]
+        Entitlement.objects.unscoped("a cycle's total over the programme's whole area")
+        .filter(cycle=cycle, status__in=OWED)
+        .aggregate(s=money_sum("amount"))["s"]
     )
 
 

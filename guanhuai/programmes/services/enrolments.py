@@ -88,7 +88,11 @@ def _reason(text: str, what: str) -> str:
 
 def _lock(enrolment: Enrolment) -> Enrolment:
     """Lock and re-read the row: a double click or a concurrent change sees the state it left."""
-    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    locked = (
+        Enrolment.objects.unscoped("a re-read under lock of a row the service already holds")
+        .select_for_update()
+        .get(pk=enrolment.pk)
+    )
     for field in ("status", "end_month", "exit_reason", "exited_on", "status_note", "flag", "flagged_at"):
         setattr(enrolment, field, getattr(locked, field))
     return enrolment
@@ -110,9 +114,7 @@ def _stop_after(enrolment: Enrolment, last_month: int, *, note: str) -> tuple[in
     change is one UPDATE."""
     kind = enrolment.programme.period
     labels = set(
-        Entitlement.objects.filter(enrolment=enrolment, kind__in=_PAYABLE_KINDS)
-        .values_list("period", flat=True)
-        .distinct()
+        enrolment.entitlements.filter(kind__in=_PAYABLE_KINDS).values_list("period", flat=True).distinct()
     )
     later = [label for label in labels if parse_period(label, kind).first > last_month]
     if not later:

@@ -68,7 +68,12 @@ def grievance_record(
 
 
 def _grievance_move(grievance: Grievance, new: str) -> Grievance:
-    locked = Grievance.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=grievance.pk)
+    locked = (
+        Grievance.objects.unscoped("a re-read under lock of a row the service already holds")
+        .select_for_update(of=("self",))
+        .select_related("org_unit")
+        .get(pk=grievance.pk)
+    )
     if new != locked.status:  # saving the same status again is a note, not a move
         states.transition(locked, new, GRIEVANCE_TRANSITIONS)
     return locked

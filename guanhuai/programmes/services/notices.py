@@ -59,7 +59,8 @@ def notice_open(
     closes_on = opens_on + dt.timedelta(days=programme.notice_days - 1)
     with transaction.atomic():
         waiting = list(
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.unscoped("the village's applications, after scoping.require on it")
+            .select_for_update(of=("self",))
             .filter(
                 programme=programme,
                 org_unit=org_unit,
@@ -127,7 +128,10 @@ def notice_close(*, actor: Actor, notice: PublicNotice) -> PublicNotice:
     scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
     with transaction.atomic():
         notice = (
-            PublicNotice.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=notice.pk)
+            PublicNotice.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
+            .select_related("org_unit")
+            .get(pk=notice.pk)
         )
         if notice.status != NoticeStatus.OPEN:
             raise InvalidTransition(_("该公示已经结束。"), code="notice_closed")
@@ -141,14 +145,19 @@ def notice_close(*, actor: Actor, notice: PublicNotice) -> PublicNotice:
         notice.closed_at = _now()
         notice.save(update_fields=["status", "closed_at"])
         in_notice = list(
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
             .select_related("programme", "person", "spouse", "org_unit")
             .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
             .exclude(objections__status=ObjectionStatus.OPEN)
             .order_by("pk")
         )
         _after_notice(in_notice, actor=actor)
-        waiting = Application.objects.filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE).count()
+        waiting = (
+            Application.objects.unscoped("the applications of a notice the service already holds")
+            .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
+            .count()
+        )
         log(
             notice,
             "programmes.notice.closed",
@@ -176,7 +185,11 @@ def objection_record(
         raise ValidationError(_("请填写异议内容。"), code="content_required")
     received_on = received_on or _today()
     with transaction.atomic():
-        notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+        notice = (
+            PublicNotice.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
+            .get(pk=notice.pk)
+        )
         if notice.status != NoticeStatus.OPEN or _today() > notice.closes_on:
             raise Conflict(
                 _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")

@@ -135,7 +135,11 @@ def _fill_batch(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> Pay
     Entitlement.objects.filter(
         pk__in=Subquery(Payment.objects.filter(batch=batch).values("entitlement_id"))
     ).update(status=EntitlementStatus.BATCHED)
-    totals = Payment.objects.filter(batch=batch).aggregate(n=Count("id"), s=money_sum("amount"))
+    totals = (
+        Payment.objects.unscoped("a batch's totals over the cycle's whole area")
+        .filter(batch=batch)
+        .aggregate(n=Count("id"), s=money_sum("amount"))
+    )
     batch.count = totals["n"] or 0
     batch.total = to_money(totals["s"])
     batch.save(update_fields=["count", "total"])
@@ -163,9 +167,9 @@ def batches_create(*, actor: Actor, cycle: Cycle) -> list[PaymentBatch]:
         locked = _lock_approved(
             cycle, _("发放周期“%(period)s”当前状态为“%(status)s”，审批通过后才能生成发放批次。")
         )
-        due = Entitlement.objects.filter(
-            cycle=locked, status=EntitlementStatus.DUE, person__bank_account__isnull=False
-        )
+        due = Entitlement.objects.unscoped(
+            "a batch pays the cycle's whole area (pay permission checked)"
+        ).filter(cycle=locked, status=EntitlementStatus.DUE, person__bank_account__isnull=False)
         banks = sorted(set(due.values_list("person__bank_account__bank_name", flat=True).distinct()))
         numbers = _next_number(locked)
         for bank in banks:
@@ -243,7 +247,8 @@ def batch_export(*, actor: Actor, batch: PaymentBatch, fmt: str = "csv") -> tupl
     if fmt not in ("csv", "xlsx"):
         raise ValidationError(_("导出格式只能是 csv 或 xlsx。"), code="bad_format")
     rows = (
-        Payment.objects.filter(batch=batch)
+        Payment.objects.unscoped("the bank file of a batch covers the cycle's whole area")
+        .filter(batch=batch)
         .order_by("line_no")
         .values_list("line_no", "person__name", "person__bank_account__account_number", "amount")
         .iterator(chunk_size=5000)
@@ -327,7 +332,11 @@ def _apply(
 ) -> ResultFile:
     payments = {
         line: (pk, amount, masked, status, index)
-        for pk, line, amount, masked, status, index in Payment.objects.filter(batch=batch).values_list(
+        for pk, line, amount, masked, status, index in Payment.objects.unscoped(
+            "a bank result file is applied to its whole batch"
+        )
+        .filter(batch=batch)
+        .values_list(
             "pk", "line_no", "amount", "account_masked", "status", "person__bank_account__account_index"
         )
     }

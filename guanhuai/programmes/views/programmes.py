@@ -94,7 +94,7 @@ def _owner_units(request: HttpRequest) -> Any:
 
 def _allocations(request: HttpRequest) -> Any:
     visible = scoping.path_q(request.user, "funds.view_funds", path_field="fund__org_unit__path")
-    return (
+    return scoping.mark_scoped(
         Allocation.objects.filter(visible, status=AllocationStatus.ACTIVE)
         .select_related("fund")
         .order_by("fund__name", "name")

@@ -114,8 +114,10 @@ def person_list(
 ) -> QuerySet[Person]:
     f = filters or PersonFilters()
     if f.unit is not None:
-        qs = Person.objects.filter(
-            scoping.path_q(actor, perm, path_field="org_unit__path", within=f.unit.path)
+        qs = scoping.mark_scoped(
+            Person.objects.filter(
+                scoping.path_q(actor, perm, path_field="org_unit__path", within=f.unit.path)
+            )
         )
     else:
         qs = scoping.scope(Person.objects.all(), actor, perm)
@@ -165,8 +167,10 @@ def person_by_id_number(*, actor: Actor, id_number: str) -> Person | None:
 
 def household_list(*, actor: Actor, unit: OrgUnit | None = None, q: str = "") -> QuerySet[Household]:
     if unit is not None:
-        qs = Household.objects.filter(
-            scoping.path_q(actor, VIEW_PERSONS, path_field="org_unit__path", within=unit.path)
+        qs = scoping.mark_scoped(
+            Household.objects.filter(
+                scoping.path_q(actor, VIEW_PERSONS, path_field="org_unit__path", within=unit.path)
+            )
         )
     else:
         qs = scoping.scope(Household.objects.all(), actor, VIEW_PERSONS)

@@ -54,7 +54,9 @@ def _event(person: Person, kind: str, *, actor: Actor, occurred_on: dt.date, **f
 
 
 def _lock_persons(*persons: Person) -> None:
-    Person.objects.select_for_update().filter(pk__in=sorted(p.pk for p in persons)).order_by("pk").exists()
+    Person.objects.unscoped(
+        "persons are locked in a fixed order before a life event"
+    ).select_for_update().filter(pk__in=sorted(p.pk for p in persons)).order_by("pk").exists()
 
 
 def birth_record(

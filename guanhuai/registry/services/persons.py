@@ -79,7 +79,12 @@ def check_id_number(
             _("出生日期与身份证号不符：身份证号中的出生日期是 %(d)s。") % {"d": rid.birth_date.isoformat()},
             code="id_birth_mismatch",
         )
-    existing = Person.objects.filter(id_index=id_lookup_key(rid.number)).exclude(pk=exclude_pk or 0).first()
+    existing = (
+        Person.objects.unscoped("an ID number is unique across branches")
+        .filter(id_index=id_lookup_key(rid.number))
+        .exclude(pk=exclude_pk or 0)
+        .first()
+    )
     if existing is not None:
         if scoping.can(actor, VIEW_PERSONS, existing.org_unit):
             raise DuplicatePerson(

@@ -27,7 +27,11 @@ def transfer_request(*, actor: Actor, id_number: str, to_unit: OrgUnit, reason: 
     """Ask the branch that holds a person's record to transfer it here, without learning where it is."""
     scoping.require(actor, EDIT_PERSONS, to_unit)
     rid = parse_resident_id(id_number)
-    person = Person.objects.filter(id_index=id_lookup_key(rid.number)).first()
+    person = (
+        Person.objects.unscoped("a transfer finds the record wherever it is, without showing it")
+        .filter(id_index=id_lookup_key(rid.number))
+        .first()
+    )
     if person is None:
         raise NotFound(_("没有找到该身份证号的登记，可以直接登记。"))
     if scoping.can(actor, VIEW_PERSONS, person.org_unit):
