@@ -341,7 +341,7 @@ def visible_person_ids(*, actor: Actor, person_ids: Any) -> set[int]:
 
 def household_members(*, actor: Actor, household: Household, living: bool = False) -> QuerySet[Person]:
     """Members of a household already fetched through `household_get`: the head first, then by age."""
-    qs = Person.objects.filter(household=household)
+    qs = household.members.all()  # reached from the household, itself read through scoping
     if living:
         qs = qs.filter(died_on__isnull=True)
     return qs.order_by(
