@@ -15,6 +15,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.scopes import unscoped
 from guanhuai.jobs import registry
 from guanhuai.jobs.models import Job, WorkerHeartbeat
 from guanhuai.jobs.permissions import RETRY_JOBS, RUN_JOBS
@@ -193,7 +194,10 @@ def job_run(job_id: int) -> Job:
     progress = Progress(job)
     try:
         try:
-            registry.get(job.kind).handler(job, progress)
+            # A job is system work, also when the in-process queue runs it inside the request that queued
+            # it: the scope guard (core/scopes.py) is for pages and the API.
+            with unscoped("a durable job runs as system work"):
+                registry.get(job.kind).handler(job, progress)
         finally:
             progress.close()
     except DomainError as exc:

@@ -270,7 +270,11 @@ def top_up_add(*, actor: Actor, cycle: Cycle, person: Any, amount: Any, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("补差必须填写原因。"), code="reason_required")
-    enrolment = Enrolment.objects.filter(programme=cycle.programme, person=person).first()
+    enrolment = (
+        Enrolment.objects.unscoped("the enrolment of the one person the service holds")
+        .filter(programme=cycle.programme, person=person)
+        .first()
+    )
     if enrolment is None:
         raise ValidationError(
             _("%(name)s 不是“%(p)s”的享受对象，不能补差。")
@@ -321,7 +325,7 @@ def cycle_due_total(cycle: Cycle) -> Decimal:
 def allocation_owed(allocation: Any, *, excluding: Cycle | None = None) -> Decimal:
     """What approved cycles paying from `allocation` still owe (due, in a batch, or failed and to be
     re-issued): money that is promised although not yet posted."""
-    qs = Entitlement.objects.filter(
+    qs = Entitlement.objects.unscoped("what an allocation owes, over every branch it pays").filter(
         cycle__programme__allocation=allocation, cycle__status=CycleStatus.APPROVED, status__in=OWED
     )
     if excluding is not None:

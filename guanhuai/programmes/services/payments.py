@@ -196,7 +196,7 @@ def batch_reissue_failed(*, actor: Actor, cycle: Cycle) -> list[PaymentBatch]:
     created: list[PaymentBatch] = []
     with transaction.atomic():
         locked = _lock_approved(cycle, _("发放周期“%(period)s”当前状态为“%(status)s”，不能补发。"))
-        failed = Entitlement.objects.filter(
+        failed = Entitlement.objects.unscoped("a follow-up batch pays the cycle's whole area").filter(
             cycle=locked, status=EntitlementStatus.FAILED, person__bank_account__isnull=False
         )
         last_failed_batch = Subquery(
@@ -455,7 +455,9 @@ def _masked(account: str) -> str:
 
 def paid_total(batch: PaymentBatch) -> Decimal:
     return to_money(
-        Payment.objects.filter(batch=batch, status=PaymentStatus.PAID).aggregate(s=money_sum("amount"))["s"]
+        Payment.objects.unscoped("a batch's paid total over the cycle's whole area")
+        .filter(batch=batch, status=PaymentStatus.PAID)
+        .aggregate(s=money_sum("amount"))["s"]
     )
 
 
