@@ -23,8 +23,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Mod
+from django.utils import timezone
 
 from benchmarks import registry as registry_bench
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import CareArrangement
 from guanhuai.association.selectors import care as selectors
 from guanhuai.association.states import CoverageKind, LiaisonLevel
@@ -105,7 +107,7 @@ def _arrangements(creator: Any) -> int:
     return inserted
 
 
-def _naive(actor: Any, unit: OrgUnit, day: dt.date) -> float:
+def _naive(actor: Actor, unit: OrgUnit, day: dt.date) -> float:
     """Seconds per family of the per-family way: list the families, then ask each of the three coverages
     with its own query (what a loop over families in Python would do)."""
     sample = list(
@@ -150,7 +152,7 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
     }
     write(f"特殊家庭 {families:,} 户，关爱记录 {arrangements:,} 条（{report['build']['seconds']:.1f} 秒）")
 
-    day = dt.date.today()
+    day = timezone.localdate()
     seconds, (rows, total) = _median(
         lambda: selectors.coverage_report(actor=admin, unit=province, on=day), runs
     )

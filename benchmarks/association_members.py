@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.services import assignment_grant, user_create
 from guanhuai.association import selectors
 from guanhuai.association.models import Campaign, CampaignEntry, Member
@@ -159,7 +160,7 @@ def _campaign(system: Any, county: OrgUnit) -> Campaign:
     return campaign
 
 
-def _lapse_per_row(*, actor: Any, campaign: Campaign) -> int:
+def _lapse_per_row(*, actor: Actor, campaign: Campaign) -> int:
     """The way not to do it: every member loaded, checked, saved and logged on its own."""
     n = 0
     with transaction.atomic():

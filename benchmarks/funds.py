@@ -39,6 +39,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from benchmarks.funds_bulk import bench_post_many
+from guanhuai.accounts.actor import Actor
 from guanhuai.funds import selectors, services
 from guanhuai.funds.models import (
     Allocation,
@@ -189,7 +190,7 @@ class LedgerBuilder:
     """Draws each fund's history in date order and writes it fund by fund. Balances are tracked as
     integer cents, so what is drawn can never overdraw; amounts are written as Decimals."""
 
-    def __init__(self, *, funds: list[Fund], purposes: dict[int, list[int]], donors: list[int], actor: Any):
+    def __init__(self, *, funds: list[Fund], purposes: dict[int, list[int]], donors: list[int], actor: Actor):
         self.rng = random.Random(SEED)
         self.funds = funds
         self.unrestricted = [f.pk for f in funds if not f.restricted]
@@ -520,7 +521,7 @@ def build(scale: float, write: Callable[[str], None], report: dict[str, Any]) ->
     return funds
 
 
-def issue_receipts(n: int, actor: Any) -> None:
+def issue_receipts(n: int, actor: Actor) -> None:
     """Receipts for the first `n` live donations, numbered per branch per year as the service would."""
     donations = list(
         Donation.objects.filter(reversed=False)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.funds import ledger, services
 from guanhuai.funds.models import Donor, Purpose
 from guanhuai.funds.states import Account, TargetKind, TxnKind
@@ -22,7 +23,7 @@ from guanhuai.orgs.models import OrgUnit
 EACH = Decimal("300.00")
 
 
-def bench_post_many(n: int, write: Callable[[str], None], report: dict[str, Any], *, actor: Any) -> None:
+def bench_post_many(n: int, write: Callable[[str], None], report: dict[str, Any], *, actor: Actor) -> None:
     if n <= 0:
         return
     fund = services.fund_create(

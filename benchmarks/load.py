@@ -41,6 +41,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 HELP = "负载基准：gunicorn（3 个进程）+ 后台任务进程 + locust 模拟工作人员登录浏览，同时运行导出、导入和生成发放周期。"
 
 HERE = Path(__file__).resolve().parent
@@ -169,7 +171,7 @@ def plan_jobs(import_rows: int) -> dict[str, Any]:
     )
     if programme is not None:
         last = Cycle.objects.filter(programme=programme).order_by("-last_month").first()
-        day = month_end(last.last_month) + dt.timedelta(days=1) if last else dt.date.today()
+        day = month_end(last.last_month) + dt.timedelta(days=1) if last else timezone.localdate()
         plan.update(
             cycle_programme=programme.pk,
             cycle_programme_name=programme.name,

@@ -29,13 +29,13 @@ from django.utils import timezone
 
 from benchmarks import registry as registry_bench
 from guanhuai.core.crypto import blind_index
+from guanhuai.core.masking import mask_account
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import bankfiles, rules
 from guanhuai.programmes.models import AmountRule, Cycle, Enrolment, Entitlement, Programme, RuleVersion
 from guanhuai.programmes.periods import month_index, parse_period
 from guanhuai.programmes.services import cycles, payments
 from guanhuai.programmes.services.programmes import programme_from_template
-from guanhuai.registry.masking import mask_account
 from guanhuai.registry.models import BankAccount, Person
 from guanhuai.registry.services import ACCOUNT_PURPOSE
 from guanhuai.web.demo.system import system_user
@@ -237,7 +237,7 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
     select_s, _rows = _timed(lambda: _execute(select_sql, params))
     _execute("DROP TABLE bench_floor_select", [])
     gen_s, cycle = _timed(
-        lambda: cycles.cycle_generate(actor=finance, programme=bench, period=PERIOD, inline=True)
+        lambda: cycles.cycle_generate(actor=finance, programme=bench, period=PERIOD, inline=True)[0]
     )
     job_counts = cycle.job.counts if cycle.job_id else {}
     generated = Entitlement.objects.filter(cycle=cycle).count()
@@ -272,7 +272,7 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
     _enrol_everyone(
         pay, f"WHERE p.id IN (SELECT person_id FROM {connection.ops.quote_name(BankAccount._meta.db_table)})"
     )
-    cycle = cycles.cycle_generate(actor=finance, programme=pay, period=PERIOD, inline=True)
+    cycle, _created = cycles.cycle_generate(actor=finance, programme=pay, period=PERIOD, inline=True)
     cycles.cycle_approve(actor=admin, cycle=cycle)
     cycles.cycle_approve(actor=manager, cycle=cycle)
     batch_s, batches = _timed(lambda: payments.batches_create(actor=finance, cycle=cycle))

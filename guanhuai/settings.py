@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanhuai.core.web.DomainErrorMiddleware",
+    "guanhuai.core.scopes.ScopeGuardMiddleware",
     "guanhuai.audit.middleware.RequestContextMiddleware",
     "guanhuai.core.api.JsonErrorsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -243,6 +244,16 @@ GUANHUAI_DEMO_PASSWORD = env.get("GUANHUAI_DEMO_PASSWORD", "guanhuai-demo")
 # (generation reads today's registry, not the facts of that period: docs/programmes.md, "Past periods").
 # Off under tests, whose periods are fixed dates; the tests of the rule turn it on.
 GUANHUAI_PAST_PERIOD_MONTHS = None if TESTING else env.get_int("GUANHUAI_PAST_PERIOD_MONTHS", 3)
+
+# The scope guard (guanhuai/core/scopes.py, docs/scoping.md): during a request, a branch-owned model listed
+# without accounts.scoping raises UnscopedQuery. Always on in tests; GUANHUAI_SCOPE_GUARD=1 turns it on in a
+# development run. "record" logs each unscoped read to GUANHUAI_SCOPE_RECORD instead of raising (to find
+# the call sites before guarding another model). Off in production.
+_scope_guard = (env.get("GUANHUAI_SCOPE_GUARD", "") or "").strip().lower()
+GUANHUAI_SCOPE_GUARD: bool | str = (
+    "record" if _scope_guard == "record" else (_scope_guard in ("1", "true", "yes", "on") or TESTING)
+)
+GUANHUAI_SCOPE_RECORD = env.get("GUANHUAI_SCOPE_RECORD", "") or str(VAR_DIR / "scope-guard.log")
 
 LOGGING = {
     "version": 1,

@@ -27,21 +27,24 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.registry import permissions, role_permissions
 from guanhuai.core.errors import NotFound, PermissionDenied
+from guanhuai.core.scopes import ScopedQuerySet
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit, OrgUnitQuerySet
 
 M = TypeVar("M", bound=Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 _CACHE_ATTR = "_guanhuai_scope_cache"
 
 
-def _is_superuser(actor: Any) -> bool:
+def _is_superuser(actor: Actor) -> bool:
     return bool(getattr(actor, "is_active", False) and getattr(actor, "is_superuser", False))
 
 
-def root_paths(actor: Any, perm: str, *, on: dt.date | None = None) -> list[str] | None:
+def root_paths(actor: Actor, perm: str, *, on: dt.date | None = None) -> list[str] | None:
     """Minimal list of subtree roots where `actor` holds `perm`; None means "everything" (superuser)."""
     if perm not in permissions():
         raise KeyError(f"unknown permission {perm}")
@@ -61,7 +64,7 @@ def root_paths(actor: Any, perm: str, *, on: dt.date | None = None) -> list[str]
     return paths.minimal_roots([p for role, p in cache[day] if perm in role_permissions(role)])
 
 
-def forget(actor: Any) -> None:
+def forget(actor: Actor) -> None:
     """Drop the per-actor cache (after granting or revoking roles within the same request)."""
     actor.__dict__.pop(_CACHE_ATTR, None)
 
@@ -77,7 +80,7 @@ def clip(roots: list[str] | None, within: str) -> list[str]:
 
 
 def path_q(
-    actor: Any, perm: str, *, path_field: str = "path", on: dt.date | None = None, within: str | None = None
+    actor: Actor, perm: str, *, path_field: str = "path", on: dt.date | None = None, within: str | None = None
 ) -> Q:
     """A Q over `path_field` that admits exactly the actor's scope for `perm` (below `within`, if given)."""
     roots = root_paths(actor, perm, on=on)
@@ -93,50 +96,58 @@ def path_q(
     return q
 
 
-def units(actor: Any, perm: str, *, on: dt.date | None = None, within: str | None = None) -> OrgUnitQuerySet:
+def units(
+    actor: Actor, perm: str, *, on: dt.date | None = None, within: str | None = None
+) -> OrgUnitQuerySet:
     """Visible units; with `within`, only those at or below that path (one range when it is in scope)."""
     return OrgUnit.objects.filter(path_q(actor, perm, on=on, within=within))
 
 
-def scope(qs: QuerySet[M], actor: Any, perm: str, *, unit_field: str = "org_unit") -> QuerySet[M]:
-    """Restrict any queryset whose rows belong to a branch through `unit_field`."""
-    return qs.filter(path_q(actor, perm, path_field=f"{unit_field}__path"))
+def scope(qs: QS, actor: Actor, perm: str, *, unit_field: str = "org_unit") -> QS:
+    """Restrict any queryset whose rows belong to a branch through `unit_field`. The result carries the
+    scope guard's mark (`core.scopes`), so a guarded model's list built here may be read."""
+    return mark_scoped(qs.filter(path_q(actor, perm, path_field=f"{unit_field}__path")))
 
 
-def get_or_404(qs: QuerySet[M], actor: Any, perm: str, *, unit_field: str = "org_unit", **lookup: Any) -> M:
+def mark_scoped(qs: QS) -> QS:
+    """For a selector that applies `path_q` itself (combined with other conditions): the query is scoped."""
+    return qs.scoped() if isinstance(qs, ScopedQuerySet) else qs
+
+
+def get_or_404(qs: QuerySet[M], actor: Actor, perm: str, *, unit_field: str = "org_unit", **lookup: Any) -> M:
     try:
         return scope(qs, actor, perm, unit_field=unit_field).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(_("未找到该记录，或您无权访问。"))
 
 
-def unit_or_404(actor: Any, perm: str, unit_id: Any) -> OrgUnit:
+def unit_or_404(actor: Actor, perm: str, unit_id: Any) -> OrgUnit:
     try:
         return units(actor, perm).get(pk=unit_id)
     except (OrgUnit.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("未找到该组织，或您无权访问。"))
 
 
-def can(actor: Any, perm: str, unit: OrgUnit) -> bool:
+def can(actor: Actor, perm: str, unit: OrgUnit) -> bool:
     roots = root_paths(actor, perm)
     if roots is None:
         return True
     return any(unit.path.startswith(r) for r in roots)
 
 
-def can_anywhere(actor: Any, perm: str) -> bool:
+def can_anywhere(actor: Actor, perm: str) -> bool:
     roots = root_paths(actor, perm)
     return roots is None or bool(roots)
 
 
-def require_anywhere(actor: Any, perm: str) -> None:
+def require_anywhere(actor: Actor, perm: str) -> None:
     """A page or list that needs `perm` somewhere: without it anywhere, the same `NotFound` as a missing
     page (a role that cannot use a part of the system does not learn it exists)."""
     if not can_anywhere(actor, perm):
         raise NotFound(_("未找到该页面，或您无权访问。"))
 
 
-def require(actor: Any, perm: str, unit: OrgUnit, *, visible_perm: str | None = None) -> None:
+def require(actor: Actor, perm: str, unit: OrgUnit, *, visible_perm: str | None = None) -> None:
     """Raise unless the actor may do `perm` at `unit`.
 
     If the actor cannot even see the unit (under `visible_perm`, default "orgs.view_units") the error

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import (
     ActionItem,
     Cadre,
@@ -23,7 +24,7 @@ from guanhuai.orgs.services import rows_follow_merge, unit_merged
 
 
 @receiver(unit_merged, dispatch_uid="association.rows_follow_merge")
-def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Any, **kwargs: Any) -> None:
+def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Actor, **kwargs: Any) -> None:
     """A merged branch's association rows follow it (one UPDATE and one audit row per table). Each part of
     the app that owns branch rows adds its tables here."""
     rows_follow_merge(
@@ -66,7 +67,7 @@ from guanhuai.registry.services.persons import person_died  # noqa: E402
 
 
 @receiver(unit_merged, dispatch_uid="association.members_rows_follow_merge")
-def move_member_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Any, **kwargs: Any) -> None:
+def move_member_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Actor, **kwargs: Any) -> None:
     """Part 1's branch-owned tables follow a merged branch. A registration and a card sequence are one per
     branch: the receiving branch keeps its own, so the merged branch's stay where they were (its card
     numbers carry its own code and stay unique)."""
@@ -82,9 +83,7 @@ def move_member_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: 
 
 
 @receiver(person_died, dispatch_uid="association.memberships_end_for_death")
-def end_memberships_of_the_dead(
-    sender: Any, person: Any, died_on: Any, actor: Any = None, **kwargs: Any
-) -> None:
+def end_memberships_of_the_dead(sender: Any, person: Any, died_on: Any, actor: Actor, **kwargs: Any) -> None:
     """Sent by registry `death_record` inside its transaction: queue the durable job that ends the person's
     memberships (jobs.py), committed with the death, run after it as the recorder, keyed by person and
     date so a replay queues nothing."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.association import selectors
 from guanhuai.association.permissions import MANAGE_CADRES, MANAGE_CARE, MANAGE_MEMBERS, VIEW_CARE
 from guanhuai.association.selectors import care as care_selectors
@@ -17,7 +16,7 @@ CARE = _("特殊家庭关爱")
 
 
 @register("association.follow_ups_overdue", order=730, group=CARE)
-def follow_ups_overdue(actor: Any) -> WorkItem | None:
+def follow_ups_overdue(actor: Actor) -> WorkItem | None:
     """The actor's own visit follow-ups past their date."""
     if not scoping.can_anywhere(actor, VIEW_CARE):
         return None
@@ -28,7 +27,7 @@ def follow_ups_overdue(actor: Any) -> WorkItem | None:
 
 
 @register("association.families_without_liaison", order=740, group=CARE)
-def families_without_liaison(actor: Any) -> WorkItem | None:
+def families_without_liaison(actor: Actor) -> WorkItem | None:
     """Special families in the actor's area with no liaison in force today (the first of the three
     coverages a county checks)."""
     if not scoping.can_anywhere(actor, MANAGE_CARE):
@@ -43,7 +42,7 @@ def families_without_liaison(actor: Any) -> WorkItem | None:
 
 
 @register("association.reregistration", order=700, group=_("协会建设"))
-def reregistration(actor: Any) -> WorkItem | None:
+def reregistration(actor: Actor) -> WorkItem | None:
     """Members still to confirm in open re-registration campaigns of the actor's branches (a village chair
     sees their village's; the link opens the campaigns). Hidden when no campaign is open there."""
     if not scoping.can_anywhere(actor, MANAGE_MEMBERS):
@@ -60,7 +59,7 @@ def reregistration(actor: Any) -> WorkItem | None:
 
 
 @register("association.township_without_cadre", order=710, group=_("协会建设"))
-def township_without_cadre(actor: Any) -> WorkItem | None:
+def township_without_cadre(actor: Actor) -> WorkItem | None:
     """Townships of the actor's branches whose association has no full-time cadre in post."""
     if not scoping.can_anywhere(actor, MANAGE_CADRES):
         return None

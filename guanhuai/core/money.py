@@ -7,11 +7,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import DecimalField, Sum
+from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 
 from guanhuai.core.errors import ValidationError
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -39,6 +42,18 @@ def parse_amount(value: Any, *, allow_zero: bool = False, field: str = "") -> De
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError(_("%(f)s必须大于零。") % {"f": label}, code="amount_not_positive")
     return amount.quantize(CENT)
+
+
+def money_sum(expression: str, **kwargs: Any) -> Round:
+    """SUM of money, rounded to cents in SQL. SQLite adds DECIMAL columns as binary floats, so an
+    allocation paid out in full can otherwise sum to 2.8e-14 (or -2.8e-14, which would read as an
+    overdraw). Every aggregate over amounts goes through this."""
+    return Round(Sum(expression, **kwargs), 2, output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def to_money(value: Any) -> Decimal:
+    """A sum read back from the database (None, a float on SQLite, a Decimal) as cents; never -0.00."""
+    return Decimal(str(value or 0)).quantize(CENT) + ZERO
 
 
 def yuan(amount: Decimal | int | None) -> str:

@@ -1,9 +1,12 @@
-"""Chinese text helpers: pinyin search keys for names, and Simplified → Traditional for the portal."""
+"""Chinese text helpers: pinyin search keys for names, Simplified → Traditional for the portal, and dates as
+documents write them (2025年3月1日)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading differs from the character's most common reading.
@@ -60,3 +63,8 @@ def _s2t():  # type: ignore[no-untyped-def]
 
 def to_traditional(text: str) -> str:
     return _s2t().convert(text) if text else text
+
+
+def chinese_date(day: dt.date) -> str:
+    """2025年3月1日, as receipts, notices and certificates write a date (no leading zeros)."""
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}

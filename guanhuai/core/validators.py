@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.core.errors import ValidationError
@@ -49,7 +50,7 @@ def parse_resident_id(raw: str) -> ResidentId:
         raise ValidationError(
             _("身份证号中的出生日期 %(d)s 不存在。") % {"d": value[6:14]}, code="id_number_date"
         )
-    if birth > dt.date.today() or birth.year < 1880:
+    if birth > timezone.localdate() or birth.year < 1880:
         raise ValidationError(
             _("身份证号中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()}, code="id_number_date"
         )

@@ -6,6 +6,8 @@ let a `NotFound` or `PermissionDenied` travel up to `DomainErrorMiddleware`.
   code names one, and the page renders again with what was typed.
 - `message_errors(request)`: a refusal of a button (no form) becomes a flash message; the view then
   redirects as it would have on success.
+- `refusal()`: a refusal is kept in `.error` (and `.message`) for a page that shows it in a place of its
+  own: an editor's error box, an htmx fragment, one line of a pasted list.
 - Inside these blocks every refusal is shown where the person is, a `NotFound` too: there it is an ID or
   code they typed, and its message is the neutral "not found, or not yours". The object a view is about
   is fetched before the block, through a selector; its `NotFound` leaves the view and
@@ -29,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied
 
-__all__ = ["DomainErrorMiddleware", "form_errors", "form_page", "message_errors", "post_data"]
+__all__ = ["DomainErrorMiddleware", "form_errors", "form_page", "message_errors", "post_data", "refusal"]
 
 
 def post_data(request: HttpRequest) -> Any:
@@ -42,6 +44,8 @@ class _Refusals(ABC):
     `.error`, and leaves the block; anything else passes through."""
 
     error: DomainError | None = None
+    # Refusals that are not about what the person typed, and leave the view for DomainErrorMiddleware.
+    passing: tuple[type[DomainError], ...] = ()
 
     def __enter__(self) -> Any:
         return self
@@ -49,7 +53,7 @@ class _Refusals(ABC):
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
-        if not isinstance(exc, DomainError):
+        if not isinstance(exc, DomainError) or isinstance(exc, self.passing):
             return False
         self.error = exc
         self.show(exc)
@@ -87,6 +91,22 @@ class message_errors(_Refusals):
 
     def show(self, exc: DomainError) -> None:
         messages.error(self.request, str(exc))
+
+
+class refusal(_Refusals):
+    """`with refusal() as refused:` — a DomainError raised inside is kept in `refused.error` and the block
+    is left; the page shows `refused.message` where it wants. `passing=(NotFound, PermissionDenied)` lets
+    those leave the view as the 404 or 403 (when the object, not the input, is the problem)."""
+
+    def __init__(self, *, passing: tuple[type[DomainError], ...] = ()) -> None:
+        self.passing = passing
+
+    @property
+    def message(self) -> str | None:
+        return None if self.error is None else str(self.error)
+
+    def show(self, exc: DomainError) -> None:
+        """Kept, not shown: the page places `message` itself."""
 
 
 def form_page(request: HttpRequest, form: Any, *, title: Any, back: str, **extra: Any) -> HttpResponse:

@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core import excel
 from guanhuai.core.cells import safe_cell, safe_row
 from guanhuai.core.errors import DomainError, ValidationError
@@ -242,7 +243,7 @@ def result_workbook(sheet: Sheet, receipts: dict[int, str]) -> bytes:
 # --- submission -----------------------------------------------------------------------------------------
 
 
-def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
+def import_targets(*, actor: Actor) -> QuerySet[OrgUnit]:
     """Branches the actor may import gifts for: where they record donations and a fund is kept."""
     return (
         scoping.units(actor, RECORD_DONATIONS)
@@ -264,7 +265,7 @@ def idempotency_key(*, org_unit: OrgUnit, content: bytes) -> str:
 
 
 def import_submit(
-    *, actor: Any, org_unit: OrgUnit, content: bytes, file_name: str, max_bytes: int
+    *, actor: Actor, org_unit: OrgUnit, content: bytes, file_name: str, max_bytes: int
 ) -> tuple[Any, bool]:
     """Queue the import job. Returns (job, created): a second upload of the same file returns the first
     job, even after it finished, so a double click or a re-sent file never records the gifts twice."""
@@ -333,7 +334,8 @@ def parse_date(value: Any) -> dt.date:
         raise ValidationError(_("请填写收到日期。"), code="date_required")
     for fmt in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            # A calendar day typed in a file: no time of day, so no zone to attach.
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007
         except ValueError:
             continue
     raise ValidationError(
@@ -344,7 +346,7 @@ def parse_date(value: Any) -> dt.date:
 class _Checker:
     """Validates rows against what the importing branch has, with a fixed number of queries."""
 
-    def __init__(self, *, actor: Any, org_unit: OrgUnit, sheet: Sheet) -> None:
+    def __init__(self, *, actor: Actor, org_unit: OrgUnit, sheet: Sheet) -> None:
         self.actor, self.unit, self.sheet = actor, org_unit, sheet
         self.funds = {f.name: f for f in selectors.fund_list(actor=actor).filter(org_unit=org_unit)}
         self.purposes = {p.code: p for p in Purpose.objects.all()}
@@ -471,7 +473,7 @@ class _Checker:
         )
 
 
-def validate(*, actor: Any, org_unit: OrgUnit, sheet: Sheet) -> list[Planned]:
+def validate(*, actor: Actor, org_unit: OrgUnit, sheet: Sheet) -> list[Planned]:
     """Every row checked before anything is written; raises DonationImportRejected listing all errors."""
     if not scoping.can(actor, RECORD_DONATIONS, org_unit):
         raise ValidationError(
@@ -495,7 +497,7 @@ def validate(*, actor: Any, org_unit: OrgUnit, sheet: Sheet) -> list[Planned]:
 
 def donations_import(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     content: bytes,
     key_prefix: str,

@@ -24,20 +24,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Q, Sum
-from django.db.models.functions import Round
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, ValidationError
-from guanhuai.core.money import CENT, yuan
+from guanhuai.core.money import CENT, ZERO, money_sum, to_money, yuan
 from guanhuai.funds.models import Allocation, ClosedPeriod, Fund, LedgerEntry, LedgerTransaction, Purpose
 from guanhuai.funds.states import Account, TxnKind
 
-ZERO = Decimal("0.00")
 # Balances that may never go below zero after a post.
 NON_NEGATIVE = (Account.CASH, Account.IN_KIND)
 
@@ -80,24 +78,19 @@ class Line:
     allocation: Allocation | None = None
 
 
-def money_sum(expression: str, **kwargs: Any) -> Round:
-    """SUM of money, rounded to cents in SQL. SQLite adds DECIMAL columns as binary floats, so an
-    allocation paid out in full can otherwise sum to 2.8e-14 (or -2.8e-14, which would read as an
-    overdraw). Every aggregate over amounts goes through this."""
-    return Round(Sum(expression, **kwargs), 2, output_field=DecimalField(max_digits=18, decimal_places=2))
-
-
-def to_money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT) + ZERO
-
-
 def period_of(day: dt.date) -> str:
     return f"{day:%Y-%m}"
 
 
 def lock_funds(funds: list[Fund]) -> None:
     ids = sorted({f.pk for f in funds})
-    list(Fund.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    list(
+        Fund.objects.unscoped("funds are locked in a fixed order before posting")
+        .select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def balance(
@@ -125,7 +118,7 @@ class Posting:
 
 def post(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     posted_on: dt.date,
     description: str,
@@ -138,7 +131,7 @@ def post(
     return post_many(actor=actor, postings=[posting])[0]
 
 
-def post_many(*, actor: Any, postings: list[Posting]) -> list[LedgerTransaction]:
+def post_many(*, actor: Actor, postings: list[Posting]) -> list[LedgerTransaction]:
     """Post many transactions at once, set-based: one query for replayed keys, one for closed periods, one
     lock of every fund involved, one INSERT of the transactions and one of their entries, then the
     non-negative check once per touched fund and allocation. All or nothing: one failing posting refuses the
@@ -168,7 +161,7 @@ def post_many(*, actor: Any, postings: list[Posting]) -> list[LedgerTransaction]
                             posted_on=p.posted_on,
                             description=p.description[:200],
                             reverses=p.reverses,
-                            actor=actor,
+                            actor=signed_in(actor),
                             idempotency_key=p.idempotency_key or None,
                         )
                         for p in todo
@@ -263,7 +256,7 @@ def _check_non_negative(lines: list[Line]) -> None:
             )
 
 
-def reverse(*, actor: Any, txn: LedgerTransaction, posted_on: dt.date, reason: str) -> LedgerTransaction:
+def reverse(*, actor: Actor, txn: LedgerTransaction, posted_on: dt.date, reason: str) -> LedgerTransaction:
     """A reversal: the same entries with opposite signs, dated `posted_on` (an open period)."""
     if txn.kind == TxnKind.REVERSAL:
         raise ValidationError(_("冲销记录不能再冲销；请重新登记一笔。"), code="reverse_reversal")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.crypto import EncryptedTextField
+from guanhuai.core.scopes import ScopedManager
 from guanhuai.funds.states import (
     Account,
     AllocationStatus,
@@ -61,6 +62,8 @@ class Fund(models.Model):
     founded_on = models.DateField(_("设立日期"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("基金")
         verbose_name_plural = _("基金")
@@ -86,6 +89,8 @@ class Donor(models.Model):
         "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("登记组织")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("捐赠人")
@@ -223,6 +228,8 @@ class Receipt(models.Model):
     )
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         ordering = ["-year", "-seq"]
         constraints = [models.UniqueConstraint(fields=["org_unit", "year", "seq"], name="receipt_unique_seq")]
@@ -254,6 +261,8 @@ class Donation(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("捐赠")
         verbose_name_plural = _("捐赠")
@@ -284,6 +293,8 @@ class Allocation(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         ordering = ["-created_at"]

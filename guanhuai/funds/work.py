@@ -16,10 +16,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.permissions import VIEW_AUDIT
+from guanhuai.core.money import money_sum
 from guanhuai.core.work import WorkItem, register
 from guanhuai.funds import selectors
-from guanhuai.funds.ledger import money_sum
 from guanhuai.funds.models import ClosedPeriod, LedgerEntry
 from guanhuai.funds.permissions import CLOSE_PERIODS, MANAGE_FUNDS, VIEW_FUNDS
 from guanhuai.funds.states import Account, AllocationStatus, ReceiptStatus
@@ -35,7 +36,7 @@ def _one_or_all(pks: list[int], name: str) -> str:
 
 
 @register("funds.periods_to_close", order=500, group=FUNDS)
-def periods_to_close(actor: Any) -> WorkItem | None:
+def periods_to_close(actor: Actor) -> WorkItem | None:
     """Funds founded before this month whose last month is not closed yet (monthly closing)."""
     if not scoping.can_anywhere(actor, CLOSE_PERIODS):
         return None
@@ -60,7 +61,7 @@ def periods_to_close(actor: Any) -> WorkItem | None:
 
 
 @register("funds.allocations_near_limit", order=510, group=FUNDS)
-def allocations_near_limit(actor: Any) -> WorkItem | None:
+def allocations_near_limit(actor: Actor) -> WorkItem | None:
     """Active allocations with at most 10 % of their amount left: time to release, top up or close."""
     if not scoping.can_anywhere(actor, MANAGE_FUNDS):
         return None
@@ -93,7 +94,7 @@ def allocations_near_limit(actor: Any) -> WorkItem | None:
 
 
 @register("funds.voided_receipts", order=520, group=FUNDS)
-def voided_receipts(actor: Any) -> WorkItem | None:
+def voided_receipts(actor: Actor) -> WorkItem | None:
     """This year's voided receipts, for those who audit (the gaps report lists them with the reason)."""
     if not (scoping.can_anywhere(actor, VIEW_AUDIT) and scoping.can_anywhere(actor, VIEW_FUNDS)):
         return None

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, ValidationError
 from guanhuai.core.validators import validate_division_code
@@ -66,7 +67,7 @@ class TreeImportError(ValidationError):
 
 
 def validate_rows(
-    rows: Iterable[Row], *, actor: Any, check_scope: bool = True, root: OrgUnit | None = None
+    rows: Iterable[Row], *, actor: Actor, check_scope: bool = True, root: OrgUnit | None = None
 ) -> tuple[list[Row], list[RowError]]:
     """`root`, when given, confines the import: every row must land at or below it."""
     rows = list(rows)
@@ -161,7 +162,7 @@ def validate_rows(
 def tree_bulk_create(
     rows: Iterable[Row],
     *,
-    actor: Any,
+    actor: Actor,
     check_scope: bool = True,
     audit: bool = True,
     batch_size: int = 5000,
@@ -246,7 +247,7 @@ def tree_bulk_create(
                                 effective_on=o.opened_on or today,
                                 to_parent_id=o.parent_id,
                                 new_path=o.path,
-                                actor=actor if getattr(actor, "pk", None) else None,
+                                actor=signed_in(actor) if getattr(actor, "pk", None) else None,
                             )
                             for o in objs
                         ],

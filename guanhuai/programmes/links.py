@@ -6,13 +6,13 @@ queries for the rows, and two per programme offered for "申请扶助" (its rule
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import DomainError
 from guanhuai.core.links import Link, register
 from guanhuai.programmes import rules
@@ -33,7 +33,7 @@ def _qualifies(programme: Programme, person: Person) -> bool:
 
 
 @register("registry.person", key="programmes.person", order=100)
-def person_links(actor: Any, person: Person) -> Iterable[Link]:
+def person_links(actor: Actor, person: Person) -> Iterable[Link]:
     applications = list(
         scoping.scope(Application.objects.filter(person=person), actor, VIEW)
         .select_related("programme")

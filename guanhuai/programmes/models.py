@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.scopes import ScopedManager
 from guanhuai.programmes.states import (
     DEFAULT_STEPS,
     ApplicationStatus,
@@ -161,6 +162,8 @@ class PublicNotice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         ordering = ["-opens_on", "-id"]
         constraints = [
@@ -208,6 +211,8 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("扶助申请")
@@ -321,6 +326,8 @@ class Enrolment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("享受对象")
         verbose_name_plural = _("享受对象")
@@ -398,6 +405,8 @@ class Entitlement(models.Model):
         _("状态"), max_length=10, choices=EntitlementStatus.choices, default=EntitlementStatus.DUE
     )
     note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("应发记录")
@@ -496,6 +505,8 @@ class Payment(models.Model):
         ResultFile, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         ordering = ["batch_id", "line_no"]
         indexes = [models.Index(fields=["person", "status"], name="payment_person_status")]
@@ -534,6 +545,8 @@ class Grievance(models.Model):
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("投诉")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.core import pdf
 from guanhuai.core.money import yuan
-from guanhuai.funds.documents import chinese_date
+from guanhuai.core.text import chinese_date
 from guanhuai.programmes.models import PublicNotice
 from guanhuai.programmes.selectors.applications import NoticeRow, how_to_object, notice_rows
 

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.orgs.services import rows_follow_merge, unit_merged
 from guanhuai.registry.services.persons import person_died
 
 
 @receiver(unit_merged, dispatch_uid="programmes.rows_follow_merge")
 def move_programme_rows_of_merged_village(
-    sender: Any, merged: Any, into: Any, actor: Any, **kwargs: Any
+    sender: Any, merged: Any, into: Any, actor: Actor, **kwargs: Any
 ) -> None:
     """Inside the merge's transaction: every programmes row owned by the merged branch follows it, one
     UPDATE and one audit row per table, so the receiving village's clerk sees its applications, notices,
@@ -41,9 +42,7 @@ def move_programme_rows_of_merged_village(
 
 
 @receiver(person_died, dispatch_uid="programmes.enrolments_end_for_death")
-def end_enrolments_of_the_dead(
-    sender: Any, person: Any, died_on: Any, actor: Any = None, **kwargs: Any
-) -> None:
+def end_enrolments_of_the_dead(sender: Any, person: Any, died_on: Any, actor: Actor, **kwargs: Any) -> None:
     """Sent by registry `death_record` inside its transaction: queue the job that ends the person's
     enrolments (programmes/jobs.py), committed with the death and run after it, as the recorder."""
     from guanhuai.programmes.services.enrolments import death_job_submit

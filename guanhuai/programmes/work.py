@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import DomainError
 from guanhuai.core.work import WorkItem, register
 from guanhuai.programmes.models import Application, PaymentBatch
@@ -48,7 +49,7 @@ def _url(name: str, *args: Any, **query: Any) -> str:
 
 
 @register("programmes.returned", order=110, group=APPLICATIONS)
-def returned(actor: Any) -> WorkItem | None:
+def returned(actor: Actor) -> WorkItem | None:
     if not scoping.can_anywhere(actor, APPLY):
         return None
     qs = scoping.scope(Application.objects.filter(status=ApplicationStatus.RETURNED), actor, APPLY)
@@ -61,7 +62,7 @@ def returned(actor: Any) -> WorkItem | None:
 
 
 @register("programmes.drafts", order=120, group=APPLICATIONS)
-def drafts(actor: Any) -> WorkItem | None:
+def drafts(actor: Actor) -> WorkItem | None:
     if not scoping.can_anywhere(actor, APPLY):
         return None
     qs = scoping.scope(Application.objects.filter(status=ApplicationStatus.DRAFT), actor, APPLY)
@@ -73,7 +74,7 @@ def drafts(actor: Any) -> WorkItem | None:
 
 
 @register("programmes.missed", order=130, group=APPLICATIONS)
-def missed(actor: Any) -> list[WorkItem]:
+def missed(actor: Actor) -> list[WorkItem]:
     """应享未享, per active programme the clerk can see: persons who qualify today with neither an
     enrolment nor an open application (one count per programme; a clerk sees a handful of programmes)."""
     if not scoping.can_anywhere(actor, APPLY):
@@ -98,7 +99,7 @@ def missed(actor: Any) -> list[WorkItem]:
 
 
 @register("programmes.grievances_overdue", order=230, group=GRIEVANCES)
-def grievances_overdue(actor: Any) -> WorkItem | None:
+def grievances_overdue(actor: Actor) -> WorkItem | None:
     if not scoping.can_anywhere(actor, HANDLE_GRIEVANCES):
         return None
     return WorkItem(
@@ -113,7 +114,7 @@ def grievances_overdue(actor: Any) -> WorkItem | None:
 
 
 @register("programmes.review", order=200, group=REVIEW)
-def review(actor: Any) -> list[WorkItem]:
+def review(actor: Actor) -> list[WorkItem]:
     """The review queue, one tile per step the actor may decide at (one grouped count)."""
     steps = [
         s for s, perm in STEP_PERMISSIONS.items() if s != Step.NOTICE and scoping.can_anywhere(actor, perm)
@@ -135,7 +136,7 @@ def review(actor: Any) -> list[WorkItem]:
 
 
 @register("programmes.notices", order=210, group=REVIEW)
-def notices(actor: Any) -> list[WorkItem]:
+def notices(actor: Actor) -> list[WorkItem]:
     if not scoping.can_anywhere(actor, MANAGE_NOTICES):
         return []
     to_open = sum(row["n"] for row in apps_sel.awaiting_notice(actor=actor))
@@ -162,7 +163,7 @@ def notices(actor: Any) -> list[WorkItem]:
 
 
 @register("programmes.grievances", order=220, group=GRIEVANCES)
-def grievances(actor: Any) -> WorkItem | None:
+def grievances(actor: Actor) -> WorkItem | None:
     if not scoping.can_anywhere(actor, HANDLE_GRIEVANCES):
         return None
     return WorkItem(
@@ -173,7 +174,7 @@ def grievances(actor: Any) -> WorkItem | None:
 
 
 @register("programmes.flagged", order=300, group=ENROLMENTS)
-def flagged(actor: Any) -> WorkItem | None:
+def flagged(actor: Actor) -> WorkItem | None:
     """Enrolments re-confirmation flagged, for those who decide about them (county approvers)."""
     if not scoping.can_anywhere(actor, MANAGE_ENROLMENTS):
         return None
@@ -186,7 +187,7 @@ def flagged(actor: Any) -> WorkItem | None:
 
 
 @register("programmes.cycles_to_generate", order=400, group=PAYMENTS)
-def cycles_to_generate(actor: Any) -> WorkItem | None:
+def cycles_to_generate(actor: Actor) -> WorkItem | None:
     """Active programmes the actor may generate for that have no cycle for the current period yet."""
     if not scoping.can_anywhere(actor, GENERATE_CYCLES):
         return None
@@ -212,7 +213,7 @@ def cycles_to_generate(actor: Any) -> WorkItem | None:
 
 
 @register("programmes.cycles_to_approve", order=410, group=PAYMENTS)
-def cycles_to_approve(actor: Any) -> WorkItem | None:
+def cycles_to_approve(actor: Actor) -> WorkItem | None:
     if not (scoping.can_anywhere(actor, APPROVE_CYCLES) or scoping.can_anywhere(actor, GENERATE_CYCLES)):
         return None
     return WorkItem(
@@ -223,7 +224,7 @@ def cycles_to_approve(actor: Any) -> WorkItem | None:
 
 
 @register("programmes.batches", order=420, group=PAYMENTS)
-def batches(actor: Any) -> list[WorkItem]:
+def batches(actor: Actor) -> list[WorkItem]:
     """Batches to export and batches waiting for the bank's result file (one grouped count). The link
     opens the cycle when all of them belong to one cycle, else the approved cycles."""
     if not scoping.can_anywhere(actor, PAY):

@@ -21,15 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.masking import mask_id
 from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors
-from guanhuai.registry.masking import mask_id
 from guanhuai.registry.permissions import EXPORT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.selectors import ID_LIKE, PersonFilters
 
@@ -130,7 +131,7 @@ def unsealed_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return opened
 
 
-def filters_from_params(*, actor: Any, params: Mapping[str, Any]) -> PersonFilters:
+def filters_from_params(*, actor: Actor, params: Mapping[str, Any]) -> PersonFilters:
     """The person page's filters, read with the person page's own form so both lists are the same. The
     unit is named by division code and must be visible to the actor (else a 422, worded as for a code
     that does not exist)."""
@@ -184,13 +185,13 @@ def describe_filters(filters: PersonFilters) -> dict[str, Any]:
     }
 
 
-def export_count(*, actor: Any, filters: PersonFilters) -> int:
+def export_count(*, actor: Actor, filters: PersonFilters) -> int:
     return selectors.person_list(actor=actor, filters=filters, perm=EXPORT_PERSONS).count()
 
 
 def export_persons(
     *,
-    actor: Any,
+    actor: Actor,
     filters: PersonFilters,
     out: IO[bytes] | None = None,
     progress: Any = None,
@@ -218,7 +219,7 @@ def export_persons(
     unit = filters.unit or getattr(actor, "home_unit", None)
     with transaction.atomic():
         log(
-            job or unit or actor,
+            job or unit or signed_in(actor),
             "registry.persons.exported",
             actor=actor,
             org_unit=unit,
@@ -233,7 +234,7 @@ def export_file_name() -> str:
     return f"户籍人口导出_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
 
 
-def export_submit(*, actor: Any, params: Mapping[str, Any], request_key: str) -> Job:
+def export_submit(*, actor: Actor, params: Mapping[str, Any], request_key: str) -> Job:
     """Queue an export of the list these query parameters describe. The filters are checked now, so a bad
     one is an error on the page rather than a failed job; `request_key` (made when the page was shown)
     makes a double click one job."""

@@ -4,12 +4,12 @@ for the uploader to fix and upload again. Kept apart from the staging and commit
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log
 from guanhuai.core.errors import NotFound
 from guanhuai.registry import io_excel
@@ -22,7 +22,7 @@ from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
 ERROR_FILE_LIFETIME = dt.timedelta(days=7)
 
 
-def error_workbook_available(*, actor: Any, batch: ImportBatch) -> bool:
+def error_workbook_available(*, actor: Actor, batch: ImportBatch) -> bool:
     """Only the uploader, and only for ERROR_FILE_LIFETIME after the upload (the validation job's start;
     a batch staged without a job, by a command, has no such clock and does not expire)."""
     if batch.actor_id != getattr(actor, "pk", None) or not batch.invalid_rows:
@@ -31,7 +31,7 @@ def error_workbook_available(*, actor: Any, batch: ImportBatch) -> bool:
     return uploaded is None or timezone.now() - uploaded <= ERROR_FILE_LIFETIME
 
 
-def error_workbook(*, actor: Any, batch: ImportBatch) -> bytes:
+def error_workbook(*, actor: Actor, batch: ImportBatch) -> bytes:
     """The rejected rows as typed, with the reasons: the uploader's own data, to fix and upload again.
     It carries full ID numbers, so it is the uploader's alone, it expires, and the download is audited.
     Anyone else, or after expiry, gets the same NotFound as a missing batch."""

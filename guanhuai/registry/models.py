@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.crypto import EncryptedTextField
+from guanhuai.core.scopes import ScopedManager
 from guanhuai.registry.states import (
     ChildBasis,
     ConsentPurpose,
@@ -38,6 +39,8 @@ class Household(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Idempotent imports: the import row that created this household, if any.
     import_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("户")
@@ -106,6 +109,8 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     import_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("人员")

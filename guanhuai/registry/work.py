@@ -5,13 +5,13 @@ registry as `registry.person.unmasked`."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit import selectors as audit_selectors
 from guanhuai.core.work import WorkItem, register
 
@@ -19,7 +19,7 @@ UNMASKED = "registry.person.unmasked"
 
 
 @register("registry.sensitive_reads", order=600, group=_("审计"))
-def sensitive_reads(actor: Any) -> WorkItem | None:
+def sensitive_reads(actor: Actor) -> WorkItem | None:
     if not audit_selectors.can_view_log(actor=actor):
         return None
     since = timezone.localdate() - dt.timedelta(days=6)

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping, selectors
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
 from guanhuai.orgs.models import OrgUnit
@@ -24,7 +25,7 @@ class UnitField(forms.ModelChoiceField):
     """A unit from the actor's scope for `perm`. The field validates against the whole scope (one indexed
     lookup), but the <select> only lists a handful of options; the picker's search box fetches more."""
 
-    def __init__(self, *, actor: Any, perm: str, **kwargs: Any) -> None:
+    def __init__(self, *, actor: Actor, perm: str, **kwargs: Any) -> None:
         kwargs.setdefault("error_messages", {"invalid_choice": _("所选组织不存在，或不在您的管理范围内。")})
         super().__init__(queryset=scoping.units(actor, perm).open(), **kwargs)
         self.actor = actor
@@ -138,7 +139,7 @@ class UserFilterForm(_Bootstrap, forms.Form):
     q = forms.CharField(label=_("姓名或用户名"), required=False, max_length=50)
     role = forms.ChoiceField(label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices])
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitField(
             actor=actor, perm=VIEW_USERS, required=False, label=_("所属组织（含下级）"), empty_label=_("全部")
@@ -163,7 +164,7 @@ class UserCreateForm(_NewPasswordMixin, _Bootstrap, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["home_unit"] = UnitField(
             actor=actor, perm=MANAGE_USERS, label=_("所属组织"), empty_label=_("请选择")
@@ -177,7 +178,7 @@ class UserEditForm(_Bootstrap, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["home_unit"] = UnitField(
             actor=actor, perm=MANAGE_USERS, label=_("所属组织"), empty_label=_("请选择")
@@ -201,7 +202,7 @@ class GrantForm(_Bootstrap, forms.Form):
         help_text=_("留空表示长期有效。"),
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org_unit"] = UnitField(
             actor=actor, perm=MANAGE_USERS, label=_("在哪个组织"), empty_label=_("请选择")

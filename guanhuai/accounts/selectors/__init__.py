@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.accounts.models import ApiToken, RoleAssignment, RoleAssignmentQuerySet, User
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.core.errors import NotFound
@@ -22,7 +23,7 @@ def _current_assignments() -> QuerySet[RoleAssignment]:
     )
 
 
-def user_list(*, actor: Any, q: str = "", unit_id: int | None = None, role: str = "") -> QuerySet[User]:
+def user_list(*, actor: Actor, q: str = "", unit_id: int | None = None, role: str = "") -> QuerySet[User]:
     """Users whose home branch lies in the actor's scope for accounts.view_users.
 
     `unit_id` narrows to that branch *and everything below it* (a county's list includes its village
@@ -49,34 +50,36 @@ def user_list(*, actor: Any, q: str = "", unit_id: int | None = None, role: str 
     )
 
 
-def user_get(*, actor: Any, user_id: Any) -> User:
+def user_get(*, actor: Actor, user_id: Any) -> User:
     return scoping.get_or_404(
         User.objects.select_related("home_unit"), actor, VIEW_USERS, unit_field="home_unit", pk=user_id
     )
 
 
-def assignment_list(*, actor: Any, user: User, include_revoked: bool = True) -> QuerySet[RoleAssignment]:
+def assignment_list(*, actor: Actor, user: User, include_revoked: bool = True) -> QuerySet[RoleAssignment]:
     qs = scoping.scope(RoleAssignment.objects.filter(user=user), actor, VIEW_USERS)
     if not include_revoked:
         qs = qs.filter(revoked_at__isnull=True)
     return qs.select_related("org_unit", "granted_by", "revoked_by")
 
 
-def assignment_get(*, actor: Any, assignment_id: Any) -> RoleAssignment:
+def assignment_get(*, actor: Actor, assignment_id: Any) -> RoleAssignment:
     return scoping.get_or_404(
         RoleAssignment.objects.select_related("user", "org_unit"), actor, MANAGE_USERS, pk=assignment_id
     )
 
 
-def own_assignment_list(*, actor: Any) -> RoleAssignmentQuerySet:
+def own_assignment_list(*, actor: Actor) -> RoleAssignmentQuerySet:
     """The actor's own assignments that are not revoked (current, future and lapsed), for "my account".
     Everyone may see their own roles, whatever their permissions."""
     if not getattr(actor, "is_authenticated", False):
         return RoleAssignment.objects.none()
-    return RoleAssignment.objects.filter(user=actor, revoked_at__isnull=True).select_related("org_unit")
+    return RoleAssignment.objects.filter(user=signed_in(actor), revoked_at__isnull=True).select_related(
+        "org_unit"
+    )
 
 
-def unit_choices(*, actor: Any, perm: str, q: str = "", limit: int = 30) -> list[OrgUnit]:
+def unit_choices(*, actor: Actor, perm: str, q: str = "", limit: int = 30) -> list[OrgUnit]:
     """Open units in the actor's scope for `perm`, for a unit picker. Without a search term: the top of the
     actor's scope (their roots and one level below), since a province has tens of thousands of units."""
     qs = scoping.units(actor, perm).open()
@@ -90,12 +93,12 @@ def unit_choices(*, actor: Any, perm: str, q: str = "", limit: int = 30) -> list
     return list(qs.order_by("path")[:limit])
 
 
-def token_list(*, actor: Any) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=actor)
+def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=signed_in(actor))
 
 
-def token_get(*, actor: Any, token_id: Any) -> ApiToken:
+def token_get(*, actor: Actor, token_id: Any) -> ApiToken:
     try:
-        return ApiToken.objects.get(user=actor, pk=token_id)
+        return ApiToken.objects.get(user=signed_in(actor), pk=token_id)
     except (ApiToken.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("未找到该令牌。"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
@@ -24,7 +25,7 @@ from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 
 
-def _require_manage(actor: Any, unit: OrgUnit | None) -> None:
+def _require_manage(actor: Actor, unit: OrgUnit | None) -> None:
     if unit is None:
         if not getattr(actor, "is_superuser", False):
             raise PermissionDenied(_("只有系统管理员可以管理不属于任何组织的账号。"))
@@ -32,7 +33,7 @@ def _require_manage(actor: Any, unit: OrgUnit | None) -> None:
     scoping.require(actor, MANAGE_USERS, unit)
 
 
-def _require_manage_user(actor: Any, user: User) -> None:
+def _require_manage_user(actor: Actor, user: User) -> None:
     """May the actor manage this account? Only a superuser manages a superuser's account, so a branch
     administrator cannot take over a system operator whose home branch lies in their subtree."""
     if user.is_superuser and not getattr(actor, "is_superuser", False):
@@ -91,7 +92,7 @@ POWERFUL_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.FINANCE_OFFICER, Role.FUND
 SECOND_ADMIN_WINDOW = dt.timedelta(days=7)
 
 
-def _is_superuser(actor: Any) -> bool:
+def _is_superuser(actor: Actor) -> bool:
     return bool(getattr(actor, "is_superuser", False))
 
 
@@ -115,7 +116,7 @@ def _require_not_last_admin(assignments: Any) -> None:
             )
 
 
-def _created_by(actor: Any, user: User) -> bool:
+def _created_by(actor: Actor, user: User) -> bool:
     return AuditEntry.objects.filter(
         action="accounts.user.created",
         object_type=User._meta.label_lower,
@@ -128,7 +129,7 @@ def _is_auditor(user: User) -> bool:
     return RoleAssignment.objects.active().filter(user=user, role=Role.AUDITOR).exists()
 
 
-def _second_admin(actor: Any, user: User, kind: str) -> None:
+def _second_admin(actor: Actor, user: User, kind: str) -> None:
     """An auditor's account (password, deactivation, the auditor role) changes only when two different
     administrators ask for the same change within SECOND_ADMIN_WINDOW. The first request is recorded in the
     audit log and refused with `second_admin_required`; the second one, by someone else, goes through and is
@@ -177,7 +178,7 @@ def _second_admin(actor: Any, user: User, kind: str) -> None:
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     name: str,
     home_unit: OrgUnit,
@@ -206,7 +207,7 @@ def user_create(
 
 def user_update(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     name: str | None = None,
     email: str | None = None,
@@ -254,7 +255,7 @@ def user_update(
     return user
 
 
-def user_set_password(*, actor: Any, user: User, password: str, old_password: str | None = None) -> User:
+def user_set_password(*, actor: Actor, user: User, password: str, old_password: str | None = None) -> User:
     """A user changes their own password (old one required), or a manager resets someone else's."""
     if user.pk == getattr(actor, "pk", None):
         if old_password is None or not user.check_password(old_password):
@@ -273,7 +274,7 @@ def user_set_password(*, actor: Any, user: User, password: str, old_password: st
 
 def assignment_grant(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     org_unit: OrgUnit,
     role: str,
@@ -323,7 +324,7 @@ def assignment_grant(
             role=role,
             valid_from=valid_from,
             valid_until=valid_until,
-            granted_by=actor if getattr(actor, "pk", None) else None,
+            granted_by=signed_in(actor) if getattr(actor, "pk", None) else None,
         )
         assignment.full_clean()
         assignment.save()
@@ -344,7 +345,7 @@ def assignment_grant(
     return assignment
 
 
-def assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
+def assignment_revoke(*, actor: Actor, assignment: RoleAssignment) -> RoleAssignment:
     _require_manage(actor, assignment.org_unit)
     if assignment.revoked_at is not None:
         raise Conflict(_("这项授权已被撤销。"), code="already_revoked")
@@ -353,7 +354,7 @@ def assignment_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignme
         _second_admin(actor, assignment.user, "revoke_auditor")
     with transaction.atomic():
         assignment.revoked_at = timezone.now()
-        assignment.revoked_by = actor
+        assignment.revoked_by = signed_in(actor)
         assignment.save(update_fields=["revoked_at", "revoked_by"])
         log(
             assignment,
@@ -371,7 +372,7 @@ def _digest(token: str) -> str:
 
 
 def token_create(
-    *, actor: Any, name: str, expires_at: dt.datetime | None = None, via_token: ApiToken | None = None
+    *, actor: Actor, name: str, expires_at: dt.datetime | None = None, via_token: ApiToken | None = None
 ) -> tuple[ApiToken, str]:
     """Create a personal token for the actor. The plain token is returned once and never stored.
 
@@ -395,13 +396,17 @@ def token_create(
     plain = "gh_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name[:100], prefix=plain[:10], digest=_digest(plain), expires_at=expires_at
+            user=signed_in(actor),
+            name=name[:100],
+            prefix=plain[:10],
+            digest=_digest(plain),
+            expires_at=expires_at,
         )
-        log(token, "accounts.token.created", actor=actor, org_unit=actor.home_unit)
+        log(token, "accounts.token.created", actor=actor, org_unit=signed_in(actor).home_unit)
     return token, plain
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """The owner revokes their token; a superuser may revoke anyone's (e.g. a leaked one, from the admin)."""
     if token.user_id != actor.pk and not getattr(actor, "is_superuser", False):
         raise NotFound(_("未找到该令牌。"))

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -22,8 +23,8 @@ from guanhuai.association.permissions import MANAGE_MEETINGS, MANAGE_VOLUNTEERS,
 from guanhuai.association.selectors import care as care_sel
 from guanhuai.association.selectors import meetings as meeting_sel
 from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, Id, actor, paginate, ref
+from guanhuai.core.masking import mask_name
 from guanhuai.orgs import selectors as org_selectors
-from guanhuai.registry.masking import mask_name
 
 router = Router()
 CARE = ["association: care for special families"]
@@ -157,7 +158,7 @@ def care_coverage(request: HttpRequest, unit_id: Id, on: DayIn | None = None) ->
     return {
         "unit_id": unit.pk,
         "unit_name": unit.name,
-        "on": on or dt.date.today(),
+        "on": on or timezone.localdate(),
         "total": _row(total),
         "rows": [_row(r) for r in rows],
     }

@@ -16,6 +16,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.association.models import CareArrangement, FollowUp, Visit
 from guanhuai.association.permissions import VIEW_CARE
 from guanhuai.association.states import CoverageKind, FollowUpStatus
@@ -56,13 +57,15 @@ def is_special() -> Exists:
 
 
 def special_households(
-    *, actor: Any, unit: OrgUnit | None = None, on: dt.date | None = None
+    *, actor: Actor, unit: OrgUnit | None = None, on: dt.date | None = None
 ) -> QuerySet[Household]:
     """The special families the actor may see (within `unit` if given), each annotated with the three
     coverages in force on the day: `has_liaison`, `has_doctor`, `has_fast_lane` (1 or 0)."""
     day = on or timezone.localdate()
-    qs = Household.objects.filter(
-        scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
+    qs = scoping.mark_scoped(
+        Household.objects.filter(
+            scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
+        )
     )
     return (
         qs.filter(is_special())
@@ -80,7 +83,7 @@ def special_households(
 
 
 def coverage_gaps(
-    *, actor: Any, unit: OrgUnit | None = None, gap: str = "none", on: dt.date | None = None
+    *, actor: Actor, unit: OrgUnit | None = None, gap: str = "none", on: dt.date | None = None
 ) -> QuerySet[Household]:
     """Special families without the named coverage (`liaison`, `doctor`, `fast_lane`), or with none at all
     (`none`), or without all three (`any`)."""
@@ -118,7 +121,7 @@ class CoverageRow:
 
 
 def coverage_report(
-    *, actor: Any, unit: OrgUnit, on: dt.date | None = None
+    *, actor: Actor, unit: OrgUnit, on: dt.date | None = None
 ) -> tuple[list[CoverageRow], CoverageRow]:
     """One row per child branch of `unit` (a village: one row, itself), and the total: families, with all
     three, with each one, with none. One GROUP BY on the child's path prefix."""
@@ -158,7 +161,7 @@ def coverage_report(
     return rows, total
 
 
-def arrangement_list(*, actor: Any, household: Household) -> QuerySet[CareArrangement]:
+def arrangement_list(*, actor: Actor, household: Household) -> QuerySet[CareArrangement]:
     return (
         scoping.scope(CareArrangement.objects.filter(household=household), actor, VIEW_CARE)
         .select_related("cadre")
@@ -166,20 +169,20 @@ def arrangement_list(*, actor: Any, household: Household) -> QuerySet[CareArrang
     )
 
 
-def arrangement_get(*, actor: Any, arrangement_id: Any) -> CareArrangement:
+def arrangement_get(*, actor: Actor, arrangement_id: Any) -> CareArrangement:
     return scoping.get_or_404(
         CareArrangement.objects.select_related("household", "org_unit"), actor, VIEW_CARE, pk=arrangement_id
     )
 
 
-def special_household_get(*, actor: Any, household_id: Any) -> Household:
+def special_household_get(*, actor: Actor, household_id: Any) -> Household:
     """One special family the actor may see; any other household (missing, outside, or not special) is the
     same 404."""
     return scoping.get_or_404(special_households(actor=actor), actor, VIEW_CARE, pk=household_id)
 
 
 def visit_list(
-    *, actor: Any, unit: OrgUnit | None = None, household: Household | None = None
+    *, actor: Actor, unit: OrgUnit | None = None, household: Household | None = None
 ) -> QuerySet[Visit]:
     qs = Visit.objects.filter(
         scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
@@ -189,7 +192,7 @@ def visit_list(
     return qs.select_related("household__head", "org_unit").order_by("-visited_on", "-pk")
 
 
-def visit_get(*, actor: Any, visit_id: Any) -> Visit:
+def visit_get(*, actor: Actor, visit_id: Any) -> Visit:
     return scoping.get_or_404(
         Visit.objects.select_related("household__head", "org_unit", "recorded_by"),
         actor,
@@ -198,15 +201,17 @@ def visit_get(*, actor: Any, visit_id: Any) -> Visit:
     )
 
 
-def follow_up_get(*, actor: Any, follow_up_id: Any) -> FollowUp:
+def follow_up_get(*, actor: Actor, follow_up_id: Any) -> FollowUp:
     return scoping.get_or_404(
         FollowUp.objects.select_related("visit", "owner"), actor, VIEW_CARE, pk=follow_up_id
     )
 
 
-def overdue_follow_ups(*, actor: Any, on: dt.date | None = None) -> QuerySet[FollowUp]:
+def overdue_follow_ups(*, actor: Actor, on: dt.date | None = None) -> QuerySet[FollowUp]:
     """The actor's own open follow-ups past their date (their work queue), within what they may see."""
     day = on or timezone.localdate()
     return scoping.scope(
-        FollowUp.objects.filter(owner=actor, status=FollowUpStatus.OPEN, due_on__lt=day), actor, VIEW_CARE
+        FollowUp.objects.filter(owner=signed_in(actor), status=FollowUpStatus.OPEN, due_on__lt=day),
+        actor,
+        VIEW_CARE,
     ).order_by("due_on")

@@ -8,6 +8,7 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import (
     ActionItem,
     Cadre,
@@ -20,7 +21,7 @@ from guanhuai.association.permissions import VIEW
 from guanhuai.association.states import ActionStatus
 
 
-def meeting_list(*, actor: Any) -> QuerySet[JointMeeting]:
+def meeting_list(*, actor: Actor) -> QuerySet[JointMeeting]:
     return (
         scoping.scope(JointMeeting.objects.all(), actor, VIEW)
         .select_related("org_unit")
@@ -29,19 +30,19 @@ def meeting_list(*, actor: Any) -> QuerySet[JointMeeting]:
     )
 
 
-def meeting_get(*, actor: Any, meeting_id: Any) -> JointMeeting:
+def meeting_get(*, actor: Actor, meeting_id: Any) -> JointMeeting:
     return scoping.get_or_404(
         JointMeeting.objects.select_related("org_unit", "created_by"), actor, VIEW, pk=meeting_id
     )
 
 
-def action_get(*, actor: Any, action_id: Any) -> ActionItem:
+def action_get(*, actor: Actor, action_id: Any) -> ActionItem:
     return scoping.get_or_404(
         ActionItem.objects.select_related("meeting", "org_unit"), actor, VIEW, pk=action_id
     )
 
 
-def delegated_list(*, actor: Any) -> QuerySet[DelegatedTask]:
+def delegated_list(*, actor: Actor) -> QuerySet[DelegatedTask]:
     return (
         scoping.scope(DelegatedTask.objects.all(), actor, VIEW)
         .select_related("org_unit")
@@ -49,11 +50,11 @@ def delegated_list(*, actor: Any) -> QuerySet[DelegatedTask]:
     )
 
 
-def delegated_get(*, actor: Any, task_id: Any) -> DelegatedTask:
+def delegated_get(*, actor: Actor, task_id: Any) -> DelegatedTask:
     return scoping.get_or_404(DelegatedTask.objects.select_related("org_unit"), actor, VIEW, pk=task_id)
 
 
-def team_list(*, actor: Any) -> QuerySet[VolunteerTeam]:
+def team_list(*, actor: Actor) -> QuerySet[VolunteerTeam]:
     return (
         scoping.scope(VolunteerTeam.objects.all(), actor, VIEW)
         .select_related("org_unit")
@@ -61,7 +62,7 @@ def team_list(*, actor: Any) -> QuerySet[VolunteerTeam]:
     )
 
 
-def volunteer_list(*, actor: Any) -> QuerySet[Volunteer]:
+def volunteer_list(*, actor: Actor) -> QuerySet[Volunteer]:
     return (
         scoping.scope(Volunteer.objects.all(), actor, VIEW)
         .select_related("org_unit", "team")
@@ -75,12 +76,12 @@ def volunteer_list(*, actor: Any) -> QuerySet[Volunteer]:
     )
 
 
-def volunteer_get(*, actor: Any, volunteer_id: Any) -> Volunteer:
+def volunteer_get(*, actor: Actor, volunteer_id: Any) -> Volunteer:
     return scoping.get_or_404(
         Volunteer.objects.select_related("org_unit", "team"), actor, VIEW, pk=volunteer_id
     )
 
 
-def cadre_get(*, actor: Any, cadre_id: Any) -> Cadre:
+def cadre_get(*, actor: Actor, cadre_id: Any) -> Cadre:
     """A cadre the actor may see (a liaison pairing names one)."""
     return scoping.get_or_404(Cadre.objects.select_related("org_unit"), actor, VIEW, pk=cadre_id)

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import (
     Body,
     Cadre,
@@ -38,7 +39,7 @@ def _within(qs: QuerySet[Any], unit: OrgUnit | None, field: str = "org_unit") ->
 
 
 def member_list(
-    *, actor: Any, unit: OrgUnit | None = None, status: str = "", q: str = "", kind: str = ""
+    *, actor: Actor, unit: OrgUnit | None = None, status: str = "", q: str = "", kind: str = ""
 ) -> QuerySet[Member]:
     """Members of the actor's branches (below `unit`), newest card first; `q` matches name or card."""
     qs = _within(scoping.scope(Member.objects.all(), actor, VIEW), unit)
@@ -52,7 +53,7 @@ def member_list(
     return qs.select_related("org_unit").order_by("-pk")
 
 
-def member_get(*, actor: Any, member_id: Any) -> Member:
+def member_get(*, actor: Actor, member_id: Any) -> Member:
     return scoping.get_or_404(
         Member.objects.select_related("org_unit", "group", "transferred_from__org_unit"),
         actor,
@@ -79,7 +80,7 @@ def member_history(member: Member) -> list[Member]:
     return chain
 
 
-def group_list(*, actor: Any, unit: OrgUnit) -> QuerySet[MemberGroup]:
+def group_list(*, actor: Actor, unit: OrgUnit) -> QuerySet[MemberGroup]:
     return (
         scoping.scope(MemberGroup.objects.filter(org_unit=unit), actor, VIEW)
         .select_related("leader")
@@ -88,14 +89,14 @@ def group_list(*, actor: Any, unit: OrgUnit) -> QuerySet[MemberGroup]:
     )
 
 
-def members_day_list(*, actor: Any, unit: OrgUnit | None = None) -> QuerySet[MembersDayEvent]:
+def members_day_list(*, actor: Actor, unit: OrgUnit | None = None) -> QuerySet[MembersDayEvent]:
     return _within(scoping.scope(MembersDayEvent.objects.all(), actor, VIEW), unit).select_related("org_unit")
 
 
 # --- campaigns -------------------------------------------------------------------------------------------------
 
 
-def campaign_list(*, actor: Any) -> QuerySet[Campaign]:
+def campaign_list(*, actor: Actor) -> QuerySet[Campaign]:
     """Campaigns over a branch the actor sees, and those over an ancestor of one (a village chair sees the
     city's campaign, which covers the village)."""
     roots = scoping.root_paths(actor, VIEW)
@@ -108,7 +109,7 @@ def campaign_list(*, actor: Any) -> QuerySet[Campaign]:
     )
 
 
-def campaign_get(*, actor: Any, campaign_id: Any) -> Campaign:
+def campaign_get(*, actor: Actor, campaign_id: Any) -> Campaign:
     from guanhuai.core.errors import NotFound
 
     try:
@@ -135,7 +136,7 @@ class VillageProgress:
         return int(self.confirmed * 100 / self.total) if self.total else 100
 
 
-def campaign_progress(*, actor: Any, campaign: Campaign) -> list[VillageProgress]:
+def campaign_progress(*, actor: Actor, campaign: Campaign) -> list[VillageProgress]:
     """Per village: how many members are on the roll and how many it has confirmed (one grouped query)."""
     rows = (
         scoping.scope(CampaignEntry.objects.filter(campaign=campaign), actor, VIEW)
@@ -146,7 +147,7 @@ def campaign_progress(*, actor: Any, campaign: Campaign) -> list[VillageProgress
     return [VillageProgress(r["org_unit_id"], r["org_unit__name"], r["total"], r["confirmed"]) for r in rows]
 
 
-def campaign_roll(*, actor: Any, campaign: Campaign, village: OrgUnit) -> QuerySet[CampaignEntry]:
+def campaign_roll(*, actor: Actor, campaign: Campaign, village: OrgUnit) -> QuerySet[CampaignEntry]:
     """A village's roll in a campaign, for its chair to confirm (member name and card, no ID number)."""
     scoping.require(actor, VIEW, village)
     return (
@@ -156,7 +157,7 @@ def campaign_roll(*, actor: Any, campaign: Campaign, village: OrgUnit) -> QueryS
     )
 
 
-def campaign_entries_to_confirm(*, actor: Any, perm: str) -> QuerySet[CampaignEntry]:
+def campaign_entries_to_confirm(*, actor: Actor, perm: str) -> QuerySet[CampaignEntry]:
     """Open campaigns' unconfirmed entries in the actor's branches (the work queue counts them)."""
     return scoping.scope(
         CampaignEntry.objects.filter(campaign__status=CampaignStatus.OPEN, confirmed_at__isnull=True),
@@ -172,21 +173,21 @@ def registration_get(*, unit: OrgUnit) -> Registration | None:
     return Registration.objects.filter(org_unit=unit).first()
 
 
-def body_list(*, actor: Any, unit: OrgUnit) -> QuerySet[Body]:
+def body_list(*, actor: Actor, unit: OrgUnit) -> QuerySet[Body]:
     """A branch's bodies, every term, newest first, with their seats (who held which post when)."""
     scoping.require(actor, VIEW, unit)
     return Body.objects.filter(org_unit=unit).prefetch_related("seats").order_by("kind", "-term")
 
 
-def body_get(*, actor: Any, body_id: Any) -> Body:
+def body_get(*, actor: Actor, body_id: Any) -> Body:
     return scoping.get_or_404(Body.objects.select_related("org_unit"), actor, VIEW, pk=body_id)
 
 
-def seat_get(*, actor: Any, seat_id: Any) -> Seat:
+def seat_get(*, actor: Actor, seat_id: Any) -> Seat:
     return scoping.get_or_404(Seat.objects.select_related("org_unit", "body"), actor, VIEW, pk=seat_id)
 
 
-def association_list(*, actor: Any, unit: OrgUnit) -> QuerySet[OrgUnit]:
+def association_list(*, actor: Actor, unit: OrgUnit) -> QuerySet[OrgUnit]:
     """The enterprise, migrant and school associations below a branch."""
     return scoping.units(actor, VIEW, within=unit.path).filter(kind__in=NON_GEOGRAPHIC_KINDS).order_by("path")
 
@@ -194,14 +195,14 @@ def association_list(*, actor: Any, unit: OrgUnit) -> QuerySet[OrgUnit]:
 # --- cadres ----------------------------------------------------------------------------------------------------
 
 
-def cadre_list(*, actor: Any, unit: OrgUnit | None = None, current: bool = True) -> QuerySet[Cadre]:
+def cadre_list(*, actor: Actor, unit: OrgUnit | None = None, current: bool = True) -> QuerySet[Cadre]:
     qs = _within(scoping.scope(Cadre.objects.all(), actor, VIEW), unit).select_related("org_unit")
     if current:
         qs = qs.filter(left_on__isnull=True)
     return qs.order_by("org_unit__path", "appointed_on", "pk")
 
 
-def cadre_get(*, actor: Any, cadre_id: Any) -> Cadre:
+def cadre_get(*, actor: Actor, cadre_id: Any) -> Cadre:
     return scoping.get_or_404(Cadre.objects.select_related("org_unit"), actor, VIEW, pk=cadre_id)
 
 
@@ -219,7 +220,7 @@ class Turnover:
         return round(self.left * 100 / self.at_start, 1) if self.at_start else None
 
 
-def cadre_turnover(*, actor: Any, unit: OrgUnit, year: int) -> list[Turnover]:
+def cadre_turnover(*, actor: Actor, unit: OrgUnit, year: int) -> list[Turnover]:
     """Turnover in `year` for each branch directly below `unit` (each counting its whole subtree) and for
     `unit` itself as the last row: cadres in post on 1 January, appointed and left during the year. One
     grouped query: a child's subtree is the first segments of a cadre's branch path."""
@@ -257,7 +258,7 @@ def cadre_turnover(*, actor: Any, unit: OrgUnit, year: int) -> list[Turnover]:
     return out
 
 
-def townships_without_full_time_cadre(*, actor: Any, perm: str) -> QuerySet[OrgUnit]:
+def townships_without_full_time_cadre(*, actor: Actor, perm: str) -> QuerySet[OrgUnit]:
     """Open geographic townships in the actor's scope with no full-time cadre in post (the county's work)."""
     in_post = Cadre.objects.filter(
         org_unit=OuterRef("pk"), employment=Employment.FULL_TIME, left_on__isnull=True
@@ -278,7 +279,7 @@ def member_counts(*, unit: OrgUnit) -> dict[str, int]:
     return {r["status"]: r["n"] for r in rows}
 
 
-def person_by_id_number(*, actor: Any, number: str) -> Any:
+def person_by_id_number(*, actor: Actor, number: str) -> Any:
     """The registry person with this resident ID (checked, by blind index) living in the actor's branches;
     one outside them is the same `NotFound` as an unknown number."""
     from django.utils.translation import gettext as _

@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import Body, Registration, Seat
 from guanhuai.association.permissions import MANAGE_BRANCHES, VIEW
 from guanhuai.association.states import SOLE_POSITIONS, BodyKind, Position
@@ -34,7 +35,7 @@ REGISTRATION_FIELDS = (
 )
 
 
-def registration_save(*, actor: Any, org_unit: OrgUnit, **values: Any) -> Registration:
+def registration_save(*, actor: Actor, org_unit: OrgUnit, **values: Any) -> Registration:
     """Create or update the branch's registration; the audit row holds what changed, old and new."""
     scoping.require(actor, MANAGE_BRANCHES, org_unit, visible_perm=VIEW)
     unknown = set(values) - set(REGISTRATION_FIELDS)
@@ -61,7 +62,7 @@ def registration_save(*, actor: Any, org_unit: OrgUnit, **values: Any) -> Regist
 
 def body_term_open(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     kind: str,
     started_on: dt.date,
@@ -124,7 +125,7 @@ def _overlapping(body: Body, position: str, start: dt.date, end: dt.date | None)
 
 def seat_designate(
     *,
-    actor: Any,
+    actor: Actor,
     body: Body,
     position: str,
     name: str,
@@ -195,7 +196,7 @@ def seat_designate(
     return seat
 
 
-def seat_cease(*, actor: Any, seat: Seat, ceased_on: dt.date) -> Seat:
+def seat_cease(*, actor: Actor, seat: Seat, ceased_on: dt.date) -> Seat:
     """A holder leaves a post; the row stays, with its ceased date."""
     scoping.require(actor, MANAGE_BRANCHES, seat.org_unit, visible_perm=VIEW)
     if seat.ceased_on is not None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import Cadre
 from guanhuai.association.permissions import MANAGE_CADRES, VIEW
 from guanhuai.association.states import Employment
@@ -21,7 +22,7 @@ from guanhuai.orgs.models import OrgUnit
 
 def cadre_appoint(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     name: str,
     employment: str,
@@ -62,7 +63,7 @@ def cadre_appoint(
     return cadre
 
 
-def cadre_leave(*, actor: Any, cadre: Cadre, left_on: dt.date, reason: str = "") -> Cadre:
+def cadre_leave(*, actor: Actor, cadre: Cadre, left_on: dt.date, reason: str = "") -> Cadre:
     scoping.require(actor, MANAGE_CADRES, cadre.org_unit, visible_perm=VIEW)
     if cadre.left_on is not None:
         raise Conflict(_("%(name)s 已于 %(d)s 离任。") % {"name": cadre.name, "d": cadre.left_on.isoformat()})

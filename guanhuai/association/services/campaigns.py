@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.association.models import Campaign, CampaignEntry, Member
 from guanhuai.association.permissions import MANAGE_MEMBERS, VIEW
 from guanhuai.association.states import CAMPAIGN_TRANSITIONS, MEMBER_TRANSITIONS, CampaignStatus, MemberStatus
@@ -38,7 +39,7 @@ PREPARE_CHUNK = 50_000
 
 
 def campaign_open(
-    *, actor: Any, org_unit: OrgUnit, title: str, opened_on: dt.date, deadline: dt.date
+    *, actor: Actor, org_unit: OrgUnit, title: str, opened_on: dt.date, deadline: dt.date
 ) -> Campaign:
     """Start a campaign over `org_unit`'s subtree; its roll is built by a job (see the module doc)."""
     from guanhuai.jobs.services import job_submit
@@ -65,7 +66,11 @@ def campaign_open(
         raise ValidationError(_("该范围内已有进行中的会员再登记。"), code="title")
     with transaction.atomic():
         campaign = Campaign.objects.create(
-            org_unit=org_unit, title=title, opened_on=opened_on, deadline=deadline, created_by=actor
+            org_unit=org_unit,
+            title=title,
+            opened_on=opened_on,
+            deadline=deadline,
+            created_by=signed_in(actor),
         )
         log(
             campaign,
@@ -121,7 +126,7 @@ def campaign_prepare(campaign: Campaign, progress: Any) -> int:
     return added
 
 
-def campaign_confirm(*, actor: Any, campaign: Campaign, village: OrgUnit, member_ids: Iterable[int]) -> int:
+def campaign_confirm(*, actor: Actor, campaign: Campaign, village: OrgUnit, member_ids: Iterable[int]) -> int:
     """A village confirms members of its roll in one UPDATE (a chair on a phone ticks the whole list).
     Only open campaigns, on or before the deadline; members not on this village's roll are refused."""
     scoping.require(actor, MANAGE_MEMBERS, village, visible_perm=VIEW)
@@ -152,7 +157,7 @@ def campaign_confirm(*, actor: Any, campaign: Campaign, village: OrgUnit, member
         return todo.update(confirmed_at=timezone.now(), confirmed_by=actor)
 
 
-def campaign_close_submit(*, actor: Any, campaign: Campaign) -> Any:
+def campaign_close_submit(*, actor: Actor, campaign: Campaign) -> Any:
     """After the deadline: mark the campaign closing and queue the job that lapses the unconfirmed."""
     from guanhuai.jobs.services import job_submit
 
@@ -184,7 +189,7 @@ def unconfirmed(campaign: Campaign) -> Any:
     )
 
 
-def campaign_lapse(*, actor: Any, campaign: Campaign) -> int:
+def campaign_lapse(*, actor: Actor, campaign: Campaign) -> int:
     """Lapse every unconfirmed member in ONE set-based UPDATE (ended on the deadline), with one audit row
     each, and close the campaign. A rerun finds nobody left to lapse and only closes it."""
     check(MEMBER_TRANSITIONS, MemberStatus.ACTIVE, MemberStatus.LAPSED)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.association.models import (
     Cadre,
     CareArrangement,
@@ -30,13 +31,13 @@ from guanhuai.association.selectors import care as selectors
 from guanhuai.association.states import FOLLOW_UP_TRANSITIONS, CoverageKind, FollowUpStatus, LiaisonLevel
 from guanhuai.audit.services import log
 from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.masking import mask_name
 from guanhuai.core.states import transition
 from guanhuai.core.xlsx_stream import XlsxStream
-from guanhuai.registry.masking import mask_name
 from guanhuai.registry.models import Household
 
 
-def _special(actor: Any, household: Household, perm: str) -> Household:
+def _special(actor: Actor, household: Household, perm: str) -> Household:
     """The household as a special family the actor may act on; otherwise the same 404 as a missing one, or a
     precise refusal when it is visible but not special."""
     scoping.require(actor, perm, household.org_unit, visible_perm=VIEW_CARE)
@@ -54,7 +55,7 @@ def _dates(starts_on: dt.date, ends_on: dt.date | None) -> None:
 
 def care_arrangement_add(
     *,
-    actor: Any,
+    actor: Actor,
     household: Household,
     kind: str,
     starts_on: dt.date,
@@ -102,7 +103,7 @@ def care_arrangement_add(
             person_name=person_name,
             institution=institution,
             phone=phone,
-            created_by=actor,
+            created_by=signed_in(actor),
         )
         row.full_clean()
         row.save()
@@ -110,7 +111,7 @@ def care_arrangement_add(
     return row
 
 
-def care_arrangement_end(*, actor: Any, arrangement: CareArrangement, ends_on: dt.date) -> CareArrangement:
+def care_arrangement_end(*, actor: Actor, arrangement: CareArrangement, ends_on: dt.date) -> CareArrangement:
     """End a pairing, contract or lane on a date (never deleted: the coverage history stays)."""
     scoping.require(actor, MANAGE_CARE, arrangement.org_unit, visible_perm=VIEW_CARE)
     if arrangement.ends_on is not None and arrangement.ends_on <= ends_on:
@@ -134,7 +135,7 @@ def care_arrangement_end(*, actor: Any, arrangement: CareArrangement, ends_on: d
 
 def visit_record(
     *,
-    actor: Any,
+    actor: Actor,
     household: Household,
     visited_on: dt.date,
     visitors: str,
@@ -166,7 +167,7 @@ def visit_record(
             visitors=visitors.strip(),
             kind=kind,
             needs=needs.strip(),
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         visit.full_clean()
         visit.save()
@@ -186,14 +187,14 @@ def visit_record(
     return visit
 
 
-def visit_open(*, actor: Any, visit_id: Any) -> Visit:
+def visit_open(*, actor: Actor, visit_id: Any) -> Visit:
     """A visit with its needs, for reading; the read is audited (special-family data)."""
     visit = selectors.visit_get(actor=actor, visit_id=visit_id)
     log(visit, "association.visit.viewed", actor=actor, org_unit=visit.org_unit)
     return visit
 
 
-def follow_up_done(*, actor: Any, follow_up: FollowUp, note: str = "") -> FollowUp:
+def follow_up_done(*, actor: Actor, follow_up: FollowUp, note: str = "") -> FollowUp:
     """Close a follow-up: its owner, or anyone who manages care at its village."""
     if follow_up.owner_id != actor.pk:
         scoping.require(actor, MANAGE_CARE, follow_up.org_unit, visible_perm=VIEW_CARE)
@@ -213,7 +214,7 @@ def follow_up_done(*, actor: Any, follow_up: FollowUp, note: str = "") -> Follow
     return follow_up
 
 
-def care_gaps_export(*, actor: Any, unit: Any, gap: str, out: IO[bytes]) -> int:
+def care_gaps_export(*, actor: Actor, unit: Any, gap: str, out: IO[bytes]) -> int:
     """Write the gap list (names masked) as one Excel sheet to `out`, and audit the export: it lists special
     families. Returns the number of families written. The page and `guanhuai care coverage --xlsx` use it."""
     scoping.require(actor, VIEW_CARE, unit)
@@ -236,7 +237,7 @@ def care_gaps_export(*, actor: Any, unit: Any, gap: str, out: IO[bytes]) -> int:
 
 
 def volunteer_team_create(
-    *, actor: Any, org_unit: Any, name: str, leader: str = "", founded_on: dt.date | None = None
+    *, actor: Actor, org_unit: Any, name: str, leader: str = "", founded_on: dt.date | None = None
 ) -> VolunteerTeam:
     scoping.require(actor, MANAGE_VOLUNTEERS, org_unit, visible_perm=VIEW)
     if VolunteerTeam.objects.filter(org_unit=org_unit, name=name.strip()).exists():
@@ -252,7 +253,7 @@ def volunteer_team_create(
 
 
 def volunteer_add(
-    *, actor: Any, org_unit: Any, name: str, joined_on: dt.date, team: VolunteerTeam | None = None
+    *, actor: Actor, org_unit: Any, name: str, joined_on: dt.date, team: VolunteerTeam | None = None
 ) -> Volunteer:
     scoping.require(actor, MANAGE_VOLUNTEERS, org_unit, visible_perm=VIEW)
     if team is not None and not org_unit.path.startswith(team.org_unit.path):
@@ -267,7 +268,7 @@ def volunteer_add(
 
 def volunteer_service_record(
     *,
-    actor: Any,
+    actor: Actor,
     volunteer: Volunteer,
     served_on: dt.date,
     hours: Decimal,
@@ -291,7 +292,7 @@ def volunteer_service_record(
             hours=hours,
             activity=activity.strip(),
             household=household,
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         service.full_clean()
         service.save()

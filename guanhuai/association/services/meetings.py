@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.association.models import ActionItem, DelegatedTask, JointMeeting
 from guanhuai.association.permissions import MANAGE_MEETINGS, VIEW
 from guanhuai.association.states import ACTION_TRANSITIONS, DELEGATED_TRANSITIONS
@@ -21,7 +22,7 @@ from guanhuai.core.states import transition
 
 def meeting_record(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: Any,
     held_on: dt.date,
     title: str,
@@ -47,7 +48,7 @@ def meeting_record(
             attendees=attendees.strip(),
             minutes=minutes.strip(),
             decisions=decisions.strip(),
-            created_by=actor,
+            created_by=signed_in(actor),
         )
         meeting.full_clean()
         meeting.save()
@@ -67,7 +68,7 @@ def meeting_record(
     return meeting
 
 
-def action_item_close(*, actor: Any, item: ActionItem, status: str) -> ActionItem:
+def action_item_close(*, actor: Actor, item: ActionItem, status: str) -> ActionItem:
     """Mark an action item done or dropped."""
     scoping.require(actor, MANAGE_MEETINGS, item.org_unit, visible_perm=VIEW)
     with transaction.atomic():
@@ -87,7 +88,7 @@ def action_item_close(*, actor: Any, item: ActionItem, status: str) -> ActionIte
 
 def delegated_task_create(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: Any,
     title: str,
     agreement: str,
@@ -106,7 +107,7 @@ def delegated_task_create(
             agreed_on=agreed_on,
             due_on=due_on,
             deliverables=deliverables.strip(),
-            created_by=actor,
+            created_by=signed_in(actor),
         )
         task.full_clean()
         task.save()
@@ -114,7 +115,7 @@ def delegated_task_create(
     return task
 
 
-def delegated_task_move(*, actor: Any, task: DelegatedTask, status: str) -> DelegatedTask:
+def delegated_task_move(*, actor: Actor, task: DelegatedTask, status: str) -> DelegatedTask:
     scoping.require(actor, MANAGE_MEETINGS, task.org_unit, visible_perm=VIEW)
     with transaction.atomic():
         old = task.status

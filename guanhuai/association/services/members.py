@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.association.models import CardSequence, Member, MemberGroup, MembersDayEvent
 from guanhuai.association.permissions import MANAGE_MEMBERS, VIEW
 from guanhuai.association.states import MEMBER_TRANSITIONS, MemberKind, MemberStatus
@@ -60,7 +61,7 @@ def _check_not_member(org_unit: OrgUnit, person: Any) -> None:
 
 def member_create(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     joined_on: dt.date,
     person: Any = None,
@@ -103,7 +104,7 @@ def member_create(
     return member
 
 
-def member_withdraw(*, actor: Any, member: Member, on: dt.date, reason: str = "") -> Member:
+def member_withdraw(*, actor: Actor, member: Member, on: dt.date, reason: str = "") -> Member:
     """A member leaves the association (退会) on a date; the row and its card number stay."""
     scoping.require(actor, MANAGE_MEMBERS, member.org_unit, visible_perm=VIEW)
     _check_date(on, field="on")
@@ -126,7 +127,7 @@ def member_withdraw(*, actor: Any, member: Member, on: dt.date, reason: str = ""
     return member
 
 
-def member_reinstate(*, actor: Any, member: Member) -> Member:
+def member_reinstate(*, actor: Actor, member: Member) -> Member:
     """A lapsed member re-registers late (补办再登记): active again, the same card number, no end date."""
     scoping.require(actor, MANAGE_MEMBERS, member.org_unit, visible_perm=VIEW)
     with transaction.atomic():
@@ -147,7 +148,7 @@ def member_reinstate(*, actor: Any, member: Member) -> Member:
     return member
 
 
-def member_transfer(*, actor: Any, member: Member, to_unit: OrgUnit, on: dt.date) -> Member:
+def member_transfer(*, actor: Actor, member: Member, to_unit: OrgUnit, on: dt.date) -> Member:
     """Move a member to another branch: the old row ends as 转出 on `on`, and a new row in `to_unit` (with
     a card number of that branch) points back to it, so the history of both branches stays true."""
     scoping.require(actor, MANAGE_MEMBERS, member.org_unit, visible_perm=VIEW)
@@ -194,7 +195,7 @@ def member_transfer(*, actor: Any, member: Member, to_unit: OrgUnit, on: dt.date
     return moved
 
 
-def members_end_for_death(*, actor: Any, person_id: int, died_on: dt.date) -> int:
+def members_end_for_death(*, actor: Actor, person_id: int, died_on: dt.date) -> int:
     """Every living membership (在册 or 未再登记) of a person the registry records as dead becomes 去世 on
     that date: one UPDATE, one audit row per membership (`log_select`). Running it again changes nothing."""
     rows = Member.objects.filter(person_id=person_id, status__in=LIVING)
@@ -210,7 +211,7 @@ def members_end_for_death(*, actor: Any, person_id: int, died_on: dt.date) -> in
         return rows.update(status=MemberStatus.DECEASED, ended_on=Greatest("joined_on", Value(died_on)))
 
 
-def death_job_submit(*, actor: Any, person: Any, died_on: dt.date) -> Any:
+def death_job_submit(*, actor: Actor, person: Any, died_on: dt.date) -> Any:
     """Queue MEMBER_DEATH inside the death's transaction (it commits with the death and runs after it, as
     the recorder); keyed by person and date, so a replayed death queues nothing. None when the person has
     no living membership."""
@@ -228,7 +229,7 @@ def death_job_submit(*, actor: Any, person: Any, died_on: dt.date) -> Any:
 
 
 def member_group_create(
-    *, actor: Any, org_unit: OrgUnit, name: str, leader: Member | None = None
+    *, actor: Actor, org_unit: OrgUnit, name: str, leader: Member | None = None
 ) -> MemberGroup:
     """A member group (会员小组) of a branch; its leader, if named, must be an active member of the branch."""
     scoping.require(actor, MANAGE_MEMBERS, org_unit, visible_perm=VIEW)
@@ -251,7 +252,7 @@ def member_group_create(
 
 def members_day_record(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     held_on: dt.date,
     kind: str,
@@ -271,7 +272,7 @@ def members_day_record(
         title=(title or "").strip(),
         participants=participants,
         note=note,
-        created_by=actor,
+        created_by=signed_in(actor),
     )
     event.full_clean(exclude=["created_by"])
     with transaction.atomic():

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import Member
 from guanhuai.association.permissions import MANAGE_MEMBERS, VIEW
 from guanhuai.association.services.members import card_numbers
@@ -48,7 +49,7 @@ def import_template() -> bytes:
     return out.getvalue()
 
 
-def members_import_submit(*, actor: Any, org_unit: OrgUnit, upload: Any) -> Any:
+def members_import_submit(*, actor: Actor, org_unit: OrgUnit, upload: Any) -> Any:
     """Check the file quickly, then queue the import job; the same file under the same branch returns the
     job it already made."""
     from guanhuai.jobs.services import job_submit
@@ -94,7 +95,7 @@ def _rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
             yield index, cells
 
 
-def members_import_run(*, actor: Any, org_unit: OrgUnit, content: bytes) -> dict[str, Any]:
+def members_import_run(*, actor: Actor, org_unit: OrgUnit, content: bytes) -> dict[str, Any]:
     """Check every row, then import all of them in one transaction or none. Returns the counts and, when
     rows are wrong, the error workbook's bytes under "errors_file"."""
     rows = list(_rows(content))

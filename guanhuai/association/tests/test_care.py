@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.association import services
 from guanhuai.association.models import CareArrangement, Visit
@@ -16,7 +17,7 @@ from guanhuai.core.errors import DomainError, NotFound
 from guanhuai.registry.services import death_record
 from guanhuai.registry.tests.factories import family
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _cover(actor, household, kind, **kw):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+
+from django.utils import timezone
 
 from guanhuai.association.models import CareArrangement
 from guanhuai.audit.models import AuditEntry
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _post(client, url, body):

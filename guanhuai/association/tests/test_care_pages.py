@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.association.models import CareArrangement, FollowUp, JointMeeting, Visit
 from guanhuai.audit.models import AuditEntry
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def test_the_county_sees_its_coverage_and_the_family_in_the_gap_list(client, tree, care):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.association.models import Member, Seat
@@ -71,7 +70,7 @@ def test_a_seat_ceased_before_its_designation_is_a_422_and_writes_nothing(client
     assert (refused.status_code, refused.json()["code"]) == (422, "ceased_on")
     assert not Seat.objects.exists()
     turnover = client.get(
-        f"/api/v1/association/cadres/turnover?unit_id={tree.town_a.pk}&year={dt.date.today().year}"
+        f"/api/v1/association/cadres/turnover?unit_id={tree.town_a.pk}&year={timezone.localdate().year}"
     )
     assert turnover.status_code == 200 and turnover.json()[-1]["name"] == "甲镇"
 
@@ -89,8 +88,8 @@ def test_a_village_confirms_through_the_api_and_a_member_off_its_roll_is_a_422(
             actor=officer,
             org_unit=tree.town_a,
             title="再登记",
-            opened_on=dt.date.today(),
-            deadline=dt.date.today(),
+            opened_on=timezone.localdate(),
+            deadline=timezone.localdate(),
         )
     chair = user_with_role("village_clerk", tree.village_a, username="chair_api")
     client.force_login(chair)

@@ -11,6 +11,7 @@ import os
 import re
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import PASSWORD, user_with_role
 
@@ -41,8 +42,8 @@ def test_a_village_chair_confirms_members_for_re_registration_on_a_phone(live_se
     campaign = Campaign.objects.create(
         org_unit=tree.county,
         title="2026年会员再登记",
-        opened_on=dt.date.today(),
-        deadline=dt.date.today() + dt.timedelta(days=20),
+        opened_on=timezone.localdate(),
+        deadline=timezone.localdate() + dt.timedelta(days=20),
         created_by=officer,
     )
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.association import services
@@ -91,7 +92,7 @@ def test_a_good_file_imports_every_row_once(
 def test_the_cli_opens_reports_and_refuses_an_early_close(tree, officer, django_capture_on_commit_callbacks):
     MemberFactory(org_unit=tree.village_a)
     out = StringIO()
-    deadline = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    deadline = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     with django_capture_on_commit_callbacks(execute=True):
         call_command(
             "members",

@@ -7,6 +7,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.association import selectors, services
@@ -120,7 +121,7 @@ def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
             org_unit=tree.county,
             title="2025年会员再登记",
             opened_on=DAY,
-            deadline=dt.date.today(),
+            deadline=timezone.localdate(),
         )
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.OPEN
@@ -150,7 +151,7 @@ def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
     # not before the deadline
     with pytest.raises(ValidationError, match="之后才能结束"):
         services.campaign_close_submit(actor=staff.officer, campaign=campaign)
-    type(campaign).objects.filter(pk=campaign.pk).update(deadline=dt.date.today() - dt.timedelta(days=1))
+    type(campaign).objects.filter(pk=campaign.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
     campaign.refresh_from_db()
     with pytest.raises(ValidationError, match="已于"):
         services.campaign_confirm(

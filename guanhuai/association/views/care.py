@@ -27,9 +27,9 @@ from guanhuai.association.permissions import MANAGE_CARE, VIEW, VIEW_CARE
 from guanhuai.association.selectors import care as selectors
 from guanhuai.association.states import CoverageKind
 from guanhuai.core.errors import NotFound
+from guanhuai.core.masking import mask_name
 from guanhuai.core.web import form_errors, form_page, message_errors, post_data
 from guanhuai.orgs.models import OrgUnit
-from guanhuai.registry.masking import mask_name
 
 PAGE_SIZE = 50
 

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.models import AuditEntry
 from guanhuai.audit.permissions import VIEW_AUDIT
 
 
 def entry_list(
     *,
-    actor: Any,
+    actor: Actor,
     q: str = "",
     action: str = "",
     actor_id: int | None = None,
@@ -43,6 +43,6 @@ def entry_list(
     return qs.select_related("actor", "org_unit")
 
 
-def can_view_log(*, actor: Any) -> bool:
+def can_view_log(*, actor: Actor) -> bool:
     """Whether the audit pages exist for this actor at all (they hold audit.view_log somewhere)."""
     return scoping.can_anywhere(actor, VIEW_AUDIT)

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.context import current
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.sql import insert_select
@@ -49,7 +50,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
 
 
@@ -57,7 +58,7 @@ def log(
     obj: models.Model,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: Any = None,
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
@@ -83,7 +84,7 @@ def log(
 
 
 def log_many(
-    objects: Iterable[models.Model], action: str, *, actor: Any, data: dict[str, Any] | None = None
+    objects: Iterable[models.Model], action: str, *, actor: Actor, data: dict[str, Any] | None = None
 ) -> int:
     """One entry per object, the same action and data for all, in one INSERT. Each entry's branch is its
     object's `org_unit_id` (None where the object has none). Returns the number written."""
@@ -120,7 +121,7 @@ def log_select(
     rows: QuerySet,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     object_repr: Expression,
     data: dict[str, Any] | None = None,
     org_unit: str = "org_unit_id",

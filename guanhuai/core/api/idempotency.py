@@ -55,5 +55,6 @@ def check_replay(stored: dict[str, Any], sent: dict[str, Any], *, pk: int) -> No
         )
 
 
-def created_or_replayed(created: bool, body: Any) -> Status:
-    return Status(201 if created else 200, body)
+def created_or_replayed(created: bool, body: Any, *, status: int = 201) -> Status:
+    """201 (or 202 for a create that continues as a job) the first time; 200 for a replay."""
+    return Status(status if created else 200, body)

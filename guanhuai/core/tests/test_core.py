@@ -1,9 +1,18 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils import timezone
 
 from guanhuai.core import crypto
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.text import name_pinyin, to_traditional
-from guanhuai.core.validators import parse_resident_id, validate_credit_code, validate_division_code
+from guanhuai.core.validators import (
+    id_check_char,
+    parse_resident_id,
+    validate_credit_code,
+    validate_division_code,
+)
 
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "34052419800101001X"])
@@ -46,6 +55,21 @@ def test_area_code_is_not_checked_against_current_divisions():
     from guanhuai.core.validators import id_check_char
 
     assert parse_resident_id(body + id_check_char(body)).birth_date.year == 1980
+
+
+def test_a_child_born_today_in_beijing_is_valid_while_the_server_clock_is_still_on_yesterday(monkeypatch):
+    # given: 01:00 in Beijing, still 17:00 of the day before in UTC (the machine's clock), two days ahead
+    beijing = dt.datetime.now(dt.UTC).astimezone(ZoneInfo("Asia/Shanghai")) + dt.timedelta(days=2)
+    beijing = beijing.replace(hour=1, minute=0)
+    monkeypatch.setattr(timezone, "now", lambda: beijing.astimezone(dt.UTC))
+    born = beijing.date()
+    body = f"110105{born:%Y%m%d}002"
+    # when / then: born "today" is a real birth date; tomorrow is not
+    assert parse_resident_id(body + id_check_char(body)).birth_date == born
+    later = f"110105{born + dt.timedelta(days=1):%Y%m%d}002"
+    with pytest.raises(ValidationError) as exc:
+        parse_resident_id(later + id_check_char(later))
+    assert exc.value.code == "id_number_date"
 
 
 def test_credit_code_examples_from_domain():

@@ -14,7 +14,7 @@ from django.urls import path
 from guanhuai import urls as site_urls
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.core.forms import BootstrapForm
-from guanhuai.core.web import form_errors, message_errors
+from guanhuai.core.web import form_errors, message_errors, refusal
 
 
 class DonationForm(BootstrapForm):
@@ -53,6 +53,17 @@ def test_other_exceptions_pass_through():
     with pytest.raises(KeyError), form_errors(form):
         raise KeyError("bug")
     assert form.errors == {}
+
+
+def test_a_kept_refusal_is_there_for_the_page_to_place_and_a_passing_one_leaves_the_view():
+    with refusal() as refused:
+        raise ValidationError("规则第2行缺少取值。", code="rule")
+    assert (refused.message, refused.error.code) == ("规则第2行缺少取值。", "rule")
+    with refusal() as nothing:
+        pass
+    assert nothing.message is None
+    with pytest.raises(NotFound), refusal(passing=(NotFound, PermissionDenied)):
+        raise NotFound("未找到该记录，或您无权访问。")
 
 
 def test_a_button_refusal_becomes_a_message():

@@ -11,7 +11,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from guanhuai.core.api import AmountIn, DayIn, Id, IdempotencyKeyIn, Money
-from guanhuai.funds.ledger import ZERO
+from guanhuai.core.money import ZERO
 from guanhuai.funds.models import Allocation, Donation, Donor, Fund, Pledge, Receipt, SpecialRound
 from guanhuai.funds.states import (
     AllocationStatus,

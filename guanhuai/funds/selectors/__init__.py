@@ -10,11 +10,13 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound, PermissionDenied, ValidationError
-from guanhuai.funds.ledger import ZERO, money_sum
+from guanhuai.core.money import ZERO, money_sum
 from guanhuai.funds.models import (
     Allocation,
     Disbursement,
@@ -34,7 +36,7 @@ from guanhuai.orgs.models import OrgUnit
 MONEY_ACCOUNTS = (Account.CASH, Account.ALLOCATED)
 
 
-def fund_list(*, actor: Any, perm: str = VIEW_FUNDS) -> QuerySet[Fund]:
+def fund_list(*, actor: Actor, perm: str = VIEW_FUNDS) -> QuerySet[Fund]:
     """Funds owned by branches where the actor holds `perm` (default: may view)."""
     return (
         scoping.scope(Fund.objects.all(), actor, perm)
@@ -43,7 +45,7 @@ def fund_list(*, actor: Any, perm: str = VIEW_FUNDS) -> QuerySet[Fund]:
     )
 
 
-def fund_get(*, actor: Any, fund_id: Any, perm: str = VIEW_FUNDS) -> Fund:
+def fund_get(*, actor: Actor, fund_id: Any, perm: str = VIEW_FUNDS) -> Fund:
     return scoping.get_or_404(Fund.objects.select_related("org_unit"), actor, perm, pk=fund_id)
 
 
@@ -156,7 +158,7 @@ def fund_statement(fund: Fund, *, start: dt.date, end: dt.date) -> Statement:
 
 def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Income (cash + in-kind donations, transfers in) and spending per month for the last `months`."""
-    end = today or dt.date.today()
+    end = today or timezone.localdate()
     # Month arithmetic, not day steps: 31-day steps back from the 1st overshoot into a 13th month.
     back = end.year * 12 + end.month - 1 - (months - 1)
     first = dt.date(back // 12, back % 12 + 1, 1)
@@ -191,7 +193,7 @@ def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None
     return [{"month": k, **v} for k, v in table.items()]
 
 
-def donor_list(*, actor: Any, q: str = "") -> QuerySet[Donor]:
+def donor_list(*, actor: Actor, q: str = "") -> QuerySet[Donor]:
     qs = scoping.scope(Donor.objects.all(), actor, VIEW_FUNDS)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
@@ -200,11 +202,11 @@ def donor_list(*, actor: Any, q: str = "") -> QuerySet[Donor]:
     return qs.annotate(gifts=Count("donations", filter=in_scope)).order_by("name")
 
 
-def donor_get(*, actor: Any, donor_id: Any) -> Donor:
+def donor_get(*, actor: Actor, donor_id: Any) -> Donor:
     return scoping.get_or_404(Donor.objects.all(), actor, VIEW_FUNDS, pk=donor_id)
 
 
-def donor_statement(donor: Donor, *, actor: Any) -> dict[str, Any]:
+def donor_statement(donor: Donor, *, actor: Actor) -> dict[str, Any]:
     """The donor's gifts and pledges to funds the actor may see: a donor is shared between branches, but
     what they gave to another branch's fund (its amount, its receipt number) is that branch's business."""
     donations = list(donation_list(actor=actor).filter(donor=donor).order_by("received_on", "id"))
@@ -221,27 +223,27 @@ def donor_statement(donor: Donor, *, actor: Any) -> dict[str, Any]:
     }
 
 
-def donor_pledges(*, actor: Any, donor: Donor, perm: str = VIEW_FUNDS) -> QuerySet[Pledge]:
+def donor_pledges(*, actor: Actor, donor: Donor, perm: str = VIEW_FUNDS) -> QuerySet[Pledge]:
     """The donor's pledges to funds the actor may see (scoped, like gifts, by the fund's branch)."""
     qs = scoping.scope(donor.pledges.all(), actor, perm, unit_field="fund__org_unit")
     return qs.select_related("fund").order_by("id")
 
 
-def donation_list(*, actor: Any, fund: Fund | None = None) -> QuerySet[Donation]:
+def donation_list(*, actor: Actor, fund: Fund | None = None) -> QuerySet[Donation]:
     qs = scoping.scope(Donation.objects.all(), actor, VIEW_FUNDS, unit_field="fund__org_unit")
     if fund is not None:
         qs = qs.filter(fund=fund)
     return qs.select_related("donor", "fund", "purpose").prefetch_related("receipts")
 
 
-def receipt_list(*, actor: Any, year: int | None = None) -> QuerySet[Receipt]:
+def receipt_list(*, actor: Actor, year: int | None = None) -> QuerySet[Receipt]:
     qs = scoping.scope(Receipt.objects.all(), actor, VIEW_FUNDS)
     if year:
         qs = qs.filter(year=year)
     return qs.select_related("donation__donor", "duplicate_of")
 
 
-def receipt_get(*, actor: Any, receipt_id: Any, perm: str = VIEW_FUNDS) -> Receipt:
+def receipt_get(*, actor: Actor, receipt_id: Any, perm: str = VIEW_FUNDS) -> Receipt:
     return scoping.get_or_404(
         Receipt.objects.select_related("donation__donor", "donation__fund", "org_unit"),
         actor,
@@ -256,7 +258,12 @@ def receipt_gap_report(*, org_unit: Any, year: int) -> list[dict[str, Any]]:
 
     seq = ReceiptSequence.objects.filter(org_unit=org_unit, year=year).first()
     last = seq.last_number if seq else 0
-    issued = {r.seq: r for r in Receipt.objects.filter(org_unit=org_unit, year=year)}
+    issued = {
+        r.seq: r
+        for r in Receipt.objects.unscoped("the gap report of one issuer the caller already scoped").filter(
+            org_unit=org_unit, year=year
+        )
+    }
     report = []
     for n in range(1, last + 1):
         receipt = issued.get(n)
@@ -269,14 +276,14 @@ def receipt_gap_report(*, org_unit: Any, year: int) -> list[dict[str, Any]]:
     return report
 
 
-def allocation_list(*, actor: Any, fund: Fund | None = None) -> QuerySet[Allocation]:
+def allocation_list(*, actor: Actor, fund: Fund | None = None) -> QuerySet[Allocation]:
     qs = scoping.scope(Allocation.objects.all(), actor, VIEW_FUNDS, unit_field="fund__org_unit")
     if fund is not None:
         qs = qs.filter(fund=fund)
     return qs.select_related("fund", "purpose")
 
 
-def disbursement_list(*, actor: Any, allocation: Allocation | None = None) -> QuerySet[Disbursement]:
+def disbursement_list(*, actor: Actor, allocation: Allocation | None = None) -> QuerySet[Disbursement]:
     qs = scoping.scope(Disbursement.objects.all(), actor, VIEW_FUNDS, unit_field="allocation__fund__org_unit")
     if allocation is not None:
         qs = qs.filter(allocation=allocation)
@@ -301,7 +308,8 @@ def disclosure_summary(*, org_unit: Any, start: dt.date, end: dt.date) -> dict[s
         .annotate(s=money_sum("amount"))
     )
     named = (
-        Donation.objects.filter(
+        Donation.objects.unscoped("public disclosure over funds the caller chose")
+        .filter(
             fund__in=funds,
             received_on__gte=start,
             received_on__lte=end,
@@ -314,7 +322,8 @@ def disclosure_summary(*, org_unit: Any, start: dt.date, end: dt.date) -> dict[s
         .order_by("-s")
     )
     anonymous = (
-        Donation.objects.filter(fund__in=funds, received_on__gte=start, received_on__lte=end, reversed=False)
+        Donation.objects.unscoped("public disclosure over funds the caller chose")
+        .filter(fund__in=funds, received_on__gte=start, received_on__lte=end, reversed=False)
         .exclude(donor__public_name=PublicName.NAMED)
         .aggregate(s=money_sum("amount"), n=Count("id"))
     )
@@ -337,7 +346,7 @@ class Reconciliation:
         return not self.problems
 
 
-def ledger_check(*, actor: Any) -> Reconciliation:
+def ledger_check(*, actor: Actor) -> Reconciliation:
     """`reconcile` for a person: it counts and names every fund of the database, so it is only for those
     who hold `funds.reconcile` at the root of the tree (the province, in a provincial deployment). A city
     auditor or a county fund manager would otherwise read other branches' funds."""
@@ -381,9 +390,13 @@ def reconcile() -> Reconciliation:
         .filter(s__lt=0)
     )
     rec.problems += [f"allocation {r['allocation_id']} is overspent: {r['s']}" for r in over]
-    donation_posted = Donation.objects.annotate(
-        posted=money_sum("transaction__entries__amount", filter=Q(transaction__entries__amount__gt=0))
-    ).exclude(posted=F("amount"))
+    donation_posted = (
+        Donation.objects.unscoped("reconciliation checks the whole ledger (funds.reconcile at the root)")
+        .annotate(
+            posted=money_sum("transaction__entries__amount", filter=Q(transaction__entries__amount__gt=0))
+        )
+        .exclude(posted=F("amount"))
+    )
     rec.problems += [
         f"donation {pk} does not match its transaction"
         for pk in donation_posted.values_list("pk", flat=True)[:20]
@@ -444,7 +457,7 @@ def purpose_ref(*, code: str) -> Purpose:
     return purpose
 
 
-def donation_get(*, actor: Any, donation_id: Any, perm: str = VIEW_FUNDS) -> Donation:
+def donation_get(*, actor: Actor, donation_id: Any, perm: str = VIEW_FUNDS) -> Donation:
     return scoping.get_or_404(
         Donation.objects.select_related("donor", "fund__org_unit", "purpose"),
         actor,
@@ -454,7 +467,7 @@ def donation_get(*, actor: Any, donation_id: Any, perm: str = VIEW_FUNDS) -> Don
     )
 
 
-def allocation_get(*, actor: Any, allocation_id: Any, perm: str = VIEW_FUNDS) -> Allocation:
+def allocation_get(*, actor: Actor, allocation_id: Any, perm: str = VIEW_FUNDS) -> Allocation:
     return scoping.get_or_404(
         Allocation.objects.select_related("fund__org_unit", "purpose"),
         actor,
@@ -464,7 +477,7 @@ def allocation_get(*, actor: Any, allocation_id: Any, perm: str = VIEW_FUNDS) ->
     )
 
 
-def disbursement_get(*, actor: Any, disbursement_id: Any, perm: str = VIEW_FUNDS) -> Disbursement:
+def disbursement_get(*, actor: Actor, disbursement_id: Any, perm: str = VIEW_FUNDS) -> Disbursement:
     return scoping.get_or_404(
         Disbursement.objects.select_related("allocation__fund__org_unit", "allocation__purpose", "person"),
         actor,

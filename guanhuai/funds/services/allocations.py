@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
@@ -31,7 +32,7 @@ from guanhuai.orgs.models import OrgUnit
 
 def allocation_create(
     *,
-    actor: Any,
+    actor: Actor,
     fund: Fund,
     purpose: Purpose,
     target_kind: str,
@@ -51,7 +52,11 @@ def allocation_create(
     if not (name or "").strip():
         raise ValidationError(_("请填写分配名称。"), code="name_required")
     if idempotency_key:
-        existing = Allocation.objects.filter(idempotency_key=idempotency_key).first()
+        existing = (
+            Allocation.objects.unscoped("an idempotency key is looked up across branches")
+            .filter(idempotency_key=idempotency_key)
+            .first()
+        )
         if existing is not None:
             return existing, False
     day = posted_on or _today()
@@ -64,7 +69,7 @@ def allocation_create(
                 target_ref=target_ref,
                 name=name.strip(),
                 amount=value,
-                approved_by=actor,
+                approved_by=signed_in(actor),
                 idempotency_key=idempotency_key or None,
             )
             ledger.post(
@@ -104,7 +109,7 @@ def allocation_remaining(allocation: Allocation) -> Decimal:
     return ledger.balance(allocation.fund_id, Account.ALLOCATED, allocation=allocation)
 
 
-def allocation_close(*, actor: Any, allocation: Allocation, posted_on: dt.date | None = None) -> Allocation:
+def allocation_close(*, actor: Actor, allocation: Allocation, posted_on: dt.date | None = None) -> Allocation:
     """Close an allocation and give what is left back to the fund's available cash."""
     scoping.require(actor, MANAGE_FUNDS, allocation.fund.org_unit)
     if allocation.status == AllocationStatus.CLOSED:
@@ -159,7 +164,7 @@ def _check_beneficiary(purpose: Purpose, person: Any, area: OrgUnit) -> None:
 
 def disbursement_record(
     *,
-    actor: Any,
+    actor: Actor,
     allocation: Allocation,
     amount: Any,
     paid_on: dt.date,
@@ -234,7 +239,7 @@ def disbursement_lines(allocation: Allocation, value: Decimal) -> list[Line]:
 
 
 def disbursement_reverse(
-    *, actor: Any, disbursement: Disbursement, reason: str, posted_on: dt.date | None = None
+    *, actor: Actor, disbursement: Disbursement, reason: str, posted_on: dt.date | None = None
 ) -> Disbursement:
     scoping.require(actor, MANAGE_FUNDS, disbursement.allocation.fund.org_unit)
     if not (reason or "").strip():
@@ -261,7 +266,7 @@ def disbursement_reverse(
 
 def special_round_create(
     *,
-    actor: Any,
+    actor: Actor,
     fund: Fund,
     name: str,
     purpose: Purpose,
@@ -306,7 +311,7 @@ def special_round_create(
                 amount_each=each,
                 allocation=allocation,
                 paid_on=paid_on,
-                created_by=actor,
+                created_by=signed_in(actor),
                 idempotency_key=idempotency_key,
             )
             _bulk_disburse(
@@ -329,7 +334,7 @@ def special_round_create(
 
 def _bulk_disburse(
     *,
-    actor: Any,
+    actor: Actor,
     allocation: Allocation,
     rnd: SpecialRound,
     persons: list[Any],

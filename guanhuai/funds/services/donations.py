@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
@@ -41,7 +42,7 @@ from guanhuai.orgs.models import OrgUnit
 
 def fund_create(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     name: str,
     founded_on: dt.date,
@@ -75,7 +76,7 @@ def fund_create(
 
 def donor_create(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     kind: str,
     name: str,
@@ -85,7 +86,7 @@ def donor_create(
     address: str = "",
     public_name: str = PublicName.ANONYMOUS,
 ) -> Donor:
-    from guanhuai.registry.masking import mask_phone
+    from guanhuai.core.masking import mask_phone
 
     scoping.require(actor, RECORD_DONATIONS, org_unit)
     name = (name or "").strip()
@@ -117,7 +118,7 @@ def donor_create(
 
 def pledge_create(
     *,
-    actor: Any,
+    actor: Actor,
     donor: Donor,
     fund: Fund,
     amount: Any,
@@ -149,7 +150,7 @@ def pledge_create(
 
 def donation_record(
     *,
-    actor: Any,
+    actor: Actor,
     donor: Donor,
     fund: Fund,
     kind: str,
@@ -184,7 +185,11 @@ def donation_record(
     if pledge is not None and (pledge.donor_id != donor.pk or pledge.fund_id != fund.pk):
         raise ValidationError(_("认捐记录与捐赠人或基金不符。"), code="pledge_mismatch")
     if idempotency_key:
-        existing = Donation.objects.filter(transaction__idempotency_key=idempotency_key).first()
+        existing = (
+            Donation.objects.unscoped("an idempotency key is looked up across branches")
+            .filter(transaction__idempotency_key=idempotency_key)
+            .first()
+        )
         if existing is not None:
             return existing, False
     debit, credit = (
@@ -204,7 +209,11 @@ def donation_record(
             ],
             idempotency_key=idempotency_key,
         )
-        replayed = Donation.objects.filter(transaction=txn).first()
+        replayed = (
+            Donation.objects.unscoped("an idempotency key is looked up across branches")
+            .filter(transaction=txn)
+            .first()
+        )
         if replayed is not None:  # an identical request won the race for this key
             return replayed, False
         donation = Donation.objects.create(
@@ -220,7 +229,7 @@ def donation_record(
             received_on=received_on,
             pledge=pledge,
             transaction=txn,
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         log(
             donation,
@@ -235,7 +244,7 @@ def donation_record(
 
 
 def donation_reverse(
-    *, actor: Any, donation: Donation, reason: str, posted_on: dt.date | None = None
+    *, actor: Actor, donation: Donation, reason: str, posted_on: dt.date | None = None
 ) -> Donation:
     """A gift recorded in error: a reversal in the ledger, and its receipts voided."""
     scoping.require(actor, MANAGE_FUNDS, donation.fund.org_unit)
@@ -276,7 +285,7 @@ def receipt_number(org_unit: OrgUnit, year: int, seq: int) -> str:
     return f"{org_unit.code}-{year}-{seq:06d}"
 
 
-def receipt_issue(*, actor: Any, donation: Donation, duplicate_of: Receipt | None = None) -> Receipt:
+def receipt_issue(*, actor: Actor, donation: Donation, duplicate_of: Receipt | None = None) -> Receipt:
     scoping.require(actor, RECORD_DONATIONS, donation.fund.org_unit)
     if donation.reversed:
         raise Conflict(_("已冲销的捐赠不能开具收据。"), code="donation_reversed")
@@ -294,16 +303,16 @@ def receipt_issue(*, actor: Any, donation: Donation, duplicate_of: Receipt | Non
             donation=donation,
             issued_on=issued_on,
             duplicate_of=duplicate_of,
-            issued_by=actor,
+            issued_by=signed_in(actor),
         )
         log(receipt, "funds.receipt.issued", actor=actor, org_unit=issuer, data={"number": receipt.number})
     return receipt
 
 
-def _void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
+def _void(*, actor: Actor, receipt: Receipt, reason: str) -> Receipt:
     states.transition(receipt, ReceiptStatus.VOIDED, RECEIPT_TRANSITIONS)
     receipt.void_reason = reason.strip()[:200]
-    receipt.voided_at, receipt.voided_by = timezone.now(), actor
+    receipt.voided_at, receipt.voided_by = timezone.now(), signed_in(actor)
     receipt.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
     log(
         receipt,
@@ -315,12 +324,16 @@ def _void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
     return receipt
 
 
-def receipt_void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
+def receipt_void(*, actor: Actor, receipt: Receipt, reason: str) -> Receipt:
     scoping.require(actor, VOID_RECEIPTS, receipt.org_unit)
     if not (reason or "").strip():
         raise ValidationError(_("作废收据必须填写原因。"), code="reason_required")
     with transaction.atomic():
-        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        receipt = (
+            Receipt.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update()
+            .get(pk=receipt.pk)
+        )
         if receipt.status == ReceiptStatus.VOIDED:
             raise Conflict(
                 _("收据 %(n)s 已于 %(d)s 作废，不能再次作废。")
@@ -330,12 +343,16 @@ def receipt_void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
         return _void(actor=actor, receipt=receipt, reason=reason)
 
 
-def receipt_reissue(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
+def receipt_reissue(*, actor: Actor, receipt: Receipt, reason: str) -> Receipt:
     """Replace a lost or damaged receipt: the original is voided (if it is not already) and a new number
     is issued, marked as a duplicate of it."""
     scoping.require(actor, VOID_RECEIPTS, receipt.org_unit)
     with transaction.atomic():
-        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        receipt = (
+            Receipt.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update()
+            .get(pk=receipt.pk)
+        )
         if receipt.status == ReceiptStatus.ISSUED:
             receipt_void(
                 actor=actor,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import parse_amount
@@ -26,7 +27,7 @@ from guanhuai.funds.states import Account, TxnKind
 
 def transfer_record(
     *,
-    actor: Any,
+    actor: Actor,
     from_fund: Fund,
     to_fund: Fund,
     amount: Any,
@@ -76,7 +77,7 @@ def transfer_record(
     return txn, True
 
 
-def period_close(*, actor: Any, fund: Fund, period: str) -> ClosedPeriod:
+def period_close(*, actor: Actor, fund: Fund, period: str) -> ClosedPeriod:
     """Close a month: nothing can post into it, or into any earlier month, afterwards."""
     scoping.require(actor, CLOSE_PERIODS, fund.org_unit)
     try:
@@ -91,7 +92,7 @@ def period_close(*, actor: Any, fund: Fund, period: str) -> ClosedPeriod:
             _("“%(fund)s”的 %(p)s 已结账。") % {"fund": fund.name, "p": period}, code="already_closed"
         )
     with transaction.atomic():
-        closed = ClosedPeriod.objects.create(fund=fund, period=f"{first:%Y-%m}", closed_by=actor)
+        closed = ClosedPeriod.objects.create(fund=fund, period=f"{first:%Y-%m}", closed_by=signed_in(actor))
         log(
             closed, "funds.period.closed", actor=actor, org_unit=fund.org_unit, data={"period": closed.period}
         )

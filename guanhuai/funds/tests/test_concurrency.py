@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from guanhuai.accounts.models import User
 from guanhuai.accounts.services import token_create
@@ -218,7 +219,7 @@ def test_concurrent_donations_get_receipt_numbers_1_to_n_without_gaps_or_duplica
     n = 8
     funds = [fund(money.manager, tree.province, name=f"基金{i}") for i in range(n)]
     giver = donor(money.manager, tree.province)
-    year = dt.date.today().year
+    year = timezone.localdate().year
     if counter_exists:
         ReceiptSequence.objects.create(org_unit=tree.province, year=year, last_number=0)
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from reportlab.pdfbase import pdfmetrics
 
@@ -235,7 +236,7 @@ def test_statement_defaults_to_the_current_year_and_pdf_embeds_the_font(client, 
     response = client.get(reverse("funds_io:statement_pdf", args=[busy_fund.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert_embeds_cjk_font(response.content)
-    year = dt.date.today().year
+    year = timezone.localdate().year
     assert f"{year}0101-{year}1231" in response["Content-Disposition"]
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from guanhuai.funds import imports, selectors, services
@@ -32,7 +33,7 @@ COMPANY = [
     "2025-03-01",
 ]
 PERSON = ["张三", "个人", "", "爱心人士", "失独帮扶专项", "bereaved", "资金", "1000", "微信", "", "", ""] + [
-    dt.datetime(2025, 3, 2)
+    dt.datetime(2025, 3, 2)  # noqa: DTZ001 - an Excel date cell is a naive date-time, as a clerk's file has it
 ]
 GOODS = ["某某超市", "单位", "", "公开", "生育关怀基金", "", "物资", "3600", "", "大米", "120袋"] + [
     "市场价 30元/袋",
@@ -179,7 +180,7 @@ def test_every_bad_row_is_reported_with_its_reason(funds, upload):
         [*PERSON[:5], "youth_health", *PERSON[6:]],  # not allowed by the restricted fund
         [*PERSON[:7], "12.345", *PERSON[8:]],
         [*PERSON[:8], "刷卡", *PERSON[9:]],
-        [*PERSON[:12], dt.date.today() + dt.timedelta(days=3)],
+        [*PERSON[:12], timezone.localdate() + dt.timedelta(days=3)],
         [*GOODS[:11], "", GOODS[12]],  # goods without a valuation basis
     ]
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.core.money import parse_amount
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.permissions import CLOSE_PERIODS, DISBURSE, MANAGE_FUNDS
@@ -196,10 +196,10 @@ def _round_persons(request: HttpRequest, form: forms.RoundForm) -> list[Any] | N
             return None
         persons, errors = [], []
         for n, number in lines:
-            try:
+            with refusal() as refused:
                 persons.append(_person_by_id(request, number))
-            except DomainError as exc:
-                errors.append(_("第%(n)d行：%(e)s") % {"n": n, "e": exc})
+            if refused.error is not None:
+                errors.append(_("第%(n)d行：%(e)s") % {"n": n, "e": refused.message})
         for error in errors[:20]:
             form.add_error("id_numbers", error)
         if len(errors) > 20:

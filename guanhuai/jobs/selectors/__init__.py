@@ -6,12 +6,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.permissions import VIEW_JOBS
 
 
-def job_list(*, actor: Any, kind: str = "", status: str = "") -> QuerySet[Job]:
+def job_list(*, actor: Actor, kind: str = "", status: str = "") -> QuerySet[Job]:
     """The actor's own jobs, plus every job in branches where they hold jobs.view_jobs."""
     if not getattr(actor, "is_authenticated", False):
         return Job.objects.none()
@@ -28,7 +29,7 @@ def job_list(*, actor: Any, kind: str = "", status: str = "") -> QuerySet[Job]:
     return qs.select_related("actor", "org_unit")
 
 
-def job_get(*, actor: Any, job_id: Any) -> Job:
+def job_get(*, actor: Actor, job_id: Any) -> Job:
     try:
         return job_list(actor=actor).get(pk=job_id)
     except (Job.DoesNotExist, ValueError, TypeError):

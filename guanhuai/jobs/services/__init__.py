@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.scopes import unscoped
 from guanhuai.jobs import registry
 from guanhuai.jobs.models import Job, WorkerHeartbeat
 from guanhuai.jobs.permissions import RETRY_JOBS, RUN_JOBS
@@ -98,7 +100,7 @@ def _transition(job: Job, to: JobStatus) -> None:
 
 def job_submit(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     idempotency_key: str,
     params: dict[str, Any] | None = None,
@@ -117,7 +119,13 @@ def job_submit(
     existing = _existing(idempotency_key)
     if existing:
         return existing, False
-    job = Job(actor=actor, kind=kind, idempotency_key=idempotency_key, params=params or {}, org_unit=org_unit)
+    job = Job(
+        actor=signed_in(actor),
+        kind=kind,
+        idempotency_key=idempotency_key,
+        params=params or {},
+        org_unit=org_unit,
+    )
     try:
         with transaction.atomic():
             if input_content is not None:
@@ -144,7 +152,7 @@ def _enqueue(job_id: int) -> None:
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
-def job_may_retry(*, actor: Any, job: Job) -> bool:
+def job_may_retry(*, actor: Actor, job: Job) -> bool:
     """Its submitter, or the administrator over its branch (jobs.retry_jobs). Auditors read; they do not act."""
     if job.actor_id is not None and job.actor_id == getattr(actor, "pk", None):
         return True
@@ -153,7 +161,7 @@ def job_may_retry(*, actor: Any, job: Job) -> bool:
     return scoping.can(actor, RETRY_JOBS, job.org_unit)
 
 
-def job_retry(*, actor: Any, job: Job) -> Job:
+def job_retry(*, actor: Actor, job: Job) -> Job:
     """Queue a failed job again; its handler resumes from the checkpoint. Allowed to its submitter and to
     holders of jobs.retry_jobs over its branch. Whoever cannot see the job gets NotFound; one who sees it
     without acting on it (an auditor, through jobs.view_jobs) gets PermissionDenied."""
@@ -186,7 +194,10 @@ def job_run(job_id: int) -> Job:
     progress = Progress(job)
     try:
         try:
-            registry.get(job.kind).handler(job, progress)
+            # A job is system work, also when the in-process queue runs it inside the request that queued
+            # it: the scope guard (core/scopes.py) is for pages and the API.
+            with unscoped("a durable job runs as system work"):
+                registry.get(job.kind).handler(job, progress)
         finally:
             progress.close()
     except DomainError as exc:
@@ -232,7 +243,7 @@ def _finish(job: Job, status: JobStatus, *, error: str = "") -> Job:
     return fresh
 
 
-def job_file_open(*, actor: Any, job: Job, which: str) -> Any:
+def job_file_open(*, actor: Actor, job: Job, which: str) -> Any:
     """Open a job's input or result file for download, recording the read: result files of bulk work
     often carry personal data. The caller got `job` through selectors.job_get, so access is checked."""
     field = {"input": job.input_file, "result": job.result_file}.get(which)

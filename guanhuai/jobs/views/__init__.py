@@ -4,7 +4,6 @@ finishes), a retry button and downloads that check access like every other read.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.web import message_errors
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.forms import JobFilterForm
@@ -55,7 +55,7 @@ def _decorate(job: Job) -> Job:
     return job
 
 
-def _panel_context(job: Job, actor: Any) -> dict[str, object]:
+def _panel_context(job: Job, actor: Actor) -> dict[str, object]:
     _decorate(job)
     return {
         "job": job,

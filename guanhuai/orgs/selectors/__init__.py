@@ -10,6 +10,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import ValidationError
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import LEVEL_ORDER, Level, OrgChange, OrgUnit, OrgUnitQuerySet
@@ -18,7 +19,7 @@ from guanhuai.orgs.permissions import MANAGE_UNITS, VIEW_UNITS
 
 def unit_list(
     *,
-    actor: Any,
+    actor: Actor,
     parent_id: int | None = None,
     level: str = "",
     q: str = "",
@@ -37,11 +38,11 @@ def unit_list(
     return qs
 
 
-def unit_get(*, actor: Any, unit_id: Any, perm: str = VIEW_UNITS) -> OrgUnit:
+def unit_get(*, actor: Actor, unit_id: Any, perm: str = VIEW_UNITS) -> OrgUnit:
     return scoping.unit_or_404(actor, perm, unit_id)
 
 
-def top_units(*, actor: Any) -> OrgUnitQuerySet:
+def top_units(*, actor: Actor) -> OrgUnitQuerySet:
     """The roots of what the actor sees: their assigned units (minus those nested in another)."""
     roots = scoping.root_paths(actor, VIEW_UNITS)
     if roots is None:
@@ -49,12 +50,12 @@ def top_units(*, actor: Any) -> OrgUnitQuerySet:
     return OrgUnit.objects.filter(path__in=roots)
 
 
-def breadcrumbs(*, actor: Any, unit: OrgUnit) -> list[OrgUnit]:
+def breadcrumbs(*, actor: Actor, unit: OrgUnit) -> list[OrgUnit]:
     """Ancestors the actor may see, root first (a township user does not see the county above)."""
     return list(scoping.units(actor, VIEW_UNITS).filter(path__in=unit.ancestor_paths()).order_by("path"))
 
 
-def level_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = False) -> dict[str, int]:
+def level_counts(*, actor: Actor, unit: OrgUnit, include_closed: bool = False) -> dict[str, int]:
     """Open units per level below (and including) `unit`: one grouped query over the path range."""
     qs = scoping.units(actor, VIEW_UNITS, within=unit.path).exclude(path=unit.path)
     if not include_closed:
@@ -63,7 +64,7 @@ def level_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = False) -> 
     return {level: got.get(level, 0) for level in Level.values[unit.level_rank + 1 :]}
 
 
-def children_with_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = False) -> list[OrgUnit]:
+def children_with_counts(*, actor: Actor, unit: OrgUnit, include_closed: bool = False) -> list[OrgUnit]:
     """Direct children, each with `.descendant_counts` {level: n}. Two queries whatever the size."""
     children = list(unit_list(actor=actor, parent_id=unit.pk, include_closed=include_closed).order_by("code"))
     if not children:
@@ -86,7 +87,7 @@ def children_with_counts(*, actor: Any, unit: OrgUnit, include_closed: bool = Fa
     return children
 
 
-def scoped_subtree_count(*, actor: Any, unit: OrgUnit) -> int:
+def scoped_subtree_count(*, actor: Actor, unit: OrgUnit) -> int:
     return scoping.units(actor, VIEW_UNITS, within=unit.path).count()
 
 
@@ -94,7 +95,7 @@ def unscoped_subtree_count(*, unit: OrgUnit) -> int:
     return OrgUnit.objects.subtree(unit.path).count()
 
 
-def unit_get_by_code(*, actor: Any, code: str, perm: str = VIEW_UNITS) -> OrgUnit:
+def unit_get_by_code(*, actor: Actor, code: str, perm: str = VIEW_UNITS) -> OrgUnit:
     """One unit by its division code, within the actor's scope for `perm`. A code that does not exist
     and one outside the scope give the same error. Used where a user *names* a unit in their input (a new
     parent, a merge target), so the error is a 422 about that input, not a 404 about the URL."""
@@ -108,7 +109,7 @@ def unit_get_by_code(*, actor: Any, code: str, perm: str = VIEW_UNITS) -> OrgUni
     return unit
 
 
-def unit_ref(*, actor: Any, unit_id: Any = None, code: str = "", perm: str = VIEW_UNITS) -> OrgUnit:
+def unit_ref(*, actor: Actor, unit_id: Any = None, code: str = "", perm: str = VIEW_UNITS) -> OrgUnit:
     """A unit named in a request body, by id or by code (422 `unknown_unit` when neither resolves)."""
     if code:
         return unit_get_by_code(actor=actor, code=code, perm=perm)
@@ -131,7 +132,7 @@ def public_unit(*, unit_id: Any = None, code: str = "") -> OrgUnit:
         )
 
 
-def unit_history(*, actor: Any, unit: OrgUnit, limit: int = 50) -> list[OrgChange]:
+def unit_history(*, actor: Actor, unit: OrgUnit, limit: int = 50) -> list[OrgChange]:
     """The unit's OrgChange rows, newest first. Parents and merge targets outside the actor's scope are
     shown without their names (`.from_parent_visible` etc.), so history never leaks a sibling branch."""
     rows = list(
@@ -151,7 +152,7 @@ def unit_history(*, actor: Any, unit: OrgUnit, limit: int = 50) -> list[OrgChang
     return rows
 
 
-def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
+def import_targets(*, actor: Actor) -> QuerySet[OrgUnit]:
     """Units an import may be confined to: the actor's managed roots plus every managed unit down to county
     level (a province has a few hundred of those; townships and villages are chosen by code in the file)."""
     roots = scoping.root_paths(actor, MANAGE_UNITS)
@@ -164,7 +165,7 @@ def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
     )
 
 
-def move_candidates(*, actor: Any, unit: OrgUnit, q: str = "") -> QuerySet[OrgUnit]:
+def move_candidates(*, actor: Actor, unit: OrgUnit, q: str = "") -> QuerySet[OrgUnit]:
     """Open units the actor manages that could become `unit`'s new parent: a higher level than the unit,
     not the current parent, not inside the unit's own subtree. Units at the current parent's level (the
     usual case: a village moving to a neighbouring township) come first. Unsliced, so a form can validate
@@ -186,7 +187,7 @@ def move_candidates(*, actor: Any, unit: OrgUnit, q: str = "") -> QuerySet[OrgUn
     ).order_by("nearest", "path")
 
 
-def merge_candidates(*, actor: Any, unit: OrgUnit) -> QuerySet[OrgUnit]:
+def merge_candidates(*, actor: Actor, unit: OrgUnit) -> QuerySet[OrgUnit]:
     """Open siblings of the same level that the actor manages: the only valid merge targets."""
     return (
         scoping.units(actor, MANAGE_UNITS)

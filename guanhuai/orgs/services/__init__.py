@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.actions import register
 from guanhuai.audit.services import diff, log
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
@@ -87,7 +88,7 @@ def check_code(*, code: str, level: str, parent: OrgUnit | None, exclude_pk: int
 
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor,
     parent: OrgUnit | None,
     code: str,
     name: str,
@@ -130,7 +131,7 @@ def unit_create(
             effective_on=opened_on or timezone.localdate(),
             to_parent=parent,
             new_path=path,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=signed_in(actor) if getattr(actor, "pk", None) else None,
         )
         if audit:
             log(unit, "orgs.unit.created", actor=actor, org_unit=unit, data={"code": code, "level": level})
@@ -139,7 +140,7 @@ def unit_create(
 
 def unit_update(
     *,
-    actor: Any,
+    actor: Actor,
     unit: OrgUnit,
     name: str | None = None,
     code: str | None = None,
@@ -174,7 +175,7 @@ def unit_update(
             kind=OrgChange.Kind.UPDATED,
             effective_on=timezone.localdate(),
             changes={k: [str(a), str(b)] for k, (a, b) in changed.items()},
-            actor=actor,
+            actor=signed_in(actor),
         )
         log(unit, "orgs.unit.updated", actor=actor, org_unit=unit, changes=changed)
     return unit
@@ -191,7 +192,7 @@ def _rewrite_subtree(unit: OrgUnit, new_path: str) -> int:
 
 
 def unit_move(
-    *, actor: Any, unit: OrgUnit, new_parent: OrgUnit, effective_on: dt.date | None = None, note: str = ""
+    *, actor: Actor, unit: OrgUnit, new_parent: OrgUnit, effective_on: dt.date | None = None, note: str = ""
 ) -> OrgUnit:
     """Place `unit` (with everything below it) under `new_parent`."""
     unit.refresh_from_db()
@@ -227,7 +228,7 @@ def unit_move(
             old_path=old_path,
             new_path=new_path,
             note=note,
-            actor=actor,
+            actor=signed_in(actor),
         )
         log(
             unit,
@@ -241,7 +242,7 @@ def unit_move(
 
 
 def unit_merge(
-    *, actor: Any, unit: OrgUnit, into: OrgUnit, effective_on: dt.date | None = None, note: str = ""
+    *, actor: Actor, unit: OrgUnit, into: OrgUnit, effective_on: dt.date | None = None, note: str = ""
 ) -> OrgUnit:
     """Merge `unit` into its sibling `into`: the children of `unit` move under `into`, and `unit` is closed
     with a pointer to `into`. Apps re-point their own rows on the `unit_merged` signal, inside this
@@ -272,7 +273,7 @@ def unit_merge(
             merged_into=into,
             from_parent=unit.parent,
             note=note,
-            actor=actor,
+            actor=signed_in(actor),
         )
         log(
             unit,
@@ -290,7 +291,7 @@ register({"orgs.unit.rows_followed": gettext_lazy("合并组织：记录随之�
 
 
 def rows_follow_merge(
-    *, actor: Any, merged: OrgUnit, into: OrgUnit, fields: list[tuple[QuerySet[Any], str]]
+    *, actor: Actor, merged: OrgUnit, into: OrgUnit, fields: list[tuple[QuerySet[Any], str]]
 ) -> dict[str, int]:
     """For `unit_merged` receivers: re-point the rows of each (queryset, field) pair whose field is
     `merged` to `into`, one set-based UPDATE per pair, and one audit row per pair that moved anything (on the merged unit,
@@ -313,7 +314,7 @@ def rows_follow_merge(
     return moved
 
 
-def unit_close(*, actor: Any, unit: OrgUnit, closed_on: dt.date | None = None, note: str = "") -> OrgUnit:
+def unit_close(*, actor: Actor, unit: OrgUnit, closed_on: dt.date | None = None, note: str = "") -> OrgUnit:
     scoping.require(actor, MANAGE_UNITS, unit)
     if not unit.is_open:
         raise ValidationError(_("“%(name)s”已撤销。") % {"name": unit.name}, code="unit_closed")
@@ -329,7 +330,7 @@ def unit_close(*, actor: Any, unit: OrgUnit, closed_on: dt.date | None = None, n
         unit.full_clean(exclude=["path", "depth", "child_seq"], validate_unique=False)
         unit.save(update_fields=["closed_on"])
         OrgChange.objects.create(
-            unit=unit, kind=OrgChange.Kind.CLOSED, effective_on=day, note=note, actor=actor
+            unit=unit, kind=OrgChange.Kind.CLOSED, effective_on=day, note=note, actor=signed_in(actor)
         )
         log(unit, "orgs.unit.closed", actor=actor, org_unit=unit, data={"note": note})
     return unit

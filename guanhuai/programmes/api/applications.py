@@ -22,7 +22,17 @@ from ninja import Field, File, Form, Header, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, idempotency_key, paginate
+from guanhuai.core.api import (
+    AUTH_ERRORS,
+    READ,
+    WRITE,
+    ErrorOut,
+    Paged,
+    check_replay,
+    created_or_replayed,
+    idempotency_key,
+    paginate,
+)
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.programmes.models import Application, Programme
@@ -243,20 +253,26 @@ def application_create(
 ) -> Any:
     actor = actor_of(request)
     full_key = idempotency_key(request, "application", header_key, None)
-    replay = bool(full_key) and Application.objects.filter(idempotency_key=full_key).exists()
     person = registry_selectors.person_get(actor=actor, person_id=payload.person_id)
     spouse = (
         registry_selectors.person_ref(actor=actor, person_id=payload.spouse_id) if payload.spouse_id else None
     )
-    application = svc.application_create(
+    programme = _programme_ref(request, payload.programme_id, VIEW)
+    application, created = svc.application_create(
         actor=actor,
-        programme=_programme_ref(request, payload.programme_id, VIEW),
+        programme=programme,
         person=person,
         spouse=spouse,
         reason=payload.reason,
         idempotency_key=full_key,
     )
-    return Status(200 if replay else 201, _detail_out(request, application.pk))
+    if not created:
+        check_replay(
+            {"programme": application.programme_id, "person": application.person_id},
+            {"programme": programme.pk, "person": person.pk},
+            pk=application.pk,
+        )
+    return created_or_replayed(created, _detail_out(request, application.pk))
 
 
 @router.get(

@@ -24,12 +24,13 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.core.api import READ, WRITE, AmountIn, Money, paginate
+from guanhuai.core.api import READ, WRITE, AmountIn, Money, check_replay, created_or_replayed, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.funds.ledger import to_money
+from guanhuai.core.money import to_money
 from guanhuai.jobs.api import JobOut
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
+from guanhuai.programmes.periods import parse_period
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors import cycles as selectors
 from guanhuai.programmes.selectors import payments as payment_selectors
@@ -228,16 +229,20 @@ def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
             code="unknown_programme",
         )
     key = f"api:{actor.pk}:{payload.idempotency_key}" if payload.idempotency_key else None
-    before = Cycle.objects.filter(programme=programme, period=payload.period.strip()).first()
-    cycle = services.cycle_generate(
+    cycle, created = services.cycle_generate(
         actor=actor,
         programme=programme,
         period=payload.period,
         idempotency_key=key,
         past_reason=payload.past_reason,
     )
-    cycle = _cycle(request, cycle.pk)
-    return Status(200 if before is not None and before.pk == cycle.pk else 202, cycle)
+    if not created:
+        check_replay(
+            {"programme": cycle.programme_id, "period": cycle.period},
+            {"programme": programme.pk, "period": parse_period(payload.period, programme.period).label},
+            pk=cycle.pk,
+        )
+    return created_or_replayed(created, _cycle(request, cycle.pk), status=202)
 
 
 @router.get(

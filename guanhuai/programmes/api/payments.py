@@ -21,7 +21,7 @@ from ninja.responses import Status
 from guanhuai.core import excel
 from guanhuai.core.api import READ, WRITE, Money, paginate
 from guanhuai.core.api import actor as actor_of
-from guanhuai.funds.ledger import to_money
+from guanhuai.core.money import to_money
 from guanhuai.programmes.models import ResultFile
 from guanhuai.programmes.selectors import payments as selectors
 from guanhuai.programmes.services import payments as services

@@ -72,7 +72,11 @@ def _allocation_ref(request: HttpRequest, allocation_id: int | None) -> Allocati
     if allocation_id is None:
         return None
     visible = scoping.path_q(actor_of(request), "funds.view_funds", path_field="fund__org_unit__path")
-    allocation = Allocation.objects.filter(visible, pk=allocation_id).select_related("fund").first()
+    allocation = (
+        scoping.mark_scoped(Allocation.objects.filter(visible, pk=allocation_id))
+        .select_related("fund")
+        .first()
+    )
     if allocation is None:
         raise ValidationError(
             _("资金分配（编号 %(id)s）不存在，或您无权使用。") % {"id": allocation_id},

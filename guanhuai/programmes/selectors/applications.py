@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.actions import describe
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import NotFound
+from guanhuai.core.masking import mask_name
 from guanhuai.core.money import CENT
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import (
@@ -45,7 +47,6 @@ from guanhuai.programmes.states import (
     Period,
     Step,
 )
-from guanhuai.registry.masking import mask_name
 from guanhuai.registry.models import Person
 
 
@@ -63,7 +64,7 @@ def _base() -> QuerySet[Application]:
     return Application.objects.select_related("programme", "person", "spouse", "org_unit")
 
 
-def application_list(*, actor: Any, filters: ApplicationFilters | None = None) -> QuerySet[Application]:
+def application_list(*, actor: Actor, filters: ApplicationFilters | None = None) -> QuerySet[Application]:
     f = filters or ApplicationFilters()
     qs = scoping.scope(_base(), actor, VIEW)
     if f.awaiting_me:
@@ -81,11 +82,11 @@ def application_list(*, actor: Any, filters: ApplicationFilters | None = None) -
     return qs.order_by("-submitted_at", "-id")
 
 
-def application_get(*, actor: Any, application_id: Any, perm: str = VIEW) -> Application:
+def application_get(*, actor: Actor, application_id: Any, perm: str = VIEW) -> Application:
     return scoping.get_or_404(_base(), actor, perm, pk=application_id)
 
 
-def document_get(*, actor: Any, application: Application, document_id: Any) -> ApplicationDocument:
+def document_get(*, actor: Actor, application: Application, document_id: Any) -> ApplicationDocument:
     """A document of an application the actor may see (the application was fetched scoped)."""
     if not scoping.can(actor, VIEW, application.org_unit):
         raise NotFound(_("未找到该记录，或您无权访问。"))
@@ -95,7 +96,7 @@ def document_get(*, actor: Any, application: Application, document_id: Any) -> A
         raise NotFound(_("未找到该记录，或您无权访问。"))
 
 
-def awaiting_q(actor: Any) -> Q:
+def awaiting_q(actor: Actor) -> Q:
     """Applications waiting at a level where the actor holds that level's permission, excluding those the
     actor created or submitted (they may not pass them)."""
     q = Q(pk__in=[])
@@ -109,7 +110,7 @@ def awaiting_q(actor: Any) -> Q:
     return q & ~Q(created_by_id=uid) & (Q(submitted_by__isnull=True) | ~Q(submitted_by_id=uid))
 
 
-def next_awaiting(*, actor: Any, step: str, exclude: int | None = None) -> Application | None:
+def next_awaiting(*, actor: Actor, step: str, exclude: int | None = None) -> Application | None:
     """The next application waiting for the actor at `step`, in the queue's order (the top of the review
     desk filtered to that step): where "下一条" leads after a review."""
     qs = application_list(actor=actor, filters=ApplicationFilters(awaiting_me=True, step=step))
@@ -118,7 +119,7 @@ def next_awaiting(*, actor: Any, step: str, exclude: int | None = None) -> Appli
     return qs.first()
 
 
-def awaiting_notice(*, actor: Any) -> list[dict[str, Any]]:
+def awaiting_notice(*, actor: Actor) -> list[dict[str, Any]]:
     """Per village and programme, how many applications wait for the village to open a notice."""
     qs = scoping.scope(
         Application.objects.filter(status=ApplicationStatus.UNDER_REVIEW, step=Step.NOTICE),
@@ -132,7 +133,7 @@ def awaiting_notice(*, actor: Any) -> list[dict[str, Any]]:
     )
 
 
-def work_queue(*, actor: Any) -> dict[str, Any]:
+def work_queue(*, actor: Actor) -> dict[str, Any]:
     """The counts of "审核待办": awaiting my review per step, notices to open/close, objections to resolve,
     grievances assigned to me, my returned applications."""
     today = timezone.localdate()
@@ -152,19 +153,21 @@ def work_queue(*, actor: Any) -> dict[str, Any]:
         "notices_to_close": notices.filter(closes_on__lt=today).count(),
         "objections_open": objection_list(actor=actor).filter(status=ObjectionStatus.OPEN).count(),
         "grievances_mine": grievance_list(actor=actor)
-        .filter(assigned_to=actor, status=GrievanceStatus.IN_PROGRESS)
+        .filter(assigned_to=signed_in(actor), status=GrievanceStatus.IN_PROGRESS)
         .count(),
         "grievances_unassigned": grievance_list(actor=actor).filter(status=GrievanceStatus.OPEN).count(),
         "returned": scoping.scope(
             Application.objects.filter(status=ApplicationStatus.RETURNED), actor, APPLY
         ).count(),
         "drafts": scoping.scope(
-            Application.objects.filter(status=ApplicationStatus.DRAFT, created_by=actor), actor, APPLY
+            Application.objects.filter(status=ApplicationStatus.DRAFT, created_by=signed_in(actor)),
+            actor,
+            APPLY,
         ).count(),
     }
 
 
-def available_actions(*, actor: Any, application: Application) -> dict[str, bool]:
+def available_actions(*, actor: Actor, application: Application) -> dict[str, bool]:
     """The buttons the actor may use on this application now (the services decide; this hides the rest)."""
     unit = application.org_unit
     uid = getattr(actor, "pk", None)
@@ -245,7 +248,7 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
 # --- notices -----------------------------------------------------------------------------------------------
 
 
-def notice_list(*, actor: Any, status: str = "", to_close: bool = False) -> QuerySet[PublicNotice]:
+def notice_list(*, actor: Actor, status: str = "", to_close: bool = False) -> QuerySet[PublicNotice]:
     """Notices in scope; `to_close`: open notices whose period has ended, that the actor may close."""
     qs = scoping.scope(PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW)
     if status:
@@ -257,13 +260,13 @@ def notice_list(*, actor: Any, status: str = "", to_close: bool = False) -> Quer
     return qs.annotate(n=Count("applications", distinct=True)).order_by("-opens_on", "-id")
 
 
-def notice_get(*, actor: Any, notice_id: Any) -> PublicNotice:
+def notice_get(*, actor: Actor, notice_id: Any) -> PublicNotice:
     return scoping.get_or_404(
         PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW, pk=notice_id
     )
 
 
-def objection_list(*, actor: Any, notice: PublicNotice | None = None) -> QuerySet[Objection]:
+def objection_list(*, actor: Actor, notice: PublicNotice | None = None) -> QuerySet[Objection]:
     qs = scoping.scope(
         Objection.objects.select_related("application__person", "notice", "notice__org_unit"),
         actor,
@@ -275,7 +278,7 @@ def objection_list(*, actor: Any, notice: PublicNotice | None = None) -> QuerySe
     return qs
 
 
-def objection_get(*, actor: Any, objection_id: Any) -> Objection:
+def objection_get(*, actor: Actor, objection_id: Any) -> Objection:
     return scoping.get_or_404(
         Objection.objects.select_related("notice", "notice__org_unit", "application"),
         actor,
@@ -306,7 +309,7 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
     """The rows a notice shows: masked names, the village and the per-period amount valid on the notice's
     first day (rules.amount_expression: the first AmountRule whose condition holds). No ID, no account."""
     applications = list(
-        Application.objects.filter(notice=notice)
+        notice.applications.all()
         # an application returned after an upheld objection (or withdrawn) is no longer proposed
         .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.RETURNED])
         .select_related("person", "spouse", "org_unit")
@@ -315,7 +318,8 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
     programme = notice.programme
     person_ids = [a.person_id for a in applications]
     amounts = dict(
-        Person.objects.filter(pk__in=person_ids)
+        Person.objects.unscoped("the applicants of a notice in scope")
+        .filter(pk__in=person_ids)
         .annotate(amount=rules.amount_expression(programme, on=notice.opens_on))
         .values_list("pk", "amount")
     )
@@ -391,7 +395,7 @@ def grievance_overdue_before(today: dt.date | None = None) -> dt.datetime:
 
 
 def grievance_list(
-    *, actor: Any, status: str = "", mine: bool = False, overdue_before: dt.datetime | None = None
+    *, actor: Actor, status: str = "", mine: bool = False, overdue_before: dt.datetime | None = None
 ) -> QuerySet[Grievance]:
     """Grievances in scope; `overdue_before`: still open or in progress and recorded before that moment."""
     qs = scoping.scope(
@@ -402,7 +406,7 @@ def grievance_list(
     if status:
         qs = qs.filter(status=status)
     if mine:
-        qs = qs.filter(assigned_to=actor)
+        qs = qs.filter(assigned_to=signed_in(actor))
     if overdue_before is not None:
         qs = qs.filter(
             status__in=[GrievanceStatus.OPEN, GrievanceStatus.IN_PROGRESS], created_at__lt=overdue_before
@@ -410,7 +414,7 @@ def grievance_list(
     return qs
 
 
-def grievance_get(*, actor: Any, grievance_id: Any) -> Grievance:
+def grievance_get(*, actor: Actor, grievance_id: Any) -> Grievance:
     return scoping.get_or_404(
         Grievance.objects.select_related("org_unit", "application__person", "assigned_to", "payment"),
         actor,
@@ -419,11 +423,11 @@ def grievance_get(*, actor: Any, grievance_id: Any) -> Grievance:
     )
 
 
-def grievance_assignees(*, actor: Any, grievance: Grievance) -> QuerySet[Any]:
+def grievance_assignees(*, actor: Actor, grievance: Grievance) -> QuerySet[Any]:
     """Who the actor may make a grievance's handler: users who may handle grievances at its branch, through
     an assignment inside the actor's own scope (no higher-level staff, no sibling township's)."""
     return scoping.holders(HANDLE_GRIEVANCES, grievance.org_unit, seen_by=actor).order_by("username")
 
 
-def programme_choices(*, actor: Any) -> QuerySet[Programme]:
+def programme_choices(*, actor: Actor) -> QuerySet[Programme]:
     return Programme.objects.filter(active=True).order_by("name")

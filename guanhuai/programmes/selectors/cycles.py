@@ -17,8 +17,9 @@ from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
-from guanhuai.funds.ledger import money_sum, to_money
+from guanhuai.core.money import money_sum, to_money
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes.models import Cycle, CycleApproval, Entitlement, Programme
@@ -26,7 +27,7 @@ from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.states import EntitlementKind, EntitlementStatus
 
 
-def _programme_q(actor: Any, prefix: str = "") -> Q:
+def _programme_q(actor: Actor, prefix: str = "") -> Q:
     """Programmes at or below the actor's branches, or above them (a province programme for a county)."""
     roots = scoping.root_paths(actor, VIEW)
     if roots is None:
@@ -38,11 +39,11 @@ def _programme_q(actor: Any, prefix: str = "") -> Q:
     return q
 
 
-def programmes_visible(*, actor: Any) -> QuerySet[Programme]:
+def programmes_visible(*, actor: Actor) -> QuerySet[Programme]:
     return Programme.objects.filter(_programme_q(actor)).select_related("org_unit")
 
 
-def cycle_list(*, actor: Any, programme: Programme | None = None, status: str = "") -> QuerySet[Cycle]:
+def cycle_list(*, actor: Actor, programme: Programme | None = None, status: str = "") -> QuerySet[Cycle]:
     qs = Cycle.objects.filter(_programme_q(actor, "programme__")).select_related("programme", "generated_by")
     if programme is not None:
         qs = qs.filter(programme=programme)
@@ -51,7 +52,7 @@ def cycle_list(*, actor: Any, programme: Programme | None = None, status: str = 
     return qs.order_by("programme_id", "-first_month")
 
 
-def cycle_get(*, actor: Any, cycle_id: Any) -> Cycle:
+def cycle_get(*, actor: Actor, cycle_id: Any) -> Cycle:
     try:
         return (
             cycle_list(actor=actor)
@@ -63,7 +64,7 @@ def cycle_get(*, actor: Any, cycle_id: Any) -> Cycle:
 
 
 def entitlement_list(
-    *, actor: Any, cycle: Cycle, status: str = "", kind: str = "", unit: OrgUnit | None = None
+    *, actor: Actor, cycle: Cycle, status: str = "", kind: str = "", unit: OrgUnit | None = None
 ) -> QuerySet[Entitlement]:
     qs = scoping.scope(Entitlement.objects.filter(cycle=cycle), actor, VIEW)
     if status:
@@ -75,7 +76,7 @@ def entitlement_list(
     return qs.select_related("person", "org_unit").order_by("org_unit__path", "id")
 
 
-def entitlement_get(*, actor: Any, entitlement_id: Any) -> Entitlement:
+def entitlement_get(*, actor: Actor, entitlement_id: Any) -> Entitlement:
     return scoping.get_or_404(
         Entitlement.objects.select_related("cycle", "cycle__programme", "person", "org_unit"),
         actor,
@@ -137,11 +138,11 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     )
 
 
-def _regular(actor: Any, cycle: Cycle) -> QuerySet[Entitlement]:
+def _regular(actor: Actor, cycle: Cycle) -> QuerySet[Entitlement]:
     return scoping.scope(Entitlement.objects.filter(cycle=cycle, kind=EntitlementKind.REGULAR), actor, VIEW)
 
 
-def diff_new(*, actor: Any, cycle: Cycle, previous: Cycle) -> QuerySet[Entitlement]:
+def diff_new(*, actor: Actor, cycle: Cycle, previous: Cycle) -> QuerySet[Entitlement]:
     """Regular entitlements of beneficiaries who had none in the previous cycle."""
     return _regular(actor, cycle).filter(
         ~Exists(
@@ -152,7 +153,7 @@ def diff_new(*, actor: Any, cycle: Cycle, previous: Cycle) -> QuerySet[Entitleme
     )
 
 
-def diff_exited(*, actor: Any, cycle: Cycle, previous: Cycle) -> QuerySet[Entitlement]:
+def diff_exited(*, actor: Actor, cycle: Cycle, previous: Cycle) -> QuerySet[Entitlement]:
     """The previous cycle's regular entitlements of beneficiaries who have none in this cycle."""
     return _regular(actor, previous).filter(
         ~Exists(
@@ -163,7 +164,7 @@ def diff_exited(*, actor: Any, cycle: Cycle, previous: Cycle) -> QuerySet[Entitl
     )
 
 
-def diff_changed(*, actor: Any, cycle: Cycle, previous: Cycle) -> QuerySet[Entitlement]:
+def diff_changed(*, actor: Actor, cycle: Cycle, previous: Cycle) -> QuerySet[Entitlement]:
     """Regular entitlements whose amount differs from the same beneficiary's in the previous cycle;
     annotated with `previous_amount` and `change`."""
     before = Subquery(
@@ -183,7 +184,7 @@ def diff_changed(*, actor: Any, cycle: Cycle, previous: Cycle) -> QuerySet[Entit
 DIFFS = {"new": diff_new, "exited": diff_exited, "changed": diff_changed}
 
 
-def cycle_summary(*, actor: Any, cycle: Cycle) -> CycleSummary:
+def cycle_summary(*, actor: Actor, cycle: Cycle) -> CycleSummary:
     """Counts and totals of the cycle within the actor's scope: by status, by kind, by county, and the
     difference from the previous cycle of the programme. A handful of GROUP BY queries, whatever the size."""
     qs = scoping.scope(Entitlement.objects.filter(cycle=cycle), actor, VIEW)

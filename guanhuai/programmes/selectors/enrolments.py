@@ -10,8 +10,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.models import AuditEntry
-from guanhuai.funds.ledger import money_sum, to_money
+from guanhuai.core.money import money_sum, to_money
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes.models import Enrolment, Entitlement, Programme
@@ -31,7 +32,7 @@ class EnrolmentFilters:
 
 
 def enrolment_list(
-    *, actor: Any, filters: EnrolmentFilters | None = None, perm: str = VIEW
+    *, actor: Actor, filters: EnrolmentFilters | None = None, perm: str = VIEW
 ) -> QuerySet[Enrolment]:
     f = filters or EnrolmentFilters()
     qs = scoping.scope(Enrolment.objects.all(), actor, perm)
@@ -57,7 +58,7 @@ def enrolment_list(
     )
 
 
-def flagged_list(*, actor: Any, programme: Programme | None = None, flag: str = "") -> QuerySet[Enrolment]:
+def flagged_list(*, actor: Actor, programme: Programme | None = None, flag: str = "") -> QuerySet[Enrolment]:
     """Enrolments a re-confirmation flagged, for those who may decide about them (county approvers)."""
     return enrolment_list(
         actor=actor,
@@ -66,7 +67,7 @@ def flagged_list(*, actor: Any, programme: Programme | None = None, flag: str = 
     ).order_by("flagged_at", "id")
 
 
-def enrolment_get(*, actor: Any, enrolment_id: Any) -> Enrolment:
+def enrolment_get(*, actor: Actor, enrolment_id: Any) -> Enrolment:
     return scoping.get_or_404(
         Enrolment.objects.select_related("programme", "person", "org_unit", "application"),
         actor,
@@ -95,7 +96,7 @@ class EntitlementSummary:
 
 def entitlement_summary(*, enrolment: Enrolment, recent: int = 12) -> EntitlementSummary:
     rows = (
-        Entitlement.objects.filter(enrolment=enrolment)
+        enrolment.entitlements.all()
         .order_by()
         .values("status")
         .annotate(n=Count("id"), total=money_sum("amount"))
@@ -111,11 +112,11 @@ def entitlement_summary(*, enrolment: Enrolment, recent: int = 12) -> Entitlemen
         for r in rows
     ]
     paid = next((r["total"] for r in by_status if r["status"] == EntitlementStatus.PAID), Decimal("0.00"))
-    latest = list(Entitlement.objects.filter(enrolment=enrolment).order_by("-period", "-id")[:recent])
+    latest = list(enrolment.entitlements.order_by("-period", "-id")[:recent])
     return EntitlementSummary(by_status=by_status, total_paid=paid, recent=latest)
 
 
-def flag_counts(*, actor: Any, programme: Programme | None = None) -> dict[str, int]:
+def flag_counts(*, actor: Actor, programme: Programme | None = None) -> dict[str, int]:
     """Flagged enrolments per reason within the actor's decision scope (for the work queue)."""
     qs = scoping.scope(Enrolment.objects.exclude(flag=""), actor, MANAGE_ENROLMENTS)
     if programme is not None:
@@ -123,7 +124,7 @@ def flag_counts(*, actor: Any, programme: Programme | None = None) -> dict[str, 
     return {r["flag"]: r["n"] for r in qs.order_by().values("flag").annotate(n=Count("id"))}
 
 
-def programme_choices(*, actor: Any) -> QuerySet[Programme]:
+def programme_choices(*, actor: Actor) -> QuerySet[Programme]:
     """Programmes for a filter or a form: the ones the actor can see (selectors/programmes.py decides:
     owned at, below or above the actor's branches, so a province programme is run by its counties)."""
     from guanhuai.programmes.selectors.programmes import programme_list
@@ -131,6 +132,6 @@ def programme_choices(*, actor: Any) -> QuerySet[Programme]:
     return programme_list(actor=actor)
 
 
-def village_choices(*, actor: Any, limit: int = 300) -> list[OrgUnit]:
+def village_choices(*, actor: Actor, limit: int = 300) -> list[OrgUnit]:
     """Villages in scope for the filter dropdown (None of them past `limit`: then type a code)."""
     return list(scoping.units(actor, VIEW).filter(level="village").order_by("path")[:limit])

@@ -12,8 +12,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
-from guanhuai.funds.ledger import money_sum
+from guanhuai.core.money import money_sum
 from guanhuai.programmes.models import Cycle, Entitlement, Payment, PaymentBatch, ResultFile
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors.cycles import _programme_q
@@ -21,7 +22,7 @@ from guanhuai.programmes.states import EntitlementStatus, PaymentStatus
 from guanhuai.registry.models import Person
 
 
-def batch_list(*, actor: Any, cycle: Cycle | None = None) -> QuerySet[PaymentBatch]:
+def batch_list(*, actor: Actor, cycle: Cycle | None = None) -> QuerySet[PaymentBatch]:
     """Batches of the programmes the actor may see, each annotated with `seen_count` and `seen_total`: the
     count and total of the payments the actor may see (their own villages). A batch pays every village of
     one bank; its stored `count`/`total` are the whole batch's and are for the bank file, not for display."""
@@ -43,7 +44,7 @@ def batch_list(*, actor: Any, cycle: Cycle | None = None) -> QuerySet[PaymentBat
     return qs.order_by("cycle_id", "id")
 
 
-def batch_get(*, actor: Any, batch_id: Any) -> PaymentBatch:
+def batch_get(*, actor: Actor, batch_id: Any) -> PaymentBatch:
     try:
         return (
             batch_list(actor=actor)
@@ -54,7 +55,7 @@ def batch_get(*, actor: Any, batch_id: Any) -> PaymentBatch:
         raise NotFound(_("未找到该记录，或您无权访问。"))
 
 
-def payment_list(*, actor: Any, batch: PaymentBatch, status: str = "") -> QuerySet[Payment]:
+def payment_list(*, actor: Actor, batch: PaymentBatch, status: str = "") -> QuerySet[Payment]:
     qs = scoping.scope(Payment.objects.filter(batch=batch), actor, VIEW)
     if status:
         qs = qs.filter(status=status)
@@ -67,7 +68,7 @@ def result_files(*, batch: PaymentBatch) -> QuerySet[ResultFile]:
     )
 
 
-def result_file_get(*, actor: Any, result_id: Any) -> ResultFile:
+def result_file_get(*, actor: Actor, result_id: Any) -> ResultFile:
     try:
         return (
             ResultFile.objects.filter(_programme_q(actor, "batch__cycle__programme__"))
@@ -78,7 +79,7 @@ def result_file_get(*, actor: Any, result_id: Any) -> ResultFile:
         raise NotFound(_("未找到该记录，或您无权访问。"))
 
 
-def missing_accounts(*, actor: Any, cycle: Cycle) -> QuerySet[Entitlement]:
+def missing_accounts(*, actor: Actor, cycle: Cycle) -> QuerySet[Entitlement]:
     """Due entitlements of an approved cycle that no batch can take: no bank account ("缺少银行账户")."""
     return scoping.scope(
         Entitlement.objects.filter(
@@ -89,7 +90,7 @@ def missing_accounts(*, actor: Any, cycle: Cycle) -> QuerySet[Entitlement]:
     ).select_related("person", "org_unit")
 
 
-def failed_entitlements(*, actor: Any, cycle: Cycle) -> QuerySet[Entitlement]:
+def failed_entitlements(*, actor: Actor, cycle: Cycle) -> QuerySet[Entitlement]:
     return scoping.scope(
         Entitlement.objects.filter(cycle=cycle, status=EntitlementStatus.FAILED), actor, VIEW
     ).select_related("person", "org_unit")
@@ -116,11 +117,11 @@ class HistoryRow:
     attempts: int
 
 
-def person_for_history(*, actor: Any, person_id: Any) -> Person:
+def person_for_history(*, actor: Actor, person_id: Any) -> Person:
     return scoping.get_or_404(Person.objects.select_related("org_unit"), actor, VIEW, pk=person_id)
 
 
-def payment_history(*, actor: Any, person: Person) -> list[HistoryRow]:
+def payment_history(*, actor: Actor, person: Person) -> list[HistoryRow]:
     """Each entitlement of the person, newest period first: entitled amount, and what happened to the
     money (paid on, failed with the bank's reason, pending at the bank, excluded, or not yet batched).
     Three queries, whatever the number of periods."""

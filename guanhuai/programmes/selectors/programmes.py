@@ -18,14 +18,15 @@ from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
+from guanhuai.core.masking import mask_name
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import AmountRule, Application, Enrolment, Programme, RuleVersion
 from guanhuai.programmes.permissions import MANAGE_PROGRAMMES, VIEW
 from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus
-from guanhuai.registry.masking import mask_name
 from guanhuai.registry.models import Person
 from guanhuai.registry.permissions import VIEW_PERSONS
 
@@ -42,7 +43,7 @@ LIVE_ENROLMENT = [EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED]
 # --- programmes ---------------------------------------------------------------------------------------
 
 
-def visible_q(actor: Any, perm: str = VIEW) -> Q:
+def visible_q(actor: Actor, perm: str = VIEW) -> Q:
     """Programmes whose owning branch is in the actor's subtrees or above one of their roots."""
     roots = scoping.root_paths(actor, perm)
     if roots is None:
@@ -56,7 +57,7 @@ def visible_q(actor: Any, perm: str = VIEW) -> Q:
     return q
 
 
-def programme_list(*, actor: Any, active: bool | None = None, q: str = "") -> QuerySet[Programme]:
+def programme_list(*, actor: Actor, active: bool | None = None, q: str = "") -> QuerySet[Programme]:
     qs = Programme.objects.filter(visible_q(actor))
     if active is not None:
         qs = qs.filter(active=active)
@@ -66,7 +67,7 @@ def programme_list(*, actor: Any, active: bool | None = None, q: str = "") -> Qu
     return qs.select_related("org_unit").order_by("org_unit__path", "code")
 
 
-def programme_get(*, actor: Any, id: Any) -> Programme:
+def programme_get(*, actor: Actor, id: Any) -> Programme:
     """One visible programme; a missing and a forbidden one read the same."""
     try:
         return Programme.objects.filter(visible_q(actor)).select_related("org_unit", "allocation").get(pk=id)
@@ -74,7 +75,7 @@ def programme_get(*, actor: Any, id: Any) -> Programme:
         raise NotFound(_("未找到该扶助项目，或您无权访问。"))
 
 
-def can_manage(actor: Any, programme: Programme) -> bool:
+def can_manage(actor: Actor, programme: Programme) -> bool:
     return scoping.can(actor, MANAGE_PROGRAMMES, programme.org_unit)
 
 
@@ -175,12 +176,14 @@ def rule_history(programme: Programme) -> list[VersionView]:
 
 
 def persons_in_scope(
-    *, actor: Any, programme: Programme | None = None, perm: str = VIEW_PERSONS
+    *, actor: Actor, programme: Programme | None = None, perm: str = VIEW_PERSONS
 ) -> QuerySet[Person]:
     """Persons the actor may see (under `perm`); for a programme, only those in its owning branch's
     subtree."""
     within = programme.org_unit.path if programme is not None else None
-    return Person.objects.filter(scoping.path_q(actor, perm, path_field="org_unit__path", within=within))
+    return scoping.mark_scoped(
+        Person.objects.filter(scoping.path_q(actor, perm, path_field="org_unit__path", within=within))
+    )
 
 
 @dataclass
@@ -242,7 +245,7 @@ def by_county(qs: QuerySet[Person]) -> list[CountyCount]:
 
 
 def eligibility_preview(
-    *, actor: Any, rule: dict[str, Any], as_of: dt.date, programme: Programme | None = None
+    *, actor: Actor, rule: dict[str, Any], as_of: dt.date, programme: Programme | None = None
 ) -> Preview:
     """Who a rule (saved or not) would admit on `as_of`, within the actor's scope (and the programme's
     branch, and its age window: rules.age_window): the count, a sample of at most 20 (masked names), and
@@ -265,7 +268,7 @@ def eligibility_preview(
 
 def eligible_not_enrolled(
     *,
-    actor: Any,
+    actor: Actor,
     programme: Programme,
     as_of: dt.date,
     village: OrgUnit | None = None,
@@ -289,6 +292,6 @@ def eligible_not_enrolled(
     )
 
 
-def village_choices(*, actor: Any, programme: Programme) -> QuerySet[OrgUnit]:
+def village_choices(*, actor: Actor, programme: Programme) -> QuerySet[OrgUnit]:
     """Villages for the 应享未享 filter: in the actor's scope and the programme's subtree."""
     return scoping.units(actor, VIEW_PERSONS, within=programme.org_unit.path).filter(level="village")

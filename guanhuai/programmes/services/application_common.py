@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.registry import permissions as all_permissions
 from guanhuai.audit.services import log
 from guanhuai.core import states
@@ -56,7 +57,8 @@ def _perm_label(perm: str) -> str:
 def _lock(application: Application) -> Application:
     """Re-read the application under a row lock: the state checks below see what concurrent reviewers did."""
     return (
-        Application.objects.select_for_update(of=("self",))
+        Application.objects.unscoped("a re-read under lock of a row the service already holds")
+        .select_for_update(of=("self",))
         .select_related("programme", "person", "org_unit")
         .get(pk=application.pk)
     )
@@ -66,7 +68,7 @@ def _transition(application: Application, new: str) -> None:
     states.transition(application, new, APPLICATION_TRANSITIONS)
 
 
-def _log(application: Application, action: str, *, actor: Any, **data: Any) -> None:
+def _log(application: Application, action: str, *, actor: Actor, **data: Any) -> None:
     log(application, action, actor=actor, org_unit=application.org_unit, data=data)
 
 
@@ -86,7 +88,13 @@ def eligible_now(programme: Programme, person: Person) -> bool | None:
     """Does the person meet the programme's current rule today? None when the rule cannot be evaluated
     (a rule the engine refuses): shown as "unknown", never a block."""
     try:
-        return rules.eligible(programme, as_of=_today(), persons=Person.objects.filter(pk=person.pk)).exists()
+        return rules.eligible(
+            programme,
+            as_of=_today(),
+            persons=Person.objects.unscoped("eligibility of the one applicant the service holds").filter(
+                pk=person.pk
+            ),
+        ).exists()
     except DomainError:
         return None
 

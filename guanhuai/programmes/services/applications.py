@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from guanhuai.programmes.models import Application, ApplicationDocument, Programme
 from guanhuai.programmes.permissions import APPLY, VIEW
@@ -122,24 +123,24 @@ def missing_documents(application: Application) -> list[str]:
 
 def application_create(
     *,
-    actor: Any,
+    actor: Actor,
     programme: Programme,
     person: Person,
     spouse: Person | None = None,
     household: Any = None,
     reason: str = "",
     idempotency_key: str | None = None,
-) -> Application:
+) -> tuple[Application, bool]:
     """A village clerk records an application (a draft) for a person of their village.
+
+    Returns `(application, created)`, like every create that may be replayed (docs/api.md, "Idempotency"):
+    the same `idempotency_key` returns the first application with `created` False and writes nothing, also
+    when two requests race (the unique key decides). The caller compares what defines the request.
 
     Whether the person meets the current rule is evaluated and recorded (audit data `eligible_now`) but does
     not block: the village may know facts the registry does not yet hold."""
-    if idempotency_key:
-        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.created_by_id != getattr(actor, "pk", None):
-                raise Conflict(_("该幂等键已被其他用户使用。"), code="idempotency_key_reused")
-            return existing
+    if idempotency_key and (existing := _replayed(actor, idempotency_key)) is not None:
+        return existing, False
     # Out of scope is indistinguishable from missing (404), like everywhere.
     if not scoping.can(actor, VIEW_PERSONS, person.org_unit) and not scoping.can(
         actor, APPLY, person.org_unit
@@ -206,7 +207,7 @@ def application_create(
                 household=household,
                 org_unit=person.org_unit,
                 reason=reason.strip(),
-                created_by=actor,
+                created_by=signed_in(actor),
                 idempotency_key=idempotency_key or None,
             )
             _log(
@@ -219,16 +220,29 @@ def application_create(
                 eligible_now=eligible,
             )
     except IntegrityError:
-        # Two clerks (or a double click) at the same moment: the partial unique index decides.
-        if idempotency_key and Application.objects.filter(idempotency_key=idempotency_key).exists():
-            raise Conflict(_("该申请已经提交过（重复提交）。"), code="duplicate_request")
+        # Two clerks (or a double click) at the same moment: the partial unique index decides. A request
+        # that lost the race to its own replay answers with the winner's application.
+        if idempotency_key and (existing := _replayed(actor, idempotency_key)) is not None:
+            return existing, False
         raise Conflict(
             _("%(name)s 已有一份“%(programme)s”的申请正在办理，不能重复申请。")
             % {"name": person.name, "programme": programme.name},
             code="open_application",
         )
     application.eligible_now = eligible  # type: ignore[attr-defined]
-    return application
+    return application, True
+
+
+def _replayed(actor: Actor, idempotency_key: str) -> Application | None:
+    """The application an earlier request with this key created; a key is its creator's alone."""
+    existing = (
+        Application.objects.unscoped("an idempotency key is looked up across branches")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
+    if existing is not None and existing.created_by_id != getattr(actor, "pk", None):
+        raise Conflict(_("该幂等键已被其他用户使用。"), code="idempotency_key_reused")
+    return existing
 
 
 def _sniff(head: bytes, file_name: str) -> str:
@@ -253,7 +267,7 @@ def document_max_bytes() -> int:
 
 
 def application_document_add(
-    *, actor: Any, application: Application, kind: str, upload: Any
+    *, actor: Actor, application: Application, kind: str, upload: Any
 ) -> ApplicationDocument:
     """Attach a typed document (PDF, JPEG or PNG, judged by its first bytes). The same file twice on one
     application is refused. Files are stored under a random name and served only through a scoped view."""
@@ -299,7 +313,7 @@ def application_document_add(
             content_type=content_type,
             size=len(content),
             sha256=digest,
-            uploaded_by=actor,
+            uploaded_by=signed_in(actor),
         )
         document.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(content), save=False)
         try:
@@ -319,7 +333,7 @@ def application_document_add(
     return document
 
 
-def application_submit(*, actor: Any, application: Application) -> Application:
+def application_submit(*, actor: Actor, application: Application) -> Application:
     """Draft or returned → under review at the programme's first step. Required documents must be there."""
     scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
     with transaction.atomic():
@@ -348,14 +362,14 @@ def application_submit(*, actor: Any, application: Application) -> Application:
         _check_not_enrolled(application.programme, person)
         _transition(application, ApplicationStatus.UNDER_REVIEW)
         application.step = steps[0]
-        application.submitted_by = actor
+        application.submitted_by = signed_in(actor)
         application.submitted_at = _now()
         application.save(update_fields=["status", "step", "submitted_by", "submitted_at"])
         _log(application, "programmes.application.submitted", actor=actor, step=application.step)
     return application
 
 
-def application_withdraw(*, actor: Any, application: Application, reason: str) -> Application:
+def application_withdraw(*, actor: Actor, application: Application, reason: str) -> Application:
     scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
     if not reason.strip():
         raise ValidationError(_("请填写撤回原因。"), code="reason_required")

@@ -3,11 +3,10 @@ applicant, and the spouse of a couple programme), re-activating an exited row ra
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import Conflict
 from guanhuai.programmes.models import Application, Enrolment
 from guanhuai.programmes.periods import month_index
@@ -17,7 +16,7 @@ from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus
 from guanhuai.registry.models import Person
 
 
-def _enrol(application: Application, *, actor: Any) -> list[Enrolment]:
+def _enrol(application: Application, *, actor: Actor) -> list[Enrolment]:
     """One enrolment per beneficiary (the applicant, and the spouse of a couple programme), re-activating an
     exited row rather than adding one (one row per person per programme)."""
     programme = application.programme
@@ -43,7 +42,8 @@ def _enrol(application: Application, *, actor: Any) -> list[Enrolment]:
                 code="age_limit_passed",
             )
         existing = (
-            Enrolment.objects.select_for_update(of=("self",))
+            Enrolment.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
             .filter(programme=programme, person=person)
             .first()
         )
@@ -74,7 +74,7 @@ def _enrol(application: Application, *, actor: Any) -> list[Enrolment]:
     return enrolments
 
 
-def _approve(application: Application, *, actor: Any, comment: str) -> None:
+def _approve(application: Application, *, actor: Actor, comment: str) -> None:
     enrolments = _enrol(application, actor=actor)
     _transition(application, ApplicationStatus.APPROVED)
     application.step = ""

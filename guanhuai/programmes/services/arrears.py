@@ -25,9 +25,10 @@ from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.actions import register
 from guanhuai.core.errors import Conflict, InvalidTransition
-from guanhuai.funds.ledger import to_money
+from guanhuai.core.money import to_money
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index, month_label, month_start, period_containing
 from guanhuai.programmes.states import CycleStatus, EnrolmentStatus, EntitlementKind, Period, ProRata
@@ -196,7 +197,7 @@ def report_submit(cycle: Cycle) -> Any:
     return job
 
 
-def report_job_run(cycle: Cycle, *, actor: Any) -> tuple[dict[str, Any], str]:
+def report_job_run(cycle: Cycle, *, actor: Actor) -> tuple[dict[str, Any], str]:
     """The report job's work: its counts (`owed_before_first`, absent when nothing is owed), its message,
     and an audit row on the cycle when something is owed."""
     from guanhuai.audit.services import log
@@ -225,7 +226,7 @@ def owed_message(owed: dict[str, Any]) -> str:
     ) % {"months": owed["months"], "start": owed["from"], "end": owed["to"], "amount": owed["amount"]}
 
 
-def cycle_arrears_before_first(*, actor: Any, cycle: Cycle, inline: bool = False) -> Any:
+def cycle_arrears_before_first(*, actor: Actor, cycle: Cycle, inline: bool = False) -> Any:
     """Offer the months owed before the programme's first cycle as arrears in that cycle, while it is in
     review (before anyone approves its total): a job, keyed by the cycle, so a double click adds them once.
     `inline=True` runs it here (CLI, tests). Returns the job."""
@@ -259,13 +260,13 @@ def cycle_arrears_before_first(*, actor: Any, cycle: Cycle, inline: bool = False
     return job
 
 
-def arrears_job_run(cycle: Cycle, *, actor: Any) -> dict[str, Any]:
+def arrears_job_run(cycle: Cycle, *, actor: Actor) -> dict[str, Any]:
     """The job's work: under the cycle's lock, still in review, insert the arrears and audit the count
     and amount. A retry after a crash finds the rows committed and inserts nothing more."""
     from django.db import transaction
 
     from guanhuai.audit.services import log
-    from guanhuai.funds.ledger import money_sum
+    from guanhuai.core.money import money_sum
 
     with transaction.atomic():
         fresh = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)

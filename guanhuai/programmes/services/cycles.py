@@ -30,12 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
-from guanhuai.core.money import parse_amount, yuan
+from guanhuai.core.money import money_sum, parse_amount, to_money, yuan
 from guanhuai.funds import ledger
-from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.funds.states import Account
 from guanhuai.programmes.models import Cycle, CycleApproval, Enrolment, Entitlement, Programme
 from guanhuai.programmes.periods import PeriodSpan, month_index, parse_period
@@ -58,33 +58,31 @@ OWED = (EntitlementStatus.DUE, EntitlementStatus.BATCHED, EntitlementStatus.FAIL
 
 def cycle_generate(
     *,
-    actor: Any,
+    actor: Actor,
     programme: Programme,
     period: str,
     idempotency_key: str | None = None,
     inline: bool = False,
     past_reason: str = "",
-) -> Cycle:
+) -> tuple[Cycle, bool]:
     """Create the cycle of `programme` for `period` and queue the job that generates its entitlements.
 
-    A second generation of the same period is refused (Conflict), also when two requests race: the
-    database's unique (programme, period) decides. The same `idempotency_key` (a double click, a retried
-    request) returns the cycle it created. `inline=True` runs the job in this process before returning
+    Returns `(cycle, created)`, like every create that may be replayed (docs/api.md, "Idempotency"). A second
+    generation of the same period is refused (Conflict), also when two requests race: the database's
+    unique (programme, period) decides. The same `idempotency_key` (a double click, a retried request)
+    returns the cycle it created with `created` False, also when it lost the race to its own replay. `inline=True` runs the job in this process before returning
     (tests and the CLI); the cycle is then in review.
 
     Generation reads today's registry (hukou, family status, deaths), not the facts as they were in the
     period. A period ending more than settings.GUANHUAI_PAST_PERIOD_MONTHS months before the current month
     is therefore refused (ValidationError "past_period") unless `past_reason` says why it is generated
     anyway; the reason goes into the cycle's audit row."""
-    from guanhuai.jobs.models import Job
     from guanhuai.jobs.services import job_submit
 
     scoping.require(actor, GENERATE_CYCLES, programme.org_unit)
     job_key = f"{GENERATE_JOB}:{idempotency_key}"[:120] if idempotency_key else ""
-    if job_key:
-        job = Job.objects.filter(idempotency_key=job_key).first()
-        if job is not None and (cycle := Cycle.objects.filter(pk=job.params.get("cycle_id")).first()):
-            return _maybe_run(cycle, inline)
+    if job_key and (replayed := _replayed(job_key)) is not None:
+        return _maybe_run(replayed, inline), False
     if not programme.active:
         raise ValidationError(
             _("项目“%(p)s”已停用，不能生成发放周期。") % {"p": programme.name}, code="inactive"
@@ -102,7 +100,7 @@ def cycle_generate(
                 period=span.label,
                 first_month=span.first,
                 last_month=span.last,
-                generated_by=actor,
+                generated_by=signed_in(actor),
             )
             job, _created = job_submit(
                 actor=actor,
@@ -121,10 +119,21 @@ def cycle_generate(
                 data={**audit_data, "job": job.pk},
             )
     except IntegrityError:
-        # Lost the race with another generation of the same period: the database kept one cycle.
+        # Lost the race with another generation of the same period: the database kept one cycle. If it was
+        # this request's own replay, answer with its cycle.
+        if job_key and (replayed := _replayed(job_key)) is not None:
+            return _maybe_run(replayed, inline), False
         _check_not_generated(programme, span)
         raise
-    return _maybe_run(cycle, inline)
+    return _maybe_run(cycle, inline), True
+
+
+def _replayed(job_key: str) -> Cycle | None:
+    """The cycle an earlier request with this key created (its generation job carries the key)."""
+    from guanhuai.jobs.models import Job
+
+    job = Job.objects.filter(idempotency_key=job_key).first()
+    return Cycle.objects.filter(pk=job.params.get("cycle_id")).first() if job is not None else None
 
 
 def check_past_period(span: PeriodSpan, reason: str) -> int | None:
@@ -159,7 +168,8 @@ def _check_not_generated(programme: Programme, span: PeriodSpan) -> None:
     # The period may already be paid as arrears in a later cycle (services/arrears.py): a regular
     # entitlement for it would pay those months twice (and the database would refuse it).
     paid_as_arrears = (
-        Entitlement.objects.filter(
+        Entitlement.objects.unscoped("a cycle is generated for the programme's whole area")
+        .filter(
             cycle__in=Cycle.objects.filter(programme=programme, first_month__gt=span.last),
             period=span.label,
             kind=EntitlementKind.ARREARS,
@@ -202,7 +212,7 @@ def _lock_cycle(cycle: Cycle) -> Cycle:
     return Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
 
 
-def entitlement_exclude(*, actor: Any, entitlement: Entitlement, reason: str) -> Entitlement:
+def entitlement_exclude(*, actor: Actor, entitlement: Entitlement, reason: str) -> Entitlement:
     """Take one entitlement out of a cycle under review, with the reason recorded."""
     cycle = entitlement.cycle
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
@@ -211,7 +221,11 @@ def entitlement_exclude(*, actor: Any, entitlement: Entitlement, reason: str) ->
         raise ValidationError(_("剔除必须填写原因。"), code="reason_required")
     with transaction.atomic():
         _in_review(_lock_cycle(cycle), _("剔除应发记录"))
-        entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+        entitlement = (
+            Entitlement.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update()
+            .get(pk=entitlement.pk)
+        )
         if entitlement.status != EntitlementStatus.DUE:
             raise InvalidTransition(
                 _("该应发记录当前为“%(s)s”，不能剔除。") % {"s": entitlement.get_status_display()},
@@ -230,7 +244,7 @@ def entitlement_exclude(*, actor: Any, entitlement: Entitlement, reason: str) ->
     return entitlement
 
 
-def entitlement_restore(*, actor: Any, entitlement: Entitlement, note: str = "") -> Entitlement:
+def entitlement_restore(*, actor: Actor, entitlement: Entitlement, note: str = "") -> Entitlement:
     cycle = entitlement.cycle
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
     with transaction.atomic():
@@ -249,14 +263,18 @@ def entitlement_restore(*, actor: Any, entitlement: Entitlement, note: str = "")
     return entitlement
 
 
-def top_up_add(*, actor: Any, cycle: Cycle, person: Any, amount: Any, reason: str) -> Entitlement:
+def top_up_add(*, actor: Actor, cycle: Cycle, person: Any, amount: Any, reason: str) -> Entitlement:
     """A top-up (补差) for an enrolled person in a cycle under review: one per person per cycle."""
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
     value = parse_amount(amount, field=_("补差金额"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("补差必须填写原因。"), code="reason_required")
-    enrolment = Enrolment.objects.filter(programme=cycle.programme, person=person).first()
+    enrolment = (
+        Enrolment.objects.unscoped("the enrolment of the one person the service holds")
+        .filter(programme=cycle.programme, person=person)
+        .first()
+    )
     if enrolment is None:
         raise ValidationError(
             _("%(name)s 不是“%(p)s”的享受对象，不能补差。")
@@ -298,14 +316,16 @@ def top_up_add(*, actor: Any, cycle: Cycle, person: Any, amount: Any, reason: st
 
 def cycle_due_total(cycle: Cycle) -> Decimal:
     return to_money(
-        Entitlement.objects.filter(cycle=cycle, status__in=OWED).aggregate(s=money_sum("amount"))["s"]
+        Entitlement.objects.unscoped("a cycle's total over the programme's whole area")
+        .filter(cycle=cycle, status__in=OWED)
+        .aggregate(s=money_sum("amount"))["s"]
     )
 
 
 def allocation_owed(allocation: Any, *, excluding: Cycle | None = None) -> Decimal:
     """What approved cycles paying from `allocation` still owe (due, in a batch, or failed and to be
     re-issued): money that is promised although not yet posted."""
-    qs = Entitlement.objects.filter(
+    qs = Entitlement.objects.unscoped("what an allocation owes, over every branch it pays").filter(
         cycle__programme__allocation=allocation, cycle__status=CycleStatus.APPROVED, status__in=OWED
     )
     if excluding is not None:
@@ -313,7 +333,7 @@ def allocation_owed(allocation: Any, *, excluding: Cycle | None = None) -> Decim
     return to_money(qs.aggregate(s=money_sum("amount"))["s"])
 
 
-def cycle_approve(*, actor: Any, cycle: Cycle, comment: str = "") -> Cycle:
+def cycle_approve(*, actor: Actor, cycle: Cycle, comment: str = "") -> Cycle:
     """One approval. The approval that reaches `programme.approvals_required` locks the cycle (status
     approved), after checking under the fund lock that the allocation can pay it."""
     programme = cycle.programme
@@ -329,11 +349,11 @@ def cycle_approve(*, actor: Any, cycle: Cycle, comment: str = "") -> Cycle:
                     % {"period": locked.period, "status": locked.get_status_display()},
                     code="cycle_not_in_review",
                 )
-            if CycleApproval.objects.filter(cycle=locked, approver=actor).exists():
+            if CycleApproval.objects.filter(cycle=locked, approver=signed_in(actor)).exists():
                 raise Conflict(_("您已审批过该发放周期，每人只能审批一次。"), code="already_approved")
             with transaction.atomic():
                 CycleApproval.objects.create(
-                    cycle=locked, approver=actor, comment=(comment or "").strip()[:300]
+                    cycle=locked, approver=signed_in(actor), comment=(comment or "").strip()[:300]
                 )
             n = CycleApproval.objects.filter(cycle=locked).count()
             log(
@@ -389,7 +409,7 @@ def _check_money(cycle: Cycle) -> Decimal:
     return due
 
 
-def cycle_close_if_done(cycle: Cycle, *, actor: Any) -> bool:
+def cycle_close_if_done(cycle: Cycle, *, actor: Actor) -> bool:
     """An approved cycle whose every entitlement is paid or excluded is closed."""
     if cycle.status != CycleStatus.APPROVED:
         return False

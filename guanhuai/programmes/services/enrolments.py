@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log, log_select
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -87,7 +88,11 @@ def _reason(text: str, what: str) -> str:
 
 def _lock(enrolment: Enrolment) -> Enrolment:
     """Lock and re-read the row: a double click or a concurrent change sees the state it left."""
-    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    locked = (
+        Enrolment.objects.unscoped("a re-read under lock of a row the service already holds")
+        .select_for_update()
+        .get(pk=enrolment.pk)
+    )
     for field in ("status", "end_month", "exit_reason", "exited_on", "status_note", "flag", "flagged_at"):
         setattr(enrolment, field, getattr(locked, field))
     return enrolment
@@ -97,7 +102,7 @@ def _transition(enrolment: Enrolment, to: str) -> None:
     states.transition(enrolment, to, ENROLMENT_TRANSITIONS)
 
 
-def _require(actor: Any, enrolment: Enrolment) -> None:
+def _require(actor: Actor, enrolment: Enrolment) -> None:
     scoping.require(actor, MANAGE_ENROLMENTS, enrolment.org_unit, visible_perm=VIEW)
 
 
@@ -109,9 +114,7 @@ def _stop_after(enrolment: Enrolment, last_month: int, *, note: str) -> tuple[in
     change is one UPDATE."""
     kind = enrolment.programme.period
     labels = set(
-        Entitlement.objects.filter(enrolment=enrolment, kind__in=_PAYABLE_KINDS)
-        .values_list("period", flat=True)
-        .distinct()
+        enrolment.entitlements.filter(kind__in=_PAYABLE_KINDS).values_list("period", flat=True).distinct()
     )
     later = [label for label in labels if parse_period(label, kind).first > last_month]
     if not later:
@@ -128,7 +131,7 @@ def _stop_after(enrolment: Enrolment, last_month: int, *, note: str) -> tuple[in
 
 
 def enrolment_suspend(
-    *, actor: Any, enrolment: Enrolment, reason: str, from_month: str | int | dt.date
+    *, actor: Actor, enrolment: Enrolment, reason: str, from_month: str | int | dt.date
 ) -> Enrolment:
     """Stop paying from `from_month` ("2026-12") until resumed. Entitlements already generated and still
     due for periods starting at or after that month are excluded; cycles generated while suspended pay
@@ -166,7 +169,7 @@ def enrolment_suspend(
     return enrolment
 
 
-def enrolment_resume(*, actor: Any, enrolment: Enrolment, note: str = "") -> Enrolment:
+def enrolment_resume(*, actor: Actor, enrolment: Enrolment, note: str = "") -> Enrolment:
     """Pay again from the next cycle generated. The person must still be alive."""
     _require(actor, enrolment)
     if Person.objects.filter(pk=enrolment.person_id, died_on__isnull=False).exists():
@@ -198,7 +201,7 @@ def enrolment_resume(*, actor: Any, enrolment: Enrolment, note: str = "") -> Enr
 
 
 def enrolment_reactivate(
-    *, actor: Any, enrolment: Enrolment, application: Any, start_month: int, end_month: int | None
+    *, actor: Actor, enrolment: Enrolment, application: Any, start_month: int, end_month: int | None
 ) -> Enrolment:
     """An exited enrolment comes back to active when a new application for the same person and programme
     is approved (one row per person per programme): it pays again from `start_month`, under the new
@@ -241,7 +244,7 @@ def enrolment_reactivate(
 
 
 def enrolment_exit(
-    *, actor: Any, enrolment: Enrolment, reason: str, exited_on: dt.date, note: str = ""
+    *, actor: Actor, enrolment: Enrolment, reason: str, exited_on: dt.date, note: str = ""
 ) -> Enrolment:
     """End the enrolment: entitled through the month of `exited_on`, nothing after. A reason is required
     (and a note when the reason is "other"). Later entitlements still due are excluded; later ones already
@@ -300,7 +303,7 @@ def enrolment_exit(
     return enrolment
 
 
-def enrolment_flag_clear(*, actor: Any, enrolment: Enrolment, note: str) -> Enrolment:
+def enrolment_flag_clear(*, actor: Actor, enrolment: Enrolment, note: str) -> Enrolment:
     """A person looked at a re-confirmation flag and keeps the enrolment as it is; why is recorded."""
     _require(actor, enrolment)
     note = _reason(note, _("保留享受资格"))
@@ -335,7 +338,9 @@ def _death_recorder(person: Person) -> Any:
     return event.recorded_by if event else None
 
 
-def enrolments_end_for_death(*, person: Person, died_on: dt.date, actor: Any = None) -> dict[str, int]:
+def enrolments_end_for_death(
+    *, person: Person, died_on: dt.date, actor: Actor | None = None
+) -> dict[str, int]:
     """Every enrolment of this person (and of nobody else) ends with the death month: exited with reason
     "died", entitled through that month and not after. Later entitlements still due are excluded ("死亡后
     停发"); later ones already in a bank file or paid flag the enrolment "died" so that a person decides
@@ -432,7 +437,7 @@ def _eligible_exists(programme: Programme, as_of: dt.date) -> Exists | None:
     )
 
 
-def reconfirmation_scope(*, actor: Any, programme: Programme, as_of: dt.date) -> QuerySet[Enrolment]:
+def reconfirmation_scope(*, actor: Actor, programme: Programme, as_of: dt.date) -> QuerySet[Enrolment]:
     """The enrolments one re-confirmation looks at: not exited, not ended before `as_of`'s month, within
     the actor's branches."""
     qs = Enrolment.objects.filter(programme=programme, status__in=_OPEN).filter(
@@ -442,7 +447,7 @@ def reconfirmation_scope(*, actor: Any, programme: Programme, as_of: dt.date) ->
 
 
 def reconfirmation_run(
-    *, actor: Any, programme: Programme, as_of: dt.date, on_step: Callable[[str], None] | None = None
+    *, actor: Actor, programme: Programme, as_of: dt.date, on_step: Callable[[str], None] | None = None
 ) -> dict[str, int]:
     """Re-evaluate the programme's current rule for its open enrolments in the actor's branches and FLAG
     those who no longer qualify, with the reason a person needs to look at first. Nobody is exited.
@@ -521,7 +526,7 @@ def reconfirmation_run(
     return {str(k): v for k, v in counts.items()}
 
 
-def _audit_flags(actor: Any, programme: Programme, at: dt.datetime, as_of: dt.date) -> int:
+def _audit_flags(actor: Actor, programme: Programme, at: dt.datetime, as_of: dt.date) -> int:
     """One audit row per enrolment flagged in this run (its status history): one INSERT … SELECT per
     reason (`audit.services.log_select`) from the enrolments just flagged. At 300,000 flags this is a
     second, where building the rows in Python took a minute."""
@@ -545,7 +550,7 @@ def _audit_flags(actor: Any, programme: Programme, at: dt.datetime, as_of: dt.da
 
 
 def reconfirmation_submit(
-    *, actor: Any, programme: Programme, as_of: dt.date, idempotency_key: str | None = None
+    *, actor: Actor, programme: Programme, as_of: dt.date, idempotency_key: str | None = None
 ) -> tuple[Any, bool]:
     """Queue the re-confirmation job (`programmes.reconfirm`). The same key returns the same job, so a
     double click runs it once; without a key, one run per actor, programme and date."""
@@ -566,7 +571,7 @@ RECONFIRM = "programmes.reconfirm"
 DEATH = "programmes.death"
 
 
-def death_job_submit(*, actor: Any, person: Person, died_on: dt.date) -> Any:
+def death_job_submit(*, actor: Actor, person: Person, died_on: dt.date) -> Any:
     """Queue `enrolments_end_for_death` as a durable job (kind DEATH) carrying the recorder, inside the
     death's transaction: it commits with the death, runs after it, and a failure shows on the recorder's
     job page to be retried instead of reaching them as an error. Keyed by person and date, so a replay

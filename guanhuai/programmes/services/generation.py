@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.audit.services import log
 from guanhuai.core import sql, states
-from guanhuai.funds.ledger import money_sum, to_money
+from guanhuai.core.money import money_sum, to_money
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index
 from guanhuai.programmes.services import arrears

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import (
@@ -34,7 +35,7 @@ from guanhuai.programmes.states import (
 
 def grievance_record(
     *,
-    actor: Any,
+    actor: Actor,
     complainant: str,
     content: str,
     application: Application | None = None,
@@ -58,7 +59,7 @@ def grievance_record(
             complainant=complainant.strip(),
             contact=contact.strip(),
             content=content.strip(),
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         log(grievance, "programmes.grievance.recorded", actor=actor, org_unit=unit)
         if application is not None:
@@ -67,13 +68,18 @@ def grievance_record(
 
 
 def _grievance_move(grievance: Grievance, new: str) -> Grievance:
-    locked = Grievance.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=grievance.pk)
+    locked = (
+        Grievance.objects.unscoped("a re-read under lock of a row the service already holds")
+        .select_for_update(of=("self",))
+        .select_related("org_unit")
+        .get(pk=grievance.pk)
+    )
     if new != locked.status:  # saving the same status again is a note, not a move
         states.transition(locked, new, GRIEVANCE_TRANSITIONS)
     return locked
 
 
-def grievance_assign(*, actor: Any, grievance: Grievance, assignee: Any) -> Grievance:
+def grievance_assign(*, actor: Actor, grievance: Grievance, assignee: Any) -> Grievance:
     """`assignee` may be None (an id that matched no user): a missing user, one outside the actor's scope
     and one without the permission get the same answer, so user ids cannot be walked for names."""
     from guanhuai.programmes.selectors.applications import grievance_assignees
@@ -98,15 +104,15 @@ def grievance_assign(*, actor: Any, grievance: Grievance, assignee: Any) -> Grie
     return grievance
 
 
-def grievance_resolve(*, actor: Any, grievance: Grievance, resolution: str) -> Grievance:
+def grievance_resolve(*, actor: Actor, grievance: Grievance, resolution: str) -> Grievance:
     return _grievance_finish(actor=actor, grievance=grievance, text=resolution, new=GrievanceStatus.RESOLVED)
 
 
-def grievance_reject(*, actor: Any, grievance: Grievance, reason: str) -> Grievance:
+def grievance_reject(*, actor: Actor, grievance: Grievance, reason: str) -> Grievance:
     return _grievance_finish(actor=actor, grievance=grievance, text=reason, new=GrievanceStatus.REJECTED)
 
 
-def _grievance_finish(*, actor: Any, grievance: Grievance, text: str, new: str) -> Grievance:
+def _grievance_finish(*, actor: Actor, grievance: Grievance, text: str, new: str) -> Grievance:
     scoping.require(actor, HANDLE_GRIEVANCES, grievance.org_unit, visible_perm=VIEW)
     text = (text or "").strip()
     if not text:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log, log_many
 from guanhuai.core import states
 from guanhuai.core.errors import (
@@ -47,7 +48,7 @@ from guanhuai.programmes.states import (
 
 
 def notice_open(
-    *, actor: Any, programme: Programme, org_unit: Any, opens_on: dt.date | None = None
+    *, actor: Actor, programme: Programme, org_unit: Any, opens_on: dt.date | None = None
 ) -> PublicNotice:
     """Open the village's notice of every application of `programme` waiting at the notice step. It runs
     `programme.notice_days` calendar days including the first."""
@@ -58,7 +59,8 @@ def notice_open(
     closes_on = opens_on + dt.timedelta(days=programme.notice_days - 1)
     with transaction.atomic():
         waiting = list(
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.unscoped("the village's applications, after scoping.require on it")
+            .select_for_update(of=("self",))
             .filter(
                 programme=programme,
                 org_unit=org_unit,
@@ -79,7 +81,7 @@ def notice_open(
             title=_("%(unit)s%(programme)s对象公示") % {"unit": org_unit.name, "programme": programme.name},
             opens_on=opens_on,
             closes_on=closes_on,
-            created_by=actor,
+            created_by=signed_in(actor),
         )
         states.check(APPLICATION_TRANSITIONS, {a.status for a in waiting}, ApplicationStatus.IN_PUBLIC_NOTICE)
         Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
@@ -101,7 +103,7 @@ def notice_open(
     return notice
 
 
-def _after_notice(applications: list[Application], *, actor: Any) -> None:
+def _after_notice(applications: list[Application], *, actor: Actor) -> None:
     """Applications whose notice is over without an unresolved objection move to the next step."""
     if not applications:
         return
@@ -137,13 +139,16 @@ def notice_may_close(notice: PublicNotice) -> bool:
     return _today() >= notice_closable_on(notice)
 
 
-def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
+def notice_close(*, actor: Actor, notice: PublicNotice) -> PublicNotice:
     """Close a notice after its last day. Applications without an unresolved objection move on; the others
     wait in the notice until their objections are resolved."""
     scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
     with transaction.atomic():
         notice = (
-            PublicNotice.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=notice.pk)
+            PublicNotice.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
+            .select_related("org_unit")
+            .get(pk=notice.pk)
         )
         if notice.status != NoticeStatus.OPEN:
             raise InvalidTransition(_("该公示已经结束。"), code="notice_closed")
@@ -157,14 +162,19 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
         notice.closed_at = _now()
         notice.save(update_fields=["status", "closed_at"])
         in_notice = list(
-            Application.objects.select_for_update(of=("self",))
+            Application.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
             .select_related("programme", "person", "spouse", "org_unit")
             .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
             .exclude(objections__status=ObjectionStatus.OPEN)
             .order_by("pk")
         )
         _after_notice(in_notice, actor=actor)
-        waiting = Application.objects.filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE).count()
+        waiting = (
+            Application.objects.unscoped("the applications of a notice the service already holds")
+            .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
+            .count()
+        )
         log(
             notice,
             "programmes.notice.closed",
@@ -177,7 +187,7 @@ def notice_close(*, actor: Any, notice: PublicNotice) -> PublicNotice:
 
 def objection_record(
     *,
-    actor: Any,
+    actor: Actor,
     notice: PublicNotice,
     application: Application,
     content: str,
@@ -192,7 +202,11 @@ def objection_record(
         raise ValidationError(_("请填写异议内容。"), code="content_required")
     received_on = received_on or _today()
     with transaction.atomic():
-        notice = PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+        notice = (
+            PublicNotice.objects.unscoped("a re-read under lock of a row the service already holds")
+            .select_for_update(of=("self",))
+            .get(pk=notice.pk)
+        )
         if not notice_takes_objections(notice):
             raise Conflict(
                 _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")
@@ -214,7 +228,7 @@ def objection_record(
             contact=contact.strip(),
             content=content,
             received_on=received_on,
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         _log(
             application, "programmes.objection.recorded", actor=actor, objection=objection.pk, comment=content
@@ -222,7 +236,7 @@ def objection_record(
     return objection
 
 
-def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolution: str) -> Objection:
+def objection_resolve(*, actor: Actor, objection: Objection, upheld: bool, resolution: str) -> Objection:
     """Upheld: the application goes back to the village (returned), which corrects it and resubmits, or
     withdraws it. Dismissed: once its notice is closed and no other objection is open, it moves on."""
     scoping.require(actor, MANAGE_NOTICES, objection.notice.org_unit, visible_perm=VIEW)
@@ -238,7 +252,7 @@ def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolut
         new = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         states.transition(objection, new, OBJECTION_TRANSITIONS)
         objection.resolution = resolution
-        objection.resolved_by = actor
+        objection.resolved_by = signed_in(actor)
         objection.resolved_at = _now()
         objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
         application = _lock(objection.application)
@@ -256,7 +270,7 @@ def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, resolut
                     step=Step.NOTICE,
                     decision=Decision.RETURN,
                     comment=resolution,
-                    reviewer=actor,
+                    reviewer=signed_in(actor),
                 )
                 _transition(application, ApplicationStatus.RETURNED)
                 application.step = ""

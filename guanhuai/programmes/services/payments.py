@@ -27,13 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import InvalidTransition, ValidationError
+from guanhuai.core.money import money_sum, to_money
 from guanhuai.core.sql import insert_select
 from guanhuai.funds import ledger
-from guanhuai.funds.ledger import money_sum, to_money
 from guanhuai.funds.services import disbursement_lines
 from guanhuai.funds.states import TxnKind
 from guanhuai.programmes import bankfiles
@@ -55,7 +56,7 @@ from guanhuai.registry.services import ACCOUNT_PURPOSE
 ID_CHUNK = 5_000
 
 
-def _require_pay(actor: Any, cycle: Cycle) -> None:
+def _require_pay(actor: Actor, cycle: Cycle) -> None:
     scoping.require(actor, PAY, cycle.programme.org_unit)
 
 
@@ -134,7 +135,11 @@ def _fill_batch(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> Pay
     Entitlement.objects.filter(
         pk__in=Subquery(Payment.objects.filter(batch=batch).values("entitlement_id"))
     ).update(status=EntitlementStatus.BATCHED)
-    totals = Payment.objects.filter(batch=batch).aggregate(n=Count("id"), s=money_sum("amount"))
+    totals = (
+        Payment.objects.unscoped("a batch's totals over the cycle's whole area")
+        .filter(batch=batch)
+        .aggregate(n=Count("id"), s=money_sum("amount"))
+    )
     batch.count = totals["n"] or 0
     batch.total = to_money(totals["s"])
     batch.save(update_fields=["count", "total"])
@@ -152,7 +157,7 @@ def _lock_approved(cycle: Cycle, refusal: str) -> Cycle:
     return locked
 
 
-def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
+def batches_create(*, actor: Actor, cycle: Cycle) -> list[PaymentBatch]:
     """One batch per bank for the approved cycle's due entitlements that have a bank account. Returns the
     batches created now (none on a second click). Entitlements without an account stay due: see
     `entitlements_without_account`."""
@@ -162,14 +167,14 @@ def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
         locked = _lock_approved(
             cycle, _("发放周期“%(period)s”当前状态为“%(status)s”，审批通过后才能生成发放批次。")
         )
-        due = Entitlement.objects.filter(
-            cycle=locked, status=EntitlementStatus.DUE, person__bank_account__isnull=False
-        )
+        due = Entitlement.objects.unscoped(
+            "a batch pays the cycle's whole area (pay permission checked)"
+        ).filter(cycle=locked, status=EntitlementStatus.DUE, person__bank_account__isnull=False)
         banks = sorted(set(due.values_list("person__bank_account__bank_name", flat=True).distinct()))
         numbers = _next_number(locked)
         for bank in banks:
             batch = PaymentBatch.objects.create(
-                cycle=locked, number=next(numbers), bank_name=bank, created_by=actor
+                cycle=locked, number=next(numbers), bank_name=bank, created_by=signed_in(actor)
             )
             _fill_batch(batch, due.filter(person__bank_account__bank_name=bank))
             log(
@@ -183,7 +188,7 @@ def batches_create(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
     return created
 
 
-def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
+def batch_reissue_failed(*, actor: Actor, cycle: Cycle) -> list[PaymentBatch]:
     """Failed entitlements of the cycle whose person has a bank account (corrected in the registry) go
     into follow-up batches, one per bank, each pointing at the batch where the payment failed. Returns the
     batches created (none if nothing failed)."""
@@ -191,7 +196,7 @@ def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
     created: list[PaymentBatch] = []
     with transaction.atomic():
         locked = _lock_approved(cycle, _("发放周期“%(period)s”当前状态为“%(status)s”，不能补发。"))
-        failed = Entitlement.objects.filter(
+        failed = Entitlement.objects.unscoped("a follow-up batch pays the cycle's whole area").filter(
             cycle=locked, status=EntitlementStatus.FAILED, person__bank_account__isnull=False
         )
         last_failed_batch = Subquery(
@@ -212,7 +217,7 @@ def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
                 number=next(numbers),
                 bank_name=bank,
                 follow_up_of_id=min(originals),
-                created_by=actor,
+                created_by=signed_in(actor),
             )
             _fill_batch(batch, failed.filter(person__bank_account__bank_name=bank))
             log(
@@ -234,7 +239,7 @@ def batch_reissue_failed(*, actor: Any, cycle: Cycle) -> list[PaymentBatch]:
 # --- export ----------------------------------------------------------------------------------------------
 
 
-def batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> tuple[str, bytes]:
+def batch_export(*, actor: Actor, batch: PaymentBatch, fmt: str = "csv") -> tuple[str, bytes]:
     """The bank file of a batch: (file name, content). Full account numbers are decrypted here only,
     row by row in one streamed query; the export is audited as an unmasking of `count` accounts."""
     cycle = batch.cycle
@@ -242,7 +247,8 @@ def batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> tuple[
     if fmt not in ("csv", "xlsx"):
         raise ValidationError(_("导出格式只能是 csv 或 xlsx。"), code="bad_format")
     rows = (
-        Payment.objects.filter(batch=batch)
+        Payment.objects.unscoped("the bank file of a batch covers the cycle's whole area")
+        .filter(batch=batch)
         .order_by("line_no")
         .values_list("line_no", "person__name", "person__bank_account__account_number", "amount")
         .iterator(chunk_size=5000)
@@ -277,7 +283,7 @@ def batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> tuple[
 # --- results ---------------------------------------------------------------------------------------------
 
 
-def batch_import_results(*, actor: Any, batch: PaymentBatch, file_name: str, content: bytes) -> ResultFile:
+def batch_import_results(*, actor: Actor, batch: PaymentBatch, file_name: str, content: bytes) -> ResultFile:
     """Reconcile a batch with the bank's result file. See the module doc and bankfiles for the format."""
     cycle = batch.cycle
     _require_pay(actor, cycle)
@@ -322,11 +328,15 @@ def _account_matches(given: str, masked: str, index: str | None) -> bool:
 
 
 def _apply(
-    actor: Any, batch: PaymentBatch, file_name: str, digest: str, sheet: bankfiles.ResultSheet
+    actor: Actor, batch: PaymentBatch, file_name: str, digest: str, sheet: bankfiles.ResultSheet
 ) -> ResultFile:
     payments = {
         line: (pk, amount, masked, status, index)
-        for pk, line, amount, masked, status, index in Payment.objects.filter(batch=batch).values_list(
+        for pk, line, amount, masked, status, index in Payment.objects.unscoped(
+            "a bank result file is applied to its whole batch"
+        )
+        .filter(batch=batch)
+        .values_list(
             "pk", "line_no", "amount", "account_masked", "status", "person__bank_account__account_index"
         )
     }
@@ -378,7 +388,7 @@ def _apply(
         paid=sum(len(v) for v in paid.values()),
         failed=sum(len(v) for v in failed.values()),
         problems=problems,
-        imported_by=actor,
+        imported_by=signed_in(actor),
     )
     states.check(PAYMENT_TRANSITIONS, PaymentStatus.PENDING, PaymentStatus.PAID)
     states.check(PAYMENT_TRANSITIONS, PaymentStatus.PENDING, PaymentStatus.FAILED)
@@ -438,14 +448,16 @@ def _apply(
 
 
 def _masked(account: str) -> str:
-    from guanhuai.registry.masking import mask_account
+    from guanhuai.core.masking import mask_account
 
     return account if "*" in account else mask_account(account)
 
 
 def paid_total(batch: PaymentBatch) -> Decimal:
     return to_money(
-        Payment.objects.filter(batch=batch, status=PaymentStatus.PAID).aggregate(s=money_sum("amount"))["s"]
+        Payment.objects.unscoped("a batch's paid total over the cycle's whole area")
+        .filter(batch=batch, status=PaymentStatus.PAID)
+        .aggregate(s=money_sum("amount"))["s"]
     )
 
 

@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from guanhuai.orgs.models import OrgUnit
@@ -134,7 +135,7 @@ def _check_funding(programme: Programme) -> None:
         raise ValidationError(_("资金来源为财政预算时，请填写预算科目。"), code="budget_line_required")
 
 
-def _require_manage(actor: Any, programme: Programme) -> None:
+def _require_manage(actor: Actor, programme: Programme) -> None:
     """May the actor change this programme? One who cannot even see it gets the same 404 as for a
     missing one; one who sees it (a county user, a province programme) is told they lack the right."""
     if scoping.can(actor, MANAGE_PROGRAMMES, programme.org_unit):
@@ -149,7 +150,7 @@ def _require_manage(actor: Any, programme: Programme) -> None:
     )
 
 
-def _check_allocation(actor: Any, allocation: Any) -> None:
+def _check_allocation(actor: Actor, allocation: Any) -> None:
     """A programme is paid only from an allocation of a fund the actor can see (funds.view_funds)."""
     if allocation is not None and not scoping.can(actor, "funds.view_funds", allocation.fund.org_unit):
         raise NotFound(_("未找到该资金分配，或您无权使用。"))
@@ -168,7 +169,7 @@ def _save_new(programme: Programme) -> Programme:
     return programme
 
 
-def programme_create(*, actor: Any, org_unit: OrgUnit, **fields: Any) -> Programme:
+def programme_create(*, actor: Actor, org_unit: OrgUnit, **fields: Any) -> Programme:
     """A programme owned by `org_unit` (a province adding a local top-up, say). It has no rule yet:
     nobody is eligible until a rule is saved (rule_version_save), and nothing is paid until an amount
     rule is added (amount_rule_add)."""
@@ -179,7 +180,7 @@ def programme_create(*, actor: Any, org_unit: OrgUnit, **fields: Any) -> Program
     if Programme.objects.filter(code=values["code"]).exists():
         raise Conflict(_("项目代码“%(code)s”已被使用。") % {"code": values["code"]}, code="code_taken")
     _check_allocation(actor, values.get("allocation"))
-    programme = Programme(org_unit=org_unit, created_by=actor, **values)
+    programme = Programme(org_unit=org_unit, created_by=signed_in(actor), **values)
     _check_funding(programme)
     with transaction.atomic():
         _save_new(programme)
@@ -195,7 +196,7 @@ def programme_create(*, actor: Any, org_unit: OrgUnit, **fields: Any) -> Program
 
 def programme_from_template(
     *,
-    actor: Any,
+    actor: Actor,
     template: str,
     org_unit: OrgUnit,
     code: str | None = None,
@@ -224,12 +225,12 @@ def programme_from_template(
     if Programme.objects.filter(code=values["code"]).exists():
         raise Conflict(_("项目代码“%(code)s”已被使用。") % {"code": values["code"]}, code="code_taken")
     rules.validate(spec.rule)
-    programme = Programme(org_unit=org_unit, created_by=actor, template=spec.key, **values)
+    programme = Programme(org_unit=org_unit, created_by=signed_in(actor), template=spec.key, **values)
     _check_funding(programme)
     with transaction.atomic():
         _save_new(programme)
         RuleVersion.objects.create(
-            programme=programme, version=1, rule=spec.rule, note=spec.rule_note, created_by=actor
+            programme=programme, version=1, rule=spec.rule, note=spec.rule_note, created_by=signed_in(actor)
         )
         AmountRule.objects.bulk_create(
             [
@@ -261,7 +262,7 @@ def programme_from_template(
     return programme
 
 
-def programme_update(*, actor: Any, programme: Programme, **fields: Any) -> Programme:
+def programme_update(*, actor: Actor, programme: Programme, **fields: Any) -> Programme:
     """Change a programme's definition. Fields that decide who is paid how much per period (target,
     period, pro rata, counting start, age limit) are frozen once a cycle has been generated."""
     _require_manage(actor, programme)
@@ -297,7 +298,7 @@ def programme_update(*, actor: Any, programme: Programme, **fields: Any) -> Prog
     return programme
 
 
-def rule_version_save(*, actor: Any, programme: Programme, rule: dict, note: str) -> RuleVersion:
+def rule_version_save(*, actor: Actor, programme: Programme, rule: dict, note: str) -> RuleVersion:
     """Save `rule` as the programme's next rule version (in force from now). Refused when it does not
     validate, or when it is the same as the rule in force."""
     _require_manage(actor, programme)
@@ -321,7 +322,7 @@ def rule_version_save(*, actor: Any, programme: Programme, rule: dict, note: str
             version=(last.version + 1) if last else 1,
             rule=rule,
             note=note,
-            created_by=actor,
+            created_by=signed_in(actor),
         )
         log(
             version,
@@ -359,7 +360,7 @@ def _not_into_generated(programme: Programme, day: dt.date, what: str) -> None:
 
 def amount_rule_add(
     *,
-    actor: Any,
+    actor: Actor,
     programme: Programme,
     label: str,
     amount: Decimal | str,
@@ -428,7 +429,7 @@ def amount_rule_add(
     return row
 
 
-def amount_rule_end(*, actor: Any, amount_rule: AmountRule, valid_to: dt.date) -> AmountRule:
+def amount_rule_end(*, actor: Actor, amount_rule: AmountRule, valid_to: dt.date) -> AmountRule:
     """End an amount rule on `valid_to` (the last day it applies). Amounts are never edited in place;
     an open rule may be ended once, not before its start nor inside months already generated."""
     programme = amount_rule.programme
@@ -481,7 +482,7 @@ MISSED_HEADERS = [
 
 
 def missed_export(
-    *, actor: Any, programme: Programme, as_of: dt.date, village: OrgUnit | None = None
+    *, actor: Actor, programme: Programme, as_of: dt.date, village: OrgUnit | None = None
 ) -> tuple[bytes, int]:
     """The eligible-but-not-enrolled list as .xlsx, for clerks to invite people: within where the actor
     may export persons (registry.export_persons), masked ID and phone only, audited. Refused above

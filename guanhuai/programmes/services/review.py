@@ -4,12 +4,12 @@ last level's pass approves and enrols (`approval.py`). The path is drawn in `app
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import (
     Conflict,
     DomainError,
@@ -51,7 +51,7 @@ def _check_notice_over(application: Application) -> None:
         )
 
 
-def _advance(application: Application, *, actor: Any, comment: str) -> None:
+def _advance(application: Application, *, actor: Actor, comment: str) -> None:
     """Passed the current level: on to the next (a notice step waits for the village to open a notice),
     or approved after the last."""
     nxt = _next_step(application)
@@ -64,7 +64,7 @@ def _advance(application: Application, *, actor: Any, comment: str) -> None:
 
 
 def application_review(
-    *, actor: Any, application: Application, decision: str, comment: str = ""
+    *, actor: Actor, application: Application, decision: str, comment: str = ""
 ) -> Application:
     """One decision at the application's current level. The actor needs that level's permission on the
     application's branch; whoever created or submitted the application may never pass it (segregation of
@@ -115,7 +115,7 @@ def application_review(
             )
         if (
             decision == Decision.PASS
-            and application.decisions.filter(reviewer=actor, decision=Decision.PASS)
+            and application.decisions.filter(reviewer=signed_in(actor), decision=Decision.PASS)
             .exclude(step=step)
             .exists()
         ):
@@ -132,7 +132,7 @@ def application_review(
                 code="reason_required",
             )
         ReviewDecision.objects.create(
-            application=application, step=step, decision=decision, comment=comment, reviewer=actor
+            application=application, step=step, decision=decision, comment=comment, reviewer=signed_in(actor)
         )
         if decision == Decision.PASS:
             _advance(application, actor=actor, comment=comment)
@@ -174,7 +174,7 @@ BULK_MAX = 500
 
 
 def applications_review_bulk(
-    *, actor: Any, ids: list[int], decision: str, comment: str = ""
+    *, actor: Actor, ids: list[int], decision: str, comment: str = ""
 ) -> list[BulkResult]:
     """The same decision on many applications; each in its own savepoint, so one refusal (a SoD case, an
     open notice) does not undo the others. One result per id, in the order given."""

@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.funds import services as fund_services
 from guanhuai.funds.models import Purpose
@@ -39,7 +40,7 @@ def build_staff(tree: Any, people: Any) -> SimpleNamespace:
 
 
 def person(
-    actor: Any,
+    actor: Actor,
     unit: Any,
     name: str = "王建国",
     birth: str = "1960-05-01",
@@ -92,7 +93,7 @@ def programme(tree: Any, staff: Any, **kw: Any) -> Programme:
 
 
 def generate(staff: Any, prog: Programme, period: str) -> Cycle:
-    return cycles.cycle_generate(actor=staff.finance, programme=prog, period=period, inline=True)
+    return cycles.cycle_generate(actor=staff.finance, programme=prog, period=period, inline=True)[0]
 
 
 def approve_all(staff: Any, cycle: Cycle) -> Cycle:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.programmes.models import Application, Enrolment
 from guanhuai.programmes.services import applications as svc
@@ -54,6 +55,17 @@ def test_create_returns_201_and_a_replay_200(client, apps, people):
     assert Application.objects.count() == 1
 
 
+def test_a_replay_naming_another_person_is_409_and_creates_nothing(client, apps, people):
+    c = as_user(client, people.clerk_a)
+    body = {"programme_id": apps.programme.pk, "person_id": apps.head.pk, "reason": "失独"}
+    assert post(c, "/applications", body, **{"Idempotency-Key": "k-9"}).status_code == 201
+
+    r = post(c, "/applications", {**body, "person_id": apps.spouse.pk}, **{"Idempotency-Key": "k-9"})
+
+    assert (r.status_code, r.json()["code"]) == (409, "idempotency_mismatch")
+    assert list(Application.objects.values_list("person_id", flat=True)) == [apps.head.pk]
+
+
 def test_create_for_a_person_of_another_township_is_404(client, apps, people):
     r = post(
         as_user(client, people.clerk_a),
@@ -89,7 +101,7 @@ def test_a_township_reviewer_may_not_create_403(client, apps, people):
 
 
 def test_documents_upload_201_and_bad_type_422(client, apps, people):
-    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
     c = as_user(client, people.clerk_a)
     url = f"{API}/applications/{a.pk}/documents"
 
@@ -173,7 +185,7 @@ def test_the_full_path_through_the_api(client, apps, people, monkeypatch):
         {"upheld": False, "resolution": "不成立"},
     )
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
-    at_day(monkeypatch, dt.date.today() + dt.timedelta(days=7))
+    at_day(monkeypatch, timezone.localdate() + dt.timedelta(days=7))
     assert post(as_user(client, people.clerk_a), f"/notices/{notice['id']}/close").status_code == 200
     assert (
         post(

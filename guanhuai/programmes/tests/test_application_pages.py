@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from guanhuai.programmes.models import Application, Objection
 from guanhuai.programmes.services import applications as svc
@@ -100,8 +101,10 @@ def test_a_clerk_finds_a_person_and_creates_an_application(client, apps, people)
     assert r.status_code == 302
     application = Application.objects.get()
     assert r["Location"] == reverse("programmes:application_detail", args=[application.pk])
-    # a double click sends the same key: still one application
-    client.post(url, data)
+    # a double click sends the same key: still one application, and the page says so
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(reverse("programmes:application_detail", args=[application.pk]), 302)]
+    assert "这份申请已经保存过，没有重复录入。" in again.content.decode()
     assert Application.objects.count() == 1
 
 
@@ -112,7 +115,7 @@ def test_a_clerk_cannot_open_the_create_form_for_a_person_elsewhere(client, apps
 
 
 def test_the_application_page_uploads_from_a_phone_and_shows_the_timeline(client, apps, people):
-    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
     client.force_login(people.clerk_a)
     detail = reverse("programmes:application_detail", args=[a.pk])
 
@@ -141,7 +144,7 @@ def test_the_application_page_uploads_from_a_phone_and_shows_the_timeline(client
 
 
 def test_a_document_is_served_only_to_scoped_users(client, apps, people):
-    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
     doc = svc.application_document_add(
         actor=people.clerk_a, application=a, kind="id_card", upload=uploaded(PDF)
     )
@@ -186,7 +189,11 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
 
     r = client.post(
         reverse("programmes:notice_open"),
-        {"programme": apps.programme.pk, "village": a.org_unit_id, "opens_on": dt.date.today().isoformat()},
+        {
+            "programme": apps.programme.pk,
+            "village": a.org_unit_id,
+            "opens_on": timezone.localdate().isoformat(),
+        },
     )
     assert r.status_code == 302
     notice_url = r["Location"]
@@ -199,7 +206,7 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
             "application": a.pk,
             "content": "家中另有子女",
             "raised_by": "",
-            "received_on": dt.date.today().isoformat(),
+            "received_on": timezone.localdate().isoformat(),
         },
     )
     assert r.status_code == 302
@@ -222,7 +229,7 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
     # may be used; a POST all the same is refused with that date
     client.force_login(people.clerk_a)
     html = client.get(notice_url).content.decode()
-    first_day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    first_day = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     assert re.search(r'<button type="button"[^>]*disabled[^>]*>结束公示</button>', html)
     assert f"公示期未满，{first_day} 起可结束公示。" in html and 'id="notice-close"' not in html
     assert "登记异议</h2>" in html
@@ -230,7 +237,7 @@ def test_the_notice_pages_open_record_an_objection_resolve_and_print(client, app
     html = client.get(notice_url).content.decode()
     assert "方可结束公示" in html
     # from that day on it is offered, with what closing does; it needs the tick
-    at_day(monkeypatch, dt.date.today() + dt.timedelta(days=7))
+    at_day(monkeypatch, timezone.localdate() + dt.timedelta(days=7))
     html = client.get(notice_url).content.decode()
     assert 'id="notice-close"' in html and "结束后不能再登记异议" in html
     # and the objection form, which the service would refuse after the last day, is no longer offered

@@ -73,7 +73,7 @@ def apps(tree, people, settings, tmp_path):
 
 
 def test_a_clerk_applies_for_a_villager_as_a_draft(apps, people):
-    application = svc.application_create(
+    application, _created = svc.application_create(
         actor=people.clerk_a, programme=apps.programme, person=apps.head, reason="独生子女伤残"
     )
 
@@ -92,7 +92,7 @@ def test_eligibility_is_a_warning_not_a_block(apps, people, tree):
         rule={"all": [{"fact": "age", "op": ">=", "value": 120}]},
     )
 
-    application = svc.application_create(actor=people.clerk_a, programme=strict, person=apps.head)
+    application, _created = svc.application_create(actor=people.clerk_a, programme=strict, person=apps.head)
 
     assert application.status == ApplicationStatus.DRAFT
     assert application.eligible_now is False
@@ -120,7 +120,9 @@ def test_an_enrolled_person_cannot_apply_again(apps, people):
 def test_an_exited_beneficiary_may_apply_again(apps, people):
     enrol(apps.programme, apps.head, status=EnrolmentStatus.EXITED)
 
-    application = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    application, _created = svc.application_create(
+        actor=people.clerk_a, programme=apps.programme, person=apps.head
+    )
 
     assert application.status == ApplicationStatus.DRAFT
 
@@ -158,7 +160,9 @@ def test_a_dead_person_cannot_apply(apps, people):
 
 
 def test_a_couple_programme_takes_the_current_spouse(apps, people):
-    application = svc.application_create(actor=people.clerk_a, programme=apps.couple, person=apps.head)
+    application, _created = svc.application_create(
+        actor=people.clerk_a, programme=apps.couple, person=apps.head
+    )
 
     assert application.spouse == apps.spouse
 
@@ -171,14 +175,15 @@ def test_a_couple_programme_refuses_someone_who_is_not_the_spouse(apps, people):
 
 
 def test_a_replayed_create_returns_the_first_application(apps, people):
-    first = svc.application_create(
+    first, created = svc.application_create(
         actor=people.clerk_a, programme=apps.programme, person=apps.head, idempotency_key="k-1"
     )
-    again = svc.application_create(
+    again, replayed = svc.application_create(
         actor=people.clerk_a, programme=apps.programme, person=apps.head, idempotency_key="k-1"
     )
 
     assert again.pk == first.pk
+    assert (created, replayed) == (True, False)
     assert Application.objects.count() == 1
 
 
@@ -187,7 +192,7 @@ def test_a_replayed_create_returns_the_first_application(apps, people):
 
 @pytest.fixture
 def draft(apps, people):
-    return svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    return svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)[0]
 
 
 @pytest.mark.parametrize(
@@ -272,7 +277,9 @@ def test_the_same_file_twice_on_one_application_is_refused(draft, people):
 
 def test_a_template_programme_needs_its_documents_before_submission(apps, people, tree):
     special = make_programme(org_unit=tree.province, created_by=people.admin, template="special_assistance")
-    application = svc.application_create(actor=people.clerk_a, programme=special, person=apps.spouse)
+    application, _created = svc.application_create(
+        actor=people.clerk_a, programme=special, person=apps.spouse
+    )
     svc.application_document_add(
         actor=people.clerk_a, application=application, kind=DocumentKind.ID_CARD, upload=uploaded()
     )

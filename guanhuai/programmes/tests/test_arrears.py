@@ -127,7 +127,7 @@ def test_a_period_too_far_in_the_past_needs_a_reason_which_is_audited(tree, staf
     with pytest.raises(ValidationError):
         cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-06", past_reason="  ")
     # with a reason it is generated, and the reason is in the cycle's audit row
-    june = cycles.cycle_generate(
+    june, _created = cycles.cycle_generate(
         actor=staff.finance,
         programme=prog,
         period="2026-06",

@@ -119,7 +119,9 @@ def test_generate_review_approve_batch_export_import_and_history(
 def test_a_wrong_result_file_is_a_422_with_the_message(prog, staff):
     from guanhuai.programmes.services import cycles, payments
 
-    cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12", inline=True)
+    cycle, _created = cycles.cycle_generate(
+        actor=staff.finance, programme=prog, period="2026-12", inline=True
+    )
     for who in (staff.approver, staff.manager):
         cycles.cycle_approve(actor=who, cycle=cycle)
     [batch] = payments.batches_create(actor=staff.finance, cycle=cycle)
@@ -132,7 +134,9 @@ def test_cycles_outside_the_scope_are_404_and_unknown_programmes_422(prog, staff
     from guanhuai.accounts.tests.factories import user_with_role
     from guanhuai.programmes.services import cycles
 
-    cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12", inline=True)
+    cycle, _created = cycles.cycle_generate(
+        actor=staff.finance, programme=prog, period="2026-12", inline=True
+    )
     # a finance officer of another province sees nothing
     from guanhuai.orgs.tests.factories import OrgUnitFactory
 
@@ -145,3 +149,19 @@ def test_cycles_outside_the_scope_are_404_and_unknown_programmes_422(prog, staff
     # a township reviewer sees the province cycle, but only their township's entitlements
     r = Api(people.reviewer_a).get(f"/cycles/{cycle.pk}/entitlements")
     assert r.status_code == 200 and [e["person"]["name"] for e in r.data["items"]] == ["甲一"]
+
+
+def test_a_replayed_generation_is_200_with_the_first_cycle_and_another_period_under_its_key_is_409(
+    prog, staff
+):
+    finance = Api(staff.finance)
+    body = {"programme_id": prog.pk, "period": "2026-12", "idempotency_key": "gen-1"}
+    first = finance.post("/cycles", body)
+    assert first.status_code == 202, first.data
+
+    again = finance.post("/cycles", body)
+    assert (again.status_code, again.data["id"]) == (200, first.data["id"])
+    # the same key for another period is not a replay: refused, and no second cycle
+    other = finance.post("/cycles", {**body, "period": "2026-11"})
+    assert (other.status_code, other.data["code"]) == (409, "idempotency_mismatch")
+    assert Cycle.objects.count() == 1

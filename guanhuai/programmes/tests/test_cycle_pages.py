@@ -34,6 +34,15 @@ def test_generate_review_approve_pay_and_see_the_history(tree, staff, django_cap
         )
     cycle = Cycle.objects.get()
     assert r.status_code == 302 and r.url == f"/programmes/cycles/{cycle.pk}/"
+    # a double click sends the same key: the same cycle, said so, and nothing generated twice
+    again = finance.post(
+        "/programmes/cycles/generate/",
+        {"programme": prog.pk, "period": "2026-12", "idempotency_key": form.initial["idempotency_key"]},
+        follow=True,
+    )
+    assert again.redirect_chain == [(f"/programmes/cycles/{cycle.pk}/", 302)]
+    assert "这个发放周期已经创建过，没有重复生成。" in again.content.decode()
+    assert Cycle.objects.count() == 1
     # the review screen
     page = finance.get(r.url).content.decode()
     assert "应发 2 笔，合计 ¥1180.00" in page and "仁化县" in page
@@ -72,7 +81,9 @@ def test_a_bad_result_file_shows_the_message_and_changes_nothing(tree, staff):
 
     prog = programme(tree, staff, code="tefu")
     enrol(prog, person(staff.registrar, tree.village_a))
-    cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12", inline=True)
+    cycle, _created = cycles.cycle_generate(
+        actor=staff.finance, programme=prog, period="2026-12", inline=True
+    )
     for who in (staff.approver, staff.manager):
         cycles.cycle_approve(actor=who, cycle=cycle)
     [batch] = payments.batches_create(actor=staff.finance, cycle=cycle)
@@ -95,7 +106,9 @@ def test_pages_of_cycles_outside_the_scope_are_404(tree, staff):
     prog = programme(tree, staff)
     p = person(staff.registrar, tree.village_a)
     enrol(prog, p)
-    cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12", inline=True)
+    cycle, _created = cycles.cycle_generate(
+        actor=staff.finance, programme=prog, period="2026-12", inline=True
+    )
     other = OrgUnitFactory(code="450000", name="广西壮族自治区", level="province")
     outsider = login(user_with_role("finance_officer", other, username="gx"))
     assert outsider.get(f"/programmes/cycles/{cycle.pk}/").status_code == 404
@@ -110,7 +123,9 @@ def test_the_review_screen_query_count_does_not_grow_with_the_cycle(
     prog = programme(tree, staff)
     for i in range(12):
         enrol(prog, person(staff.registrar, tree.village_a if i % 2 else tree.village_b, f"人{i}"))
-    cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12", inline=True)
+    cycle, _created = cycles.cycle_generate(
+        actor=staff.finance, programme=prog, period="2026-12", inline=True
+    )
     finance = login(staff.finance)
     with django_assert_max_num_queries(30):
         assert finance.get(f"/programmes/cycles/{cycle.pk}/").status_code == 200

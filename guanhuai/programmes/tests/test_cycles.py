@@ -75,9 +75,14 @@ def test_generating_the_same_period_twice_is_refused_and_the_database_keeps_one_
 
 def test_a_replayed_idempotency_key_returns_the_same_cycle(tree, staff):
     prog = programme(tree, staff)
-    first = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-11", idempotency_key="k1")
-    again = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-11", idempotency_key="k1")
+    first, created = cycles.cycle_generate(
+        actor=staff.finance, programme=prog, period="2026-11", idempotency_key="k1"
+    )
+    again, replayed = cycles.cycle_generate(
+        actor=staff.finance, programme=prog, period="2026-11", idempotency_key="k1"
+    )
     assert first.pk == again.pk
+    assert (created, replayed) == (True, False)
 
 
 def test_a_period_of_the_wrong_shape_is_refused(tree, staff):
@@ -257,7 +262,9 @@ def test_approval_needs_n_approvers_none_of_them_the_generator(tree, staff):
     enrol(prog, person(staff.registrar, tree.village_a))
     cycle = generate(staff, prog, "2026-12")
     # the generator may not approve (a province admin could otherwise generate and approve alone)
-    admin_cycle = cycles.cycle_generate(actor=staff.admin, programme=programme(tree, staff), period="2026-12")
+    admin_cycle, _created = cycles.cycle_generate(
+        actor=staff.admin, programme=programme(tree, staff), period="2026-12"
+    )
     with pytest.raises(PermissionDenied) as exc:
         cycles.cycle_approve(actor=staff.admin, cycle=admin_cycle)
     assert "生成发放周期的人不能审批" in str(exc.value)
@@ -369,7 +376,7 @@ def test_a_generation_job_that_stopped_half_way_resumes_without_doubling(tree, s
         return real(rows)
 
     monkeypatch.setattr(generation, "insert_select", flaky)
-    cycle = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12")
+    cycle, _created = cycles.cycle_generate(actor=staff.finance, programme=prog, period="2026-12")
     from guanhuai.jobs.services import job_retry, job_run
 
     job = job_run(cycle.job_id)

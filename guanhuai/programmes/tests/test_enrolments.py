@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -43,7 +45,7 @@ def special_assistance(tree: Any, people: Any, **kw: Any) -> Programme:
 
 
 def bereaved_couple(
-    people: Any, unit: Any, *, actor: Any = None, address: str = "幸福路1号"
+    people: Any, unit: Any, *, actor: Actor | None = None, address: str = "幸福路1号"
 ) -> tuple[Person, Person]:
     """A couple (born 1960/1962) whose only child died in 2020: 失独 in the registry."""
     actor = actor or people.clerk_a
@@ -230,7 +232,7 @@ def test_exit_after_later_months_were_paid_flags_for_recovery(people, setup):
 
 def test_exit_needs_a_known_reason_a_note_for_other_and_a_sensible_date(people, setup):
     _, enrolment, _ = setup
-    today = dt.date.today()
+    today = timezone.localdate()
     with pytest.raises(ValidationError, match="请选择退出原因"):
         enrolment_exit(actor=people.approver, enrolment=enrolment, reason="", exited_on=today)
     with pytest.raises(ValidationError, match="“其他”时必须填写说明"):

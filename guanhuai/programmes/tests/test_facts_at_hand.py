@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.tests.factories import enrol, make_programme
@@ -45,7 +46,7 @@ def test_the_review_page_links_the_applicant_and_shows_each_fact_the_rule_checke
     programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助", rule=RULE)
     head = home.members.get(relation_to_head="head")
     application = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
-    age = dt.date.today().year - 1960 - ((dt.date.today().month, dt.date.today().day) < (5, 1))
+    age = timezone.localdate().year - 1960 - ((timezone.localdate().month, timezone.localdate().day) < (5, 1))
     client.force_login(people.reviewer_a)
 
     html = client.get(reverse("programmes:application_detail", args=[application.pk])).content.decode()

@@ -20,7 +20,7 @@ def apps(tree, people, settings, tmp_path):
 
 @pytest.fixture
 def application(apps, people):
-    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
     return svc.application_submit(actor=people.clerk_a, application=a)
 
 

@@ -30,7 +30,7 @@ def enrolled(tree, staff):
 
 def test_cycle_generation_succeeds_while_others_write(staff, enrolled, tmp_path):
     with busy_sqlite_file(tmp_path):
-        cycle = cycles.cycle_generate(actor=staff.finance, programme=enrolled, period="2026-12")
+        cycle, _created = cycles.cycle_generate(actor=staff.finance, programme=enrolled, period="2026-12")
         job = Job.objects.get(pk=cycle.job_id)
     assert job.status == "succeeded", job.error
     assert job.counts["entitlements"] == 9

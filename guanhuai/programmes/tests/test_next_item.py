@@ -22,7 +22,7 @@ def waiting_at_township(apps, people, address):
     person = family(people.clerk_a, apps.head.org_unit, address=address).members.first()
     a = svc.application_submit(
         actor=people.clerk_a,
-        application=svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person),
+        application=svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person)[0],
     )
     Application.objects.filter(pk=a.pk).update(step=Step.TOWNSHIP)
     return a

@@ -9,6 +9,7 @@ import re
 import zlib
 
 import pytest
+from django.utils import timezone
 
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from guanhuai.programmes.services import notices as notice_svc
 from guanhuai.programmes.states import ApplicationStatus, NoticeStatus, ObjectionStatus
 from guanhuai.programmes.tests.test_applications import at_day, build_apps
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -29,7 +30,9 @@ def apps(tree, people, settings, tmp_path):
 
 
 def at_notice_step(apps, people, person):
-    application = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person)
+    application, _created = svc.application_create(
+        actor=people.clerk_a, programme=apps.programme, person=person
+    )
     svc.application_submit(actor=people.clerk_a, application=application)
     svc.application_review(actor=people.reviewer_a, application=application, decision="pass")
     application.refresh_from_db()

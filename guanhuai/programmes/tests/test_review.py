@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.models import AuditEntry
@@ -19,7 +20,7 @@ from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus, Notic
 from guanhuai.programmes.tests.factories import enrol, make_programme
 from guanhuai.programmes.tests.test_applications import at_day, build_apps
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def apps(tree, people, settings, tmp_path):
 
 
 def submitted(apps, people, person=None, programme=None):
-    application = svc.application_create(
+    application, _created = svc.application_create(
         actor=people.clerk_a, programme=programme or apps.programme, person=person or apps.head
     )
     return svc.application_submit(actor=people.clerk_a, application=application)
@@ -233,7 +234,9 @@ def test_the_submitter_cannot_pass_their_own_application_at_any_level(apps, peop
 
 
 def test_the_creator_cannot_pass_an_application_a_colleague_submitted(apps, people):
-    application = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    application, _created = svc.application_create(
+        actor=people.clerk_a, programme=apps.programme, person=apps.head
+    )
     svc.application_submit(actor=apps.clerk_a2, application=application)
 
     with pytest.raises(PermissionDenied):
@@ -308,7 +311,7 @@ def test_bulk_review_reports_each_item_and_keeps_the_good_ones(apps, people, tre
     ok1 = submitted(apps, people, person=apps.head, programme=village_only)
     ok2 = submitted(apps, people, person=apps.spouse, programme=village_only)
     # reviewer_a created this one: SoD refuses it
-    own = svc.application_create(actor=people.clerk_a, programme=village_only, person=apps.son)
+    own, _created = svc.application_create(actor=people.clerk_a, programme=village_only, person=apps.son)
     svc.application_submit(actor=people.clerk_a, application=own)
     Application.objects.filter(pk=own.pk).update(created_by=people.reviewer_a)
     foreign = submitted_other(apps, village_only)
@@ -335,7 +338,7 @@ def test_bulk_review_reports_each_item_and_keeps_the_good_ones(apps, people, tre
 
 
 def submitted_other(ctx, programme):
-    application = svc.application_create(actor=ctx.clerk_b, programme=programme, person=ctx.other)
+    application, _created = svc.application_create(actor=ctx.clerk_b, programme=programme, person=ctx.other)
     return svc.application_submit(actor=ctx.clerk_b, application=application)
 
 

@@ -26,8 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log
-from guanhuai.core.errors import DomainError, NotFound
-from guanhuai.core.web import message_errors
+from guanhuai.core.web import form_errors, message_errors, post_data
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.forms import applications as forms
@@ -52,12 +51,7 @@ SEARCH_LIMIT = 20
 
 
 def _require_anywhere(request: HttpRequest, perm: str = VIEW) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
-
-
-def _post(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
+    scoping.require_anywhere(request.user, perm)
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
@@ -65,17 +59,11 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
-    try:
-        return sel.application_get(actor=request.user, application_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return sel.application_get(actor=request.user, application_id=pk)
 
 
 def _notice(request: HttpRequest, pk: int) -> PublicNotice:
-    try:
-        return sel.notice_get(actor=request.user, notice_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    return sel.notice_get(actor=request.user, notice_id=pk)
 
 
 def _programmes(request: HttpRequest, perm: str = VIEW) -> Any:
@@ -115,20 +103,17 @@ def home(request: HttpRequest) -> HttpResponse:
         data = filters.cleaned_data
         f.step, f.programme, f.village, f.q = data["step"], data["programme"], data["village"], data["q"]
     results = None
-    bulk = forms.BulkReviewForm(_post(request))
+    bulk = forms.BulkReviewForm(post_data(request))
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
         if bulk.is_valid():
-            try:
+            with message_errors(request):
                 results = svc.applications_review_bulk(
                     actor=user,
                     ids=ids,
                     decision=bulk.cleaned_data["decision"],
                     comment=bulk.cleaned_data["comment"],
                 )
-            except DomainError as exc:
-                messages.error(request, str(exc))
-            else:
                 done = sum(1 for r in results if r.ok)
                 messages.info(
                     request,
@@ -193,29 +178,24 @@ def application_create(request: HttpRequest) -> HttpResponse:
     person = None
     person_id = request.POST.get("person") or request.GET.get("person")
     if person_id:
-        try:
-            person = registry_selectors.person_get(actor=request.user, person_id=person_id, perm=APPLY)
-        except NotFound:
-            raise Http404(_("未找到该人员，或您无权访问。"))
+        person = registry_selectors.person_get(actor=request.user, person_id=person_id, perm=APPLY)
     form = forms.ApplicationForm(
-        _post(request),
+        post_data(request),
         programmes=_programmes(request, APPLY),
         initial={"person": person.pk if person else None, "programme": request.GET.get("programme")},
     )
     if request.method == "POST" and form.is_valid() and person is not None:
-        try:
-            application = svc.application_create(
+        with form_errors(form):
+            application, created = svc.application_create(
                 actor=request.user,
                 programme=form.cleaned_data["programme"],
                 person=person,
                 reason=form.cleaned_data["reason"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            eligible = getattr(application, "eligible_now", None)
-            if eligible is False:
+            if not created:  # a double click or a resent form: the first application, nothing new
+                messages.info(request, _("这份申请已经保存过，没有重复录入。"))
+            elif getattr(application, "eligible_now", None) is False:
                 messages.warning(
                     request,
                     _("已保存。注意：按当前资格条件，%(name)s 暂不符合，请在申请理由中说明情况。")
@@ -270,11 +250,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, application: Application, fn: Any, ok: str, **kwargs: Any) -> HttpResponse:
-    try:
+    with message_errors(request):
         fn(actor=request.user, application=application, **kwargs)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, ok)
     return _to_detail(application)
 
@@ -359,10 +336,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
     """Stream a document after scoping (never a public media URL); each viewing is recorded."""
     application = _application(request, pk)
-    try:
-        document = sel.document_get(actor=request.user, application=application, document_id=doc)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    document = sel.document_get(actor=request.user, application=application, document_id=doc)
     log(
         application,
         "programmes.document.viewed",
@@ -419,15 +393,13 @@ def notice_open(request: HttpRequest) -> HttpResponse:
         programme = Programme.objects.filter(visible_q(request.user, MANAGE_NOTICES)).get(pk=d["programme"])
     except (OrgUnit.DoesNotExist, Programme.DoesNotExist):
         raise Http404(_("未找到该记录，或您无权访问。"))
-    try:
+    with message_errors(request):
         notice = notices.notice_open(
             actor=request.user, programme=programme, org_unit=unit, opens_on=d["opens_on"]
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("programmes:notice_list")
-    messages.success(request, _("公示已发布，请打印张贴。"))
-    return redirect("programmes:notice_detail", notice.pk)
+        messages.success(request, _("公示已发布，请打印张贴。"))
+        return redirect("programmes:notice_detail", notice.pk)
+    return redirect("programmes:notice_list")
 
 
 @login_required
@@ -439,14 +411,14 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = scoping.can(request.user, MANAGE_NOTICES, notice.org_unit)
     rows = {r.application_id: r for r in sel.notice_rows(notice)}
     closable_on = notices.notice_closable_on(notice)
-    form = forms.ObjectionForm(_post(request), applications=in_notice)
+    form = forms.ObjectionForm(post_data(request), applications=in_notice)
     if request.method == "POST":
         if not can_manage:
             raise Http404(_("未找到该页面，或您无权访问。"))
         if form.is_valid():
             d = form.cleaned_data
             application = next(a for a in in_notice if a.pk == d["application"])
-            try:
+            with form_errors(form):
                 notices.objection_record(
                     actor=request.user,
                     notice=notice,
@@ -456,9 +428,6 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     contact=d["contact"],
                     received_on=d["received_on"],
                 )
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(request, _("异议已登记，请核实后处理。"))
                 return redirect("programmes:notice_detail", notice.pk)
     return render(
@@ -491,11 +460,8 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     if not forms.NoticeCloseForm(request.POST).is_valid():
         messages.error(request, _("请先阅读并勾选结束公示的确认。"))
         return redirect("programmes:notice_detail", notice.pk)
-    try:
+    with message_errors(request):
         notices.notice_close(actor=request.user, notice=notice)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("公示已结束；无异议的申请已转入下一环节。"))
     return redirect("programmes:notice_detail", notice.pk)
 
@@ -513,23 +479,17 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        objection = sel.objection_get(actor=request.user, objection_id=pk)
-    except NotFound as exc:
-        raise Http404(str(exc))
+    objection = sel.objection_get(actor=request.user, objection_id=pk)
     form = forms.ObjectionResolveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择处理结论并填写处理意见。"))
     else:
-        try:
+        with message_errors(request):
             notices.objection_resolve(
                 actor=request.user,
                 objection=objection,
                 upheld=form.cleaned_data["upheld"],
                 resolution=form.cleaned_data["resolution"],
             )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, _("异议已处理。"))
     return redirect("programmes:notice_detail", objection.notice_id)

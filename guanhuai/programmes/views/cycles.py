@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -43,8 +43,7 @@ def _batch(request: HttpRequest, pk: int) -> PaymentBatch:
 
 
 def _require_anywhere(request: HttpRequest, perm: str) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, perm)
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
@@ -96,19 +95,20 @@ def cycle_generate(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(e))
         return redirect("programmes:cycle_list")
     d = form.cleaned_data
-    cycle = _try(
-        request,
-        services.cycle_generate,
-        _("发放周期已创建，正在后台生成应发名单。"),
-        actor=request.user,
-        programme=d["programme"],
-        period=d["period"],
-        idempotency_key=f"form:{request.user.pk}:{d['idempotency_key']}",
-        past_reason=d["past_reason"],
-    )
-    if cycle is None:
-        return redirect("programmes:cycle_list")
-    return redirect("programmes:cycle_detail", cycle.pk)
+    with message_errors(request):
+        cycle, created = services.cycle_generate(
+            actor=request.user,
+            programme=d["programme"],
+            period=d["period"],
+            idempotency_key=f"form:{request.user.pk}:{d['idempotency_key']}",
+            past_reason=d["past_reason"],
+        )
+        if created:
+            messages.success(request, _("发放周期已创建，正在后台生成应发名单。"))
+        else:  # a double click or a resent form: the cycle the first one created
+            messages.info(request, _("这个发放周期已经创建过，没有重复生成。"))
+        return redirect("programmes:cycle_detail", cycle.pk)
+    return redirect("programmes:cycle_list")
 
 
 @login_required

@@ -32,8 +32,7 @@ VILLAGE_DROPDOWN_LIMIT = 300
 
 
 def _require_anywhere(request: HttpRequest, perm: str) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, perm)
 
 
 def _get(request: HttpRequest, pk: int) -> Enrolment:

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError
+from guanhuai.core.web import form_errors, message_errors, post_data
 from guanhuai.programmes.forms import applications as forms
 from guanhuai.programmes.models import Grievance
 from guanhuai.programmes.permissions import HANDLE_GRIEVANCES, VIEW
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.services import grievances
 from guanhuai.programmes.states import GrievanceStatus
-from guanhuai.programmes.views.applications import _application, _page, _post, _require_anywhere
+from guanhuai.programmes.views.applications import _application, _page, _require_anywhere
 from guanhuai.registry.permissions import VIEW_PERSONS
 
 
@@ -63,15 +63,12 @@ def grievance_create(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     if not scoping.can(request.user, HANDLE_GRIEVANCES, application.org_unit):
         raise Http404(_("未找到该页面，或您无权访问。"))
-    form = forms.GrievanceForm(_post(request))
+    form = forms.GrievanceForm(post_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             grievance = grievances.grievance_record(
                 actor=request.user, application=application, **form.cleaned_data
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("投诉已登记。"))
             return redirect("programmes:grievance_detail", grievance.pk)
     return render(request, "programmes/grievance_form.html", {"form": form, "a": application})
@@ -86,7 +83,7 @@ def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     finish = forms.GrievanceFinishForm(request.POST if request.POST.get("action") == "finish" else None)
     if request.method == "POST":
-        try:
+        with message_errors(request):
             if assign.is_bound and assign.is_valid():
                 grievances.grievance_assign(
                     actor=request.user, grievance=grievance, assignee=assign.cleaned_data["assignee"]
@@ -101,8 +98,6 @@ def grievance_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     grievances.grievance_reject(actor=request.user, grievance=grievance, reason=text)
                 messages.success(request, _("投诉已办结。"))
                 return redirect("programmes:grievance_detail", grievance.pk)
-        except DomainError as exc:
-            messages.error(request, str(exc))
     return render(
         request,
         "programmes/grievance_detail.html",

@@ -24,9 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError
 from guanhuai.core.excel import content_disposition
-from guanhuai.core.web import form_errors, message_errors, post_data
+from guanhuai.core.web import form_errors, message_errors, post_data, refusal
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.states import AllocationStatus
 from guanhuai.orgs.models import Level
@@ -77,8 +76,7 @@ FIELD_OF_CODE = {
 
 
 def _require_view(request: HttpRequest) -> None:
-    if not scoping.can_anywhere(request.user, VIEW):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, VIEW)
 
 
 def _get(request: HttpRequest, pk: Any) -> Programme:
@@ -96,7 +94,7 @@ def _owner_units(request: HttpRequest) -> Any:
 
 def _allocations(request: HttpRequest) -> Any:
     visible = scoping.path_q(request.user, "funds.view_funds", path_field="fund__org_unit__path")
-    return (
+    return scoping.mark_scoped(
         Allocation.objects.filter(visible, status=AllocationStatus.ACTIVE)
         .select_related("fund")
         .order_by("fund__name", "name")
@@ -159,8 +157,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_PROGRAMMES)
     form = ProgrammeCreateForm(
         post_data(request), units=_owner_units(request), allocations=_allocations(request)
     )
@@ -190,8 +187,7 @@ def _fields(d: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def programme_from_template(request: HttpRequest) -> HttpResponse:
-    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_PROGRAMMES)
     form = TemplateForm(post_data(request), units=_owner_units(request), allocations=_allocations(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -298,21 +294,15 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request, programme)
     if request.method == "POST":
         note = request.POST.get("note", "")
-        error = None
-        try:
-            rule = rule_from_post(request.POST)
+        with refusal() as refused:
             version = services.rule_version_save(
-                actor=request.user, programme=programme, rule=rule, note=note
+                actor=request.user, programme=programme, rule=rule_from_post(request.POST), note=note
             )
-        except DomainError as exc:
-            error = str(exc)
-            try:
-                rule = rule_from_post(request.POST)
-            except DomainError:
-                rule = {}
-        else:
             messages.success(request, _("已保存资格条件第%(v)d版。") % {"v": version.version})
             return redirect("programmes:programme_detail", programme.pk)
+        rule: dict[str, Any] = {}
+        with refusal():  # what was typed stays in the editor, as far as it parses
+            rule = rule_from_post(request.POST)
         mode = request.POST.get("mode") or MODE_ROWS
         context = _editor_context(programme, rule, mode=mode, note=note)
         if mode == MODE_JSON:
@@ -330,13 +320,12 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 for key in row_keys(request.POST)
             ] or context["rows"]
-        context["error"] = error
+        context["error"] = refused.message
         return render(request, "programmes/rule_edit.html", context, status=422)
-    try:
-        rule = rules.current_rule(programme)
-    except DomainError:
-        rule = {"all": []}
-    return render(request, "programmes/rule_edit.html", _editor_context(programme, rule))
+    current: dict[str, Any] = {"all": []}
+    with refusal():  # a programme without a valid rule yet opens an empty editor
+        current = rules.current_rule(programme)
+    return render(request, "programmes/rule_edit.html", _editor_context(programme, current))
 
 
 @login_required
@@ -350,14 +339,14 @@ def rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request, programme)
     as_of = as_of_from(request.POST)
     context: dict[str, Any] = {"programme": programme, "as_of": as_of, "mode": request.POST.get("mode")}
-    try:
+    with refusal() as refused:
         rule = rule_from_post(request.POST)
         context["preview"] = selectors.eligibility_preview(
             actor=request.user, rule=rule, as_of=as_of, programme=programme
         )
         context["rule_json"] = json.dumps(rule, ensure_ascii=False, indent=2)
-    except DomainError as exc:
-        context["error"] = str(exc)
+    if refused.error is not None:
+        context["error"] = refused.message
     return render(request, "programmes/rule_preview.html", context)
 
 
@@ -365,8 +354,7 @@ def rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def rule_row(request: HttpRequest) -> HttpResponse:
     """htmx: one condition row; with ?fact=, the row for that fact (its operators and value box)."""
-    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_PROGRAMMES)
     key = request.GET.get("k") or secrets.token_hex(4)
     if not key.isalnum():
         key = secrets.token_hex(4)
@@ -458,14 +446,12 @@ def _missed_filters(request: HttpRequest, programme: Programme) -> tuple[MissedF
 def programme_missed(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _get(request, pk)
     form, village, as_of = _missed_filters(request, programme)
-    try:
+    page = None
+    with refusal() as refused:  # a rule that cannot be evaluated: said on the page, no list
         qs = selectors.eligible_not_enrolled(
             actor=request.user, programme=programme, as_of=as_of, village=village
         )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        error = None
-    except DomainError as exc:
-        page, error = None, str(exc)
     return render(
         request,
         "programmes/programme_missed.html",
@@ -473,7 +459,7 @@ def programme_missed(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "form": form,
             "page": page,
-            "error": error,
+            "error": refused.message,
             "as_of": as_of,
             "can_export": scoping.can_anywhere(request.user, EXPORT_PERSONS),
         },

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
@@ -40,7 +41,7 @@ from guanhuai.registry.services import id_fields, name_fields, phone_fields
 from guanhuai.registry.states import ChildBasis, RelationToHead
 
 
-def commit_submit(*, actor: Any, batch: ImportBatch) -> Job:
+def commit_submit(*, actor: Actor, batch: ImportBatch) -> Job:
     """Queue the commit. A double click (or a second clerk) gets the same job: its key is the batch."""
     scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
     if batch.status == ImportBatch.Status.COMMITTED:
@@ -72,7 +73,7 @@ def already_committed_message(batch: ImportBatch) -> str:
     }
 
 
-def commit_batch(batch: ImportBatch, *, actor: Any = None, progress: Any = None) -> ImportBatch:
+def commit_batch(batch: ImportBatch, *, actor: Actor | None = None, progress: Any = None) -> ImportBatch:
     """Import the valid rows, household range by household range, resuming after the checkpoint.
     Committing a committed batch does nothing."""
     progress = progress or Quiet()
@@ -105,7 +106,7 @@ def commit_batch(batch: ImportBatch, *, actor: Any = None, progress: Any = None)
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.COMMITTED:
             batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
-            batch.committed_by = batch.committed_by or actor
+            batch.committed_by = batch.committed_by or signed_in(actor)
             batch.save(update_fields=["status", "committed_at", "committed_by"])
             log(
                 batch,

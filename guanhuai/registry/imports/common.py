@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry.models import ImportBatch
 from guanhuai.registry.permissions import IMPORT_PERSONS
@@ -64,7 +65,7 @@ def villages(codes: set[str]) -> dict[str, OrgUnit]:
     return found
 
 
-def village_problem(code: str, unit: OrgUnit | None, *, batch: ImportBatch, actor: Any) -> str | None:
+def village_problem(code: str, unit: OrgUnit | None, *, batch: ImportBatch, actor: Actor) -> str | None:
     """Only the code the user typed is echoed back: nothing about a branch outside their scope."""
     if unit is None:
         return _("村(社区)代码 %(code)s 不存在。") % {"code": code}

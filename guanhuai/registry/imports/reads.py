@@ -7,17 +7,18 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry import io_excel
 from guanhuai.registry.models import ImportBatch, ImportRow
 from guanhuai.registry.permissions import IMPORT_PERSONS
 
 
-def batch_list(*, actor: Any) -> QuerySet[ImportBatch]:
+def batch_list(*, actor: Actor) -> QuerySet[ImportBatch]:
     return scoping.scope(ImportBatch.objects.all(), actor, IMPORT_PERSONS).select_related("org_unit", "actor")
 
 
-def batch_get(*, actor: Any, batch_id: Any) -> ImportBatch:
+def batch_get(*, actor: Actor, batch_id: Any) -> ImportBatch:
     return scoping.get_or_404(
         ImportBatch.objects.select_related("org_unit", "actor", "validate_job", "commit_job"),
         actor,
@@ -35,7 +36,7 @@ def invalid_rows(*, batch: ImportBatch) -> QuerySet[ImportRow]:
     )
 
 
-def import_targets(*, actor: Any) -> QuerySet[OrgUnit]:
+def import_targets(*, actor: Actor) -> QuerySet[OrgUnit]:
     """Units an import may be confined to: the actor's own units and, below them, units down to township
     level (villages are chosen by code in the file)."""
     roots = scoping.root_paths(actor, IMPORT_PERSONS)

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import crypto, excel
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import DomainError, ValidationError
+from guanhuai.core.masking import mask_id
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
@@ -32,7 +34,6 @@ from guanhuai.registry.imports.common import (
     YES_NO,
     Quiet,
 )
-from guanhuai.registry.masking import mask_id
 from guanhuai.registry.models import ImportBatch, ImportRow
 from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
 from guanhuai.registry.services import id_fields, phone_fields
@@ -40,7 +41,7 @@ from guanhuai.registry.states import RelationToHead
 
 
 def batch_create(
-    *, actor: Any, org_unit: OrgUnit, content: bytes, file_name: str = ""
+    *, actor: Actor, org_unit: OrgUnit, content: bytes, file_name: str = ""
 ) -> tuple[ImportBatch, bool]:
     """Check the file and open a batch for it, or return the batch this file already has under this branch
     (`created` is False then: a committed one is the answer to "was this file imported?")."""
@@ -55,7 +56,9 @@ def batch_create(
     name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:120] or "import.xlsx"
     try:
         with transaction.atomic():
-            batch = ImportBatch.objects.create(actor=actor, org_unit=org_unit, file_name=name, digest=digest)
+            batch = ImportBatch.objects.create(
+                actor=signed_in(actor), org_unit=org_unit, file_name=name, digest=digest
+            )
             log(
                 batch,
                 "registry.import.uploaded",
@@ -69,7 +72,7 @@ def batch_create(
 
 
 def batch_submit(
-    *, actor: Any, org_unit: OrgUnit, content: bytes, file_name: str = ""
+    *, actor: Actor, org_unit: OrgUnit, content: bytes, file_name: str = ""
 ) -> tuple[ImportBatch, bool]:
     """From the upload page: open the batch and queue its staging and validation as a job."""
     with transaction.atomic():
@@ -91,7 +94,7 @@ def batch_submit(
 
 def stage_file(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     content: bytes,
     file_name: str = "import.xlsx",

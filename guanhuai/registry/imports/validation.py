@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import Conflict
 from guanhuai.registry.imports.common import (
     LOOKUP_CHUNK,
@@ -27,7 +28,7 @@ from guanhuai.registry.permissions import VIEW_PERSONS
 from guanhuai.registry.states import RelationToHead
 
 
-def _registered(indexes: Sequence[str], *, actor: Any) -> dict[str, str]:
+def _registered(indexes: Sequence[str], *, actor: Actor) -> dict[str, str]:
     """IDs already in the registry (by blind index) → the message for that row. Inside the actor's scope
     the message names the person and village; outside it says only that the ID is taken."""
     found: dict[str, str] = {}

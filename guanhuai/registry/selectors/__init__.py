@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.orgs.models import Level, OrgUnit
@@ -109,12 +110,14 @@ def search_q(q: str) -> Q:
 
 
 def person_list(
-    *, actor: Any, filters: PersonFilters | None = None, perm: str = VIEW_PERSONS
+    *, actor: Actor, filters: PersonFilters | None = None, perm: str = VIEW_PERSONS
 ) -> QuerySet[Person]:
     f = filters or PersonFilters()
     if f.unit is not None:
-        qs = Person.objects.filter(
-            scoping.path_q(actor, perm, path_field="org_unit__path", within=f.unit.path)
+        qs = scoping.mark_scoped(
+            Person.objects.filter(
+                scoping.path_q(actor, perm, path_field="org_unit__path", within=f.unit.path)
+            )
         )
     else:
         qs = scoping.scope(Person.objects.all(), actor, perm)
@@ -146,13 +149,13 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def person_get(*, actor: Any, person_id: Any, perm: str = VIEW_PERSONS) -> Person:
+def person_get(*, actor: Actor, person_id: Any, perm: str = VIEW_PERSONS) -> Person:
     return scoping.get_or_404(
         Person.objects.select_related("org_unit", "household", "residence_unit"), actor, perm, pk=person_id
     )
 
 
-def person_by_id_number(*, actor: Any, id_number: str) -> Person | None:
+def person_by_id_number(*, actor: Actor, id_number: str) -> Person | None:
     """Exact lookup through the blind index; None if absent or outside scope (indistinguishable)."""
     number = parse_resident_id(id_number).number
     return (
@@ -162,10 +165,12 @@ def person_by_id_number(*, actor: Any, id_number: str) -> Person | None:
     )
 
 
-def household_list(*, actor: Any, unit: OrgUnit | None = None, q: str = "") -> QuerySet[Household]:
+def household_list(*, actor: Actor, unit: OrgUnit | None = None, q: str = "") -> QuerySet[Household]:
     if unit is not None:
-        qs = Household.objects.filter(
-            scoping.path_q(actor, VIEW_PERSONS, path_field="org_unit__path", within=unit.path)
+        qs = scoping.mark_scoped(
+            Household.objects.filter(
+                scoping.path_q(actor, VIEW_PERSONS, path_field="org_unit__path", within=unit.path)
+            )
         )
     else:
         qs = scoping.scope(Household.objects.all(), actor, VIEW_PERSONS)
@@ -174,7 +179,7 @@ def household_list(*, actor: Any, unit: OrgUnit | None = None, q: str = "") -> Q
     return qs.select_related("org_unit", "head").order_by("org_unit__path", "pk")
 
 
-def household_get(*, actor: Any, household_id: Any, perm: str = VIEW_PERSONS) -> Household:
+def household_get(*, actor: Actor, household_id: Any, perm: str = VIEW_PERSONS) -> Household:
     return scoping.get_or_404(
         Household.objects.select_related("org_unit", "head").prefetch_related(
             Prefetch("members", queryset=Person.objects.order_by("birth_date"))
@@ -193,7 +198,7 @@ class FamilyTree:
     children: list[tuple[Person, str]]
 
 
-def family_tree(*, actor: Any, person: Person) -> FamilyTree:
+def family_tree(*, actor: Actor, person: Person) -> FamilyTree:
     """Parents, spouses and children of a person. Relatives outside the actor's scope are left out (a
     grown child in another county shows as a count, not a name: see `hidden_relatives`)."""
     visible = scoping.scope(Person.objects.all(), actor, VIEW_PERSONS)
@@ -215,7 +220,7 @@ def family_tree(*, actor: Any, person: Person) -> FamilyTree:
     return FamilyTree(person=person, parents=parents, spouses=spouses, children=children)
 
 
-def hidden_relatives(*, actor: Any, person: Person) -> int:
+def hidden_relatives(*, actor: Actor, person: Person) -> int:
     visible = scoping.scope(Person.objects.all(), actor, VIEW_PERSONS)
     return (
         ParentChild.objects.filter(Q(parent=person) | Q(child=person))
@@ -224,13 +229,13 @@ def hidden_relatives(*, actor: Any, person: Person) -> int:
     )
 
 
-def event_list(*, actor: Any, person: Person) -> QuerySet[LifeEvent]:
+def event_list(*, actor: Actor, person: Person) -> QuerySet[LifeEvent]:
     return person.events.select_related("related_person", "to_unit", "recorded_by").order_by(
         "-occurred_on", "-pk"
     )
 
 
-def transfer_inbox(*, actor: Any) -> QuerySet[TransferRequest]:
+def transfer_inbox(*, actor: Actor) -> QuerySet[TransferRequest]:
     """Requests for people held in the actor's branches, to approve or refuse."""
     return scoping.scope(
         TransferRequest.objects.filter(status=TransferRequest.Status.OPEN),
@@ -240,7 +245,7 @@ def transfer_inbox(*, actor: Any) -> QuerySet[TransferRequest]:
     ).select_related("person", "to_unit", "requested_by")
 
 
-def transfer_outbox(*, actor: Any) -> QuerySet[TransferRequest]:
+def transfer_outbox(*, actor: Actor) -> QuerySet[TransferRequest]:
     """Requests the actor's branches sent: the status only, never where the person was."""
     return scoping.scope(
         TransferRequest.objects.all(), actor, EDIT_PERSONS, unit_field="to_unit"
@@ -252,7 +257,7 @@ def transfer_outbox(*, actor: Any) -> QuerySet[TransferRequest]:
 UNIT_PICKER_LIMIT = 300
 
 
-def unit_picker(*, actor: Any, perm: str = VIEW_PERSONS, limit: int = UNIT_PICKER_LIMIT) -> list[OrgUnit]:
+def unit_picker(*, actor: Actor, perm: str = VIEW_PERSONS, limit: int = UNIT_PICKER_LIMIT) -> list[OrgUnit]:
     """Township and village units the actor may filter by, in tree order. More than `limit` of them (a
     county or province user) and the page asks for a division code instead: returns `limit + 1` rows so
     the caller can tell."""
@@ -264,12 +269,12 @@ def unit_picker(*, actor: Any, perm: str = VIEW_PERSONS, limit: int = UNIT_PICKE
     )
 
 
-def village_choices(*, actor: Any, perm: str = EDIT_PERSONS) -> QuerySet[OrgUnit]:
+def village_choices(*, actor: Actor, perm: str = EDIT_PERSONS) -> QuerySet[OrgUnit]:
     """Open village-level units where the actor may register households."""
     return scoping.units(actor, perm).open().filter(level=Level.VILLAGE).order_by("path")
 
 
-def consent_get(*, actor: Any, consent_id: Any, perm: str = VIEW_PERSONS) -> Consent:
+def consent_get(*, actor: Actor, consent_id: Any, perm: str = VIEW_PERSONS) -> Consent:
     return scoping.get_or_404(
         Consent.objects.select_related("person", "person__org_unit"),
         actor,
@@ -279,7 +284,7 @@ def consent_get(*, actor: Any, consent_id: Any, perm: str = VIEW_PERSONS) -> Con
     )
 
 
-def transfer_get(*, actor: Any, request_id: Any) -> TransferRequest:
+def transfer_get(*, actor: Actor, request_id: Any) -> TransferRequest:
     """One request held in the actor's branches (the inbox side); others give 404."""
     return scoping.get_or_404(
         TransferRequest.objects.select_related("person", "person__org_unit", "to_unit"),
@@ -290,19 +295,19 @@ def transfer_get(*, actor: Any, request_id: Any) -> TransferRequest:
     )
 
 
-def bank_account_get(*, actor: Any, person: Person) -> BankAccount | None:
+def bank_account_get(*, actor: Actor, person: Person) -> BankAccount | None:
     """The person's bank account (shown masked), for a person already fetched through `person_get`."""
     return BankAccount.objects.filter(person=person).first()
 
 
-def consent_list(*, actor: Any, person: Person) -> QuerySet[Consent]:
+def consent_list(*, actor: Actor, person: Person) -> QuerySet[Consent]:
     return person.consents.select_related("recorded_by").order_by("-given_on", "-pk")
 
 
 # --- persons and households named in a request body ---------------------------------------------------
 
 
-def person_ref(*, actor: Any, person_id: Any, perm: str = VIEW_PERSONS) -> Person:
+def person_ref(*, actor: Actor, person_id: Any, perm: str = VIEW_PERSONS) -> Person:
     """A person named in the input (a spouse, a parent), not in the URL: unknown or outside the scope is a
     422 about that input, worded the same for both."""
     try:
@@ -313,7 +318,7 @@ def person_ref(*, actor: Any, person_id: Any, perm: str = VIEW_PERSONS) -> Perso
         )
 
 
-def household_ref(*, actor: Any, household_id: Any, perm: str = VIEW_PERSONS) -> Household:
+def household_ref(*, actor: Actor, household_id: Any, perm: str = VIEW_PERSONS) -> Household:
     """A household named in the input (the target of a move): like `person_ref`, a 422."""
     try:
         return scoping.get_or_404(Household.objects.select_related("org_unit"), actor, perm, pk=household_id)
@@ -324,7 +329,7 @@ def household_ref(*, actor: Any, household_id: Any, perm: str = VIEW_PERSONS) ->
         )
 
 
-def visible_person_ids(*, actor: Any, person_ids: Any) -> set[int]:
+def visible_person_ids(*, actor: Actor, person_ids: Any) -> set[int]:
     """Which of these persons the actor may see: relatives named in events are shown only then."""
     ids = {i for i in person_ids if i is not None}
     if not ids:
@@ -334,9 +339,9 @@ def visible_person_ids(*, actor: Any, person_ids: Any) -> set[int]:
     )
 
 
-def household_members(*, actor: Any, household: Household, living: bool = False) -> QuerySet[Person]:
+def household_members(*, actor: Actor, household: Household, living: bool = False) -> QuerySet[Person]:
     """Members of a household already fetched through `household_get`: the head first, then by age."""
-    qs = Person.objects.filter(household=household)
+    qs = household.members.all()  # reached from the household, itself read through scoping
     if living:
         qs = qs.filter(died_on__isnull=True)
     return qs.order_by(

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.masking import mask_id
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry import family
-from guanhuai.registry.masking import mask_id
 from guanhuai.registry.models import (
     Household,
     LifeEvent,
@@ -36,11 +37,11 @@ from guanhuai.registry.states import ChildBasis, EventKind, RelationToHead
 # --- life events -----------------------------------------------------------------------------------
 
 
-def _event(person: Person, kind: str, *, actor: Any, occurred_on: dt.date, **fields: Any) -> LifeEvent:
+def _event(person: Person, kind: str, *, actor: Actor, occurred_on: dt.date, **fields: Any) -> LifeEvent:
     if occurred_on > timezone.localdate():
         raise ValidationError(_("事件日期不能晚于今天。"), code="event_in_future")
     event = LifeEvent.objects.create(
-        person=person, kind=kind, occurred_on=occurred_on, recorded_by=actor, **fields
+        person=person, kind=kind, occurred_on=occurred_on, recorded_by=signed_in(actor), **fields
     )
     log(
         event,
@@ -53,12 +54,14 @@ def _event(person: Person, kind: str, *, actor: Any, occurred_on: dt.date, **fie
 
 
 def _lock_persons(*persons: Person) -> None:
-    Person.objects.select_for_update().filter(pk__in=sorted(p.pk for p in persons)).order_by("pk").exists()
+    Person.objects.unscoped(
+        "persons are locked in a fixed order before a life event"
+    ).select_for_update().filter(pk__in=sorted(p.pk for p in persons)).order_by("pk").exists()
 
 
 def birth_record(
     *,
-    actor: Any,
+    actor: Actor,
     household: Household,
     parents: list[Person],
     data: PersonInput,
@@ -87,7 +90,7 @@ def birth_record(
     return child
 
 
-def adoption_record(*, actor: Any, parents: list[Person], child: Person, occurred_on: dt.date) -> LifeEvent:
+def adoption_record(*, actor: Actor, parents: list[Person], child: Person, occurred_on: dt.date) -> LifeEvent:
     for person in [*parents, child]:
         scoping.require(actor, EDIT_PERSONS, person.org_unit)
     if ParentChild.objects.filter(parent__in=parents, child=child).exists():
@@ -107,7 +110,7 @@ def adoption_record(*, actor: Any, parents: list[Person], child: Person, occurre
     return event
 
 
-def death_record(*, actor: Any, person: Person, occurred_on: dt.date, note: str = "") -> LifeEvent:
+def death_record(*, actor: Actor, person: Person, occurred_on: dt.date, note: str = "") -> LifeEvent:
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
     if person.died_on is not None:
         raise Conflict(
@@ -126,7 +129,7 @@ def death_record(*, actor: Any, person: Person, occurred_on: dt.date, note: str 
     return event
 
 
-def disability_record(*, actor: Any, person: Person, grade: int | None, occurred_on: dt.date) -> LifeEvent:
+def disability_record(*, actor: Actor, person: Person, grade: int | None, occurred_on: dt.date) -> LifeEvent:
     """A disability assessment (grade 1–4), or `grade=None` when a reassessment finds none."""
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
     if grade is not None and grade not in (1, 2, 3, 4):
@@ -141,7 +144,7 @@ def disability_record(*, actor: Any, person: Person, grade: int | None, occurred
     return event
 
 
-def marriage_record(*, actor: Any, person: Person, spouse: Person, occurred_on: dt.date) -> LifeEvent:
+def marriage_record(*, actor: Actor, person: Person, spouse: Person, occurred_on: dt.date) -> LifeEvent:
     for p in (person, spouse):
         scoping.require(actor, EDIT_PERSONS, p.org_unit)
     if person.pk == spouse.pk:
@@ -158,7 +161,7 @@ def marriage_record(*, actor: Any, person: Person, spouse: Person, occurred_on: 
         return _event(person, EventKind.MARRIAGE, actor=actor, occurred_on=occurred_on, related_person=spouse)
 
 
-def divorce_record(*, actor: Any, person: Person, occurred_on: dt.date) -> LifeEvent:
+def divorce_record(*, actor: Actor, person: Person, occurred_on: dt.date) -> LifeEvent:
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
     marriage = (
         Marriage.objects.filter(ended_on__isnull=True).filter(a=person).first()
@@ -175,7 +178,7 @@ def divorce_record(*, actor: Any, person: Person, occurred_on: dt.date) -> LifeE
 
 
 def migration_record(
-    *, actor: Any, person: Person, residence_unit: OrgUnit | None, occurred_on: dt.date, note: str = ""
+    *, actor: Actor, person: Person, residence_unit: OrgUnit | None, occurred_on: dt.date, note: str = ""
 ) -> LifeEvent:
     """Living away from the hukou place (`residence_unit`), or back home (`None`)."""
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
@@ -194,7 +197,7 @@ def migration_record(
 
 
 def move_record(
-    *, actor: Any, person: Person, household: Household, relation_to_head: str, occurred_on: dt.date
+    *, actor: Actor, person: Person, household: Household, relation_to_head: str, occurred_on: dt.date
 ) -> LifeEvent:
     """Move a person into another household (迁户), possibly in another village the actor also serves."""
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
@@ -220,7 +223,7 @@ def move_record(
 CORRECTABLE = ("name", "sex", "birth_date", "id_number", "died_on")
 
 
-def correction_record(*, actor: Any, person: Person, field_name: str, value: Any, reason: str) -> LifeEvent:
+def correction_record(*, actor: Actor, person: Person, field_name: str, value: Any, reason: str) -> LifeEvent:
     """Correct a recorded fact (a typo in the ID, a death recorded in error) with a reason. The old value
     stays in the event (masked for IDs), so nothing is silently overwritten."""
     scoping.require(actor, EDIT_PERSONS, person.org_unit)

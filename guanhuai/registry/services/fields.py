@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import ValidationError
+from guanhuai.core.masking import mask_id, mask_phone
 from guanhuai.core.text import name_pinyin
 from guanhuai.core.validators import ResidentId
-from guanhuai.registry.masking import mask_id, mask_phone
 
 ID_PURPOSE = "resident_id"
 

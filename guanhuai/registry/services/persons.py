@@ -11,13 +11,14 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
+from guanhuai.core.masking import mask_account, mask_id
 from guanhuai.core.validators import ResidentId, parse_resident_id
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry import family
-from guanhuai.registry.masking import mask_account, mask_id
 from guanhuai.registry.models import (
     BankAccount,
     Household,
@@ -60,7 +61,7 @@ def _require_village(unit: OrgUnit) -> None:
 def check_id_number(
     raw: str,
     *,
-    actor: Any,
+    actor: Actor,
     sex: str | None = None,
     birth_date: dt.date | None = None,
     exclude_pk: int | None = None,
@@ -78,7 +79,12 @@ def check_id_number(
             _("出生日期与身份证号不符：身份证号中的出生日期是 %(d)s。") % {"d": rid.birth_date.isoformat()},
             code="id_birth_mismatch",
         )
-    existing = Person.objects.filter(id_index=id_lookup_key(rid.number)).exclude(pk=exclude_pk or 0).first()
+    existing = (
+        Person.objects.unscoped("an ID number is unique across branches")
+        .filter(id_index=id_lookup_key(rid.number))
+        .exclude(pk=exclude_pk or 0)
+        .first()
+    )
     if existing is not None:
         if scoping.can(actor, VIEW_PERSONS, existing.org_unit):
             raise DuplicatePerson(
@@ -94,7 +100,7 @@ def check_id_number(
 
 
 def id_number_check(
-    *, actor: Any, raw: str, sex: str | None = None, birth_date: dt.date | None = None
+    *, actor: Actor, raw: str, sex: str | None = None, birth_date: dt.date | None = None
 ) -> ResidentId:
     """The inline check behind the forms and POST /api/v1/persons/check-id. Only for actors who may
     register persons somewhere, since its duplicate answer tells whether an ID is registered at all."""
@@ -144,7 +150,7 @@ def build_person(data: PersonInput, *, household: Household, rid: ResidentId) ->
 
 def household_create(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     address: str,
     hukou_type: str,
@@ -226,7 +232,7 @@ def _link_household_family(persons: list[Person]) -> None:
         family.recompute_family_facts([p.pk for p in parents])
 
 
-def person_add(*, actor: Any, household: Household, data: PersonInput) -> Person:
+def person_add(*, actor: Actor, household: Household, data: PersonInput) -> Person:
     """Add a member to an existing household (not a birth: use birth_record for newborns)."""
     scoping.require(actor, EDIT_PERSONS, household.org_unit)
     if data.relation_to_head == RelationToHead.HEAD:
@@ -245,7 +251,7 @@ def person_add(*, actor: Any, household: Household, data: PersonInput) -> Person
 EDITABLE = ("name", "phone", "hukou_type", "hukou_place", "only_child_certificate", "relation_to_head")
 
 
-def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
+def person_update(*, actor: Actor, person: Person, **values: Any) -> Person:
     """Audited edit of facts that are not life events. Birth date, sex, ID and death go through
     `correction_record` or the event services instead."""
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
@@ -292,7 +298,7 @@ def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
     return person
 
 
-def bank_account_set(*, actor: Any, person: Person, bank_name: str, account_number: str) -> BankAccount:
+def bank_account_set(*, actor: Actor, person: Person, bank_name: str, account_number: str) -> BankAccount:
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
     number = (account_number or "").replace(" ", "")
     if not (number.isdigit() and 8 <= len(number) <= 30):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.registry.models import (
@@ -26,7 +27,7 @@ from guanhuai.registry.permissions import EDIT_PERSONS, MANAGE_PRIVACY, UNMASK, 
 UNMASKABLE = {"id_number": _("身份证号"), "phone": _("联系电话"), "bank_account": _("银行账号")}
 
 
-def person_unmask(*, actor: Any, person: Person, field_name: str, reason: str) -> str:
+def person_unmask(*, actor: Actor, person: Person, field_name: str, reason: str) -> str:
     """Return one sensitive value in full. Needs registry.unmask and a reason; always audited."""
     scoping.require(actor, UNMASK, person.org_unit, visible_perm=VIEW_PERSONS)
     if field_name not in UNMASKABLE:
@@ -51,7 +52,7 @@ def person_unmask(*, actor: Any, person: Person, field_name: str, reason: str) -
 
 
 def consent_record(
-    *, actor: Any, person: Person, purpose: str, scope: str, given_on: dt.date, given_by: str
+    *, actor: Actor, person: Person, purpose: str, scope: str, given_on: dt.date, given_by: str
 ) -> Consent:
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
     if given_on > timezone.localdate():
@@ -63,7 +64,7 @@ def consent_record(
             scope=scope.strip(),
             given_on=given_on,
             given_by=given_by.strip(),
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         consent.full_clean(exclude=["person", "recorded_by"])
         consent.save()
@@ -77,7 +78,7 @@ def consent_record(
     return consent
 
 
-def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: dt.date) -> Consent:
+def consent_withdraw(*, actor: Actor, consent: Consent, withdrawn_on: dt.date) -> Consent:
     scoping.require(actor, EDIT_PERSONS, consent.person.org_unit)
     if consent.withdrawn_on is not None:
         raise Conflict(_("该同意已于 %(d)s 撤回。") % {"d": consent.withdrawn_on}, code="already_withdrawn")
@@ -88,7 +89,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: dt.date) -> 
     return consent
 
 
-def person_access_export(*, actor: Any, person: Person) -> dict[str, Any]:
+def person_access_export(*, actor: Actor, person: Person) -> dict[str, Any]:
     """Everything held about a person, for an access request (PIPL art. 45). Audited."""
     scoping.require(actor, MANAGE_PRIVACY, person.org_unit, visible_perm=VIEW_PERSONS)
     account = BankAccount.objects.filter(person=person).first()
@@ -125,7 +126,7 @@ def person_access_export(*, actor: Any, person: Person) -> dict[str, Any]:
     return data
 
 
-def person_anonymise(*, actor: Any, person: Person, reason: str) -> Person:
+def person_anonymise(*, actor: Actor, person: Person, reason: str) -> Person:
     """Erase what identifies a person (PIPL art. 47) while keeping the counts that statistics and other
     families' derived facts rely on: birth year, sex, life/death, relations. Refused for the living head
     of a household with other members (re-assign the head first)."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
 from guanhuai.core.validators import parse_resident_id
@@ -24,11 +23,15 @@ from guanhuai.registry.services.persons import id_lookup_key
 from guanhuai.registry.states import EventKind
 
 
-def transfer_request(*, actor: Any, id_number: str, to_unit: OrgUnit, reason: str) -> TransferRequest:
+def transfer_request(*, actor: Actor, id_number: str, to_unit: OrgUnit, reason: str) -> TransferRequest:
     """Ask the branch that holds a person's record to transfer it here, without learning where it is."""
     scoping.require(actor, EDIT_PERSONS, to_unit)
     rid = parse_resident_id(id_number)
-    person = Person.objects.filter(id_index=id_lookup_key(rid.number)).first()
+    person = (
+        Person.objects.unscoped("a transfer finds the record wherever it is, without showing it")
+        .filter(id_index=id_lookup_key(rid.number))
+        .first()
+    )
     if person is None:
         raise NotFound(_("没有找到该身份证号的登记，可以直接登记。"))
     if scoping.can(actor, VIEW_PERSONS, person.org_unit):
@@ -39,7 +42,7 @@ def transfer_request(*, actor: Any, id_number: str, to_unit: OrgUnit, reason: st
         raise Conflict(_("已有一份待处理的迁入申请。"), code="duplicate_transfer")
     with transaction.atomic():
         req = TransferRequest.objects.create(
-            person=person, to_unit=to_unit, requested_by=actor, reason=reason.strip()[:300]
+            person=person, to_unit=to_unit, requested_by=signed_in(actor), reason=reason.strip()[:300]
         )
         log(req, "registry.transfer.requested", actor=actor, org_unit=to_unit)
         # The holding branch sees it in its own list; the requester learns nothing about where it went.
@@ -48,7 +51,7 @@ def transfer_request(*, actor: Any, id_number: str, to_unit: OrgUnit, reason: st
 
 
 def transfer_decide(
-    *, actor: Any, request: TransferRequest, approve: bool, note: str = ""
+    *, actor: Actor, request: TransferRequest, approve: bool, note: str = ""
 ) -> TransferRequest:
     """The holding branch approves (the person leaves their household and is placed, without a household,
     at the requesting village, for its clerk to assign) or refuses with a note."""
@@ -62,7 +65,11 @@ def transfer_decide(
     with transaction.atomic():
         person = request.person
         request.status = TransferRequest.Status.APPROVED if approve else TransferRequest.Status.REFUSED
-        request.decided_by, request.decided_at, request.note = actor, timezone.now(), note.strip()[:300]
+        request.decided_by, request.decided_at, request.note = (
+            signed_in(actor),
+            timezone.now(),
+            note.strip()[:300],
+        )
         request.save(update_fields=["status", "decided_by", "decided_at", "note"])
         if approve:
             old_unit = person.org_unit

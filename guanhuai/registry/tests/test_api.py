@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from openpyxl import Workbook
 
 from guanhuai.accounts import services as account_services
@@ -336,7 +337,7 @@ def test_an_unknown_event_kind_or_a_future_date_is_422(api, people, home):
         client.post(f"/persons/{head.pk}/events", {"kind": "birth", "occurred_on": "2020-01-01"}).status_code
         == 422
     )
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     response = client.post(f"/persons/{head.pk}/events", {"kind": "death", "occurred_on": future})
     assert response.status_code == 422
     assert response.data["message"] == "事件日期不能晚于今天。"

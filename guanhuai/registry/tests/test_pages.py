@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
@@ -131,7 +132,7 @@ def test_list_filters_narrow_the_result(client, tree, people, two_townships):
     assert names(unit=tree.town_a.code) == ["张枫", "李梅"]
     assert names(unit=tree.village_b.code, alive="all") == ["赵乙"]
     age = Person.objects.get(name="张枫").birth_date
-    today = dt.date.today()
+    today = timezone.localdate()
     years = today.year - age.year - ((today.month, today.day) < (age.month, age.day))
     assert names(age_min=years, age_max=years) == ["张枫"]
     assert names(hukou_type="urban") == []
@@ -547,7 +548,7 @@ def test_a_death_in_the_future_is_refused(client, tree, people):
     h = family(people.clerk_a, tree.village_a)
     child = Person.objects.get(household=h, relation_to_head="child")
     client.force_login(people.clerk_a)
-    later = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    later = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     response = client.post(
         reverse("registry:person_event", args=[child.pk, "death"]), {"occurred_on": later, "confirm": "on"}
     )

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import crypto
-from guanhuai.core.errors import DomainError, ValidationError
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.errors import ValidationError
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import exports, selectors, services
 from guanhuai.registry.forms import people as forms
@@ -37,8 +37,7 @@ TRANSFER_PREFILL = "registry.transfer_prefill"  # the ID number check-id offered
 
 
 def require_anywhere(request: HttpRequest, perm: str) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, perm)
 
 
 def get_household(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Household:
@@ -213,18 +212,16 @@ def check_id(request: HttpRequest) -> HttpResponse:
     raw = (request.POST.get(key) or "").strip() if key else ""
     ctx: dict[str, Any] = {"raw": raw}
     if raw:
-        try:
+        with refusal() as refused:
             ctx["rid"] = services.check_id_number(raw, actor=request.user)
-        except DuplicatePerson as exc:
-            details = exc.details or {}
-            ctx["error"] = str(exc)
+        ctx["error"] = refused.message
+        if isinstance(refused.error, DuplicatePerson):
+            details = refused.error.details or {}
             if details.get("in_scope"):
                 ctx["existing_url"] = reverse("registry:person", args=[details["person_id"]])
             else:
                 ctx["transfer_url"] = reverse("registry:transfer_request")
                 request.session[TRANSFER_PREFILL] = crypto.encrypt(raw)
-        except DomainError as exc:
-            ctx["error"] = str(exc)
     return render(request, "registry/_id_check.html", ctx)
 
 

@@ -6,15 +6,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
-from guanhuai.core.errors import DomainError
-from guanhuai.core.web import form_errors, message_errors
+from guanhuai.core.web import form_errors, message_errors, refusal
 from guanhuai.registry import exports, import_errors, imports, io_excel
 from guanhuai.registry.forms.io import ExportForm, ImportUploadForm
 from guanhuai.registry.models import ImportBatch
@@ -24,8 +23,7 @@ PAGE_SIZE = 25
 
 
 def _require_anywhere(request: HttpRequest, perm: str) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, perm)
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
@@ -136,21 +134,18 @@ def export(request: HttpRequest) -> HttpResponse:
     _require_anywhere(request, EXPORT_PERSONS)
     params = exports.filter_params(request.POST if request.method == "POST" else request.GET)
     form = ExportForm(request.POST if request.method == "POST" else None)
-    error = count = None
-    try:
+    count = None
+    with refusal() as refused:
         filters = exports.filters_from_params(actor=request.user, params=params)
         count = exports.export_count(actor=request.user, filters=filters)
-    except DomainError as exc:
-        error = str(exc)
+    error = refused.message
     if request.method == "POST" and error is None and form.is_valid():
-        try:
+        with refusal() as refused:
             job = exports.export_submit(
                 actor=request.user, params=params, request_key=form.cleaned_data["request_key"]
             )
-        except DomainError as exc:
-            error = str(exc)
-        else:
             return redirect("jobs:detail", pk=job.pk)
+        error = refused.message
     return render(
         request,
         "registry/io/export.html",

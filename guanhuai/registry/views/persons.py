@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.errors import NotFound, PermissionDenied, ValidationError
 from guanhuai.core.links import grouped, links_for
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
 from guanhuai.registry.forms import people as forms
@@ -114,7 +114,8 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     row.update(next((r for r in _sensitive_rows(person, bank) if r["field"] == field), {}))
     status = 200
     if form.is_valid():
-        try:
+        # A NotFound or PermissionDenied is not about the input: DomainErrorMiddleware answers 404 or 403.
+        with refusal(passing=(NotFound, PermissionDenied)) as refused:
             row["value"] = services.person_unmask(
                 actor=request.user,
                 person=person,
@@ -122,10 +123,8 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
             row["revealed"] = True
-        except (NotFound, PermissionDenied):
-            raise  # not about the input: DomainErrorMiddleware answers 404 or 403
-        except DomainError as exc:
-            row["error"], status = str(exc), 422
+        if refused.error is not None:
+            row["error"], status = refused.message, 422
     else:
         if "field_name" in form.errors:
             raise Http404(_("该字段无需或不能显示完整内容。"))

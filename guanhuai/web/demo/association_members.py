@@ -12,13 +12,13 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.accounts.models import User
 from guanhuai.accounts.registry import Role
 from guanhuai.accounts.services import assignment_grant, user_create
@@ -70,7 +70,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def _non_geographic(actor: Any) -> int:
+def _non_geographic(actor: Actor) -> int:
     """Two enterprise, one migrant and one school association in the home county (its first townships)."""
     county = OrgUnit.objects.filter(code=HOME_COUNTY).first()
     if county is None:
@@ -111,7 +111,7 @@ def _non_geographic(actor: Any) -> int:
 OFFICER = "xiehui"  # 协会工作专员 of the home county: the association's own pages, nothing of payments
 
 
-def _officer(actor: Any) -> None:
+def _officer(actor: Actor) -> None:
     county = OrgUnit.objects.filter(code=HOME_COUNTY).first()
     if county is None or User.objects.filter(username=OFFICER).exists():
         return
@@ -369,7 +369,7 @@ def _cadres(rng: random.Random, units: list[OrgUnit], today: dt.date, s: Summary
     s.cadres = len(cadres)
 
 
-def _members_day(rng: random.Random, townships: list[OrgUnit], today: dt.date, actor: Any) -> None:
+def _members_day(rng: random.Random, townships: list[OrgUnit], today: dt.date, actor: Actor) -> None:
     year = today.year if today >= dt.date(today.year, 5, 29) else today.year - 1
     kinds = [MembersDayKind.PUBLICITY, MembersDayKind.HEALTH, MembersDayKind.VISIT, MembersDayKind.VOLUNTEER]
     MembersDayEvent.objects.bulk_create(
@@ -380,7 +380,7 @@ def _members_day(rng: random.Random, townships: list[OrgUnit], today: dt.date, a
                 kind=rng.choice(kinds),
                 title=f"{year}年“5·29会员活动日”{t.name}主题活动",
                 participants=rng.randrange(40, 400),
-                created_by=actor,
+                created_by=signed_in(actor),
             )
             for t in townships
         ],
@@ -388,7 +388,7 @@ def _members_day(rng: random.Random, townships: list[OrgUnit], today: dt.date, a
     )
 
 
-def _campaign(today: dt.date, actor: Any) -> None:
+def _campaign(today: dt.date, actor: Actor) -> None:
     """An open re-registration in the home county, its roll snapshot, half the home village confirmed."""
     county = OrgUnit.objects.filter(code=HOME_COUNTY).first()
     if county is None:
@@ -399,7 +399,7 @@ def _campaign(today: dt.date, actor: Any) -> None:
         opened_on=today - dt.timedelta(days=10),
         deadline=today + dt.timedelta(days=30),
         status=CampaignStatus.OPEN,
-        created_by=actor,
+        created_by=signed_in(actor),
     )
     from django.db.models import BigIntegerField, Value
 

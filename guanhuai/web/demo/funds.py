@@ -32,6 +32,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.models import User
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError
@@ -124,7 +125,7 @@ class _Generator(households.Generator):
                 return number
 
 
-def ensure_bereaved_families(*, actor: Any, want: int, before: dt.date, seed: int = funds_plan.SEED) -> int:
+def ensure_bereaved_families(*, actor: Actor, want: int, before: dt.date, seed: int = funds_plan.SEED) -> int:
     """Add bereaved families in the demo cities until `want` are eligible for a round paid on `before`.
 
     They go round-robin into villages (in a seeded order) that already have households, numbered after

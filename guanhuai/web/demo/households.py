@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
@@ -805,7 +806,7 @@ def demo_households_exist(home_village: str) -> bool:
 
 
 def demo_load(
-    *, actor: Any, small: bool, home_township: str, home_village: str, audit_unit: OrgUnit
+    *, actor: Actor, small: bool, home_township: str, home_village: str, audit_unit: OrgUnit
 ) -> LoadResult:
     """The demo's households, in the caller's transaction, with one audit entry for the whole load.
     The clerk's village always gets a bereaved and a disabled-child family to look at."""

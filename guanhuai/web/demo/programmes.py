@@ -355,7 +355,7 @@ def _build_history(cal: Calendar) -> None:
     def apply(
         programme: Programme, person: Person, kinds: tuple[str, ...], *, submit: bool = True
     ) -> Application:
-        application = review.application_create(
+        application, _created = review.application_create(
             actor=cast.clerk, programme=programme, person=person, reason=_REASONS[programme.template]
         )
         if not hasattr(person, "bank_account"):
@@ -501,7 +501,9 @@ def _pay_cycle(
     batch unpaid; the clerk corrects the account and it is re-issued and paid."""
     period = cal.period(back)
     with on(cal.day(back, 25)):
-        cycle = cycles.cycle_generate(actor=cast.finance, programme=programme, period=period, inline=True)
+        cycle, _created = cycles.cycle_generate(
+            actor=cast.finance, programme=programme, period=period, inline=True
+        )
     with on(cal.day(back, 26)):
         cycle = cycles.cycle_approve(actor=cast.approver, cycle=cycle, comment="已核对汇总表")
         cycle = cycles.cycle_approve(actor=cast.manager, cycle=cycle, comment="资金已落实")

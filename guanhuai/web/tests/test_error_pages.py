@@ -36,7 +36,9 @@ def apps(tree, people, settings, tmp_path):
 
 def test_a_missing_and_a_forbidden_application_get_the_same_chinese_404(client, apps, people):
     # an application of 甲村, out of 乙镇's reviewer's area
-    theirs = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    theirs, _created = svc.application_create(
+        actor=people.clerk_a, programme=apps.programme, person=apps.head
+    )
     client.force_login(people.reviewer_b)
 
     forbidden = client.get(reverse("programmes:application_detail", args=[theirs.pk]))

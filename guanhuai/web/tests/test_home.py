@@ -44,7 +44,7 @@ def at_township(apps, people, n: int = 1) -> list[Application]:
     out = []
     for _ in range(n):
         person = family(people.clerk_a, apps.head.org_unit, address=f"甲村{next(_house)}号").members.first()
-        a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person)
+        a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person)
         a = svc.application_submit(actor=people.clerk_a, application=a)
         Application.objects.filter(pk=a.pk).update(step=Step.TOWNSHIP)
         out.append(a)
@@ -53,8 +53,8 @@ def at_township(apps, people, n: int = 1) -> list[Application]:
 
 def test_the_clerk_sees_her_own_work_and_no_township_or_county_tiles(client, apps, people):
     # given a returned application and a draft in 甲村
-    draft = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
-    back = svc.application_create(actor=people.clerk_a, programme=apps.couple, person=apps.spouse)
+    draft, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    back, _created = svc.application_create(actor=people.clerk_a, programme=apps.couple, person=apps.spouse)
     Application.objects.filter(pk=back.pk).update(status=ApplicationStatus.RETURNED)
 
     found = tiles(client, people.clerk_a)
@@ -71,7 +71,7 @@ def test_the_clerk_sees_her_own_work_and_no_township_or_county_tiles(client, app
 
 def test_the_township_reviewer_sees_her_step_only_within_her_township(client, apps, people, tree):
     at_township(apps, people, 2)
-    other = svc.application_create(actor=apps.clerk_b, programme=apps.programme, person=apps.other)
+    other, _created = svc.application_create(actor=apps.clerk_b, programme=apps.programme, person=apps.other)
     other = svc.application_submit(actor=apps.clerk_b, application=other)
     Application.objects.filter(pk=other.pk).update(step=Step.TOWNSHIP)  # 乙镇's, not 甲镇's
 
@@ -186,7 +186,7 @@ def test_overdue_grievances_count_and_list_the_same_rows(client, apps, people):
     from guanhuai.programmes.models import Grievance
     from guanhuai.programmes.services import grievances
 
-    a = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
+    a, _created = svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)
     old = grievances.grievance_record(
         actor=people.clerk_a, complainant="王大", content="迟迟没有答复", application=a
     )
@@ -212,7 +212,9 @@ def test_notices_to_close_count_and_list_the_same_rows(client, apps, people):
 
     a = svc.application_submit(
         actor=people.clerk_a,
-        application=svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head),
+        application=svc.application_create(actor=people.clerk_a, programme=apps.programme, person=apps.head)[
+            0
+        ],
     )
     svc.application_review(actor=apps.clerk_a2, application=a, decision="pass")
     assert tiles(client, people.clerk_a)["programmes.notices.to_open"][0] == 1

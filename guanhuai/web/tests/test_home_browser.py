@@ -31,7 +31,9 @@ def queue(tree, people, settings, tmp_path):
         person = family(people.clerk_a, tree.village_a, address=address).members.first()
         a = svc.application_submit(
             actor=people.clerk_a,
-            application=svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person),
+            application=svc.application_create(actor=people.clerk_a, programme=apps.programme, person=person)[
+                0
+            ],
         )
         Application.objects.filter(pk=a.pk).update(step=Step.TOWNSHIP)
         out.append(a)

@@ -53,3 +53,69 @@ def test_the_check_finds_a_private_import(tmp_path):
     assert private_imports_across_apps(tmp_path / "guanhuai") == [
         "guanhuai/programmes/payments.py:1 from guanhuai.funds.services import _lines"
     ]
+
+
+SHARED_HELPERS = {
+    "money_sum": "guanhuai/core/money.py",
+    "to_money": "guanhuai/core/money.py",
+    "chinese_date": "guanhuai/core/text.py",
+    "mask_id": "guanhuai/core/masking.py",
+    "mask_phone": "guanhuai/core/masking.py",
+    "mask_account": "guanhuai/core/masking.py",
+    "mask_name": "guanhuai/core/masking.py",
+}
+
+
+def helper_copies(root: Path = PACKAGE) -> list[str]:
+    """Every definition of a shared helper outside its one home in core."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root.parent)
+        if "migrations" in relative.parts or "tests" in relative.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and SHARED_HELPERS.get(node.name, str(relative)) != str(
+                relative
+            ):
+                found.append(f"{relative}:{node.lineno} def {node.name}")
+    return found
+
+
+def test_shared_helpers_have_one_copy_in_core():
+    # masks, money sums and Chinese dates are defined once, in core, and every app imports that copy
+    assert helper_copies() == []
+    homes = {
+        name: (PACKAGE.parent / home).read_text(encoding="utf-8") for name, home in SHARED_HELPERS.items()
+    }
+    assert all(f"def {name}(" in text for name, text in homes.items())
+
+
+def test_the_check_finds_a_second_copy(tmp_path):
+    (tmp_path / "guanhuai" / "funds").mkdir(parents=True)
+    (tmp_path / "guanhuai" / "funds" / "ledger.py").write_text("def to_money(v):\n    return v\n")
+    assert helper_copies(tmp_path / "guanhuai") == ["guanhuai/funds/ledger.py:1 def to_money"]
+
+
+def views_catching_domain_errors(root: Path = PACKAGE) -> list[str]:
+    """`except DomainError` (or a subclass list naming it) in a view module: the views kit's job."""
+    found = []
+    for path in sorted(root.glob("*/views/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                names = {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)}
+                if "DomainError" in names:
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    return found
+
+
+def test_no_view_catches_domain_error_itself():
+    # a refusal goes through core/web.py: form_errors, message_errors, refusal, DomainErrorMiddleware
+    assert views_catching_domain_errors() == []
+
+
+def test_the_check_finds_a_view_that_catches_domain_error(tmp_path):
+    (tmp_path / "guanhuai" / "funds" / "views").mkdir(parents=True)
+    (tmp_path / "guanhuai" / "funds" / "views" / "pages.py").write_text(
+        "def v(r):\n    try:\n        pass\n    except DomainError as exc:\n        pass\n"
+    )
+    assert views_catching_domain_errors(tmp_path / "guanhuai") == ["guanhuai/funds/views/pages.py:4"]

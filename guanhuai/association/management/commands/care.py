@@ -18,8 +18,8 @@ from guanhuai.association import services
 from guanhuai.association.permissions import VIEW_CARE
 from guanhuai.association.selectors import care as selectors
 from guanhuai.core.errors import DomainError
+from guanhuai.core.masking import mask_name
 from guanhuai.orgs import selectors as org_selectors
-from guanhuai.registry.masking import mask_name
 
 GAPS = ["none", "any", "liaison", "doctor", "fast_lane"]
 

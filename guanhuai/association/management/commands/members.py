@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.association import selectors, services
 from guanhuai.association.permissions import VIEW
 from guanhuai.core.errors import DomainError
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": text}) from None
 
-    def _open(self, actor: Any, o: dict[str, Any]) -> None:
+    def _open(self, actor: Actor, o: dict[str, Any]) -> None:
         unit = org_selectors.unit_get_by_code(actor=actor, code=o["unit"], perm=VIEW)
         campaign = services.campaign_open(
             actor=actor,
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             % {"id": campaign.pk, "title": campaign.title, "status": campaign.get_status_display()}
         )
 
-    def _status(self, actor: Any, o: dict[str, Any]) -> None:
+    def _status(self, actor: Actor, o: dict[str, Any]) -> None:
         campaign = selectors.campaign_get(actor=actor, campaign_id=o["campaign"])
         rows = selectors.campaign_progress(actor=actor, campaign=campaign)
         self.stdout.write(f"{campaign.title} · {campaign.get_status_display()} · {campaign.deadline}")
@@ -86,7 +87,7 @@ class Command(BaseCommand):
             % {"c": sum(p.confirmed for p in rows), "t": sum(p.total for p in rows)}
         )
 
-    def _close(self, actor: Any, o: dict[str, Any]) -> None:
+    def _close(self, actor: Actor, o: dict[str, Any]) -> None:
         campaign = selectors.campaign_get(actor=actor, campaign_id=o["campaign"])
         job = services.campaign_close_submit(actor=actor, campaign=campaign)
         job.refresh_from_db()

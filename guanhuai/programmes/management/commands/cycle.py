@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import DomainError
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_run
@@ -82,7 +83,7 @@ class Command(BaseCommand):
             raise CommandError(_("扶助项目不存在：%(code)s") % {"code": code})
         return found
 
-    def _cycle(self, actor: Any, options: dict[str, Any]) -> Cycle:
+    def _cycle(self, actor: Actor, options: dict[str, Any]) -> Cycle:
         programme = self._programme(options["programme"])
         found = Cycle.objects.filter(programme=programme, period=options["period"].strip()).first()
         if found is None:
@@ -98,7 +99,7 @@ class Command(BaseCommand):
             raise CommandError(_("批次不存在：%(n)s") % {"n": number})
         return found
 
-    def _totals(self, cycle: Cycle, actor: Any) -> None:
+    def _totals(self, cycle: Cycle, actor: Actor) -> None:
         s = selectors.cycle_summary(actor=actor, cycle=cycle)
         self.stdout.write(
             _("%(p)s %(period)s（%(status)s）：应发 %(n)d 笔，合计 %(total)s 元；已剔除 %(x)d 笔。")
@@ -114,9 +115,9 @@ class Command(BaseCommand):
 
     # --- actions -----------------------------------------------------------------------------------------
 
-    def _generate(self, actor: Any, options: dict[str, Any]) -> None:
+    def _generate(self, actor: Actor, options: dict[str, Any]) -> None:
         programme = self._programme(options["programme"])
-        cycle = cycles.cycle_generate(
+        cycle, _created = cycles.cycle_generate(
             actor=actor,
             programme=programme,
             period=options["period"],
@@ -144,7 +145,7 @@ class Command(BaseCommand):
             self.stdout.write(report.message)
         self._totals(cycle, actor)
 
-    def _arrears(self, actor: Any, options: dict[str, Any]) -> None:
+    def _arrears(self, actor: Actor, options: dict[str, Any]) -> None:
         cycle = self._cycle(actor, options)
         job = arrears.cycle_arrears_before_first(actor=actor, cycle=cycle, inline=True)
         self.stdout.write(
@@ -153,7 +154,7 @@ class Command(BaseCommand):
         )
         self._totals(cycle, actor)
 
-    def _approve(self, actor: Any, options: dict[str, Any]) -> None:
+    def _approve(self, actor: Actor, options: dict[str, Any]) -> None:
         cycle = cycles.cycle_approve(
             actor=actor, cycle=self._cycle(actor, options), comment=options["comment"]
         )
@@ -163,7 +164,7 @@ class Command(BaseCommand):
         )
         self._totals(cycle, actor)
 
-    def _batches(self, actor: Any, options: dict[str, Any]) -> None:
+    def _batches(self, actor: Actor, options: dict[str, Any]) -> None:
         cycle = self._cycle(actor, options)
         made = payments.batches_create(actor=actor, cycle=cycle)
         for b in made:
@@ -177,7 +178,7 @@ class Command(BaseCommand):
         if missing:
             self.stdout.write(_("缺少银行账户：%(n)d 笔（请在户籍中登记后再次生成批次）。") % {"n": missing})
 
-    def _reissue(self, actor: Any, options: dict[str, Any]) -> None:
+    def _reissue(self, actor: Actor, options: dict[str, Any]) -> None:
         made = payments.batch_reissue_failed(actor=actor, cycle=self._cycle(actor, options))
         for b in made:
             self.stdout.write(
@@ -187,7 +188,7 @@ class Command(BaseCommand):
         if not made:
             self.stdout.write(_("没有需要补发的失败记录。"))
 
-    def _export(self, actor: Any, options: dict[str, Any]) -> None:
+    def _export(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch"])
         name, content = payments.batch_export(actor=actor, batch=batch, fmt=options["format"])
         path = os.path.join(options["out"], name)
@@ -199,7 +200,7 @@ class Command(BaseCommand):
             % {"path": path, "c": batch.count, "t": batch.total, "sum": batch.checksum}
         )
 
-    def _import_results(self, actor: Any, options: dict[str, Any]) -> None:
+    def _import_results(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch"])
         try:
             with open(options["file"], "rb") as fh:

@@ -1,4 +1,6 @@
-"""How sensitive values look on screen, in exports and in the API when not unmasked."""
+"""How sensitive values look on screen, in exports and in the API when not unmasked: the one copy of the
+masks, used by the registry (IDs, phones), funds (donor phones), programmes (public lists, bank accounts)
+and the benchmarks."""
 
 from __future__ import annotations
 
