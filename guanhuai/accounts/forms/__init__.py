@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from guanhuai.accounts import scoping, selectors
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
+from guanhuai.core.forms import with_note
 from guanhuai.orgs.models import OrgUnit
 
 
 def unit_label(unit: OrgUnit) -> str:
-    return f"{unit.name}（{unit.code}）"
+    return with_note(unit.name, unit.code)
 
 
 class UnitField(forms.ModelChoiceField):
