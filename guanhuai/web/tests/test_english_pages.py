@@ -60,6 +60,9 @@ CHINESE_DATE = re.compile(
     r"(?<![\u4e00-\u9fff])\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?![\u4e00-\u9fff])"
 )
 
+# Full-width punctuation alone, without a character: （ ） ： ， 、
+PUNCTUATION = re.compile(r"[\u3000-\u303f\uff00-\uffef]+")
+
 # Chinese that an English page shows on purpose: the search box's example of a name as a clerk types it.
 EXAMPLES = {"张枫"}
 
@@ -181,25 +184,41 @@ def demo(db, django_capture_on_commit_callbacks, settings, tmp_path):
     )
 
 
-def user_data_runs(text: str) -> set[str]:
-    """The Chinese runs of the user data: a page's run is user data when it is one of them, whole (a
-    substring would let any single character through, such as the 年 of a Chinese date)."""
-    return set(CJK.findall(text))
+class UserData:
+    """The user data's text, and its Chinese runs: a page's run is user data when it is one of them, whole
+    (a substring would let any single character through, such as the 年 of a Chinese date)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.runs = set(CJK.findall(text))
+
+    def has(self, run: str, left: str, right: str) -> bool:
+        if run in EXAMPLES:
+            return True
+        if PUNCTUATION.fullmatch(run):
+            # a lone bracket or colon is user data only together with the words around it: "（aged 70）"
+            # has no "70）" in the data, while a typed "（2026）" does
+            return (left + run + right) in self.text
+        if run in self.runs:
+            return True
+        # a masked name (张*明, 王**): every part is the start or end of a user-data run
+        if "*" in run:
+            parts = [p for p in run.split("*") if p]
+            return all(any(r.startswith(p) or r.endswith(p) for r in self.runs) for p in parts)
+        return False
 
 
-def _is_user_data(run: str, runs: set[str]) -> bool:
-    if run in runs or run in EXAMPLES:
-        return True
-    # a masked name (张*明, 王**): every part is the start or end of a user-data run
-    if "*" in run:
-        parts = [p for p in run.split("*") if p]
-        return all(any(r.startswith(p) or r.endswith(p) for r in runs) for p in parts)
-    return False
-
-
-def leaks(html: str, runs: set[str]) -> list[str]:
+def leaks(html: str, data: UserData) -> list[str]:
     text = visible_text(html)
-    found = {run for run in MASKED_OR_CJK.findall(text) if CJK.search(run) and not _is_user_data(run, runs)}
+    found = set()
+    for match in MASKED_OR_CJK.finditer(text):
+        run = match.group(0)
+        if not CJK.search(run):
+            continue
+        left = re.search(r"\S{0,8}$", text[: match.start()]).group(0)
+        right = re.match(r"\S{0,8}", text[match.end() :]).group(0)
+        if not data.has(run, left, right):
+            found.add(run)
     # a Chinese date inside English text (2026年12月08日) is a leak even when the user data has one like it
     found.update(CHINESE_DATE.findall(text))
     return sorted(found)
@@ -210,17 +229,18 @@ def test_the_leak_check_finds_a_label_but_not_a_name():
         '<p>Name: 王秀英 (aged 73)</p><td>身份证号</td><p>（aged 73）</p><input placeholder="搜索">'
         '<input type="hidden" value="隐藏"><input type="submit" lang="zh-hans" value="简体中文"><script>"脚本"</script>'
     )
-    assert leaks(html, user_data_runs("王秀英\n富龙村")) == sorted(["身份证号", "搜索", "（", "）"])
+    assert leaks(html, UserData("王秀英\n富龙村 （2026）")) == sorted(["身份证号", "搜索", "（", "）"])
+    assert leaks("<p>Year （2026）</p>", UserData("王秀英\n富龙村 （2026）")) == []
 
 
 def test_the_leak_check_finds_a_chinese_date_and_lets_a_masked_name_through():
     html = "<p>Object by 2026年12月08日</p><p>王*英 of 富龙村, 2026年12月08日</p>"
-    assert leaks(html, user_data_runs("王秀英 富龙村 2026年12月公示")) == ["2026年12月08日", "日", "月"]
+    assert leaks(html, UserData("王秀英 富龙村 2026年12月公示")) == ["2026年12月08日", "日", "月"]
 
 
 @pytest.mark.django_db
 def test_every_page_in_english_shows_no_chinese_outside_user_data(client, demo):
-    user_data = user_data_runs(user_data_text())
+    user_data = UserData(user_data_text())
     readers = [User.objects.get(username=name) for name in READERS]
     problems: list[str] = []
     opened = 0
