@@ -9,14 +9,12 @@ browser, when it is missing, except in CI (GUANHUAI_REQUIRE_BROWSER=1)."""
 from __future__ import annotations
 
 import os
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "guanhuai-demo"
@@ -32,14 +30,6 @@ MAIN_PAGES = {
     "shenji": ["/audit/"],
     "sheng_admin": ["/orgs/", "/accounts/users/", "/jobs/", "/association/", "/programmes/definitions/"],
 }
-
-
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.GUANHUAI_RATE_LIMITS_ENABLED = False
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("demo", "--small", "--no-job", verbosity=0, stdout=StringIO())
 
 
 @pytest.fixture
@@ -71,7 +61,7 @@ def violations(page, axe_path: Path) -> list[str]:
 
 
 def test_the_main_page_of_each_app_has_no_serious_accessibility_violation(
-    live_server, demo, axe, browser_page
+    live_server, live_demo, axe, browser_page
 ):
     page = browser_page
     problems = []
@@ -87,7 +77,7 @@ def test_the_main_page_of_each_app_has_no_serious_accessibility_violation(
     assert not problems, "\n".join(problems)
 
 
-def test_the_skip_link_is_the_first_tab_stop_and_moves_to_the_content(live_server, demo, browser_page):
+def test_the_skip_link_is_the_first_tab_stop_and_moves_to_the_content(live_server, live_demo, browser_page):
     from playwright.sync_api import expect
 
     page = browser_page
@@ -102,7 +92,7 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_to_the_content(live_serve
 
 
 def test_on_a_phone_list_rows_are_cards_with_labels_and_touch_targets_of_44_px(
-    live_server, demo, browser_page
+    live_server, live_demo, browser_page
 ):
     page = browser_page
     sign_in(page, live_server.url, "cun_zhuanguan")

@@ -7,28 +7,18 @@ Chromium is not installed, except in CI (GUANHUAI_REQUIRE_BROWSER=1)."""
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "guanhuai-demo"
 WIDTH = 375
 
 
 @pytest.fixture
-def demo(django_capture_on_commit_callbacks, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.GUANHUAI_RATE_LIMITS_ENABLED = False
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("demo", "--small", "--no-job", verbosity=0, stdout=StringIO())
-
-
-@pytest.fixture
-def walk(live_server, demo, browser_page):
+def walk(live_server, live_demo, browser_page):
     """The phone, and the steps every walk shares."""
 
     class Walk:
