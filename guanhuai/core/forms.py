@@ -46,3 +46,11 @@ class ConfirmField(forms.BooleanField):
             widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             **kwargs,
         )
+
+
+def with_note(name: Any, note: Any) -> str:
+    """A choice's label with a note after it: "韶关市（440200）" in Chinese, "韶关市 (440200)" in English.
+    The brackets are part of the translation: full-width brackets do not belong in English text."""
+    from django.utils.translation import gettext
+
+    return gettext("%(name)s（%(note)s）") % {"name": name, "note": note}

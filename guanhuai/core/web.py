@@ -25,18 +25,52 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied
 
-__all__ = ["DomainErrorMiddleware", "form_errors", "form_page", "message_errors", "post_data", "refusal"]
+__all__ = [
+    "PAGE_SIZES",
+    "DomainErrorMiddleware",
+    "form_errors",
+    "form_page",
+    "message_errors",
+    "page_of",
+    "post_data",
+    "refusal",
+]
 
 
 def post_data(request: HttpRequest) -> Any:
     """POST data for a bound form, even when empty (an empty POST must still show "required" errors)."""
     return request.POST if request.method == "POST" else None
+
+
+# The page sizes a person may choose under a list (`?size=`); a list's own default is always offered too.
+# The largest stays small enough that a page is one quick query and a phone can still scroll it.
+PAGE_SIZES = (20, 50, 100)
+
+
+class SizedPaginator(Paginator):
+    """A paginator that knows which sizes the pagination include offers (`size_choices`)."""
+
+    size_choices: tuple[int, ...] = ()
+
+
+def page_of(request: HttpRequest, items: Any, *, size: int) -> Page:
+    """The page of `items` that `?page=` asks for, `?size=` rows long when that is one of the offered sizes
+    (else the list's default `size`). A page number out of range or not a number gives the nearest page,
+    as `Paginator.get_page` does: a stale link is not an error. `_pagination.html` shows the jump-to-page
+    box and the size choice from this."""
+    choices = tuple(sorted({size, *PAGE_SIZES}))
+    asked = request.GET.get("size", "")
+    per_page = int(asked) if asked.isdigit() and int(asked) in choices else size
+    paginator = SizedPaginator(items, per_page)
+    paginator.size_choices = choices
+    return paginator.get_page(request.GET.get("page"))
 
 
 class _Refusals(ABC):

@@ -108,7 +108,7 @@ class Donor(models.Model):
     @property
     def display_name(self) -> str:
         """The name as the public may see it."""
-        return self.name if self.public_name == PublicName.NAMED else "爱心人士"
+        return self.name if self.public_name == PublicName.NAMED else str(_("爱心人士"))
 
 
 class Pledge(models.Model):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
@@ -25,7 +26,7 @@ from guanhuai.funds.models import ClosedPeriod, LedgerEntry
 from guanhuai.funds.permissions import CLOSE_PERIODS, MANAGE_FUNDS, VIEW_FUNDS
 from guanhuai.funds.states import Account, AllocationStatus, ReceiptStatus
 
-FUNDS = _("基金")
+FUNDS = pgettext_lazy("the list of funds", "基金")
 # An allocation with at most this share of its amount left is "near its limit".
 NEAR_LIMIT = Decimal("0.10")
 

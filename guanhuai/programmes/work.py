@@ -206,7 +206,7 @@ def cycles_to_generate(actor: Actor) -> WorkItem | None:
     missing = [p for p in programmes if p.pk not in covered]
     return WorkItem(
         label=_("本期待生成的发放周期"),
-        detail="、".join(f"{p.name} {period_containing(today, p.period).label}" for p in missing[:3]),
+        detail=str(_("、")).join(f"{p.name} {period_containing(today, p.period).label}" for p in missing[:3]),
         count=len(missing),
         url=_url("programmes:cycle_list"),
     )

@@ -49,7 +49,7 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         head = self.head.name if self.head_id and self.head else ""
-        return f"{head}户" if head else f"户#{self.pk}"
+        return str(_("%(head)s户") % {"head": head} if head else _("户#%(pk)s") % {"pk": self.pk})
 
 
 class Person(models.Model):

@@ -14,11 +14,12 @@ from guanhuai.accounts import scoping, selectors
 from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
+from guanhuai.core.forms import with_note
 from guanhuai.orgs.models import OrgUnit
 
 
 def unit_label(unit: OrgUnit) -> str:
-    return f"{unit.name}（{unit.code}）"
+    return with_note(unit.name, unit.code)
 
 
 class UnitField(forms.ModelChoiceField):

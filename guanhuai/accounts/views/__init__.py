@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import forms, scoping, selectors, services
 from guanhuai.accounts.models import User
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
-from guanhuai.core.web import form_errors, message_errors
+from guanhuai.core.web import form_errors, message_errors, page_of
 
 PAGE_SIZE = 50
 
@@ -152,9 +151,7 @@ def users(request: HttpRequest) -> HttpResponse:
             "role": form.cleaned_data["role"],
             "unit_id": unit.pk if unit else None,
         }
-    page = Paginator(selectors.user_list(actor=request.user, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.user_list(actor=request.user, **filters), size=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from guanhuai.audit import selectors
 from guanhuai.audit.display import readable
 from guanhuai.audit.forms import EntryFilterForm
+from guanhuai.core.web import page_of
 
 PAGE_SIZE = 50
 
@@ -25,7 +26,7 @@ def _require_viewer(request: HttpRequest) -> None:
 
 
 def _page(request: HttpRequest, qs: Any) -> Page:
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, size=PAGE_SIZE)
     page.object_list = readable(list(page.object_list))
     return page
 

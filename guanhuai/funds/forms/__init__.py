@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput
+from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput, with_note
 from guanhuai.funds.models import Donor, Fund, Pledge, Purpose
 from guanhuai.funds.states import Channel, DonationKind, DonorKind, PublicName, Schedule, TargetKind
 from guanhuai.orgs.forms import UnitChoiceField
@@ -59,7 +59,7 @@ class AmountField(forms.CharField):
 
 class FundChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.org_unit.name}）"
+        return with_note(obj.name, obj.org_unit.name)
 
 
 class FundForm(FundsForm):
@@ -142,7 +142,7 @@ class PledgeForm(FundsForm):
 
 class PledgeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.get_schedule_display()} ¥{obj.amount}（{obj.starts_on:%Y-%m-%d}）"
+        return with_note(f"{obj.get_schedule_display()} ¥{obj.amount}", f"{obj.starts_on:%Y-%m-%d}")
 
 
 class DonationForm(KeyedForm):

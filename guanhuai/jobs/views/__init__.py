@@ -7,7 +7,6 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts.actor import Actor
-from guanhuai.core.web import message_errors
+from guanhuai.core.web import message_errors, page_of
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.forms import JobFilterForm
 from guanhuai.jobs.models import Job
@@ -68,9 +67,7 @@ def _panel_context(job: Job, actor: Actor) -> dict[str, object]:
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     form = JobFilterForm(request.GET)
-    page = Paginator(selectors.job_list(actor=request.user, **form.filters()), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.job_list(actor=request.user, **form.filters()), size=PAGE_SIZE)
     for job in page.object_list:
         _decorate(job)
     return render(request, "jobs/job_list.html", {"form": form, "page": page})

@@ -8,13 +8,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, DateInput, with_note
 from guanhuai.orgs.models import LEVEL_ORDER, Kind, Level, OrgUnit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.code}）"
+        return with_note(obj.name, obj.code)
 
 
 class UnitCreateForm(BootstrapForm):

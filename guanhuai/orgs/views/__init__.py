@@ -89,6 +89,8 @@ def _children_context(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
     below = Level.values[unit.level_rank + 2 :]
     for child in children:
         child.count_cells = [child.descendant_counts.get(level, 0) for level in below]  # type: ignore[attr-defined]
+        # A node with branches below it shows that it opens further (the tree's chevron).
+        child.has_below = any(child.descendant_counts.values())  # type: ignore[attr-defined]
     return {
         "unit": unit,
         "children": children,

@@ -232,7 +232,7 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
         if data.get("eligible_now") is not None and e.action == "programmes.application.created":
             extra.append(_("当时符合资格条件") if data["eligible_now"] else _("当时不符合资格条件"))
         if extra:
-            text = f"{text}（{'，'.join(extra)}）"
+            text = _("%(name)s（%(note)s）") % {"name": text, "note": _("，").join(str(x) for x in extra)}
         out.append(
             TimelineEntry(
                 at=e.at,
@@ -375,7 +375,9 @@ def how_to_object(notice: PublicNotice) -> str:
         "如对公示对象有异议，请于 %(closes)s（含当日）前，以书面、电话或当面方式向%(village)s"
         "或%(township)s计生协反映；可署名或匿名，反映人信息严格保密。"
     ) % {
-        "closes": f"{notice.closes_on:%Y年%m月%d日}",
+        # 2026年12月08日 in Chinese, 2026-12-08 in English (not a Chinese date inside an English sentence)
+        "closes": _("%(y)s年%(m)s月%(d)s日")
+        % {"y": f"{notice.closes_on:%Y}", "m": f"{notice.closes_on:%m}", "d": f"{notice.closes_on:%d}"},
         "village": notice.org_unit.name,
         "township": notice.org_unit.parent.name if notice.org_unit.parent else "",
     }

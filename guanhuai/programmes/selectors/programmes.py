@@ -96,7 +96,7 @@ def _value_text(f: rules.Fact, value: Any) -> str:
             shown.append(_("是") if item else _("否"))
         else:
             shown.append(labels.get(item, str(item)))
-    return "、".join(shown)
+    return _("、").join(shown)
 
 
 def rule_lines(rule: dict[str, Any], depth: int = 0) -> list[tuple[int, str]]:
@@ -134,7 +134,7 @@ def rule_summary(rule: Any) -> str:
     if not rule or rule == {"all": []}:
         return _("所有享受对象")
     if isinstance(rule, dict) and set(rule) == {"all"} and all("fact" in c for c in rule["all"]):
-        return "；".join(text for c in rule["all"] for _d, text in rule_lines(c))
+        return _("；").join(text for c in rule["all"] for _d, text in rule_lines(c))
     return " ".join(text for _d, text in rule_lines(rule))
 
 

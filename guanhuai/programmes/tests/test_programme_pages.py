@@ -357,7 +357,7 @@ def test_rule_editor_live_preview_on_a_phone(live_server, tree, people):
         # a new row, switched to 户籍类型, offers choice operators; "等于 城镇" narrows to the urban couple
         rows = page.locator(".rule-row")
         before = rows.count()
-        page.get_by_role("button", name="＋ 添加条件").click()
+        page.get_by_role("button", name="+ 添加条件").click()
         expect(rows).to_have_count(before + 1)
         new_row = rows.nth(before)
         # htmx binds the new row's fact select when the swap settles, a moment after it is in the DOM; a

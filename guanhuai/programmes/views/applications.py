@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log
-from guanhuai.core.web import form_errors, message_errors, post_data
+from guanhuai.core.web import form_errors, message_errors, page_of, post_data
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.forms import applications as forms
@@ -55,7 +54,7 @@ def _require_anywhere(request: HttpRequest, perm: str = VIEW) -> None:
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, qs, size=PAGE_SIZE)
 
 
 def _application(request: HttpRequest, pk: int) -> Application:

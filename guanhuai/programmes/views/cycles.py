@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
-from guanhuai.core.web import message_errors
+from guanhuai.core.web import message_errors, page_of
 from guanhuai.programmes.forms import cycles as forms
 from guanhuai.programmes.models import Cycle, PaymentBatch
 from guanhuai.programmes.permissions import APPROVE_CYCLES, GENERATE_CYCLES, PAY, VIEW
@@ -47,7 +46,7 @@ def _require_anywhere(request: HttpRequest, perm: str) -> None:
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, qs, size=PAGE_SIZE)
 
 
 def _try(request: HttpRequest, fn: Any, success: str, **kwargs: Any) -> Any:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.actions import describe
-from guanhuai.core.web import form_errors, post_data
+from guanhuai.core.web import form_errors, page_of, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.programmes.forms import enrolments as forms
 from guanhuai.programmes.models import Enrolment
@@ -40,7 +39,7 @@ def _get(request: HttpRequest, pk: int) -> Enrolment:
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, qs, size=PAGE_SIZE)
 
 
 def _payment_history_url(person_id: int) -> str | None:

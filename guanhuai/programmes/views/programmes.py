@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.excel import content_disposition
-from guanhuai.core.web import form_errors, message_errors, post_data, refusal
+from guanhuai.core.web import form_errors, message_errors, page_of, post_data, refusal
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.states import AllocationStatus
 from guanhuai.orgs.models import Level
@@ -122,9 +121,7 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, **extr
 def programme_list(request: HttpRequest) -> HttpResponse:
     _require_view(request)
     q = request.GET.get("q", "")
-    page = Paginator(selectors.programme_list(actor=request.user, q=q), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.programme_list(actor=request.user, q=q), size=PAGE_SIZE)
     return render(
         request,
         "programmes/programme_list.html",
@@ -451,7 +448,7 @@ def programme_missed(request: HttpRequest, pk: int) -> HttpResponse:
         qs = selectors.eligible_not_enrolled(
             actor=request.user, programme=programme, as_of=as_of, village=village
         )
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(request, qs, size=PAGE_SIZE)
     return render(
         request,
         "programmes/programme_missed.html",

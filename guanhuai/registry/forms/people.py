@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput
+from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput, with_note
 from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.registry.selectors import ORDERINGS, PersonFilters
 from guanhuai.registry.services import CORRECTABLE, UNMASKABLE
@@ -210,7 +210,7 @@ class PersonAddForm(RegistryForm):
 
 class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.get_relation_to_head_display()}）"
+        return with_note(obj.name, obj.get_relation_to_head_display())
 
 
 class BirthForm(RegistryForm):

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
@@ -24,7 +25,13 @@ from guanhuai.registry.permissions import EDIT_PERSONS, MANAGE_PRIVACY, UNMASK, 
 
 # --- privacy ---------------------------------------------------------------------------------------
 
-UNMASKABLE = {"id_number": _("身份证号"), "phone": _("联系电话"), "bank_account": _("银行账号")}
+# Lazy: the labels are read at request time, in the reader's language (an eager gettext here froze them in
+# Chinese at import, and the English person page showed 身份证号).
+UNMASKABLE = {
+    "id_number": gettext_lazy("身份证号"),
+    "phone": gettext_lazy("联系电话"),
+    "bank_account": gettext_lazy("银行账号"),
+}
 
 
 def person_unmask(*, actor: Actor, person: Person, field_name: str, reason: str) -> str:

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import scoping
 from guanhuai.core import crypto
 from guanhuai.core.errors import ValidationError
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
+from guanhuai.core.web import form_errors, form_page, message_errors, page_of, post_data, refusal
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import exports, selectors, services
 from guanhuai.registry.forms import people as forms
@@ -66,7 +65,7 @@ def _unit_filter(request: HttpRequest, form: Any) -> tuple[Any, bool]:
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, qs, size=PAGE_SIZE)
 
 
 # --- lists --------------------------------------------------------------------------------------------

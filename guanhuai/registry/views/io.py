@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
-from guanhuai.core.web import form_errors, message_errors, refusal
+from guanhuai.core.web import form_errors, message_errors, page_of, refusal
 from guanhuai.registry import exports, import_errors, imports, io_excel
 from guanhuai.registry.forms.io import ExportForm, ImportUploadForm
 from guanhuai.registry.models import ImportBatch
@@ -65,7 +64,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             elif not created:
                 messages.info(request, _("该文件已上传过，下面是它的校验结果，不会重复导入。"))
             return redirect("registry_io:batch", pk=batch.pk)
-    batches = Paginator(imports.batch_list(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    batches = page_of(request, imports.batch_list(actor=request.user), size=PAGE_SIZE)
     return render(
         request,
         "registry/io/upload.html",
@@ -82,7 +81,7 @@ def _active_job(batch: ImportBatch) -> object:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview: counts, the rejected rows with their reasons, the commit button, the error file."""
     batch = _batch_or_404(request, pk)
-    page = Paginator(imports.invalid_rows(batch=batch), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, imports.invalid_rows(batch=batch), size=PAGE_SIZE)
     return render(
         request,
         "registry/io/batch.html",
