@@ -165,7 +165,12 @@ class HouseholdForm(RegistryForm):
     org_unit = UnitChoiceField(label=_("村(社区)"), queryset=None, empty_label=None)
     address = forms.CharField(label=_("住址"), max_length=200)
     hukou_type = forms.ChoiceField(label=_("户籍类型"), choices=Hukou.choices, initial=Hukou.RURAL)
-    number = forms.CharField(label=_("户编号"), max_length=30, required=False)
+    number = forms.CharField(
+        label=_("户编号"),
+        max_length=30,
+        required=False,
+        help_text=_("留空则按本村顺序自动编号；原户籍册已有编号的可照录。"),
+    )
 
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
