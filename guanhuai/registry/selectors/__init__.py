@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.text import pinyin_mixed_readings
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry.models import (
@@ -80,8 +81,10 @@ def id_search_token(q: str) -> str:
 
 
 def search_q(q: str) -> Q:
-    """Name search: Chinese characters match the name; ASCII letters match full pinyin or initials
-    (zhangf, zf → 张枫); an ID number matches exactly through the blind index."""
+    """Name search: Chinese characters match the name; ASCII letters match full pinyin, initials, or any
+    mix of full syllables and initials (zhangf, zf, wangxy → 王秀英; core.text.pinyin_mixed_readings); an
+    ID number matches exactly through the blind index. This is the one place the search's query shape
+    lives (docs/registry.md, "Finding people")."""
     q = q.strip()
     if not q:
         return Q()
@@ -96,6 +99,9 @@ def search_q(q: str) -> Q:
     if PINYIN_LIKE.match(q):
         key = q.lower()
         hits = _prefix_range("name_pinyin", key) | _prefix_range("name_initials", key)
+        for initials, pattern in pinyin_mixed_readings(key):
+            # The initials' range is indexed and narrows to a few names; the pattern checks only those.
+            hits |= _prefix_range("name_initials", initials) & Q(name_pinyin__regex=pattern)
         if connection.vendor == "postgresql":
             # Every hit's full pinyin starts with the key's first letter (the initials are the first
             # letters of the same syllables), so this range changes no result (tests/test_search_parity.py
