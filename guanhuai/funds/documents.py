@@ -308,7 +308,7 @@ def statement_pdf(st: Statement) -> bytes:
             style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f6f6f6"))]
         else:
             label_style = indented if line.level else s["cell"]
-            rows.append([Paragraph(label, label_style), Paragraph(f"{line.amount:,.2f}", s["cell_right"])])
+            rows.append([Paragraph(label, label_style), Paragraph(yuan(line.amount, symbol=False), s["cell_right"])])
     table = Table(rows, colWidths=[width * 0.65, width * 0.35], repeatRows=1)
     table.setStyle(TableStyle(style))
     story += [
@@ -483,6 +483,6 @@ def statement_table(st: Statement) -> str:
         if line.amount is None:
             out.append(label)
         else:
-            out.append(label + " " * (col - width(label)) + f"{line.amount:>18,.2f}")
+            out.append(label + " " * (col - width(label)) + f"{yuan(line.amount, symbol=False):>18}")
     out += ["", _("与账簿核对：%(r)s") % {"r": reconciled_text(st)}]
     return "\n".join(out)

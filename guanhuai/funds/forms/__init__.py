@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.money import yuan
 from guanhuai.funds.models import Donor, Fund, Pledge, Purpose
 from guanhuai.funds.states import Channel, DonationKind, DonorKind, PublicName, Schedule, TargetKind
 from guanhuai.orgs.forms import UnitChoiceField
@@ -142,7 +143,7 @@ class PledgeForm(FundsForm):
 
 class PledgeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.get_schedule_display()} ¥{obj.amount}（{obj.starts_on:%Y-%m-%d}）"
+        return f"{obj.get_schedule_display()} {yuan(obj.amount)}（{obj.starts_on:%Y-%m-%d}）"
 
 
 class DonationForm(KeyedForm):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
+from guanhuai.core.money import yuan
 from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donation, Pledge, Receipt
@@ -145,7 +146,7 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         title=_("冲销捐赠"),
-        subtitle=f"{donation.donor.name} ¥{donation.amount}",
+        subtitle=f"{donation.donor.name} {yuan(donation.amount)}",
         help=_("冲销会记一笔反向账目，原记录保留；这笔捐赠的收据将同时作废。"),
         back=reverse("funds:donation", args=[donation.pk]),
         submit=_("确认冲销"),
