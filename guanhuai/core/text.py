@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading differs from the character's most common reading.
@@ -129,6 +131,12 @@ def pinyin_mixed_readings(key: str) -> list[tuple[str, str]]:
     # The readings with the fewest parts: wang + x + y, not wan + g + x + y.
     fewest = min(readings.values())
     return sorted(r for r, n in readings.items() if n == fewest)[:MAX_MIXED_READINGS]
+
+
+def chinese_date(day: dt.date) -> str:
+    """The one way a printed document writes a date: 2026年9月5日 (no leading zeros, as official
+    documents write it), on receipts, statements and notices alike."""
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from guanhuai.core import pdf
 from guanhuai.core.cells import safe_row
 from guanhuai.core.money import CENT, amount_in_words, yuan
+from guanhuai.core.text import chinese_date
 from guanhuai.funds.models import Receipt
 from guanhuai.funds.selectors import Statement
 from guanhuai.funds.states import Channel, DonationKind, DonorKind, PublicName, ReceiptStatus
@@ -35,10 +36,6 @@ MONEY_FORMAT = "#,##0.00"
 def issuer_name(unit: Any) -> str:
     """The association at a branch, as it signs documents: 广东省 → 广东省计划生育协会."""
     return _("%(unit)s计划生育协会") % {"unit": unit.name}
-
-
-def chinese_date(day: dt.date) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
 # --- receipts ---------------------------------------------------------------------------------------------
@@ -308,7 +305,9 @@ def statement_pdf(st: Statement) -> bytes:
             style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f6f6f6"))]
         else:
             label_style = indented if line.level else s["cell"]
-            rows.append([Paragraph(label, label_style), Paragraph(yuan(line.amount, symbol=False), s["cell_right"])])
+            rows.append(
+                [Paragraph(label, label_style), Paragraph(yuan(line.amount, symbol=False), s["cell_right"])]
+            )
     table = Table(rows, colWidths=[width * 0.65, width * 0.35], repeatRows=1)
     table.setStyle(TableStyle(style))
     story += [

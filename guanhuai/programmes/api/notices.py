@@ -94,7 +94,7 @@ def _notice_out(notice: PublicNotice) -> dict[str, Any]:
         "closes_on": notice.closes_on,
         "status": notice.status,
         "applications": list(notice.applications.order_by("pk").values_list("pk", flat=True)),
-        "rows": [r.__dict__ for r in sel.notice_rows(notice)],
+        "rows": [r.__dict__ for r in sel.notice_rows(notice, paper=True)],
         "how_to_object": sel.how_to_object(notice),
     }
 

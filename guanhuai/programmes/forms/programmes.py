@@ -17,7 +17,7 @@ from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.programmes import rules
 from guanhuai.programmes.catalogue import template_choices
-from guanhuai.programmes.states import Benefit, FundingSource, Period, ProRata, Step, Target
+from guanhuai.programmes.states import Benefit, FundingSource, NoticeNames, Period, ProRata, Step, Target
 
 
 class _Form(BootstrapForm):
@@ -60,6 +60,19 @@ class ProgrammeFieldsForm(_Form):
         initial=list(Step.values),
     )
     notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=90, initial=7)
+    notice_names = forms.ChoiceField(
+        label=_("纸质公示姓名显示"),
+        choices=NoticeNames.choices,
+        initial=NoticeNames.KEEP_LAST,
+        help_text=_("贴在村里的纸质公示需让邻里认得出公示对象；网上公示一律只显示姓。"),
+    )
+    objection_phone = forms.CharField(
+        label=_("异议受理电话"),
+        max_length=40,
+        required=False,
+        help_text=_("印在公示上，供群众反映异议，如 0751-6381234。"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     approvals_required = forms.IntegerField(label=_("发放审批人数"), min_value=1, max_value=9, initial=2)
 
     def __init__(self, *args: Any, allocations: Any, **kwargs: Any) -> None:
