@@ -95,7 +95,8 @@ def receipt_content(receipt: Receipt) -> ReceiptContent:
         reissue_of=receipt.duplicate_of.number if receipt.duplicate_of else "",
         voided=receipt.status == ReceiptStatus.VOIDED,
         void_reason=receipt.void_reason,
-        issued_by=(issued_by.get_full_name() or issued_by.get_username()) if issued_by else "",
+        # The officer's name; an account without one leaves the line to sign by hand, never the login.
+        issued_by=issued_by.get_full_name() if issued_by else "",
     )
 
 
@@ -189,7 +190,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         Paragraph(
             escape(
                 _("经办人：%(who)s　　开具单位（盖章）：%(issuer)s")
-                % {"who": c.issued_by, "issuer": c.issuer}
+                % {"who": c.issued_by or "＿＿＿＿＿＿", "issuer": c.issuer}
             ),
             st["small"],
         )

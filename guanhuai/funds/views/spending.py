@@ -228,7 +228,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     the key generated when the page was first rendered, so a double click pays once."""
     fund = get_fund(request, pk)
     require_at(request, MANAGE_FUNDS, fund.org_unit)
-    form = forms.RoundForm(post_data(request), partners=selectors.donor_list(actor=request.user))
+    form = forms.RoundForm(post_data(request), partners=selectors.donor_choices(actor=request.user))
     if fund.restricted and not form.is_bound:
         form.fields["purpose"].queryset = fund.allowed_purposes.all()  # type: ignore[attr-defined]
     preview = None
