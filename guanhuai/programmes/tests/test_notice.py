@@ -398,3 +398,29 @@ def test_a_row_without_an_amount_is_a_visible_gap_not_a_phrase(noticed, apps):
 
     rows = notices.notice_content(notice).rows
     assert [notices.amount_text(r) for r in rows] == ["—", "—"]
+
+
+def test_the_programme_keeps_a_phone_for_objections_and_refuses_one_that_is_not(apps, people):
+    from guanhuai.programmes.services import programmes as programme_svc
+
+    apps.programme.budget_line = "省级计生经费"
+    apps.programme.save(update_fields=["budget_line"])
+
+    programme_svc.programme_update(
+        actor=people.admin,
+        programme=apps.programme,
+        objection_phone=" 0751-6381234 转 8 ",
+        notice_names="surname",
+    )
+    apps.programme.refresh_from_db()
+    assert (apps.programme.objection_phone, apps.programme.notice_names) == ("0751-6381234 转 8", "surname")
+
+    with pytest.raises(ValidationError, match="不像电话号码") as refused:
+        programme_svc.programme_update(
+            actor=people.admin, programme=apps.programme, objection_phone="找村主任"
+        )
+    assert refused.value.code == "bad_objection_phone"
+    with pytest.raises(ValidationError):
+        programme_svc.programme_update(actor=people.admin, programme=apps.programme, notice_names="full")
+    apps.programme.refresh_from_db()
+    assert (apps.programme.objection_phone, apps.programme.notice_names) == ("0751-6381234 转 8", "surname")

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.orgs.forms import UnitChoiceField
+from guanhuai.orgs.models import Level
+from guanhuai.registry.permissions import EDIT_PERSONS
 from guanhuai.registry.selectors import ORDERINGS, PersonFilters
 from guanhuai.registry.services import CORRECTABLE, UNMASKABLE
 from guanhuai.registry.states import ConsentPurpose, Hukou, RelationToHead, Sex, SpecialStatus
@@ -162,7 +164,9 @@ class HouseholdFilterForm(RegistryForm):
 
 
 class HouseholdForm(RegistryForm):
-    org_unit = UnitChoiceField(label=_("村(社区)"), queryset=None, empty_label=None)
+    org_unit = UnitChoiceField(
+        label=_("村(社区)"), empty_label=None, perm=EDIT_PERSONS, levels=[Level.VILLAGE]
+    )
     address = forms.CharField(label=_("住址"), max_length=200)
     hukou_type = forms.ChoiceField(label=_("户籍类型"), choices=Hukou.choices, initial=Hukou.RURAL)
     number = forms.CharField(
@@ -438,7 +442,9 @@ class AnonymiseForm(RegistryForm):
 
 class TransferRequestForm(RegistryForm):
     id_number = IdNumberField()
-    to_unit = UnitChoiceField(label=_("迁入村(社区)"), queryset=None, empty_label=None)
+    to_unit = UnitChoiceField(
+        label=_("迁入村(社区)"), empty_label=None, perm=EDIT_PERSONS, levels=[Level.VILLAGE]
+    )
     reason = forms.CharField(
         label=_("申请理由"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -17,6 +17,7 @@ from guanhuai.accounts import scoping
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.core.text import pinyin_mixed_readings
 from guanhuai.core.validators import parse_resident_id
+from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry.models import (
     BankAccount,
@@ -271,8 +272,9 @@ def unit_picker(*, actor: Any, perm: str = VIEW_PERSONS, limit: int = UNIT_PICKE
 
 
 def village_choices(*, actor: Any, perm: str = EDIT_PERSONS) -> QuerySet[OrgUnit]:
-    """Open village-level units where the actor may register households."""
-    return scoping.units(actor, perm).open().filter(level=Level.VILLAGE).order_by("path")
+    """Open village-level units where the actor may register households: the choices of the household
+    forms' branch field (orgs.forms.UnitChoiceField), which searches with the same selector."""
+    return org_selectors.branch_choices(actor=actor, perm=perm, levels=[Level.VILLAGE])
 
 
 def consent_get(*, actor: Any, consent_id: Any, perm: str = VIEW_PERSONS) -> Consent:
