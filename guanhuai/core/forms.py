@@ -58,7 +58,7 @@ class SearchSelect(forms.Select):
         self._more = False
 
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> Any:
-        full = self.choices
+        full: Any = self.choices  # a ModelChoiceIterator for a model field: queryset, field, choice()
         queryset = getattr(full, "queryset", None)
         field = getattr(full, "field", None)
         if queryset is None or field is None:

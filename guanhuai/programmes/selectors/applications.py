@@ -327,7 +327,7 @@ def notice_rows(notice: PublicNotice, *, paper: bool = False) -> list[NoticeRow]
     mask = mask_name_keep_last if paper and programme.notice_names == NoticeNames.KEEP_LAST else mask_name
     amounts = _notice_amounts(programme, notice.opens_on, [a.person_id for a in applications])
     missing = [a for a in applications if amounts.get(a.person_id) is None and a.start_month]
-    for month in {a.start_month for a in missing}:
+    for month in {a.start_month for a in missing if a.start_month is not None}:
         later = month_start(month)
         if later > notice.opens_on:
             found = _notice_amounts(
