@@ -101,8 +101,13 @@ def search_q(q: str) -> Q:
         key = q.lower()
         hits = _prefix_range("name_pinyin", key) | _prefix_range("name_initials", key)
         for initials, pattern in pinyin_mixed_readings(key):
-            # The initials' range is indexed and narrows to a few names; the pattern checks only those.
-            hits |= _prefix_range("name_initials", initials) & Q(name_pinyin__regex=pattern)
+            # Indexed ranges first: the initials (wxy) and the pattern's literal head on the full pinyin
+            # (^wangx… → [wangx, wangy)); the pattern then checks only the few names inside both.
+            arm = _prefix_range("name_initials", initials)
+            head = pattern[1:].split("[", 1)[0]
+            if len(head) > 1:
+                arm &= _prefix_range("name_pinyin", head)
+            hits |= arm & Q(name_pinyin__regex=pattern)
         if connection.vendor == "postgresql":
             # Every hit's full pinyin starts with the key's first letter (the initials are the first
             # letters of the same syllables), so this range changes no result (tests/test_search_parity.py
