@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "guanhuai.web.context_processors.navigation",
             ],
+            # Money's one display format (¥3,280.00) in every template without a {% load %}.
+            "builtins": ["guanhuai.core.templatetags.money"],
         },
     },
 ]

@@ -33,6 +33,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name or self.username
 
+    def get_full_name(self) -> str:
+        """The person's name (姓名) as documents print it: receipts name the officer, never the login.
+        Django's first/last name pair is not used here."""
+        return self.name.strip() or super().get_full_name()
+
 
 class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
     def active(self, on: dt.date | None = None) -> RoleAssignmentQuerySet:

@@ -34,6 +34,18 @@ def mask_name(name: str) -> str:
     return name[:surname_len] + "*" * max(1, len(name) - surname_len)
 
 
+def mask_name_keep_last(name: str) -> str:
+    """For a village's paper notice, which neighbours must be able to recognise: surname and the last
+    character, the rest masked (张*明, 欧阳*华, 张**明). A name of surname + one character keeps the
+    surname only (张*, 欧阳*): its last character is its whole given name."""
+    if not name:
+        return ""
+    surname_len = 2 if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else 1
+    if len(name) - surname_len < 2:
+        return mask_name(name)
+    return name[:surname_len] + "*" * (len(name) - surname_len - 1) + name[-1]
+
+
 COMPOUND_SURNAMES = {
     "欧阳",
     "司马",

@@ -56,10 +56,20 @@ def to_money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT) + ZERO
 
 
-def yuan(amount: Decimal | int | None) -> str:
-    """¥1,234.50 for display."""
-    value = Decimal(amount or 0).quantize(CENT, rounding=ROUND_HALF_UP)
-    return f"¥{value:,.2f}"
+MINUS = "\u2212"  # −, the minus sign: a hyphen is too short to see beside ¥ on a phone
+
+
+def yuan(amount: Decimal | int | str | None, *, outflow: bool = False, symbol: bool = True) -> str:
+    """The one display format of money, on every page, PDF, message and spreadsheet label: ¥3,280.00,
+    with thousands separators and two places; a negative amount −¥3,280.00. `outflow` shows an amount that
+    leaves (a statement's spending) with the minus sign. Zero is ¥0.00 either way, never −¥0.00, and a
+    missing amount is ¥0.00. `symbol=False` gives the figure alone (3,280.00) for a table column whose
+    heading names the unit (金额（元）): ¥ and 元 are never written together."""
+    value = Decimal(str(amount) if amount not in (None, "") else 0).quantize(CENT, rounding=ROUND_HALF_UP)
+    if outflow:
+        value = -value
+    sign = MINUS if value < 0 else ""
+    return f"{sign}{'¥' if symbol else ''}{abs(value):,.2f}"
 
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"

@@ -171,3 +171,19 @@ class DomainErrorMiddleware:
         if isinstance(exc, DomainError):
             return render(request, "core/refused.html", {"message": str(exc)}, status=400)
         return None
+
+
+def search_options(request: HttpRequest, queryset: Any, label: Any, *, limit: int = 30) -> HttpResponse:
+    """The answer to a SearchSelect's search (core.forms.SearchSelect): the first `limit` matches as
+    `<option>`s, headed by how many were found, the only match already chosen. `queryset` is already
+    scoped and narrowed by the caller's selector; `label(obj)` is the option's text."""
+    found = list(queryset[: limit + 1])
+    return render(
+        request,
+        "core/widgets/search_options.html",
+        {
+            "q": (request.GET.get("q") or "").strip(),
+            "options": [(o.pk, label(o)) for o in found[:limit]],
+            "more": len(found) > limit,
+        },
+    )

@@ -95,7 +95,8 @@ def receipt_content(receipt: Receipt) -> ReceiptContent:
         reissue_of=receipt.duplicate_of.number if receipt.duplicate_of else "",
         voided=receipt.status == ReceiptStatus.VOIDED,
         void_reason=receipt.void_reason,
-        issued_by=(issued_by.get_full_name() or issued_by.get_username()) if issued_by else "",
+        # The officer's name; an account without one leaves the line to sign by hand, never the login.
+        issued_by=issued_by.get_full_name() if issued_by else "",
     )
 
 
@@ -189,7 +190,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         Paragraph(
             escape(
                 _("经办人：%(who)s　　开具单位（盖章）：%(issuer)s")
-                % {"who": c.issued_by, "issuer": c.issuer}
+                % {"who": c.issued_by or "＿＿＿＿＿＿", "issuer": c.issuer}
             ),
             st["small"],
         )
@@ -305,7 +306,9 @@ def statement_pdf(st: Statement) -> bytes:
             style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f6f6f6"))]
         else:
             label_style = indented if line.level else s["cell"]
-            rows.append([Paragraph(label, label_style), Paragraph(f"{line.amount:,.2f}", s["cell_right"])])
+            rows.append(
+                [Paragraph(label, label_style), Paragraph(yuan(line.amount, symbol=False), s["cell_right"])]
+            )
     table = Table(rows, colWidths=[width * 0.65, width * 0.35], repeatRows=1)
     table.setStyle(TableStyle(style))
     story += [
@@ -480,6 +483,6 @@ def statement_table(st: Statement) -> str:
         if line.amount is None:
             out.append(label)
         else:
-            out.append(label + " " * (col - width(label)) + f"{line.amount:>18,.2f}")
+            out.append(label + " " * (col - width(label)) + f"{yuan(line.amount, symbol=False):>18}")
     out += ["", _("与账簿核对：%(r)s") % {"r": reconciled_text(st)}]
     return "\n".join(out)

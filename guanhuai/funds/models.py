@@ -77,6 +77,9 @@ class Fund(models.Model):
 class Donor(models.Model):
     kind = models.CharField(_("类型"), max_length=14, choices=DonorKind.choices)
     name = models.CharField(_("姓名/名称"), max_length=120)
+    # For finding a donor by pinyin (zhangsan, zs); set from the name by services.donor_create.
+    name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
+    name_initials = models.CharField(max_length=120, blank=True, editable=False)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     phone = EncryptedTextField(_("联系电话"), blank=True)
@@ -100,6 +103,10 @@ class Donor(models.Model):
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="donor_unique_credit_code"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["name_pinyin"], name="donor_pinyin"),
+            models.Index(fields=["name_initials"], name="donor_initials"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from guanhuai.orgs import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
+    path("pick/", views.unit_pick, name="unit_pick"),
     path("import/", views.tree_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("<int:pk>/", views.unit_detail, name="unit"),

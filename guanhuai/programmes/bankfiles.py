@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from guanhuai.core.cells import csv_writer, safe_cell
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.excel import cell_text, open_workbook
-from guanhuai.core.money import CENT
+from guanhuai.core.money import CENT, yuan
 from guanhuai.core.xlsx_stream import XlsxStream
 
 PAY_HEADER = ["行号", "户名", "银行账号", "金额", "开户银行"]
@@ -230,8 +230,8 @@ def parse_result_file(content: bytes) -> ResultSheet:
     file_total = sum((r.amount for r in parsed if r.amount is not None), Decimal("0.00")).quantize(CENT)
     if count != len(parsed) or total != file_total:
         raise _bad(
-            _("回盘文件表头与明细不符：表头 %(hc)s 笔、合计 %(ht)s 元，明细 %(rc)s 笔、合计 %(rt)s 元。")
-            % {"hc": count, "ht": money_text(total), "rc": len(parsed), "rt": money_text(file_total)}
+            _("回盘文件表头与明细不符：表头 %(hc)s 笔、合计 %(ht)s，明细 %(rc)s 笔、合计 %(rt)s。")
+            % {"hc": count, "ht": yuan(total), "rc": len(parsed), "rt": yuan(file_total)}
         )
     return ResultSheet(number=number.strip(), count=count, total=total, rows=parsed)
 

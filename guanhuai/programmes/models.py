@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.scopes import ScopedManager
+from guanhuai.programmes.periods import period_name
 from guanhuai.programmes.states import (
     DEFAULT_STEPS,
     ApplicationStatus,
@@ -28,6 +29,7 @@ from guanhuai.programmes.states import (
     FlagReason,
     FundingSource,
     GrievanceStatus,
+    NoticeNames,
     NoticeStatus,
     ObjectionStatus,
     PaymentStatus,
@@ -74,6 +76,12 @@ class Programme(models.Model):
     budget_line = models.CharField(_("预算科目"), max_length=120, blank=True)
     steps = models.JSONField(_("审核环节"), default=_default_steps)
     notice_days = models.PositiveSmallIntegerField(_("公示天数"), default=7)
+    # The printed notice hangs in the village, where neighbours must recognise whom it names in order to
+    # object; the portal is read by anyone, so it always shows the surname only (docs/programmes.md).
+    notice_names = models.CharField(
+        _("纸质公示姓名显示"), max_length=10, choices=NoticeNames.choices, default=NoticeNames.KEEP_LAST
+    )
+    objection_phone = models.CharField(_("异议受理电话"), max_length=40, blank=True)
     approvals_required = models.PositiveSmallIntegerField(_("发放审批人数"), default=2)
     template = models.CharField(_("模板"), max_length=40, blank=True)
     active = models.BooleanField(_("启用"), default=True)
@@ -371,6 +379,11 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return f"{self.programme_id} {self.period}"
 
+    @property
+    def period_name(self) -> str:
+        """2026年11月, for headings (the label 2026-11 is for files and the API)."""
+        return period_name(self.period)
+
 
 class CycleApproval(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="approvals")
@@ -461,6 +474,12 @@ class PaymentBatch(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def heading(self) -> str:
+        """What a person reads as the batch's name: the programme and the period (特别扶助 2026年11月),
+        not the batch number, which is a code for the bank file."""
+        return f"{self.cycle.programme.name} {self.cycle.period_name}"
 
 
 class ResultFile(models.Model):

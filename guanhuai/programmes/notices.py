@@ -18,7 +18,12 @@ from guanhuai.core import pdf
 from guanhuai.core.money import yuan
 from guanhuai.core.text import chinese_date
 from guanhuai.programmes.models import PublicNotice
-from guanhuai.programmes.selectors.applications import NoticeRow, how_to_object, notice_rows
+from guanhuai.programmes.selectors.applications import (
+    NoticeRow,
+    how_to_object,
+    notice_households,
+    notice_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -35,14 +40,14 @@ class NoticeContent:
 
 def notice_content(notice: PublicNotice) -> NoticeContent:
     programme = notice.programme
-    rows = notice_rows(notice)
+    rows = notice_rows(notice, paper=True)
     return NoticeContent(
         title=notice.title,
         intro=_(
-            "根据《%(basis)s》，经本人申请、村（居）委会审核，以下 %(n)d 户拟纳入“%(programme)s”扶助对象，"
+            "根据%(basis)s，经本人申请、村（居）委会审核，以下 %(n)d 户拟纳入“%(programme)s”扶助对象，"
             "现予公示。"
         )
-        % {"basis": programme.legal_basis, "n": len(rows), "programme": programme.name},
+        % {"basis": cited(programme.legal_basis), "n": notice_households(rows), "programme": programme.name},
         village=notice.org_unit.name,
         period=_("公示期：%(a)s 至 %(b)s（共 %(days)d 天）")
         % {
@@ -60,10 +65,19 @@ def notice_content(notice: PublicNotice) -> NoticeContent:
     )
 
 
-def _amount(row: NoticeRow) -> str:
+def cited(basis: str) -> str:
+    """The legal basis as a sentence cites it: in 《》 unless it names its documents in 《》 itself
+    (《中华人民共和国人口与计划生育法》；…制度), which would otherwise print 《《."""
+    basis = basis.strip()
+    return basis if "《" in basis else f"《{basis}》"
+
+
+def amount_text(row: NoticeRow) -> str:
+    """¥590.00/月, or —: a row without an amount is a gap the clerk must see, not a phrase that reads
+    like one."""
     if row.amount is None:
-        return _("按标准核定")
-    text = f"{yuan(row.amount)} {row.unit}"
+        return "—"
+    text = f"{yuan(row.amount)}{row.unit}"
     if row.beneficiaries > 1:
         text += _("（每人）")
     return text
@@ -107,7 +121,7 @@ def _notice_pdf(notice: PublicNotice) -> bytes:
                 Paragraph(str(i), st["cell"]),
                 Paragraph(escape(row.name), st["cell"]),
                 Paragraph(escape(row.village), st["cell"]),
-                Paragraph(escape(_amount(row)), st["cell_right"]),
+                Paragraph(escape(amount_text(row)), st["cell_right"]),
             ]
         )
     table = Table(data, colWidths=[width * 0.1, width * 0.3, width * 0.3, width * 0.3], repeatRows=1)

@@ -35,6 +35,19 @@ def month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def period_name(label: str) -> str:
+    """A period as people say it: 2026-12 → 2026年12月, 2026-Q4 → 2026年第4季度, 2026 → 2026年. A label of
+    another shape is shown as it is."""
+    text = (label or "").strip()
+    if m := _MONTHLY.match(text):
+        return _("%(y)d年%(m)d月") % {"y": int(m[1]), "m": int(m[2])}
+    if m := _QUARTERLY.match(text):
+        return _("%(y)d年第%(q)d季度") % {"y": int(m[1]), "q": int(m[2])}
+    if m := _YEARLY.match(text):
+        return _("%(y)d年") % {"y": int(m[1])}
+    return text
+
+
 @dataclass(frozen=True)
 class PeriodSpan:
     label: str

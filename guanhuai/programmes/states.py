@@ -27,6 +27,14 @@ class ProRata(models.TextChoices):
     MONTHS = "months", _("按符合条件的月数折算")
 
 
+class NoticeNames(models.TextChoices):
+    """How names appear on a village's printed public notice (docs/programmes.md, "Public notice"). The
+    portal always shows the surname only, whatever this says."""
+
+    SURNAME = "surname", _("只显示姓（张**）")
+    KEEP_LAST = "keep_last", _("显示姓和末字（张*明）")
+
+
 class FundingSource(models.TextChoices):
     FUND = "fund", _("基金")
     BUDGET = "budget", _("财政预算")

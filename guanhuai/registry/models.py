@@ -29,7 +29,9 @@ class Household(models.Model):
     org_unit = models.ForeignKey(
         "orgs.OrgUnit", on_delete=models.PROTECT, related_name="households", verbose_name=_("所属村(社区)")
     )
-    number = models.CharField(_("户编号"), max_length=30, blank=True)
+    # Given by registry.services.numbers from the village's sequence (440224100200-0001) unless typed or
+    # imported from an older register; unique, so two households never share one.
+    number = models.CharField(_("户编号"), max_length=30)
     address = models.CharField(_("住址"), max_length=200)
     hukou_type = models.CharField(_("户籍类型"), max_length=10, choices=Hukou.choices)
     head = models.ForeignKey(
@@ -46,10 +48,28 @@ class Household(models.Model):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["org_unit_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["number"], name="household_number_unique")]
 
     def __str__(self) -> str:
         head = self.head.name if self.head_id and self.head else ""
         return str(_("%(head)s户") % {"head": head} if head else _("户#%(pk)s") % {"pk": self.pk})
+
+
+class HouseholdSequence(models.Model):
+    """The last household number given in a village: the next household there gets last + 1. One row per
+    village, locked while numbers are taken, so two clerks saving at once never get the same number."""
+
+    org_unit = models.OneToOneField(
+        "orgs.OrgUnit", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("户编号序列")
+        verbose_name_plural = _("户编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id}:{self.last}"
 
 
 class Person(models.Model):

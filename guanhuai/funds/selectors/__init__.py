@@ -17,6 +17,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound, PermissionDenied, ValidationError
 from guanhuai.core.money import ZERO, money_sum
+from guanhuai.core.text import pinyin_mixed_readings
 from guanhuai.funds.models import (
     Allocation,
     Disbursement,
@@ -193,13 +194,36 @@ def monthly_series(fund: Fund, *, months: int = 12, today: dt.date | None = None
     return [{"month": k, **v} for k, v in table.items()]
 
 
+def donor_q(q: str) -> Q:
+    """A donor search: Latin letters find the pinyin of the name (zhangsan, zs, or a mix: zhangs);
+    letters with digits find a credit code by its start (9111…); anything else, a part of the name."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    if q.isascii() and q.isalpha():
+        key = q.lower()
+        found = Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key)
+        for initials, pattern in pinyin_mixed_readings(key):
+            found |= Q(name_initials__startswith=initials, name_pinyin__regex=pattern)
+        return found | Q(name__contains=q)
+    if q.isascii() and q.isalnum():
+        return Q(credit_code__startswith=q.upper()) | Q(name__contains=q)
+    return Q(name__contains=q)
+
+
 def donor_list(*, actor: Actor, q: str = "") -> QuerySet[Donor]:
     qs = scoping.scope(Donor.objects.all(), actor, VIEW_FUNDS)
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
+        qs = qs.filter(donor_q(q))
     # A donor is shared; their gifts are scoped by the receiving fund's branch, and so is this count.
     in_scope = scoping.path_q(actor, VIEW_FUNDS, path_field="donations__fund__org_unit__path")
     return qs.annotate(gifts=Count("donations", filter=in_scope)).order_by("name")
+
+
+def donor_choices(*, actor: Actor, q: str = "") -> QuerySet[Donor]:
+    """The donors offered by a donation form's donor field and found by its search (funds.views.donor_pick):
+    those the actor may see, by name."""
+    return scoping.scope(Donor.objects.all(), actor, VIEW_FUNDS).filter(donor_q(q)).order_by("name", "pk")
 
 
 def donor_get(*, actor: Actor, donor_id: Any) -> Donor:

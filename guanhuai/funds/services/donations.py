@@ -19,6 +19,7 @@ from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.money import parse_amount
+from guanhuai.core.text import name_pinyin
 from guanhuai.core.validators import validate_credit_code
 from guanhuai.funds import ledger
 from guanhuai.funds.ledger import Line
@@ -101,10 +102,13 @@ def donor_create(
             raise Conflict(_("统一社会信用代码 %(c)s 已登记。") % {"c": code}, code="duplicate_credit_code")
     phone = (phone or "").strip()
     with transaction.atomic():
+        full, initials = name_pinyin(name)
         donor = Donor.objects.create(
             org_unit=org_unit,
             kind=kind,
             name=name,
+            name_pinyin=full[:400],
+            name_initials=initials[:120],
             credit_code=code,
             contact_name=contact_name.strip(),
             phone=phone,

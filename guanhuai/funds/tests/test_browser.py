@@ -6,6 +6,7 @@ Skipped when Chromium is not installed, except in CI (GUANHUAI_REQUIRE_BROWSER=1
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -50,7 +51,7 @@ def test_finance_officer_records_a_donation_prints_its_receipt_and_sees_balance_
 
     # when: they record a ¥500 WeChat gift
     page.get_by_role("link", name="登记捐赠").first.click()
-    page.select_option("#id_donor", label="爱心企业")
+    page.select_option("#id_donor", label="爱心企业（91110000600037341L）")
     page.fill("#id_amount", "500")
     page.select_option("#id_channel", "wechat")
     page.get_by_role("button", name="保存并开具收据").click()
@@ -77,3 +78,51 @@ def test_finance_officer_records_a_donation_prints_its_receipt_and_sees_balance_
     assert page.locator("[data-line=cash_donations]").inner_text() == "¥1,500.00"
     assert page.locator("[data-line=closing]").inner_text() == "¥1,500.00"
     assert page.get_by_text("已与账目核对一致").is_visible()
+
+
+SHOTS = os.environ.get("GUANHUAI_SHOTS", "")
+
+
+def test_on_a_phone_the_donor_is_found_by_pinyin_and_a_new_one_registered_inline(
+    live_server, tree, money, browser_page
+):
+    fund(money.manager, tree.province, name="生育关怀基金")
+    # more donors than the dropdown lists at once, so the field offers its search box
+    for i in range(35):
+        donor(money.manager, tree.province, name=f"爱心企业{i:02d}", kind="person")
+    donor(money.manager, tree.province, name="王秀英", kind="person")
+    page = browser_page
+    page.goto(f"{live_server.url}/funds/donations/new/")
+    page.fill("input[name=username]", money.finance.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r".*/funds/donations/new/$"))
+
+    # when: the officer types the initials of the donor's name with part of it in full
+    search = page.locator(".search-select input[type=search]").first
+    search.fill("wangxy")
+    # then: the one match is chosen
+    page.wait_for_function("document.querySelector('#id_donor').selectedOptions[0].text.startsWith('王秀英')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/donation-form-375.png", full_page=True)
+
+    # when: the giver is new, registered inline without leaving the page
+    page.get_by_text("新捐赠人", exact=True).click()
+    page.fill("#id_new_donor-name", "李春花")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/donation-new-donor-375.png", full_page=True)
+    page.get_by_role("button", name="登记并选中").click()
+    page.wait_for_function("document.querySelector('#id_donor').selectedOptions[0].text.startsWith('李春花')")
+    page.select_option("#id_fund", index=1)
+    page.fill("#id_amount", "3280")
+    page.select_option("#id_channel", "cash")
+    page.get_by_role("button", name="保存并开具收据").click()
+
+    # then: the gift is hers, in money's one format
+    page.wait_for_selector("[data-receipt-number]")
+    assert "李春花" in page.content() and "¥3,280.00" in page.content()
+    if SHOTS:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{live_server.url}/funds/donations/new/")
+        page.screenshot(path=f"{SHOTS}/donation-form-1366.png", full_page=True)

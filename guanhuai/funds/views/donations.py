@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
+from guanhuai.core.money import yuan
 from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donation, Pledge, Receipt
@@ -27,6 +28,7 @@ from guanhuai.funds.views.funds import (
     page_of,
     require_anywhere,
     require_at,
+    unit_choices,
 )
 
 
@@ -58,7 +60,7 @@ def _pledges_of(request: HttpRequest, donors: Any, donor_id: Any) -> Any:
 @login_required
 def donation_create(request: HttpRequest) -> HttpResponse:
     require_anywhere(request, RECORD_DONATIONS)
-    donors = selectors.donor_list(actor=request.user)
+    donors = selectors.donor_choices(actor=request.user)
     donor_id = request.POST.get("donor") if request.method == "POST" else request.GET.get("donor")
     initial = {k: request.GET[k] for k in ("fund", "donor") if request.GET.get(k, "").isdigit()}
     form = forms.DonationForm(
@@ -93,7 +95,48 @@ def donation_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已登记捐赠。"))
             return redirect("funds:donation", donation.pk)
-    return render(request, "funds/donation_form.html", {"form": form})
+    return render(
+        request,
+        "funds/donation_form.html",
+        {"form": form, "new_donor": new_donor_form(request)},
+    )
+
+
+def new_donor_form(request: HttpRequest, data: Any = None) -> forms.DonorForm:
+    """The donation page's inline "新捐赠人" form, its fields prefixed so they never mix with the gift's."""
+    return forms.DonorForm(data, prefix="new_donor", units=unit_choices(request, RECORD_DONATIONS))
+
+
+@login_required
+@require_POST
+def donor_inline(request: HttpRequest) -> HttpResponse:
+    """Register a donor from the donation page (htmx) and answer with the donor field, the new donor
+    chosen; a refusal comes back beside the inline form's field, and nothing is saved."""
+    require_anywhere(request, RECORD_DONATIONS)
+    new_donor = new_donor_form(request, request.POST)
+    chosen = request.POST.get("donor", "")
+    if new_donor.is_valid():
+        d = new_donor.cleaned_data
+        with form_errors(new_donor, ERROR_FIELDS, name_required="name", donor_kind="kind"):
+            donor = services.donor_create(
+                actor=request.user,
+                org_unit=d["org_unit"],
+                kind=d["kind"],
+                name=d["name"],
+                credit_code=d["credit_code"],
+                contact_name=d["contact_name"],
+                phone=d["phone"],
+                address=d["address"],
+                public_name=d["public_name"],
+            )
+            chosen, new_donor = str(donor.pk), new_donor_form(request)
+    form = forms.DonationForm(
+        initial={"donor": chosen},
+        donors=selectors.donor_choices(actor=request.user),
+        funds=fund_choices(request, RECORD_DONATIONS),
+        pledges=Pledge.objects.none(),
+    )
+    return render(request, "funds/_donor_field.html", {"form": form, "new_donor": new_donor})
 
 
 @login_required
@@ -145,7 +188,7 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         title=_("冲销捐赠"),
-        subtitle=f"{donation.donor.name} ¥{donation.amount}",
+        subtitle=f"{donation.donor.name} {yuan(donation.amount)}",
         help=_("冲销会记一笔反向账目，原记录保留；这笔捐赠的收据将同时作废。"),
         back=reverse("funds:donation", args=[donation.pk]),
         submit=_("确认冲销"),

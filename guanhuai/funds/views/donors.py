@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
-from guanhuai.core.web import form_errors, form_page, post_data
+from guanhuai.core.web import form_errors, form_page, post_data, search_options
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donor
 from guanhuai.funds.permissions import RECORD_DONATIONS
@@ -105,4 +105,15 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("funds:donor", donor.pk)
     return form_page(
         request, form, title=_("登记认捐"), subtitle=donor.name, back=reverse("funds:donor", args=[donor.pk])
+    )
+
+
+@login_required
+@require_GET
+def donor_pick(request: HttpRequest) -> HttpResponse:
+    """A donor field's search (forms.DonorChoiceField): donors the actor may see, by name, pinyin or
+    credit code, as options."""
+    require_anywhere(request)
+    return search_options(
+        request, selectors.donor_choices(actor=request.user, q=request.GET.get("q", "")), forms.donor_label
     )

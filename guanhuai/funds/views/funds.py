@@ -34,11 +34,11 @@ from guanhuai.funds.permissions import (
     VIEW_FUNDS,
     VOID_RECEIPTS,
 )
-from guanhuai.orgs.models import Level
+from guanhuai.orgs import selectors as org_selectors
 
 PAGE_SIZE = 50
 # Funds and donors belong to branches that keep accounts: not to villages.
-ACCOUNTING_LEVELS = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP]
+ACCOUNTING_LEVELS = forms.ACCOUNTING_LEVELS
 
 # Which form field a service error code belongs to, so the message is shown beside the box that caused it.
 ERROR_FIELDS = {
@@ -89,8 +89,9 @@ def fund_choices(request: HttpRequest, perm: str, *, exclude: Fund | None = None
 
 
 def unit_choices(request: HttpRequest, perm: str) -> Any:
-    """Branches where the actor may do `perm`, down to township level, in tree order."""
-    return scoping.units(request.user, perm).filter(level__in=ACCOUNTING_LEVELS).order_by("path")
+    """Open branches where the actor may do `perm`, down to township level, in tree order: the choices of
+    the forms' branch fields (orgs.forms.UnitChoiceField), which search with the same selector."""
+    return org_selectors.branch_choices(actor=request.user, perm=perm, levels=ACCOUNTING_LEVELS)
 
 
 def page_of(request: HttpRequest, qs: Any) -> Any:

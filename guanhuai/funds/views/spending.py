@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import ValidationError
-from guanhuai.core.money import parse_amount
+from guanhuai.core.money import parse_amount, yuan
 from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Allocation
@@ -89,7 +89,7 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=f"allocation-form:{request.user.pk}:{d['idempotency_key']}",
             )
             messages.success(
-                request, _("已分配 ¥%(a)s 给“%(n)s”。") % {"a": allocation.amount, "n": allocation.name}
+                request, _("已分配 %(a)s 给“%(n)s”。") % {"a": yuan(allocation.amount), "n": allocation.name}
             )
             return redirect("funds:allocation", allocation.pk)
     return form_page(
@@ -145,7 +145,7 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
                 payee=d["payee"],
                 idempotency_key=f"disbursement-form:{request.user.pk}:{d['idempotency_key']}",
             )
-            messages.success(request, _("已登记支出 ¥%(a)s。") % {"a": parse_amount(d["amount"])})
+            messages.success(request, _("已登记支出 %(a)s。") % {"a": yuan(parse_amount(d["amount"]))})
             return redirect("funds:allocation", allocation.pk)
     return form_page(
         request,
@@ -228,7 +228,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     the key generated when the page was first rendered, so a double click pays once."""
     fund = get_fund(request, pk)
     require_at(request, MANAGE_FUNDS, fund.org_unit)
-    form = forms.RoundForm(post_data(request), partners=selectors.donor_list(actor=request.user))
+    form = forms.RoundForm(post_data(request), partners=selectors.donor_choices(actor=request.user))
     if fund.restricted and not form.is_bound:
         form.fields["purpose"].queryset = fund.allowed_purposes.all()  # type: ignore[attr-defined]
     preview = None
@@ -259,8 +259,8 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(
                         request,
-                        _("已创建专项发放“%(n)s”：%(c)d户，合计 ¥%(t)s。")
-                        % {"n": rnd.name, "c": len(persons), "t": each * len(persons)},
+                        _("已创建专项发放“%(n)s”：%(c)d户，合计 %(t)s。")
+                        % {"n": rnd.name, "c": len(persons), "t": yuan(each * len(persons))},
                     )
                     return redirect("funds:allocation", rnd.allocation_id)
                 preview = {

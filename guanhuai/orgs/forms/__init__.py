@@ -3,18 +3,48 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guanhuai.core.forms import BootstrapForm, DateInput, with_note
+from guanhuai.accounts.actor import Actor
+from guanhuai.core.forms import BootstrapForm, DateInput, SearchSelect, with_note
+from guanhuai.orgs import selectors
 from guanhuai.orgs.models import LEVEL_ORDER, Kind, Level, OrgUnit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    """The one branch field of every form that has a branch. Given the permission the form's action needs
+    (and the levels it accepts), `for_actor(actor)` limits it to the branches the actor may choose
+    (orgs.selectors.branch_choices), and a long list gets a search box (core.forms.SearchSelect, searching
+    through orgs.views.unit_pick with the same selector). Without `perm` it is a plain dropdown of
+    whatever queryset the form sets."""
+
+    def __init__(self, *args: Any, perm: str = "", levels: Sequence[str] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", OrgUnit.objects.none())
+        super().__init__(*args, **kwargs)
+        self.perm, self.levels = perm, tuple(levels)
+        if perm:
+            self.widget = SearchSelect(
+                url=reverse_lazy("orgs:unit_pick"),
+                params=[("perm", perm), *(("level", level) for level in self.levels)],
+                placeholder=_("输入名称或区划代码查找"),
+            )
+            self.widget.choices = self.choices
+
+    def for_actor(self, actor: Actor) -> UnitChoiceField:
+        self.queryset = selectors.branch_choices(actor=actor, perm=self.perm, levels=self.levels)
+        return self
+
     def label_from_instance(self, obj: Any) -> str:
-        return with_note(obj.name, obj.code)
+        return unit_label(obj)
+
+
+def unit_label(unit: OrgUnit) -> str:
+    return with_note(unit.name, unit.code)
 
 
 class UnitCreateForm(BootstrapForm):

@@ -3,6 +3,7 @@ is listed, counted or fetched."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -36,6 +37,20 @@ def unit_list(
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
     return qs
+
+
+def branch_choices(*, actor: Actor, perm: str, levels: Sequence[str] = (), q: str = "") -> QuerySet[OrgUnit]:
+    """The branches `actor` may choose in a form that needs `perm` there: open, at `levels` (any level if
+    none), in tree order; `q` narrows by name or division code. The one home of every branch field's
+    choices and of its search (orgs.forms.UnitChoiceField, orgs.views.unit_pick), so the search never
+    offers a branch the form would refuse, nor the form accept one the search would hide."""
+    qs = scoping.units(actor, perm).open()
+    if levels:
+        qs = qs.filter(level__in=list(levels))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    return qs.order_by("path")
 
 
 def unit_get(*, actor: Actor, unit_id: Any, perm: str = VIEW_UNITS) -> OrgUnit:

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.registry import permissions
 from guanhuai.core import excel as core_excel
 from guanhuai.core.excel import read_upload
-from guanhuai.core.web import form_errors, post_data
+from guanhuai.core.web import form_errors, post_data, search_options
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import excel, selectors, services
 from guanhuai.orgs.forms import (
@@ -26,6 +27,7 @@ from guanhuai.orgs.forms import (
     UnitEditForm,
     UnitMergeForm,
     UnitMoveForm,
+    unit_label,
 )
 from guanhuai.orgs.jobs import IMPORT_TREE
 from guanhuai.orgs.models import Level, OrgUnit
@@ -313,3 +315,16 @@ def import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(excel.template_workbook(), content_type=core_excel.XLSX)
     response["Content-Disposition"] = excel.content_disposition(excel.TEMPLATE_NAME)
     return response
+
+
+@login_required
+@require_GET
+def unit_pick(request: HttpRequest) -> HttpResponse:
+    """A branch field's search (orgs.forms.UnitChoiceField): the branches matching `q` among those the
+    actor may choose for `perm` at `level`, as options. An unknown permission is a 404, like any URL."""
+    perm = request.GET.get("perm", "")
+    if perm not in permissions():
+        raise Http404(_("未找到该页面，或您无权访问。"))
+    levels = [lv for lv in request.GET.getlist("level") if lv in Level.values]
+    units = selectors.branch_choices(actor=request.user, perm=perm, levels=levels, q=request.GET.get("q", ""))
+    return search_options(request, units, unit_label)

@@ -36,10 +36,10 @@ class NoticeOpenIn(Schema):
 
 
 class NoticeRowOut(Schema):
-    name: str
+    name: str = Field(..., description="姓名，按项目的纸质公示设置脱敏（张*明 或 张**）")
     village: str
-    amount: Money | None
-    unit: str
+    amount: Money | None = Field(..., description="每期金额；无适用的发放标准时为 null")
+    unit: str = Field(..., description="期间，紧跟金额书写：/月、/季 或 /年")
 
 
 class NoticeOut(Schema):
@@ -94,7 +94,7 @@ def _notice_out(notice: PublicNotice) -> dict[str, Any]:
         "closes_on": notice.closes_on,
         "status": notice.status,
         "applications": list(notice.applications.order_by("pk").values_list("pk", flat=True)),
-        "rows": [r.__dict__ for r in sel.notice_rows(notice)],
+        "rows": [r.__dict__ for r in sel.notice_rows(notice, paper=True)],
         "how_to_object": sel.how_to_object(notice),
     }
 

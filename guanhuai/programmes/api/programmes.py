@@ -112,6 +112,10 @@ class ProgrammeOut(Schema):
     budget_line: str
     steps: list[str]
     notice_days: int
+    notice_names: str = Field(
+        ..., description="纸质公示姓名显示：surname（张**）或 keep_last（张*明）；网上公示只显示姓"
+    )
+    objection_phone: str = Field(..., description="异议受理电话，印在公示上")
     approvals_required: int
     template: str
     active: bool
@@ -194,6 +198,10 @@ class ProgrammeCreateIn(Schema):
     budget_line: str = ""
     steps: list[str] = Field(default_factory=lambda: ["village", "notice", "township", "county"])
     notice_days: int = 7
+    notice_names: str = Field(
+        "keep_last", description="纸质公示姓名显示：surname（张**）或 keep_last（张*明）"
+    )
+    objection_phone: str = Field("", max_length=40, description="异议受理电话，印在公示上")
     approvals_required: int = 2
 
 
@@ -212,6 +220,8 @@ class ProgrammeUpdateIn(Schema):
     budget_line: str | None = None
     steps: list[str] | None = None
     notice_days: int | None = None
+    notice_names: str | None = None
+    objection_phone: str | None = Field(None, max_length=40)
     approvals_required: int | None = None
     active: bool | None = None
 

@@ -15,9 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from guanhuai.core.errors import ValidationError as DomainValidationError
 from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.orgs.forms import UnitChoiceField
+from guanhuai.orgs.models import Level
 from guanhuai.programmes import rules
 from guanhuai.programmes.catalogue import template_choices
-from guanhuai.programmes.states import Benefit, FundingSource, Period, ProRata, Step, Target
+from guanhuai.programmes.permissions import MANAGE_PROGRAMMES
+from guanhuai.programmes.states import Benefit, FundingSource, NoticeNames, Period, ProRata, Step, Target
+
+# Branches that own a programme: down to the county (townships and villages review, they do not own).
+OWNER_LEVELS = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY]
 
 
 class _Form(BootstrapForm):
@@ -60,6 +65,20 @@ class ProgrammeFieldsForm(_Form):
         initial=list(Step.values),
     )
     notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=90, initial=7)
+    notice_names = forms.ChoiceField(
+        label=_("纸质公示姓名显示"),
+        choices=NoticeNames.choices,
+        initial=NoticeNames.KEEP_LAST,
+        required=False,  # a client that does not send it keeps the default
+        help_text=_("贴在村里的纸质公示需让邻里认得出公示对象；网上公示一律只显示姓。"),
+    )
+    objection_phone = forms.CharField(
+        label=_("异议受理电话"),
+        max_length=40,
+        required=False,
+        help_text=_("印在公示上，供群众反映异议，如 0751-6381234。"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     approvals_required = forms.IntegerField(label=_("发放审批人数"), min_value=1, max_value=9, initial=2)
 
     def __init__(self, *args: Any, allocations: Any, **kwargs: Any) -> None:
@@ -68,6 +87,9 @@ class ProgrammeFieldsForm(_Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = allocations
 
+    def clean_notice_names(self) -> str:
+        return self.cleaned_data.get("notice_names") or NoticeNames.KEEP_LAST
+
     def values(self) -> dict[str, Any]:
         d = dict(self.cleaned_data)
         d.pop("org_unit", None)
@@ -75,7 +97,7 @@ class ProgrammeFieldsForm(_Form):
 
 
 class ProgrammeCreateForm(ProgrammeFieldsForm):
-    org_unit = UnitChoiceField(label=_("主管组织"), queryset=None)
+    org_unit = UnitChoiceField(label=_("主管组织"), perm=MANAGE_PROGRAMMES, levels=OWNER_LEVELS)
     code = forms.SlugField(
         label=_("项目代码"),
         max_length=40,
@@ -97,7 +119,7 @@ class ProgrammeEditForm(ProgrammeFieldsForm):
 
 class TemplateForm(_Form):
     template = forms.ChoiceField(label=_("国家项目模板"), choices=())
-    org_unit = UnitChoiceField(label=_("主管组织"), queryset=None)
+    org_unit = UnitChoiceField(label=_("主管组织"), perm=MANAGE_PROGRAMMES, levels=OWNER_LEVELS)
     code = forms.SlugField(
         label=_("项目代码"),
         max_length=40,

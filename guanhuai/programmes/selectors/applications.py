@@ -21,8 +21,9 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.actions import describe
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import NotFound
-from guanhuai.core.masking import mask_name
+from guanhuai.core.masking import mask_name, mask_name_keep_last
 from guanhuai.core.money import CENT
+from guanhuai.core.text import chinese_date
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import (
     Application,
@@ -32,6 +33,7 @@ from guanhuai.programmes.models import (
     Programme,
     PublicNotice,
 )
+from guanhuai.programmes.periods import month_start
 from guanhuai.programmes.permissions import (
     APPLY,
     HANDLE_GRIEVANCES,
@@ -42,6 +44,7 @@ from guanhuai.programmes.services.applications import STEP_PERMISSIONS
 from guanhuai.programmes.states import (
     ApplicationStatus,
     GrievanceStatus,
+    NoticeNames,
     NoticeStatus,
     ObjectionStatus,
     Period,
@@ -288,26 +291,34 @@ def objection_get(*, actor: Actor, objection_id: Any) -> Objection:
     )
 
 
+# Written straight after the amount: ¥590.00/月 (never ¥590.00 元/月, which says yuan twice).
 PERIOD_UNITS: dict[str, Any] = {
-    Period.MONTHLY: gettext_lazy("元/月"),
-    Period.QUARTERLY: gettext_lazy("元/季"),
-    Period.YEARLY: gettext_lazy("元/年"),
+    Period.MONTHLY: gettext_lazy("/月"),
+    Period.QUARTERLY: gettext_lazy("/季"),
+    Period.YEARLY: gettext_lazy("/年"),
 }
 
 
 @dataclass
 class NoticeRow:
-    name: str  # masked: surname + *
+    name: str  # masked: surname + * (online), or as the programme prints it (paper)
     village: str
     amount: Decimal | None
     unit: str
     beneficiaries: int
     application_id: int  # for staff pages only; never published
+    household_id: int | None = None  # for counting households; never published
 
 
-def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
-    """The rows a notice shows: masked names, the village and the per-period amount valid on the notice's
-    first day (rules.amount_expression: the first AmountRule whose condition holds). No ID, no account."""
+def notice_rows(notice: PublicNotice, *, paper: bool = False) -> list[NoticeRow]:
+    """The rows a notice shows: masked names, the village and the per-period amount. No ID, no account.
+
+    Names: online (the portal) always the surname only; on `paper`, as the programme's `notice_names`
+    says (张*明 by default), since neighbours must recognise whom a village notice names in order to object.
+
+    Amount: the first AmountRule whose condition holds (rules.amount_expression) on the notice's first day;
+    for an applicant whose entitlement starts later (a new rate from next month, an age reached after the
+    notice opens), on the first day of the application's start month."""
     applications = list(
         notice.applications.all()
         # an application returned after an upheld objection (or withdrawn) is no longer proposed
@@ -316,19 +327,22 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
         .order_by("pk")
     )
     programme = notice.programme
-    person_ids = [a.person_id for a in applications]
-    amounts = dict(
-        Person.objects.unscoped("the applicants of a notice in scope")
-        .filter(pk__in=person_ids)
-        .annotate(amount=rules.amount_expression(programme, on=notice.opens_on))
-        .values_list("pk", "amount")
-    )
+    mask = mask_name_keep_last if paper and programme.notice_names == NoticeNames.KEEP_LAST else mask_name
+    amounts = _notice_amounts(programme, notice.opens_on, [a.person_id for a in applications])
+    missing = [a for a in applications if amounts.get(a.person_id) is None and a.start_month]
+    for month in {a.start_month for a in missing if a.start_month is not None}:
+        later = month_start(month)
+        if later > notice.opens_on:
+            found = _notice_amounts(
+                programme, later, [a.person_id for a in missing if a.start_month == month]
+            )
+            amounts.update({k: v for k, v in found.items() if v is not None})
     unit = str(PERIOD_UNITS.get(programme.period, PERIOD_UNITS[Period.MONTHLY]))
     rows = []
     for a in applications:
-        names = mask_name(a.person.name)
+        names = mask(a.person.name)
         if a.spouse_id and a.spouse is not None:
-            names += _("、") + mask_name(a.spouse.name)
+            names += _("、") + mask(a.spouse.name)
         amount = amounts.get(a.person_id)
         rows.append(
             NoticeRow(
@@ -338,9 +352,25 @@ def notice_rows(notice: PublicNotice) -> list[NoticeRow]:
                 unit=unit,
                 beneficiaries=2 if a.spouse_id else 1,
                 application_id=a.pk,
+                household_id=a.household_id or a.person.household_id,
             )
         )
     return rows
+
+
+def notice_households(rows: list[NoticeRow]) -> int:
+    """How many households a notice names: a couple who applied one by one, or two children of one family
+    under the childcare subsidy, are one household."""
+    return len({r.household_id if r.household_id is not None else -r.application_id for r in rows})
+
+
+def _notice_amounts(programme: Any, on: dt.date, person_ids: list[int]) -> dict[int, Any]:
+    return dict(
+        Person.objects.unscoped("the applicants of a notice in scope")
+        .filter(pk__in=person_ids)
+        .annotate(amount=rules.amount_expression(programme, on=on))
+        .values_list("pk", "amount")
+    )
 
 
 def public_notices(*, unit: Any = None) -> list[dict[str, Any]]:
@@ -371,16 +401,29 @@ def public_notices(*, unit: Any = None) -> list[dict[str, Any]]:
 
 
 def how_to_object(notice: PublicNotice) -> str:
-    return _(
-        "如对公示对象有异议，请于 %(closes)s（含当日）前，以书面、电话或当面方式向%(village)s"
-        "或%(township)s计生协反映；可署名或匿名，反映人信息严格保密。"
-    ) % {
-        # 2026年12月08日 in Chinese, 2026-12-08 in English (not a Chinese date inside an English sentence)
-        "closes": _("%(y)s年%(m)s月%(d)s日")
-        % {"y": f"{notice.closes_on:%Y}", "m": f"{notice.closes_on:%m}", "d": f"{notice.closes_on:%d}"},
+    """Where, until when and by which phone to object; the phone is the programme's `objection_phone`. The
+    date is written as printed documents write it (2026年9月5日; 2026-09-05 in English)."""
+    values = {
+        "closes": chinese_date(notice.closes_on),
         "village": notice.org_unit.name,
         "township": notice.org_unit.parent.name if notice.org_unit.parent else "",
+        "phone": notice.programme.objection_phone,
     }
+    if notice.programme.objection_phone:
+        return (
+            _(
+                "如对公示对象有异议，请于 %(closes)s（含当日）前，以书面、电话或当面方式向%(village)s"
+                "或%(township)s计生协反映，异议受理电话：%(phone)s；可署名或匿名，反映人信息严格保密。"
+            )
+            % values
+        )
+    return (
+        _(
+            "如对公示对象有异议，请于 %(closes)s（含当日）前，以书面、电话或当面方式向%(village)s"
+            "或%(township)s计生协反映；可署名或匿名，反映人信息严格保密。"
+        )
+        % values
+    )
 
 
 # --- grievances --------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from guanhuai.accounts.actor import Actor
 from guanhuai.audit.actions import register
 from guanhuai.core.errors import Conflict, InvalidTransition
-from guanhuai.core.money import to_money
+from guanhuai.core.money import to_money, yuan
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index, month_label, month_start, period_containing
 from guanhuai.programmes.states import CycleStatus, EnrolmentStatus, EntitlementKind, Period, ProRata
@@ -221,9 +221,9 @@ def owed_report(cycle: Cycle) -> tuple[dict[str, Any] | None, Any]:
 
 def owed_message(owed: dict[str, Any]) -> str:
     return _(
-        "首个发放周期之前还有 %(months)s 个应发月份未生成应发记录（%(start)s 至 %(end)s，约 ¥%(amount)s）。"
+        "首个发放周期之前还有 %(months)s 个应发月份未生成应发记录（%(start)s 至 %(end)s，约 %(amount)s）。"
         "如确未在平台外发放，可在本周期审批前“补发首期之前的月份”。"
-    ) % {"months": owed["months"], "start": owed["from"], "end": owed["to"], "amount": owed["amount"]}
+    ) % {"months": owed["months"], "start": owed["from"], "end": owed["to"], "amount": yuan(owed["amount"])}
 
 
 def cycle_arrears_before_first(*, actor: Actor, cycle: Cycle, inline: bool = False) -> Any:

@@ -32,7 +32,7 @@ from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import InvalidTransition, ValidationError
-from guanhuai.core.money import money_sum, to_money
+from guanhuai.core.money import money_sum, to_money, yuan
 from guanhuai.core.sql import insert_select
 from guanhuai.funds import ledger
 from guanhuai.funds.services import disbursement_lines
@@ -357,9 +357,9 @@ def _apply(
             else:
                 pk, amount, masked, status, index = found
                 if r.amount != amount:
-                    problem = _("金额不符：文件为%(f)s元，本批次为%(o)s元") % {
-                        "f": bankfiles.money_text(r.amount or Decimal(0)),
-                        "o": bankfiles.money_text(amount),
+                    problem = _("金额不符：文件为%(f)s，本批次为%(o)s") % {
+                        "f": yuan(r.amount or Decimal(0)),
+                        "o": yuan(amount),
                     }
                 elif not _account_matches(r.account, masked, index):
                     problem = _("账号不符：文件为%(f)s，本批次为%(o)s") % {

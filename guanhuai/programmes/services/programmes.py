@@ -32,6 +32,7 @@ from guanhuai.programmes.permissions import MANAGE_PROGRAMMES
 from guanhuai.programmes.states import (
     Benefit,
     FundingSource,
+    NoticeNames,
     Period,
     ProRata,
     Step,
@@ -39,6 +40,8 @@ from guanhuai.programmes.states import (
 )
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
+# A phone line as printed on a notice: digits, an area code with a hyphen, an extension (转), or two numbers.
+_PHONE = re.compile(r"^[0-9+()（） \-－、,，转]{5,40}$")
 
 # Fields a programme is created with. `template` is set only by programme_from_template.
 CREATE_FIELDS = (
@@ -57,6 +60,8 @@ CREATE_FIELDS = (
     "budget_line",
     "steps",
     "notice_days",
+    "notice_names",
+    "objection_phone",
     "approvals_required",
 )
 # Fields that change how much is paid to whom: frozen once a cycle has been generated.
@@ -87,7 +92,17 @@ def _clean_fields(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             % {"code": out["code"]},
             code="bad_code",
         )
+    if "objection_phone" in out:
+        phone = (out["objection_phone"] or "").strip()
+        if phone and not (_PHONE.match(phone) and sum(ch.isdigit() for ch in phone) >= 5):
+            raise ValidationError(
+                _("异议受理电话“%(v)s”不像电话号码：请填数字，可带区号和短横线，如 0751-6381234。")
+                % {"v": phone},
+                code="bad_objection_phone",
+            )
+        out["objection_phone"] = phone
     for name, choices in (
+        ("notice_names", NoticeNames),
         ("target", Target),
         ("benefit", Benefit),
         ("period", Period),

@@ -47,7 +47,7 @@ def test_the_first_cycle_warns_of_the_months_owed_before_it_with_their_count_and
         "from": "2026-03",
         "to": "2026-11",
     }
-    assert "11 个应发月份" in job.message and "6490.00" in job.message
+    assert "11 个应发月份" in job.message and "¥6,490.00" in job.message
     assert AuditEntry.objects.get(action="programmes.cycle.owed_before_first").data["months"] == 11
     # only the regular December rows were generated
     assert Entitlement.objects.filter(cycle=december, kind="arrears").count() == 0
@@ -147,7 +147,7 @@ def test_the_cycle_page_shows_the_owed_months_and_offers_them_as_arrears(
     owed(december)
     client.force_login(staff.finance)
     page = client.get(f"/programmes/cycles/{december.pk}/").content.decode()
-    assert "11 个应发月份" in page and "6490.00" in page
+    assert "11 个应发月份" in page and "¥6,490.00" in page
     assert f"/programmes/cycles/{december.pk}/arrears/" in page
     # a viewer who may not generate sees the warning without the button
     client.force_login(staff.clerk)
@@ -188,7 +188,7 @@ def test_the_command_line_reports_the_owed_months_and_adds_them(tree, staff):
     call_command(
         "cycle", "arrears", "--programme", prog.code, "--period", "2026-12", "--as", "caiwu", stdout=out
     )
-    assert "已补发首期之前的月份：11 笔，合计 6490.00 元" in out.getvalue()
+    assert "已补发首期之前的月份：11 笔，合计 ¥6,490.00" in out.getvalue()
 
 
 def test_the_api_reports_the_owed_months_takes_a_past_reason_and_adds_the_arrears(

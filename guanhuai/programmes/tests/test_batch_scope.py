@@ -37,18 +37,29 @@ def batch(tree, staff):
 def test_the_batch_page_shows_the_clerks_own_count_and_total(client, batch, people, staff):
     client.force_login(people.clerk_a)
     html = client.get(reverse("programmes:batch_detail", args=[batch.pk])).content.decode()
-    assert "2 / ¥1180.00" in html
-    assert "1770" not in html
+    assert "2 / ¥1,180.00" in html
+    assert "1,770" not in html and "1770" not in html
 
     client.force_login(staff.finance)
-    assert "3 / ¥1770.00" in client.get(reverse("programmes:batch_detail", args=[batch.pk])).content.decode()
+    assert "3 / ¥1,770.00" in client.get(reverse("programmes:batch_detail", args=[batch.pk])).content.decode()
+
+
+def test_the_batch_page_is_headed_by_the_programme_and_the_period_not_the_batch_code(client, batch, staff):
+    client.force_login(staff.finance)
+    html = client.get(reverse("programmes:batch_detail", args=[batch.pk])).content.decode()
+    heading = html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    name = batch.cycle.programme.name
+    assert f"{name} 2026年12月" in heading and f"{name} 2026年12月" in title
+    assert batch.number not in heading and batch.number not in title
+    assert batch.number in html  # still there, as the field the bank file carries
 
 
 def test_the_cycle_page_lists_batches_with_the_clerks_own_figures(client, batch, people):
     client.force_login(people.clerk_a)
     html = client.get(reverse("programmes:cycle_detail", args=[batch.cycle_id])).content.decode()
-    assert "¥1180.00" in html
-    assert "1770" not in html
+    assert "¥1,180.00" in html
+    assert "1,770" not in html and "1770" not in html
 
 
 def test_the_api_gives_the_clerks_own_count_and_total(client, batch, people, staff):

@@ -24,7 +24,7 @@ def test_the_whole_cycle_from_the_command_line(tree, staff, tmp_path):
     for name in ("甲", "乙"):
         enrol(prog, person(staff.registrar, tree.village_a, name))
     out = run("generate", "--programme", "tefu", "--period", "2026-12", "--as", staff.finance.username)
-    assert "已生成：当期 2 笔" in out and "合计 1180.00 元" in out
+    assert "已生成：当期 2 笔" in out and "合计 ¥1,180.00" in out
     # twice: exits non-zero with the message
     with pytest.raises(CommandError, match="该项目 2026-12 的发放周期已生成"):
         run("generate", "--programme", "tefu", "--period", "2026-12", "--as", staff.finance.username)
@@ -32,7 +32,7 @@ def test_the_whole_cycle_from_the_command_line(tree, staff, tmp_path):
         out = run("approve", "--programme", "tefu", "--period", "2026-12", "--as", who.username)
     assert "已审批（2/2）" in out and Cycle.objects.get().status == "approved"
     out = run("batches", "--programme", "tefu", "--period", "2026-12", "--as", staff.finance.username)
-    assert "批次 tefu-2026-12-01（中国农业银行）：2 笔，1180.00 元" in out
+    assert "批次 tefu-2026-12-01（中国农业银行）：2 笔，¥1,180.00" in out
     out = run("export", "--batch", "tefu-2026-12-01", "--out", str(tmp_path), "--as", staff.finance.username)
     assert os.path.exists(tmp_path / "tefu-2026-12-01.csv") and "校验码" in out
     result = tmp_path / "result.csv"

@@ -45,7 +45,7 @@ def test_generate_review_approve_pay_and_see_the_history(tree, staff, django_cap
     assert Cycle.objects.count() == 1
     # the review screen
     page = finance.get(r.url).content.decode()
-    assert "应发 2 笔，合计 ¥1180.00" in page and "仁化县" in page
+    assert "应发 2 笔，合计 ¥1,180.00" in page and "仁化县" in page
     # exclude one, with a reason, from the list
     e = Entitlement.objects.get(person=excluded)
     r = finance.post(f"/programmes/cycles/entitlements/{e.pk}/exclude/", {"reason": "待核实"})

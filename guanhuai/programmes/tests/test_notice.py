@@ -124,7 +124,7 @@ def test_an_upheld_objection_returns_the_application_to_the_village(noticed, peo
     first.refresh_from_db()
     assert (first.status, first.step) == (ApplicationStatus.RETURNED, "")
     # no longer proposed: the printed list shows only the other applicant
-    assert [r.name for r in notices.notice_content(notice).rows] == ["李**"]
+    assert [r.name for r in notices.notice_content(notice).rows] == ["李*英"]
     decision = ReviewDecision.objects.get(application=first, step="notice")
     assert (decision.step, decision.decision, decision.comment) == ("notice", "return", "核实属实")
     # the other application is untouched and moves on when the notice closes
@@ -292,11 +292,17 @@ def test_the_notice_pdf_shows_masked_names_never_full_names_or_ids(noticed, apps
     assert b"/FontFile2" in content  # the CJK font is embedded
     assert b"/Helvetica" not in content
     text = pdf_text(content)
-    assert "王**" in text and "李**" in text  # 王建国 and 李秀英, masked
+    # 王建国 and 李秀英 as the village's paper shows them: neighbours recognise them, strangers cannot
+    assert "王*国" in text and "李*英" in text
     assert "甲村" in text
-    assert "¥590.00 元/月" in text
+    assert "¥590.00/月" in text and "元/月" not in text  # ¥ or 元, never both
     assert "特别扶助" in text
-    assert f"{notice.closes_on:%Y年%m月%d日}" in text  # until when to object
+    close = notice.closes_on
+    assert f"{close.year}年{close.month}月{close.day}日（含当日）前" in text  # until when to object
+    # one way of writing dates: no zero-padded month or day anywhere on the page
+    assert not re.search(r"年0\d月|月0\d日", text)
+    assert "《《" not in text and "》》" not in text
+    assert "按标准核定" not in text
     assert "王建国" not in text and "李秀英" not in text
     for person in (apps.head, apps.spouse):
         assert person.id_number not in text
@@ -320,8 +326,9 @@ def test_the_notice_content_lists_each_application_once(noticed):
 
     c = notices.notice_content(notice)
 
-    assert [r.name for r in c.rows] == ["王**", "李**"]
-    assert "2 户" in c.intro
+    assert [r.name for r in c.rows] == ["王*国", "李*英"]
+    # the couple applied one by one: two rows, one household
+    assert "以下 1 户" in c.intro
 
 
 def test_public_notices_show_only_open_notices_with_masked_rows(noticed, monkeypatch, people):
@@ -346,3 +353,77 @@ def test_public_notices_show_only_open_notices_with_masked_rows(noticed, monkeyp
     at_day(monkeypatch, notice.closes_on + dt.timedelta(days=1))
     notice_svc.notice_close(actor=people.clerk_a, notice=notice)
     assert sel.public_notices() == []
+
+
+def test_the_paper_notice_masks_names_as_the_programme_says_and_online_shows_the_surname_only(noticed, apps):
+    notice, *_ = noticed
+    apps.programme.notice_names = "surname"
+    apps.programme.save(update_fields=["notice_names"])
+    notice.refresh_from_db()
+
+    assert [r.name for r in notices.notice_content(notice).rows] == ["王**", "李**"]
+    assert {r["name"] for r in sel.public_notices()[0]["rows"]} == {"王**", "李**"}
+
+
+def test_the_notice_gives_the_programmes_phone_for_objections(noticed, apps):
+    notice, *_ = noticed
+    assert "电话：" not in notices.notice_content(notice).how_to_object
+    apps.programme.objection_phone = "0751-6381234"
+    apps.programme.save(update_fields=["objection_phone"])
+    notice.refresh_from_db()
+
+    assert "异议受理电话：0751-6381234" in pdf_text(notices.notice_pdf(notice))
+
+
+@pytest.mark.parametrize(
+    ("basis", "cited"),
+    [
+        ("计划生育家庭特别扶助制度", "根据《计划生育家庭特别扶助制度》，"),
+        (
+            "《中华人民共和国人口与计划生育法》；农村部分计划生育家庭奖励扶助制度",
+            "根据《中华人民共和国人口与计划生育法》；农村部分计划生育家庭奖励扶助制度，",
+        ),
+    ],
+)
+def test_the_legal_basis_is_cited_in_one_pair_of_brackets(noticed, apps, basis, cited):
+    notice, *_ = noticed
+    apps.programme.legal_basis = basis
+    apps.programme.save(update_fields=["legal_basis"])
+    notice.refresh_from_db()
+
+    assert notices.notice_content(notice).intro.startswith(cited)
+
+
+def test_a_row_without_an_amount_is_a_visible_gap_not_a_phrase(noticed, apps):
+    notice, *_ = noticed
+    apps.programme.amount_rules.all().delete()
+    notice.refresh_from_db()
+
+    rows = notices.notice_content(notice).rows
+    assert [notices.amount_text(r) for r in rows] == ["—", "—"]
+
+
+def test_the_programme_keeps_a_phone_for_objections_and_refuses_one_that_is_not(apps, people):
+    from guanhuai.programmes.services import programmes as programme_svc
+
+    apps.programme.budget_line = "省级计生经费"
+    apps.programme.save(update_fields=["budget_line"])
+
+    programme_svc.programme_update(
+        actor=people.admin,
+        programme=apps.programme,
+        objection_phone=" 0751-6381234 转 8 ",
+        notice_names="surname",
+    )
+    apps.programme.refresh_from_db()
+    assert (apps.programme.objection_phone, apps.programme.notice_names) == ("0751-6381234 转 8", "surname")
+
+    with pytest.raises(ValidationError, match="不像电话号码") as refused:
+        programme_svc.programme_update(
+            actor=people.admin, programme=apps.programme, objection_phone="找村主任"
+        )
+    assert refused.value.code == "bad_objection_phone"
+    with pytest.raises(ValidationError):
+        programme_svc.programme_update(actor=people.admin, programme=apps.programme, notice_names="full")
+    apps.programme.refresh_from_db()
+    assert (apps.programme.objection_phone, apps.programme.notice_names) == ("0751-6381234 转 8", "surname")

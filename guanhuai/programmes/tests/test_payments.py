@@ -143,7 +143,7 @@ def test_header_totals_that_do_not_match_the_rows_are_refused(funded, staff):
     content = bank_result(batch).decode("utf-8-sig").replace("总金额,1180.00", "总金额,1000.00").encode()
     with pytest.raises(ValidationError) as exc:
         payments.batch_import_results(actor=staff.finance, batch=batch, file_name="r.csv", content=content)
-    assert "表头 2 笔、合计 1000.00 元，明细 2 笔、合计 1180.00 元" in str(exc.value)
+    assert "表头 2 笔、合计 ¥1,000.00，明细 2 笔、合计 ¥1,180.00" in str(exc.value)
     assert Payment.objects.filter(status="pending").count() == 3
 
 

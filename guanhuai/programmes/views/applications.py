@@ -408,7 +408,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     applications = list(notice.applications.select_related("person").order_by("pk"))
     in_notice = [a for a in applications if a.status == ApplicationStatus.IN_PUBLIC_NOTICE]
     can_manage = scoping.can(request.user, MANAGE_NOTICES, notice.org_unit)
-    rows = {r.application_id: r for r in sel.notice_rows(notice)}
+    rows = {r.application_id: r for r in sel.notice_rows(notice, paper=True)}
     closable_on = notices.notice_closable_on(notice)
     form = forms.ObjectionForm(post_data(request), applications=in_notice)
     if request.method == "POST":

@@ -27,12 +27,13 @@ from guanhuai.core.excel import content_disposition
 from guanhuai.core.web import form_errors, message_errors, page_of, post_data, refusal
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.states import AllocationStatus
-from guanhuai.orgs.models import Level
+from guanhuai.orgs import selectors as org_selectors
 from guanhuai.programmes import rules
 from guanhuai.programmes.catalogue import TEMPLATES
 from guanhuai.programmes.forms.programmes import (
     MODE_JSON,
     MODE_ROWS,
+    OWNER_LEVELS,
     AmountEndForm,
     AmountRuleForm,
     MissedFilterForm,
@@ -54,7 +55,6 @@ from guanhuai.registry.permissions import EXPORT_PERSONS
 
 PAGE_SIZE = 50
 # Programmes are owned by branches that keep accounts, not by villages.
-OWNER_LEVELS = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY]
 FIELD_OF_CODE = {
     "bad_code": "code",
     "code_taken": "code",
@@ -88,7 +88,7 @@ def _require_manage(request: HttpRequest, programme: Programme) -> None:
 
 
 def _owner_units(request: HttpRequest) -> Any:
-    return scoping.units(request.user, MANAGE_PROGRAMMES).filter(level__in=OWNER_LEVELS).order_by("path")
+    return org_selectors.branch_choices(actor=request.user, perm=MANAGE_PROGRAMMES, levels=OWNER_LEVELS)
 
 
 def _allocations(request: HttpRequest) -> Any:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.forms import BootstrapForm, ConfirmField, DateInput, with_note
 from guanhuai.orgs.forms import UnitChoiceField
+from guanhuai.orgs.models import Level
+from guanhuai.registry.permissions import EDIT_PERSONS
 from guanhuai.registry.selectors import ORDERINGS, PersonFilters
 from guanhuai.registry.services import CORRECTABLE, UNMASKABLE
 from guanhuai.registry.states import ConsentPurpose, Hukou, RelationToHead, Sex, SpecialStatus
@@ -162,10 +164,17 @@ class HouseholdFilterForm(RegistryForm):
 
 
 class HouseholdForm(RegistryForm):
-    org_unit = UnitChoiceField(label=_("村(社区)"), queryset=None, empty_label=None)
+    org_unit = UnitChoiceField(
+        label=_("村(社区)"), empty_label=None, perm=EDIT_PERSONS, levels=[Level.VILLAGE]
+    )
     address = forms.CharField(label=_("住址"), max_length=200)
     hukou_type = forms.ChoiceField(label=_("户籍类型"), choices=Hukou.choices, initial=Hukou.RURAL)
-    number = forms.CharField(label=_("户编号"), max_length=30, required=False)
+    number = forms.CharField(
+        label=_("户编号"),
+        max_length=30,
+        required=False,
+        help_text=_("留空则按本村顺序自动编号；原户籍册已有编号的可照录。"),
+    )
 
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -440,7 +449,9 @@ class AnonymiseForm(RegistryForm):
 
 class TransferRequestForm(RegistryForm):
     id_number = IdNumberField()
-    to_unit = UnitChoiceField(label=_("迁入村(社区)"), queryset=None, empty_label=None)
+    to_unit = UnitChoiceField(
+        label=_("迁入村(社区)"), empty_label=None, perm=EDIT_PERSONS, levels=[Level.VILLAGE]
+    )
     reason = forms.CharField(
         label=_("申请理由"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

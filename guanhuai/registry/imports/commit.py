@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from types import SimpleNamespace as Rec
 from typing import Any
 
@@ -37,7 +37,7 @@ from guanhuai.registry.imports.common import (
 )
 from guanhuai.registry.models import Household, ImportBatch, ImportRow, Marriage, ParentChild, Person
 from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
-from guanhuai.registry.services import id_fields, name_fields, phone_fields
+from guanhuai.registry.services import household_numbers_take, id_fields, name_fields, phone_fields
 from guanhuai.registry.states import ChildBasis, RelationToHead
 
 
@@ -175,9 +175,17 @@ def _commit_range(
             Person.objects.filter(id_index__in=[r.id_index for r in rows]).values_list("id_index", flat=True)
         )
         refused: dict[int, str] = {}
+        # A household number from the file is kept, unless another household holds it already.
+        typed = [n for g in groups.values() if (n := _head(g).household_number.strip())]
+        numbers_held = set(Household.objects.filter(number__in=typed).values_list("number", flat=True))
+        numbers_seen: set[str] = set()
         for group in groups.values():
-            head = next(r for r in group if RELATION_BY_TEXT[r.relation] == RelationToHead.HEAD)
+            head = _head(group)
             problem = problems.get(head.village_code)
+            number = head.household_number.strip()
+            if not problem and number and (number in numbers_held or number in numbers_seen):
+                problem = _("户编号 %(n)s 已被其他户使用，整户未导入。") % {"n": number}
+            numbers_seen.add(number)
             for r in group:
                 if problem:
                     refused[r.pk] = problem
@@ -236,18 +244,24 @@ def _build(
     the children are the couple's children by birth."""
     writer = RowWriter()
     household_ids = iter(writer.reserve(Household, len(groups)))
+    heads = {seq: _head(group) for seq, group in groups.items()}
+    counts: Counter[int] = Counter(
+        units[h.village_code].pk for h in heads.values() if not h.household_number.strip()
+    )
+    typed = [h.household_number.strip() for h in heads.values() if h.household_number.strip()]
+    given = {unit: iter(numbers) for unit, numbers in household_numbers_take(counts, typed=typed).items()}
     person_ids = iter(writer.reserve(Person, sum(len(g) for g in groups.values())))
     households: list[Rec] = []
     persons: list[Rec] = []
     marriages: list[Rec] = []
     links: list[Rec] = []
     for seq, group in groups.items():
-        head_row = next(r for r in group if RELATION_BY_TEXT[r.relation] == RelationToHead.HEAD)
+        head_row = heads[seq]
         unit = units[head_row.village_code]
         household = Rec(
             id=next(household_ids),
             org_unit_id=unit.pk,
-            number=head_row.household_number.strip(),
+            number=head_row.household_number.strip() or next(given[unit.pk]),
             address=head_row.address.strip(),
             hukou_type=HUKOU_BY_TEXT[head_row.hukou_type],
             import_key=f"imp{batch.pk}:h{seq}",
@@ -283,6 +297,10 @@ def _build(
             if c.relation_to_head == RelationToHead.CHILD
         ]
     return households, persons, marriages, links
+
+
+def _head(group: list[Any]) -> Any:
+    return next(r for r in group if RELATION_BY_TEXT[r.relation] == RelationToHead.HEAD)
 
 
 def _staged_id_and_phone(r: Any) -> dict[str, Any]:

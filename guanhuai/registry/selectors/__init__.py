@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.text import pinyin_mixed_readings
 from guanhuai.core.validators import parse_resident_id
+from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry.models import (
     BankAccount,
@@ -81,8 +83,10 @@ def id_search_token(q: str) -> str:
 
 
 def search_q(q: str) -> Q:
-    """Name search: Chinese characters match the name; ASCII letters match full pinyin or initials
-    (zhangf, zf → 张枫); an ID number matches exactly through the blind index."""
+    """Name search: Chinese characters match the name; ASCII letters match full pinyin, initials, or any
+    mix of full syllables and initials (zhangf, zf, wangxy → 王秀英; core.text.pinyin_mixed_readings); an
+    ID number matches exactly through the blind index. This is the one place the search's query shape
+    lives (docs/registry.md, "Finding people")."""
     q = q.strip()
     if not q:
         return Q()
@@ -97,6 +101,14 @@ def search_q(q: str) -> Q:
     if PINYIN_LIKE.match(q):
         key = q.lower()
         hits = _prefix_range("name_pinyin", key) | _prefix_range("name_initials", key)
+        for initials, pattern in pinyin_mixed_readings(key):
+            # Indexed ranges first: the initials (wxy) and the pattern's literal head on the full pinyin
+            # (^wangx… → [wangx, wangy)); the pattern then checks only the few names inside both.
+            arm = _prefix_range("name_initials", initials)
+            head = pattern[1:].split("[", 1)[0]
+            if len(head) > 1:
+                arm &= _prefix_range("name_pinyin", head)
+            hits |= arm & Q(name_pinyin__regex=pattern)
         if connection.vendor == "postgresql":
             # Every hit's full pinyin starts with the key's first letter (the initials are the first
             # letters of the same syllables), so this range changes no result (tests/test_search_parity.py
@@ -270,8 +282,9 @@ def unit_picker(*, actor: Actor, perm: str = VIEW_PERSONS, limit: int = UNIT_PIC
 
 
 def village_choices(*, actor: Actor, perm: str = EDIT_PERSONS) -> QuerySet[OrgUnit]:
-    """Open village-level units where the actor may register households."""
-    return scoping.units(actor, perm).open().filter(level=Level.VILLAGE).order_by("path")
+    """Open village-level units where the actor may register households: the choices of the household
+    forms' branch field (orgs.forms.UnitChoiceField), which searches with the same selector."""
+    return org_selectors.branch_choices(actor=actor, perm=perm, levels=[Level.VILLAGE])
 
 
 def consent_get(*, actor: Actor, consent_id: Any, perm: str = VIEW_PERSONS) -> Consent:

@@ -24,6 +24,7 @@ from guanhuai.registry.services.fields import (
     phone_fields,
     phone_normalise,
 )
+from guanhuai.registry.services.numbers import household_number_for, household_numbers_take
 from guanhuai.registry.services.persons import (
     ACCOUNT_PURPOSE,
     EDITABLE,
@@ -57,6 +58,8 @@ __all__ = [
     "DuplicatePerson",
     "PersonInput",
     "adoption_record",
+    "household_number_for",
+    "household_numbers_take",
     "bank_account_set",
     "build_person",
     "birth_record",

@@ -33,6 +33,7 @@ from guanhuai.registry.services.fields import (
     person_fields,
     phone_fields,
 )
+from guanhuai.registry.services.numbers import household_number_for
 from guanhuai.registry.states import ChildBasis, Hukou, RelationToHead, Sex
 
 # Sent inside the death's transaction (person, died_on, actor), so that apps above the registry queue
@@ -180,7 +181,10 @@ def household_create(
         rids.append(rid)
     with transaction.atomic():
         household = Household.objects.create(
-            org_unit=org_unit, address=address.strip(), hukou_type=hukou_type, number=number.strip()
+            org_unit=org_unit,
+            address=address.strip(),
+            hukou_type=hukou_type,
+            number=household_number_for(org_unit, number),
         )
         persons = [
             build_person(m, household=household, rid=rid) for m, rid in zip(members, rids, strict=True)

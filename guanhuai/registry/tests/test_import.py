@@ -19,7 +19,8 @@ from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_retry
 from guanhuai.registry import imports, io_excel
 from guanhuai.registry.models import Household, ImportBatch, ImportRow, Marriage, ParentChild, Person
-from guanhuai.registry.tests.factories import family, make_id
+from guanhuai.registry.services import household_create
+from guanhuai.registry.tests.factories import family, make_id, member
 
 JIA_CUN = "440224100001"  # 甲村, in 甲镇
 JIA_SHEQU = "440224100002"  # 甲社区, in 甲镇
@@ -155,7 +156,8 @@ def test_good_file_creates_households_persons_and_family_links(tree, people):
     assert head.phone_masked == "138****8000" and head.id_masked.startswith("4402") and "*" in head.id_masked
     assert head.only_child_certificate and not head.is_migrant and child.is_migrant
     zhao = Household.objects.get(head__name="赵大勇")
-    assert (zhao.hukou_type, zhao.address, zhao.number) == ("urban", "河西路8号", "")
+    # a household the file gives no number is numbered from its village's sequence
+    assert (zhao.hukou_type, zhao.address, zhao.number) == ("urban", "河西路8号", "440224100001-0001")
     assert set(zhao.members.values_list("name", flat=True)) == {"赵大勇", "赵小红", "赵老太"}
     # 父母 is not linked as the head's child
     assert Person.objects.get(name="赵大勇").living_children == 1
@@ -603,3 +605,27 @@ def test_the_error_workbook_is_the_uploaders_alone_and_expires(client, tree, peo
     # eight days later it is gone, for the uploader too
     Job.objects.filter(pk=batch.validate_job_id).update(created_at=timezone.now() - dt.timedelta(days=8))
     assert client.get(url).status_code == 404
+
+
+def test_a_household_number_another_household_holds_keeps_that_household_out(tree, people):
+    # given: 甲村's household 440224100001-0005, registered by hand after the file was checked
+    rows = [
+        row("孙大海", legacy_id("1955-04-05"), number="440224100001-0005"),
+        row("周一鸣", legacy_id("1956-04-05", "015"), number="440224100001-0006"),
+    ]
+    batch = stage(people.clerk_a, tree.village_a, rows)
+    household_create(
+        actor=people.approver,
+        org_unit=tree.village_a,
+        address="幸福路9号",
+        hukou_type="rural",
+        number="440224100001-0005",
+        members=[member("钱七", "1970-01-01")],
+    )
+    # when
+    batch = imports.commit_batch(batch)
+    # then: the first household waits with the reason, the second keeps its number
+    assert "户编号 440224100001-0005 已被其他户使用" in errors(batch)[2]
+    assert not Person.objects.filter(name="孙大海").exists()
+    assert Household.objects.get(head__name="周一鸣").number == "440224100001-0006"
+    assert Household.objects.get(head__name="钱七").number == "440224100001-0005"

@@ -12,6 +12,7 @@ from guanhuai.registry.states import RelationToHead
 from guanhuai.registry.tests.factories import member
 
 NAMES = ["张枫", "曾枫", "赵芳", "张三", "李四", "黎明", "刘丽", "林立", "王丽", "吕方", "欧阳峰"]
+NAMES += ["王秀英", "王晓燕", "王星", "魏新宇"]
 
 
 @pytest.fixture
@@ -52,6 +53,18 @@ def found(actor, q: str) -> list[str]:
         # a compound surname: ouyangfeng / oyf
         ("oyf", ["欧阳峰"]),
         ("ouyang", ["欧阳峰"]),
+        # any mix of full syllables and initials (wangxiaoyan < wangxing < wangxiuying < weixinyu)
+        ("wangxy", ["王晓燕", "王秀英"]),
+        ("WangXY", ["王晓燕", "王秀英"]),
+        ("wangx", ["王晓燕", "王星", "王秀英"]),
+        ("wxy", ["王晓燕", "王秀英", "魏新宇"]),
+        ("wxiuy", ["王秀英"]),
+        ("wxyan", ["王晓燕"]),
+        ("wxiuying", ["王秀英"]),
+        ("wangxiuy", ["王秀英"]),
+        ("wxying", ["王秀英"]),
+        ("wxyu", ["魏新宇"]),
+        ("wangxyu", []),
         # nothing
         ("zz", []),
         ("xf", []),

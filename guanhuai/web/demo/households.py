@@ -49,7 +49,7 @@ from guanhuai.core.validators import ResidentId, id_check_char
 from guanhuai.orgs.models import Kind, Level, OrgUnit
 from guanhuai.registry import family
 from guanhuai.registry.models import Consent, Household, LifeEvent, Marriage, ParentChild, Person
-from guanhuai.registry.services import person_fields
+from guanhuai.registry.services import household_numbers_take, person_fields
 from guanhuai.registry.states import (
     ChildBasis,
     ConsentPurpose,
@@ -337,8 +337,8 @@ class Generator:
             hukou = Hukou.RURAL if rng.random() < 0.92 else Hukou.URBAN
             address = f"{village.name}{rng.randint(1, 12)}组{rng.randint(1, 80)}号"
         hh = Rec(
-            org_unit_id=village.id, number=f"{village.code}-{number:04d}", address=address, hukou_type=hukou
-        )
+            org_unit_id=village.id, number="", address=address, hukou_type=hukou
+        )  # numbered from the village's sequence when flushed
         self.households.append(hh)
         return hh
 
@@ -606,6 +606,10 @@ class Generator:
         with transaction.atomic():
             for hh, pk in zip(self.households, writer.reserve(Household, len(self.households)), strict=True):
                 hh.id = pk
+            numbers = household_numbers_take(Counter(hh.org_unit_id for hh in self.households))
+            given = {unit: iter(ns) for unit, ns in numbers.items()}
+            for hh in self.households:
+                hh.number = next(given[hh.org_unit_id])
             for p, pk in zip(self.persons, writer.reserve(Person, len(self.persons)), strict=True):
                 p.id, p.household_id = pk, p._hh.id
             head_of: dict[int, Rec] = {id(p._hh): p for p in self.heads}

@@ -49,20 +49,21 @@ class DemoAccount:
     username: str
     role: Role
     unit: str  # a division code, or "township"/"village" for the generated home township and its village
+    person: str = ""  # the officer's name, as receipts and notices print it (data, in the source language)
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("sheng_admin", Role.PROVINCE_ADMIN, PROVINCE_CODE),
-    DemoAccount("shenji", Role.AUDITOR, PROVINCE_CODE),
-    DemoAccount("jijin", Role.FUND_MANAGER, PROVINCE_CODE),
-    DemoAccount("menhu", Role.PORTAL_EDITOR, PROVINCE_CODE),
-    DemoAccount("caiwu", Role.FINANCE_OFFICER, "440200"),
-    DemoAccount("xiangmu", Role.PROJECT_OFFICER, "440200"),
-    DemoAccount("xian_shenpi", Role.COUNTY_APPROVER, HOME_COUNTY),
-    DemoAccount("zizhi", Role.GOVERNANCE_OFFICER, HOME_COUNTY),
-    DemoAccount("xiehui", Role.ASSOCIATION_OFFICER, HOME_COUNTY),
-    DemoAccount("zhen_shenhe", Role.TOWNSHIP_REVIEWER, "township"),
-    DemoAccount("cun_zhuanguan", Role.VILLAGE_CLERK, "village"),
+    DemoAccount("sheng_admin", Role.PROVINCE_ADMIN, PROVINCE_CODE, "林志强"),
+    DemoAccount("shenji", Role.AUDITOR, PROVINCE_CODE, "郑晓红"),
+    DemoAccount("jijin", Role.FUND_MANAGER, PROVINCE_CODE, "黄永明"),
+    DemoAccount("menhu", Role.PORTAL_EDITOR, PROVINCE_CODE, "何丽娜"),
+    DemoAccount("caiwu", Role.FINANCE_OFFICER, "440200", "陈丽华"),
+    DemoAccount("xiangmu", Role.PROJECT_OFFICER, "440200", "吴建军"),
+    DemoAccount("xian_shenpi", Role.COUNTY_APPROVER, HOME_COUNTY, "梁国栋"),
+    DemoAccount("zizhi", Role.GOVERNANCE_OFFICER, HOME_COUNTY, "罗秀兰"),
+    DemoAccount("xiehui", Role.ASSOCIATION_OFFICER, HOME_COUNTY, "周建华"),
+    DemoAccount("zhen_shenhe", Role.TOWNSHIP_REVIEWER, "township", "谭伟"),
+    DemoAccount("cun_zhuanguan", Role.VILLAGE_CLERK, "village", "邓美玲"),
 )
 # The home township is the seat town of 仁化县 (always generated as the first 镇) and the clerk's
 # village its first 村.
@@ -247,7 +248,7 @@ def demo_build(
                 username=account.username,
                 password=password,
                 home_unit=unit,
-                name=f"{account.role.label}（演示）",  # data, in the source language
+                name=account.person or f"{account.role.label}（演示）",  # data, in the source language
             )
             assignment_grant(actor=system, user=user, org_unit=unit, role=account.role)
         loaded = _load_households(small=small) if households else None

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import DomainError
+from guanhuai.core.money import yuan
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_run
 from guanhuai.programmes.models import Cycle, PaymentBatch, Programme
@@ -102,13 +103,13 @@ class Command(BaseCommand):
     def _totals(self, cycle: Cycle, actor: Actor) -> None:
         s = selectors.cycle_summary(actor=actor, cycle=cycle)
         self.stdout.write(
-            _("%(p)s %(period)s（%(status)s）：应发 %(n)d 笔，合计 %(total)s 元；已剔除 %(x)d 笔。")
+            _("%(p)s %(period)s（%(status)s）：应发 %(n)d 笔，合计 %(total)s；已剔除 %(x)d 笔。")
             % {
                 "p": cycle.programme.name,
                 "period": cycle.period,
                 "status": cycle.get_status_display(),
                 "n": s.due.count,
-                "total": s.due.total,
+                "total": yuan(s.due.total),
                 "x": s.excluded.count,
             }
         )
@@ -127,12 +128,12 @@ class Command(BaseCommand):
         job = Job.objects.filter(pk=cycle.job_id).first() if cycle.job_id is not None else None
         counts = job.counts if job else {}
         self.stdout.write(
-            _("已生成：当期 %(n)s 笔，补发往期 %(a)s 笔，无匹配发放标准 %(none)s 人，合计 %(total)s 元。")
+            _("已生成：当期 %(n)s 笔，补发往期 %(a)s 笔，无匹配发放标准 %(none)s 人，合计 %(total)s。")
             % {
                 "n": counts.get("entitlements", 0),
                 "a": counts.get("arrears", 0),
                 "none": counts.get("no_amount", 0),
-                "total": counts.get("total", "0.00"),
+                "total": yuan(counts.get("total")),
             }
         )
         if job and job.message:
@@ -149,8 +150,8 @@ class Command(BaseCommand):
         cycle = self._cycle(actor, options)
         job = arrears.cycle_arrears_before_first(actor=actor, cycle=cycle, inline=True)
         self.stdout.write(
-            _("已补发首期之前的月份：%(n)s 笔，合计 %(total)s 元。")
-            % {"n": job.counts.get("entitlements", 0), "total": job.counts.get("total", "0.00")}
+            _("已补发首期之前的月份：%(n)s 笔，合计 %(total)s。")
+            % {"n": job.counts.get("entitlements", 0), "total": yuan(job.counts.get("total"))}
         )
         self._totals(cycle, actor)
 
@@ -169,8 +170,8 @@ class Command(BaseCommand):
         made = payments.batches_create(actor=actor, cycle=cycle)
         for b in made:
             self.stdout.write(
-                _("批次 %(n)s（%(bank)s）：%(c)d 笔，%(t)s 元")
-                % {"n": b.number, "bank": b.bank_name, "c": b.count, "t": b.total}
+                _("批次 %(n)s（%(bank)s）：%(c)d 笔，%(t)s")
+                % {"n": b.number, "bank": b.bank_name, "c": b.count, "t": yuan(b.total)}
             )
         if not made:
             self.stdout.write(_("没有新的批次：应发记录已全部进入批次，或缺少银行账户。"))
@@ -182,8 +183,8 @@ class Command(BaseCommand):
         made = payments.batch_reissue_failed(actor=actor, cycle=self._cycle(actor, options))
         for b in made:
             self.stdout.write(
-                _("补发批次 %(n)s（%(bank)s）：%(c)d 笔，%(t)s 元")
-                % {"n": b.number, "bank": b.bank_name, "c": b.count, "t": b.total}
+                _("补发批次 %(n)s（%(bank)s）：%(c)d 笔，%(t)s")
+                % {"n": b.number, "bank": b.bank_name, "c": b.count, "t": yuan(b.total)}
             )
         if not made:
             self.stdout.write(_("没有需要补发的失败记录。"))
@@ -196,8 +197,8 @@ class Command(BaseCommand):
             fh.write(content)
         batch.refresh_from_db()
         self.stdout.write(
-            _("已导出 %(path)s：%(c)d 笔，%(t)s 元，校验码 %(sum)s")
-            % {"path": path, "c": batch.count, "t": batch.total, "sum": batch.checksum}
+            _("已导出 %(path)s：%(c)d 笔，%(t)s，校验码 %(sum)s")
+            % {"path": path, "c": batch.count, "t": yuan(batch.total), "sum": batch.checksum}
         )
 
     def _import_results(self, actor: Actor, options: dict[str, Any]) -> None:
