@@ -11,7 +11,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,8 +136,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 def _require_view_users(request: HttpRequest) -> None:
-    if not scoping.can_anywhere(request.user, VIEW_USERS):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, VIEW_USERS)
 
 
 @login_required
@@ -189,8 +188,7 @@ def unit_options(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
-    if not scoping.can_anywhere(request.user, MANAGE_USERS):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_USERS)
     form = forms.UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

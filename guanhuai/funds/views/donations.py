@@ -18,14 +18,13 @@ from guanhuai.accounts import scoping
 from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donation, Pledge, Receipt
-from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VOID_RECEIPTS
+from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VIEW_FUNDS, VOID_RECEIPTS
 from guanhuai.funds.states import ReceiptStatus
 from guanhuai.funds.views.funds import (
     ERROR_FIELDS,
     fund_choices,
     get_fund,
     page_of,
-    require_anywhere,
     require_at,
 )
 
@@ -57,7 +56,7 @@ def _pledges_of(request: HttpRequest, donors: Any, donor_id: Any) -> Any:
 
 @login_required
 def donation_create(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, RECORD_DONATIONS)
+    scoping.require_anywhere(request.user, RECORD_DONATIONS)
     donors = selectors.donor_list(actor=request.user)
     donor_id = request.POST.get("donor") if request.method == "POST" else request.GET.get("donor")
     initial = {k: request.GET[k] for k in ("fund", "donor") if request.GET.get(k, "").isdigit()}
@@ -159,7 +158,7 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def receipt_list(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     form = forms.YearForm(request.GET)
     year = (form.cleaned_data.get("year") if form.is_valid() else None) or timezone.localdate().year
     return render(
@@ -245,7 +244,7 @@ def receipt_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 def receipt_gaps(request: HttpRequest) -> HttpResponse:
     """Every voided or missing number of one issuing branch in one year. The branches offered are those
     of the actor's own funds, so the report never reaches outside their scope."""
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     units = {f.org_unit.pk: f.org_unit for f in selectors.fund_list(actor=request.user)}
     choices = sorted(units.values(), key=lambda u: u.path)
     form = forms.YearForm(request.GET)

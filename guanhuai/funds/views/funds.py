@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -61,11 +61,6 @@ ERROR_FIELDS = {
 
 
 # --- helpers shared by the other views modules ---------------------------------------------------------------
-
-
-def require_anywhere(request: HttpRequest, perm: str = VIEW_FUNDS) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
 
 
 def require_at(request: HttpRequest, perm: str, unit: Any) -> None:
@@ -189,7 +184,7 @@ def chart(series: list[dict[str, Any]]) -> dict[str, Any]:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     funds = list(selectors.fund_list(actor=request.user))
     balances = selectors.balances_for(funds)
     totals = list(balances.values())
@@ -233,7 +228,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def fund_create(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, MANAGE_FUNDS)
+    scoping.require_anywhere(request.user, MANAGE_FUNDS)
     form = forms.FundForm(
         post_data(request),
         units=unit_choices(request, MANAGE_FUNDS),

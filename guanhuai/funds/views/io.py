@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -148,15 +148,13 @@ class DonationImportForm(BootstrapForm):
 @login_required
 @require_GET
 def donation_import_template(request: HttpRequest) -> HttpResponse:
-    if not scoping.can_anywhere(request.user, RECORD_DONATIONS):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, RECORD_DONATIONS)
     return _xlsx(imports.template_workbook(), imports.TEMPLATE_NAME, "donations-template.xlsx")
 
 
 @login_required
 def donation_import(request: HttpRequest) -> HttpResponse:
-    if not scoping.can_anywhere(request.user, RECORD_DONATIONS):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, RECORD_DONATIONS)
     targets = imports.import_targets(actor=request.user)
     post = request.method == "POST"
     form = DonationImportForm(

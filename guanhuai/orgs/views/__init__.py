@@ -279,8 +279,7 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def tree_import(request: HttpRequest) -> HttpResponse:
     targets = selectors.import_targets(actor=request.user)
-    if not scoping.can_anywhere(request.user, MANAGE_UNITS):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_UNITS)
     form = TreeImportForm(
         post_data(request), request.FILES if request.method == "POST" else None, targets=targets
     )

@@ -50,11 +50,6 @@ PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 
 
-def _require_anywhere(request: HttpRequest, perm: str = VIEW) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
-
-
 def _post(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
@@ -156,7 +151,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW)
     filters = forms.ApplicationFilterForm(
         request.GET or None, programmes=_programmes(request), villages=_villages(request)
     )
@@ -176,7 +171,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_create(request: HttpRequest) -> HttpResponse:
     """Search a person in the clerk's villages (name, pinyin or full ID), pick one, choose the programme."""
-    _require_anywhere(request, APPLY)
+    scoping.require_anywhere(request.user, APPLY)
     if request.method == "POST" and request.POST.get("search"):
         # The search is POSTed and redirected, a full ID number replaced by its blind-index token, so the
         # number never goes into a URL (server logs, browser history).
@@ -384,7 +379,7 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
 @login_required
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW)
     status = request.GET.get("status", "")
     if status not in NoticeStatus.values:
         status = ""

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -42,11 +42,6 @@ def _batch(request: HttpRequest, pk: int) -> PaymentBatch:
     return payment_selectors.batch_get(actor=request.user, batch_id=pk)
 
 
-def _require_anywhere(request: HttpRequest, perm: str) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
-
-
 def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -65,7 +60,7 @@ def _try(request: HttpRequest, fn: Any, success: str, **kwargs: Any) -> Any:
 @login_required
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, VIEW)
+    scoping.require_anywhere(request.user, VIEW)
     programmes = selectors.programmes_visible(actor=request.user).filter(active=True)
     form = forms.CycleFilterForm(request.GET, programmes=programmes)
     qs = selectors.cycle_list(actor=request.user)
@@ -87,7 +82,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_generate(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, GENERATE_CYCLES)
+    scoping.require_anywhere(request.user, GENERATE_CYCLES)
     programmes = selectors.programmes_visible(actor=request.user)
     form = forms.CycleGenerateForm(request.POST, programmes=programmes)
     if not form.is_valid():

@@ -77,8 +77,7 @@ FIELD_OF_CODE = {
 
 
 def _require_view(request: HttpRequest) -> None:
-    if not scoping.can_anywhere(request.user, VIEW):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, VIEW)
 
 
 def _get(request: HttpRequest, pk: Any) -> Programme:
@@ -159,8 +158,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_PROGRAMMES)
     form = ProgrammeCreateForm(
         post_data(request), units=_owner_units(request), allocations=_allocations(request)
     )
@@ -190,8 +188,7 @@ def _fields(d: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def programme_from_template(request: HttpRequest) -> HttpResponse:
-    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_PROGRAMMES)
     form = TemplateForm(post_data(request), units=_owner_units(request), allocations=_allocations(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -365,8 +362,7 @@ def rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def rule_row(request: HttpRequest) -> HttpResponse:
     """htmx: one condition row; with ?fact=, the row for that fact (its operators and value box)."""
-    if not scoping.can_anywhere(request.user, MANAGE_PROGRAMMES):
-        raise Http404(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(request.user, MANAGE_PROGRAMMES)
     key = request.GET.get("k") or secrets.token_hex(4)
     if not key.isalnum():
         key = secrets.token_hex(4)

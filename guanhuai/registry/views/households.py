@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,11 +34,6 @@ PAGE_SIZE = 50
 
 
 TRANSFER_PREFILL = "registry.transfer_prefill"  # the ID number check-id offered a transfer for, encrypted
-
-
-def require_anywhere(request: HttpRequest, perm: str) -> None:
-    if not scoping.can_anywhere(request.user, perm):
-        raise Http404(_("未找到该页面，或您无权访问。"))
 
 
 def get_household(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Household:
@@ -77,7 +72,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 def person_list(request: HttpRequest) -> HttpResponse:
     """The search form is POSTed and answered with a redirect to the list's URL, in which a full ID number
     is replaced by its blind-index token: the number never reaches server logs or browser history."""
-    require_anywhere(request, VIEW_PERSONS)
+    scoping.require_anywhere(request.user, VIEW_PERSONS)
     if request.method == "POST":
         params = {k: str(v) for k, v in request.POST.items() if k in exports.FILTER_KEYS and v}
         if params.get("q"):
@@ -111,7 +106,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, VIEW_PERSONS)
+    scoping.require_anywhere(request.user, VIEW_PERSONS)
     form = forms.HouseholdFilterForm(request.GET)
     page = None
     if form.is_valid():
@@ -148,7 +143,7 @@ def _member_input(d: dict[str, Any]) -> PersonInput:
 
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     villages = selectors.village_choices(actor=request.user)
     form = forms.HouseholdForm(post_data(request), villages=villages)
     members = forms.member_formset(post_data(request))
@@ -183,7 +178,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def member_row(request: HttpRequest) -> HttpResponse:
     """One more member row for the household form (htmx), and the formset's new total out of band."""
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     try:
         index = int(request.GET.get(f"{forms.MEMBERS_PREFIX}-TOTAL_FORMS", "1"))
     except ValueError:
@@ -205,7 +200,7 @@ def check_id(request: HttpRequest) -> HttpResponse:
     name ending in it (members-2-id_number), so the box can send its own value as it is. POST only, so the
     full number never appears in a URL; the transfer link carries no number either (it waits, encrypted,
     in the session)."""
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     # htmx posts the whole enclosing form; HX-Trigger-Name says which box is being checked.
     trigger = request.headers.get("HX-Trigger-Name", "")
     boxes = [k for k in request.POST if k == "id_number" or k.endswith("-id_number")]
@@ -326,7 +321,7 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def transfer_request(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     sealed = request.session.pop(TRANSFER_PREFILL, "") if request.method == "GET" else ""
     initial = {"id_number": crypto.decrypt(sealed) if sealed else ""}
     form = forms.TransferRequestForm(
@@ -353,7 +348,7 @@ def transfer_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     return render(
         request,
         "registry/transfers.html",
