@@ -100,6 +100,12 @@ def browser_page():
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads, result files and scanned documents go to a folder of the test's own, never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: each test starts from zero, whatever ran before it."""
     from django.core.cache import cache

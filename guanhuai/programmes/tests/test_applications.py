@@ -46,7 +46,6 @@ def at_day(monkeypatch, day: dt.date) -> None:
 def build_apps(tree, people, settings, tmp_path):
     """A special-assistance-like programme (no template: no required documents), a village household in
     甲村 (王建国, 李秀英, their son) and one in 乙村, and a second clerk in 甲村."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
     couple = make_programme(
         org_unit=tree.province, created_by=people.admin, name="奖励扶助", target=Target.COUPLE, amount="80.00"

@@ -71,7 +71,6 @@ def in_thread(fn):
 def world(tree, people, settings, tmp_path):
     """Users, the bereaved family in 甲村 with the mother's bank account, and 特别扶助 from the national
     template, paid from an allocation of ¥10,000."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     finance = user_with_role("finance_officer", tree.province, username="caiwu")
     manager = user_with_role("fund_manager", tree.province, username="jijin")
     clerk_a2 = user_with_role("village_clerk", tree.village_a, username="clerk_a2")

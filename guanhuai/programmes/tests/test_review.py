@@ -377,7 +377,7 @@ def test_bulk_review_of_many_is_a_bounded_number_of_queries_per_item(
 @pytest.mark.django_db(transaction=True)
 def test_two_county_approvers_at_once_enrol_once(apps, people, tree, monkeypatch):
     from guanhuai.accounts.tests.factories import user_with_role
-    from guanhuai.funds.tests.test_concurrency import fresh, outcomes, race
+    from guanhuai.core.testing import fresh, outcomes, race
 
     # given: an application waiting at the county, and two approvers who both press "pass"
     programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "county"])

@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from guanhuai.core.testing import xlsx_bytes
 from guanhuai.core.validators import id_check_char
+from guanhuai.registry import io_excel
 from guanhuai.registry.services import PersonInput, household_create
 from guanhuai.registry.states import RelationToHead
 
@@ -43,3 +45,40 @@ def family(actor, unit, *, children: int = 1, hukou: str = "rural", child_births
         ],
     ]
     return household_create(actor=actor, org_unit=unit, address=address, hukou_type=hukou, members=members)
+
+
+# --- the household import (Excel) ----------------------------------------------------------------------------
+
+JIA_CUN = "440224100001"  # 甲村, in 甲镇
+JIA_SHEQU = "440224100002"  # 甲社区, in 甲镇
+YI_CUN = "440224101001"  # 乙村, in 乙镇
+
+
+def import_xlsx(rows, headers=io_excel.HEADERS) -> bytes:
+    """An import file: the template's headers (or `headers`; None for none), then `rows`."""
+    return xlsx_bytes(rows, headers)
+
+
+def row(name, id_number, relation="户主", *, code=JIA_CUN, number="", address=None, hukou=None, phone="",
+        place="", cert="", migrant=""):  # fmt: skip
+    """One row of the import template; the head's row has an address and a hukou unless told otherwise."""
+    head = relation == "户主"
+    address = ("幸福路1号" if head else "") if address is None else address
+    hukou = ("农村" if head else "") if hukou is None else hukou
+    return [number, code, address, hukou, name, id_number, relation, phone, place, cert, migrant]
+
+
+def legacy_id(birth: str, seq: str = "013") -> str:
+    """A 15-digit ID (YYMMDD, no check digit) for a birth in the 1900s."""
+    return f"440224{birth[2:4]}{birth[5:7]}{birth[8:10]}{seq}"
+
+
+# Two households: one with a 户编号 (three rows), one without (its members follow the head's row).
+GOOD = [
+    row("张建国", make_id("1960-05-01"), number="H1", phone="13800138000", cert="是"),
+    row("李秀英", make_id("1962-07-02", sex="female"), "配偶", number="H1"),
+    row("张小明", make_id("1985-03-01"), "子女", number="H1", migrant="是"),
+    row("赵大勇", legacy_id("1958-02-03"), hukou="城镇", address="河西路8号"),  # no 户编号: rows below it
+    row("赵小红", make_id("1988-08-08", sex="female"), "子女"),
+    row("赵老太", make_id("1935-01-01", sex="female"), "父母"),
+]

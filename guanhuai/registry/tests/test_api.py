@@ -649,7 +649,6 @@ def _row(number, name, id_number, relation="户主"):
 @pytest.fixture
 def upload(settings, tmp_path, django_capture_on_commit_callbacks):
     """POST a file to /registry/imports with a token, running the jobs in-process."""
-    settings.MEDIA_ROOT = tmp_path / "media"
 
     def _upload(client: ApiClient, content: bytes, unit):
         data = {"file": SimpleUploadedFile("户籍.xlsx", content), "org_unit_id": unit.pk}
