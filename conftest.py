@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from guanhuai.accounts.tests.factories import user_with_role
+from guanhuai.accounts.tests.factories import ApiClient, user_with_role
 from guanhuai.orgs.tests.factories import OrgUnitFactory
 
 
@@ -61,6 +61,12 @@ def people(tree):
         county_admin=user_with_role("province_admin", tree.county, username="cadmin"),
         auditor=user_with_role("auditor", tree.province, username="auditor"),
     )
+
+
+@pytest.fixture
+def api(db):
+    """api(user) -> an ApiClient of /api/v1 holding a fresh personal token of that user."""
+    return ApiClient
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -22,7 +22,7 @@ from guanhuai.funds.models import (
     Receipt,
 )
 from guanhuai.funds.tests.factories import donor, fund, give, purpose
-from guanhuai.funds.tests.test_rounds import bereaved_heads
+from guanhuai.registry.tests.factories import bereaved_heads
 
 TODAY = timezone.localdate()
 LAST_YEAR = TODAY.year - 1

@@ -7,19 +7,7 @@ from guanhuai.core.errors import ValidationError
 from guanhuai.funds import selectors, services
 from guanhuai.funds.models import Disbursement
 from guanhuai.funds.tests.factories import donor, fund, give, purpose
-from guanhuai.registry import services as registry
-from guanhuai.registry.models import Person
-from guanhuai.registry.tests.factories import family
-
-
-def bereaved_heads(actor, unit, n):
-    heads = []
-    for i in range(n):
-        h = family(actor, unit, address=f"{i}号")
-        child = Person.objects.get(household=h, relation_to_head="child")
-        registry.death_record(actor=actor, person=child, occurred_on=dt.date(2020, 1, 1))
-        heads.append(Person.objects.get(pk=h.head_id))
-    return heads
+from guanhuai.registry.tests.factories import bereaved_heads, family
 
 
 def test_a_special_round_pays_each_family_once_and_respects_the_purpose(tree, people, money):

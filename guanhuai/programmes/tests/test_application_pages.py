@@ -15,13 +15,7 @@ from guanhuai.programmes.models import Application, Objection
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import notices
 from guanhuai.programmes.states import ApplicationStatus
-from guanhuai.programmes.tests.test_applications import PDF, PNG, at_day, build_apps, uploaded
-from guanhuai.programmes.tests.test_review import submitted
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
+from guanhuai.programmes.tests.factories import PDF, PNG, at_day, submitted, uploaded
 
 
 def page(client, user, url, **kw):

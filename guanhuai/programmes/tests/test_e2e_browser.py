@@ -40,8 +40,7 @@ from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services.programmes import programme_from_template
 from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus
 from guanhuai.programmes.tests.cycle_fixtures import allocation
-from guanhuai.programmes.tests.test_applications import PDF, PNG
-from guanhuai.programmes.tests.test_enrolments import bereaved_couple
+from guanhuai.programmes.tests.factories import PDF, PNG, bereaved_couple
 from guanhuai.registry.services import bank_account_set
 
 WIDTH = 375

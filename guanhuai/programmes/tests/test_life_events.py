@@ -12,8 +12,13 @@ from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services import enrolments as enrolments_svc
 from guanhuai.programmes.services.enrolments import death_job_submit
 from guanhuai.programmes.states import EnrolmentStatus, EntitlementStatus, ExitReason, FlagReason
-from guanhuai.programmes.tests.factories import enrol, make_programme
-from guanhuai.programmes.tests.test_enrolments import bereaved_couple, entitle, special_assistance
+from guanhuai.programmes.tests.factories import (
+    bereaved_couple,
+    enrol,
+    entitle,
+    make_programme,
+    special_assistance,
+)
 from guanhuai.registry.services import death_record
 
 

@@ -16,22 +16,9 @@ from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import notices
 from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus, NoticeStatus
-from guanhuai.programmes.tests.factories import enrol, make_programme
-from guanhuai.programmes.tests.test_applications import at_day, build_apps
+from guanhuai.programmes.tests.factories import at_day, enrol, make_programme, submitted
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
-
-
-def submitted(apps, people, person=None, programme=None):
-    application = svc.application_create(
-        actor=people.clerk_a, programme=programme or apps.programme, person=person or apps.head
-    )
-    return svc.application_submit(actor=people.clerk_a, application=application)
 
 
 def through_notice(application, people, monkeypatch):

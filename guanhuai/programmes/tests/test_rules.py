@@ -7,56 +7,21 @@ from decimal import Decimal
 
 import pytest
 
-from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.core.errors import ValidationError
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import AmountRule
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.tests.factories import cond, enrol, make_programme
 from guanhuai.registry.models import Marriage, Person
-from guanhuai.registry.services import PersonInput, birth_record, household_create
+from guanhuai.registry.services import PersonInput, birth_record
 from guanhuai.registry.states import RelationToHead
-from guanhuai.registry.tests.factories import make_id, member
+from guanhuai.registry.tests.factories import couple, household, make_id, member
 
 D = dt.date.fromisoformat
-
-
-def household(people, unit, *members: PersonInput, hukou: str = "rural"):
-    """A household registered through the registry service (which links head, spouse and children)."""
-    registrar = getattr(people, "registrar", None)
-    if registrar is None:
-        top = unit
-        while top.parent_id:
-            top = top.parent
-        registrar = people.registrar = user_with_role("village_clerk", top, username="registrar")
-    hh = household_create(
-        actor=registrar, org_unit=unit, address="幸福路1号", hukou_type=hukou, members=list(members)
-    )
-    return {p.name: p for p in Person.objects.filter(household=hh)}
-
-
-def couple(people, unit, *, father="1960-05-01", mother="1962-07-02", children=(), hukou="rural"):
-    """Father (head), mother (spouse) and children given as (name, birth, sex, extra) tuples."""
-    kids = [
-        member(name, birth, sex=sex, relation=RelationToHead.CHILD, **extra)
-        for name, birth, sex, extra in children
-    ]
-    return household(
-        people,
-        unit,
-        member("父亲", father, sex="male"),
-        member("母亲", mother, sex="female", relation=RelationToHead.SPOUSE),
-        *kids,
-        hukou=hukou,
-    )
 
 
 def who(rule: dict, as_of: str, **filters) -> set[str]:
     qs = rules.eligible_for_rule(rule, as_of=D(as_of)).filter(**filters)
     return set(qs.values_list("name", flat=True))
-
-
-def cond(fact: str, op: str, value) -> dict:
-    return {"fact": fact, "op": op, "value": value}
 
 
 # --- validation -------------------------------------------------------------------------------------

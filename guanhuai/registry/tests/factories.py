@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.core.testing import xlsx_bytes
 from guanhuai.core.validators import id_check_char
 from guanhuai.registry import io_excel
-from guanhuai.registry.services import PersonInput, household_create
+from guanhuai.registry.models import Person
+from guanhuai.registry.services import PersonInput, death_record, household_create
 from guanhuai.registry.states import RelationToHead
 
 _seq = itertools.count(1)
@@ -45,6 +47,47 @@ def family(actor, unit, *, children: int = 1, hukou: str = "rural", child_births
         ],
     ]
     return household_create(actor=actor, org_unit=unit, address=address, hukou_type=hukou, members=members)
+
+
+def household(people, unit, *members: PersonInput, hukou: str = "rural"):
+    """A household registered through the registry service (which links head, spouse and children)."""
+    registrar = getattr(people, "registrar", None)
+    if registrar is None:
+        top = unit
+        while top.parent_id:
+            top = top.parent
+        registrar = people.registrar = user_with_role("village_clerk", top, username="registrar")
+    hh = household_create(
+        actor=registrar, org_unit=unit, address="幸福路1号", hukou_type=hukou, members=list(members)
+    )
+    return {p.name: p for p in Person.objects.filter(household=hh)}
+
+
+def couple(people, unit, *, father="1960-05-01", mother="1962-07-02", children=(), hukou="rural"):
+    """Father (head), mother (spouse) and children given as (name, birth, sex, extra) tuples."""
+    kids = [
+        member(name, birth, sex=sex, relation=RelationToHead.CHILD, **extra)
+        for name, birth, sex, extra in children
+    ]
+    return household(
+        people,
+        unit,
+        member("父亲", father, sex="male"),
+        member("母亲", mother, sex="female", relation=RelationToHead.SPOUSE),
+        *kids,
+        hukou=hukou,
+    )
+
+
+def bereaved_heads(actor, unit, n):
+    """`n` families (a couple and their only child) whose child died in 2020: their heads, bereaved."""
+    heads = []
+    for i in range(n):
+        h = family(actor, unit, address=f"{i}号")
+        child = Person.objects.get(household=h, relation_to_head="child")
+        death_record(actor=actor, person=child, occurred_on=dt.date(2020, 1, 1))
+        heads.append(Person.objects.get(pk=h.head_id))
+    return heads
 
 
 # --- the household import (Excel) ----------------------------------------------------------------------------

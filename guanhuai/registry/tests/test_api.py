@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
 
-from guanhuai.accounts import services as account_services
+from guanhuai.accounts.tests.factories import ApiClient
 from guanhuai.audit.models import AuditEntry
 from guanhuai.jobs.models import Job
 from guanhuai.registry import io_excel, services
@@ -18,39 +18,6 @@ from guanhuai.registry.tests.factories import family, make_id, member
 
 PHONE = "13812345678"
 ACCOUNT = "6222021234567890123"
-
-
-class ApiClient:
-    """Calls /api/v1/ with a personal token; JSON in, parsed JSON out as `.data`."""
-
-    def __init__(self, user) -> None:
-        _token, plain = account_services.token_create(actor=user, name="测试")
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {plain}"}
-
-    def _call(self, method, path, body=None, params=None):
-        kwargs = {"headers": self.headers}
-        if body is not None:
-            kwargs.update(data=json.dumps(body, default=str), content_type="application/json")
-        elif params:
-            kwargs["data"] = params
-        response = getattr(self.client, method)(f"/api/v1{path}", **kwargs)
-        response.data = response.json() if response.content else None
-        return response
-
-    def get(self, path, **params):
-        return self._call("get", path, params=params)
-
-    def post(self, path, body=None):
-        return self._call("post", path, body={} if body is None else body)
-
-    def patch(self, path, body):
-        return self._call("patch", path, body=body)
-
-
-@pytest.fixture
-def api():
-    return ApiClient
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from guanhuai.funds.tests.factories import fund as fund_factory
 from guanhuai.programmes.models import Application
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.states import ApplicationStatus, Step
-from guanhuai.programmes.tests.test_applications import build_apps
+from guanhuai.programmes.tests.factories import build_apps
 from guanhuai.registry.tests.factories import family
 
 
 @pytest.fixture
 def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
+    return build_apps(tree, people)
 
 
 def tiles(client, user) -> dict[str, tuple[int, str]]:
