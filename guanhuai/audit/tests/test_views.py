@@ -9,21 +9,17 @@ from django.utils import timezone
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.audit.services import log
+from guanhuai.audit.tests.factories import AuditEntryFactory
 
 
 @pytest.fixture
 def entries(tree, people):
     return {
-        "a": log(
-            tree.village_a,
-            "orgs.unit.updated",
-            actor=people.reviewer_a,
-            org_unit=tree.village_a,
-            changes={"name": ["甲村", "甲家村"]},
+        "a": AuditEntryFactory(
+            actor=people.reviewer_a, org_unit=tree.village_a, changes={"name": ["甲村", "甲家村"]}
         ),
-        "b": log(
-            tree.village_b,
-            "orgs.unit.closed",
+        "b": AuditEntryFactory(
+            action="orgs.unit.closed",
             actor=people.reviewer_b,
             org_unit=tree.village_b,
             changes={"closed_on": [None, "2025-01-01"]},
@@ -106,14 +102,7 @@ def test_auditor_sees_the_menu_entry(client, people):
 
 
 def test_list_query_count_is_pinned(client, tree, people, django_assert_max_num_queries):
-    for i in range(60):
-        log(
-            tree.village_a,
-            "orgs.unit.updated",
-            actor=people.admin,
-            org_unit=tree.village_a,
-            changes={"name": [f"旧{i}", f"新{i}"]},
-        )
+    AuditEntryFactory.create_batch(60, actor=people.admin, org_unit=tree.village_a)
     client.force_login(people.auditor)
     # session, user, count, page (with actor and branch joined), session save (+2 savepoint), and the
     # auditor's assignments once per permission asked (audit scope + navigation).

@@ -7,16 +7,15 @@ from guanhuai.accounts.services import token_create
 from guanhuai.audit.models import AuditEntry
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
+from guanhuai.jobs.tests.factories import JobFactory
 
 API = "/api/v1/jobs"
 
 
 @pytest.fixture
 def job_a(tree, people):
-    return Job.objects.create(
+    return JobFactory(
         actor=people.reviewer_a,
-        kind="jobs.sleep",
-        idempotency_key="a",
         org_unit=tree.town_a,
         status=JobStatus.RUNNING,
         progress_done=5,
@@ -32,10 +31,7 @@ def bearer(user):
 
 
 def test_list_is_scoped_and_paginated(client, tree, people, job_a):
-    for i in range(3):
-        Job.objects.create(
-            actor=people.reviewer_b, kind="jobs.sleep", idempotency_key=f"b{i}", org_unit=tree.town_b
-        )
+    JobFactory.create_batch(3, actor=people.reviewer_b, org_unit=tree.town_b)
 
     mine = client.get(API, headers=bearer(people.reviewer_a)).json()
     assert mine["count"] == 1

@@ -1,4 +1,4 @@
-"""Builders for programme tests. `make_programme`, `enrol` and `entitle` write rows directly (tests of one
+"""Builders for programme tests. `ProgrammeFactory` (factory_boy), `enrol` and `entitle` write rows directly (tests of one
 sub-domain should not depend on another's services); tests of a service call the service itself. The
 review world (`build_apps`, `submitted`, `at_day`, document bytes) and the enrolment world
 (`special_assistance`, `bereaved_couple`) are shared by the review, enrolment, page, API and home tests."""
@@ -6,11 +6,11 @@ review world (`build_apps`, `submitted`, `at_day`, document bytes) and the enrol
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guanhuai.accounts.tests.factories import user_with_role
@@ -24,34 +24,39 @@ from guanhuai.registry.models import Person
 from guanhuai.registry.services import death_record
 from guanhuai.registry.tests.factories import family
 
-_seq = itertools.count(1)
 
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A programme with one rule version (`rule=`, default everyone) and one amount rule for everyone
+    (`amount=`, from `valid_from=`). Pass `org_unit=` and `created_by=`."""
 
-def make_programme(
-    *,
-    org_unit: Any,
-    created_by: Any,
-    rule: dict | None = None,
-    amount: str = "590.00",
-    valid_from: str = "2022-07-01",
-    **fields: Any,
-) -> Programme:
-    """A programme with one rule version and one amount rule (for everyone, from `valid_from`)."""
-    n = next(_seq)
-    fields.setdefault("code", f"p{n}")
-    fields.setdefault("name", f"测试项目{n}")
-    fields.setdefault("legal_basis", "测试依据")
-    programme = Programme.objects.create(org_unit=org_unit, created_by=created_by, **fields)
-    RuleVersion.objects.create(
-        programme=programme, version=1, rule=rule or {"all": []}, created_by=created_by
-    )
-    AmountRule.objects.create(
-        programme=programme,
-        label="标准",
-        amount=Decimal(amount),
-        valid_from=dt.date.fromisoformat(valid_from),
-    )
-    return programme
+    class Meta:
+        model = Programme
+
+    code = factory.Sequence(lambda n: f"p{n}")
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    legal_basis = "测试依据"
+
+    @classmethod
+    def _create(
+        cls,
+        model_class: Any,
+        *args: Any,
+        rule: dict | None = None,
+        amount: str = "590.00",
+        valid_from: str = "2022-07-01",
+        **fields: Any,
+    ) -> Programme:
+        programme = super()._create(model_class, *args, **fields)
+        RuleVersion.objects.create(
+            programme=programme, version=1, rule=rule or {"all": []}, created_by=programme.created_by
+        )
+        AmountRule.objects.create(
+            programme=programme,
+            label="标准",
+            amount=Decimal(amount),
+            valid_from=dt.date.fromisoformat(valid_from),
+        )
+        return programme
 
 
 def enrol(
@@ -88,8 +93,8 @@ def at_day(monkeypatch, day: dt.date) -> None:
 def build_apps(tree, people):
     """A special-assistance-like programme (no template: no required documents), a village household in
     甲村 (王建国, 李秀英, their son) and one in 乙村, and a second clerk in 甲村."""
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
-    couple = make_programme(
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="特别扶助")
+    couple = ProgrammeFactory(
         org_unit=tree.province, created_by=people.admin, name="奖励扶助", target=Target.COUPLE, amount="80.00"
     )
     home_a = family(people.clerk_a, tree.village_a)
@@ -127,7 +132,7 @@ BEREAVED_RULE = {
 
 def special_assistance(tree: Any, people: Any, **kw: Any) -> Programme:
     kw.setdefault("template", "special_assistance")
-    return make_programme(org_unit=tree.province, created_by=people.admin, rule=BEREAVED_RULE, **kw)
+    return ProgrammeFactory(org_unit=tree.province, created_by=people.admin, rule=BEREAVED_RULE, **kw)
 
 
 def bereaved_couple(

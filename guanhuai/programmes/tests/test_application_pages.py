@@ -55,9 +55,11 @@ def test_home_works_for_a_user_without_programme_roles(client, tree):
 
 
 def test_bulk_pass_shows_a_result_per_application(client, apps, people, tree):
-    from guanhuai.programmes.tests.factories import make_programme
+    from guanhuai.programmes.tests.factories import ProgrammeFactory
 
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "township"])
+    programme = ProgrammeFactory(
+        org_unit=tree.province, created_by=people.admin, steps=["village", "township"]
+    )
     ok = submitted(apps, people, person=apps.head, programme=programme)
     other = submitted(apps, people, person=apps.spouse, programme=programme)
     Application.objects.filter(pk=other.pk).update(created_by=people.reviewer_a)  # SoD refuses this one

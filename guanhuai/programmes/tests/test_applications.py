@@ -15,7 +15,7 @@ from guanhuai.core.errors import Conflict, NotFound, ValidationError
 from guanhuai.programmes.models import Application, ApplicationDocument
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.states import ApplicationStatus, DocumentKind, EnrolmentStatus
-from guanhuai.programmes.tests.factories import JPEG, PDF, PNG, enrol, make_programme, uploaded
+from guanhuai.programmes.tests.factories import JPEG, PDF, PNG, ProgrammeFactory, enrol, uploaded
 from guanhuai.registry.services import death_record
 
 
@@ -33,7 +33,7 @@ def test_a_clerk_applies_for_a_villager_as_a_draft(apps, people):
 
 
 def test_eligibility_is_a_warning_not_a_block(apps, people, tree):
-    strict = make_programme(
+    strict = ProgrammeFactory(
         org_unit=tree.province,
         created_by=people.admin,
         rule={"all": [{"fact": "age", "op": ">=", "value": 120}]},
@@ -218,7 +218,7 @@ def test_the_same_file_twice_on_one_application_is_refused(draft, people):
 
 
 def test_a_template_programme_needs_its_documents_before_submission(apps, people, tree):
-    special = make_programme(org_unit=tree.province, created_by=people.admin, template="special_assistance")
+    special = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, template="special_assistance")
     application = svc.application_create(actor=people.clerk_a, programme=special, person=apps.spouse)
     svc.application_document_add(
         actor=people.clerk_a, application=application, kind=DocumentKind.ID_CARD, upload=uploaded()

@@ -10,7 +10,7 @@ import pytest
 from guanhuai.core.errors import ValidationError
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import AmountRule
-from guanhuai.programmes.tests.factories import cond, enrol, make_programme
+from guanhuai.programmes.tests.factories import ProgrammeFactory, cond, enrol
 from guanhuai.registry.models import Marriage, Person
 from guanhuai.registry.services import PersonInput, birth_record
 from guanhuai.registry.states import RelationToHead
@@ -72,7 +72,7 @@ def test_rules_deeper_than_eight_levels_are_refused():
 
 
 def test_every_fact_compiles_with_every_operator(tree, people):
-    make_programme(org_unit=tree.province, created_by=people.admin, code="sa")
+    ProgrammeFactory(org_unit=tree.province, created_by=people.admin, code="sa")
     samples = {"int": 2, "bool": True, "date": "1990-01-01", "branch": "440224", "programme": "sa"}
     for f in rules.FACTS.values():
         for op in f.ops:
@@ -213,7 +213,7 @@ def test_a_second_child_makes_a_bereaved_family_ineligible(tree, people):
 
 
 def test_amount_expression_picks_the_amount_valid_on_the_day_by_condition(tree, people):
-    programme = make_programme(
+    programme = ProgrammeFactory(
         org_unit=tree.province, created_by=people.admin, amount="100", valid_from="2008-01-01"
     )
     AmountRule.objects.filter(programme=programme).update(valid_to=D("2013-12-31"))
@@ -269,7 +269,7 @@ def test_age_at_year_end_counts_the_year_a_person_turns_60(tree, people):
 
 
 def test_enrolled_in_another_programme_for_a_local_top_up(tree, people):
-    national = make_programme(org_unit=tree.province, created_by=people.admin, code="sa")
+    national = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, code="sa")
     family = couple(people, tree.village_a)
     enrol(national, family["母亲"], start="2026-03-01", end="2026-08-31")
     rule = {"all": [cond("enrolled_in", "in", ["sa"])]}
