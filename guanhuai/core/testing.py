@@ -31,13 +31,13 @@ M = TypeVar("M", bound=Model)
 # --- query counts -----------------------------------------------------------------------------------------
 
 
-def rows_shown(response: HttpResponse) -> int:
-    """How many rows a list shows: the items of a JSON page, else the table rows (`<tr`) of an HTML page,
-    its header row included."""
+def rows_shown(response: HttpResponse, row: str = "<tr") -> int:
+    """How many rows a list shows: the items of a JSON page, else how often `row` stands in an HTML page
+    (by default its table rows, the header row included)."""
     if response.get("Content-Type", "").startswith("application/json"):
         data = json.loads(response.content)
         return len(data["items"] if isinstance(data, dict) else data)
-    return response.content.decode().count("<tr")
+    return response.content.decode().count(row)
 
 
 def _counted(fetch: Callable[[], HttpResponse]) -> tuple[int, HttpResponse]:
@@ -52,17 +52,17 @@ def assert_queries_flat(
     grow: Callable[[], Any],
     *,
     most: int,
-    shown: Callable[[HttpResponse], int] = rows_shown,
+    row: str = "<tr",
 ) -> tuple[int, int]:
     """Fetch a list (after one warm-up call, which fills the per-process caches that do not depend on the
     data), `grow()` its rows, and fetch it again. The large list must show more rows than the small one
-    (else the test could not see an N+1) in no more queries, and the small one in at most `most`.
-    Returns both counts."""
+    (`rows_shown`; `row` is what marks a row of an HTML list that is not a table) in no more queries, else
+    the test could not see an N+1; and the small one takes at most `most` queries. Returns both counts."""
     fetch()
     small, small_response = _counted(fetch)
     grow()
     large, large_response = _counted(fetch)
-    before, after = shown(small_response), shown(large_response)
+    before, after = rows_shown(small_response, row), rows_shown(large_response, row)
     assert after > before, f"grow() added no row to the list ({before} rows before, {after} after)"
     assert large <= small, f"{large} queries for {after} rows, {small} for {before}: one per row somewhere"
     assert small <= most, f"{small} queries for a small list, more than the {most} expected"
