@@ -53,16 +53,19 @@ def assert_queries_flat(
     *,
     most: int,
     row: str = "<tr",
+    shown: Callable[[HttpResponse], int] | None = None,
 ) -> tuple[int, int]:
     """Fetch a list (after one warm-up call, which fills the per-process caches that do not depend on the
-    data), `grow()` its rows, and fetch it again. The large list must show more rows than the small one
-    (`rows_shown`; `row` is what marks a row of an HTML list that is not a table) in no more queries, else
-    the test could not see an N+1; and the small one takes at most `most` queries. Returns both counts."""
+        data), `grow()` its rows, and fetch it again. The large list must show more rows than the small one
+        (`rows_shown`; `row` is what marks a row of an HTML list that is not a table) in no more queries, else
+        the test could not see an N+1; and the small one takes at most `most` queries. A page that shows counts
+    rather than rows passes `shown`, which reads from a response how much it shows. Returns both counts."""
     fetch()
     small, small_response = _counted(fetch)
     grow()
     large, large_response = _counted(fetch)
-    before, after = rows_shown(small_response, row), rows_shown(large_response, row)
+    count = shown or (lambda response: rows_shown(response, row))
+    before, after = count(small_response), count(large_response)
     assert after > before, f"grow() added no row to the list ({before} rows before, {after} after)"
     assert large <= small, f"{large} queries for {after} rows, {small} for {before}: one per row somewhere"
     assert small <= most, f"{small} queries for a small list, more than the {most} expected"
