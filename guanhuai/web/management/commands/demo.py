@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from guanhuai.core.errors import DomainError
+from guanhuai.core.commands import refusals
 from guanhuai.orgs.models import Level
 from guanhuai.web.demo import funds as funds_demo
 from guanhuai.web.demo import programmes as programmes_demo
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         choices = province.city_choices()
         if not 1 <= options["cities"] <= len(choices):
             raise CommandError(_("--cities 应在 1 到 %(n)d 之间。") % {"n": len(choices)})
-        try:
+        with refusals():
             result = province.demo_build(
                 password=settings.GUANHUAI_DEMO_PASSWORD or "",
                 cities=choices[: options["cities"]],
@@ -47,8 +47,6 @@ class Command(BaseCommand):
                 submit_job=not options["no_job"],
                 households=not options["no_households"],
             )
-        except DomainError as exc:
-            raise CommandError(str(exc))
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
