@@ -167,4 +167,8 @@ def outcomes(results: list[Any]) -> tuple[list[Any], list[Exception]]:
 def lock(*rows: Model) -> Callable[[], None]:
     """A `hold` for `race`: lock these rows (of one model) for update."""
     model = type(rows[0])
-    return lambda: list(model._default_manager.select_for_update().filter(pk__in=[r.pk for r in rows]))
+
+    def hold() -> None:
+        list(model._default_manager.select_for_update().filter(pk__in=[r.pk for r in rows]))
+
+    return hold

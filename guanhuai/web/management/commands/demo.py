@@ -65,8 +65,11 @@ class Command(BaseCommand):
         self._print_counts(result.counts)
         if result.registry is not None:
             self._print_registry(result.registry)
-        funds_demo.build_and_print(self, small=options["small"])
-        programmes_demo.build_and_print(self, small=options["small"])
+        for step in (funds_demo, programmes_demo):  # each builds once, then prints its summary
+            with refusals():
+                summary = step.demo_build(small=options["small"])
+            for line in step.summary_lines(summary):
+                self.stdout.write(line)
         self._print_logins(result.logins)
 
     def _print_counts(self, counts: dict[str, int]) -> None:
