@@ -80,3 +80,20 @@ GOODS = ["某某超市", "单位", "", "公开", "生育关怀基金", "", "物�
 def donations_xlsx(rows, headers=imports.HEADERS) -> bytes:
     """An import file: the template's headers, then `rows`."""
     return xlsx_bytes(rows, headers)
+
+
+def allocate(
+    actor, fund_, amount, *, name="青春健康进校园", purpose_code="general", target_ref="project:1", **kw
+):
+    """An allocation of `amount` out of `fund_` to a project, through the service (so the fund must hold
+    the money). Returns the allocation."""
+    return services.allocation_create(
+        actor=actor,
+        fund=fund_,
+        purpose=purpose(purpose_code),
+        target_kind="project",
+        target_ref=target_ref,
+        name=name,
+        amount=amount,
+        **kw,
+    )[0]

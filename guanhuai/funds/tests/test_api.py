@@ -26,7 +26,7 @@ from guanhuai.funds.models import (
     Receipt,
     SpecialRound,
 )
-from guanhuai.funds.tests.factories import donor, fund, give, purpose
+from guanhuai.funds.tests.factories import allocate, donor, fund, give, purpose
 from guanhuai.registry import services as registry
 from guanhuai.registry.models import Person
 from guanhuai.registry.tests.factories import family
@@ -329,15 +329,7 @@ def test_fund_manager_allocates_and_finance_officer_disburses(api, books, money,
 def test_auditor_reads_everything(api, books, money, tree):
     f, _r, d, donation = books
     receipt = donation.receipts.get()
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="项目",
-        amount="100",
-    )
+    alloc = allocate(money.manager, f, "100", name="项目")
     client = api(money.auditor)
     for path, params in [
         ("", {}),
@@ -368,15 +360,7 @@ def test_auditor_reads_everything(api, books, money, tree):
 def test_auditor_cannot_write_anything_and_nothing_is_written(api, books, money, tree, people):
     f, restricted, d, donation = books
     receipt = donation.receipts.get()
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="项目",
-        amount="100",
-    )
+    alloc = allocate(money.manager, f, "100", name="项目")
     paid, _created = services.disbursement_record(
         actor=money.finance, allocation=alloc, amount="10", paid_on=DAY, payee="某学校"
     )
@@ -581,15 +565,7 @@ def test_a_restricted_fund_refuses_a_purpose_it_does_not_allow(api, books, money
 
 def test_a_disbursement_beyond_the_allocation_is_409_and_nothing_is_written(api, books, money):
     f, _r, _d, _donation = books
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="青春健康进校园",
-        amount="300",
-    )
+    alloc = allocate(money.manager, f, "300")
     client = api(money.finance)
     ok = client.post(
         f"/allocations/{alloc.pk}/disbursements",

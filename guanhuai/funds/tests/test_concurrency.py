@@ -29,7 +29,7 @@ from guanhuai.funds.models import (
     Receipt,
     ReceiptSequence,
 )
-from guanhuai.funds.tests.factories import donor, fund, give, purpose, restore_purposes
+from guanhuai.funds.tests.factories import allocate, donor, fund, give, restore_purposes
 
 pytestmark = [
     pytest.mark.skipif(
@@ -57,16 +57,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
     # given: a fund whose allocation holds money for exactly one payment of 3,000
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "3000", on=TODAY)
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="最后一笔",
-        amount="3000",
-        posted_on=TODAY,
-    )
+    allocation = allocate(money.manager, f, "3000", name="最后一笔", posted_on=TODAY)
 
     # when: two finance officers pay 3,000 out of it at the same moment
     def pay(i: int) -> Disbursement:
@@ -93,16 +84,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
 def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="慰问金",
-        amount="1000",
-        posted_on=TODAY,
-    )
+    allocation = allocate(money.manager, f, "1000", name="慰问金", posted_on=TODAY)
 
     def pay(i: int) -> Disbursement:
         return services.disbursement_record(
@@ -168,16 +150,15 @@ def test_two_allocations_racing_for_the_last_money_exactly_one_is_made(tree, mon
     give(money.finance, f, donor(money.manager, tree.province), "5000", on=TODAY)
 
     def allocate(i: int) -> Allocation:
-        return services.allocation_create(
-            actor=fresh(money.manager),
-            fund=Fund.objects.get(pk=f.pk),
-            purpose=purpose("youth_health"),
-            target_kind="project",
-            target_ref=f"project:{i}",
+        return allocate(
+            fresh(money.manager),
+            Fund.objects.get(pk=f.pk),
+            "5000",
             name=f"青春健康项目{i}",
-            amount="5000",
+            purpose_code="youth_health",
+            target_ref=f"project:{i}",
             posted_on=TODAY,
-        )[0]
+        )
 
     won, lost = outcomes(race(2, allocate, hold=lock(f)))
 
@@ -213,16 +194,7 @@ def test_a_double_clicked_donation_is_recorded_once_and_both_requests_get_it(tre
 def test_a_double_clicked_disbursement_pays_once(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="慰问金",
-        amount="1000",
-        posted_on=TODAY,
-    )
+    allocation = allocate(money.manager, f, "1000", name="慰问金", posted_on=TODAY)
 
     def pay(i: int) -> Disbursement:
         return services.disbursement_record(

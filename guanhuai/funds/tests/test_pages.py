@@ -21,7 +21,7 @@ from guanhuai.funds.models import (
     LedgerTransaction,
     Receipt,
 )
-from guanhuai.funds.tests.factories import donor, fund, give, purpose
+from guanhuai.funds.tests.factories import allocate, donor, fund, give, purpose
 from guanhuai.registry.tests.factories import bereaved_heads
 
 TODAY = timezone.localdate()
@@ -493,16 +493,7 @@ def test_the_fund_page_draws_the_twelve_month_chart_with_its_figures(client, tre
     f = fund(money.manager, tree.province)
     d = donor(money.manager, tree.province)
     give(money.finance, f, d, "1234.50", on=TODAY)
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="p",
-        name="帮扶",
-        amount="400",
-        posted_on=TODAY,
-    )
+    allocation = allocate(money.manager, f, "400", name="帮扶", target_ref="p", posted_on=TODAY)
     services.disbursement_record(
         actor=money.finance, allocation=allocation, amount="234.50", paid_on=TODAY, payee="某户"
     )

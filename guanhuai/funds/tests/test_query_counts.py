@@ -12,7 +12,7 @@ from django.urls import reverse
 from guanhuai.accounts.tests.factories import ApiClient
 from guanhuai.core.testing import assert_queries_flat
 from guanhuai.funds import services
-from guanhuai.funds.tests.factories import donor, fund, give, purpose
+from guanhuai.funds.tests.factories import allocate, donor, fund, give, purpose
 
 ON = dt.date(dt.date.today().year - 1, 3, 10)  # an open, past day
 
@@ -44,16 +44,9 @@ def books(tree, money):
                 posted_on=ON,
             )
             if allocation is None:
-                allocation = services.allocation_create(
-                    actor=money.manager,
-                    fund=main,
-                    purpose=purpose("general"),
-                    target_kind="project",
-                    target_ref="project:main",
-                    name="主项目",
-                    amount="90",
-                    posted_on=ON,
-                )[0]
+                allocation = allocate(
+                    money.manager, main, "90", name="主项目", target_ref="project:main", posted_on=ON
+                )
             services.disbursement_record(
                 actor=money.finance, allocation=allocation, amount="1", paid_on=ON, payee=f"学校{made}"
             )
