@@ -149,7 +149,7 @@ def test_two_allocations_racing_for_the_last_money_exactly_one_is_made(tree, mon
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "5000", on=TODAY)
 
-    def allocate(i: int) -> Allocation:
+    def earmark(i: int) -> Allocation:
         return allocate(
             fresh(money.manager),
             Fund.objects.get(pk=f.pk),
@@ -160,7 +160,7 @@ def test_two_allocations_racing_for_the_last_money_exactly_one_is_made(tree, mon
             posted_on=TODAY,
         )
 
-    won, lost = outcomes(race(2, allocate, hold=lock(f)))
+    won, lost = outcomes(race(2, earmark, hold=lock(f)))
 
     assert len(won) == 1 and len(lost) == 1
     assert isinstance(lost[0], InsufficientFunds)
