@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import pytest
 from django.core.files.base import ContentFile
 
 from guanhuai.accounts.services import token_create
@@ -10,19 +9,6 @@ from guanhuai.jobs.states import JobStatus
 from guanhuai.jobs.tests.factories import JobFactory
 
 API = "/api/v1/jobs"
-
-
-@pytest.fixture
-def job_a(tree, people):
-    return JobFactory(
-        actor=people.reviewer_a,
-        org_unit=tree.town_a,
-        status=JobStatus.RUNNING,
-        progress_done=5,
-        progress_total=20,
-        counts={"counted": 5},
-        message="进行中",
-    )
 
 
 def bearer(user):
@@ -54,9 +40,9 @@ def test_detail_reports_progress(client, people, job_a):
     body = client.get(f"{API}/{job_a.pk}", headers=bearer(people.reviewer_a)).json()
     assert body["status"] == "running" and body["status_label"] == "运行中"
     assert body["kind_label"] == "演示任务"
-    assert body["percent"] == 25
-    assert body["counts"] == {"counted": 5}
-    assert body["message"] == "进行中" and body["error"] == ""
+    assert body["percent"] == 35
+    assert body["counts"] == {"counted": 7}
+    assert body["message"] == "已完成第 7 / 20 步" and body["error"] == ""
     assert body["result_url"] is None
     assert body["actor"] == "reviewer_a" and body["org_unit_name"] == "甲镇"
 
