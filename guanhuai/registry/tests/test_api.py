@@ -1,20 +1,18 @@
 """/api/v1/persons and /api/v1/households: scoped, masked, audited, thin over the registry services."""
 
 import datetime as dt
-import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from openpyxl import Workbook
 
 from guanhuai.accounts.tests.factories import ApiClient
 from guanhuai.audit.models import AuditEntry
 from guanhuai.jobs.models import Job
-from guanhuai.registry import io_excel, services
+from guanhuai.registry import services
 from guanhuai.registry.models import BankAccount, Household, ImportBatch, LifeEvent, Person
-from guanhuai.registry.tests.factories import family, make_id, member
+from guanhuai.registry.tests.factories import family, import_xlsx, make_id, member
 
 PHONE = "13812345678"
 ACCOUNT = "6222021234567890123"
@@ -592,17 +590,6 @@ def test_an_event_names_a_relative_only_to_those_who_may_see_them(api, tree, peo
 # --- Excel imports ------------------------------------------------------------------------------------------
 
 
-def _xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(io_excel.HEADERS)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def _row(number, name, id_number, relation="户主"):
     head = relation == "户主"
     return [number, "440224100001", "幸福路9号" if head else "", "农村" if head else "", name, id_number, relation,
@@ -629,7 +616,7 @@ def test_import_upload_preview_commit_and_reupload(
     good = [make_id("1970-01-01"), make_id("1972-02-02", sex="female")]
     bad = make_id("1980-03-03")
     bad = bad[:-1] + ("0" if bad[-1] != "0" else "1")
-    content = _xlsx(
+    content = import_xlsx(
         [_row("H1", "陈大", good[0]), _row("H1", "林二", good[1], "配偶"), _row("H2", "黄三", bad)]
     )
     client = api(people.clerk_a)
@@ -672,7 +659,7 @@ def test_import_of_a_file_that_is_not_excel_is_422_and_writes_nothing(api, tree,
 
 
 def test_import_batches_are_scoped_and_need_the_import_permission(api, tree, people, upload):
-    content = _xlsx([_row("H1", "陈大", make_id("1970-01-01"))])
+    content = import_xlsx([_row("H1", "陈大", make_id("1970-01-01"))])
     batch_id = upload(api(people.clerk_a), content, tree.village_a).data["id"]
     assert api(people.reviewer_b).get(f"/registry/imports/{batch_id}").status_code == 404
     assert api(people.reviewer_b).post(f"/registry/imports/{batch_id}/commit").status_code == 404
