@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from guanhuai.accounts.tests.factories import user_with_role
+from guanhuai.accounts.tests.factories import ApiClient, user_with_role
 from guanhuai.orgs.tests.factories import OrgUnitFactory
 
 
@@ -63,6 +63,12 @@ def people(tree):
     )
 
 
+@pytest.fixture
+def api(db):
+    """api(user) -> an ApiClient of /api/v1 holding a fresh personal token of that user."""
+    return ApiClient
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -97,6 +103,12 @@ def browser_page():
         page.set_default_timeout(10_000)
         yield page
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads, result files and scanned documents go to a folder of the test's own, never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,12 @@
-"""Fixtures of the accounts tests: a second province (outside 广东省), signed-in clients, and an API
-client that authenticates with a personal token."""
+"""Fixtures of the accounts tests: a second province (outside 广东省) and signed-in clients."""
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
-from guanhuai.accounts import services
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.orgs.tests.factories import OrgUnitFactory
 
@@ -34,42 +31,3 @@ def login(client):
         return client
 
     return _login
-
-
-class ApiClient:
-    """Calls /api/v1/ with `Authorization: Bearer <token>`; bodies are JSON, answers parsed."""
-
-    def __init__(self, token: str) -> None:
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    def _call(self, method: str, path: str, body=None, **params):
-        fn = getattr(self.client, method)
-        kwargs = {"headers": self.headers}
-        if body is not None:
-            kwargs.update(data=json.dumps(body), content_type="application/json")
-        elif params:
-            kwargs["data"] = params
-        response = fn(f"/api/v1{path}", **kwargs)
-        response.data = response.json() if response.content else None
-        return response
-
-    def get(self, path: str, **params):
-        return self._call("get", path, **params)
-
-    def post(self, path: str, body=None):
-        return self._call("post", path, body if body is not None else {})
-
-    def patch(self, path: str, body):
-        return self._call("patch", path, body)
-
-
-@pytest.fixture
-def api():
-    """api(user) -> an ApiClient holding a fresh personal token of that user."""
-
-    def _api(user) -> ApiClient:
-        _token, plain = services.token_create(actor=user, name="测试")
-        return ApiClient(plain)
-
-    return _api

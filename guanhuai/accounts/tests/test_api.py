@@ -299,11 +299,11 @@ def test_token_refusals(api, tree, people):
 
 
 def test_a_short_lived_token_cannot_create_a_token_that_outlives_it(tree, people):
-    from guanhuai.accounts.tests.conftest import ApiClient
+    from guanhuai.accounts.tests.factories import ApiClient
 
     soon = timezone.now() + dt.timedelta(minutes=5)
     _token, plain = services.token_create(actor=people.reviewer_a, name="五分钟", expires_at=soon)
-    client = ApiClient(plain)
+    client = ApiClient(token=plain)
     for body in (
         {"name": "永久"},
         {"name": "一年", "expires_at": (soon + dt.timedelta(days=365)).isoformat()},
@@ -321,7 +321,7 @@ def test_a_short_lived_token_cannot_create_a_token_that_outlives_it(tree, people
         browser.post("/api/v1/tokens", {"name": "长期"}, content_type="application/json").status_code == 201
     )
     _token, forever = services.token_create(actor=people.reviewer_a, name="长期2")
-    assert ApiClient(forever).post("/tokens", {"name": "长期3"}).status_code == 201
+    assert ApiClient(token=forever).post("/tokens", {"name": "长期3"}).status_code == 201
 
 
 def test_every_operation_documents_its_responses(tree):

@@ -2,6 +2,7 @@
 posted once, and a public disclosure that never names a beneficiary."""
 
 import datetime as dt
+import functools
 import json
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from guanhuai.accounts import services as account_services
+from guanhuai.accounts.tests.factories import ApiClient
 from guanhuai.api import api as ninja_api
 from guanhuai.funds import selectors, services
 from guanhuai.funds.models import (
@@ -25,7 +26,7 @@ from guanhuai.funds.models import (
     Receipt,
     SpecialRound,
 )
-from guanhuai.funds.tests.factories import donor, fund, give, purpose
+from guanhuai.funds.tests.factories import allocate, donor, fund, give, purpose
 from guanhuai.registry import services as registry
 from guanhuai.registry.models import Person
 from guanhuai.registry.tests.factories import family
@@ -33,42 +34,10 @@ from guanhuai.registry.tests.factories import family
 DAY = dt.date(2025, 3, 10)
 
 
-class ApiClient:
-    """Calls /api/v1/funds with a personal token; JSON in, parsed JSON out as `.data`."""
-
-    def __init__(self, user) -> None:
-        _token, plain = account_services.token_create(actor=user, name="测试")
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {plain}"}
-
-    def _call(self, method, path, body=None, params=None, headers=None):
-        kwargs = {"headers": {**self.headers, **(headers or {})}}
-        if body is not None:
-            kwargs.update(data=json.dumps(body, default=str), content_type="application/json")
-        elif params:
-            kwargs["data"] = params
-        response = getattr(self.client, method)(f"/api/v1/funds{path}", **kwargs)
-        response.data = response.json() if response.content else None
-        return response
-
-    def get(self, path, **params):
-        return self._call("get", path, params=params)
-
-    def post(self, path, body=None, headers=None):
-        return self._call("post", path, body={} if body is None else body, headers=headers)
-
-    def post_raw(self, path, raw: str):
-        """A body written by hand, so that a JSON number like 12.345 reaches the server as typed."""
-        response = self.client.post(
-            f"/api/v1/funds{path}", data=raw, content_type="application/json", headers=self.headers
-        )
-        response.data = response.json()
-        return response
-
-
 @pytest.fixture
 def api():
-    return ApiClient
+    """api(user) -> a client of /api/v1/funds with a fresh token of that user."""
+    return functools.partial(ApiClient, prefix="/api/v1/funds")
 
 
 @pytest.fixture
@@ -360,15 +329,7 @@ def test_fund_manager_allocates_and_finance_officer_disburses(api, books, money,
 def test_auditor_reads_everything(api, books, money, tree):
     f, _r, d, donation = books
     receipt = donation.receipts.get()
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="项目",
-        amount="100",
-    )
+    alloc = allocate(money.manager, f, "100", name="项目")
     client = api(money.auditor)
     for path, params in [
         ("", {}),
@@ -399,15 +360,7 @@ def test_auditor_reads_everything(api, books, money, tree):
 def test_auditor_cannot_write_anything_and_nothing_is_written(api, books, money, tree, people):
     f, restricted, d, donation = books
     receipt = donation.receipts.get()
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="项目",
-        amount="100",
-    )
+    alloc = allocate(money.manager, f, "100", name="项目")
     paid, _created = services.disbursement_record(
         actor=money.finance, allocation=alloc, amount="10", paid_on=DAY, payee="某学校"
     )
@@ -612,15 +565,7 @@ def test_a_restricted_fund_refuses_a_purpose_it_does_not_allow(api, books, money
 
 def test_a_disbursement_beyond_the_allocation_is_409_and_nothing_is_written(api, books, money):
     f, _r, _d, _donation = books
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="青春健康进校园",
-        amount="300",
-    )
+    alloc = allocate(money.manager, f, "300")
     client = api(money.finance)
     ok = client.post(
         f"/allocations/{alloc.pk}/disbursements",

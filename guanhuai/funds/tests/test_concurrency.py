@@ -9,23 +9,16 @@ callers inside the service at once, whichever wins.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from guanhuai.accounts.models import User
 from guanhuai.accounts.services import token_create
+from guanhuai.core.testing import fresh, lock, outcomes, race
 from guanhuai.funds import selectors, services
 from guanhuai.funds.ledger import InsufficientFunds
 from guanhuai.funds.models import (
@@ -34,11 +27,10 @@ from guanhuai.funds.models import (
     Donation,
     Fund,
     LedgerTransaction,
-    Purpose,
     Receipt,
     ReceiptSequence,
 )
-from guanhuai.funds.tests.factories import donor, fund, give, purpose
+from guanhuai.funds.tests.factories import allocate, donor, fund, give, restore_purposes
 
 pytestmark = [
     pytest.mark.skipif(
@@ -53,86 +45,10 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def purposes(db: None) -> None:
-    """The purposes a data migration writes: a flush after an earlier transactional test empties them,
-    and post_migrate does not bring them back."""
-    migration = importlib.import_module("guanhuai.funds.migrations.0002_purposes")
-    for code, name, status in migration.PURPOSES:
-        Purpose.objects.get_or_create(code=code, defaults={"name": name, "requires_status": status})
+    restore_purposes()
 
 
 TODAY = dt.date(2025, 6, 2)
-
-
-def race(n: int, call: Callable[[int], Any], *, hold: Callable[[], None] | None = None) -> list[Any]:
-    """Run `call(i)` in `n` threads at once; each result is the return value or the exception.
-
-    `hold`, if given, runs in the main thread inside a transaction before the threads start, locking the
-    contended rows; they are released once all `n` threads wait on a lock (or one has already finished,
-    or 30 s have passed: the outcome must hold in any order, the wait only makes the overlap certain)."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-    done = threading.Event()
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call(i)
-        except Exception as exc:  # the loser's refusal is a result too
-            results[i] = exc
-        finally:
-            done.set()
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    try:
-        with _held(hold):
-            for t in threads:
-                t.start()
-            if hold is not None:
-                _wait_for_lock_waiters(n, done)
-    finally:
-        for t in threads:
-            t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread is still running: deadlock?"
-    return results
-
-
-@contextmanager
-def _held(hold: Callable[[], None] | None) -> Iterator[None]:
-    if hold is None:
-        yield
-        return
-    with transaction.atomic():
-        hold()
-        yield
-
-
-def _wait_for_lock_waiters(n: int, done: threading.Event, timeout: float = 30) -> None:
-    """Until `n` other backends of this database wait for a lock (they queue behind our row lock)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not done.is_set():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(DISTINCT pid) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                "WHERE NOT l.granted AND a.datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] >= n:
-                return
-        time.sleep(0.02)
-
-
-def lock_fund(*funds: Fund) -> Callable[[], None]:
-    return lambda: list(Fund.objects.select_for_update().filter(pk__in=[f.pk for f in funds]))
-
-
-def fresh(user: User) -> User:
-    """The actor as a thread's own object: scoping caches on the user instance."""
-    return User.objects.get(pk=user.pk)
-
-
-def outcomes(results: list[Any]) -> tuple[list[Any], list[Exception]]:
-    errors = [r for r in results if isinstance(r, Exception)]
-    return [r for r in results if not isinstance(r, Exception)], errors
 
 
 # --- (a) the overdraw race ------------------------------------------------------------------------------
@@ -142,16 +58,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
     # given: a fund whose allocation holds money for exactly one payment of 3,000
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "3000", on=TODAY)
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="最后一笔",
-        amount="3000",
-        posted_on=TODAY,
-    )
+    allocation = allocate(money.manager, f, "3000", name="最后一笔", posted_on=TODAY)
 
     # when: two finance officers pay 3,000 out of it at the same moment
     def pay(i: int) -> Disbursement:
@@ -163,7 +70,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
             payee=f"收款人{i}",
         )[0]
 
-    won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
+    won, lost = outcomes(race(2, pay, hold=lock(f)))
 
     # then: one is paid, the other refused with a clear message, and the ledger still proves out
     assert len(won) == 1 and len(lost) == 1
@@ -178,16 +85,7 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
 def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="慰问金",
-        amount="1000",
-        posted_on=TODAY,
-    )
+    allocation = allocate(money.manager, f, "1000", name="慰问金", posted_on=TODAY)
 
     def pay(i: int) -> Disbursement:
         return services.disbursement_record(
@@ -198,7 +96,7 @@ def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
             payee=f"收款人{i}",
         )[0]
 
-    won, lost = outcomes(race(5, pay, hold=lock_fund(f)))
+    won, lost = outcomes(race(5, pay, hold=lock(f)))
 
     # 1,000 pays three of 300; the other two are refused, whatever order the lock gives them.
     assert len(won) == 3 and len(lost) == 2
@@ -252,19 +150,18 @@ def test_two_allocations_racing_for_the_last_money_exactly_one_is_made(tree, mon
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "5000", on=TODAY)
 
-    def allocate(i: int) -> Allocation:
-        return services.allocation_create(
-            actor=fresh(money.manager),
-            fund=Fund.objects.get(pk=f.pk),
-            purpose=purpose("youth_health"),
-            target_kind="project",
-            target_ref=f"project:{i}",
+    def earmark(i: int) -> Allocation:
+        return allocate(
+            fresh(money.manager),
+            Fund.objects.get(pk=f.pk),
+            "5000",
             name=f"青春健康项目{i}",
-            amount="5000",
+            purpose_code="youth_health",
+            target_ref=f"project:{i}",
             posted_on=TODAY,
-        )[0]
+        )
 
-    won, lost = outcomes(race(2, allocate, hold=lock_fund(f)))
+    won, lost = outcomes(race(2, earmark, hold=lock(f)))
 
     assert len(won) == 1 and len(lost) == 1
     assert isinstance(lost[0], InsufficientFunds)
@@ -288,7 +185,7 @@ def test_a_double_clicked_donation_is_recorded_once_and_both_requests_get_it(tre
             fresh(money.finance), Fund.objects.get(pk=f.pk), giver, "100", on=TODAY, idempotency_key="k1"
         )
 
-    won, lost = outcomes(race(2, record, hold=lock_fund(f)))
+    won, lost = outcomes(race(2, record, hold=lock(f)))
 
     assert lost == [] and won[0].pk == won[1].pk
     assert LedgerTransaction.objects.count() == 1 and Receipt.objects.count() == 1
@@ -298,16 +195,7 @@ def test_a_double_clicked_donation_is_recorded_once_and_both_requests_get_it(tre
 def test_a_double_clicked_disbursement_pays_once(tree, money):
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="慰问金",
-        amount="1000",
-        posted_on=TODAY,
-    )
+    allocation = allocate(money.manager, f, "1000", name="慰问金", posted_on=TODAY)
 
     def pay(i: int) -> Disbursement:
         return services.disbursement_record(
@@ -319,7 +207,7 @@ def test_a_double_clicked_disbursement_pays_once(tree, money):
             idempotency_key="pay-1",
         )[0]
 
-    won, lost = outcomes(race(2, pay, hold=lock_fund(f)))
+    won, lost = outcomes(race(2, pay, hold=lock(f)))
 
     # Without the key the second would be refused for want of money; with it, it is the same payment.
     assert lost == [] and won[0].pk == won[1].pk
@@ -354,7 +242,7 @@ def test_eight_concurrent_api_requests_with_one_key_give_exactly_one_201(tree, m
         return response.status_code, response.json()["id"]
 
     # when
-    won, lost = outcomes(race(8, post, hold=lock_fund(f)))
+    won, lost = outcomes(race(8, post, hold=lock(f)))
 
     # then: one 201, seven 200 with the same donation, one donation, one receipt
     assert lost == []

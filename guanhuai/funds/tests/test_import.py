@@ -9,41 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from guanhuai.funds import imports, selectors, services
 from guanhuai.funds.models import Donation, Donor, LedgerTransaction, Receipt
-from guanhuai.funds.tests.factories import donor, fund
+from guanhuai.funds.tests.factories import COMPANY, GOODS, PERSON, donations_xlsx, donor, fund
 from guanhuai.jobs.models import Job
-
-COMPANY = [
-    "韶关某实业有限公司",
-    "单位",
-    "91110000600037341L",
-    "公开",
-    "生育关怀基金",
-    "",
-    "资金",
-    "50000.00",
-] + [
-    "银行转账",
-    "",
-    "",
-    "",
-    "2025-03-01",
-]
-PERSON = ["张三", "个人", "", "爱心人士", "失独帮扶专项", "bereaved", "资金", "1000", "微信", "", "", ""] + [
-    dt.datetime(2025, 3, 2)  # noqa: DTZ001 - an Excel date cell is a naive date-time, as a clerk's file has it
-]
-GOODS = ["某某超市", "单位", "", "公开", "生育关怀基金", "", "物资", "3600", "", "大米", "120袋"] + [
-    "市场价 30元/袋",
-    "2025/3/5",
-]
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -51,17 +22,6 @@ def funds(tree, money):
     general = fund(money.manager, tree.province)
     bereaved = fund(money.manager, tree.province, name="失独帮扶专项", restricted=True, purposes=["bereaved"])
     return general, bereaved
-
-
-def xlsx(rows, headers=imports.HEADERS) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(headers))
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -133,7 +93,7 @@ def test_import_page_is_404_for_those_who_cannot_record_donations(client, funds,
 def test_a_good_file_records_every_gift_with_a_receipt(funds, upload, tree, money):
     general, bereaved = funds
 
-    response = upload(xlsx([COMPANY, PERSON, GOODS]))
+    response = upload(donations_xlsx([COMPANY, PERSON, GOODS]))
 
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
@@ -163,7 +123,7 @@ def test_a_good_file_records_every_gift_with_a_receipt(funds, upload, tree, mone
 def test_a_bad_date_rejects_the_whole_file_with_an_error_workbook(funds, upload):
     bad = [*PERSON[:12], "2025-02-30"]
 
-    upload(xlsx([COMPANY, bad, GOODS]))
+    upload(donations_xlsx([COMPANY, bad, GOODS]))
 
     job = Job.objects.get()
     assert job.status == "failed"
@@ -184,7 +144,7 @@ def test_every_bad_row_is_reported_with_its_reason(funds, upload):
         [*GOODS[:11], "", GOODS[12]],  # goods without a valuation basis
     ]
 
-    upload(xlsx(rows))
+    upload(donations_xlsx(rows))
 
     job = Job.objects.get()
     assert job.status == "failed" and job.error == "导入被拒绝：8行有错误，未写入任何数据。"
@@ -205,7 +165,7 @@ def test_a_refusal_while_writing_rolls_back_the_rows_already_written(funds, uplo
     services.period_close(actor=money.manager, fund=general, period="2025-02")
     late = [*COMPANY[:12], "2025-02-15"]  # valid on its face, but February is closed
 
-    upload(xlsx([GOODS, COMPANY, late]))
+    upload(donations_xlsx([GOODS, COMPANY, late]))
 
     job = Job.objects.get()
     assert job.status == "failed"
@@ -215,7 +175,7 @@ def test_a_refusal_while_writing_rolls_back_the_rows_already_written(funds, uplo
 
 
 def test_the_same_file_twice_is_one_job_and_one_set_of_gifts(funds, upload):
-    content = xlsx([COMPANY, PERSON])
+    content = donations_xlsx([COMPANY, PERSON])
     upload(content)
     job = Job.objects.get()
     assert job.status == "succeeded"
@@ -232,7 +192,7 @@ def test_known_donors_are_matched_not_duplicated(funds, upload, tree, money):
     company = donor(money.manager, tree.province, name="旧名称公司", credit_code="91110000600037341L")
     person = donor(money.manager, tree.province, name="张三", kind="person", public_name="named")
 
-    upload(xlsx([COMPANY, PERSON]))
+    upload(donations_xlsx([COMPANY, PERSON]))
 
     assert Job.objects.get().status == "succeeded"
     assert Donor.objects.count() == 2
@@ -243,7 +203,7 @@ def test_known_donors_are_matched_not_duplicated(funds, upload, tree, money):
 
 
 def test_importing_for_a_branch_outside_ones_scope_is_refused(funds, upload, tree, money):
-    response = upload(xlsx([COMPANY]), user=money.town_finance, unit=tree.province)
+    response = upload(donations_xlsx([COMPANY]), user=money.town_finance, unit=tree.province)
     assert response.status_code == 200
     assert "org_unit" in response.context["form"].errors
     assert not Job.objects.exists()
@@ -254,8 +214,8 @@ def test_importing_for_a_branch_outside_ones_scope_is_refused(funds, upload, tre
     [
         (b"", "上传的文件是空的"),
         (b"not a spreadsheet", "文件不是Excel"),
-        (xlsx([COMPANY], headers=["姓名", "金额"]), "表头与模板不一致"),
-        (xlsx([]), "文件中没有数据行"),
+        (donations_xlsx([COMPANY], headers=["姓名", "金额"]), "表头与模板不一致"),
+        (donations_xlsx([]), "文件中没有数据行"),
     ],
 )
 def test_bad_files_are_refused_before_a_job_is_queued(funds, upload, content, message):
@@ -266,7 +226,7 @@ def test_bad_files_are_refused_before_a_job_is_queued(funds, upload, content, me
 
 
 def test_a_file_already_imported_by_a_colleague_is_not_imported_again(funds, upload, money):
-    content = xlsx([COMPANY])
+    content = donations_xlsx([COMPANY])
     upload(content)
 
     response = upload(content, user=money.manager, follow=True)

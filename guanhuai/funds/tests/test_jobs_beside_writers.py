@@ -8,17 +8,11 @@ from django.conf import settings
 
 from guanhuai.funds import imports
 from guanhuai.funds.models import Purpose, Receipt
-from guanhuai.funds.tests.factories import fund
-from guanhuai.funds.tests.test_import import COMPANY, GOODS, PERSON, xlsx
+from guanhuai.funds.tests.factories import COMPANY, GOODS, PERSON, donations_xlsx, fund
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.tests.busy_sqlite import busy_sqlite_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_the_donation_import_succeeds_while_others_write(tree, money, tmp_path):
@@ -30,7 +24,7 @@ def test_the_donation_import_succeeds_while_others_write(tree, money, tmp_path):
         imports.import_submit(
             actor=money.finance,
             org_unit=tree.province,
-            content=xlsx([COMPANY, PERSON, GOODS]),
+            content=donations_xlsx([COMPANY, PERSON, GOODS]),
             file_name="捐赠.xlsx",
             max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES,
         )

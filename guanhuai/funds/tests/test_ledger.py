@@ -9,7 +9,7 @@ from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.funds import selectors, services
 from guanhuai.funds.ledger import InsufficientFunds, PeriodClosed
 from guanhuai.funds.models import LedgerEntry, LedgerTransaction, Receipt
-from guanhuai.funds.tests.factories import donor, fund, give, purpose
+from guanhuai.funds.tests.factories import allocate, donor, fund, give, purpose
 
 
 @pytest.fixture
@@ -69,15 +69,7 @@ def test_restricted_fund_refuses_a_purpose_it_does_not_allow(tree, money):
 def test_disbursement_beyond_the_allocation_is_refused(setup, money):
     f, d = setup
     give(money.finance, f, d, "500")
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="青春健康进校园",
-        amount="300",
-    )
+    alloc = allocate(money.manager, f, "300")
     with pytest.raises(InsufficientFunds):
         services.allocation_create(
             actor=money.manager,
@@ -189,16 +181,7 @@ def test_statement_is_reconciled_to_the_ledger(setup, money):
         valuation_basis="市场价",
         received_on=dt.date(2025, 2, 2),
     )
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="p",
-        name="帮扶",
-        amount="400",
-        posted_on=dt.date(2025, 2, 3),
-    )
+    alloc = allocate(money.manager, f, "400", name="帮扶", target_ref="p", posted_on=dt.date(2025, 2, 3))
     services.disbursement_record(
         actor=money.finance, allocation=alloc, amount="250", paid_on=dt.date(2025, 2, 4), payee="某户"
     )
@@ -229,15 +212,7 @@ def test_an_allocation_can_be_paid_out_to_the_last_cent(setup, money):
     # SQLite adds decimals as floats: 40.03 + 40.03 + 40.04 must leave exactly 0.00, not -2.8e-14.
     f, d = setup
     give(money.finance, f, d, "120.10")
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="p",
-        name="分三次",
-        amount="120.10",
-    )
+    alloc = allocate(money.manager, f, "120.10", name="分三次", target_ref="p")
     for amount in ("40.03", "40.03", "40.04"):
         services.disbursement_record(
             actor=money.finance, allocation=alloc, amount=amount, paid_on=dt.date(2025, 1, 2), payee="某户"
@@ -264,16 +239,7 @@ def test_a_beneficiary_outside_the_allocations_area_is_refused(tree, money, peop
     insider = family(people.clerk_a, tree.village_a).members.order_by("pk").first()
     f = fund(money.manager, tree.city, name="韶关关怀基金")
     give(money.finance, f, donor(money.manager, tree.city), "1000", on=dt.date(2025, 3, 1))
-    alloc, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="韶关帮扶",
-        amount="500",
-        posted_on=dt.date(2025, 3, 2),
-    )
+    alloc = allocate(money.manager, f, "500", name="韶关帮扶", posted_on=dt.date(2025, 3, 2))
 
     # when the province fund manager pays the 梅州 person from it
     with pytest.raises(ValidationError) as refused:

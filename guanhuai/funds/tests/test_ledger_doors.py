@@ -13,7 +13,7 @@ from guanhuai.funds.ledger import InsufficientFunds, Line, PeriodClosed, Posting
 from guanhuai.funds.models import LedgerEntry, LedgerTransaction
 from guanhuai.funds.services import disbursement_lines
 from guanhuai.funds.states import Account, TxnKind
-from guanhuai.funds.tests.factories import donor, fund, give, purpose
+from guanhuai.funds.tests.factories import allocate, donor, fund, give
 
 DAY = dt.date(2025, 4, 1)
 
@@ -23,16 +23,7 @@ def alloc(tree, money):
     """An allocation of ¥300 out of a fund given ¥500."""
     f = fund(money.manager, tree.province)
     give(money.finance, f, donor(money.manager, tree.province), "500", on=dt.date(2025, 3, 1))
-    allocation, _created = services.allocation_create(
-        actor=money.manager,
-        fund=f,
-        purpose=purpose("general"),
-        target_kind="project",
-        target_ref="project:1",
-        name="青春健康进校园",
-        amount="300",
-        posted_on=dt.date(2025, 3, 2),
-    )
+    allocation = allocate(money.manager, f, "300", posted_on=dt.date(2025, 3, 2))
     return allocation
 
 

@@ -7,19 +7,7 @@ from guanhuai.core.errors import ValidationError
 from guanhuai.funds import selectors, services
 from guanhuai.funds.models import Disbursement
 from guanhuai.funds.tests.factories import donor, fund, give, purpose
-from guanhuai.registry import services as registry
-from guanhuai.registry.models import Person
-from guanhuai.registry.tests.factories import family
-
-
-def bereaved_heads(actor, unit, n):
-    heads = []
-    for i in range(n):
-        h = family(actor, unit, address=f"{i}号")
-        child = Person.objects.get(household=h, relation_to_head="child")
-        registry.death_record(actor=actor, person=child, occurred_on=dt.date(2020, 1, 1))
-        heads.append(Person.objects.get(pk=h.head_id))
-    return heads
+from guanhuai.registry.tests.factories import bereaved_heads, family
 
 
 def test_a_special_round_pays_each_family_once_and_respects_the_purpose(tree, people, money):
@@ -27,30 +15,24 @@ def test_a_special_round_pays_each_family_once_and_respects_the_purpose(tree, pe
     partner = donor(money.manager, tree.province, name="香港某同胞会")
     give(money.finance, f, partner, "10000", purpose=purpose("bereaved"))
     heads = bereaved_heads(people.approver, tree.village_a, 3)
-    rnd, _created = services.special_round_create(
-        actor=money.manager,
-        fund=f,
-        name="第一轮",
-        purpose=purpose("bereaved"),
-        amount_each="3000",
-        persons=heads,
-        paid_on=dt.date(2025, 5, 1),
-        idempotency_key="round-1",
-        partner=partner,
-    )
+
+    def first_round():
+        return services.special_round_create(
+            actor=money.manager,
+            fund=f,
+            name="第一轮",
+            purpose=purpose("bereaved"),
+            amount_each="3000",
+            persons=heads,
+            paid_on=dt.date(2025, 5, 1),
+            idempotency_key="round-1",
+            partner=partner,
+        )
+
+    rnd, _created = first_round()
     assert Disbursement.objects.filter(round=rnd).count() == 3
     assert selectors.balances(f).available == Decimal("1000.00")
-    again, _created = services.special_round_create(
-        actor=money.manager,
-        fund=f,
-        name="第一轮",
-        purpose=purpose("bereaved"),
-        amount_each="3000",
-        persons=heads,
-        paid_on=dt.date(2025, 5, 1),
-        idempotency_key="round-1",
-        partner=partner,
-    )
+    again, _created = first_round()  # the same request again
     assert again.pk == rnd.pk and Disbursement.objects.count() == 3
     assert selectors.reconcile().ok
 

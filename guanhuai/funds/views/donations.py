@@ -19,14 +19,13 @@ from guanhuai.core.money import yuan
 from guanhuai.core.web import form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donation, Pledge, Receipt
-from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VOID_RECEIPTS
+from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VIEW_FUNDS, VOID_RECEIPTS
 from guanhuai.funds.states import ReceiptStatus
 from guanhuai.funds.views.funds import (
     ERROR_FIELDS,
     fund_choices,
     get_fund,
     page_of,
-    require_anywhere,
     require_at,
     unit_choices,
 )
@@ -59,7 +58,7 @@ def _pledges_of(request: HttpRequest, donors: Any, donor_id: Any) -> Any:
 
 @login_required
 def donation_create(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, RECORD_DONATIONS)
+    scoping.require_anywhere(request.user, RECORD_DONATIONS)
     donors = selectors.donor_choices(actor=request.user)
     donor_id = request.POST.get("donor") if request.method == "POST" else request.GET.get("donor")
     initial = {k: request.GET[k] for k in ("fund", "donor") if request.GET.get(k, "").isdigit()}
@@ -112,7 +111,7 @@ def new_donor_form(request: HttpRequest, data: Any = None) -> forms.DonorForm:
 def donor_inline(request: HttpRequest) -> HttpResponse:
     """Register a donor from the donation page (htmx) and answer with the donor field, the new donor
     chosen; a refusal comes back beside the inline form's field, and nothing is saved."""
-    require_anywhere(request, RECORD_DONATIONS)
+    scoping.require_anywhere(request.user, RECORD_DONATIONS)
     new_donor = new_donor_form(request, request.POST)
     chosen = request.POST.get("donor", "")
     if new_donor.is_valid():
@@ -202,7 +201,7 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def receipt_list(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     form = forms.YearForm(request.GET)
     year = (form.cleaned_data.get("year") if form.is_valid() else None) or timezone.localdate().year
     return render(
@@ -287,7 +286,7 @@ def receipt_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 def receipt_gaps(request: HttpRequest) -> HttpResponse:
     """Every voided or missing number of one issuing branch in one year. The branches offered are those
     of the actor's own funds, so the report never reaches outside their scope."""
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     units = {f.org_unit.pk: f.org_unit for f in selectors.fund_list(actor=request.user)}
     choices = sorted(units.values(), key=lambda u: u.path)
     form = forms.YearForm(request.GET)

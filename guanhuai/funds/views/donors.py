@@ -14,12 +14,11 @@ from guanhuai.accounts import scoping
 from guanhuai.core.web import form_errors, form_page, post_data, search_options
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donor
-from guanhuai.funds.permissions import RECORD_DONATIONS
+from guanhuai.funds.permissions import RECORD_DONATIONS, VIEW_FUNDS
 from guanhuai.funds.views.funds import (
     ERROR_FIELDS,
     fund_choices,
     page_of,
-    require_anywhere,
     unit_choices,
 )
 
@@ -31,7 +30,7 @@ def get_donor(request: HttpRequest, pk: int) -> Donor:
 @login_required
 @require_GET
 def donor_list(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     form = forms.DonorSearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     return render(
@@ -47,7 +46,7 @@ def donor_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def donor_create(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, RECORD_DONATIONS)
+    scoping.require_anywhere(request.user, RECORD_DONATIONS)
     form = forms.DonorForm(post_data(request), units=unit_choices(request, RECORD_DONATIONS))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -86,7 +85,7 @@ def donor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
     donor = get_donor(request, pk)
-    require_anywhere(request, RECORD_DONATIONS)
+    scoping.require_anywhere(request.user, RECORD_DONATIONS)
     form = forms.PledgeForm(post_data(request), funds=fund_choices(request, RECORD_DONATIONS))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -113,7 +112,7 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
 def donor_pick(request: HttpRequest) -> HttpResponse:
     """A donor field's search (forms.DonorChoiceField): donors the actor may see, by name, pinyin or
     credit code, as options."""
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     return search_options(
         request, selectors.donor_choices(actor=request.user, q=request.GET.get("q", "")), forms.donor_label
     )

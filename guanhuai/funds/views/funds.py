@@ -63,10 +63,6 @@ ERROR_FIELDS = {
 # --- helpers shared by the other views modules ---------------------------------------------------------------
 
 
-def require_anywhere(request: HttpRequest, perm: str = VIEW_FUNDS) -> None:
-    scoping.require_anywhere(request.user, perm)
-
-
 def require_at(request: HttpRequest, perm: str, unit: Any) -> None:
     """The actor can see the object (it was fetched through a selector) but may not do this to it: 403,
     and the button that leads here is hidden."""
@@ -189,7 +185,7 @@ def chart(series: list[dict[str, Any]]) -> dict[str, Any]:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW_FUNDS)
     funds = list(selectors.fund_list(actor=request.user))
     balances = selectors.balances_for(funds)
     totals = list(balances.values())
@@ -233,7 +229,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def fund_create(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, MANAGE_FUNDS)
+    scoping.require_anywhere(request.user, MANAGE_FUNDS)
     form = forms.FundForm(
         post_data(request),
         units=unit_choices(request, MANAGE_FUNDS),

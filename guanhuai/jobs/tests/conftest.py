@@ -4,6 +4,8 @@ import pytest
 
 from guanhuai.core.errors import ValidationError
 from guanhuai.jobs import registry
+from guanhuai.jobs.states import JobStatus
+from guanhuai.jobs.tests.factories import JobFactory
 
 # Handlers used only by these tests; each run is recorded so tests can count executions.
 RUNS: list[int] = []
@@ -55,3 +57,17 @@ def no_sleep(monkeypatch):
     calls: list[float] = []
     monkeypatch.setattr(jobs, "_pause", calls.append)
     return calls
+
+
+@pytest.fixture
+def job_a(tree, people):
+    """A running job of 甲镇's reviewer, seven steps of twenty done."""
+    return JobFactory(
+        actor=people.reviewer_a,
+        org_unit=tree.town_a,
+        status=JobStatus.RUNNING,
+        progress_done=7,
+        progress_total=20,
+        counts={"counted": 7},
+        message="已完成第 7 / 20 步",
+    )

@@ -1,29 +1,14 @@
 from __future__ import annotations
 
-import pytest
 from django.core.files.base import ContentFile
 
 from guanhuai.accounts.services import token_create
 from guanhuai.audit.models import AuditEntry
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
+from guanhuai.jobs.tests.factories import JobFactory
 
 API = "/api/v1/jobs"
-
-
-@pytest.fixture
-def job_a(tree, people):
-    return Job.objects.create(
-        actor=people.reviewer_a,
-        kind="jobs.sleep",
-        idempotency_key="a",
-        org_unit=tree.town_a,
-        status=JobStatus.RUNNING,
-        progress_done=5,
-        progress_total=20,
-        counts={"counted": 5},
-        message="进行中",
-    )
 
 
 def bearer(user):
@@ -32,10 +17,7 @@ def bearer(user):
 
 
 def test_list_is_scoped_and_paginated(client, tree, people, job_a):
-    for i in range(3):
-        Job.objects.create(
-            actor=people.reviewer_b, kind="jobs.sleep", idempotency_key=f"b{i}", org_unit=tree.town_b
-        )
+    JobFactory.create_batch(3, actor=people.reviewer_b, org_unit=tree.town_b)
 
     mine = client.get(API, headers=bearer(people.reviewer_a)).json()
     assert mine["count"] == 1
@@ -58,9 +40,9 @@ def test_detail_reports_progress(client, people, job_a):
     body = client.get(f"{API}/{job_a.pk}", headers=bearer(people.reviewer_a)).json()
     assert body["status"] == "running" and body["status_label"] == "运行中"
     assert body["kind_label"] == "演示任务"
-    assert body["percent"] == 25
-    assert body["counts"] == {"counted": 5}
-    assert body["message"] == "进行中" and body["error"] == ""
+    assert body["percent"] == 35
+    assert body["counts"] == {"counted": 7}
+    assert body["message"] == "已完成第 7 / 20 步" and body["error"] == ""
     assert body["result_url"] is None
     assert body["actor"] == "reviewer_a" and body["org_unit_name"] == "甲镇"
 

@@ -8,14 +8,13 @@ from django.core.management import ManagementUtility, call_command
 from guanhuai.jobs import cli
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
+from guanhuai.jobs.tests.factories import JobFactory
 
 
 @pytest.fixture
 def job(tree, people):
-    return Job.objects.create(
+    return JobFactory(
         actor=people.clerk_a,
-        kind="jobs.sleep",
-        idempotency_key="cli",
         org_unit=tree.village_a,
         status=JobStatus.RUNNING,
         progress_done=10,

@@ -15,11 +15,6 @@ from guanhuai.orgs.models import OrgUnit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_the_tree_import_succeeds_while_others_write(tree, people, tmp_path):
     with busy_sqlite_file(tmp_path):
         job_submit(

@@ -27,8 +27,8 @@ from guanhuai.accounts import scoping
 from guanhuai.core.api import READ, WRITE, AmountIn, Money, check_replay, created_or_replayed, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.core.money import to_money
 from guanhuai.jobs.api import JobOut
+from guanhuai.programmes.api.payments import SeenTotals
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
 from guanhuai.programmes.periods import parse_period
 from guanhuai.programmes.permissions import VIEW
@@ -144,7 +144,7 @@ class CycleEntitlementOut(Schema):
     previous_amount: Money | None = None
 
 
-class CycleBatchOut(Schema):
+class CycleBatchOut(SeenTotals):
     id: int
     number: str
     bank_name: str
@@ -153,16 +153,6 @@ class CycleBatchOut(Schema):
     total: Money
     follow_up_of_id: int | None
     created_at: dt.datetime
-
-    # What the actor may see (batch_list's annotation); a batch just created is its creator's, who holds
-    # the pay permission at the programme's branch and so sees all of it.
-    @staticmethod
-    def resolve_count(obj: Any) -> int:
-        return int(getattr(obj, "seen_count", obj.count))
-
-    @staticmethod
-    def resolve_total(obj: Any) -> Any:
-        return to_money(getattr(obj, "seen_total", obj.total))
 
 
 class CycleGenerateIn(Schema):

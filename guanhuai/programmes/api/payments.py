@@ -51,7 +51,21 @@ class BatchResultFileOut(Schema):
         return obj.imported_by.username
 
 
-class PaymentBatchOut(Schema):
+class SeenTotals(Schema):
+    """A batch's `count` and `total` as the actor may see them (batch_list's annotation); a batch just
+    created is its creator's, who holds the pay permission at the programme's branch and so sees all of
+    it. The schemas that show a batch declare the two fields themselves, in their own order."""
+
+    @staticmethod
+    def resolve_count(obj: Any) -> int:
+        return int(getattr(obj, "seen_count", obj.count))
+
+    @staticmethod
+    def resolve_total(obj: Any) -> Any:
+        return to_money(getattr(obj, "seen_total", obj.total))
+
+
+class PaymentBatchOut(SeenTotals):
     id: int
     cycle_id: int
     period: str
@@ -84,16 +98,6 @@ class PaymentBatchOut(Schema):
     @staticmethod
     def resolve_result_files(obj: Any) -> list[Any]:
         return list(selectors.result_files(batch=obj))
-
-    # What the actor may see (batch_list's annotation); a batch just created is its creator's, who holds
-    # the pay permission at the programme's branch and so sees all of it.
-    @staticmethod
-    def resolve_count(obj: Any) -> int:
-        return int(getattr(obj, "seen_count", obj.count))
-
-    @staticmethod
-    def resolve_total(obj: Any) -> Any:
-        return to_money(getattr(obj, "seen_total", obj.total))
 
 
 class BatchPaymentOut(Schema):

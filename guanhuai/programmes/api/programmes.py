@@ -412,8 +412,7 @@ def programme_update(request: HttpRequest, programme_id: int, body: ProgrammeUpd
     description="在您可见的人员范围内计算符合规则的人数、样例（脱敏）和按县统计；不保存。",
 )
 def rule_preview_any(request: HttpRequest, body: ProgrammePreviewIn) -> Any:
-    if not scoping.can_anywhere(actor_of(request), VIEW_PERSONS):
-        raise NotFound(_("未找到该页面，或您无权访问。"))
+    scoping.require_anywhere(actor_of(request), VIEW_PERSONS)
     return selectors.eligibility_preview(
         actor=actor_of(request), rule=body.rule, as_of=body.as_of or timezone.localdate()
     )

@@ -154,24 +154,13 @@ def insert_arrears_before_first(cycle: Cycle) -> int:
     """Arrears entitlements in `cycle` for every period before it (the earliest cycle only), one
     `INSERT … SELECT` per period; persons who already have an entitlement for that period are skipped
     (the database's one-per-person-period constraint would refuse them anyway). Returns rows inserted."""
-    from django.db.models import Exists, OuterRef
-
-    from guanhuai.programmes.services.generation import entitlement_rows, insert_select
+    from guanhuai.programmes.services.generation import entitlement_rows, insert_select, not_yet_entitled
 
     if not is_earliest(cycle):
         return 0
     total = 0
     for span in past_spans(cycle):
-        candidates = Enrolment.objects.filter(
-            ~Exists(
-                Entitlement.objects.filter(
-                    programme=cycle.programme_id,
-                    person=OuterRef("person_id"),
-                    period=span.label,
-                    kind__in=[EntitlementKind.REGULAR, EntitlementKind.ARREARS],
-                )
-            )
-        )
+        candidates = not_yet_entitled(Enrolment.objects.all(), cycle, span)
         total += insert_select(
             entitlement_rows(cycle, span, kind=EntitlementKind.ARREARS, enrolments=candidates)
         )

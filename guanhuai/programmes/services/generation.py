@@ -323,6 +323,21 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
     return counts
 
 
+def not_yet_entitled(enrolments: Any, cycle: Cycle, span: PeriodSpan) -> Any:
+    """The enrolments whose person has no regular or arrears entitlement of the cycle's programme for the
+    period `span` (the database's one-per-person-period constraint would refuse a second one anyway)."""
+    return enrolments.filter(
+        ~Exists(
+            Entitlement.objects.filter(
+                programme=cycle.programme_id,
+                person=OuterRef("person_id"),
+                period=span.label,
+                kind__in=[EntitlementKind.REGULAR, EntitlementKind.ARREARS],
+            )
+        )
+    )
+
+
 def _insert_arrears(cycle: Cycle) -> int:
     """Arrears for a late approval: for each earlier period of the programme that already has a cycle,
     enrolments created after that cycle was generated, entitled to months of that period, and with no
@@ -333,16 +348,10 @@ def _insert_arrears(cycle: Cycle) -> int:
     )
     for previous in earlier.order_by("first_month"):
         span = _span(previous)
-        candidates = Enrolment.objects.filter(created_at__gt=previous.created_at, start_month__lte=span.last)
-        candidates = candidates.filter(
-            ~Exists(
-                Entitlement.objects.filter(
-                    programme=cycle.programme,
-                    person=OuterRef("person_id"),
-                    period=span.label,
-                    kind__in=[EntitlementKind.REGULAR, EntitlementKind.ARREARS],
-                )
-            )
+        candidates = not_yet_entitled(
+            Enrolment.objects.filter(created_at__gt=previous.created_at, start_month__lte=span.last),
+            cycle,
+            span,
         )
         total += insert_select(
             entitlement_rows(cycle, span, kind=EntitlementKind.ARREARS, enrolments=candidates)

@@ -16,7 +16,7 @@ from guanhuai.funds.models import Purpose
 from guanhuai.funds.tests.factories import donor, fund, give, purpose
 from guanhuai.programmes.models import Cycle, Programme
 from guanhuai.programmes.services import cycles, payments
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.tests.factories import ProgrammeFactory, enrol
 from guanhuai.registry.models import Person
 from guanhuai.registry.services import bank_account_set, household_create
 from guanhuai.registry.tests.factories import member
@@ -89,7 +89,7 @@ def allocation(manager: Any, finance: Any, unit: Any, amount: str, *, name: str 
 
 def programme(tree: Any, staff: Any, **kw: Any) -> Programme:
     kw.setdefault("approvals_required", 2)
-    return make_programme(org_unit=tree.province, created_by=staff.admin, **kw)
+    return ProgrammeFactory(org_unit=tree.province, created_by=staff.admin, **kw)
 
 
 def generate(staff: Any, prog: Programme, period: str) -> Cycle:

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from guanhuai.programmes.models import Application, Enrolment
 from guanhuai.programmes.services import applications as svc
-from guanhuai.programmes.tests.factories import enrol
-from guanhuai.programmes.tests.test_applications import PDF, at_day, build_apps, uploaded
-from guanhuai.programmes.tests.test_review import submitted
+from guanhuai.programmes.tests.factories import PDF, at_day, enrol, submitted, uploaded
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
 
 
 def as_user(client, user):

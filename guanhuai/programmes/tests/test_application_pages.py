@@ -16,13 +16,7 @@ from guanhuai.programmes.models import Application, Objection
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import notices
 from guanhuai.programmes.states import ApplicationStatus
-from guanhuai.programmes.tests.test_applications import PDF, PNG, at_day, build_apps, uploaded
-from guanhuai.programmes.tests.test_review import submitted
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
+from guanhuai.programmes.tests.factories import PDF, PNG, at_day, submitted, uploaded
 
 
 def page(client, user, url, **kw):
@@ -62,9 +56,11 @@ def test_home_works_for_a_user_without_programme_roles(client, tree):
 
 
 def test_bulk_pass_shows_a_result_per_application(client, apps, people, tree):
-    from guanhuai.programmes.tests.factories import make_programme
+    from guanhuai.programmes.tests.factories import ProgrammeFactory
 
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "township"])
+    programme = ProgrammeFactory(
+        org_unit=tree.province, created_by=people.admin, steps=["village", "township"]
+    )
     ok = submitted(apps, people, person=apps.head, programme=programme)
     other = submitted(apps, people, person=apps.spouse, programme=programme)
     Application.objects.filter(pk=other.pk).update(created_by=people.reviewer_a)  # SoD refuses this one

@@ -1,8 +1,4 @@
-"""Recording an application and its documents: what a village clerk sees when applying for someone.
-
-The helpers here (`build_apps`, the PDF/PNG/JPEG bytes, `uploaded`, `at_day`) are shared by the other review
-test modules (test_review, test_notice, test_grievances, test_application_pages, test_application_api),
-which import them."""
+"""Recording an application and its documents: what a village clerk sees when applying for someone."""
 
 from __future__ import annotations
 
@@ -10,66 +6,17 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
 from guanhuai.programmes.models import Application, ApplicationDocument
-from guanhuai.programmes.services import application_common, approval
 from guanhuai.programmes.services import applications as svc
-from guanhuai.programmes.services import notices as notice_svc
-from guanhuai.programmes.states import ApplicationStatus, DocumentKind, EnrolmentStatus, Target
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.states import ApplicationStatus, DocumentKind, EnrolmentStatus
+from guanhuai.programmes.tests.factories import JPEG, PDF, PNG, ProgrammeFactory, enrol, uploaded
 from guanhuai.registry.services import death_record
-from guanhuai.registry.tests.factories import family
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-
-
-def uploaded(content: bytes = PDF, name: str = "证明.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content)
-
-
-def at_day(monkeypatch, day: dt.date) -> None:
-    """Pretend today is `day` for the review services (notice periods are calendar days)."""
-    for module in (application_common, approval, notice_svc):
-        monkeypatch.setattr(module, "_today", lambda: day)
-
-
-def build_apps(tree, people, settings, tmp_path):
-    """A special-assistance-like programme (no template: no required documents), a village household in
-    甲村 (王建国, 李秀英, their son) and one in 乙村, and a second clerk in 甲村."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
-    couple = make_programme(
-        org_unit=tree.province, created_by=people.admin, name="奖励扶助", target=Target.COUPLE, amount="80.00"
-    )
-    home_a = family(people.clerk_a, tree.village_a)
-    head, spouse, son = list(home_a.members.order_by("pk"))
-    clerk_b = user_with_role("village_clerk", tree.village_b, username="clerk_b")
-    home_b = family(clerk_b, tree.village_b, address="乙村2号")
-    return SimpleNamespace(
-        programme=programme,
-        couple=couple,
-        head=head,
-        spouse=spouse,
-        son=son,
-        other=home_b.members.order_by("pk").first(),
-        clerk_b=clerk_b,
-        clerk_a2=user_with_role("village_clerk", tree.village_a, username="clerk_a2"),
-    )
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
 
 
 def test_a_clerk_applies_for_a_villager_as_a_draft(apps, people):
@@ -86,7 +33,7 @@ def test_a_clerk_applies_for_a_villager_as_a_draft(apps, people):
 
 
 def test_eligibility_is_a_warning_not_a_block(apps, people, tree):
-    strict = make_programme(
+    strict = ProgrammeFactory(
         org_unit=tree.province,
         created_by=people.admin,
         rule={"all": [{"fact": "age", "op": ">=", "value": 120}]},
@@ -276,7 +223,7 @@ def test_the_same_file_twice_on_one_application_is_refused(draft, people):
 
 
 def test_a_template_programme_needs_its_documents_before_submission(apps, people, tree):
-    special = make_programme(org_unit=tree.province, created_by=people.admin, template="special_assistance")
+    special = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, template="special_assistance")
     application, _created = svc.application_create(
         actor=people.clerk_a, programme=special, person=apps.spouse
     )

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from guanhuai.accounts.tests.factories import ApiClient
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.jobs.models import Job
@@ -194,10 +195,8 @@ def test_the_command_line_reports_the_owed_months_and_adds_them(tree, staff):
 def test_the_api_reports_the_owed_months_takes_a_past_reason_and_adds_the_arrears(
     tree, staff, december_2026, django_capture_on_commit_callbacks
 ):
-    from guanhuai.programmes.tests.test_cycle_api import Api
-
     prog = _late_programme(tree, staff)
-    api = Api(staff.finance)
+    api = ApiClient(staff.finance)
     with django_capture_on_commit_callbacks(execute=True):
         created = api.post("/cycles", {"programme_id": prog.pk, "period": "2026-12"})
     assert created.status_code == 202

@@ -8,9 +8,10 @@ import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from guanhuai.core.errors import ValidationError
+from guanhuai.core.testing import xlsx_bytes
 from guanhuai.programmes import bankfiles
 from guanhuai.programmes.services import payments
 from guanhuai.programmes.tests.cycle_fixtures import (
@@ -74,21 +75,18 @@ def test_an_unknown_export_format_is_refused(batch, staff):
 
 def test_a_result_file_in_excel_reconciles_with_full_account_numbers(batch, staff):
     payments.batch_export(actor=staff.finance, batch=batch)
-    wb = Workbook()
-    ws = wb.active
-    for row in (
-        ["批次号", batch.number],
-        ["笔数", 2],
-        ["总金额", 1180],
-        bankfiles.RESULT_HEADER,
-        [1, "6228480402564890018", 590, "成功", "", dt.date(2026, 12, 20)],
-        [2, "6217002710000684874", "590.00", "失败", "账户冻结", "2026/12/21"],
-    ):
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
+    content = xlsx_bytes(
+        [
+            ["批次号", batch.number],
+            ["笔数", 2],
+            ["总金额", 1180],
+            bankfiles.RESULT_HEADER,
+            [1, "6228480402564890018", 590, "成功", "", dt.date(2026, 12, 20)],
+            [2, "6217002710000684874", "590.00", "失败", "账户冻结", "2026/12/21"],
+        ]
+    )
     result = payments.batch_import_results(
-        actor=staff.finance, batch=batch, file_name="r.xlsx", content=buf.getvalue()
+        actor=staff.finance, batch=batch, file_name="r.xlsx", content=content
     )
     assert (result.paid, result.failed, result.problems) == (1, 1, [])
     failed = batch.payments.get(line_no=2)

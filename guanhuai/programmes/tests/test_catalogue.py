@@ -22,11 +22,10 @@ from guanhuai.programmes.services.programmes import (
     programme_update,
     rule_version_save,
 )
-from guanhuai.programmes.tests.factories import enrol
-from guanhuai.programmes.tests.test_rules import cond, couple, household
+from guanhuai.programmes.tests.factories import cond, enrol
 from guanhuai.registry.models import Person
 from guanhuai.registry.services import PersonInput, birth_record
-from guanhuai.registry.tests.factories import make_id, member
+from guanhuai.registry.tests.factories import couple, household, make_id, member
 
 D = dt.date.fromisoformat
 

@@ -1,47 +1,13 @@
 """/api/v1/cycles and /api/v1/batches: the same operations as the pages, scoped, with documented codes."""
 
-import json
-
 import pytest
-from django.test import Client
 
-from guanhuai.accounts import services as account_services
+from guanhuai.accounts.tests.factories import ApiClient
 from guanhuai.audit.models import AuditEntry
 from guanhuai.programmes.models import Cycle, ResultFile
 from guanhuai.programmes.tests.cycle_fixtures import bank_result, enrol, person, programme
 
 pytestmark = pytest.mark.django_db
-
-
-class Api:
-    def __init__(self, user) -> None:
-        _token, plain = account_services.token_create(actor=user, name="测试")
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {plain}"}
-
-    def get(self, path, **params):
-        r = self.client.get(f"/api/v1{path}", data=params, headers=self.headers)
-        r.data = r.json() if r.get("Content-Type", "").startswith("application/json") else None
-        return r
-
-    def post(self, path, body=None):
-        r = self.client.post(
-            f"/api/v1{path}",
-            data=json.dumps(body or {}),
-            content_type="application/json",
-            headers=self.headers,
-        )
-        r.data = r.json() if r.content else None
-        return r
-
-    def upload(self, path, name, content):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        r = self.client.post(
-            f"/api/v1{path}", data={"file": SimpleUploadedFile(name, content)}, headers=self.headers
-        )
-        r.data = r.json()
-        return r
 
 
 @pytest.fixture
@@ -55,7 +21,7 @@ def prog(tree, staff):
 def test_generate_review_approve_batch_export_import_and_history(
     prog, staff, django_capture_on_commit_callbacks
 ):
-    finance = Api(staff.finance)
+    finance = ApiClient(staff.finance)
     # generate: 202 with the job; the job runs after commit
     with django_capture_on_commit_callbacks(execute=True):
         r = finance.post("/cycles", {"programme_id": prog.pk, "period": "2026-12"})
@@ -77,12 +43,12 @@ def test_generate_review_approve_batch_export_import_and_history(
     # finance may not approve; and whoever generated a cycle may not approve it
     r = finance.post(f"/cycles/{cycle_id}/approve")
     assert (r.status_code, r.data["code"]) == (403, "permission_denied")
-    admin = Api(staff.admin)
+    admin = ApiClient(staff.admin)
     other = admin.post("/cycles", {"programme_id": prog.pk, "period": "2026-11"}).data["id"]
     r = admin.post(f"/cycles/{other}/approve")
     assert (r.status_code, r.data["code"]) == (403, "segregation_of_duties")
     for who in (staff.approver, staff.manager):
-        r = Api(who).post(f"/cycles/{cycle_id}/approve", {"comment": "同意"})
+        r = ApiClient(who).post(f"/cycles/{cycle_id}/approve", {"comment": "同意"})
         assert r.status_code == 200, r.data
     assert r.data["status"] == "approved"
     # batches: one bank; the person without an account is listed
@@ -93,7 +59,7 @@ def test_generate_review_approve_batch_export_import_and_history(
         e["person"]["name"] for e in finance.get(f"/cycles/{cycle_id}/missing-accounts").data["items"]
     ] == ["乙一"]
     # export: the bank file; a fund manager may not
-    assert Api(staff.manager).post(f"/batches/{batch_id}/export").status_code == 403
+    assert ApiClient(staff.manager).post(f"/batches/{batch_id}/export").status_code == 403
     # a GET (a link, an image, a cross-site request) exports nothing and leaves no trace
     assert finance.get(f"/batches/{batch_id}/export", format="csv").status_code == 405
     assert finance.get(f"/batches/{batch_id}").data["status"] == "created"
@@ -126,7 +92,7 @@ def test_a_wrong_result_file_is_a_422_with_the_message(prog, staff):
         cycles.cycle_approve(actor=who, cycle=cycle)
     [batch] = payments.batches_create(actor=staff.finance, cycle=cycle)
     payments.batch_export(actor=staff.finance, batch=batch)
-    r = Api(staff.finance).upload(f"/batches/{batch.pk}/results", "r.csv", "不是回盘文件".encode())
+    r = ApiClient(staff.finance).upload(f"/batches/{batch.pk}/results", "r.csv", "不是回盘文件".encode())
     assert (r.status_code, r.data["code"]) == (422, "bad_result_file")
 
 
@@ -141,20 +107,20 @@ def test_cycles_outside_the_scope_are_404_and_unknown_programmes_422(prog, staff
     from guanhuai.orgs.tests.factories import OrgUnitFactory
 
     other = OrgUnitFactory(code="450000", name="广西壮族自治区", level="province")
-    outsider = Api(user_with_role("finance_officer", other, username="gx_caiwu"))
+    outsider = ApiClient(user_with_role("finance_officer", other, username="gx_caiwu"))
     assert outsider.get(f"/cycles/{cycle.pk}").status_code == 404
     r = outsider.post("/cycles", {"programme_id": prog.pk, "period": "2027-01"})
     assert (r.status_code, r.data["code"]) == (422, "unknown_programme")
     assert Cycle.objects.count() == 1
     # a township reviewer sees the province cycle, but only their township's entitlements
-    r = Api(people.reviewer_a).get(f"/cycles/{cycle.pk}/entitlements")
+    r = ApiClient(people.reviewer_a).get(f"/cycles/{cycle.pk}/entitlements")
     assert r.status_code == 200 and [e["person"]["name"] for e in r.data["items"]] == ["甲一"]
 
 
 def test_a_replayed_generation_is_200_with_the_first_cycle_and_another_period_under_its_key_is_409(
     prog, staff
 ):
-    finance = Api(staff.finance)
+    finance = ApiClient(staff.finance)
     body = {"programme_id": prog.pk, "period": "2026-12", "idempotency_key": "gen-1"}
     first = finance.post("/cycles", body)
     assert first.status_code == 202, first.data

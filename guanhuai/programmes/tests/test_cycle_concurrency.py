@@ -1,19 +1,18 @@
 """Races on cycles, with real threads each on its own PostgreSQL connection (the helpers of
-funds/tests/test_concurrency.py: a barrier, and the main thread holding the contended row until every
+core/testing.py: a barrier, and the main thread holding the contended row until every
 thread queues behind it)."""
 
 from __future__ import annotations
-
-import importlib
 
 import pytest
 from django.conf import settings
 
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, InvalidTransition
+from guanhuai.core.testing import fresh, lock, outcomes, race
 from guanhuai.funds.ledger import InsufficientFunds
-from guanhuai.funds.models import Fund, Purpose
-from guanhuai.funds.tests.test_concurrency import fresh, outcomes, race
+from guanhuai.funds.models import Fund
+from guanhuai.funds.tests.factories import restore_purposes
 from guanhuai.programmes.models import Cycle, CycleApproval
 from guanhuai.programmes.services import cycles
 from guanhuai.programmes.tests.cycle_fixtures import (
@@ -36,14 +35,7 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def purposes(db: None) -> None:
-    """A flush after an earlier transactional test empties the purposes a data migration wrote."""
-    migration = importlib.import_module("guanhuai.funds.migrations.0002_purposes")
-    for code, name, status in migration.PURPOSES:
-        Purpose.objects.get_or_create(code=code, defaults={"name": name, "requires_status": status})
-
-
-def lock_cycle(cycle: Cycle):
-    return lambda: list(Cycle.objects.select_for_update().filter(pk=cycle.pk))
+    restore_purposes()
 
 
 def test_two_approvers_at_once_on_the_last_approval_exactly_one_locks_the_cycle(tree, staff):
@@ -53,7 +45,7 @@ def test_two_approvers_at_once_on_the_last_approval_exactly_one_locks_the_cycle(
     cycle = generate(staff, prog, "2026-12")
     approvers = [fresh(staff.approver), fresh(staff.manager)]
     # when: both approve at the same moment
-    results = race(2, lambda i: cycles.cycle_approve(actor=approvers[i], cycle=cycle), hold=lock_cycle(cycle))
+    results = race(2, lambda i: cycles.cycle_approve(actor=approvers[i], cycle=cycle), hold=lock(cycle))
     # then: one approval, one lock, and the other is told the cycle is no longer in review
     ok, errors = outcomes(results)
     assert len(ok) == 1 and len(errors) == 1 and isinstance(errors[0], InvalidTransition)
@@ -67,7 +59,7 @@ def test_two_approvals_needed_given_at_once_both_count_and_the_cycle_locks_once(
     enrol(prog, person(staff.registrar, tree.village_a))
     cycle = generate(staff, prog, "2026-12")
     approvers = [fresh(staff.approver), fresh(staff.manager)]
-    results = race(2, lambda i: cycles.cycle_approve(actor=approvers[i], cycle=cycle), hold=lock_cycle(cycle))
+    results = race(2, lambda i: cycles.cycle_approve(actor=approvers[i], cycle=cycle), hold=lock(cycle))
     ok, errors = outcomes(results)
     assert errors == [] and len(ok) == 2
     assert CycleApproval.objects.filter(cycle=cycle).count() == 2

@@ -40,8 +40,7 @@ from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services.programmes import programme_from_template
 from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus
 from guanhuai.programmes.tests.cycle_fixtures import allocation
-from guanhuai.programmes.tests.test_applications import PDF, PNG
-from guanhuai.programmes.tests.test_enrolments import bereaved_couple
+from guanhuai.programmes.tests.factories import PDF, PNG, bereaved_couple
 from guanhuai.registry.services import bank_account_set
 
 WIDTH = 375
@@ -71,7 +70,6 @@ def in_thread(fn):
 def world(tree, people, settings, tmp_path):
     """Users, the bereaved family in 甲村 with the mother's bank account, and 特别扶助 from the national
     template, paid from an allocation of ¥10,000."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     finance = user_with_role("finance_officer", tree.province, username="caiwu")
     manager = user_with_role("fund_manager", tree.province, username="jijin")
     clerk_a2 = user_with_role("village_clerk", tree.village_a, username="clerk_a2")

@@ -8,12 +8,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from guanhuai.accounts.tests.factories import user_with_role
+from guanhuai.accounts.tests.factories import ApiClient, user_with_role
 from guanhuai.jobs.models import Job
 from guanhuai.programmes.models import Enrolment
 from guanhuai.programmes.states import EnrolmentStatus, FlagReason
-from guanhuai.programmes.tests.factories import enrol
-from guanhuai.programmes.tests.test_enrolments import bereaved_couple, entitle, special_assistance
+from guanhuai.programmes.tests.factories import bereaved_couple, enrol, entitle, special_assistance
 
 
 @pytest.fixture
@@ -162,36 +161,9 @@ def test_a_county_approver_of_another_county_gets_404_on_every_page(tree, client
 # --- API ---------------------------------------------------------------------------------------------------------
 
 
-class Api:
-    """/api/v1 with a personal token; JSON in, parsed JSON out as `.data`."""
-
-    def __init__(self, user) -> None:
-        from django.test import Client
-
-        from guanhuai.accounts import services as account_services
-
-        _token, plain = account_services.token_create(actor=user, name="测试")
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {plain}"}
-
-    def get(self, path, **params):
-        response = self.client.get(f"/api/v1{path}", data=params, headers=self.headers)
-        response.data = response.json()
-        return response
-
-    def post(self, path, body):
-        import json
-
-        response = self.client.post(
-            f"/api/v1{path}", data=json.dumps(body), content_type="application/json", headers=self.headers
-        )
-        response.data = response.json()
-        return response
-
-
 def test_api_list_and_detail_are_scoped(tree, people, setup):
     programme, mine, flagged, other = setup
-    api = Api(people.reviewer_a)
+    api = ApiClient(people.reviewer_a)
     response = api.get("/enrolments", flag="any")
     assert response.status_code == 200
     assert [e["id"] for e in response.data["items"]] == [flagged.pk] and response.data["count"] == 1
@@ -201,19 +173,19 @@ def test_api_list_and_detail_are_scoped(tree, people, setup):
     assert api.get(f"/enrolments/{other.pk}").status_code == 404  # 乙镇
     detail = api.get(f"/enrolments/{mine.pk}")
     assert detail.status_code == 200 and detail.data["person"]["id_masked"].startswith("4402**")
-    outsider = Api(user_with_role("county_approver", tree.other_county, username="approver_sx"))
+    outsider = ApiClient(user_with_role("county_approver", tree.other_county, username="approver_sx"))
     assert outsider.get(f"/enrolments/{mine.pk}").data["code"] == "not_found"
 
 
 def test_api_changes_with_documented_codes(people, setup):
     _, mine, flagged, _ = setup
     assert (
-        Api(people.reviewer_a)
+        ApiClient(people.reviewer_a)
         .post(f"/enrolments/{mine.pk}/suspend", {"from_month": "2026-11", "reason": "核实"})
         .status_code
         == 403
     )
-    api = Api(people.approver)
+    api = ApiClient(people.approver)
     assert (
         api.post(f"/enrolments/{mine.pk}/suspend", {"from_month": "2026-13", "reason": "核实"}).status_code
         == 422
@@ -235,7 +207,7 @@ def test_api_reconfirmation_is_a_job_and_a_replay_returns_it(
     people, setup, django_capture_on_commit_callbacks
 ):
     programme, *_ = setup
-    api = Api(people.approver)
+    api = ApiClient(people.approver)
     body = {"programme_id": programme.pk, "as_of": "2026-11-28", "idempotency_key": "year-end"}
     with django_capture_on_commit_callbacks(execute=True):
         first = api.post("/enrolments/reconfirmations", body)
@@ -244,4 +216,4 @@ def test_api_reconfirmation_is_a_job_and_a_replay_returns_it(
     assert replay.status_code == 200 and replay.data["id"] == first.data["id"]
     assert replay.data["status"] == "succeeded" and replay.data["counts"]["checked"] == 3
     assert api.post("/enrolments/reconfirmations", {**body, "programme_id": 99999}).status_code == 422
-    assert Api(people.clerk_a).post("/enrolments/reconfirmations", body).status_code == 403
+    assert ApiClient(people.clerk_a).post("/enrolments/reconfirmations", body).status_code == 403

@@ -1,22 +1,16 @@
-"""Enrolment changes: suspension, resumption, exit and clearing a flag, with their refusals and scope.
-
-The helpers at the top are shared by the other enrolment test modules (re-confirmation, life events,
-pages)."""
+"""Enrolment changes: suspension, resumption, exit and clearing a flag, with their refusals and scope."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from guanhuai.programmes.models import Cycle, Enrolment, Entitlement, Programme
+from guanhuai.programmes.models import Enrolment
 from guanhuai.programmes.periods import parse_period
 from guanhuai.programmes.selectors.enrolments import enrolment_get, enrolment_history
 from guanhuai.programmes.services.enrolments import (
@@ -26,69 +20,7 @@ from guanhuai.programmes.services.enrolments import (
     enrolment_suspend,
 )
 from guanhuai.programmes.states import EnrolmentStatus, EntitlementStatus, ExitReason, FlagReason
-from guanhuai.programmes.tests.factories import enrol, make_programme
-from guanhuai.registry.models import Person
-from guanhuai.registry.services import death_record
-from guanhuai.registry.tests.factories import family
-
-BEREAVED_RULE = {
-    "all": [
-        {"fact": "special_status", "op": "==", "value": "bereaved"},
-        {"fact": "mother_age", "op": ">=", "value": 49},
-    ]
-}
-
-
-def special_assistance(tree: Any, people: Any, **kw: Any) -> Programme:
-    kw.setdefault("template", "special_assistance")
-    return make_programme(org_unit=tree.province, created_by=people.admin, rule=BEREAVED_RULE, **kw)
-
-
-def bereaved_couple(
-    people: Any, unit: Any, *, actor: Actor | None = None, address: str = "幸福路1号"
-) -> tuple[Person, Person]:
-    """A couple (born 1960/1962) whose only child died in 2020: 失独 in the registry."""
-    actor = actor or people.clerk_a
-    household = family(actor, unit, children=1, address=address)
-    members = {p.relation_to_head: p for p in Person.objects.filter(household=household)}
-    death_record(actor=actor, person=members["child"], occurred_on=dt.date(2020, 5, 1))
-    head, spouse = Person.objects.get(pk=members["head"].pk), Person.objects.get(pk=members["spouse"].pk)
-    assert head.special_status == "bereaved"
-    return head, spouse
-
-
-def entitle(
-    enrolment: Enrolment,
-    period: str,
-    *,
-    status: str = EntitlementStatus.DUE,
-    amount: str = "590.00",
-    **kw: Any,
-) -> Entitlement:
-    """An entitlement in the cycle of `period` (created if needed), written directly."""
-    span = parse_period(period, enrolment.programme.period)
-    cycle, _ = Cycle.objects.get_or_create(
-        programme=enrolment.programme,
-        period=period,
-        defaults={
-            "first_month": span.first,
-            "last_month": span.last,
-            "generated_by": enrolment.programme.created_by,
-            "status": "approved",
-        },
-    )
-    return Entitlement.objects.create(
-        cycle=cycle,
-        programme=enrolment.programme,
-        enrolment=enrolment,
-        person=enrolment.person,
-        org_unit=enrolment.org_unit,
-        period=period,
-        months=span.months,
-        amount=Decimal(amount),
-        status=status,
-        **kw,
-    )
+from guanhuai.programmes.tests.factories import bereaved_couple, enrol, entitle, special_assistance
 
 
 @pytest.fixture

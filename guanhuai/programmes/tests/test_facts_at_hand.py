@@ -45,7 +45,7 @@ def _checks(html):
 def test_the_review_page_links_the_applicant_and_shows_each_fact_the_rule_checked(client, tree, people, home):
     programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助", rule=RULE)
     head = home.members.get(relation_to_head="head")
-    application = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
+    application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
     age = timezone.localdate().year - 1960 - ((timezone.localdate().month, timezone.localdate().day) < (5, 1))
     client.force_login(people.reviewer_a)
 
@@ -69,7 +69,7 @@ def test_after_the_only_child_dies_the_same_line_says_bereaved_and_holds(client,
     head = home.members.get(relation_to_head="head")
     son = home.members.get(relation_to_head="child")
     death_record(actor=people.clerk_a, person=son, occurred_on=dt.date(2024, 5, 3))
-    application = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
+    application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
     client.force_login(people.reviewer_a)
 
     html = client.get(reverse("programmes:application_detail", args=[application.pk])).content.decode()
@@ -91,7 +91,7 @@ def test_the_person_page_links_applications_enrolments_payments_and_offers_what_
         name="青年补贴",
         rule={"all": [{"fact": "age", "op": "<", "value": 35}]},
     )
-    application = svc.application_create(actor=people.clerk_a, programme=applied, person=head)
+    application, _created = svc.application_create(actor=people.clerk_a, programme=applied, person=head)
     enrolment = enrol(enrolled, head, start="2026-01-01")
     client.force_login(people.clerk_a)
 
@@ -124,7 +124,7 @@ def test_a_reviewer_sees_the_links_but_is_offered_no_application(client, tree, p
     head = home.members.get(relation_to_head="head")
     make_programme(org_unit=tree.province, created_by=people.admin, name="暖心补贴")
     programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
-    application = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
+    application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
     client.force_login(people.reviewer_a)
 
     html = client.get(reverse("registry:person", args=[head.pk])).content.decode()
@@ -177,7 +177,7 @@ def test_the_person_page_costs_the_same_queries_for_one_application_and_for_six(
 def test_the_timeline_does_not_say_录入_twice(client, tree, people, home):
     head = home.members.get(relation_to_head="head")
     programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
-    application = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
+    application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
     client.force_login(people.clerk_a)
 
     html = client.get(reverse("programmes:application_detail", args=[application.pk])).content.decode()

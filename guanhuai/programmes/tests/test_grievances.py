@@ -10,12 +10,6 @@ from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import grievances
 from guanhuai.programmes.states import GrievanceStatus
-from guanhuai.programmes.tests.test_applications import build_apps
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
 
 
 @pytest.fixture

@@ -3,21 +3,19 @@ committing (issue 16)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.tests.busy_sqlite import busy_sqlite_file
 from guanhuai.programmes.services import cycles
 from guanhuai.programmes.services.enrolments import reconfirmation_submit
-from guanhuai.programmes.tests.cycle_fixtures import build_staff, enrol, person, programme
-from guanhuai.programmes.tests.test_reconfirmation import AS_OF
+from guanhuai.programmes.tests.cycle_fixtures import enrol, person, programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def staff(tree, people):
-    return build_staff(tree, people)
+AS_OF = dt.date(2026, 11, 28)  # a re-confirmation day after every enrolment below started
 
 
 @pytest.fixture

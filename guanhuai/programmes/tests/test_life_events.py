@@ -12,8 +12,13 @@ from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services import enrolments as enrolments_svc
 from guanhuai.programmes.services.enrolments import death_job_submit
 from guanhuai.programmes.states import EnrolmentStatus, EntitlementStatus, ExitReason, FlagReason
-from guanhuai.programmes.tests.factories import enrol, make_programme
-from guanhuai.programmes.tests.test_enrolments import bereaved_couple, entitle, special_assistance
+from guanhuai.programmes.tests.factories import (
+    ProgrammeFactory,
+    bereaved_couple,
+    enrol,
+    entitle,
+    special_assistance,
+)
 from guanhuai.registry.services import death_record
 
 
@@ -22,7 +27,7 @@ def test_death_in_the_registry_ends_enrolments_from_the_month_after(
 ):
     # given: a bereaved couple in two programmes, with entitlements before, in and after the death month
     programme = special_assistance(tree, people)
-    top_up = make_programme(org_unit=tree.county, created_by=people.admin, code="renhua_topup")
+    top_up = ProgrammeFactory(org_unit=tree.county, created_by=people.admin, code="renhua_topup")
     head, spouse = bereaved_couple(people, tree.village_a)
     mine, local = enrol(programme, head, start="2025-03-01"), enrol(top_up, head, start="2025-06-01")
     theirs = enrol(programme, spouse, start="2025-03-01")
@@ -85,7 +90,7 @@ def test_a_suspended_enrolment_also_ends_and_an_earlier_exit_is_left_alone(
     tree, people, django_capture_on_commit_callbacks
 ):
     programme = special_assistance(tree, people)
-    other = make_programme(org_unit=tree.province, created_by=people.admin, code="old")
+    other = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, code="old")
     head, _ = bereaved_couple(people, tree.village_a)
     suspended = enrol(programme, head, start="2025-03-01", status=EnrolmentStatus.SUSPENDED)
     ended = enrol(

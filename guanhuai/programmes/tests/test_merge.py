@@ -24,7 +24,7 @@ from guanhuai.programmes.selectors import applications as app_sel
 from guanhuai.programmes.selectors import cycles as cycle_sel
 from guanhuai.programmes.selectors import enrolments as enrolment_sel
 from guanhuai.programmes.selectors import payments as payment_sel
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.tests.factories import ProgrammeFactory, enrol
 from guanhuai.registry.selectors import person_list
 from guanhuai.registry.services import household_create
 from guanhuai.registry.tests.factories import member
@@ -41,7 +41,7 @@ def _rows_in_village_a(tree, people):
         members=[member("王建国", "1960-05-01")],
     )
     person = household.members.get()
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, code="tefu")
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, code="tefu")
     notice = PublicNotice.objects.create(
         org_unit=village,
         programme=programme,

@@ -3,19 +3,12 @@ step, and back on the review desk (filtered to the step) when the step's queue i
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from guanhuai.programmes.models import Application
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.states import Step
-from guanhuai.programmes.tests.test_applications import build_apps
 from guanhuai.registry.tests.factories import family
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
 
 
 def waiting_at_township(apps, people, address):

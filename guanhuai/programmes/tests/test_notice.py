@@ -19,14 +19,9 @@ from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import notices as notice_svc
 from guanhuai.programmes.states import ApplicationStatus, NoticeStatus, ObjectionStatus
-from guanhuai.programmes.tests.test_applications import at_day, build_apps
+from guanhuai.programmes.tests.factories import at_day
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
 
 
 def at_notice_step(apps, people, person):

@@ -10,7 +10,7 @@ import pytest
 from guanhuai.programmes.models import Programme, RuleVersion
 from guanhuai.programmes.services.programmes import programme_from_template
 from guanhuai.programmes.tests.factories import enrol
-from guanhuai.programmes.tests.test_rules import couple
+from guanhuai.registry.tests.factories import couple
 
 API = "/api/v1"
 D = dt.date.fromisoformat

@@ -20,8 +20,8 @@ from guanhuai.programmes.models import AmountRule, Application, Programme, RuleV
 from guanhuai.programmes.selectors import programmes as selectors
 from guanhuai.programmes.services.programmes import programme_from_template
 from guanhuai.programmes.tests.factories import enrol
-from guanhuai.programmes.tests.test_rules import couple
 from guanhuai.registry.models import Household
+from guanhuai.registry.tests.factories import couple
 
 D = dt.date.fromisoformat
 DEAD_CHILD = ("独子", "1998-03-01", "male", {"died_on": D("2015-05-01")})

@@ -15,8 +15,7 @@ from guanhuai.orgs.tests.factories import OrgUnitFactory
 from guanhuai.programmes.models import Enrolment
 from guanhuai.programmes.services.enrolments import reconfirmation_run, reconfirmation_submit
 from guanhuai.programmes.states import EnrolmentStatus, FlagReason
-from guanhuai.programmes.tests.factories import enrol
-from guanhuai.programmes.tests.test_enrolments import bereaved_couple, special_assistance
+from guanhuai.programmes.tests.factories import bereaved_couple, enrol, special_assistance
 from guanhuai.registry.models import Person
 from guanhuai.registry.services import birth_record, death_record, migration_record
 from guanhuai.registry.states import RelationToHead

@@ -17,22 +17,9 @@ from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import notices
 from guanhuai.programmes.states import ApplicationStatus, EnrolmentStatus, NoticeStatus
-from guanhuai.programmes.tests.factories import enrol, make_programme
-from guanhuai.programmes.tests.test_applications import at_day, build_apps
+from guanhuai.programmes.tests.factories import ProgrammeFactory, at_day, enrol, submitted
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
-
-
-def submitted(apps, people, person=None, programme=None):
-    application, _created = svc.application_create(
-        actor=people.clerk_a, programme=programme or apps.programme, person=person or apps.head
-    )
-    return svc.application_submit(actor=people.clerk_a, application=application)
 
 
 def through_notice(application, people, monkeypatch):
@@ -104,7 +91,7 @@ def test_a_couple_programme_enrols_both_spouses(apps, people, monkeypatch):
 
 
 def test_an_age_limited_programme_enrols_from_birth_or_counts_from_until_the_limit(apps, people, tree):
-    childcare = make_programme(
+    childcare = ProgrammeFactory(
         org_unit=tree.province,
         created_by=people.admin,
         steps=["village", "county"],
@@ -127,7 +114,7 @@ def test_an_age_limited_programme_enrols_from_birth_or_counts_from_until_the_lim
 def test_an_age_limited_enrolment_runs_to_the_last_month_before_the_limit(apps, people, tree, monkeypatch):
     from guanhuai.registry.models import Person
 
-    childcare = make_programme(
+    childcare = ProgrammeFactory(
         org_unit=tree.province,
         created_by=people.admin,
         steps=["village", "county"],
@@ -305,7 +292,7 @@ def test_a_finished_application_cannot_be_reviewed_again(apps, people):
 
 
 def test_bulk_review_reports_each_item_and_keeps_the_good_ones(apps, people, tree):
-    village_only = make_programme(
+    village_only = ProgrammeFactory(
         org_unit=tree.province, created_by=people.admin, steps=["village", "township"]
     )
     ok1 = submitted(apps, people, person=apps.head, programme=village_only)
@@ -354,7 +341,9 @@ def test_bulk_return_needs_a_comment_for_every_item(apps, people):
 def test_bulk_review_of_many_is_a_bounded_number_of_queries_per_item(
     apps, people, tree, django_assert_max_num_queries
 ):
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "township"])
+    programme = ProgrammeFactory(
+        org_unit=tree.province, created_by=people.admin, steps=["village", "township"]
+    )
     from guanhuai.registry.tests.factories import family
 
     ids = []
@@ -380,10 +369,10 @@ def test_bulk_review_of_many_is_a_bounded_number_of_queries_per_item(
 @pytest.mark.django_db(transaction=True)
 def test_two_county_approvers_at_once_enrol_once(apps, people, tree, monkeypatch):
     from guanhuai.accounts.tests.factories import user_with_role
-    from guanhuai.funds.tests.test_concurrency import fresh, outcomes, race
+    from guanhuai.core.testing import fresh, outcomes, race
 
     # given: an application waiting at the county, and two approvers who both press "pass"
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "county"])
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, steps=["village", "county"])
     application = submitted(apps, people, programme=programme)
     svc.application_review(actor=people.reviewer_a, application=application, decision="pass")
     second = user_with_role("county_approver", tree.county, username="approver2")
@@ -410,9 +399,11 @@ def test_two_county_approvers_at_once_enrol_once(apps, people, tree, monkeypatch
 def test_one_person_passes_at_most_one_step_of_an_application(apps, people, tree):
     # given a programme reviewed at the village and the township, and 甲镇's reviewer, who holds both
     from guanhuai.accounts.tests.factories import user_with_role
-    from guanhuai.programmes.tests.factories import make_programme
+    from guanhuai.programmes.tests.factories import ProgrammeFactory
 
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, steps=["village", "township"])
+    programme = ProgrammeFactory(
+        org_unit=tree.province, created_by=people.admin, steps=["village", "township"]
+    )
     a = submitted(apps, people, programme=programme)
     svc.application_review(actor=people.reviewer_a, application=a, decision="pass")
     a.refresh_from_db()

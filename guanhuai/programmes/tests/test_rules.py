@@ -7,56 +7,21 @@ from decimal import Decimal
 
 import pytest
 
-from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.core.errors import ValidationError
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import AmountRule
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.tests.factories import ProgrammeFactory, cond, enrol
 from guanhuai.registry.models import Marriage, Person
-from guanhuai.registry.services import PersonInput, birth_record, household_create
+from guanhuai.registry.services import PersonInput, birth_record
 from guanhuai.registry.states import RelationToHead
-from guanhuai.registry.tests.factories import make_id, member
+from guanhuai.registry.tests.factories import couple, household, make_id, member
 
 D = dt.date.fromisoformat
-
-
-def household(people, unit, *members: PersonInput, hukou: str = "rural"):
-    """A household registered through the registry service (which links head, spouse and children)."""
-    registrar = getattr(people, "registrar", None)
-    if registrar is None:
-        top = unit
-        while top.parent_id:
-            top = top.parent
-        registrar = people.registrar = user_with_role("village_clerk", top, username="registrar")
-    hh = household_create(
-        actor=registrar, org_unit=unit, address="幸福路1号", hukou_type=hukou, members=list(members)
-    )
-    return {p.name: p for p in Person.objects.filter(household=hh)}
-
-
-def couple(people, unit, *, father="1960-05-01", mother="1962-07-02", children=(), hukou="rural"):
-    """Father (head), mother (spouse) and children given as (name, birth, sex, extra) tuples."""
-    kids = [
-        member(name, birth, sex=sex, relation=RelationToHead.CHILD, **extra)
-        for name, birth, sex, extra in children
-    ]
-    return household(
-        people,
-        unit,
-        member("父亲", father, sex="male"),
-        member("母亲", mother, sex="female", relation=RelationToHead.SPOUSE),
-        *kids,
-        hukou=hukou,
-    )
 
 
 def who(rule: dict, as_of: str, **filters) -> set[str]:
     qs = rules.eligible_for_rule(rule, as_of=D(as_of)).filter(**filters)
     return set(qs.values_list("name", flat=True))
-
-
-def cond(fact: str, op: str, value) -> dict:
-    return {"fact": fact, "op": op, "value": value}
 
 
 # --- validation -------------------------------------------------------------------------------------
@@ -107,7 +72,7 @@ def test_rules_deeper_than_eight_levels_are_refused():
 
 
 def test_every_fact_compiles_with_every_operator(tree, people):
-    make_programme(org_unit=tree.province, created_by=people.admin, code="sa")
+    ProgrammeFactory(org_unit=tree.province, created_by=people.admin, code="sa")
     samples = {"int": 2, "bool": True, "date": "1990-01-01", "branch": "440224", "programme": "sa"}
     for f in rules.FACTS.values():
         for op in f.ops:
@@ -248,7 +213,7 @@ def test_a_second_child_makes_a_bereaved_family_ineligible(tree, people):
 
 
 def test_amount_expression_picks_the_amount_valid_on_the_day_by_condition(tree, people):
-    programme = make_programme(
+    programme = ProgrammeFactory(
         org_unit=tree.province, created_by=people.admin, amount="100", valid_from="2008-01-01"
     )
     AmountRule.objects.filter(programme=programme).update(valid_to=D("2013-12-31"))
@@ -304,7 +269,7 @@ def test_age_at_year_end_counts_the_year_a_person_turns_60(tree, people):
 
 
 def test_enrolled_in_another_programme_for_a_local_top_up(tree, people):
-    national = make_programme(org_unit=tree.province, created_by=people.admin, code="sa")
+    national = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, code="sa")
     family = couple(people, tree.village_a)
     enrol(national, family["母亲"], start="2026-03-01", end="2026-08-31")
     rule = {"all": [cond("enrolled_in", "in", ["sa"])]}

@@ -49,10 +49,6 @@ PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 
 
-def _require_anywhere(request: HttpRequest, perm: str = VIEW) -> None:
-    scoping.require_anywhere(request.user, perm)
-
-
 def _page(request: HttpRequest, qs: Any) -> Any:
     return page_of(request, qs, size=PAGE_SIZE)
 
@@ -141,7 +137,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW)
     filters = forms.ApplicationFilterForm(
         request.GET or None, programmes=_programmes(request), villages=_villages(request)
     )
@@ -161,7 +157,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_create(request: HttpRequest) -> HttpResponse:
     """Search a person in the clerk's villages (name, pinyin or full ID), pick one, choose the programme."""
-    _require_anywhere(request, APPLY)
+    scoping.require_anywhere(request.user, APPLY)
     if request.method == "POST" and request.POST.get("search"):
         # The search is POSTed and redirected, a full ID number replaced by its blind-index token, so the
         # number never goes into a URL (server logs, browser history).
@@ -360,7 +356,7 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
 @login_required
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request)
+    scoping.require_anywhere(request.user, VIEW)
     status = request.GET.get("status", "")
     if status not in NoticeStatus.values:
         status = ""

@@ -41,10 +41,6 @@ def _batch(request: HttpRequest, pk: int) -> PaymentBatch:
     return payment_selectors.batch_get(actor=request.user, batch_id=pk)
 
 
-def _require_anywhere(request: HttpRequest, perm: str) -> None:
-    scoping.require_anywhere(request.user, perm)
-
-
 def _page(request: HttpRequest, qs: Any) -> Any:
     return page_of(request, qs, size=PAGE_SIZE)
 
@@ -63,7 +59,7 @@ def _try(request: HttpRequest, fn: Any, success: str, **kwargs: Any) -> Any:
 @login_required
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, VIEW)
+    scoping.require_anywhere(request.user, VIEW)
     programmes = selectors.programmes_visible(actor=request.user).filter(active=True)
     form = forms.CycleFilterForm(request.GET, programmes=programmes)
     qs = selectors.cycle_list(actor=request.user)
@@ -85,7 +81,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_generate(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, GENERATE_CYCLES)
+    scoping.require_anywhere(request.user, GENERATE_CYCLES)
     programmes = selectors.programmes_visible(actor=request.user)
     form = forms.CycleGenerateForm(request.POST, programmes=programmes)
     if not form.is_valid():

@@ -30,10 +30,6 @@ PAGE_SIZE = 50
 VILLAGE_DROPDOWN_LIMIT = 300
 
 
-def _require_anywhere(request: HttpRequest, perm: str) -> None:
-    scoping.require_anywhere(request.user, perm)
-
-
 def _get(request: HttpRequest, pk: int) -> Enrolment:
     return selectors.enrolment_get(actor=request.user, enrolment_id=pk)
 
@@ -58,7 +54,7 @@ def _labels(enrolment: Enrolment) -> None:
 @login_required
 @require_GET
 def enrolment_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, VIEW)
+    scoping.require_anywhere(request.user, VIEW)
     villages = selectors.village_choices(actor=request.user, limit=VILLAGE_DROPDOWN_LIMIT)
     form = forms.EnrolmentFilterForm(
         request.GET,
@@ -97,7 +93,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def enrolment_flagged(request: HttpRequest) -> HttpResponse:
     """The county approver's queue: enrolments a re-confirmation flagged, oldest flag first."""
-    _require_anywhere(request, MANAGE_ENROLMENTS)
+    scoping.require_anywhere(request.user, MANAGE_ENROLMENTS)
     programmes = selectors.programme_choices(actor=request.user)
     programme = programmes.filter(pk=request.GET.get("programme") or 0).first()
     flag = request.GET.get("flag", "")
@@ -252,7 +248,7 @@ def enrolment_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def reconfirm(request: HttpRequest) -> HttpResponse:
     """Start an annual re-confirmation for one programme; the job page shows its progress and counts."""
-    _require_anywhere(request, MANAGE_ENROLMENTS)
+    scoping.require_anywhere(request.user, MANAGE_ENROLMENTS)
     form = forms.ReconfirmForm(post_data(request), programmes=selectors.programme_choices(actor=request.user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -19,7 +19,7 @@ from guanhuai.programmes.permissions import HANDLE_GRIEVANCES, VIEW
 from guanhuai.programmes.selectors import applications as sel
 from guanhuai.programmes.services import grievances
 from guanhuai.programmes.states import GrievanceStatus
-from guanhuai.programmes.views.applications import _application, _page, _require_anywhere
+from guanhuai.programmes.views.applications import _application, _page
 from guanhuai.registry.permissions import VIEW_PERSONS
 
 
@@ -33,7 +33,7 @@ def _grievance(request: HttpRequest, pk: int) -> Grievance:
 @login_required
 @require_GET
 def grievance_list(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, HANDLE_GRIEVANCES)
+    scoping.require_anywhere(request.user, HANDLE_GRIEVANCES)
     status = request.GET.get("status", "")
     mine = request.GET.get("mine") == "1"
     overdue = request.GET.get("overdue") == "1"

@@ -18,11 +18,6 @@ from guanhuai.registry.selectors import PersonFilters
 from guanhuai.registry.tests.factories import family
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def households(tree, people):
     """Two families in 甲镇 (one of them bereaved) and one in 乙镇."""

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.models import AuditEntry
@@ -20,45 +20,21 @@ from guanhuai.jobs.services import job_retry
 from guanhuai.registry import imports, io_excel
 from guanhuai.registry.models import Household, ImportBatch, ImportRow, Marriage, ParentChild, Person
 from guanhuai.registry.services import household_create
-from guanhuai.registry.tests.factories import family, make_id, member
-
-JIA_CUN = "440224100001"  # 甲村, in 甲镇
-JIA_SHEQU = "440224100002"  # 甲社区, in 甲镇
-YI_CUN = "440224101001"  # 乙村, in 乙镇
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def xlsx(rows, headers=io_excel.HEADERS) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    if headers is not None:
-        ws.append(list(headers))
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def row(name, id_number, relation="户主", *, code=JIA_CUN, number="", address=None, hukou=None, phone="",
-        place="", cert="", migrant=""):  # fmt: skip
-    head = relation == "户主"
-    address = ("幸福路1号" if head else "") if address is None else address
-    hukou = ("农村" if head else "") if hukou is None else hukou
-    return [number, code, address, hukou, name, id_number, relation, phone, place, cert, migrant]
-
-
-def legacy_id(birth: str, seq: str = "013") -> str:
-    """A 15-digit ID (YYMMDD, no check digit) for a birth in the 1900s."""
-    return f"440224{birth[2:4]}{birth[5:7]}{birth[8:10]}{seq}"
+from guanhuai.registry.tests.factories import (
+    GOOD,
+    JIA_SHEQU,
+    YI_CUN,
+    family,
+    import_xlsx,
+    legacy_id,
+    make_id,
+    member,
+    row,
+)
 
 
 def stage(actor, unit, rows):
-    batch = imports.stage_file(actor=actor, org_unit=unit, content=xlsx(rows))
+    batch = imports.stage_file(actor=actor, org_unit=unit, content=import_xlsx(rows))
     return imports.validate_batch(batch)
 
 
@@ -77,16 +53,6 @@ def upload(client, django_capture_on_commit_callbacks):
             return client.post(reverse("registry_io:import"), data, follow=follow)
 
     return _upload
-
-
-GOOD = [
-    row("张建国", make_id("1960-05-01"), number="H1", phone="13800138000", cert="是"),
-    row("李秀英", make_id("1962-07-02", sex="female"), "配偶", number="H1"),
-    row("张小明", make_id("1985-03-01"), "子女", number="H1", migrant="是"),
-    row("赵大勇", legacy_id("1958-02-03"), hukou="城镇", address="河西路8号"),  # no 户编号: rows below it
-    row("赵小红", make_id("1988-08-08", sex="female"), "子女"),
-    row("赵老太", make_id("1935-01-01", sex="female"), "父母"),
-]
 
 
 # --- template --------------------------------------------------------------------------------------
@@ -282,7 +248,7 @@ def test_validation_is_set_based(tree, people, django_assert_max_num_queries):
             row(f"配偶{i}", make_id("1962-01-01", sex="female"), "配偶", number=f"N{i}"),
             row(f"子女{i}", make_id("1990-01-01"), "子女", number=f"N{i}"),
         ]
-    batch = imports.stage_file(actor=people.clerk_a, org_unit=tree.village_a, content=xlsx(rows))
+    batch = imports.stage_file(actor=people.clerk_a, org_unit=tree.village_a, content=import_xlsx(rows))
     with django_assert_max_num_queries(12):
         batch = imports.validate_batch(batch)
     assert batch.valid_rows == 300
@@ -298,7 +264,7 @@ def test_upload_validates_in_a_job_and_shows_the_preview(client, tree, people, u
     rows = [*GOOD[:3], row("坏号", "440224", number="X")] + [
         row(f"错{i}", "1234", number=f"E{i}") for i in range(30)
     ]
-    response = upload(people.reviewer_a, xlsx(rows), unit=tree.town_a)
+    response = upload(people.reviewer_a, import_xlsx(rows), unit=tree.town_a)
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "registry_io:batch", args=[batch.pk]
@@ -332,7 +298,7 @@ def test_preview_page_query_count_does_not_grow_with_rows(
 
 
 def test_commit_button_imports_in_a_job(client, tree, people, upload, django_capture_on_commit_callbacks):
-    upload(people.clerk_a, xlsx(GOOD), unit=tree.village_a)
+    upload(people.clerk_a, import_xlsx(GOOD), unit=tree.village_a)
     batch = ImportBatch.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("registry_io:batch_commit", args=[batch.pk]))
@@ -368,7 +334,7 @@ def test_another_township_cannot_see_or_commit_the_batch(client, tree, people):
 
 
 def test_a_village_clerk_cannot_import_under_the_township(client, tree, people, upload):
-    response = upload(people.clerk_a, xlsx(GOOD), unit=tree.town_a)
+    response = upload(people.clerk_a, import_xlsx(GOOD), unit=tree.town_a)
     assert response.status_code == 200 and "org_unit" in response.context["form"].errors
     assert ImportBatch.objects.count() == 0
 
@@ -379,7 +345,7 @@ def test_a_village_clerk_cannot_import_under_the_township(client, tree, people, 
 def test_same_file_uploaded_again_imports_nothing_twice(
     client, tree, people, upload, django_capture_on_commit_callbacks
 ):
-    content = xlsx(GOOD)
+    content = import_xlsx(GOOD)
     upload(people.reviewer_a, content, unit=tree.town_a)
     batch = ImportBatch.objects.get()
     imports.commit_batch(batch)
@@ -414,7 +380,7 @@ def test_error_workbook_fixed_and_uploaded_again_imports_the_rest(client, tree, 
         row("赵大勇", legacy_id("1958-02-03"), number="Z"),
         row("赵小红", good_child[:-1] + "Y", "子女", number="Z"),
     ]
-    upload(people.reviewer_a, xlsx(rows), unit=tree.town_a)
+    upload(people.reviewer_a, import_xlsx(rows), unit=tree.town_a)
     batch = ImportBatch.objects.get()
     imports.commit_batch(batch)
     assert Person.objects.count() == 3
@@ -495,7 +461,7 @@ def test_a_failed_commit_resumes_after_its_checkpoint(
 
 
 def _wrong_template() -> bytes:
-    return xlsx(
+    return import_xlsx(
         [["440224102000", "丙镇", "440224", "乡镇(街道)", "镇"]],
         headers=["区划代码", "名称", "上级区划代码", "级别", "类型"],
     )
@@ -519,7 +485,7 @@ def test_bad_files_get_a_clear_message_and_change_nothing(tree, people, upload, 
     if content == "wrong":
         content = _wrong_template()
     elif content == "headers only":
-        content = xlsx([])
+        content = import_xlsx([])
     response = upload(people.reviewer_a, content, unit=tree.town_a, name=name)
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["file"])
@@ -529,7 +495,7 @@ def test_bad_files_get_a_clear_message_and_change_nothing(tree, people, upload, 
 
 def test_too_big_a_file_is_refused_before_it_is_read(tree, people, upload, settings):
     settings.GUANHUAI_MAX_UPLOAD_BYTES = 1024
-    content = xlsx(GOOD)
+    content = import_xlsx(GOOD)
     assert len(content) > 1024
     response = upload(people.reviewer_a, content, unit=tree.town_a)
     assert "文件太大" in " ".join(response.context["form"].errors["file"])
@@ -541,7 +507,7 @@ def test_too_big_a_file_is_refused_before_it_is_read(tree, people, upload, setti
 def test_headers_typed_without_their_hints_are_accepted(tree, people):
     plain = [c.header for c in io_excel.COLUMNS]
     batch = imports.stage_file(
-        actor=people.clerk_a, org_unit=tree.village_a, content=xlsx(GOOD[:3], headers=plain)
+        actor=people.clerk_a, org_unit=tree.village_a, content=import_xlsx(GOOD[:3], headers=plain)
     )
     assert imports.validate_batch(batch).valid_rows == 3
 
@@ -559,7 +525,7 @@ def test_upload_page_lists_only_batches_in_scope_and_links_the_template(client, 
 
 
 def test_progress_panel_asks_for_a_reload_once_the_job_is_done(client, tree, people, upload):
-    upload(people.clerk_a, xlsx(GOOD), unit=tree.village_a)
+    upload(people.clerk_a, import_xlsx(GOOD), unit=tree.village_a)
     batch = ImportBatch.objects.get()
     response = client.get(reverse("registry_io:batch_progress", args=[batch.pk]))
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
@@ -589,7 +555,7 @@ def test_the_error_workbook_is_the_uploaders_alone_and_expires(client, tree, peo
     from guanhuai.jobs.models import Job
 
     rows = [*GOOD[:3], row("赵小红", make_id("1990-09-09")[:-1] + "Y", number="Z")]
-    upload(people.reviewer_a, xlsx(rows), unit=tree.town_a)
+    upload(people.reviewer_a, import_xlsx(rows), unit=tree.town_a)
     batch = ImportBatch.objects.get()
     assert batch.invalid_rows == 1
     url = reverse("registry_io:batch_errors", args=[batch.pk])

@@ -33,11 +33,6 @@ LEGACY_ROWS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def upload_file(client, django_capture_on_commit_callbacks):
     """POST a file to the upload page as `actor`, running the jobs in-process."""

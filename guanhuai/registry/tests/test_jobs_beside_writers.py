@@ -11,15 +11,9 @@ from guanhuai.jobs.models import Job
 from guanhuai.jobs.tests.busy_sqlite import busy_sqlite_file
 from guanhuai.registry import exports, imports
 from guanhuai.registry.models import Person
-from guanhuai.registry.tests.factories import family
-from guanhuai.registry.tests.test_import import GOOD, xlsx
+from guanhuai.registry.tests.factories import GOOD, family, import_xlsx
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_a_watched_export_succeeds_while_others_write(tree, people, tmp_path, monkeypatch):
@@ -40,7 +34,7 @@ def test_a_watched_export_succeeds_while_others_write(tree, people, tmp_path, mo
 def test_an_import_validates_and_commits_while_others_write(tree, people, tmp_path):
     with busy_sqlite_file(tmp_path):
         batch, _created = imports.batch_submit(
-            actor=people.reviewer_a, org_unit=tree.town_a, content=xlsx(GOOD), file_name="户籍.xlsx"
+            actor=people.reviewer_a, org_unit=tree.town_a, content=import_xlsx(GOOD), file_name="户籍.xlsx"
         )
         batch.refresh_from_db()
         imports.commit_submit(actor=people.reviewer_a, batch=batch)

@@ -4,17 +4,15 @@ correction."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import Workbook
 
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.validators import parse_resident_id
-from guanhuai.registry import imports, io_excel, services
+from guanhuai.registry import imports, services
 from guanhuai.registry.models import Person
 from guanhuai.registry.services import PersonInput, household_create
 from guanhuai.registry.states import RelationToHead
+from guanhuai.registry.tests.factories import import_xlsx
 
 DERIVED = ["name", "name_pinyin", "name_initials", "id_number", "id_masked", "id_index", "id_legacy", "sex",
            "birth_date", "phone", "phone_masked"]  # fmt: skip
@@ -59,16 +57,11 @@ def test_a_person_registered_by_hand_and_one_imported_get_the_same_columns(tree,
     by_hand = columns(household.head)
     Person.objects.filter(pk=household.head.pk).update(id_index=None)  # free the ID for the import
     # ... and once through an Excel file
-    wb = Workbook()
-    ws = wb.active
-    ws.append(io_excel.HEADERS)
-    ws.append(
-        ["", "440224100001", "幸福路1号", "农村", " 欧阳建国 ", LEGACY, "户主", "138-0013 8000", "", "", ""]
+    content = import_xlsx(
+        [["", "440224100001", "幸福路1号", "农村", " 欧阳建国 ", LEGACY, "户主", "138-0013 8000", "", "", ""]]
     )
-    buf = io.BytesIO()
-    wb.save(buf)
     batch = imports.validate_batch(
-        imports.stage_file(actor=people.clerk_a, org_unit=tree.village_a, content=buf.getvalue())
+        imports.stage_file(actor=people.clerk_a, org_unit=tree.village_a, content=content)
     )
     imports.commit_batch(batch)
     imported = Person.objects.exclude(pk=household.head.pk).get()

@@ -35,10 +35,6 @@ PAGE_SIZE = 50
 TRANSFER_PREFILL = "registry.transfer_prefill"  # the ID number check-id offered a transfer for, encrypted
 
 
-def require_anywhere(request: HttpRequest, perm: str) -> None:
-    scoping.require_anywhere(request.user, perm)
-
-
 def get_household(request: HttpRequest, pk: int, *, perm: str = VIEW_PERSONS) -> Household:
     return selectors.household_get(actor=request.user, household_id=pk, perm=perm)
 
@@ -75,7 +71,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 def person_list(request: HttpRequest) -> HttpResponse:
     """The search form is POSTed and answered with a redirect to the list's URL, in which a full ID number
     is replaced by its blind-index token: the number never reaches server logs or browser history."""
-    require_anywhere(request, VIEW_PERSONS)
+    scoping.require_anywhere(request.user, VIEW_PERSONS)
     if request.method == "POST":
         params = {k: str(v) for k, v in request.POST.items() if k in exports.FILTER_KEYS and v}
         if params.get("q"):
@@ -109,7 +105,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, VIEW_PERSONS)
+    scoping.require_anywhere(request.user, VIEW_PERSONS)
     form = forms.HouseholdFilterForm(request.GET)
     page = None
     if form.is_valid():
@@ -146,7 +142,7 @@ def _member_input(d: dict[str, Any]) -> PersonInput:
 
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     villages = selectors.village_choices(actor=request.user)
     form = forms.HouseholdForm(post_data(request), villages=villages)
     members = forms.member_formset(post_data(request))
@@ -181,7 +177,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def member_row(request: HttpRequest) -> HttpResponse:
     """One more member row for the household form (htmx), and the formset's new total out of band."""
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     try:
         index = int(request.GET.get(f"{forms.MEMBERS_PREFIX}-TOTAL_FORMS", "1"))
     except ValueError:
@@ -203,7 +199,7 @@ def check_id(request: HttpRequest) -> HttpResponse:
     name ending in it (members-2-id_number), so the box can send its own value as it is. POST only, so the
     full number never appears in a URL; the transfer link carries no number either (it waits, encrypted,
     in the session)."""
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     # htmx posts the whole enclosing form; HX-Trigger-Name says which box is being checked.
     trigger = request.headers.get("HX-Trigger-Name", "")
     boxes = [k for k in request.POST if k == "id_number" or k.endswith("-id_number")]
@@ -322,7 +318,7 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def transfer_request(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     sealed = request.session.pop(TRANSFER_PREFILL, "") if request.method == "GET" else ""
     initial = {"id_number": crypto.decrypt(sealed) if sealed else ""}
     form = forms.TransferRequestForm(
@@ -349,7 +345,7 @@ def transfer_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    require_anywhere(request, EDIT_PERSONS)
+    scoping.require_anywhere(request.user, EDIT_PERSONS)
     return render(
         request,
         "registry/transfers.html",

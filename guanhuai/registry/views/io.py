@@ -21,10 +21,6 @@ from guanhuai.registry.permissions import EXPORT_PERSONS, IMPORT_PERSONS
 PAGE_SIZE = 25
 
 
-def _require_anywhere(request: HttpRequest, perm: str) -> None:
-    scoping.require_anywhere(request.user, perm)
-
-
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
     return imports.batch_get(actor=request.user, batch_id=pk)
 
@@ -38,14 +34,14 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    _require_anywhere(request, IMPORT_PERSONS)
+    scoping.require_anywhere(request.user, IMPORT_PERSONS)
     return _xlsx(io_excel.template_workbook(), io_excel.TEMPLATE_NAME)
 
 
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload page, with the actor's recent batches below the form."""
-    _require_anywhere(request, IMPORT_PERSONS)
+    scoping.require_anywhere(request.user, IMPORT_PERSONS)
     targets = imports.import_targets(actor=request.user)
     post = request.method == "POST"
     form = ImportUploadForm(request.POST if post else None, request.FILES if post else None, targets=targets)
@@ -130,7 +126,7 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """Confirm and queue an export of the person list as filtered (the query string of the list page)."""
-    _require_anywhere(request, EXPORT_PERSONS)
+    scoping.require_anywhere(request.user, EXPORT_PERSONS)
     params = exports.filter_params(request.POST if request.method == "POST" else request.GET)
     form = ExportForm(request.POST if request.method == "POST" else None)
     count = None

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -527,14 +526,3 @@ def summary_lines(s: FundsSummary) -> list[str]:
             % {"n": s.families_added, "want": funds_plan.ROUND_FAMILIES}
         )
     return lines
-
-
-def build_and_print(command: BaseCommand, *, small: bool) -> FundsSummary:
-    """`guanhuai demo`'s funds step: build (once) and print the summary."""
-    try:
-        summary = demo_build(small=small)
-    except DomainError as exc:
-        raise CommandError(str(exc))
-    for line in summary_lines(summary):
-        command.stdout.write(line)
-    return summary

@@ -45,7 +45,6 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -736,14 +735,3 @@ def summary_lines(s: ProgrammesSummary) -> list[str]:
             % {"u": username, "unit": unit}
         )
     return lines
-
-
-def build_and_print(command: BaseCommand, *, small: bool) -> ProgrammesSummary:
-    """`guanhuai demo`'s programmes step: build (once) and print the summary."""
-    try:
-        summary = demo_build(small=small)
-    except DomainError as exc:
-        raise CommandError(str(exc))
-    for line in summary_lines(summary):
-        command.stdout.write(line)
-    return summary

@@ -5,12 +5,6 @@ import pytest
 from django.core.management import call_command
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """The demo stores the scanned documents of its applications: keep them out of var/media."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def live_demo(transactional_db, django_capture_on_commit_callbacks, settings, tmp_path):
     """The small demo for browser tests against a live server (a transactional database). The spending

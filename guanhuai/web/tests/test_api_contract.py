@@ -21,7 +21,7 @@ from guanhuai.api import api
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.api.money import MONEY_PATTERN
 from guanhuai.programmes.tests.cycle_fixtures import build_staff, generate, person, programme
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.tests.factories import ProgrammeFactory, enrol
 from guanhuai.registry.tests.factories import family
 
 API = "/api/v1"
@@ -198,7 +198,7 @@ def test_every_list_has_one_shape(db, people):
 
 
 def test_patching_a_not_null_field_with_null_is_a_422(db, people, tree):
-    programme = make_programme(org_unit=tree.province, created_by=people.admin)
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin)
     response = Client().patch(
         f"{API}/programmes/{programme.pk}",
         data=json.dumps({"active": None}),

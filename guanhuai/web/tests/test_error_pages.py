@@ -11,7 +11,7 @@ from django.views import defaults
 from django.views.csrf import csrf_failure
 
 from guanhuai.programmes.services import applications as svc
-from guanhuai.programmes.tests.test_applications import build_apps
+from guanhuai.programmes.tests.factories import build_apps
 
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
@@ -31,7 +31,7 @@ def main(body: str) -> str:
 
 @pytest.fixture
 def apps(tree, people, settings, tmp_path):
-    return build_apps(tree, people, settings, tmp_path)
+    return build_apps(tree, people)
 
 
 def test_a_missing_and_a_forbidden_application_get_the_same_chinese_404(client, apps, people):

@@ -14,7 +14,7 @@ from guanhuai.accounts.tests.factories import PASSWORD
 from guanhuai.programmes.models import Application
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.states import Step
-from guanhuai.programmes.tests.test_applications import build_apps
+from guanhuai.programmes.tests.factories import build_apps
 from guanhuai.registry.tests.factories import family
 
 WIDTH = 375
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def queue(tree, people, settings, tmp_path):
     """Two applications of 甲村 waiting at the township step (the steps before have their own tests)."""
-    apps = build_apps(tree, people, settings, tmp_path)
+    apps = build_apps(tree, people)
     out = []
     for address in ("甲村21号", "甲村22号"):
         person = family(people.clerk_a, tree.village_a, address=address).members.first()

@@ -1,6 +1,7 @@
 """The layer rules of docs/architecture.md that import-linter cannot see: no app imports another app's
-private (`_name`) functions or modules. The layer order itself is checked by `lint-imports` in `make lint`
-(contracts in pyproject.toml)."""
+private (`_name`) functions or modules, and no test module imports another (shared builders live in each
+app's `tests/factories.py` and in `core/testing.py`). The layer order itself is checked by `lint-imports` in
+`make lint` (contracts in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -119,3 +120,48 @@ def test_the_check_finds_a_view_that_catches_domain_error(tmp_path):
         "def v(r):\n    try:\n        pass\n    except DomainError as exc:\n        pass\n"
     )
     assert views_catching_domain_errors(tmp_path / "guanhuai") == ["guanhuai/funds/views/pages.py:4"]
+
+
+def imports_of_test_modules(root: Path = PACKAGE) -> list[str]:
+    """Imports of a test module (`test_*.py`) or of a conftest, anywhere in the tree: a builder two test
+    modules need belongs in the app's `tests/factories.py` (or `core/testing.py`), a fixture in a conftest."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root.parent)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                last = module.rsplit(".", 1)[-1]
+                if module.startswith("guanhuai.") and (last.startswith("test_") or last == "conftest"):
+                    found.append(f"{relative}:{node.lineno} {module}")
+                    break
+    return found
+
+
+def test_no_test_module_imports_another():
+    assert imports_of_test_modules() == []
+
+
+def test_the_check_finds_a_test_module_imported(tmp_path):
+    # given: one test module taking a builder from another, one from a conftest, and one from factories
+    tests = tmp_path / "guanhuai" / "programmes" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "test_review.py").write_text(
+        "from guanhuai.programmes.tests.test_applications import build_apps\n"
+        "import guanhuai.funds.tests.test_concurrency\n"
+        "from guanhuai.accounts.tests.conftest import ApiClient\n"
+        "from guanhuai.programmes.tests import test_rules\n"
+        "from guanhuai.programmes.tests.factories import build_apps as fine\n"
+    )
+    # then: the first four are reported, the factories import is not
+    assert imports_of_test_modules(tmp_path / "guanhuai") == [
+        "guanhuai/programmes/tests/test_review.py:1 guanhuai.programmes.tests.test_applications",
+        "guanhuai/programmes/tests/test_review.py:2 guanhuai.funds.tests.test_concurrency",
+        "guanhuai/programmes/tests/test_review.py:3 guanhuai.accounts.tests.conftest",
+        "guanhuai/programmes/tests/test_review.py:4 guanhuai.programmes.tests.test_rules",
+    ]

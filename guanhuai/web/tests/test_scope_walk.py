@@ -121,7 +121,6 @@ def fill(route: str, value: Callable[[str], Any]) -> str:
 
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.GUANHUAI_RATE_LIMITS_ENABLED = False  # the walk is about scope; it would hit the export limits
     with django_capture_on_commit_callbacks(execute=True):
         call_command("demo", "--small", "--no-job", verbosity=0, stdout=StringIO())

@@ -9,19 +9,18 @@ import datetime as dt
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanhuai.core.errors import DomainError
+from guanhuai.core.commands import ActionCommand, user_named
 from guanhuai.funds import documents, selectors
 from guanhuai.funds.models import Fund
 from guanhuai.funds.permissions import VIEW_FUNDS
 from guanhuai.orgs import selectors as org_selectors
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "基金账目：对账检查、基金收支报表、收据缺号报告。"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -42,20 +41,6 @@ class Command(BaseCommand):
         p.add_argument("--year", type=int, default=timezone.localdate().year)
         p.add_argument("--user", help="以该用户的权限查看")
 
-    def handle(self, *args: Any, action: str, **options: Any) -> None:
-        try:
-            getattr(self, f"handle_{action}")(**options)
-        except DomainError as exc:
-            raise CommandError(str(exc))
-
-    def _user(self, username: str | None) -> Any:
-        if not username:
-            return None
-        try:
-            return get_user_model()._default_manager.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(_("用户不存在：%(name)s") % {"name": username})
-
     def handle_reconcile(self, **_opts: Any) -> None:
         rec = selectors.reconcile()
         self.stdout.write(_("交易：%(n)d 笔") % {"n": rec.transactions})
@@ -69,7 +54,7 @@ class Command(BaseCommand):
         raise CommandError(_("对账未通过：发现 %(n)d 个问题。") % {"n": len(rec.problems)}, returncode=1)
 
     def handle_statement(self, *, fund: int, year: int, user: str | None, **_opts: Any) -> None:
-        actor = self._user(user)
+        actor = user_named(user)
         obj: Fund | None
         if actor is not None:
             obj = selectors.fund_get(actor=actor, fund_id=fund)
@@ -82,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(documents.statement_table(st))
 
     def handle_gaps(self, *, unit: str, year: int, user: str | None, **_opts: Any) -> None:
-        actor = self._user(user)
+        actor = user_named(user)
         if actor is not None:
             org_unit = org_selectors.unit_get_by_code(actor=actor, code=unit, perm=VIEW_FUNDS)
         else:

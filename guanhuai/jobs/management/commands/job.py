@@ -10,18 +10,17 @@ import uuid
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from guanhuai.core.errors import DomainError
+from guanhuai.core.commands import ActionCommand, user_named
 from guanhuai.jobs import cli, registry, selectors, services
 from guanhuai.jobs.jobs import SLEEP
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "查看、跟踪后台任务，或提交一个演示任务。"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -51,23 +50,9 @@ class Command(BaseCommand):
         p.add_argument("--key", default="", help="幂等键；相同的键只会提交一次")
         p.add_argument("--watch", action="store_true", help="提交后跟踪进度")
 
-    def handle(self, *args: Any, action: str, **options: Any) -> None:
-        try:
-            getattr(self, "handle_" + action.replace("-", "_"))(**options)
-        except DomainError as exc:
-            raise CommandError(str(exc))
-
     # --- helpers ----------------------------------------------------------------------------------
-    def _user(self, username: str | None) -> Any:
-        if not username:
-            return None
-        try:
-            return get_user_model()._default_manager.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(_("用户不存在：%(name)s") % {"name": username})
-
     def _get(self, job_id: int, username: str | None) -> Job:
-        user = self._user(username)
+        user = user_named(username)
         if user is None:
             return selectors.job_get_operator(job_id=job_id)
         return selectors.job_get(actor=user, job_id=job_id)
@@ -76,7 +61,7 @@ class Command(BaseCommand):
     def handle_list(
         self, *, user: str | None, status: str | None, kind: str, limit: int, **_opts: Any
     ) -> None:
-        actor = self._user(user)
+        actor = user_named(user)
         if actor is None:
             jobs = selectors.job_list_operator(kind=kind, status=status or "")
         else:
@@ -106,7 +91,7 @@ class Command(BaseCommand):
     def handle_submit_demo(
         self, *, user: str, steps: int, delay: float, fail_at: int, key: str, watch: bool, **_opts: Any
     ) -> None:
-        actor = self._user(user)
+        actor = user_named(user)
         if steps < 1:
             raise CommandError(_("步数至少为1。"))
         job, created = services.job_submit(

@@ -17,12 +17,11 @@ import os
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts.actor import Actor
-from guanhuai.core.errors import DomainError
+from guanhuai.core.commands import refusals, user_named
 from guanhuai.core.money import yuan
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_run
@@ -62,20 +61,11 @@ class Command(BaseCommand):
         results.add_argument("--file", required=True, help="回盘文件（CSV 或 xlsx）")
 
     def handle(self, *args: Any, action: str, username: str, **options: Any) -> None:
-        actor = self._actor(username)
-        try:
+        actor = user_named(username)
+        with refusals():
             getattr(self, "_" + action.replace("-", "_"))(actor, options)
-        except DomainError as exc:
-            raise CommandError(str(exc))
 
     # --- lookups -----------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _actor(username: str) -> Any:
-        try:
-            return get_user_model()._default_manager.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(_("用户不存在：%(name)s") % {"name": username})
 
     @staticmethod
     def _programme(code: str) -> Programme:

@@ -9,12 +9,11 @@ import datetime as dt
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanhuai.core.errors import DomainError
+from guanhuai.core.commands import refusals, user_named
 from guanhuai.programmes.models import Programme
 from guanhuai.programmes.services.enrolments import reconfirmation_run
 from guanhuai.programmes.states import FlagReason
@@ -31,10 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, programme: str, as_of: str | None, username: str, **options: Any) -> None:
-        try:
-            actor = get_user_model()._default_manager.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(_("用户不存在：%(name)s") % {"name": username})
+        actor = user_named(username)
         try:
             day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:
@@ -42,10 +38,8 @@ class Command(BaseCommand):
         found = Programme.objects.filter(code=programme).first()
         if found is None:
             raise CommandError(_("扶助项目不存在：%(code)s") % {"code": programme})
-        try:
+        with refusals():
             counts = reconfirmation_run(actor=actor, programme=found, as_of=day)
-        except DomainError as exc:
-            raise CommandError(str(exc))
         self.stdout.write(
             _("%(name)s %(d)s 资格确认：核对 %(n)d 人，此前已有提示 %(old)d 人。")
             % {"name": found.name, "d": day, "n": counts["checked"], "old": counts["already_flagged"]}

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from guanhuai.core.errors import DomainError
+from guanhuai.core.commands import refusals
 from guanhuai.orgs.models import Level
 from guanhuai.web.demo import association_care as care_demo
 from guanhuai.web.demo import association_members as association_members_demo
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         choices = province.city_choices()
         if not 1 <= options["cities"] <= len(choices):
             raise CommandError(_("--cities 应在 1 到 %(n)d 之间。") % {"n": len(choices)})
-        try:
+        with refusals():
             result = province.demo_build(
                 password=settings.GUANHUAI_DEMO_PASSWORD or "",
                 cities=choices[: options["cities"]],
@@ -49,8 +49,6 @@ class Command(BaseCommand):
                 submit_job=not options["no_job"],
                 households=not options["no_households"],
             )
-        except DomainError as exc:
-            raise CommandError(str(exc))
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -69,8 +67,11 @@ class Command(BaseCommand):
         self._print_counts(result.counts)
         if result.registry is not None:
             self._print_registry(result.registry)
-        funds_demo.build_and_print(self, small=options["small"])
-        programmes_demo.build_and_print(self, small=options["small"])
+        for step in (funds_demo, programmes_demo):  # each builds once, then prints its summary
+            with refusals():
+                summary = step.demo_build(small=options["small"])
+            for line in step.summary_lines(summary):
+                self.stdout.write(line)
         self.stdout.write(
             "\n".join(
                 association_members_demo.summary_lines(
