@@ -107,3 +107,16 @@ class Cadre(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- training (models_training.py) -----------------------------------------------------------------------------
+from guanhuai.association.models_training import (  # noqa: E402, F401
+    Attendance,
+    Certificate,
+    Course,
+    CourseEnrolment,
+    CourseSession,
+    SignInCode,
+    Trainer,
+    TrainingTopic,
+)
