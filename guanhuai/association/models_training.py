@@ -113,7 +113,9 @@ class CourseSession(models.Model):
     """One sitting of a course (a morning, an afternoon). Sign-in is open from a little before it starts
     until it ends (`GUANHUAI_TRAINING_SIGNIN_EARLY_MINUTES`); after that a sign-in is refused as late."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("培训班"))
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("培训班")
+    )
     title = models.CharField(_("课程内容"), max_length=100, blank=True)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
@@ -199,14 +201,14 @@ class SignInCode(models.Model):
 
 
 class Attendance(models.Model):
-    """One person present at one session. `on`, `hours` and `cadre` are copies (see the module's note)."""
+    """One person present at one session. `day`, `hours` and `cadre` are copies (see the module's note)."""
 
     session = models.ForeignKey(CourseSession, on_delete=models.CASCADE, related_name="attendances")
     enrolment = models.ForeignKey(CourseEnrolment, on_delete=models.CASCADE, related_name="attendances")
     cadre = models.ForeignKey(
-        "association.Cadre", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "association.Cadre", on_delete=models.PROTECT, null=True, blank=True, related_name="attendances"
     )
-    on = models.DateField()
+    day = models.DateField()
     hours = models.DecimalField(max_digits=4, decimal_places=1)
     signed_at = models.DateTimeField()
     via = models.CharField(max_length=8, choices=SignInVia.choices)
@@ -222,9 +224,12 @@ class Attendance(models.Model):
         ]
         indexes = [
             # the figures per branch per year: a range of days, cadres only, summing hours
-            models.Index(fields=["on", "cadre", "hours"], name="attendance_on_cadre"),
+            models.Index(fields=["day", "cadre", "hours"], name="attendance_day_cadre"),
             models.Index(fields=["enrolment"], name="attendance_enrolment"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}@{self.session_id}"
 
 
 class Certificate(models.Model):
