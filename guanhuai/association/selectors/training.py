@@ -309,7 +309,17 @@ def training_figures(
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [prefix, float(min_hours), first, last, unit.path, paths.upper_bound(unit.path), last, first, prefix],
+            [
+                prefix,
+                float(min_hours),
+                first,
+                last,
+                unit.path,
+                paths.upper_bound(unit.path),
+                last,
+                first,
+                prefix,
+            ],
         )
         found = cursor.fetchall()
     by_path = {row[0]: row for row in found}

@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
 from guanhuai.association.permissions import VIEW
 
 SECTIONS: list[tuple[str | Promise, str, str]] = []
+SECTIONS.append((_("培训与证书"), "association:training", VIEW))
 
 
 @login_required
