@@ -7,6 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from guanhuai.association.models import Cadre, Member
+from guanhuai.association.models_training import Course, Trainer
 from guanhuai.orgs.services import rows_follow_merge, unit_merged
 
 
@@ -19,4 +20,12 @@ def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Any, **
         merged=merged,
         into=into,
         fields=[(Member.objects.all(), "org_unit"), (Cadre.objects.all(), "org_unit")],
+    )
+    # training: courses and trainer qualifications; sessions, enrolments, attendance and certificates hang
+    # off their course
+    rows_follow_merge(
+        actor=actor,
+        merged=merged,
+        into=into,
+        fields=[(Course.objects.all(), "org_unit"), (Trainer.objects.all(), "org_unit")],
     )

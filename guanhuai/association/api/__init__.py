@@ -5,3 +5,7 @@ same 404 as missing), writes through services."""
 from ninja import Router
 
 router = Router(tags=["协会建设"])
+
+from guanhuai.association.api import training  # noqa: E402
+
+router.add_router("/courses", training.router)

@@ -324,3 +324,29 @@ def test_figures_per_branch_per_year(officer, course, session, tree, settings):
 def test_figures_of_a_branch_outside_the_scope_are_not_found(officer, tree):
     with pytest.raises(NotFound):
         selectors.training_figures(actor=officer, year=2026, unit=tree.other_county)
+
+
+def test_courses_and_trainers_follow_their_merged_branch(officer, tree, people):
+    from guanhuai.association.models_training import Course, Trainer
+    from guanhuai.orgs.services import unit_merge
+
+    course = services.course_create(
+        actor=people.admin,
+        org_unit=tree.village_a,
+        topic=TrainingTopic.objects.first(),
+        title="村级宣传员培训",
+        starts_on=DAY,
+        ends_on=DAY,
+        hours=2,
+        capacity=10,
+    )
+    trainer = services.trainer_create(
+        actor=people.admin,
+        org_unit=tree.village_a,
+        kind=TrainerKind.PEER_EDUCATOR,
+        name="同伴甲",
+        qualified_on=dt.date(2025, 1, 1),
+    )
+    unit_merge(actor=people.admin, unit=tree.village_a, into=tree.community_a)
+    assert Course.objects.get(pk=course.pk).org_unit_id == tree.community_a.pk
+    assert Trainer.objects.get(pk=trainer.pk).org_unit_id == tree.community_a.pk

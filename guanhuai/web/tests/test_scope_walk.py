@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from guanhuai.accounts.models import ApiToken, RoleAssignment, User
 from guanhuai.accounts.registry import ALL_ROLES
 from guanhuai.accounts.tests.factories import RoleAssignmentFactory, UserFactory
+from guanhuai.association import models_training as training
 from guanhuai.funds import models as funds
 from guanhuai.jobs.models import Job
 from guanhuai.orgs.models import OrgUnit
@@ -32,6 +33,9 @@ MISSING = 987654321
 
 # (route regex, URL keyword) → the model whose id that keyword names. The first match wins.
 OBJECTS: list[tuple[str, str, type[Model]]] = [
+    (r"^api/v1/association/courses/|^association/training/", r"session_id", training.CourseSession),
+    (r"^association/training/certificates/", r"certificate_id", training.Certificate),
+    (r"^api/v1/association/courses/|^association/training/", r"course_id", training.Course),
     (r"orgunits/|^orgs/", r"unit_id|pk", OrgUnit),
     (r"users/", r"user_id", User),
     (r"assignments/", r"assignment_id", RoleAssignment),
@@ -62,7 +66,7 @@ OBJECTS: list[tuple[str, str, type[Model]]] = [
 ]
 
 # Keywords that are not object ids: a value that makes the route resolve.
-OTHER_VALUES = {"kind": "death", "fmt": "csv"}
+OTHER_VALUES = {"kind": "death", "fmt": "csv", "token": "no-such-token"}
 
 # Routes left out, and why.
 SKIPPED = (
