@@ -25,5 +25,6 @@ register(
         "association.certificate.issued": gettext_lazy("颁发培训证书"),
         "association.certificate.downloaded": gettext_lazy("下载培训证书"),
         "association.trainer.created": gettext_lazy("登记培训师资格"),
+        "association.demo.training_loaded": gettext_lazy("生成演示培训数据"),
     }
 )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.core.errors import DomainError
 from guanhuai.orgs.models import Level
+from guanhuai.web.demo import association_training as association_training_demo
 from guanhuai.web.demo import funds as funds_demo
 from guanhuai.web.demo import programmes as programmes_demo
 from guanhuai.web.demo import province
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             self._print_registry(result.registry)
         funds_demo.build_and_print(self, small=options["small"])
         programmes_demo.build_and_print(self, small=options["small"])
+        association_training_demo.build_and_print(self, small=options["small"])
         self._print_logins(result.logins)
 
     def _print_counts(self, counts: dict[str, int]) -> None:
