@@ -223,8 +223,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once_per_session"),
         ]
         indexes = [
-            # the figures per branch per year: a range of days, cadres only, summing hours
-            models.Index(fields=["day", "cadre", "hours"], name="attendance_day_cadre"),
+            # the figures per branch per year: a cadre's days of the year, summing hours (a county reads its
+            # own cadres' rows through it; a province scans the year's rows)
+            models.Index(fields=["cadre", "day", "hours"], name="attendance_cadre_day"),
             models.Index(fields=["enrolment"], name="attendance_enrolment"),
         ]
 
