@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
@@ -34,6 +35,7 @@ from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry.masking import mask_name
 
 __all__ = [
+    "COURSE_STATES",
     "BranchFigures",
     "TrainingFigures",
     "certificate_code_normalise",
@@ -58,15 +60,30 @@ def topic_list() -> QuerySet[TrainingTopic]:
     return TrainingTopic.objects.filter(active=True)
 
 
+COURSE_STATES = ("today", "to_certify")
+
+
 def course_list(
-    *, actor: Any, year: int | None = None, topic: str = "", perm: str = VIEW
+    *, actor: Any, year: int | None = None, topic: str = "", state: str = "", perm: str = VIEW
 ) -> QuerySet[Course]:
-    """Courses of the actor's branches, newest first, with how many are enrolled."""
+    """Courses of the actor's branches, newest first, with how many are enrolled. `state`: "today" (a
+    session today), "to_certify" (ended, with attendance, no certificate issued yet)."""
     qs = scoping.scope(Course.objects.all(), actor, perm)
     if year:
         qs = qs.filter(starts_on__year=year)
     if topic:
         qs = qs.filter(topic__code=topic)
+    today = timezone.localdate()
+    if state == "today":
+        qs = qs.filter(starts_on__lte=today, ends_on__gte=today)
+    elif state == "to_certify":
+        qs = qs.filter(
+            ends_on__lt=today,
+            ends_on__gte=today - dt.timedelta(days=90),
+        ).filter(
+            Exists(Attendance.objects.filter(session__course=OuterRef("pk"))),
+            ~Exists(Certificate.objects.filter(enrolment__course=OuterRef("pk"))),
+        )
     return (
         qs.select_related("org_unit", "topic")
         .annotate(enrolled=Count("enrolments", distinct=True), session_count=Count("sessions", distinct=True))

@@ -224,3 +224,44 @@ def test_trainers_and_figures_pages(client, officer, tree):
     CadreFactory(org_unit=tree.town_a)
     page = client.get("/association/training/figures/", {"year": 2026, "min_hours": 8}).content.decode()
     assert "甲镇" in page and "仁化县 2026年干部培训" in page
+
+
+def test_todays_courses_and_certificates_due_are_on_the_officers_work_queue(client, officer, running, tree):
+    import re
+
+    course, session, enrolment = running
+    # a course that ended last week with attendance and no certificates
+    last_week = timezone.localdate() - dt.timedelta(days=7)
+    done = services.course_create(
+        actor=officer,
+        org_unit=tree.county,
+        topic=TrainingTopic.objects.first(),
+        title="上周的培训班",
+        starts_on=last_week,
+        ends_on=last_week,
+        hours=3,
+        capacity=5,
+    )
+    tz = timezone.get_current_timezone()
+    past = services.session_add(
+        actor=officer,
+        course=done,
+        starts_at=dt.datetime.combine(last_week, dt.time(9), tzinfo=tz),
+        ends_at=dt.datetime.combine(last_week, dt.time(12), tzinfo=tz),
+    )
+    person = services.enrol(actor=officer, course=done, cadres=[CadreFactory(org_unit=tree.town_a)])[0]
+    services.attendance_record(actor=officer, session=past, enrolment=person)
+    client.force_login(officer)
+    body = client.get("/").content.decode()
+    tiles = {
+        key: (int(count), href)
+        for href, key, count in re.findall(
+            r'href="([^"]*)" data-key="(association\.[a-z_]+)" data-count="(\d+)"', body
+        )
+    }
+    assert tiles == {
+        "association.training_today": (1, "/association/training/?state=today"),
+        "association.certificates_due": (1, "/association/training/?state=to_certify"),
+    }
+    listed = client.get(tiles["association.certificates_due"][1]).content.decode()
+    assert "上周的培训班" in listed and "宣传员培训班" not in listed

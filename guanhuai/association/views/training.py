@@ -65,13 +65,18 @@ def course_list(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, VIEW)
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
-    courses = selectors.course_list(actor=request.user, year=year, topic=request.GET.get("topic", ""))
+    state = request.GET.get("state", "")
+    state = state if state in selectors.COURSE_STATES else ""
+    courses = selectors.course_list(
+        actor=request.user, year=year, topic=request.GET.get("topic", ""), state=state
+    )
     return render(
         request,
         "association/training/course_list.html",
         {
             "page": Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page")),
             "year": year,
+            "state": state,
             "topic": request.GET.get("topic", ""),
             "topics": selectors.topic_list(),
             "can_manage": scoping.can_anywhere(request.user, MANAGE_TRAINING),
