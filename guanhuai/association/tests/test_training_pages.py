@@ -265,3 +265,52 @@ def test_todays_courses_and_certificates_due_are_on_the_officers_work_queue(clie
     }
     listed = client.get(tiles["association.certificates_due"][1]).content.decode()
     assert "上周的培训班" in listed and "宣传员培训班" not in listed
+
+
+def test_the_training_pages_query_count_does_not_grow_with_rows(
+    client, officer, running, tree, django_assert_max_num_queries
+):
+    """A course list, a course page and a trainer's page with one row each, then with many: the same queries."""
+    course, session, enrolment = running
+    services.trainer_create(
+        actor=officer, org_unit=tree.county, kind="youth_health", name="陈老师", qualified_on=dt.date(2024, 1, 1)
+    )
+    client.force_login(officer)
+    urls = [
+        "/association/training/",
+        f"/association/training/{course.pk}/",
+        f"/association/training/sessions/{session.pk}/",
+        "/association/training/trainers/",
+    ]
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(20) as small:
+            assert client.get(url).status_code == 200
+        counts[url] = len(small.captured_queries)
+    # more of everything: courses, enrolled cadres with attendance, trainers
+    for i in range(4):
+        services.course_create(
+            actor=officer,
+            org_unit=tree.county,
+            topic=TrainingTopic.objects.first(),
+            title=f"另一个培训班{i}",
+            starts_on=course.starts_on,
+            ends_on=course.ends_on,
+            hours=2,
+            capacity=10,
+        )
+        services.trainer_create(
+            actor=officer,
+            org_unit=tree.county,
+            kind="peer_educator",
+            name=f"同伴{i}",
+            qualified_on=dt.date(2025, 1, 1),
+        )
+    more = services.enrol(
+        actor=officer, course=course, cadres=[CadreFactory(org_unit=tree.village_b) for _ in range(6)]
+    )
+    for e in more[:3]:
+        services.attendance_record(actor=officer, session=session, enrolment=e)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert client.get(url).status_code == 200
