@@ -22,7 +22,7 @@ from guanhuai.accounts import scoping
 from guanhuai.association import selectors, services
 from guanhuai.association.models import Cadre, Member
 from guanhuai.association.models_training import TrainingTopic
-from guanhuai.association.permissions import MANAGE_TRAINING, VIEW
+from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.states import CourseLevel, SignInVia, TrainerKind
 from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, Id, paginate, ref
 from guanhuai.core.api import actor as actor_of
@@ -227,7 +227,7 @@ def course_list(request: HttpRequest, year: int | None = None, topic: str = "") 
 )
 def course_create(request: HttpRequest, payload: CourseIn) -> Any:
     actor = actor_of(request)
-    unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW)
+    unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW_TRAINING)
     topic = TrainingTopic.objects.filter(code=payload.topic, active=True).first()
     if topic is None:
         raise ValidationError(_("培训主题不存在。"), code="unknown_topic")
@@ -300,8 +300,10 @@ def course_enrolment_list(request: HttpRequest, course_id: int) -> Any:
 def course_enrolment_create(request: HttpRequest, course_id: int, payload: EnrolIn) -> Any:
     actor = actor_of(request)
     course = selectors.course_get(actor=actor, course_id=course_id, perm=MANAGE_TRAINING)
-    cadres = list(scoping.scope(Cadre.objects.all(), actor, VIEW).filter(pk__in=payload.cadre_ids))
-    members = list(scoping.scope(Member.objects.all(), actor, VIEW).filter(pk__in=payload.member_ids))
+    cadres = list(scoping.scope(Cadre.objects.all(), actor, VIEW_TRAINING).filter(pk__in=payload.cadre_ids))
+    members = list(
+        scoping.scope(Member.objects.all(), actor, VIEW_TRAINING).filter(pk__in=payload.member_ids)
+    )
     if len(cadres) != len(set(payload.cadre_ids)) or len(members) != len(set(payload.member_ids)):
         raise ValidationError(_("所选干部或会员不存在，或您无权操作。"), code="unknown_person")
     made = services.enrol(actor=actor, course=course, cadres=cadres, members=members)
@@ -404,7 +406,7 @@ def training_trainer_list(request: HttpRequest, kind: TrainerKind | None = None)
 )
 def training_trainer_create(request: HttpRequest, payload: TrainerIn) -> Any:
     actor = actor_of(request)
-    unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW)
+    unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW_TRAINING)
     trainer = services.trainer_create(
         actor=actor,
         org_unit=unit,
@@ -432,7 +434,7 @@ def training_figures(
     actor = actor_of(request)
     unit = (
         ref(
-            lambda: org_selectors.unit_ref(actor=actor, unit_id=unit_id, perm=VIEW),
+            lambda: org_selectors.unit_ref(actor=actor, unit_id=unit_id, perm=VIEW_TRAINING),
             code="unknown_unit",
             message=_("指定的组织不存在，或您无权操作。"),
         )

@@ -27,7 +27,7 @@ from guanhuai.association.models_training import (
     Trainer,
     TrainingTopic,
 )
-from guanhuai.association.permissions import VIEW
+from guanhuai.association.permissions import VIEW_TRAINING
 from guanhuai.association.states import MemberStatus
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.orgs import paths
@@ -64,7 +64,7 @@ COURSE_STATES = ("today", "to_certify")
 
 
 def course_list(
-    *, actor: Any, year: int | None = None, topic: str = "", state: str = "", perm: str = VIEW
+    *, actor: Any, year: int | None = None, topic: str = "", state: str = "", perm: str = VIEW_TRAINING
 ) -> QuerySet[Course]:
     """Courses of the actor's branches, newest first, with how many are enrolled. `state`: "today" (a
     session today), "to_certify" (ended, with attendance, no certificate issued yet)."""
@@ -91,7 +91,7 @@ def course_list(
     )
 
 
-def course_get(*, actor: Any, course_id: Any, perm: str = VIEW) -> Course:
+def course_get(*, actor: Any, course_id: Any, perm: str = VIEW_TRAINING) -> Course:
     return scoping.get_or_404(Course.objects.select_related("org_unit", "topic"), actor, perm, pk=course_id)
 
 
@@ -99,7 +99,7 @@ def session_list(course: Course) -> QuerySet[CourseSession]:
     return CourseSession.objects.filter(course=course).annotate(present=Count("attendances"))
 
 
-def session_get(*, actor: Any, session_id: Any, perm: str = VIEW) -> CourseSession:
+def session_get(*, actor: Any, session_id: Any, perm: str = VIEW_TRAINING) -> CourseSession:
     return scoping.get_or_404(
         CourseSession.objects.select_related("course__org_unit", "course__topic"),
         actor,
@@ -126,7 +126,7 @@ def enrolable_cadres(*, actor: Any, course: Course, limit: int = 500) -> QuerySe
     """Cadres in the organising branch's subtree (and the actor's scope), serving when the course starts,
     not yet enrolled."""
     return (
-        scoping.scope(Cadre.objects.all(), actor, VIEW)
+        scoping.scope(Cadre.objects.all(), actor, VIEW_TRAINING)
         .filter(
             org_unit__path__gte=course.org_unit.path,
             org_unit__path__lt=paths.upper_bound(course.org_unit.path),
@@ -144,7 +144,7 @@ def enrolable_members(*, actor: Any, course: Course, card_nos: list[str]) -> lis
     out-of-scope number is named in the refusal."""
     found = {
         m.card_no: m
-        for m in scoping.scope(Member.objects.all(), actor, VIEW).filter(
+        for m in scoping.scope(Member.objects.all(), actor, VIEW_TRAINING).filter(
             card_no__in=card_nos,
             status=MemberStatus.ACTIVE,
             org_unit__path__gte=course.org_unit.path,
@@ -161,18 +161,18 @@ def enrolable_members(*, actor: Any, course: Course, card_nos: list[str]) -> lis
     return [found[n] for n in card_nos]
 
 
-def trainer_list(*, actor: Any, kind: str = "", perm: str = VIEW) -> QuerySet[Trainer]:
+def trainer_list(*, actor: Any, kind: str = "", perm: str = VIEW_TRAINING) -> QuerySet[Trainer]:
     qs = scoping.scope(Trainer.objects.all(), actor, perm).select_related("org_unit")
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("org_unit__path", "name", "pk")
 
 
-def trainer_get(*, actor: Any, trainer_id: Any, perm: str = VIEW) -> Trainer:
+def trainer_get(*, actor: Any, trainer_id: Any, perm: str = VIEW_TRAINING) -> Trainer:
     return scoping.get_or_404(Trainer.objects.select_related("org_unit"), actor, perm, pk=trainer_id)
 
 
-def certificate_get(*, actor: Any, certificate_id: Any, perm: str = VIEW) -> Certificate:
+def certificate_get(*, actor: Any, certificate_id: Any, perm: str = VIEW_TRAINING) -> Certificate:
     return scoping.get_or_404(
         Certificate.objects.select_related("enrolment__course__org_unit", "enrolment__course__topic"),
         actor,
@@ -298,11 +298,11 @@ def training_figures(
     if min_hours < 0 or min_hours > 1000:
         raise ValidationError(_("学时标准应在0到1000之间。"), code="min_hours")
     if unit is None:
-        top = scoping.units(actor, VIEW).order_by("path").first()
+        top = scoping.units(actor, VIEW_TRAINING).order_by("path").first()
         if top is None:
             raise NotFound(_("未找到该组织，或您无权访问。"))
         unit = top
-    elif not scoping.can(actor, VIEW, unit):
+    elif not scoping.can(actor, VIEW_TRAINING, unit):
         raise NotFound(_("未找到该组织，或您无权访问。"))
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     prefix = len(unit.path) + paths.SEGMENT

@@ -31,7 +31,7 @@ from guanhuai.association.models_training import (
     Trainer,
     TrainingTopic,
 )
-from guanhuai.association.permissions import MANAGE_TRAINING, VIEW
+from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.selectors.training import CODE_ALPHABET
 from guanhuai.association.states import CourseLevel, MemberStatus, SignInVia, TrainerKind
 from guanhuai.audit.services import log, log_many
@@ -91,7 +91,7 @@ def course_create(
 ) -> Course:
     """Open a course at a branch. Its level is the branch's own unless given; a branch runs courses at its
     level or below (a township does not run a provincial course)."""
-    scoping.require(actor, MANAGE_TRAINING, org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, org_unit, visible_perm=VIEW_TRAINING)
     title = (title or "").strip()
     if not title:
         raise ValidationError(_("请填写培训班名称。"), code="title")
@@ -112,7 +112,7 @@ def course_create(
             code="level",
         )
     for trainer in trainers:
-        if not scoping.can(actor, VIEW, trainer.org_unit):
+        if not scoping.can(actor, VIEW_TRAINING, trainer.org_unit):
             raise ValidationError(_("培训师不存在，或您无权选择。"), code="trainers")
     course = Course(
         org_unit=org_unit,
@@ -146,7 +146,7 @@ def session_add(
 ) -> CourseSession:
     """Add a sitting to a course, on one of the course's days. Its hours default to its length, in half
     hours."""
-    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW_TRAINING)
     if timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at)
     if timezone.is_naive(ends_at):
@@ -205,7 +205,7 @@ def enrol(
     """Enrol cadres and members of the organising branch's subtree, each with a personal code for signing in.
     All or nothing: one person who cannot be enrolled refuses the whole list, with the reason. The course row
     is locked while counting, so two clerks enrolling at once cannot pass the capacity together."""
-    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW_TRAINING)
     cadres, members = list(cadres), list(members)
     if not cadres and not members:
         raise ValidationError(_("请选择要报名的干部或会员。"), code="people")
@@ -293,7 +293,7 @@ def signin_code_issue(*, actor: Any, session: CourseSession, now: dt.datetime | 
     """A fresh code for the session, ending the previous one. Only while sign-in is open: before the window
     and after the session there is nothing to sign in to."""
     course = session.course
-    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW_TRAINING)
     now = now or _now()
     if now > session.ends_at:
         raise Conflict(
@@ -340,7 +340,7 @@ def signin_code_current(
 ) -> SignInCode:
     """The code the trainer's page shows: the live one while it has more than `margin` seconds left, else a
     new one (the page asks again every half minute, so a code on screen never runs out under an attendee)."""
-    scoping.require(actor, MANAGE_TRAINING, session.course.org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, session.course.org_unit, visible_perm=VIEW_TRAINING)
     now = now or _now()
     live = SignInCode.objects.filter(session=session, expires_at__gt=now).order_by("-issued_at").first()
     # a code cut short by the session's end is kept to the end: a new one would not live longer
@@ -438,7 +438,7 @@ def attendance_record(
     """The trainer records someone present who could not sign in on a phone (补登): the same one row per
     person per session, marked as entered by the trainer."""
     course = session.course
-    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW_TRAINING)
     if enrolment.course_id != course.pk:
         raise ValidationError(_("该学员没有报名本培训班。"), code="enrolment")
     now = now or _now()
@@ -479,7 +479,7 @@ def certificates_issue(*, actor: Any, course: Course, today: dt.date | None = No
     """Issue certificates to everyone who attended at least GUANHUAI_TRAINING_CERTIFICATE_PERCENT of the
     course's session hours, once the course has ended. Running it again issues only to those who have none
     yet (a late 补登). Returns how many were issued."""
-    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, course.org_unit, visible_perm=VIEW_TRAINING)
     today = today or timezone.localdate()
     if today < course.ends_on:
         raise Conflict(
@@ -536,7 +536,7 @@ def trainer_create(
     certificate_no: str = "",
     cadre: Cadre | None = None,
 ) -> Trainer:
-    scoping.require(actor, MANAGE_TRAINING, org_unit, visible_perm=VIEW)
+    scoping.require(actor, MANAGE_TRAINING, org_unit, visible_perm=VIEW_TRAINING)
     if kind not in TrainerKind.values:
         raise ValidationError(_("资格类别不正确。"), code="kind")
     name = (name or (cadre.name if cadre else "")).strip()

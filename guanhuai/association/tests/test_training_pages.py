@@ -273,7 +273,11 @@ def test_the_training_pages_query_count_does_not_grow_with_rows(
     """A course list, a course page and a trainer's page with one row each, then with many: the same queries."""
     course, session, enrolment = running
     services.trainer_create(
-        actor=officer, org_unit=tree.county, kind="youth_health", name="陈老师", qualified_on=dt.date(2024, 1, 1)
+        actor=officer,
+        org_unit=tree.county,
+        kind="youth_health",
+        name="陈老师",
+        qualified_on=dt.date(2024, 1, 1),
     )
     client.force_login(officer)
     urls = [

@@ -33,7 +33,7 @@ from guanhuai.association.forms.training import (
     VerifyForm,
 )
 from guanhuai.association.models_training import CourseSession, SignInCode
-from guanhuai.association.permissions import MANAGE_TRAINING, VIEW
+from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.states import SignInVia, TrainerKind
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, ValidationError
@@ -62,7 +62,7 @@ def _units(request: HttpRequest, perm: str) -> Any:
 @login_required
 @require_GET
 def course_list(request: HttpRequest) -> HttpResponse:
-    scoping.require_anywhere(request.user, VIEW)
+    scoping.require_anywhere(request.user, VIEW_TRAINING)
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
     state = request.GET.get("state", "")
@@ -358,7 +358,7 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def trainer_list(request: HttpRequest) -> HttpResponse:
-    scoping.require_anywhere(request.user, VIEW)
+    scoping.require_anywhere(request.user, VIEW_TRAINING)
     kind = request.GET.get("kind", "")
     kind = kind if kind in TrainerKind.values else ""
     return render(
@@ -402,7 +402,7 @@ def trainer_create(request: HttpRequest) -> HttpResponse:
 def training_figures(request: HttpRequest) -> HttpResponse:
     """Per branch per year: cadres trained, hours per cadre, the share trained at least N hours. `unit`
     drills down one level."""
-    scoping.require_anywhere(request.user, VIEW)
+    scoping.require_anywhere(request.user, VIEW_TRAINING)
     year = timezone.localdate().year
     form = FiguresForm(
         request.GET if "year" in request.GET else None,
@@ -413,7 +413,7 @@ def training_figures(request: HttpRequest) -> HttpResponse:
         year, min_hours = form.cleaned_data["year"], form.cleaned_data["min_hours"]
     unit = None
     if request.GET.get("unit"):
-        unit = scoping.unit_or_404(request.user, VIEW, request.GET["unit"])
+        unit = scoping.unit_or_404(request.user, VIEW_TRAINING, request.GET["unit"])
     figures = selectors.training_figures(actor=request.user, year=year, unit=unit, min_hours=min_hours)
     return render(
         request,
