@@ -36,6 +36,7 @@ from guanhuai.association.models_training import (
     CourseSession,
     TrainingTopic,
 )
+from guanhuai.association.selectors.training import _figures_rows
 from guanhuai.association.states import CourseLevel, Employment, SignInVia
 from guanhuai.core.sql import analyze, insert_select
 from guanhuai.orgs import paths
@@ -277,6 +278,18 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
     seconds, _f = _median(lambda: selectors.training_figures(actor=officer, year=YEAR, unit=county), runs)
     report["figures_county_s"] = seconds
     write(f"一个县（{county.name}）的下钻统计：{seconds * 1000:.0f} ms")
+    # the two ways of reading each cadre's hours (selectors.training.PER_CADRE says which one is used)
+    first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    for key, label, unit in (("province", "全省", province), ("county", "一个县", county)):
+        for per_cadre, way in ((True, "逐人索引求和"), (False, "全年一次汇总")):
+            seconds, _rows = _median(
+                lambda unit=unit, per_cadre=per_cadre: _figures_rows(
+                    unit, first=first, last=last, min_hours=Decimal(16), per_cadre=per_cadre
+                ),
+                runs,
+            )
+            report[f"sql_{key}_{'per_cadre' if per_cadre else 'grouped'}_s"] = seconds
+            write(f"  {label}·{way}（仅SQL）：{seconds * 1000:.0f} ms")
 
     # one sign-in on a phone, against the full attendance table: a course running now
     now = timezone.now()

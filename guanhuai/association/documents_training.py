@@ -73,7 +73,9 @@ def _certificate_pdf(cert: Certificate, *, verify_url: str) -> bytes:
             [
                 drawing,
                 Paragraph(
-                    escape(_("证书验证码：%(c)s") % {"c": cert.code})
+                    "<font size=12>"
+                    + escape(_("证书验证码：%(c)s") % {"c": cert.code})
+                    + "</font>"
                     + "<br/>"
                     + escape(_("查验网址：%(u)s") % {"u": verify_url}),
                     st["small"],

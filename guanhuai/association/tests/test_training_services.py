@@ -314,6 +314,25 @@ def test_figures_per_branch_per_year(officer, course, session, tree, settings):
     assert (rows["乙镇"].cadres, rows["乙镇"].trained) == (1, 1)
     assert (figures.total.cadres, figures.total.trained, figures.total.reached) == (3, 2, 2)
     assert figures.total.hours == Decimal("6.0")
+    # both ways of reading each cadre's hours give the same rows
+    from guanhuai.association.selectors.training import _figures_rows
+
+    for unit in (tree.county, tree.town_a, tree.province):
+        ways = [
+            sorted(
+                _figures_rows(
+                    unit,
+                    first=dt.date(2026, 1, 1),
+                    last=dt.date(2026, 12, 31),
+                    min_hours=Decimal(3),
+                    per_cadre=p,
+                )
+            )
+            for p in (True, False)
+        ]
+        assert [(r[0], r[1], r[2], float(r[3]), r[4]) for r in ways[0]] == [
+            (r[0], r[1], r[2], float(r[3]), r[4]) for r in ways[1]
+        ]
     # N = 4 hours: nobody reaches it; the year before: nobody trained
     assert (
         selectors.training_figures(actor=officer, year=2026, unit=tree.county, min_hours=4).total.reached == 0

@@ -131,6 +131,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "trainers": course.trainers.all(),
             "can_manage": can_manage,
             "today": timezone.localdate(),
+            "now": timezone.now(),
         },
     )
 
