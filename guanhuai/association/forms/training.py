@@ -103,7 +103,7 @@ class EnrolForm(BootstrapForm):
         return list(dict.fromkeys(n for n in re.split(r"[\s,，、;；]+", raw) if n))
 
     def clean(self) -> Any:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("cadres") and not data.get("card_nos"):
             raise forms.ValidationError(_("请选择要报名的干部，或输入会员证号。"))
         return data

@@ -210,7 +210,9 @@ def enrol(
     if not cadres and not members:
         raise ValidationError(_("请选择要报名的干部或会员。"), code="people")
     unit_paths = dict(
-        OrgUnit.objects.filter(pk__in={p.org_unit_id for p in [*cadres, *members]}).values_list("pk", "path")
+        OrgUnit.objects.filter(
+            pk__in={c.org_unit_id for c in cadres} | {m.org_unit_id for m in members}
+        ).values_list("pk", "path")
     )
     for cadre in cadres:
         if not _in_subtree(unit_paths[cadre.org_unit_id], course.org_unit):

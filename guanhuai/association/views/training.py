@@ -169,7 +169,7 @@ def course_enrol(request: HttpRequest, course_id: int) -> HttpResponse:
         post_data(request), cadres=list(selectors.enrolable_cadres(actor=request.user, course=course))
     )
     if request.method == "POST" and form.is_valid():
-        with form_errors(form, people="cadres", members="card_nos", capacity=None):
+        with form_errors(form, people="cadres", members="card_nos"):
             members = (
                 selectors.enrolable_members(
                     actor=request.user, course=course, card_nos=form.cleaned_data["card_nos"]
@@ -257,7 +257,7 @@ def session_signin(request: HttpRequest, session_id: int) -> HttpResponse:
             **_panel(request, session, live),
             "course": session.course,
             "enrolments": enrolments,
-            "present": sum(1 for e in enrolments if e.present),
+            "present": sum(1 for e in enrolments if getattr(e, "present", False)),
         },
     )
 
@@ -273,7 +273,7 @@ def session_code(request: HttpRequest, session_id: int) -> HttpResponse:
         code = services.signin_code_current(actor=request.user, session=session)
     except DomainError as exc:
         error = str(exc)
-    if not request.htmx:
+    if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)
         return redirect("association:session_signin", session.pk)
