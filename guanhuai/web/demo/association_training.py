@@ -222,7 +222,9 @@ def demo_build(*, small: bool) -> TrainingSummary:
             cadres_by_county[county.pk] = list(
                 Cadre.objects.filter(
                     org_unit__path__gte=county.path, org_unit__path__lt=paths.upper_bound(county.path)
-                ).values_list("pk", "name", "appointed_on", "left_on")
+                )
+                .order_by("pk")
+                .values_list("pk", "name", "appointed_on", "left_on")
             )
         enrolments: list[CourseEnrolment] = []
         for c in courses:
@@ -300,9 +302,15 @@ def demo_build(*, small: bool) -> TrainingSummary:
 
 
 def _issuer() -> Any:
-    from guanhuai.accounts.models import User
+    """The province's administrator (`sheng_admin` in the demo) signs the demo's certificates."""
+    from guanhuai.accounts.models import RoleAssignment
 
-    return User.objects.filter(username="sheng_admin").values_list("pk", flat=True).first()
+    return (
+        RoleAssignment.objects.filter(role="province_admin", org_unit__code=PROVINCE_CODE)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
 
 
 def summary_lines(s: TrainingSummary) -> list[str]:
