@@ -278,7 +278,7 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
     seconds, _f = _median(lambda: selectors.training_figures(actor=officer, year=YEAR, unit=county), runs)
     report["figures_county_s"] = seconds
     write(f"一个县（{county.name}）的下钻统计：{seconds * 1000:.0f} ms")
-    # the two ways of reading each cadre's hours (selectors.training.PER_CADRE says which one is used)
+    # the two ways of reading each cadre's hours (selectors.training.GROUPED_LEVELS says which is used where)
     first, last = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
     for key, label, unit in (("province", "全省", province), ("county", "一个县", county)):
         for per_cadre, way in ((True, "逐人索引求和"), (False, "全年一次汇总")):
