@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,7 @@ from guanhuai.association.models_training import (
 from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.selectors.training import CODE_ALPHABET
 from guanhuai.association.states import CourseLevel, MemberStatus, SignInVia, TrainerKind
-from guanhuai.audit.services import log, log_many
+from guanhuai.audit.services import log, log_select
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
 from guanhuai.orgs.models import OrgUnit
 
@@ -491,29 +491,35 @@ def certificates_issue(*, actor: Any, course: Course, today: dt.date | None = No
     if not total:
         raise Conflict(_("培训班没有课次，无法计算学时。"), code="no_sessions")
     needed = Decimal(total) * settings.GUANHUAI_TRAINING_CERTIFICATE_PERCENT / 100
-    earned = (
-        Attendance.objects.filter(session__course=course, enrolment__certificate__isnull=True)
-        .values("enrolment_id")
-        .annotate(h=Sum("hours"))
-    )
-    rows = [
-        Certificate(
-            enrolment_id=row["enrolment_id"],
-            code=_certificate_code(),
-            hours=Decimal(str(row["h"])).quantize(Decimal("0.1")),
-            issued_on=today,
-            issued_by=actor,
-        )
-        for row in earned
-        if Decimal(str(row["h"])) >= needed
-    ]
     with transaction.atomic():
+        # the course is locked before reading who has no certificate yet, so two clicks issue once
         Course.objects.select_for_update().filter(pk=course.pk).first()
-        created = Certificate.objects.bulk_create(rows)
-        saved = Certificate.objects.filter(code__in=[c.code for c in created]).select_related(
-            "enrolment__course"
+        earned = (
+            Attendance.objects.filter(session__course=course, enrolment__certificate__isnull=True)
+            .values("enrolment_id")
+            .annotate(h=Sum("hours"))
         )
-        log_many(saved, "association.certificate.issued", actor=actor, data={"course": course.pk})
+        rows = [
+            Certificate(
+                enrolment_id=row["enrolment_id"],
+                code=_certificate_code(),
+                hours=Decimal(str(row["h"])).quantize(Decimal("0.1")),
+                issued_on=today,
+                issued_by=actor,
+            )
+            for row in earned
+            if Decimal(str(row["h"])) >= needed
+        ]
+        created = Certificate.objects.bulk_create(rows)
+        if created:
+            log_select(
+                Certificate.objects.filter(code__in=[c.code for c in created]),
+                "association.certificate.issued",
+                actor=actor,
+                object_repr=F("code"),
+                org_unit="enrolment__course__org_unit_id",
+                data={"course": course.pk},
+            )
         log(
             course,
             "association.course.certificates_issued",

@@ -369,3 +369,14 @@ def test_courses_and_trainers_follow_their_merged_branch(officer, tree, people):
     unit_merge(actor=people.admin, unit=tree.village_a, into=tree.community_a)
     assert Course.objects.get(pk=course.pk).org_unit_id == tree.community_a.pk
     assert Trainer.objects.get(pk=trainer.pk).org_unit_id == tree.community_a.pk
+
+
+def test_issued_certificates_are_audited_at_the_courses_branch(officer, course, session, tree):
+    from guanhuai.association.models_training import Course
+
+    enrolled = services.enrol(actor=officer, course=course, cadres=[CadreFactory(org_unit=tree.village_a)])[0]
+    services.attendance_record(actor=officer, session=session, enrolment=enrolled, now=at(DAY, 10))
+    Course.objects.filter(pk=course.pk).update(hours=3)
+    assert services.certificates_issue(actor=officer, course=course, today=course.ends_on) == 1
+    entry = AuditEntry.objects.get(action="association.certificate.issued")
+    assert entry.org_unit_id == tree.county.pk and entry.object_repr == Certificate.objects.get().code
