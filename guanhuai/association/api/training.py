@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
 from guanhuai.accounts import scoping
 from guanhuai.association import selectors, services
@@ -35,7 +36,7 @@ router = Router(tags=["协会：培训"])
 # --- bodies ---------------------------------------------------------------------------------------------
 
 
-class TopicOut(Schema):
+class TrainingTopicOut(Schema):
     code: str
     name: str
 
@@ -72,14 +73,14 @@ class CourseOut(Schema):
         return str(obj.hours)
 
 
-class SessionIn(Schema):
+class CourseSessionIn(Schema):
     title: str = Field("", max_length=100)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: AwareDatetime = Field(..., description="带时区，如 2026-03-10T09:00:00+08:00")
+    ends_at: AwareDatetime
     hours: Decimal | None = Field(None, gt=0, le=24, decimal_places=1, description="留空按时长计算")
 
 
-class SessionOut(Schema):
+class CourseSessionOut(Schema):
     id: int
     course_id: int
     title: str
@@ -92,12 +93,12 @@ class SessionOut(Schema):
         return str(obj.hours)
 
 
-class EnrolIn(Schema):
+class CourseEnrolIn(Schema):
     cadre_ids: list[Id] = Field(default_factory=list, max_length=500)
     member_ids: list[Id] = Field(default_factory=list, max_length=500)
 
 
-class EnrolmentOut(Schema):
+class CourseEnrolmentOut(Schema):
     id: int
     name: str
     cadre_id: int | None
@@ -112,30 +113,30 @@ class EnrolmentOut(Schema):
         return cert.code if cert is not None else None
 
 
-class CodeOut(Schema):
+class SignInCodeOut(Schema):
     word: str = Field(..., description="6位签到码，学员在签到页输入")
     qr_url: str = Field(..., description="二维码中的签到地址（只需再输入个人签到码）")
     expires_at: dt.datetime
 
 
-class SignInIn(Schema):
+class TrainingSignInIn(Schema):
     word: str = Field("", max_length=6, description="签到码（与 token 二选一）")
     token: str = Field("", max_length=32, description="二维码地址中的令牌（与 word 二选一）")
     personal_code: str = Field(..., min_length=6, max_length=6, pattern=r"^\d{6}$")
 
 
-class SignInOut(Schema):
+class TrainingSignInOut(Schema):
     name: str = Field(..., description="学员姓名（脱敏）")
     course: str
     session_id: int
     signed_at: dt.datetime
 
 
-class IssuedOut(Schema):
+class CertificatesIssuedOut(Schema):
     issued: int
 
 
-class VerifyOut(Schema):
+class CertificateCheckOut(Schema):
     valid: bool
     masked_name: str | None = None
     course: str | None = None
@@ -145,7 +146,7 @@ class VerifyOut(Schema):
     issued_on: dt.date | None = None
 
 
-class TrainerIn(Schema):
+class TrainerQualificationIn(Schema):
     org_unit_id: Id
     kind: TrainerKind
     name: str = Field(..., min_length=1, max_length=50)
@@ -154,7 +155,7 @@ class TrainerIn(Schema):
     certificate_no: str = Field("", max_length=40)
 
 
-class TrainerOut(Schema):
+class TrainerQualificationOut(Schema):
     id: int
     org_unit_id: int
     kind: str
@@ -164,7 +165,7 @@ class TrainerOut(Schema):
     certificate_no: str
 
 
-class FiguresRowOut(Schema):
+class TrainingFiguresRowOut(Schema):
     unit_id: int
     unit_name: str
     own_level: bool = Field(..., description="true：本级干部（不含下级）")
@@ -176,12 +177,12 @@ class FiguresRowOut(Schema):
     share_reached: str = Field(..., description="达标比例（%）")
 
 
-class FiguresOut(Schema):
+class TrainingFiguresOut(Schema):
     unit_id: int
     year: int
     min_hours: str
-    total: FiguresRowOut
-    rows: list[FiguresRowOut]
+    whole: TrainingFiguresRowOut = Field(..., description="合计：该协会及其全部下级")
+    rows: list[TrainingFiguresRowOut]
 
 
 def _row(r: Any) -> dict[str, Any]:
@@ -201,7 +202,9 @@ def _row(r: Any) -> dict[str, Any]:
 # --- courses ---------------------------------------------------------------------------------------------
 
 
-@router.get("/topics", response={200: list[TopicOut], **AUTH_ERRORS}, summary="培训主题（协会六项重点任务）")
+@router.get(
+    "/topics", response={200: list[TrainingTopicOut], **AUTH_ERRORS}, summary="培训主题（协会六项重点任务）"
+)
 def training_topic_list(request: HttpRequest) -> Any:
     return selectors.topic_list()
 
@@ -255,18 +258,20 @@ def course_get(request: HttpRequest, course_id: int) -> Any:
     return selectors.course_get(actor=actor_of(request), course_id=course_id)
 
 
-@router.get("/{int:course_id}/sessions", response={200: list[SessionOut], **READ}, summary="培训班的课次")
+@router.get(
+    "/{int:course_id}/sessions", response={200: list[CourseSessionOut], **READ}, summary="培训班的课次"
+)
 def course_session_list(request: HttpRequest, course_id: int) -> Any:
     return selectors.session_list(selectors.course_get(actor=actor_of(request), course_id=course_id))
 
 
 @router.post(
     "/{int:course_id}/sessions",
-    response={201: SessionOut, **WRITE},
+    response={201: CourseSessionOut, **WRITE},
     summary="添加课次",
     description="422：结束不晚于开始，或不在培训班日期内的同一天。",
 )
-def course_session_create(request: HttpRequest, course_id: int, payload: SessionIn) -> Any:
+def course_session_create(request: HttpRequest, course_id: int, payload: CourseSessionIn) -> Any:
     actor = actor_of(request)
     course = selectors.course_get(actor=actor, course_id=course_id, perm=MANAGE_TRAINING)
     session = services.session_add(
@@ -282,7 +287,7 @@ def course_session_create(request: HttpRequest, course_id: int, payload: Session
 
 @router.get(
     "/{int:course_id}/enrolments",
-    response={200: list[EnrolmentOut], **READ},
+    response={200: list[CourseEnrolmentOut], **READ},
     summary="学员名单（含个人签到码、出席课次、证书）",
 )
 @paginate
@@ -292,12 +297,12 @@ def course_enrolment_list(request: HttpRequest, course_id: int) -> Any:
 
 @router.post(
     "/{int:course_id}/enrolments",
-    response={201: list[EnrolmentOut], **WRITE},
+    response={201: list[CourseEnrolmentOut], **WRITE},
     summary="报名：从协会干部和会员中选人",
     description="全部成功或全部不报。422：干部或会员不在主办协会及其下级、已离任或非在册、已报名；"
     "409 capacity：名额不足。",
 )
-def course_enrolment_create(request: HttpRequest, course_id: int, payload: EnrolIn) -> Any:
+def course_enrolment_create(request: HttpRequest, course_id: int, payload: CourseEnrolIn) -> Any:
     actor = actor_of(request)
     course = selectors.course_get(actor=actor, course_id=course_id, perm=MANAGE_TRAINING)
     cadres = list(scoping.scope(Cadre.objects.all(), actor, VIEW_TRAINING).filter(pk__in=payload.cadre_ids))
@@ -312,7 +317,7 @@ def course_enrolment_create(request: HttpRequest, course_id: int, payload: Enrol
 
 @router.post(
     "/sessions/{int:session_id}/code",
-    response={200: CodeOut, **WRITE},
+    response={200: SignInCodeOut, **WRITE},
     summary="培训师：当前签到码（剩余不足1分钟时换新）",
     description="409 not_open：签到尚未开始；409 session_over：课次已结束。",
 )
@@ -329,13 +334,13 @@ def training_session_code(request: HttpRequest, session_id: int) -> Any:
 
 @router.post(
     "/sign-in",
-    response={201: SignInOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: TrainingSignInOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="学员签到（无需登录）：签到码或二维码令牌，加个人签到码",
     description="404 unknown_code：签到码不正确；409 late：课次已结束；409 expired：签到码已过期；"
     "409 already_signed_in：已签到；422 foreign：个人签到码不在该签到码所属培训班的名单中。",
 )
-def training_sign_in(request: HttpRequest, payload: SignInIn) -> Any:
+def training_sign_in(request: HttpRequest, payload: TrainingSignInIn) -> Any:
     if not payload.word and not payload.token:
         raise ValidationError(_("请输入签到码。"), code="word")
     code = services.signin_code_find(word=payload.word, token=payload.token)
@@ -357,7 +362,7 @@ def training_sign_in(request: HttpRequest, payload: SignInIn) -> Any:
 
 @router.post(
     "/{int:course_id}/certificates",
-    response={200: IssuedOut, **WRITE},
+    response={200: CertificatesIssuedOut, **WRITE},
     summary="颁发培训证书（出席学时达到设定比例者）",
     description="409 course_not_over：培训班尚未结束；409 no_sessions：没有课次。再次调用只给新达标者发证。",
 )
@@ -369,7 +374,7 @@ def course_certificates_issue(request: HttpRequest, course_id: int) -> Any:
 
 @router.get(
     "/certificates/verify",
-    response={200: VerifyOut, 422: ErrorOut},
+    response={200: CertificateCheckOut, 422: ErrorOut},
     auth=None,
     summary="查验培训证书（无需登录）：只显示脱敏姓名、培训班和日期",
     description="验证码不存在与格式不对的回答相同：valid 为 false。",
@@ -392,7 +397,11 @@ def training_certificate_verify(request: HttpRequest, code: str = Query(..., max
 # --- trainers and figures ------------------------------------------------------------------------------
 
 
-@router.get("/trainers", response={200: list[TrainerOut], **AUTH_ERRORS, 422: ErrorOut}, summary="培训师资格")
+@router.get(
+    "/trainers",
+    response={200: list[TrainerQualificationOut], **AUTH_ERRORS, 422: ErrorOut},
+    summary="培训师资格",
+)
 @paginate
 def training_trainer_list(request: HttpRequest, kind: TrainerKind | None = None) -> Any:
     return selectors.trainer_list(actor=actor_of(request), kind=kind or "")
@@ -400,11 +409,11 @@ def training_trainer_list(request: HttpRequest, kind: TrainerKind | None = None)
 
 @router.post(
     "/trainers",
-    response={201: TrainerOut, **WRITE},
+    response={201: TrainerQualificationOut, **WRITE},
     summary="登记培训师资格（青春健康培训师、同伴教育者）",
     description="422：有效期早于取得资格日期、取得资格日期晚于今天、组织不在辖区内。",
 )
-def training_trainer_create(request: HttpRequest, payload: TrainerIn) -> Any:
+def training_trainer_create(request: HttpRequest, payload: TrainerQualificationIn) -> Any:
     actor = actor_of(request)
     unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW_TRAINING)
     trainer = services.trainer_create(
@@ -421,7 +430,7 @@ def training_trainer_create(request: HttpRequest, payload: TrainerIn) -> Any:
 
 @router.get(
     "/figures",
-    response={200: FiguresOut, **READ},
+    response={200: TrainingFiguresOut, **READ},
     summary="干部培训统计：按协会按年度的参训人数、人均学时、达标比例",
     description="unit_id 留空为本人最上级的辖区；rows 为其下一级各协会（及本级）。min_hours 留空用系统设置。",
 )
@@ -446,6 +455,6 @@ def training_figures(
         "unit_id": figures.unit.pk,
         "year": figures.year,
         "min_hours": str(figures.min_hours),
-        "total": _row(figures.total),
+        "whole": _row(figures.total),
         "rows": [_row(r) for r in figures.rows],
     }

@@ -11,9 +11,14 @@ from django.utils import timezone
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.association import services
 from guanhuai.association.models_training import Attendance, Certificate, CourseEnrolment, TrainingTopic
-from guanhuai.association.tests.factories import CadreFactory, MemberFactory
+from guanhuai.association.tests.factories import CadreFactory, MemberFactory, training_topics
 
 API = "/api/v1/association/courses"
+
+
+@pytest.fixture(autouse=True)
+def _topics(db):
+    training_topics()
 
 
 @pytest.fixture

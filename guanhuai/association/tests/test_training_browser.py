@@ -15,9 +15,14 @@ from django.utils import timezone
 from guanhuai.accounts.tests.factories import PASSWORD, user_with_role
 from guanhuai.association import services
 from guanhuai.association.models_training import Attendance, TrainingTopic
-from guanhuai.association.tests.factories import CadreFactory
+from guanhuai.association.tests.factories import CadreFactory, training_topics
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _topics(db):
+    training_topics()
 
 
 def _course(officer, unit, day, title):

@@ -3,6 +3,7 @@ run changes nothing."""
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -10,7 +11,13 @@ from django.utils import timezone
 from guanhuai.association import selectors
 from guanhuai.association.models import Cadre
 from guanhuai.association.models_training import Attendance, Certificate, Course, CourseEnrolment
+from guanhuai.association.tests.factories import training_topics
 from guanhuai.web.demo import association_training
+
+
+@pytest.fixture(autouse=True)
+def _topics(db):
+    training_topics()
 
 
 def test_the_demo_builds_a_year_of_training_once(tree, people):

@@ -18,8 +18,13 @@ from guanhuai.association.models_training import (
     Trainer,
     TrainingTopic,
 )
-from guanhuai.association.tests.factories import CadreFactory, MemberFactory
+from guanhuai.association.tests.factories import CadreFactory, MemberFactory, training_topics
 from guanhuai.audit.models import AuditEntry
+
+
+@pytest.fixture(autouse=True)
+def _topics(db):
+    training_topics()
 
 
 @pytest.fixture

@@ -19,11 +19,16 @@ from guanhuai.association.models_training import (
     TrainingTopic,
 )
 from guanhuai.association.states import MemberStatus, TrainerKind
-from guanhuai.association.tests.factories import CadreFactory, MemberFactory
+from guanhuai.association.tests.factories import CadreFactory, MemberFactory, training_topics
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
 
 TZ = timezone.get_current_timezone()
+
+
+@pytest.fixture(autouse=True)
+def _topics(db):
+    training_topics()
 
 
 def at(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
