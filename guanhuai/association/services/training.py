@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import CharField, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -516,7 +517,7 @@ def certificates_issue(*, actor: Any, course: Course, today: dt.date | None = No
                 Certificate.objects.filter(code__in=[c.code for c in created]),
                 "association.certificate.issued",
                 actor=actor,
-                object_repr=F("code"),
+                object_repr=Cast("code", output_field=CharField()),
                 org_unit="enrolment__course__org_unit_id",
                 data={"course": course.pk},
             )
