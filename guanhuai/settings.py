@@ -181,7 +181,7 @@ GUANHUAI_RATE_LIMITS_ENABLED = env.get_bool("GUANHUAI_RATE_LIMITS_ENABLED", True
 # Per group, "per user,per address" as django-ratelimit rates, e.g. GUANHUAI_RATE_LIMIT_LOGIN=10/m,120/m.
 GUANHUAI_RATE_LIMITS = {
     group: tuple(value.split(",", 1))
-    for group in ("login", "id_lookup", "unmask", "export", "token_create")
+    for group in ("login", "id_lookup", "unmask", "export", "token_create", "certificate_check", "sign_in")
     if (value := env.get(f"GUANHUAI_RATE_LIMIT_{group.upper()}", "") or "") and "," in value
 }
 
@@ -256,6 +256,13 @@ GUANHUAI_SCOPE_GUARD: bool | str = (
     "record" if _scope_guard == "record" else (_scope_guard in ("1", "true", "yes", "on") or TESTING)
 )
 GUANHUAI_SCOPE_RECORD = env.get("GUANHUAI_SCOPE_RECORD", "") or str(VAR_DIR / "scope-guard.log")
+# Association training (docs/association.md, "Training"): how long a sign-in code shown on the trainer's page
+# lives, how early before a session sign-in opens, the share of a course's session hours that earns a
+# certificate, and N in "the share of cadres trained at least N hours a year".
+GUANHUAI_TRAINING_CODE_SECONDS = env.get_int("GUANHUAI_TRAINING_CODE_SECONDS", 180)
+GUANHUAI_TRAINING_SIGNIN_EARLY_MINUTES = env.get_int("GUANHUAI_TRAINING_SIGNIN_EARLY_MINUTES", 30)
+GUANHUAI_TRAINING_CERTIFICATE_PERCENT = env.get_int("GUANHUAI_TRAINING_CERTIFICATE_PERCENT", 80)
+GUANHUAI_TRAINING_MIN_HOURS = env.get_int("GUANHUAI_TRAINING_MIN_HOURS", 16)
 
 LOGGING = {
     "version": 1,

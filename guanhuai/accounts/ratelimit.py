@@ -58,6 +58,13 @@ RULES: dict[str, Rule] = {
     "funds_io:donor_statement_xlsx": Rule("export", ANY),
     "accounts:tokens": Rule("token_create", POST),
     "api/v1/tokens": Rule("token_create", POST),
+    # association training: the public certificate check and the attendee's sign-in (no login), walked
+    # like an ID lookup (verification codes, personal codes)
+    "association:certificate_verify": Rule("certificate_check", ANY),
+    "api/v1/association/courses/certificates/verify": Rule("certificate_check", ANY),
+    "association:sign_in": Rule("sign_in", POST),
+    "association:sign_in_qr": Rule("sign_in", POST),
+    "api/v1/association/courses/sign-in": Rule("sign_in", POST),
 }
 
 # Per group: (per user, per address). An office behind one NAT address shares the second figure.
@@ -69,6 +76,9 @@ DEFAULT_RATES: dict[str, tuple[str, str]] = {
     "unmask": ("30/h", "60/h"),
     "export": ("20/h", "60/h"),
     "token_create": ("10/h", "30/h"),
+    "certificate_check": ("30/m", "30/m"),
+    # a class of 60 signs in within minutes, often behind the venue's one Wi-Fi address
+    "sign_in": ("20/m", "200/m"),
 }
 
 

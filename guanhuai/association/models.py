@@ -168,3 +168,14 @@ __all__ = [
     "VolunteerService",
     "VolunteerTeam",
 ]
+# --- training (models_training.py) -----------------------------------------------------------------------------
+from guanhuai.association.models_training import (  # noqa: E402, F401
+    Attendance,
+    Certificate,
+    Course,
+    CourseEnrolment,
+    CourseSession,
+    SignInCode,
+    Trainer,
+    TrainingTopic,
+)

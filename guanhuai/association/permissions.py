@@ -34,3 +34,17 @@ MANAGE_CARE = declare(
     "association.manage_care", _("登记特殊家庭联系人、签约和走访"), roles=[*_OFFICER, Role.VILLAGE_CLERK]
 )
 MANAGE_MEETINGS = declare("association.manage_meetings", _("管理联席会议和承接事项"), roles=_OFFICER)
+# Training is read by whoever views the association and by the project officers who run courses (Youth Health
+# is a project): MANAGE_TRAINING is theirs, so the records they manage must be visible to them too.
+VIEW_TRAINING = declare(
+    "association.view_training",
+    _("查看培训班、签到和证书"),
+    roles=[
+        *_OFFICER,
+        Role.VILLAGE_CLERK,
+        Role.TOWNSHIP_REVIEWER,
+        Role.COUNTY_APPROVER,
+        Role.AUDITOR,
+        Role.PROJECT_OFFICER,
+    ],
+)

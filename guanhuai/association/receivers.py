@@ -20,6 +20,7 @@ from guanhuai.association.models import (
     VolunteerService,
     VolunteerTeam,
 )
+from guanhuai.association.models_training import Course, Trainer
 from guanhuai.orgs.services import rows_follow_merge, unit_merged
 
 
@@ -90,3 +91,17 @@ def end_memberships_of_the_dead(sender: Any, person: Any, died_on: Any, actor: A
     from guanhuai.association.services.members import death_job_submit
 
     death_job_submit(actor=actor, person=person, died_on=died_on)
+
+
+@receiver(unit_merged, dispatch_uid="association.training_rows_follow_merge")
+def move_training_rows_of_merged_unit(
+    sender: Any, merged: Any, into: Any, actor: Actor, **kwargs: Any
+) -> None:
+    """Training: courses and trainer qualifications follow a merged branch; sessions, enrolments,
+    attendance and certificates hang off their course."""
+    rows_follow_merge(
+        actor=actor,
+        merged=merged,
+        into=into,
+        fields=[(Course.objects.all(), "org_unit"), (Trainer.objects.all(), "org_unit")],
+    )

@@ -146,3 +146,27 @@ class MembersDayKind(models.TextChoices):
     CULTURE = "culture", _("文体活动")
     VOLUNTEER = "volunteer", _("志愿服务")
     OTHER = "other", _("其他")
+
+
+# --- training ------------------------------------------------------------------------------------------------
+
+
+class CourseLevel(models.TextChoices):
+    """The level a course is run at: the organising branch's level unless said otherwise."""
+
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    TOWNSHIP = "township", _("乡镇级")
+    VILLAGE = "village", _("村级")
+
+
+class TrainerKind(models.TextChoices):
+    YOUTH_HEALTH = "youth_health", _("青春健康培训师")
+    PEER_EDUCATOR = "peer_educator", _("同伴教育者")
+
+
+class SignInVia(models.TextChoices):
+    QR = "qr", _("扫码签到")
+    WORD = "word", _("签到码签到")
+    MANUAL = "manual", _("培训师补登")

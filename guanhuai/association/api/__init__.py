@@ -13,3 +13,6 @@ router.add_router("", care.router)
 from guanhuai.association.api.members import router as members_router  # noqa: E402
 
 router.add_router("/", members_router)
+from guanhuai.association.api import training  # noqa: E402
+
+router.add_router("/courses", training.router)

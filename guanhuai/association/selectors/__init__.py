@@ -26,3 +26,4 @@ from guanhuai.association.selectors.members import (  # noqa: F401
     seat_get,
     townships_without_full_time_cadre,
 )
+from guanhuai.association.selectors.training import *  # noqa: F403  (training: its __all__)

@@ -49,3 +49,4 @@ from guanhuai.association.services.members_io import (  # noqa: F401
     members_import_run,
     members_import_submit,
 )
+from guanhuai.association.services.training import *  # noqa: F403  (training: its __all__)

@@ -32,3 +32,18 @@ class CadreFactory(factory.django.DjangoModelFactory):
     employment = Employment.FULL_TIME
     position = "秘书长"
     appointed_on = dt.date(2023, 1, 1)
+
+
+# --- training ---
+
+
+def training_topics() -> None:
+    """The six key tasks, as the data migration writes them. A live-server test flushes the database after
+    itself, data migrations' rows too; training's tests call this first, so they pass in any order."""
+    import importlib
+
+    from guanhuai.association.models_training import TrainingTopic
+
+    migration = importlib.import_module("guanhuai.association.migrations.0005_training_topics")
+    for code, name, sort in migration.TOPICS:
+        TrainingTopic.objects.get_or_create(code=code, defaults={"name": name, "sort": sort})

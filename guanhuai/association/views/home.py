@@ -11,9 +11,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
-from guanhuai.association.permissions import VIEW, VIEW_CARE
+from guanhuai.association.permissions import VIEW, VIEW_CARE, VIEW_TRAINING
 
 SECTIONS: list[tuple[str | Promise, str, str]] = []
+SECTIONS.append((_("培训与证书"), "association:training", VIEW_TRAINING))
 
 
 @login_required

@@ -22,6 +22,7 @@ from guanhuai.accounts.models import ApiToken, RoleAssignment, User
 from guanhuai.accounts.registry import ALL_ROLES
 from guanhuai.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from guanhuai.association import models as association
+from guanhuai.association import models_training as training
 from guanhuai.funds import models as funds
 from guanhuai.jobs.models import Job
 from guanhuai.orgs.models import OrgUnit
@@ -51,6 +52,9 @@ OBJECTS: list[tuple[str, str, type[Model]]] = [
     (r"^association/|^api/v1/association/", r"body_id", association.Body),
     (r"^association/|^api/v1/association/", r"seat_id", association.Seat),
     (r"^association/|^api/v1/association/", r"cadre_id", association.Cadre),
+    (r"^api/v1/association/courses/|^association/training/", r"session_id", training.CourseSession),
+    (r"^association/training/certificates/", r"certificate_id", training.Certificate),
+    (r"^api/v1/association/courses/|^association/training/", r"course_id", training.Course),
     (r"orgunits/|^orgs/", r"unit_id|pk", OrgUnit),
     (r"users/", r"user_id", User),
     (r"assignments/", r"assignment_id", RoleAssignment),
@@ -81,7 +85,7 @@ OBJECTS: list[tuple[str, str, type[Model]]] = [
 ]
 
 # Keywords that are not object ids: a value that makes the route resolve.
-OTHER_VALUES = {"kind": "death", "fmt": "csv"}
+OTHER_VALUES = {"kind": "death", "fmt": "csv", "token": "no-such-token"}
 
 # Routes left out, and why.
 SKIPPED = (

@@ -14,6 +14,7 @@ from guanhuai.core.commands import refusals
 from guanhuai.orgs.models import Level
 from guanhuai.web.demo import association_care as care_demo
 from guanhuai.web.demo import association_members as association_members_demo
+from guanhuai.web.demo import association_training as association_training_demo
 from guanhuai.web.demo import funds as funds_demo
 from guanhuai.web.demo import programmes as programmes_demo
 from guanhuai.web.demo import province
@@ -79,6 +80,7 @@ class Command(BaseCommand):
                 )
             )
         )
+        association_training_demo.build_and_print(self, small=options["small"])
         care_demo.build_and_print(self)
         self._print_logins(result.logins)
 
