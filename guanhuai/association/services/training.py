@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.actor import Actor
+from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.association.models import Cadre, Member
 from guanhuai.association.models_training import (
     Attendance,
@@ -126,7 +126,7 @@ def course_create(
         hours=_hours(hours, field=_("学时")),
         capacity=int(capacity),
         place=(place or "").strip(),
-        created_by=actor,
+        created_by=signed_in(actor),
     )
     course.full_clean(exclude=["created_by"])
     with transaction.atomic():
@@ -258,11 +258,13 @@ def enrol(
             )
         codes = _personal_codes(set(existing.values_list("personal_code", flat=True)), wanted)
         rows = [
-            CourseEnrolment(course=locked, cadre=c, name=c.name, personal_code=codes.pop(), enrolled_by=actor)
+            CourseEnrolment(
+                course=locked, cadre=c, name=c.name, personal_code=codes.pop(), enrolled_by=signed_in(actor)
+            )
             for c in cadres
         ] + [
             CourseEnrolment(
-                course=locked, member=m, name=m.name, personal_code=codes.pop(), enrolled_by=actor
+                course=locked, member=m, name=m.name, personal_code=codes.pop(), enrolled_by=signed_in(actor)
             )
             for m in members
         ]
@@ -327,7 +329,7 @@ def signin_code_issue(*, actor: Actor, session: CourseSession, now: dt.datetime 
             token=secrets.token_urlsafe(16),
             issued_at=now,
             expires_at=min(now + lifetime, session.ends_at),
-            issued_by=actor,
+            issued_by=signed_in(actor),
         )
         log(
             code,
@@ -459,7 +461,7 @@ def attendance_record(
             hours=session.hours,
             signed_at=now,
             via=SignInVia.MANUAL,
-            recorded_by=actor,
+            recorded_by=signed_in(actor),
         )
         log(
             attendance,
@@ -507,7 +509,7 @@ def certificates_issue(*, actor: Actor, course: Course, today: dt.date | None = 
                 code=_certificate_code(),
                 hours=Decimal(str(row["h"])).quantize(Decimal("0.1")),
                 issued_on=today,
-                issued_by=actor,
+                issued_by=signed_in(actor),
             )
             for row in earned
             if Decimal(str(row["h"])) >= needed

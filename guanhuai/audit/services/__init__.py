@@ -50,7 +50,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _actor_id(actor: Actor) -> int | None:
+def _actor_id(actor: Actor | None) -> int | None:
     return getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
 
 
@@ -58,7 +58,7 @@ def log(
     obj: models.Model,
     action: str,
     *,
-    actor: Actor,
+    actor: Actor | None,  # None: nobody signed in (a public sign-in) or system work (the demo)
     org_unit: Any = None,
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
