@@ -11,10 +11,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.association.models_training import Certificate
 from guanhuai.core import pdf
-
-
-def chinese_date(day: Any) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+from guanhuai.core.text import chinese_date
 
 
 def certificate_pdf(cert: Certificate, *, verify_url: str) -> bytes:

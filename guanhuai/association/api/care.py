@@ -47,11 +47,11 @@ class CoverageOut(Schema):
     unit_id: int
     unit_name: str
     on: dt.date
-    total: CoverageRowOut
+    overall: CoverageRowOut
     rows: list[CoverageRowOut]
 
 
-class FamilyOut(Schema):
+class CareFamilyOut(Schema):
     household_id: int = Field(alias="pk")
     village: str = Field(alias="org_unit.name")
     head_masked: str
@@ -159,14 +159,14 @@ def care_coverage(request: HttpRequest, unit_id: Id, on: DayIn | None = None) ->
         "unit_id": unit.pk,
         "unit_name": unit.name,
         "on": on or timezone.localdate(),
-        "total": _row(total),
+        "overall": _row(total),
         "rows": [_row(r) for r in rows],
     }
 
 
 @router.get(
     "/care/gaps",
-    response={200: list[FamilyOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[CareFamilyOut], **AUTH_ERRORS, 422: ErrorOut},
     tags=CARE,
     summary="缺项特殊家庭（户主姓名已遮掩）",
     description="gap：none 三项都没有、any 未全覆盖、liaison、doctor、fast_lane。unit_id：只看该单位以下。"

@@ -19,7 +19,7 @@ def _post(client, url, body):
 def test_coverage_and_gaps_over_the_api(client, tree, care):
     client.force_login(care.county_officer)
     body = client.get(f"/api/v1/association/care/coverage?unit_id={tree.county.pk}").json()
-    assert body["total"]["families"] == 1 and body["total"]["none"] == 1
+    assert body["overall"]["families"] == 1 and body["overall"]["none"] == 1
     assert [r["unit_name"] for r in body["rows"]] == [tree.town_a.name]
     gaps = client.get("/api/v1/association/care/gaps?gap=none").json()
     assert gaps["count"] == 1

@@ -36,9 +36,9 @@ from guanhuai.association.models_training import CourseSession, SignInCode
 from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.states import SignInVia, TrainerKind
 from guanhuai.audit.services import log
-from guanhuai.core.errors import DomainError, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.core.masking import mask_name
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
 from guanhuai.orgs.models import Level
 
 PAGE_SIZE = 30
@@ -268,11 +268,10 @@ def session_code(request: HttpRequest, session_id: int) -> HttpResponse:
     """The code panel (htmx, every half minute while sign-in is open): the live code, or a new one in its last
     minute. Without htmx the button posts here and comes back to the page."""
     session = selectors.session_get(actor=request.user, session_id=session_id, perm=MANAGE_TRAINING)
-    code, error = None, ""
-    try:
+    code = None
+    with refusal() as refused:
         code = services.signin_code_current(actor=request.user, session=session)
-    except DomainError as exc:
-        error = str(exc)
+    error = str(refused.error) if refused.error else ""
     if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)

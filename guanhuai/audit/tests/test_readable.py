@@ -5,22 +5,25 @@ its length."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.audit.services import log
 from guanhuai.programmes.models import Application
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.tests.factories import ProgrammeFactory, enrol
 from guanhuai.registry.services import death_record
 from guanhuai.registry.tests.factories import family
 
 
 @pytest.fixture
 def world(tree, people):
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="特别扶助")
     home = family(people.clerk_a, tree.village_a)
     head, spouse, son = list(home.members.order_by("pk"))
     return programme, head, spouse, son
@@ -37,7 +40,7 @@ def _entries(tree, people, world, n):
     programme switched off and a death recorded."""
     _programme, head, _spouse, son = world
     for i in range(n):
-        programme = make_programme(org_unit=tree.province, created_by=people.admin)
+        programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin)
         application = _application(programme, head, people.clerk_a)
         log(application, "programmes.application.submitted", actor=people.clerk_a, org_unit=tree.village_a)
         enrolment = enrol(programme, son)
@@ -180,7 +183,9 @@ def test_a_change_of_a_field_without_its_own_label_reads_in_words(client, tree, 
 
 
 def test_a_donation_is_named_by_its_donor_amount_and_day(client, tree, people):
-    from guanhuai.funds.tests.test_pages import ON, donor, fund, give
+    from guanhuai.funds.tests.factories import donor, fund, give
+
+    ON = dt.date(timezone.localdate().year - 1, 3, 10)  # an open, past day
 
     manager = user_with_role("fund_manager", tree.province, username="jijin")
     finance = user_with_role("finance_officer", tree.province, username="caiwu")

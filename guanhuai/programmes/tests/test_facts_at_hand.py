@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanhuai.programmes.services import applications as svc
-from guanhuai.programmes.tests.factories import enrol, make_programme
+from guanhuai.programmes.tests.factories import ProgrammeFactory, enrol
 from guanhuai.registry.services import death_record
 from guanhuai.registry.tests.factories import family
 
@@ -43,7 +43,7 @@ def _checks(html):
 
 
 def test_the_review_page_links_the_applicant_and_shows_each_fact_the_rule_checked(client, tree, people, home):
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助", rule=RULE)
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="特别扶助", rule=RULE)
     head = home.members.get(relation_to_head="head")
     application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
     age = timezone.localdate().year - 1960 - ((timezone.localdate().month, timezone.localdate().day) < (5, 1))
@@ -65,7 +65,7 @@ def test_the_review_page_links_the_applicant_and_shows_each_fact_the_rule_checke
 
 
 def test_after_the_only_child_dies_the_same_line_says_bereaved_and_holds(client, tree, people, home):
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助", rule=RULE)
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="特别扶助", rule=RULE)
     head = home.members.get(relation_to_head="head")
     son = home.members.get(relation_to_head="child")
     death_record(actor=people.clerk_a, person=son, occurred_on=dt.date(2024, 5, 3))
@@ -82,10 +82,10 @@ def test_the_person_page_links_applications_enrolments_payments_and_offers_what_
     client, tree, people, home
 ):
     head = home.members.get(relation_to_head="head")
-    applied = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
-    enrolled = make_programme(org_unit=tree.province, created_by=people.admin, name="奖励扶助")
-    open_to_him = make_programme(org_unit=tree.province, created_by=people.admin, name="暖心补贴")
-    make_programme(
+    applied = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="特别扶助")
+    enrolled = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="奖励扶助")
+    open_to_him = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="暖心补贴")
+    ProgrammeFactory(
         org_unit=tree.province,
         created_by=people.admin,
         name="青年补贴",
@@ -110,7 +110,7 @@ def test_the_person_page_links_applications_enrolments_payments_and_offers_what_
 
 def test_the_offer_opens_the_application_form_with_person_and_programme_chosen(client, tree, people, home):
     head = home.members.get(relation_to_head="head")
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="暖心补贴")
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="暖心补贴")
     client.force_login(people.clerk_a)
 
     html = client.get(
@@ -122,8 +122,8 @@ def test_the_offer_opens_the_application_form_with_person_and_programme_chosen(c
 
 def test_a_reviewer_sees_the_links_but_is_offered_no_application(client, tree, people, home):
     head = home.members.get(relation_to_head="head")
-    make_programme(org_unit=tree.province, created_by=people.admin, name="暖心补贴")
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
+    ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="暖心补贴")
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="特别扶助")
     application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
     client.force_login(people.reviewer_a)
 
@@ -159,9 +159,9 @@ def test_the_person_page_costs_the_same_queries_for_one_application_and_for_six(
 
     def apply_and_count(n):
         for _ in range(n):
-            programme = make_programme(org_unit=tree.province, created_by=people.admin)
+            programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin)
             svc.application_create(actor=people.clerk_a, programme=programme, person=head)
-            enrol(make_programme(org_unit=tree.province, created_by=people.admin), head)
+            enrol(ProgrammeFactory(org_unit=tree.province, created_by=people.admin), head)
         client.get(url)  # warm the session's caches
         with CaptureQueriesContext(connection) as ctx:
             html = client.get(url).content.decode()
@@ -176,7 +176,7 @@ def test_the_person_page_costs_the_same_queries_for_one_application_and_for_six(
 
 def test_the_timeline_does_not_say_录入_twice(client, tree, people, home):
     head = home.members.get(relation_to_head="head")
-    programme = make_programme(org_unit=tree.province, created_by=people.admin, name="特别扶助")
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="特别扶助")
     application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
     client.force_login(people.clerk_a)
 

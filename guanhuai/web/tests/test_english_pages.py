@@ -25,7 +25,7 @@ from guanhuai.audit.models import AuditEntry
 from guanhuai.jobs import registry as job_registry
 from guanhuai.programmes import models as programmes
 from guanhuai.registry import models as registry
-from guanhuai.web.tests.test_scope_walk import OTHER_VALUES, model_for
+from guanhuai.web.tests.objects import OTHER_VALUES, model_for
 
 # Chinese characters, CJK punctuation (、。「」【】) and full-width forms (（）：，！).
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
