@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.audit.actions import FIELD_LABELS, NAMERS, describe
 from guanhuai.audit.models import AuditEntry
+from guanhuai.core.scopes import unscoped
 
 TRUE = {True, "True", "true", "1"}
 FALSE = {False, "False", "false", "0"}
@@ -101,7 +102,9 @@ def readable(entries: Sequence[AuditEntry]) -> Sequence[AuditEntry]:
     for entry in entries:
         if entry.object_type in NAMERS:
             ids[entry.object_type].add(entry.object_id)
-    names = {t: NAMERS[t](sorted(wanted)) for t, wanted in ids.items()}
+    # The entries were read through scoping; their objects' names are looked up by id, in one query a type.
+    with unscoped("the names of objects whose audit entries the reader may see"):
+        names = {t: NAMERS[t](sorted(wanted)) for t, wanted in ids.items()}
     for entry in entries:
         model = _model(entry.object_type)
         entry.sentence = describe(entry.action)  # type: ignore[attr-defined]

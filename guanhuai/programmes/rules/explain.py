@@ -132,7 +132,8 @@ def explain(rule: dict[str, Any], person: Person, *, as_of: dt.date) -> list[Che
     if not nodes:
         return []
     holds = (
-        Person.objects.filter(pk=person.pk)
+        Person.objects.unscoped("the one person the caller already holds")
+        .filter(pk=person.pk)
         .annotate(**condition_annotations(rule, as_of=as_of))
         .values(*[f"c{i}" for i in range(len(nodes))])
         .first()
