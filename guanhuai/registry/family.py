@@ -17,7 +17,9 @@ PostgreSQL (issue 17), which runs them once per row (benchmarks/README.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
@@ -54,6 +56,37 @@ def family_facts(parents: QuerySet[Person]) -> QuerySet:
         )
         .values_list("pk", "_ever", "_living", "_status")
     )
+
+
+def facts_of(children: Iterable[tuple[dt.date | None, int | None]]) -> tuple[int, int, str]:
+    """(children_ever, living_children, special_status) of a parent whose children are exactly these
+    (died_on, disability_grade) pairs: the rule of `family_facts`, for records not yet written."""
+    ever = living = disabled = 0
+    for died_on, grade in children:
+        ever += 1
+        if died_on is None:
+            living += 1
+            disabled += grade is not None and 1 <= grade <= 3
+    if ever == 1 and living == 0:
+        return ever, living, SpecialStatus.BEREAVED.value
+    if ever == 1 and disabled == 1:
+        return ever, living, SpecialStatus.DISABLED_CHILD.value
+    return ever, living, SpecialStatus.NONE.value
+
+
+def facts_at_insert(persons: Iterable[Any], links: Iterable[tuple[Any, Any]]) -> None:
+    """Set `children_ever`, `living_children` and `special_status` on these new person records (plain
+    records about to be inserted, e.g. through `core.bulk.RowWriter`) from their (parent, child) record
+    links. Only for a load of whole new families: every child of every one of these persons must be among
+    the links (a person linked to a child already in the database needs `recompute_family_facts`). A child
+    record without `died_on` or `disability_grade` is alive and not disabled."""
+    children: dict[int, list[tuple[dt.date | None, int | None]]] = {}
+    for parent, child in links:
+        facts = (getattr(child, "died_on", None), getattr(child, "disability_grade", None))
+        children.setdefault(id(parent), []).append(facts)
+    for person in persons:
+        ever, living, status = facts_of(children.get(id(person), ()))
+        person.children_ever, person.living_children, person.special_status = ever, living, status
 
 
 def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: int = 20_000) -> int:
