@@ -1,16 +1,19 @@
-"""The registry's big tables carry no index that another already serves: on PostgreSQL every insert, and
-every update that is not HOT, writes an entry into each index of the row (issue 17: a million-person
-build spent most of its family-facts time there). Run on SQLite and on PostgreSQL."""
+"""The tables that bulk work writes 100,000s of rows into carry no index that another already serves: on
+PostgreSQL every insert, and every update that is not HOT, writes an entry into each index of the row
+(issue 17: index maintenance was most of the family facts' time at a million persons, and of a cycle's
+generation). Run on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from guanhuai.programmes.models import Enrolment, Entitlement, Payment
 from guanhuai.registry.models import Household, ParentChild, Person
 from guanhuai.registry.tests.factories import family
 
-TABLES = (Person, ParentChild, Household)
+# The registry's load and import, and a programme's enrolments, cycle generation and payment batches.
+TABLES = (Person, ParentChild, Household, Enrolment, Entitlement, Payment)
 
 
 def _indexes(table: str) -> dict[str, tuple[tuple[str, ...], bool, bool]]:
