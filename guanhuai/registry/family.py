@@ -30,6 +30,9 @@ from guanhuai.registry.states import SpecialStatus
 # A recompute over more parents than this refreshes the planner's statistics of the tables it read and
 # wrote (core.sql.analyze): after a bulk load PostgreSQL would otherwise plan for the empty tables.
 ANALYZE_ABOVE = 10_000
+# Persons per id range when recomputing everyone, and parents per `pk IN (…)` batch for a list.
+RANGE_BATCH = 100_000
+LIST_BATCH = 20_000
 
 
 def family_facts(parents: QuerySet[Person]) -> QuerySet:
@@ -89,11 +92,13 @@ def facts_at_insert(persons: Iterable[Any], links: Iterable[tuple[Any, Any]]) ->
         person.children_ever, person.living_children, person.special_status = ever, living, status
 
 
-def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: int = 20_000) -> int:
+def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: int | None = None) -> int:
     """Recompute the derived facts of these parents (all persons if None, in id-range batches).
     One UPDATE per batch; returns the number of persons whose facts changed. PostgreSQL joins each batch
-    to the whole link table (a hash join), so fewer, larger batches cost less: 20,000 parents per batch
-    read the links a quarter as often as 5,000 did."""
+    to the whole link and person tables (hash joins over full scans), so fewer, larger batches cost less:
+    20,000 parents per batch read the links a quarter as often as 5,000 did, and ranges of 100,000
+    persons cost about 30 % less than ranges of 20,000 on PostgreSQL (the same on SQLite). A list of ids
+    goes 20,000 at a time, which keeps `pk IN (…)` under SQLite's limit of bound parameters."""
 
     def run(qs: QuerySet[Person]) -> int:
         return sql.update_from(
@@ -103,11 +108,11 @@ def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: in
     ids = None if parent_ids is None else sorted(set(parent_ids))
     large = ids is None or len(ids) > ANALYZE_ABOVE
     if large:
-        # Before: the batches' joins are planned from these statistics. After: special_status changed.
+        # The batches' joins are planned from these statistics, which a bulk load has just made wrong.
         sql.analyze(Person, ParentChild)
-    total = _in_batches(run, ids, batch)
-    if large:
-        sql.analyze(Person)
+    total = _in_batches(run, ids, batch or (RANGE_BATCH if ids is None else LIST_BATCH))
+    if total > ANALYZE_ABOVE:
+        sql.analyze(Person)  # special_status changed in many rows
     return total
 
 
