@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from benchmarks import registry as registry_bench
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.masking import mask_account
 from guanhuai.orgs.models import OrgUnit
@@ -205,42 +206,43 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
     enrolled = _enrol_everyone(bench)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
-    floor_cycle = Cycle.objects.create(
-        programme=bench,
-        period=FLOOR_PERIOD,
-        first_month=parse_period(PERIOD, "monthly").first,
-        last_month=parse_period(PERIOD, "monthly").last,
-        generated_by=finance,
-    )
-    floor_cycle.period = PERIOD  # the same rows as generation produces (same period label)
-    sql, params = floor_sql(floor_cycle)
-    # The floor is timed with its COMMIT, as generation's ranges are: on PostgreSQL the commit waits for
-    # the WAL of every row and index entry to reach the disk, seconds at 200,000 rows on a busy machine.
-    # The statement alone is reported too (it was the floor until issue 17).
-    statement_s = [0.0]
-
-    def floor() -> int:
-        with transaction.atomic():
-            seconds, rows = _timed(lambda: _execute(sql, params))
-        statement_s[0] = seconds
-        return rows
-
-    floor_s, floor_rows = _timed(floor)
-    Entitlement.objects.filter(cycle=floor_cycle).delete()
-    floor_cycle.delete()
-    # The generation below must not pay for the floor's dead rows.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    # How much of the floor is the SELECT, and how much the entitlement table's nine indexes: the same
-    # SELECT into a new table without any.
+    # The floor runs twice, before and after generation (whose rows are deleted for it, untimed), and the
+    # ratio is taken against the mean of the two: on a shared machine the commit's wait for the disk moves
+    # by seconds between runs minutes apart (issue 17).
+    floors = [_floor(bench, finance)]
+    # How much of the floor is the SELECT, and how much the entitlement table's indexes: the same SELECT
+    # into a new table without any.
+    sql, params = floors[0]["sql"]
     select_sql = "CREATE TABLE bench_floor_select AS " + sql[sql.index("SELECT") :]
     select_s, _rows = _timed(lambda: _execute(select_sql, params))
     _execute("DROP TABLE bench_floor_select", [])
-    gen_s, cycle = _timed(
-        lambda: cycles.cycle_generate(actor=finance, programme=bench, period=PERIOD, inline=True)[0]
-    )
+    # Generation's own INSERT … SELECT statements are timed too, so that statements compare with the
+    # floor's statement and the whole (commits included) with the floor's whole.
+    inserts = [0.0]
+    insert_into = f"INSERT INTO {connection.ops.quote_name(Entitlement._meta.db_table)}"
+
+    def time_inserts(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not sql.startswith(insert_into):
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            inserts[0] += time.perf_counter() - started
+
+    with connection.execute_wrapper(time_inserts):
+        gen_s, cycle = _timed(
+            lambda: cycles.cycle_generate(actor=finance, programme=bench, period=PERIOD, inline=True)[0]
+        )
     job_counts = cycle.job.counts if cycle.job_id else {}
     generated = Entitlement.objects.filter(cycle=cycle).count()
+    table = connection.ops.quote_name(Entitlement._meta.db_table)
+    _execute(f"DELETE FROM {table} WHERE cycle_id = %s", [cycle.pk])
+    _vacuum()
+    floors.append(_floor(bench, finance))
+    floor_s = statistics.mean(f["seconds"] for f in floors)
+    statement_s = statistics.mean(f["statement_seconds"] for f in floors)
+    floor_rows = floors[0]["rows"]
     ratio = gen_s / floor_s if floor_s else 0.0
     report["generation"] = {
         "enrolments": enrolled,
@@ -249,7 +251,10 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         "seconds": gen_s,
         "floor_seconds": floor_s,
         "floor_select_seconds": select_s,
-        "floor_statement_seconds": statement_s[0],
+        "floor_statement_seconds": statement_s,
+        "insert_statements_seconds": inserts[0],
+        "statement_ratio": inserts[0] / statement_s if statement_s else 0.0,
+        "floor_runs": [{k: v for k, v in f.items() if k != "sql"} for f in floors],
         "ratio": ratio,
         "counts": job_counts,
     }
@@ -258,10 +263,13 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         f"裸 SQL INSERT … SELECT 下限 {floor_s:6.2f} 秒（{floor_rows:,} 行）；比值 {ratio:4.2f}×"
         f"（目标 ≤ {TARGETS['ratio']:g}×）  {_verdict(ratio, TARGETS['ratio'], '倍')}"
     )
+    runs = " / ".join(f"{f['seconds']:.2f}" for f in floors)
+    write(f"    （下限为生成前后两次的平均（{runs} 秒），含提交；其中语句本身 {statement_s:6.2f} 秒）")
     write(
-        f"    （下限含提交；其中语句本身 {statement_s[0]:6.2f} 秒，不含提交的比值 {gen_s / max(statement_s[0], 1e-9):4.2f}×）"
+        f"    （只比语句：生成的 INSERT … SELECT 语句共 {inserts[0]:6.2f} 秒，与下限语句之比 "
+        f"{inserts[0] / max(statement_s, 1e-9):4.2f}×；生成全程与下限语句之比 {gen_s / max(statement_s, 1e-9):4.2f}×）"
     )
-    write(f"    （下限中 SELECT 本身写入无索引的新表：{select_s:6.2f} 秒；其余为应发表 9 个索引的维护）")
+    write(f"    （下限中 SELECT 本身写入无索引的新表：{select_s:6.2f} 秒；其余为应发表索引的维护）")
     if generated != floor_rows:
         write(f"    ✗ 行数不一致：服务 {generated:,}，下限 {floor_rows:,}")
 
@@ -325,6 +333,40 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         with open(options["json"], "w", encoding="utf-8") as fh:
             json.dump(report, fh, ensure_ascii=False, indent=2, default=str)
     return report
+
+
+def _floor(programme: Programme, actor: Actor) -> dict[str, Any]:
+    """One run of the floor, timed with its COMMIT as generation's ranges are (on PostgreSQL the commit
+    waits for the WAL of every row and index entry to reach the disk), then its rows deleted (untimed)."""
+    span = parse_period(PERIOD, "monthly")
+    floor_cycle = Cycle.objects.create(
+        programme=programme,
+        period=FLOOR_PERIOD,
+        first_month=span.first,
+        last_month=span.last,
+        generated_by=actor,
+    )
+    floor_cycle.period = PERIOD  # the same rows as generation produces (same period label)
+    sql, params = floor_sql(floor_cycle)
+    statement_s = [0.0]
+
+    def floor() -> int:
+        with transaction.atomic():
+            seconds, rows = _timed(lambda: _execute(sql, params))
+        statement_s[0] = seconds
+        return rows
+
+    seconds, rows = _timed(floor)
+    table = connection.ops.quote_name(Entitlement._meta.db_table)
+    _execute(f"DELETE FROM {table} WHERE cycle_id = %s", [floor_cycle.pk])
+    floor_cycle.delete()
+    _vacuum()  # the next run must not pay for the floor's dead rows
+    return {"seconds": seconds, "statement_seconds": statement_s[0], "rows": rows, "sql": (sql, params)}
+
+
+def _vacuum() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def _execute(sql: str, params: list[Any]) -> int:

@@ -4,7 +4,10 @@ Builds 1 province, 3 cities, 12 counties, 83 townships and 1,000 villages (plus 
 kept empty for the import), then 300,000 households with about 1,000,000 persons through the demo's
 set-based generator (`guanhuai.web.demo.households`, the same code `guanhuai demo` uses; `--scale` shrinks
 everything). The build is timed by phase: drawing the
-families in Python, Fernet encryption of IDs and phones, the inserts, and deriving the family facts.
+families in Python, deriving their family facts (written with the rows), Fernet encryption of IDs and
+phones, and the inserts. Then `recompute_family_facts` is timed twice: over everyone (it must change
+nothing: the load's facts are right) and over a tenth of the parents (at most 10,000) after resetting their
+facts (the cost of writing them).
 
 Then, for a county user (`county_approver`, about 1/12 of the persons), it times — each figure the median
 of `--runs` runs, with the actor's scope cache dropped first, as on a new request:
@@ -42,7 +45,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.services import assignment_grant, user_create
 from guanhuai.orgs.bulk import Row, tree_bulk_create
 from guanhuai.orgs.models import Level, OrgUnit
-from guanhuai.registry import selectors
+from guanhuai.registry import family, selectors
 from guanhuai.registry.models import Household, Person
 from guanhuai.registry.selectors import PersonFilters
 from guanhuai.registry.states import SpecialStatus
@@ -225,10 +228,55 @@ def build(scale: float, write: Callable[[str], None], report: dict[str, Any]) ->
         if phase == "encrypt":
             extra = f"（Fernet，{loaded.encryptions:,} 个值：身份证号、旧号、电话；{s / max(1, loaded.encryptions) * 1e6:.1f} 微秒/个）"
         write(f"    {phase:<40} {s:6.1f} 秒{extra}")
+    bench_family_facts(write, report)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     report["analyze_s"] = time.perf_counter() - started
+
+
+def bench_family_facts(write: Callable[[str], None], report: dict[str, Any]) -> None:
+    """The load wrote every parent's facts with the row (`family.facts_at_insert`). Two timings of
+    `family.recompute_family_facts`: over everyone, which must change nothing (it checks the load, and is
+    the read side's cost); then over a tenth of the parents (at most 10,000) whose facts were reset first
+    (untimed), which is the cost of writing them (on PostgreSQL, a new entry in each of the row's
+    indexes)."""
+    parents = Person.objects.filter(children_ever__gt=0)
+    n_parents = parents.count()
+    started = time.perf_counter()
+    unchanged = family.recompute_family_facts()
+    check_s = time.perf_counter() - started
+    # At most ANALYZE_ABOVE parents, so that the figure is the writing alone, without the ANALYZE that a
+    # larger recompute runs before and after.
+    size = max(100, min(n_parents // 10, family.ANALYZE_ABOVE))
+    sample = list(parents.order_by("pk").values_list("pk", flat=True)[:size])
+    with transaction.atomic():
+        Person.objects.filter(pk__gte=sample[0], pk__lte=sample[-1]).update(
+            children_ever=0, living_children=0, special_status=SpecialStatus.NONE
+        )
+    started = time.perf_counter()
+    rewritten = family.recompute_family_facts(sample)
+    rewrite_s = time.perf_counter() - started
+    persons = report["build"]["persons"]
+    report["build"]["family_facts"] = {
+        "parents": n_parents,
+        "check_seconds": check_s,
+        "check_changed": unchanged,
+        "check_us_per_person": check_s / max(persons, 1) * 1e6,
+        "rewritten": rewritten,
+        "rewrite_seconds": rewrite_s,
+        "rewrite_us_per_row": rewrite_s / max(rewritten, 1) * 1e6,
+    }
+    f = report["build"]["family_facts"]
+    write(
+        f"  recompute_family_facts，全部 {persons:,} 人（{n_parents:,} 名父母）：{check_s:6.1f} 秒"
+        f"（{f['check_us_per_person']:.1f} 微秒/人），改写 {unchanged:,} 行"
+        + ("  ✓ 与入库时写入的一致" if not unchanged else "  ✗ 入库时写入的家庭信息与重算不一致")
+    )
+    write(
+        f"  重置后重算 {len(sample):,} 名父母：{rewrite_s:6.1f} 秒，改写 {rewritten:,} 行"
+        f"（{f['rewrite_us_per_row']:.1f} 微秒/行）"
+    )
 
 
 def _list_cases(user: Any) -> dict[str, PersonFilters]:

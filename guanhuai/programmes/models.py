@@ -314,7 +314,10 @@ class Enrolment(models.Model):
     """A beneficiary in a programme, from `start_month` to `end_month` (month indexes; end open if null).
     One row per person per programme: suspension, exit and resumption change its state, never add rows."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
+    # No index of its own: enrolment_programme_status and enrolment_one_per_person start with programme.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="enrolments", db_index=False
+    )
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments"
@@ -403,10 +406,12 @@ class Entitlement(models.Model):
     """What one beneficiary is owed for one period. Exactly one regular or arrears entitlement per
     person per programme per period (a database constraint); top-ups are separate, one per cycle."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="entitlements")
+    # cycle and person have no index of their own: entitlement_cycle_status and entitlement_person_period
+    # start with them. A cycle inserts 100,000s of rows at once, each into every index (issue 17).
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="entitlements", db_index=False)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="entitlements")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
     org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
     period = models.CharField(_("所属期"), max_length=10)
     kind = models.CharField(
@@ -508,9 +513,11 @@ class Payment(models.Model):
     """One line of a bank file. At most one live (pending or paid) payment per entitlement: a double click
     or a second batch cannot pay twice (a database constraint)."""
 
-    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
+    # batch and person have no index of their own: payment_line_unique and payment_person_status start
+    # with them. A batch inserts 100,000 payments at once, each into every index.
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments", db_index=False)
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="payments")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
     org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
     line_no = models.PositiveIntegerField(_("行号"))
     amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)

@@ -39,8 +39,9 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Idempotent imports: the import row that created this household, if any.
-    import_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    # Idempotent imports: the import row that created this household, if any. Unique through a constraint
+    # (see Person.import_key).
+    import_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
 
     objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
@@ -48,7 +49,10 @@ class Household(models.Model):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["org_unit_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["number"], name="household_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="household_number_unique"),
+            models.UniqueConstraint(fields=["import_key"], name="household_import_key_unique"),
+        ]
 
     def __str__(self) -> str:
         head = self.head.name if self.head_id and self.head else ""
@@ -81,8 +85,10 @@ class Person(models.Model):
         null=True,
         blank=True,
     )
+    # No index of its own: six indexes below start with org_unit and serve `org_unit_id = …` lookups
+    # (EXPLAIN in benchmarks/README.md); one more would only be written on every insert and update.
     org_unit = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("村(社区)")
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("村(社区)"), db_index=False
     )
     relation_to_head = models.CharField(
         _("与户主关系"), max_length=12, choices=RelationToHead.choices, default=RelationToHead.HEAD
@@ -93,7 +99,10 @@ class Person(models.Model):
 
     id_number = EncryptedTextField(_("身份证号"), blank=True)
     id_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
-    id_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Unique through Meta.constraints, not `unique=True`: on PostgreSQL a unique CharField also gets a
+    # varchar_pattern_ops copy of its index for LIKE, which exact lookups of a hash never use and every
+    # write paid for (the largest index of the table: random 64-character keys).
+    id_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
     id_legacy = EncryptedTextField(_("原15位身份证号"), blank=True)
 
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
@@ -128,7 +137,7 @@ class Person(models.Model):
     anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    import_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    import_key = models.CharField(max_length=80, null=True, blank=True, editable=False)  # unique: Meta
 
     objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
@@ -171,6 +180,8 @@ class Person(models.Model):
             models.Index(fields=["special_status", "birth_date"], name="person_status_birth"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_index"], name="person_id_index_unique"),
+            models.UniqueConstraint(fields=["import_key"], name="person_import_key_unique"),
             models.CheckConstraint(
                 condition=Q(disability_grade__isnull=True)
                 | Q(disability_grade__gte=1, disability_grade__lte=4),
@@ -201,7 +212,8 @@ class BankAccount(models.Model):
 
 
 class ParentChild(models.Model):
-    parent = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="child_links")
+    # No index of its own: `parentchild_unique` starts with parent.
+    parent = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="child_links", db_index=False)
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="parent_links")
     basis = models.CharField(_("关系"), max_length=10, choices=ChildBasis.choices, default=ChildBasis.BIRTH)
     since = models.DateField(_("起始日期"), null=True, blank=True)

@@ -34,6 +34,9 @@ def test_bench_programmes_prints_the_figures_and_leaves_the_database_untouched(d
     report = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
     generation = report["generation"]
     assert generation["rows"] == generation["floor_rows"] > 0 and generation["ratio"] > 0
+    # The floor runs before and after generation, the same rows each time; the ratio is to their mean.
+    assert [f["rows"] for f in generation["floor_runs"]] == [generation["rows"]] * 2
+    assert generation["insert_statements_seconds"] > 0 and generation["statement_ratio"] > 0
     assert report["export"]["payments"] >= 10 and report["import"]["batch_status"] == "reconciled"
     assert report["import"]["paid"] + report["import"]["failed"] == report["import"]["rows"]
     assert not Programme.objects.exists() and not Cycle.objects.exists()

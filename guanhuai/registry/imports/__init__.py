@@ -12,7 +12,9 @@
   held back whole, so that the error workbook carries the whole household to fix and upload again.
 - **Commit** (`commit_batch`). Households in ranges of `household_seq`; each range is one transaction
   that bulk-creates households and persons, links head, spouse and children like a household entered by
-  hand, recomputes the parents' family facts, marks its staging rows and moves the checkpoint. A resumed
+  hand, writes the new parents' family facts with them (`family.facts_at_insert`: the households are
+  whole and new, so every child of every parent is in the range), marks its staging rows and moves the
+  checkpoint. A resumed
   commit starts after the checkpoint; people registered meanwhile are refused by the ID blind index.
 
 The uploaded file itself is not kept once its rows are staged (encrypted): see `jobs.import_validate`.

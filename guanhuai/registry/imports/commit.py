@@ -205,10 +205,11 @@ def _commit_range(
             held = {r.household_seq for r in rows if r.pk in errors}
             groups = {seq: g for seq, g in groups.items() if seq not in held}
         households, persons, marriages, links = _build(batch, groups, units)
+        # Whole new households: every child of every new parent is among these links, so the parents'
+        # facts are written with them instead of rewriting every parent row afterwards.
+        by_id = {p.id: p for p in persons}
+        family.facts_at_insert(persons, [(by_id[rec.parent_id], by_id[rec.child_id]) for rec in links])
         _insert(households, persons, marriages, links)
-        family.recompute_family_facts(
-            sorted({rec.parent_id for rec in links})  # the parents whose children were linked
-        )
         imported = ImportRow.objects.filter(
             batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
         )

@@ -1,12 +1,13 @@
 """Special-family status is derived from facts, through sequences of life events."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
 from guanhuai.registry import family as family_facts
 from guanhuai.registry import services
-from guanhuai.registry.models import Person
+from guanhuai.registry.models import ParentChild, Person
 from guanhuai.registry.services import PersonInput
 from guanhuai.registry.tests.factories import family, make_id
 
@@ -167,3 +168,44 @@ def test_recompute_gives_every_kind_of_family_its_facts_and_rewrites_only_what_c
     # and a second run finds nothing to change, for all persons or for a list of them
     assert family_facts.recompute_family_facts() == 0
     assert family_facts.recompute_family_facts(Person.objects.values_list("pk", flat=True)) == 0
+
+
+def test_the_rule_a_bulk_load_writes_at_insert_is_the_rule_the_recompute_applies(tree, people):
+    # given: families of every kind recorded through the services, their facts recomputed by the SQL
+    clerk, village = people.clerk_a, tree.village_a
+    bereaved = family(clerk, village, address="1号")
+    services.death_record(actor=clerk, person=only_child(bereaved), occurred_on=dt.date(2020, 5, 1))
+    for n, grade in enumerate((1, 3, 4), start=2):
+        h = family(clerk, village, address=f"{n}号")
+        services.disability_record(
+            actor=clerk, person=only_child(h), grade=grade, occurred_on=dt.date(2019, 1, 1)
+        )
+    dead_disabled = family(clerk, village, address="5号")
+    services.disability_record(
+        actor=clerk, person=only_child(dead_disabled), grade=2, occurred_on=dt.date(2019, 1, 1)
+    )
+    services.death_record(actor=clerk, person=only_child(dead_disabled), occurred_on=dt.date(2021, 5, 1))
+    two = family(clerk, village, children=2, address="6号")
+    services.disability_record(
+        actor=clerk,
+        person=Person.objects.filter(household=two, relation_to_head="child").first(),
+        grade=1,
+        occurred_on=dt.date(2019, 1, 1),
+    )
+    family(clerk, village, children=0, address="7号")
+    family(clerk, village, children=3, address="8号")
+    family_facts.recompute_family_facts()
+    stored = {p.pk: (p.children_ever, p.living_children, p.special_status) for p in Person.objects.all()}
+    assert {s for _e, _l, s in stored.values()} == {"", "bereaved", "disabled_child"}
+    # when: the Python rule is given each person's children as plain records
+    persons = {pk: SimpleNamespace() for pk in stored}
+    links = [
+        (persons[parent], SimpleNamespace(died_on=died, disability_grade=grade))
+        for parent, died, grade in ParentChild.objects.values_list(
+            "parent_id", "child__died_on", "child__disability_grade"
+        )
+    ]
+    family_facts.facts_at_insert(persons.values(), links)
+    # then: every person gets exactly the facts the SQL wrote
+    derived = {pk: (r.children_ever, r.living_children, r.special_status) for pk, r in persons.items()}
+    assert derived == stored

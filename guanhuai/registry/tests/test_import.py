@@ -17,6 +17,7 @@ from guanhuai.core.errors import ValidationError
 from guanhuai.core.validators import id_check_char
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_retry
+from guanhuai.registry import family as family_facts
 from guanhuai.registry import imports, io_excel
 from guanhuai.registry.models import Household, ImportBatch, ImportRow, Marriage, ParentChild, Person
 from guanhuai.registry.services import household_create
@@ -138,6 +139,25 @@ def test_good_file_creates_households_persons_and_family_links(tree, people):
     # one audit entry for the batch, with counts
     entry = AuditEntry.objects.get(action="registry.import.committed")
     assert entry.data["persons"] == 6 and entry.data["households"] == 2 and entry.org_unit == tree.town_a
+
+
+def test_commit_writes_the_family_facts_a_recompute_would_derive(tree, people):
+    # given: households with two children, with one, and one whose 父母 is nobody's child here
+    rows = [
+        *GOOD[:3],
+        row("张小华", make_id("1990-04-04", sex="female"), "子女", number="H1"),
+        *GOOD[3:],
+        row("孙一人", make_id("1970-01-01"), number="H3", address="东街3号"),
+    ]
+    batch = stage(people.clerk_a, tree.village_a, rows)
+    assert batch.valid_rows == 8, errors(batch)
+    # when
+    imports.commit_batch(batch)
+    # then: the parents' facts were written with them, and a recompute of everyone finds nothing to change
+    facts = {p.name: (p.children_ever, p.living_children) for p in Person.objects.all()}
+    assert facts["张建国"] == facts["李秀英"] == (2, 2)
+    assert facts["赵大勇"] == (1, 1) and facts["赵老太"] == facts["孙一人"] == facts["张小华"] == (0, 0)
+    assert family_facts.recompute_family_facts() == 0
 
 
 def test_commit_of_a_bereaved_household_is_derived_not_typed(tree, people):

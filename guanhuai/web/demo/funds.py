@@ -7,8 +7,8 @@ finance officer (`caiwu`, 韶关市) would enter it.
 - The partner association's two rounds go through `services.special_round_create` and pay bereaved
   families of the registry. The registry demo holds a few dozen; when there are fewer than the plan needs,
   more are generated set-based by the registry demo's own generator (`households.Generator`) in villages
-  of the three demo cities that already have households, and their status is derived by
-  `registry.family.recompute_family_facts`, as for every other family. `--small` adds none: it pays the
+  of the three demo cities that already have households, and their status is derived as the generator
+  derives it for every other family (`registry.family.facts_at_insert`). `--small` adds none: it pays the
   families it has (at most `SMALL_ROUND_FAMILIES`).
 - The month before this one is closed on the provincial fund once everything is posted.
 

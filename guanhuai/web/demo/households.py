@@ -14,14 +14,18 @@ and `URBAN_MIX`) holds, in roughly real proportions:
 - migrants (流动人口) living in a village of another county, a few legacy 15-digit IDs, and consents.
 
 Nothing here types in a derived fact: deaths and disability assessments are written as the person's
-facts plus their `LifeEvent`, and `registry.family.recompute_family_facts` derives `special_status` and
-the child counts afterwards, exactly as the life-event services do one family at a time.
+facts plus their `LifeEvent`, and `registry.family.facts_at_insert` derives `special_status` and the child
+counts from the drawn links before the insert, by the rule `registry.family.recompute_family_facts`
+applies (a test proves that a recompute after a load changes nothing). Every family is drawn whole
+within one chunk, so each parent's children are all in the links it derives from. Recomputing after the
+load instead rewrote every parent row, which on PostgreSQL means every one of its index entries too:
+143 s of a 1M build, against 17 s on SQLite (benchmarks/README.md).
 
 Writing is set-based and chunked (`Generator.flush`): ids are reserved up front (`nextval` on
 PostgreSQL), so relations can point at persons before they exist; then one multi-row insert per table
 (`COPY` on PostgreSQL, `executemany` on SQLite) for households with their head, persons (ID, legacy ID and
-phone Fernet-encrypted in a phase of their own), relations, events and consents; and the derived facts are
-computed once at the end. Not `bulk_create`: at a million persons Django's per-object, per-field work cost
+phone Fernet-encrypted in a phase of their own, their family facts derived in Python), relations, events
+and consents. Not `bulk_create`: at a million persons Django's per-object, per-field work cost
 more than the database did. No per-row save, no per-row audit: the caller writes one audit entry for the
 whole load.
 """
@@ -37,13 +41,13 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log
-from guanhuai.core import crypto
+from guanhuai.core import crypto, sql
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.validators import ResidentId, id_check_char
 from guanhuai.orgs.models import Kind, Level, OrgUnit
@@ -617,6 +621,9 @@ class Generator:
                 hh.head_id = head_of[id(hh)].id
             self._phase("reserve ids", t)
             t = time.perf_counter()
+            family.facts_at_insert(self.persons, ((p, c) for p, c, _b in self.links))
+            self._phase("family facts (at insert)", t)
+            t = time.perf_counter()
             # Encryption is its own phase, so that its cost shows (Fernet: AES + HMAC per value).
             encrypted = [
                 (
@@ -691,16 +698,13 @@ class Generator:
         self._reset()
 
     def finish(self) -> LoadResult:
-        """Write what is left and derive the family facts of every parent written, set-based."""
+        """Write what is left. The family facts were written with the persons (`flush`); a large load
+        refreshes the planner's statistics of the tables it filled, as `recompute_family_facts` did."""
         self.flush()
-        t = time.perf_counter()
-        if connection.vendor == "postgresql" and len(self.parent_ids) > 10_000:
-            # Freshly copied tables have no planner statistics yet; with them the UPDATEs below run
-            # about 2.5× faster at a million persons. (ANALYZE is allowed inside a transaction.)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE registry_person, registry_parentchild")
-        family.recompute_family_facts(self.parent_ids)
-        self._phase("recompute_family_facts", t)
+        if len(self.parent_ids) > family.ANALYZE_ABOVE:
+            t = time.perf_counter()
+            sql.analyze(Household, Person, ParentChild)
+            self._phase("analyze", t)
         return self.result
 
     def _phase(self, name: str, started: float) -> None:

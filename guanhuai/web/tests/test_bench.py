@@ -122,6 +122,11 @@ def test_bench_registry_prints_its_figures_and_leaves_the_database_untouched(tre
     assert report["build"]["households"] >= 150
     assert 300 < report["build"]["persons"] < 800
     assert report["build"]["encryptions"] >= report["build"]["persons"]
+    # The load wrote the family facts with the rows: a recompute of everyone changes nothing, and the
+    # recompute after a reset rewrites the parents it was given.
+    facts = report["build"]["family_facts"]
+    assert facts["check_changed"] == 0 and "与入库时写入的一致" in text
+    assert facts["rewritten"] > 0 and facts["rewrite_seconds"] > 0
     assert report["list"]["all"]["count"] > 0 and report["list"]["all"]["ms"] > 0
     assert report["id_lookup"]["ms"] > 0 and report["id_lookup"]["naive_ms"] > 0
     assert set(report["pinyin"]) == {"zhangf", "zf", "li", "wangxy", "wxying"}

@@ -15,6 +15,7 @@ from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import NotFound
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.orgs.models import OrgUnit
+from guanhuai.registry import family as family_facts
 from guanhuai.registry import selectors, services
 from guanhuai.registry.models import Consent, Household, LifeEvent, Marriage, ParentChild, Person
 from guanhuai.registry.selectors import PersonFilters
@@ -85,6 +86,15 @@ def test_special_statuses_are_derived_from_deaths_and_disabilities(demo):
     # A disability of grade 4, or of a child with siblings, makes no special family.
     for child in Person.objects.filter(disability_grade=4):
         assert not Person.objects.filter(child_links__child=child).exclude(special_status="").exists()
+
+
+def test_the_facts_the_load_writes_at_insert_are_what_a_recompute_derives(demo):
+    # The generator writes each parent's facts with the row (no recompute after the load): a recompute
+    # of everyone must find nothing to change.
+    assert Person.objects.filter(special_status="bereaved").exists()
+    assert Person.objects.filter(children_ever__gte=2).exists()
+
+    assert family_facts.recompute_family_facts() == 0
 
 
 def test_the_demo_holds_the_families_the_programmes_need(demo):
