@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.association.states import CourseLevel, SignInVia, TrainerKind
+from guanhuai.core.forms import with_note
 
 
 class TrainingTopic(models.Model):
@@ -69,7 +70,7 @@ class Trainer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.get_kind_display()}）"
+        return with_note(self.name, self.get_kind_display())
 
 
 class Course(models.Model):

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -15,7 +16,7 @@ def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> N
 class FundsConfig(AppConfig):
     name = "guanhuai.funds"
     label = "funds"
-    verbose_name = "基金与捐赠"
+    verbose_name = _("基金与捐赠")
 
     def ready(self) -> None:
         connection_created.connect(_register_sqlite_functions, dispatch_uid="funds.sqlite_functions")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
@@ -54,10 +54,10 @@ def _full_clean(obj: Any, **kwargs: Any) -> None:
 # Our own wording for Django's validators: short, plain Chinese, and complete (Django 5.2's zh_Hans catalog
 # lacks the new "too short" message, which would otherwise show in English).
 _PASSWORD_MESSAGES = {
-    "password_too_short": _lazy("密码太短，至少需要 %(min_length)d 个字符。"),
-    "password_too_common": _lazy("这个密码太常见，容易被猜到。"),
-    "password_entirely_numeric": _lazy("密码不能全是数字。"),
-    "password_too_similar": _lazy("密码与%(verbose_name)s太相似。"),
+    "password_too_short": gettext_lazy("密码太短，至少需要 %(min_length)d 个字符。"),
+    "password_too_common": gettext_lazy("这个密码太常见，容易被猜到。"),
+    "password_entirely_numeric": gettext_lazy("密码不能全是数字。"),
+    "password_too_similar": gettext_lazy("密码与%(verbose_name)s太相似。"),
 }
 
 
@@ -77,8 +77,8 @@ def _check_password(password: str, user: User | None = None) -> None:
 
 register(
     {
-        "accounts.auditor.change_requested": _lazy("申请变更审计员账号（待第二位管理员办理）"),
-        "accounts.auditor.change_confirmed": _lazy("第二位管理员办理审计员账号变更"),
+        "accounts.auditor.change_requested": gettext_lazy("申请变更审计员账号（待第二位管理员办理）"),
+        "accounts.auditor.change_confirmed": gettext_lazy("第二位管理员办理审计员账号变更"),
     }
 )
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.association.models_training import Trainer, TrainingTopic
 from guanhuai.association.states import CourseLevel, TrainerKind
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, DateInput, with_note
 from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
 
@@ -21,7 +21,7 @@ NUMERIC = {"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "
 
 class TrainerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.get_kind_display()}）"
+        return with_note(obj.name, obj.get_kind_display())
 
 
 class CourseForm(BootstrapForm):
@@ -94,7 +94,7 @@ class EnrolForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.cadre_rows = {str(c.pk): c for c in cadres}
         self._field(forms.MultipleChoiceField, "cadres").choices = [
-            (str(c.pk), f"{c.name}（{c.org_unit.name}·{c.position or c.get_employment_display()}）")
+            (str(c.pk), with_note(c.name, f"{c.org_unit.name}·{c.position or c.get_employment_display()}"))
             for c in cadres
         ]
 

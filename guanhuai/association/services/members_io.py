@@ -40,6 +40,8 @@ MEMBERS_IMPORT = "association.members_import"
 HEADERS = ["村(社区)代码", "姓名", "身份证号", "户籍库人员", "入会日期"]
 MAX_BYTES = 20 * 1024 * 1024
 YES, NO = "是", "否"
+# "户籍库人员" may be answered in either language (an English-speaking clerk types yes/no).
+ANSWERS = {"yes": YES, "y": YES, "true": YES, "1": YES, "no": NO, "n": NO, "false": NO, "0": NO}
 
 
 def import_template() -> bytes:
@@ -91,6 +93,7 @@ def _rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
     for index, row in enumerate(rows, start=2):
         cells = [cell_text(v) for v in row[: len(HEADERS)]]
         cells += [""] * (len(HEADERS) - len(cells))
+        cells[3] = ANSWERS.get(cells[3].strip().lower(), cells[3])
         if any(cells):
             yield index, cells
 

@@ -263,6 +263,7 @@ def test_todays_courses_and_certificates_due_are_on_the_officers_work_queue(clie
         for href, key, count in re.findall(
             r'href="([^"]*)" data-key="(association\.[a-z_]+)" data-count="(\d+)"', body
         )
+        if key in ("association.training_today", "association.certificates_due")  # the officer has others too
     }
     assert tiles == {
         "association.training_today": (1, "/association/training/?state=today"),

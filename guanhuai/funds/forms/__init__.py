@@ -80,7 +80,7 @@ class DonorChoiceField(forms.ModelChoiceField):
 
 def donor_label(donor: Donor) -> str:
     """张三（个人）, 某某公司（91110000600037341L）: enough to tell two donors of one name apart."""
-    return f"{donor.name}（{donor.credit_code or donor.get_kind_display()}）"
+    return with_note(donor.name, donor.credit_code or donor.get_kind_display())
 
 
 class FundChoiceField(forms.ModelChoiceField):

@@ -81,7 +81,12 @@ def _wife(person: Person) -> Person | None:
 
 
 def _living_children(person: Person, as_of: dt.date, sex: str | None = None) -> list[Person]:
-    qs = Person.objects.filter(parent_links__parent=person, birth_date__lte=as_of).filter(_alive(as_of))
+    # the rule counts every child, wherever the child lives now (a grown child in another county too)
+    qs = (
+        Person.objects.unscoped("the children the rule counts, in any branch")
+        .filter(parent_links__parent=person, birth_date__lte=as_of)
+        .filter(_alive(as_of))
+    )
     return list(qs.filter(sex=sex) if sex else qs)
 
 
@@ -118,7 +123,7 @@ VALUES: dict[str, Callable[[Person, dt.date], Any]] = {
 
 def _value_text(fact: Any, value: Any) -> str:
     if isinstance(value, list):
-        return "、".join(_value_text(fact, v) for v in value)
+        return _("、").join(_value_text(fact, v) for v in value)
     if isinstance(value, bool):
         return _yes(value)
     labels = {str(k): str(v) for k, v in fact.choices}
