@@ -4,15 +4,9 @@ same 404 as missing), writes through services."""
 
 from ninja import Router
 
+from guanhuai.association.api import care, members, training
+
 router = Router(tags=["协会建设"])
-
-from guanhuai.association.api import care  # noqa: E402
-
-router.add_router("", care.router)
-# --- part 1: members, bodies, cadres ---
-from guanhuai.association.api.members import router as members_router  # noqa: E402
-
-router.add_router("/", members_router)
-from guanhuai.association.api import training  # noqa: E402
-
-router.add_router("/courses", training.router)
+router.add_router("/", members.router)  # branches, bodies, members, campaigns, cadres
+router.add_router("/courses", training.router)  # training, sign-in, certificates
+router.add_router("", care.router)  # special-family care, volunteers, the health commission
