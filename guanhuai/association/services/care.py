@@ -41,7 +41,8 @@ def _special(actor: Actor, household: Household, perm: str) -> Household:
     """The household as a special family the actor may act on; otherwise the same 404 as a missing one, or a
     precise refusal when it is visible but not special."""
     scoping.require(actor, perm, household.org_unit, visible_perm=VIEW_CARE)
-    if not selectors.special_households(actor=actor).filter(pk=household.pk).exists():
+    # specialness only: the coverage aggregates special_households() adds are not needed here
+    if not Household.objects.filter(selectors.is_special(), pk=household.pk).exists():
         raise ValidationError(
             _("该户不是计生特殊家庭（失独或独生子女伤残），无需登记关爱覆盖。"), code="not_special"
         )
