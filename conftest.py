@@ -122,6 +122,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def rate_clock(monkeypatch):
+    """The rate limits' counters run in fixed windows of django-ratelimit's clock; it stands still in every
+    test (a test moves it with `rate_clock.now += 60`), so a window never ends halfway through a test on a
+    loaded machine and lets a fourth request of a "3 a minute" limit through."""
+    from django_ratelimit import core
+
+    state = SimpleNamespace(now=1_800_000_000.0)
+    monkeypatch.setattr(core, "time", SimpleNamespace(time=lambda: state.now))
+    return state
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in English leaves English active in the thread; each test starts in the default language."""
     from django.conf import settings

@@ -21,8 +21,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import ExpressionWrapper, F, IntegerField, Value
-from django.db.models.functions import Mod, TruncDate
 from django.utils import timezone
 
 from guanhuai.accounts import scoping
@@ -37,11 +35,12 @@ from guanhuai.association.models_training import (
     TrainingTopic,
 )
 from guanhuai.association.selectors.training import _figures_rows
-from guanhuai.association.states import CourseLevel, Employment, SignInVia
-from guanhuai.core.sql import analyze, insert_select
+from guanhuai.association.states import CourseLevel, Employment
+from guanhuai.core.sql import analyze
 from guanhuai.orgs import paths
 from guanhuai.orgs.bulk import Row, tree_bulk_create
 from guanhuai.orgs.models import Level, OrgUnit
+from guanhuai.web.demo.association_training import attendance_fill
 from guanhuai.web.demo.system import system_user
 
 ATTENDANCES = 1_000_000
@@ -198,27 +197,9 @@ def build(scale: float, write: Callable[[str], None], report: dict[str, Any]) ->
         ]
     CourseEnrolment.objects.bulk_create(enrolments, batch_size=5000)
     # attendance: every enrolment × its course's sessions, 86 % present by a fixed rule, in one INSERT … SELECT
-    rows = (
-        CourseEnrolment.objects.filter(course__org_unit__path__startswith=province.path)
-        .annotate(
-            pick=Mod(
-                ExpressionWrapper(F("pk") * 7 + F("course__sessions__pk") * 13, output_field=IntegerField()),
-                Value(100),
-            )
-        )
-        .filter(pick__lt=PRESENT_PERCENT)  # a NULL (no session) is never below: an inner join in effect
-        .values_list(
-            "course__sessions__pk",
-            "pk",
-            "cadre_id",
-            TruncDate("course__sessions__starts_at"),
-            "course__sessions__hours",
-            "course__sessions__starts_at",
-            Value(SignInVia.QR),
-        )
-    )
-    written = insert_select(
-        Attendance, ["session_id", "enrolment_id", "cadre_id", "day", "hours", "signed_at", "via"], rows
+    written = attendance_fill(
+        CourseEnrolment.objects.filter(course__org_unit__path__startswith=province.path),
+        percent=PRESENT_PERCENT,
     )
     analyze(Course, CourseSession, CourseEnrolment, Attendance, Cadre)
     report.update(

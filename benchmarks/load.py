@@ -187,6 +187,7 @@ def import_file(county: Any, want: int) -> tuple[bytes, int]:
     valid and the commit is offered."""
     from openpyxl import Workbook
 
+    from benchmarks.common import import_row
     from guanhuai.orgs.models import Level, OrgUnit
     from guanhuai.registry import io_excel
     from guanhuai.registry.models import Person
@@ -205,10 +206,6 @@ def import_file(county: Any, want: int) -> tuple[bytes, int]:
         members.setdefault(id(p._hh), []).append(p)
     keys = [id_lookup_key(p.id_number) for p in gen.persons]
     taken = set(Person.objects.filter(id_index__in=keys).values_list("id_index", flat=True))
-    relation = {
-        "head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女",
-        "sibling": "兄弟姐妹", "other": "其他亲属",
-    }  # fmt: skip
     code = {v.id: v.code for v in villages}
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("户籍人口")
@@ -222,23 +219,7 @@ def import_file(county: Any, want: int) -> tuple[bytes, int]:
             continue
         seen |= ids | {hh.number}
         for p in people:
-            head = p.relation_to_head == "head"
-            urban = "城镇" if hh.hukou_type == "urban" else "农村"
-            ws.append(
-                [
-                    hh.number,
-                    code[hh.org_unit_id],
-                    hh.address if head else "",
-                    urban if head else "",
-                    p.name,
-                    p.id_legacy or p.id_number,
-                    relation[p.relation_to_head],
-                    p.phone,
-                    p.hukou_place,
-                    "是" if getattr(p, "only_child_certificate", False) else "否",
-                    "是" if getattr(p, "is_migrant", False) else "否",
-                ]
-            )
+            ws.append(import_row(hh, code[hh.org_unit_id], p))
             rows += 1
     buf = io.BytesIO()
     wb.save(buf)

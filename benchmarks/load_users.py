@@ -25,69 +25,43 @@ from locust import HttpUser, between, events, task
 PASSWORD = os.environ.get("GUANHUAI_LOAD_PASSWORD", "guanhuai-demo")
 SAMPLES = os.environ.get("GUANHUAI_LOAD_SAMPLES", "")
 
-# role → (demo username, [(weight, page kind, path, detail kind, detail link pattern)])
-# A detail pattern picks a record from the list page just shown, to follow now and then.
-PERSON = (r'href="(/registry/persons/\d+/)"', "person")
-HOUSEHOLD = (r'href="(/registry/households/\d+/)"', "household")
-APPLICATION = (r'href="(/programmes/applications/\d+/)"', "application")
-CYCLE = (r'href="(/programmes/cycles/\d+/)"', "cycle")
-FUND = (r'href="(/funds/\d+/)"', "fund")
-UNIT = (r'href="(/orgs/\d+/)"', "unit")
-NONE = ("", "")
+# Every page a user may browse: kind → (path, detail link pattern, detail kind). A detail pattern picks a
+# record from the list page just shown, to follow now and then.
+PAGES: dict[str, tuple[str, str, str]] = {
+    "home": ("/", "", ""),
+    "persons": ("/registry/persons/", r'href="(/registry/persons/\d+/)"', "person"),
+    "households": ("/registry/households/", r'href="(/registry/households/\d+/)"', "household"),
+    "applications": ("/programmes/applications/", r'href="(/programmes/applications/\d+/)"', "application"),
+    "notices": ("/programmes/applications/notices/", "", ""),
+    "enrolments": ("/programmes/enrolments/", "", ""),
+    "cycles": ("/programmes/cycles/", r'href="(/programmes/cycles/\d+/)"', "cycle"),
+    "funds": ("/funds/", r'href="(/funds/\d+/)"', "fund"),
+    "receipts": ("/funds/receipts/", "", ""),
+    "donors": ("/funds/donors/", "", ""),
+    "orgs": ("/orgs/", r'href="(/orgs/\d+/)"', "unit"),
+    "users": ("/accounts/users/", "", ""),
+    "audit": ("/audit/", "", ""),
+    "jobs": ("/jobs/", "", ""),
+}
 
-ROLES: dict[str, tuple[str, list[tuple[int, str, str, tuple[str, str]]]]] = {
+# role → (demo username, {page kind: weight}): how often the role opens each of its pages.
+ROLES: dict[str, tuple[str, dict[str, int]]] = {
     "village_clerk": (
         "cun_zhuanguan",
-        [
-            (3, "home", "/", NONE),
-            (4, "persons", "/registry/persons/", PERSON),
-            (3, "households", "/registry/households/", HOUSEHOLD),
-            (2, "applications", "/programmes/applications/", APPLICATION),
-            (1, "jobs", "/jobs/", NONE),
-        ],
+        {"home": 3, "persons": 4, "households": 3, "applications": 2, "jobs": 1},
     ),
     "township_reviewer": (
         "zhen_shenhe",
-        [
-            (3, "home", "/", NONE),
-            (4, "applications", "/programmes/applications/", APPLICATION),
-            (2, "notices", "/programmes/applications/notices/", NONE),
-            (3, "persons", "/registry/persons/", PERSON),
-            (2, "households", "/registry/households/", HOUSEHOLD),
-        ],
+        {"home": 3, "applications": 4, "notices": 2, "persons": 3, "households": 2},
     ),
     "county_approver": (
         "xian_shenpi",
-        [
-            (3, "home", "/", NONE),
-            (4, "applications", "/programmes/applications/", APPLICATION),
-            (2, "enrolments", "/programmes/enrolments/", NONE),
-            (2, "cycles", "/programmes/cycles/", CYCLE),
-            (2, "persons", "/registry/persons/", PERSON),
-            (1, "orgs", "/orgs/", UNIT),
-        ],
+        {"home": 3, "applications": 4, "enrolments": 2, "cycles": 2, "persons": 2, "orgs": 1},
     ),
-    "finance_officer": (
-        "caiwu",
-        [
-            (3, "home", "/", NONE),
-            (3, "cycles", "/programmes/cycles/", CYCLE),
-            (3, "funds", "/funds/", FUND),
-            (2, "receipts", "/funds/receipts/", NONE),
-            (1, "donors", "/funds/donors/", NONE),
-        ],
-    ),
+    "finance_officer": ("caiwu", {"home": 3, "cycles": 3, "funds": 3, "receipts": 2, "donors": 1}),
     "province_admin": (
         "sheng_admin",
-        [
-            (3, "home", "/", NONE),
-            (2, "orgs", "/orgs/", UNIT),
-            (2, "users", "/accounts/users/", NONE),
-            (2, "audit", "/audit/", NONE),
-            (1, "jobs", "/jobs/", NONE),
-            (2, "persons", "/registry/persons/", PERSON),
-            (1, "funds", "/funds/", FUND),
-        ],
+        {"home": 3, "orgs": 2, "users": 2, "audit": 2, "jobs": 1, "persons": 2, "funds": 1},
     ),
 }
 
@@ -134,8 +108,8 @@ class Staff(HttpUser):
     role = ""
 
     def on_start(self) -> None:
-        self.username, self.pages = ROLES[self.role]
-        self.weights = [w for w, *_rest in self.pages]
+        self.username, weights = ROLES[self.role]
+        self.kinds, self.weights = list(weights), list(weights.values())
         self.login()
 
     def login(self) -> None:
@@ -172,7 +146,8 @@ class Staff(HttpUser):
 
     @task
     def browse(self) -> None:
-        _w, kind, path, (pattern, detail) = random.choices(self.pages, weights=self.weights)[0]
+        kind = random.choices(self.kinds, weights=self.weights)[0]
+        path, pattern, detail = PAGES[kind]
         html = self.page(kind, path)
         if pattern and html and random.random() < 0.4:
             found = re.findall(pattern, html)

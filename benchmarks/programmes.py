@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from benchmarks import registry as registry_bench
+from benchmarks.common import bench_user
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.masking import mask_account
@@ -177,9 +178,9 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
     report["persons"] = persons
     system = system_user()
     province = OrgUnit.objects.get(code="440000")
-    admin = registry_bench._user(system, "bench_admin", "province_admin", province)
-    finance = registry_bench._user(system, "bench_caiwu", "finance_officer", province)
-    manager = registry_bench._user(system, "bench_jijin", "fund_manager", province)
+    admin = bench_user(system, "bench_admin", "province_admin", province)
+    finance = bench_user(system, "bench_caiwu", "finance_officer", province)
+    manager = bench_user(system, "bench_jijin", "fund_manager", province)
 
     # (a) eligibility of the special-assistance rules over everyone
     special = programme_from_template(actor=admin, template="special_assistance", org_unit=province)

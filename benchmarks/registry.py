@@ -5,9 +5,10 @@ kept empty for the import), then 300,000 households with about 1,000,000 persons
 set-based generator (`guanhuai.web.demo.households`, the same code `guanhuai demo` uses; `--scale` shrinks
 everything). The build is timed by phase: drawing the
 families in Python, deriving their family facts (written with the rows), Fernet encryption of IDs and
-phones, and the inserts. Then `recompute_family_facts` is timed twice: over everyone (it must change
-nothing: the load's facts are right) and over a tenth of the parents (at most 10,000) after resetting their
-facts (the cost of writing them).
+phones, and the inserts. Then `recompute_family_facts` over everyone is timed per person: when nothing
+changed (it must write no row: the load's facts are right), and after the facts of the parents of 1 % and
+10 % of the households were made wrong (it must rewrite exactly those); then the naive per-family way on
+200 families. `--compare` prints these beside another run's (the other database) with the ratio.
 
 Then, for a county user (`county_approver`, about 1/12 of the persons), it times — each figure the median
 of `--runs` runs, with the actor's scope cache dropped first, as on a new request:
@@ -32,17 +33,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
-import secrets
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 
+from benchmarks.common import bench_user, import_row, spread
 from guanhuai.accounts import scoping
-from guanhuai.accounts.services import assignment_grant, user_create
 from guanhuai.orgs.bulk import Row, tree_bulk_create
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry import family, selectors
@@ -81,14 +83,14 @@ def add_arguments(parser: Any) -> None:
         help="只建组织树并计时导入（openpyxl 旧读法与 calamine 新读法），跳过百万人口、查询和导出。",
     )
     parser.add_argument("--import-rows", type=int, default=0, help="导入的行数（默认 10 万 × --scale）。")
+    parser.add_argument(
+        "--compare",
+        default="",
+        help="另一数据库上本基准的 --json 结果文件：并列打印两者重算家庭信息的每人耗时及比值。",
+    )
 
 
 # --- the tree ---------------------------------------------------------------------------------------
-
-
-def _spread(total: int, parents: list[str]) -> list[tuple[str, int]]:
-    base, extra = divmod(total, len(parents))
-    return [(p, base + (1 if i < extra else 0)) for i, p in enumerate(parents)]
 
 
 def tree_rows(scale: float) -> list[Row]:
@@ -105,7 +107,7 @@ def tree_rows(scale: float) -> list[Row]:
     add("440000", "广东省", "", Level.PROVINCE)
     counties: list[str] = []
     city_names = dict(CITIES)
-    for city, n in _spread(counties_n, list(city_names)[: max(1, counties_n // COUNTIES_PER_CITY)]):
+    for city, n in spread(counties_n, list(city_names)[: max(1, counties_n // COUNTIES_PER_CITY)]):
         add(city, city_names[city], "440000", Level.CITY)
         taken: set[str] = set()
         for i in range(1, n + 1):
@@ -116,7 +118,7 @@ def tree_rows(scale: float) -> list[Row]:
     add(IMPORT_COUNTY, "新城区", CITIES[0][0], Level.COUNTY)
     import_villages = max(2, round(IMPORT_VILLAGES * scale))
     townships: list[str] = []
-    for county, n in _spread(max(len(counties), round(villages / VILLAGES_PER_TOWNSHIP)), counties) + [
+    for county, n in spread(max(len(counties), round(villages / VILLAGES_PER_TOWNSHIP)), counties) + [
         (IMPORT_COUNTY, max(1, import_villages // VILLAGES_PER_TOWNSHIP))
     ]:
         taken = set()
@@ -124,8 +126,8 @@ def tree_rows(scale: float) -> list[Row]:
             stem = names.unique(lambda: rng.choice(names.TOWNSHIP_STEMS), taken)
             townships.append(add(f"{county}{100 + i:03d}000", stem + "镇", county, Level.TOWNSHIP, "town"))
     regular = [t for t in townships if not t.startswith(IMPORT_COUNTY)]
-    spread = _spread(villages, regular) + _spread(import_villages, [t for t in townships if t not in regular])
-    for township, n in spread:
+    shares = spread(villages, regular) + spread(import_villages, [t for t in townships if t not in regular])
+    for township, n in shares:
         taken = set()
         communities = 1 if n > 3 else 0  # the seat community of each town
         for i in range(n):
@@ -151,17 +153,7 @@ def _median_ms(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
     return statistics.median(samples), answer
 
 
-def _user(system: Any, username: str, role: str, unit: OrgUnit) -> Any:
-    user = user_create(
-        actor=system,
-        username=username,
-        name=username,
-        home_unit=unit,
-        password=secrets.token_urlsafe(16),
-        audit=False,
-    )
-    assignment_grant(actor=system, user=user, org_unit=unit, role=role, audit=False)
-    return user
+_user = bench_user  # the name benchmarks/association_care.py still imports
 
 
 # --- the run ----------------------------------------------------------------------------------------
@@ -190,7 +182,7 @@ def build(scale: float, write: Callable[[str], None], report: dict[str, Any]) ->
     )
 
     target = max(len(villages), round(HOUSEHOLDS * scale))
-    plan = [(v, n) for v, (_v, n) in zip(villages, _spread(target, [v.code for v in villages]), strict=True)]
+    plan = [(v, n) for v, (_v, n) in zip(villages, spread(target, [v.code for v in villages]), strict=True)]
     write(f"生成约 {target:,} 户（目标 {round(PERSONS * scale):,} 人）……")
     last = [time.perf_counter()]
 
@@ -235,48 +227,108 @@ def build(scale: float, write: Callable[[str], None], report: dict[str, Any]) ->
     report["analyze_s"] = time.perf_counter() - started
 
 
+FACT_FRACTIONS = (0.01, 0.10)
+NAIVE_FAMILIES = 200
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+
+def _timed_recompute(parent_ids: list[int] | None = None) -> tuple[float, int]:
+    started = time.perf_counter()
+    written = family.recompute_family_facts(parent_ids)
+    return time.perf_counter() - started, written
+
+
 def bench_family_facts(write: Callable[[str], None], report: dict[str, Any]) -> None:
-    """The load wrote every parent's facts with the row (`family.facts_at_insert`). Two timings of
-    `family.recompute_family_facts`: over everyone, which must change nothing (it checks the load, and is
-    the read side's cost); then over a tenth of the parents (at most 10,000) whose facts were reset first
-    (untimed), which is the cost of writing them (on PostgreSQL, a new entry in each of the row's
-    indexes)."""
+    """The load wrote every parent's facts with the row (`family.facts_at_insert`). `recompute_family_facts`
+    over everyone, timed per person: when nothing changed (it checks the load, and must write no row); then
+    after the stored facts of the parents of 1 % and 10 % of the households were made wrong (untimed; as
+    after events recorded past the services), when it must rewrite exactly those. Then the naive way: the
+    per-family recompute the life-event services run (`recompute_family_facts(parents of one family)`),
+    over a sample of families, per parent. The load average is printed beside each figure."""
+    persons = report["build"]["persons"]
     parents = Person.objects.filter(children_ever__gt=0)
     n_parents = parents.count()
-    started = time.perf_counter()
-    unchanged = family.recompute_family_facts()
-    check_s = time.perf_counter() - started
-    # At most ANALYZE_ABOVE parents, so that the figure is the writing alone, without the ANALYZE that a
-    # larger recompute runs before and after.
-    size = max(100, min(n_parents // 10, family.ANALYZE_ABOVE))
-    sample = list(parents.order_by("pk").values_list("pk", flat=True)[:size])
-    with transaction.atomic():
-        Person.objects.filter(pk__gte=sample[0], pk__lte=sample[-1]).update(
-            children_ever=0, living_children=0, special_status=SpecialStatus.NONE
-        )
-    started = time.perf_counter()
-    rewritten = family.recompute_family_facts(sample)
-    rewrite_s = time.perf_counter() - started
-    persons = report["build"]["persons"]
-    report["build"]["family_facts"] = {
-        "parents": n_parents,
-        "check_seconds": check_s,
-        "check_changed": unchanged,
-        "check_us_per_person": check_s / max(persons, 1) * 1e6,
-        "rewritten": rewritten,
-        "rewrite_seconds": rewrite_s,
-        "rewrite_us_per_row": rewrite_s / max(rewritten, 1) * 1e6,
-    }
-    f = report["build"]["family_facts"]
+    f: dict[str, Any] = {"parents": n_parents, "persons": persons}
+    check_s, unchanged = _timed_recompute()
+    f["unchanged"] = {"seconds": check_s, "written": unchanged, "us_per_person": check_s / persons * 1e6}
+    f["unchanged"]["load"] = _load()
     write(
-        f"  recompute_family_facts，全部 {persons:,} 人（{n_parents:,} 名父母）：{check_s:6.1f} 秒"
-        f"（{f['check_us_per_person']:.1f} 微秒/人），改写 {unchanged:,} 行"
+        f"  recompute_family_facts，全部 {persons:,} 人（{n_parents:,} 名父母），无变化：{check_s:6.2f} 秒"
+        f"（{f['unchanged']['us_per_person']:.1f} 微秒/人，负载 {f['unchanged']['load']:.1f}），改写 {unchanged:,} 行"
         + ("  ✓ 与入库时写入的一致" if not unchanged else "  ✗ 入库时写入的家庭信息与重算不一致")
     )
-    write(
-        f"  重置后重算 {len(sample):,} 名父母：{rewrite_s:6.1f} 秒，改写 {rewritten:,} 行"
-        f"（{f['rewrite_us_per_row']:.1f} 微秒/行）"
+    for fraction in FACT_FRACTIONS:
+        every = round(1 / fraction)
+        wrong = parents.annotate(_slot=F("household_id") % every).filter(_slot=0)
+        with transaction.atomic():
+            reset = wrong.update(children_ever=0, living_children=0, special_status=SpecialStatus.NONE)
+        seconds, written = _timed_recompute()
+        key = f"changed_{round(fraction * 100)}pct"
+        f[key] = {
+            "reset": reset,
+            "seconds": seconds,
+            "written": written,
+            "us_per_person": seconds / persons * 1e6,
+            "us_per_written_row": seconds / max(written, 1) * 1e6,
+            "load": _load(),
+        }
+        r = f[key]
+        write(
+            f"  {fraction:.0%} 的户的父母（{reset:,} 人）家庭信息被改错后重算全部：{seconds:6.2f} 秒"
+            f"（{r['us_per_person']:.1f} 微秒/人，负载 {r['load']:.1f}），改写 {written:,} 行"
+            + ("  ✓" if written == reset else "  ✗ 改写行数与改错的人数不一致")
+        )
+    sample = list(
+        Household.objects.filter(members__children_ever__gt=0).distinct().order_by("pk")[:NAIVE_FAMILIES]
     )
+    families = [list(parents.filter(household=h).values_list("pk", flat=True)) for h in sample]
+    started = time.perf_counter()
+    for ids in families:
+        family.recompute_family_facts(ids)
+    naive_s = time.perf_counter() - started
+    naive_parents = sum(len(ids) for ids in families)
+    f["naive_per_family"] = {
+        "families": len(families),
+        "parents": naive_parents,
+        "seconds": naive_s,
+        "us_per_parent": naive_s / max(naive_parents, 1) * 1e6,
+        "all_parents_s_estimate": naive_s / max(naive_parents, 1) * n_parents,
+        "load": _load(),
+    }
+    n = f["naive_per_family"]
+    write(
+        f"  朴素做法：逐户重算 {len(families):,} 户（{naive_parents:,} 名父母）：{naive_s:6.2f} 秒"
+        f"（{n['us_per_parent']:.0f} 微秒/父母，负载 {n['load']:.1f}；推算全部父母 {n['all_parents_s_estimate']:,.0f} 秒，"
+        f"集合做法无变化时 {check_s:.1f} 秒）"
+    )
+    report["build"]["family_facts"] = f
+
+
+def compare_family_facts(other_path: str, write: Callable[[str], None], report: dict[str, Any]) -> None:
+    """Beside this run's recompute figures, those of another run of this bench (`--json` of a run on the
+    other database), per person, and the ratio PostgreSQL ÷ SQLite."""
+    with open(other_path, encoding="utf-8") as fh:
+        other = json.load(fh)
+    mine = report["build"]["family_facts"]
+    theirs = other["build"]["family_facts"]
+    here, there = report["database"], other.get("database", "?")
+    pg, lite = (mine, theirs) if here == "postgresql" else (theirs, mine)
+    write("")
+    write(f"recompute_family_facts，微秒/人（本次 {here}，对照 {there}：{other_path}）")
+    write(f"  {'':<12}{'SQLite':>14}{'PostgreSQL':>14}{'PG ÷ SQLite':>14}")
+    rows = {}
+    for key, label in (("unchanged", "无变化"), ("changed_1pct", "1% 的户"), ("changed_10pct", "10% 的户")):
+        if key in pg and key in lite:
+            a, b = lite[key]["us_per_person"], pg[key]["us_per_person"]
+            rows[key] = b / a if a else None
+            ratio = f"{b / a:.2f}×" if a else "—"
+            write(
+                f"  {label:<12}{a:>10.1f} (负载 {lite[key]['load']:.0f}){b:>8.1f} (负载 {pg[key]['load']:.0f}){ratio:>10}"
+            )
+    report["family_facts_ratio"] = rows
 
 
 def _list_cases(user: Any) -> dict[str, PersonFilters]:
@@ -294,7 +346,7 @@ def run_queries(options: dict[str, Any], write: Callable[[str], None], report: d
     system = system_user()
     counties = list(OrgUnit.objects.filter(level=Level.COUNTY).order_by("path"))
     county = counties[len(counties) // 2]
-    user = _user(system, "bench_county", "county_approver", county)
+    user = bench_user(system, "bench_county", "county_approver", county)
     in_county = Person.objects.filter(org_unit__path__startswith=county.path)
     report["county"] = {"name": county.name, "code": county.code, "persons": in_county.count()}
     write("")
@@ -469,10 +521,6 @@ def import_file(want: int, *, taken: Callable[[list[str]], set[str]]) -> tuple[b
     for p in gen.persons:
         members.setdefault(id(p._hh), []).append(p)
     bad = taken([id_lookup_key(p.id_number) for p in gen.persons])
-    relation = {
-        "head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女",
-        "sibling": "兄弟姐妹", "other": "其他亲属",
-    }  # fmt: skip
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("户籍人口")
     ws.append(io_excel.HEADERS)
@@ -483,22 +531,7 @@ def import_file(want: int, *, taken: Callable[[list[str]], set[str]]) -> tuple[b
             continue
         village = next(v for v in villages if v.id == hh.org_unit_id)
         for p in people:
-            head = p.relation_to_head == "head"
-            ws.append(
-                [
-                    hh.number,
-                    village.code,
-                    hh.address if head else "",
-                    ("城镇" if hh.hukou_type == "urban" else "农村") if head else "",
-                    p.name,
-                    p.id_legacy or p.id_number,
-                    relation[p.relation_to_head],
-                    p.phone,
-                    p.hukou_place,
-                    "是" if getattr(p, "only_child_certificate", False) else "否",
-                    "是" if getattr(p, "is_migrant", False) else "否",
-                ]
-            )
+            ws.append(import_row(hh, village.code, p))
             rows += 1
         made += 1
     buf = io.BytesIO()
@@ -549,7 +582,7 @@ def bench_import(options: dict[str, Any], write: Callable[[str], None], report: 
 
     system = system_user()
     county = OrgUnit.objects.get(code=IMPORT_COUNTY)
-    user = _user(system, "bench_import", "county_approver", county)
+    user = bench_user(system, "bench_import", "county_approver", county)
     report["_import_user"] = user
 
     def taken(indexes: list[str]) -> set[str]:
@@ -609,7 +642,7 @@ def bench_export(options: dict[str, Any], write: Callable[[str], None], report: 
     user = report.get("_import_user")
     if user is None:
         county = OrgUnit.objects.get(code=IMPORT_COUNTY)
-        user = _user(system_user(), "bench_export", "county_approver", county)
+        user = bench_user(system_user(), "bench_export", "county_approver", county)
     filters = PersonFilters()
     rows = exports.export_count(actor=user, filters=filters)
     started = time.perf_counter()
@@ -637,6 +670,8 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
         bench_import(options, write, report)
     else:
         build(scale, write, report)
+        if options.get("compare"):
+            compare_family_facts(options["compare"], write, report)
         run_queries(options, write, report)
         if not options.get("no_io"):
             run_io(options, write, report)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import random
-import secrets
 import statistics
 import time
 from collections.abc import Callable
@@ -25,8 +24,8 @@ from typing import Any
 
 from django.db import connection
 
+from benchmarks.common import bench_user, spread
 from guanhuai.accounts import scoping
-from guanhuai.accounts.services import assignment_grant, user_create
 from guanhuai.orgs.bulk import Row, tree_bulk_create, validate_rows
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.orgs.permissions import VIEW_UNITS
@@ -62,12 +61,6 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--validate", action="store_true", help="另外计时全部行的校验（validate_rows）。")
 
 
-def _spread(total: int, parents: list[str]) -> list[tuple[str, int]]:
-    """`total` children shared out as evenly as possible over `parents`, in order."""
-    base, extra = divmod(total, len(parents))
-    return [(p, base + (1 if i < extra else 0)) for i, p in enumerate(parents)]
-
-
 def national_rows(scale: float) -> list[Row]:
     """Rows for a national tree at `scale` (0 < scale ≤ 1), parents before children, with statistical
     codes and plausible names. Deterministic."""
@@ -85,24 +78,24 @@ def national_rows(scale: float) -> list[Row]:
         add(f"{pp}0000", PROVINCES[pp], "", Level.PROVINCE) for pp in list(PROVINCES)[: want[Level.PROVINCE]]
     ]
     cities: list[str] = []
-    for province, n in _spread(want[Level.CITY], provinces):
+    for province, n in spread(want[Level.CITY], provinces):
         taken: set[str] = set()
         for i in range(1, n + 1):
             stem = names.unique(lambda: rng.choice(names.TOWNSHIP_STEMS), taken)
             cities.append(add(f"{province[:2]}{i:02d}00", stem + "市", province, Level.CITY))
     counties: list[str] = []
-    for city, n in _spread(want[Level.COUNTY], cities):
+    for city, n in spread(want[Level.COUNTY], cities):
         taken = set()
         for i in range(1, n + 1):
             stem = names.unique(lambda: rng.choice(names.TOWNSHIP_STEMS), taken)
             counties.append(add(f"{city[:4]}{i:02d}", stem + "县", city, Level.COUNTY))
     townships: list[str] = []
-    for county, n in _spread(want[Level.TOWNSHIP], counties):
+    for county, n in spread(want[Level.TOWNSHIP], counties):
         taken = set()
         for i in range(n):
             stem = names.unique(lambda: rng.choice(names.TOWNSHIP_STEMS), taken)
             townships.append(add(f"{county}{100 + i:03d}000", stem + "镇", county, Level.TOWNSHIP, "town"))
-    for township, n in _spread(want[Level.VILLAGE], townships):
+    for township, n in spread(want[Level.VILLAGE], townships):
         taken = set()
         for i in range(n):
             stem = names.unique(lambda: names.village_stem(rng), taken)
@@ -134,19 +127,6 @@ def _measure(cases: dict[str, Callable[[], int]], runs: int) -> dict[str, dict[s
         name: {"ms": statistics.median(s), "count": results[name], "runs": runs}
         for name, s in samples.items()
     }
-
-
-def _user(system: Any, username: str, role: str, unit: OrgUnit) -> Any:
-    user = user_create(
-        actor=system,
-        username=username,
-        name=username,
-        home_unit=unit,
-        password=secrets.token_urlsafe(16),
-        audit=False,
-    )
-    assignment_grant(actor=system, user=user, org_unit=unit, role=role, audit=False)
-    return user
 
 
 def _cases_for(user: Any, unit: OrgUnit) -> dict[str, Callable[[], int]]:
@@ -206,8 +186,8 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> dict[str, Any]
     counties = OrgUnit.objects.filter(level=Level.COUNTY).order_by("path")
     county = counties[counties.count() // 2]
     province = OrgUnit.objects.get(path=county.path[:4])
-    county_user = _user(system, "bench_county", "county_approver", county)
-    province_user = _user(system, "bench_province", "province_admin", province)
+    county_user = bench_user(system, "bench_county", "county_approver", county)
+    province_user = bench_user(system, "bench_province", "province_admin", province)
     # Fresh tables have no planner statistics (and, on PostgreSQL, no visibility map for index-only
     # scans) yet; a live database has both from autovacuum.
     with connection.cursor() as cursor:

@@ -96,9 +96,12 @@ def _register_routers() -> None:
     from guanhuai.accounts.api import router as accounts_router
     from guanhuai.association.api import router as association_router
     from guanhuai.funds.api import router as funds_router
+    from guanhuai.governance.api import router as governance_router
     from guanhuai.jobs.api import router as jobs_router
     from guanhuai.orgs.api import router as orgs_router
+    from guanhuai.portal.api import router as portal_router
     from guanhuai.programmes.api import router as programmes_router
+    from guanhuai.projects.api import router as projects_router
     from guanhuai.registry.api import router as registry_router
 
     api.add_router("/orgunits", orgs_router)
@@ -108,6 +111,9 @@ def _register_routers() -> None:
     api.add_router("/funds", funds_router)
     api.add_router("/", programmes_router)
     api.add_router("/association", association_router)
+    api.add_router("/projects", projects_router)
+    api.add_router("/governance", governance_router)
+    api.add_router("/portal", portal_router)
 
 
 _register_routers()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,11 +52,16 @@ def get_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def caches(url: str, *, default_dir: Path, testing: bool = False) -> dict[str, dict[str, str]]:
+def caches(
+    url: str, *, default_dir: Path, testing: bool = False, max_entries: int = 5000
+) -> dict[str, dict[str, Any]]:
     """CACHES for a CACHE_URL. The cache holds the rate-limit counters, so it must be one that every web
     worker shares: Redis (redis://, rediss://, unix://) across machines, the database (db://TABLE, after
     `guanhuai createcachetable`), or, by default, a file cache that the workers of one machine share.
-    Tests without a CACHE_URL count in memory, per test process."""
+    Tests without a CACHE_URL count in memory, per test process. A file cache holds up to `max_entries`
+    files (Django's default of 300 is too few for the portal's page cache: it would cull on nearly every
+    write); past it, a third is culled."""
+    file_options = {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3}
     if not url:
         if testing:
             return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -63,6 +69,7 @@ def caches(url: str, *, default_dir: Path, testing: bool = False) -> dict[str, d
             "default": {
                 "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                 "LOCATION": str(default_dir),
+                "OPTIONS": file_options,
             }
         }
     if url.startswith(("redis://", "rediss://", "unix://")):
@@ -73,6 +80,10 @@ def caches(url: str, *, default_dir: Path, testing: bool = False) -> dict[str, d
     if url.startswith("file://"):
         path = url.removeprefix("file://") or str(default_dir)
         return {
-            "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": path}
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": path,
+                "OPTIONS": file_options,
+            }
         }
     raise ValueError("CACHE_URL must start with redis://, rediss://, unix://, db:// or file://")

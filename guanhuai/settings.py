@@ -67,12 +67,17 @@ INSTALLED_APPS = [
     "guanhuai.funds",
     "guanhuai.programmes",
     "guanhuai.association",
+    "guanhuai.projects",
+    "guanhuai.governance",
+    "guanhuai.portal",
     "guanhuai.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached public page (/gk/…) for a reader without a session, before the rest of the stack.
+    "guanhuai.portal.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "guanhuai.web.middleware.SlidingSessionMiddleware",
     "guanhuai.web.middleware.StaffLanguageMiddleware",
@@ -89,6 +94,8 @@ MIDDLEWARE = [
     "guanhuai.core.api.JsonErrorsMiddleware",
     "axes.middleware.AxesMiddleware",
     "guanhuai.accounts.ratelimit.RateLimitMiddleware",
+    # Sets a Content-Security-Policy only where a view asks (the public portal: portal.public.PUBLIC_CSP).
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "guanhuai.urls"
@@ -171,7 +178,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The cache holds the rate-limit counters (accounts/ratelimit.py), so every web worker must share it:
 # CACHE_URL=redis://… in production on several machines; without it, a file cache in var/cache.
 try:
-    CACHES = env.caches(env.get("CACHE_URL", "") or "", default_dir=VAR_DIR / "cache", testing=TESTING)
+    CACHES = env.caches(
+        env.get("CACHE_URL", "") or "",
+        default_dir=VAR_DIR / "cache",
+        testing=TESTING,
+        max_entries=env.get_int("GUANHUAI_FILE_CACHE_MAX_ENTRIES", 5000),
+    )
 except ValueError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 RATELIMIT_USE_CACHE = "default"
@@ -273,3 +285,14 @@ LOGGING = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# The public portal (docs/portal.md): how long an anonymous page stays in the page cache at most (publish and
+# withdraw invalidate at once; the bound is for read counts and scheduled articles coming due).
+GUANHUAI_PORTAL_CACHE_SECONDS = env.get_int("GUANHUAI_PORTAL_CACHE_SECONDS", 120)
+# How many first reads of the day a web worker keeps in memory before writing them in one batch, and how many
+# seconds at most a read waits (docs/portal.md, Read counts). 0 writes every first read at once (tests).
+GUANHUAI_PORTAL_READ_BUFFER = env.get_int("GUANHUAI_PORTAL_READ_BUFFER", 0 if TESTING else 200)
+GUANHUAI_PORTAL_READ_FLUSH_SECONDS = env.get_int("GUANHUAI_PORTAL_READ_FLUSH_SECONDS", 5)
+# How many days a village's public notice stays on the portal after its last day (marked as ended, no more
+# objections taken), so a visitor who comes late learns it ended rather than finding nothing (docs/portal.md).
+GUANHUAI_PORTAL_NOTICE_GRACE_DAYS = env.get_int("GUANHUAI_PORTAL_NOTICE_GRACE_DAYS", 3)

@@ -20,6 +20,9 @@ urlpatterns = [
     path("funds/", include("guanhuai.funds.urls")),
     path("programmes/", include("guanhuai.programmes.urls")),
     path("association/", include("guanhuai.association.urls")),
+    path("projects/", include("guanhuai.projects.urls")),
+    path("governance/", include("guanhuai.governance.urls")),
+    path("", include("guanhuai.portal.urls")),  # gk/… (public) and portal/manage/…, before the web app
     path("", include("guanhuai.web.urls")),
 ]
 

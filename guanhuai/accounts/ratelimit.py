@@ -65,6 +65,9 @@ RULES: dict[str, Rule] = {
     "association:sign_in": Rule("sign_in", POST),
     "association:sign_in_qr": Rule("sign_in", POST),
     "api/v1/association/courses/sign-in": Rule("sign_in", POST),
+    # the public portal's online objection (no login): a flood from one visitor is refused
+    "portal:notice": Rule("objection", POST),
+    "portal:hant_notice": Rule("objection", POST),
 }
 
 # Per group: (per user, per address). An office behind one NAT address shares the second figure.
@@ -79,6 +82,8 @@ DEFAULT_RATES: dict[str, tuple[str, str]] = {
     "certificate_check": ("30/m", "30/m"),
     # a class of 60 signs in within minutes, often behind the venue's one Wi-Fi address
     "sign_in": ("20/m", "200/m"),
+    # a visitor objects to a row or two of a notice; a village office may file several for its people
+    "objection": ("10/h", "10/h"),
 }
 
 

@@ -70,6 +70,20 @@ register(
         "association.certificate.issued": gettext_lazy("颁发培训证书"),
         "association.certificate.downloaded": gettext_lazy("下载培训证书"),
         "association.trainer.created": gettext_lazy("登记培训师资格"),
+        "association.trainer.updated": gettext_lazy("修改培训师资格"),
+        "association.course.updated": gettext_lazy("修改培训班"),
+        "association.enrolment.cancelled": gettext_lazy("取消培训班报名"),
         "association.demo.training_loaded": gettext_lazy("生成演示培训数据"),
+    }
+)
+
+# --- the member import (staging, preview, commit) ---
+register(
+    {
+        "association.member_import.uploaded": gettext_lazy("上传会员导入文件"),
+        "association.member_import.validated": gettext_lazy("校验会员导入文件"),
+        "association.member_import.errors_downloaded": gettext_lazy("下载会员导入错误文件"),
+        "association.members.exported": gettext_lazy("导出会员名单"),
+        "association.member_group.leader_changed": gettext_lazy("更换会员小组组长"),
     }
 )

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.association.states import Employment, MemberKind, MemberStatus
+from guanhuai.core.constraints import ends_after
+from guanhuai.core.scopes import ScopedManager
 
 
 class Member(models.Model):
@@ -55,6 +57,8 @@ class Member(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
     )
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("会员")
         verbose_name_plural = _("会员")
@@ -67,10 +71,7 @@ class Member(models.Model):
                 condition=Q(status=MemberStatus.ACTIVE, person__isnull=False),
                 name="member_one_active_per_person",
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("joined_on")),
-                name="member_ended_after_joined",
-            ),
+            ends_after("joined_on", "ended_on", name="member_ended_after_joined"),
         ]
 
     def __str__(self) -> str:
@@ -107,15 +108,14 @@ class Cadre(models.Model):
     left_on = models.DateField(_("离任日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("协会干部")
         verbose_name_plural = _("协会干部")
         indexes = [models.Index(fields=["org_unit", "left_on"], name="cadre_unit_left")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("appointed_on")),
-                name="cadre_left_after_appointed",
-            ),
+            ends_after("appointed_on", "left_on", name="cadre_left_after_appointed"),
         ]
 
     def __str__(self) -> str:
@@ -169,6 +169,8 @@ __all__ = [
     "VolunteerTeam",
 ]
 # --- training (models_training.py) -----------------------------------------------------------------------------
+# --- member import (models_imports.py) ------------------------------------------------------------------------
+from guanhuai.association.models_imports import MemberImport, MemberImportRow  # noqa: E402, F401
 from guanhuai.association.models_training import (  # noqa: E402, F401
     Attendance,
     Certificate,

@@ -23,6 +23,8 @@ from guanhuai.association.states import (
     LiaisonLevel,
     VisitKind,
 )
+from guanhuai.core.constraints import ends_after
+from guanhuai.core.scopes import ScopedManager
 
 
 class _Dated(models.Model):
@@ -43,6 +45,8 @@ class VolunteerTeam(models.Model):
     leader = models.CharField(_("队长"), max_length=50, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("志愿者队伍")
@@ -70,15 +74,12 @@ class Volunteer(models.Model):
     left_on = models.DateField(_("退出日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("志愿者")
         verbose_name_plural = _("志愿者")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
-                name="volunteer_left_after_joined",
-            )
-        ]
+        constraints = [ends_after("joined_on", "left_on", name="volunteer_left_after_joined")]
 
     def __str__(self) -> str:
         return self.name
@@ -106,6 +107,8 @@ class VolunteerService(models.Model):
     activity = models.CharField(_("服务内容"), max_length=200)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("志愿服务记录")
@@ -155,15 +158,14 @@ class CareArrangement(_Dated):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("关爱覆盖")
         verbose_name_plural = _("关爱覆盖")
         indexes = [models.Index(fields=["household", "kind", "starts_on"], name="care_household_kind")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="care_ends_after_start",
-            ),
+            ends_after("starts_on", "ends_on", name="care_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -185,6 +187,8 @@ class Visit(models.Model):
     needs = models.TextField(_("了解到的需求"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("走访慰问")
@@ -215,6 +219,8 @@ class FollowUp(models.Model):
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     note = models.CharField(_("处理情况"), max_length=200, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("走访跟进")
         verbose_name_plural = _("走访跟进")
@@ -237,6 +243,8 @@ class JointMeeting(models.Model):
     decisions = models.TextField(_("议定事项"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("联席会议")
@@ -262,6 +270,8 @@ class ActionItem(models.Model):
     )
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("会议事项")
         verbose_name_plural = _("会议事项")
@@ -286,6 +296,8 @@ class DelegatedTask(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("承接事项")

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.association.states import BodyKind, CampaignStatus, MembersDayKind, Position
+from guanhuai.core.constraints import ends_after
+from guanhuai.core.scopes import ScopedManager
 
 
 class Registration(models.Model):
@@ -33,6 +35,8 @@ class Registration(models.Model):
     charter_version = models.CharField(_("现行章程版本"), max_length=100, blank=True)
     charter_adopted_on = models.DateField(_("章程通过日期"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("协会登记信息")
@@ -55,6 +59,8 @@ class Body(models.Model):
     ended_on = models.DateField(_("届满日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("理事机构届次")
         verbose_name_plural = _("理事机构届次")
@@ -65,10 +71,7 @@ class Body(models.Model):
                 fields=["org_unit", "kind"], condition=Q(ended_on__isnull=True), name="body_one_open_term"
             ),
             models.CheckConstraint(condition=Q(term__gte=1), name="body_term_positive"),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="body_ended_after_started",
-            ),
+            ends_after("started_on", "ended_on", name="body_ended_after_started"),
         ]
 
     def __str__(self) -> str:
@@ -91,16 +94,15 @@ class Seat(models.Model):
     designated_on = models.DateField(_("任职日期"))
     ceased_on = models.DateField(_("离任日期"), null=True, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("任职")
         verbose_name_plural = _("任职")
         ordering = ["designated_on", "pk"]
         indexes = [models.Index(fields=["org_unit", "position"], name="seat_unit_position")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ceased_on__isnull=True) | Q(ceased_on__gte=models.F("designated_on")),
-                name="seat_ceased_after_designated",
-            ),
+            ends_after("designated_on", "ceased_on", name="seat_ceased_after_designated"),
         ]
 
     def __str__(self) -> str:
@@ -123,6 +125,8 @@ class MemberGroup(models.Model):
         verbose_name=_("组长"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("会员小组")
@@ -162,6 +166,8 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("会员再登记")
         verbose_name_plural = _("会员再登记")
@@ -184,6 +190,8 @@ class CampaignEntry(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         constraints = [
@@ -208,6 +216,8 @@ class MembersDayEvent(models.Model):
     note = models.CharField(_("说明"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("会员活动日")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.association.states import CourseLevel, SignInVia, TrainerKind
 from guanhuai.core.forms import with_note
+from guanhuai.core.scopes import ScopedManager
 
 
 class TrainingTopic(models.Model):
@@ -58,6 +59,8 @@ class Trainer(models.Model):
     certificate_no = models.CharField(_("资格证书编号"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("培训师资格")
         verbose_name_plural = _("培训师资格")
@@ -96,6 +99,8 @@ class Course(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("培训班")
         verbose_name_plural = _("培训班")
@@ -121,6 +126,8 @@ class CourseSession(models.Model):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("培训课次")
@@ -155,6 +162,8 @@ class CourseEnrolment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     enrolled_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("报名")
@@ -217,6 +226,8 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("签到")
         verbose_name_plural = _("签到")
@@ -243,6 +254,8 @@ class Certificate(models.Model):
     hours = models.DecimalField(_("完成学时"), max_digits=5, decimal_places=1)
     issued_on = models.DateField(_("发证日期"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("培训证书")

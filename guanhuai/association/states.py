@@ -1,8 +1,10 @@
-"""Statuses of the association's records and their allowed transitions (checked through
-`core.states.transition` / `check`)."""
+"""Statuses of the association's records and their allowed transitions, declared with `core.states.table`
+(a status a table does not name is final) and checked through `core.states.transition` / `check`."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from guanhuai.core.states import table
 
 
 class MemberStatus(models.TextChoices):
@@ -50,10 +52,7 @@ class FollowUpStatus(models.TextChoices):
     DONE = "done", _("已办结")
 
 
-FOLLOW_UP_TRANSITIONS: dict[str, set[str]] = {
-    FollowUpStatus.OPEN: {FollowUpStatus.DONE},
-    FollowUpStatus.DONE: set(),
-}
+FOLLOW_UP_TRANSITIONS = table(FollowUpStatus, open="done")
 
 
 class ActionStatus(models.TextChoices):
@@ -62,11 +61,7 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("已撤销")
 
 
-ACTION_TRANSITIONS: dict[str, set[str]] = {
-    ActionStatus.OPEN: {ActionStatus.DONE, ActionStatus.DROPPED},
-    ActionStatus.DONE: set(),
-    ActionStatus.DROPPED: set(),
-}
+ACTION_TRANSITIONS = table(ActionStatus, open="done dropped")
 
 
 class DelegatedStatus(models.TextChoices):
@@ -76,29 +71,24 @@ class DelegatedStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已验收")
 
 
-DELEGATED_TRANSITIONS: dict[str, set[str]] = {
-    DelegatedStatus.AGREED: {DelegatedStatus.IN_PROGRESS, DelegatedStatus.DELIVERED},
-    DelegatedStatus.IN_PROGRESS: {DelegatedStatus.DELIVERED},
-    DelegatedStatus.DELIVERED: {DelegatedStatus.ACCEPTED, DelegatedStatus.IN_PROGRESS},
-    DelegatedStatus.ACCEPTED: set(),
-}
+DELEGATED_TRANSITIONS = table(
+    DelegatedStatus,
+    agreed="in_progress delivered",
+    in_progress="delivered",
+    delivered="accepted in_progress",
+)
+
+
 # --- part 1: members, governing bodies, re-registration ------------------------------------------------------
 
 # A membership's status follows dated rules, never a hand edit: re-registration lapses it, a withdrawal or a
 # transfer ends it, a death in the registry ends it. A lapsed member who re-registers late becomes active
 # again; every other end is final (a transferred member's continuation is a new row in the new branch).
-MEMBER_TRANSITIONS: dict[str, set[str]] = {
-    MemberStatus.ACTIVE: {
-        MemberStatus.LAPSED,
-        MemberStatus.WITHDRAWN,
-        MemberStatus.TRANSFERRED_OUT,
-        MemberStatus.DECEASED,
-    },
-    MemberStatus.LAPSED: {MemberStatus.ACTIVE, MemberStatus.WITHDRAWN, MemberStatus.DECEASED},
-    MemberStatus.WITHDRAWN: set(),
-    MemberStatus.TRANSFERRED_OUT: set(),
-    MemberStatus.DECEASED: set(),
-}
+MEMBER_TRANSITIONS = table(
+    MemberStatus,
+    active="lapsed withdrawn transferred_out deceased",
+    lapsed="active withdrawn deceased",
+)
 
 
 class BodyKind(models.TextChoices):
@@ -131,12 +121,7 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
-    CampaignStatus.PREPARING: {CampaignStatus.OPEN},
-    CampaignStatus.OPEN: {CampaignStatus.CLOSING},
-    CampaignStatus.CLOSING: {CampaignStatus.CLOSED},
-    CampaignStatus.CLOSED: set(),
-}
+CAMPAIGN_TRANSITIONS = table(CampaignStatus, preparing="open", open="closing", closing="closed")
 
 
 class MembersDayKind(models.TextChoices):
@@ -170,3 +155,28 @@ class SignInVia(models.TextChoices):
     QR = "qr", _("扫码签到")
     WORD = "word", _("签到码签到")
     MANUAL = "manual", _("培训师补登")
+
+
+# --- member import (staging, preview, commit) ---------------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    STAGED = "staged", _("校验中")
+    VALIDATED = "validated", _("已校验")
+    COMMITTED = "committed", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+class ImportRowStatus(models.TextChoices):
+    PENDING = "pending", _("待校验")
+    VALID = "valid", _("有效")
+    INVALID = "invalid", _("有错误")
+    IMPORTED = "imported", _("已导入")
+
+
+class ImportAction(models.TextChoices):
+    """What a valid row will do: a new membership, or a lapsed one of the same person in the same branch
+    re-registered (补办再登记: the same card number, active again)."""
+
+    CREATE = "create", _("新入会")
+    REINSTATE = "reinstate", _("恢复会籍")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanhuai.association.views import care, home, meetings
+from guanhuai.association.views import care, home, imports, meetings
 from guanhuai.association.views import members as m
 from guanhuai.association.views import training as training_views
 
@@ -36,7 +36,11 @@ urlpatterns = [
 urlpatterns += [
     path("members/", m.member_list, name="members"),
     path("members/export/", m.member_export, name="member_export"),
-    path("members/import/template/", m.member_import_template, name="member_import_template"),
+    path("members/import/template/", imports.member_import_template, name="member_import_template"),
+    path("members/imports/<int:pk>/", imports.member_import_batch, name="member_import_batch"),
+    path("members/imports/<int:pk>/progress/", imports.member_import_progress, name="member_import_progress"),
+    path("members/imports/<int:pk>/commit/", imports.member_import_commit, name="member_import_commit"),
+    path("members/imports/<int:pk>/errors/", imports.member_import_errors, name="member_import_errors"),
     path("members/<int:member_id>/", m.member_detail, name="member"),
     path("members/<int:member_id>/withdraw/", m.member_withdraw, name="member_withdraw"),
     path("members/<int:member_id>/transfer/", m.member_transfer, name="member_transfer"),
@@ -50,8 +54,9 @@ urlpatterns += [
     path("units/<int:unit_id>/", m.unit_page, name="unit"),
     path("units/<int:unit_id>/registration/", m.registration_edit, name="registration"),
     path("units/<int:unit_id>/members/new/", m.member_create, name="member_create"),
-    path("units/<int:unit_id>/members/import/", m.member_import, name="member_import"),
+    path("units/<int:unit_id>/members/import/", imports.member_import, name="member_import"),
     path("units/<int:unit_id>/groups/new/", m.group_create, name="group_create"),
+    path("groups/<int:group_id>/leader/", m.group_leader, name="group_leader"),
     path("units/<int:unit_id>/members-day/new/", m.members_day_create, name="members_day_create"),
     path("units/<int:unit_id>/campaigns/new/", m.campaign_create, name="campaign_create"),
     path("units/<int:unit_id>/terms/new/", m.term_create, name="term_create"),
@@ -64,6 +69,12 @@ urlpatterns += [
     path("training/", training_views.course_list, name="training"),
     path("training/new/", training_views.course_create, name="course_create"),
     path("training/<int:course_id>/", training_views.course_detail, name="course"),
+    path("training/<int:course_id>/edit/", training_views.course_edit, name="course_edit"),
+    path(
+        "training/enrolments/<int:enrolment_id>/cancel/",
+        training_views.enrolment_cancel,
+        name="enrolment_cancel",
+    ),
     path("training/<int:course_id>/sessions/new/", training_views.session_create, name="session_create"),
     path("training/<int:course_id>/enrol/", training_views.course_enrol, name="course_enrol"),
     path(
@@ -83,6 +94,7 @@ urlpatterns += [
     ),
     path("training/trainers/", training_views.trainer_list, name="trainers"),
     path("training/trainers/new/", training_views.trainer_create, name="trainer_create"),
+    path("training/trainers/<int:trainer_id>/edit/", training_views.trainer_edit, name="trainer_edit"),
     path("training/figures/", training_views.training_figures, name="training_figures"),
     path("sign-in/", training_views.sign_in, name="sign_in"),
     path("sign-in/<str:token>/", training_views.sign_in_qr, name="sign_in_qr"),

@@ -11,15 +11,29 @@ from django.utils.translation import gettext_lazy as _
 F = TypeVar("F", bound=forms.Field)
 
 
+def style_widgets(fields: Any) -> None:
+    """Bootstrap's classes on every widget of `fields`, so templates render fields in a loop:
+    `form-select` on a dropdown, `form-check-input` on a tick box, none on radios and tick-box lists (their
+    template styles each choice) or hidden inputs, `form-control` on the rest. A class set already stays,
+    except on a tick box."""
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput | forms.RadioSelect):  # CheckboxSelectMultiple too
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+            continue
+        widget.attrs.setdefault(
+            "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
+        )
+
+
 class BootstrapForm(forms.Form):
+    """A form styled by `style_widgets`. A form that adds fields after `__init__` styles them again."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+        style_widgets(self.fields)
 
     def _field(self, cls: type[F], name: str) -> F:
         field = self.fields[name]

@@ -4,6 +4,8 @@ and the benchmarks."""
 
 from __future__ import annotations
 
+import ipaddress
+
 
 def mask_id(number: str) -> str:
     """4401**********123X: area of registration kept to the city, birth date and sequence hidden."""
@@ -62,3 +64,15 @@ COMPOUND_SURNAMES = {
     "宇文",
     "司徒",
 }
+
+
+def mask_ip(address: str) -> str:
+    """An address as it may be stored: the last IPv4 octet, or all but the first three IPv6 groups,
+    hidden (203.0.113.*, 2001:0db8:85a3:*). Not an address: ""."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    if ip.version == 4:
+        return ".".join(str(ip).split(".")[:3]) + ".*"
+    return ":".join(ip.exploded.split(":")[:3]) + ":*"

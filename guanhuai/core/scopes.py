@@ -111,7 +111,8 @@ class ScopedQuerySet(models.QuerySet[M]):
         # Django hints a related manager's and a prefetch's queryset with the object they start from:
         # rows reached from a guarded object (itself read through scoping) are in scope.
         parent = self._hints.get("instance")  # type: ignore[attr-defined]
-        if parent is not None and isinstance(type(parent)._default_manager, ScopedManager):
+        manager = type(parent)._default_manager if parent is not None else None
+        if isinstance(manager, ScopedManager) and not isinstance(manager, TreeWideManager):
             return
         name = self.model.__name__
         if settings.GUANHUAI_SCOPE_GUARD == "record":
@@ -160,6 +161,25 @@ def _record(name: str) -> None:
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class TreeWideManager(ScopedManager):
+    """For rows seen up the tree as well as down (a payment batch of a province programme's cycle): their
+    lists are guarded like a branch's rows (a selector marks what it applies `scoping.path_q` to), but rows
+    reached from one (`batch.payments`) are not in scope by that alone, since it spans every village."""
+
+
+@contextlib.contextmanager
+def acting_for(actor: Any) -> Iterator[None]:
+    """Work done for a user outside a request (a job they submitted, a command run `--as` them) reads as
+    they would on a page: the guard is armed for the block when it is on (tests; `GUANHUAI_SCOPE_GUARD`).
+    With no actor (the operator's own command, a system job) nothing changes. An enclosing
+    `unscoped("why")` (the demo building a province) still exempts the block."""
+    if actor is None or not guard_enabled():
+        yield
+        return
+    with armed():
+        yield
 
 
 class ScopeGuardMiddleware:

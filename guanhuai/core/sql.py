@@ -3,19 +3,21 @@ PostgreSQL. The SELECTs are compiled by Django (same code on both databases, par
 string-built values); only table and column names, which come from models, are put into statements here.
 
 - `insert_select`: INSERT … SELECT from a queryset;
-- `update_from`: UPDATE … FROM a queryset put in a CTE, so the new values are computed once per batch
-  (a join and a GROUP BY) instead of once per row: PostgreSQL runs a correlated subquery in SET or WHERE
-  once for every row it updates, where SQLite's planner did not make that cost visible;
+- `update_from`: UPDATE … FROM a queryset's rows put in a temporary table, so the new values are computed
+  once per batch (a join and a GROUP BY) instead of once per row (PostgreSQL runs a correlated subquery
+  in SET or WHERE once for every row it updates, where SQLite's planner did not make that cost visible),
+  and the UPDATE touches only the rows that change;
 - `analyze`: fresh planner statistics after a bulk job that changed a large part of a table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 
 
@@ -32,29 +34,56 @@ def insert_select(model: type[models.Model], columns: Sequence[str], rows: Query
 
 def update_from(model: type[models.Model], columns: Sequence[str], rows: QuerySet) -> int:
     """Set `columns` of model's rows to the values in `rows`, and write only the rows where a value
-    differs (on PostgreSQL every write also rewrites the row's index entries).
+    differs (on PostgreSQL every write also rewrites the row's index entries, and leaves a dead tuple).
 
     `rows.values()` must list the primary key first, then one expression per column, in order; at most
-    one row per key. Runs `UPDATE table SET c = v.c … FROM (WITH v(k, …) AS (<rows>) …) AS v WHERE
-    table.pk = v.k AND (c IS DISTINCT FROM v.c OR …)` (`IS NOT` on SQLite, where UPDATE … FROM needs
-    3.33 or later). Returns the number of rows written."""
+    one row per key. Best when `rows` already lists only the rows that change (e.g. a HAVING that compares
+    the stored columns, as `registry.family.changed_facts` does): they go into a temporary table first
+    (`CREATE TEMPORARY TABLE … AS <rows>`), which gives PostgreSQL's planner their true number, and the
+    UPDATE runs only if there is any, as `UPDATE table SET c = v.c … FROM temp AS v WHERE table.pk = v.k
+    AND (c IS DISTINCT FROM v.c OR …)` (`IS NOT` on SQLite, where UPDATE … FROM needs 3.33 or later).
+    Without the table PostgreSQL estimates a CTE's filtered rows as all of them and hash-joins them to
+    the whole table: a full scan of it per call even when nothing changes (benchmarks/README.md).
+    Returns the number of rows written."""
     sql, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     pk = quote(model._meta.pk.column)
     names = [f"c{i}" for i in range(len(columns))]
+    temp = quote(f"update_from_{model._meta.db_table}")
     differs = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
     assign = ", ".join(f"{quote(c)} = v.{n}" for c, n in zip(columns, names, strict=True))
     changed = " OR ".join(f"{table}.{quote(c)} {differs} v.{n}" for c, n in zip(columns, names, strict=True))
-    # The CTE names the columns on both databases (SQLite has no `AS v(k, …)` for a subquery); it sits
-    # inside FROM so that the statement starts with UPDATE, or Python's sqlite3 reports no row count.
-    # Names come from the model; every value is a bound parameter.
-    source = f"(WITH v(k, {', '.join(names)}) AS ({sql}) SELECT * FROM v) AS v"  # noqa: S608
-    where = f"{table}.{pk} = v.k AND ({changed})"
-    statement = f"UPDATE {table} SET {assign} FROM {source} WHERE {where}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return max(cursor.rowcount, 0)
+    # Names come from the model; every value is a bound parameter. The CTE names the columns on both
+    # databases (SQLite has no `AS v(k, …)` for a subquery).
+    fill = f"CREATE TEMPORARY TABLE {temp} AS WITH v(k, {', '.join(names)}) AS ({sql}) SELECT * FROM v"  # noqa: S608
+    statement = f"UPDATE {table} SET {assign} FROM {temp} AS v WHERE {table}.{pk} = v.k AND ({changed})"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        with _no_jit(cursor):
+            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+            cursor.execute(fill, params)
+        cursor.execute(f"SELECT COUNT(*) FROM {temp}")  # noqa: S608
+        written = 0
+        if cursor.fetchone()[0]:
+            cursor.execute(statement)
+            written = max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {temp}")
+    return written
+
+
+@contextmanager
+def _no_jit(cursor: Any) -> Iterator[None]:
+    """PostgreSQL only: no JIT compilation for the statement within (its setting restored after, within
+    the transaction). JIT compiles a large GROUP BY's expressions each time: 217 ms of a 1.77 s recompute
+    over 300,000 persons (benchmarks/README.md), more than it saves."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SELECT current_setting('jit')")
+    was = cursor.fetchone()[0]
+    cursor.execute("SELECT set_config('jit', 'off', true)")
+    yield  # on an error the transaction (or savepoint) is rolled back, and the setting with it
+    cursor.execute("SELECT set_config('jit', %s, true)", [was])
 
 
 def analyze(*models_: type[models.Model]) -> None:
@@ -112,3 +141,10 @@ def group_flags(rows: QuerySet, *, key: str, flags: Sequence[str]) -> list[FlagC
         )
         for r in found
     ]
+
+
+def delete_rows(rows: QuerySet) -> int:
+    """DELETE the rows of `rows` in one statement, without Django's collector (which reads every row first to
+    check the foreign keys pointing at them). Only for rows that the caller knows nothing points at: the
+    database's own constraints still refuse a row that something does point at. Returns the rows deleted."""
+    return rows._raw_delete(rows.db)

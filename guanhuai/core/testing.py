@@ -5,6 +5,9 @@ checks that). App-specific builders live in each app's `tests/factories.py`; wha
   adds rows; the large one must show more rows with no more queries, so an N+1 fails whatever the data
   size (a fixed ceiling alone passes an N+1 on a small page).
 - `xlsx_bytes(rows, headers)`: an Excel file built in memory, for upload tests.
+- `python_sources(root)`: the Python files of a tree, for the tests that read the code itself (layers,
+  one door for money and audit), without the `*.html.py` files `makemessages` writes beside templates for
+  a moment while another test runs it.
 - `race(n, call, hold=)`, `outcomes(results)`, `fresh(obj)`: real threads, each on its own PostgreSQL
   connection, meeting inside a service at once (the concurrency tests of funds and programmes)."""
 
@@ -16,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
@@ -23,9 +27,27 @@ from django.db.models import Model
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
-__all__ = ["assert_queries_flat", "fresh", "lock", "outcomes", "race", "rows_shown", "xlsx_bytes"]
+__all__ = [
+    "assert_queries_flat",
+    "fresh",
+    "lock",
+    "outcomes",
+    "python_sources",
+    "race",
+    "rows_shown",
+    "xlsx_bytes",
+]
 
 M = TypeVar("M", bound=Model)
+
+
+# --- the code itself -------------------------------------------------------------------------------------
+
+
+def python_sources(root: Path) -> list[Path]:
+    """The `.py` files under `root`, sorted. A template's `makemessages` temporary (`list.html.py`, written
+    and deleted while the catalogue test extracts strings) is not source and may vanish mid-read."""
+    return sorted(path for path in root.rglob("*.py") if "." not in path.stem)
 
 
 # --- query counts -----------------------------------------------------------------------------------------

@@ -140,12 +140,19 @@ def chinese_date(day: dt.date) -> str:
     return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
-@lru_cache(maxsize=1)
-def _s2t():  # type: ignore[no-untyped-def]
+@lru_cache(maxsize=8)
+def _opencc(config: str):  # type: ignore[no-untyped-def]
     import opencc
 
-    return opencc.OpenCC("s2t")
+    return opencc.OpenCC(config)
 
 
-def to_traditional(text: str) -> str:
-    return _s2t().convert(text) if text else text
+def to_traditional(text: str, *, config: str = "s2t") -> str:
+    """Simplified → Traditional through OpenCC: `s2t` (plain characters), `s2hk` or `s2twp` (Taiwan
+    phrases), as the portal's site chooses."""
+    return _opencc(config).convert(text) if text else text
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC `t2s`): the portal's search compares both sides in Simplified."""
+    return _opencc("t2s").convert(text) if text else text

@@ -6,6 +6,9 @@ let a `NotFound` or `PermissionDenied` travel up to `DomainErrorMiddleware`.
   code names one, and the page renders again with what was typed.
 - `message_errors(request)`: a refusal of a button (no form) becomes a flash message; the view then
   redirects as it would have on success.
+- `form_action(request, form, act, title=…, back=…)`: the whole view of a form that does one thing: the
+  service call in `form_errors` (a refusal beside the field its code names), the success message and the
+  redirect, or the form page.
 - `refusal()`: a refusal is kept in `.error` (and `.message`) for a page that shows it in a place of its
   own: an editor's error box, an htmx fragment, one line of a pasted list.
 - Inside these blocks every refusal is shown where the person is, a `NotFound` too: there it is an ID or
@@ -27,7 +30,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied
@@ -150,6 +153,34 @@ def form_page(request: HttpRequest, form: Any, *, title: Any, back: str, **extra
         "core/form_page.html",
         {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
     )
+
+
+def form_action(
+    request: HttpRequest,
+    form: Any,
+    act: Callable[[dict[str, Any]], Any],
+    *,
+    title: Any,
+    back: str,
+    done: str | Callable[[Any], str] | None = None,
+    success: Any = None,
+    errors: dict[str, str] | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    """The whole view of a form that does one thing. On a valid POST, `act(cleaned_data)` (the service call);
+    its refusal goes on the field its code names (a field of the form, or `errors`: code → field, with
+    `default` among them), and the form is shown again. Done: the `success` message (a text, or a function
+    of the cleaned data) and a redirect to `done` (a URL, or a function of what `act` returned; `back` if
+    not given). Otherwise `form_page` with `title`, `back` and `extra`."""
+    if request.method == "POST" and form.is_valid():
+        mapping = {name: name for name in form.fields} | (errors or {})
+        default = mapping.pop("default", None)
+        with form_errors(form, mapping, default=default):
+            result = act(form.cleaned_data)
+            if success:
+                messages.success(request, success(form.cleaned_data) if callable(success) else success)
+            return redirect(done(result) if callable(done) else (done or back))
+    return form_page(request, form, title=title, back=back, **extra)
 
 
 class DomainErrorMiddleware:

@@ -19,6 +19,8 @@ register(
         "funds.allocation.closed": gettext_lazy("结束资金分配"),
         "funds.disbursement.recorded": gettext_lazy("登记支出"),
         "funds.disbursement.reversed": gettext_lazy("冲销支出"),
+        "funds.in_kind.distributed": gettext_lazy("发放物资"),
+        "funds.in_kind.reversed": gettext_lazy("冲销物资发放"),
         "funds.transfer.recorded": gettext_lazy("基金间转账"),
         "funds.round.created": gettext_lazy("发放专项救助"),
         "funds.period.closed": gettext_lazy("月末结账"),

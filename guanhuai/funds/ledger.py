@@ -256,8 +256,22 @@ def _check_non_negative(lines: list[Line]) -> None:
             )
 
 
-def reverse(*, actor: Actor, txn: LedgerTransaction, posted_on: dt.date, reason: str) -> LedgerTransaction:
-    """A reversal: the same entries with opposite signs, dated `posted_on` (an open period)."""
+def reverse(
+    *,
+    actor: Actor,
+    txn: LedgerTransaction,
+    posted_on: dt.date,
+    reason: str,
+    idempotency_key: str | None = None,
+) -> LedgerTransaction:
+    """A reversal: the same entries with opposite signs, dated `posted_on` (an open period). A transaction is
+    reversed at most once (a unique column: of two concurrent reversals the second is refused). With an
+    `idempotency_key`, a replay of the reversal that was posted under it returns it, marked `replayed`."""
+    if idempotency_key:
+        done = LedgerTransaction.objects.filter(idempotency_key=idempotency_key, reverses=txn).first()
+        if done is not None:
+            done.replayed = True  # type: ignore[attr-defined]
+            return done
     if txn.kind == TxnKind.REVERSAL:
         raise ValidationError(_("冲销记录不能再冲销；请重新登记一笔。"), code="reverse_reversal")
     if LedgerTransaction.objects.filter(reverses=txn).exists():
@@ -266,11 +280,15 @@ def reverse(*, actor: Actor, txn: LedgerTransaction, posted_on: dt.date, reason:
         Line(fund=e.fund, account=e.account, amount=-e.amount, purpose=e.purpose, allocation=e.allocation)
         for e in txn.entries.select_related("fund", "purpose", "allocation")
     ]
-    return post(
+    reversal = post(
         actor=actor,
         kind=TxnKind.REVERSAL,
         posted_on=posted_on,
         description=gettext_noop("冲销：%(r)s") % {"r": reason.strip()[:150]},
         lines=lines,
         reverses=txn,
+        idempotency_key=idempotency_key,
     )
+    if reversal.reverses_id != txn.pk:  # the key was already used for another transaction
+        raise Conflict(_("该幂等键已用于另一笔账目，请换一个键。"), code="idempotency_mismatch")
+    return reversal

@@ -130,6 +130,8 @@ class Pledge(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         ordering = ["-starts_on"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive")]
@@ -326,6 +328,8 @@ class SpecialRound(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         ordering = ["-paid_on"]
 
@@ -352,6 +356,8 @@ class Disbursement(models.Model):
     )
     reversed = models.BooleanField(_("已冲销"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         ordering = ["-paid_on", "-id"]

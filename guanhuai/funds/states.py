@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.states import table
+
 
 class DonorKind(models.TextChoices):
     PERSON = "person", _("个人")
@@ -56,10 +58,8 @@ class ReceiptStatus(models.TextChoices):
     VOIDED = "voided", _("已作废")
 
 
-RECEIPT_TRANSITIONS: dict[str, set[str]] = {
-    ReceiptStatus.ISSUED: {ReceiptStatus.VOIDED},  # voided with a reason (a re-issue voids the original)
-    ReceiptStatus.VOIDED: set(),
-}
+# An issued receipt is voided with a reason (a re-issue voids the original).
+RECEIPT_TRANSITIONS = table(ReceiptStatus, issued="voided")
 
 
 class AllocationStatus(models.TextChoices):
@@ -67,10 +67,8 @@ class AllocationStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-ALLOCATION_TRANSITIONS: dict[str, set[str]] = {
-    AllocationStatus.ACTIVE: {AllocationStatus.CLOSED},  # the rest goes back to the fund's cash
-    AllocationStatus.CLOSED: set(),
-}
+# Closing an allocation sends its rest back to the fund's cash.
+ALLOCATION_TRANSITIONS = table(AllocationStatus, active="closed")
 
 
 class TargetKind(models.TextChoices):

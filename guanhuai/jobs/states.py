@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.states import table
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
@@ -9,12 +11,10 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-TRANSITIONS = {
-    JobStatus.QUEUED: {JobStatus.RUNNING, JobStatus.FAILED},
-    # RUNNING → RUNNING is a resume after a worker died mid-job.
-    JobStatus.RUNNING: {JobStatus.RUNNING, JobStatus.SUCCEEDED, JobStatus.FAILED},
-    # A failed job may be retried; it resumes from its checkpoint.
-    JobStatus.FAILED: {JobStatus.QUEUED},
-    JobStatus.SUCCEEDED: set(),
-}
+TRANSITIONS = table(
+    JobStatus,
+    queued="running failed",
+    running="running succeeded failed",  # running → running: a resume after a worker died mid-job
+    failed="queued",  # a failed job may be retried; it resumes from its checkpoint
+)
 FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.registry import register
 from guanhuai.jobs.services import Progress
+from guanhuai.programmes.services.arrears import AREA
 from guanhuai.programmes.services.enrolments import (
     DEATH,
     RECONFIRM,
@@ -54,7 +55,10 @@ def death(job: Job, progress: Progress) -> None:
     from guanhuai.programmes.services import enrolments
     from guanhuai.registry.models import Person
 
-    person = Person.objects.get(pk=job.params["person_id"])
+    # the person whose death the submitter recorded: in their scope when they recorded it
+    person = Person.objects.unscoped("the person of the job, checked when it was submitted").get(
+        pk=job.params["person_id"]
+    )
     if person.died_on is None:
         job.counts = {"enrolments": 0}
         return
@@ -69,7 +73,7 @@ def cycle_owed(job: Job, progress: Progress) -> None:
     from guanhuai.programmes.models import Cycle
     from guanhuai.programmes.services.arrears import report_job_run
 
-    cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
+    cycle = Cycle.objects.unscoped(AREA).select_related("programme").get(pk=job.params["cycle_id"])
     job.counts, job.message = report_job_run(cycle, actor=job.actor)
 
 
@@ -78,7 +82,7 @@ def cycle_arrears(job: Job, progress: Progress) -> None:
     from guanhuai.programmes.models import Cycle
     from guanhuai.programmes.services.arrears import arrears_job_run
 
-    cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
+    cycle = Cycle.objects.unscoped(AREA).select_related("programme").get(pk=job.params["cycle_id"])
     job.counts = arrears_job_run(cycle, actor=job.actor)
 
 
@@ -91,5 +95,5 @@ def cycle_generate(job: Job, progress: Progress) -> None:
     from guanhuai.programmes.models import Cycle
     from guanhuai.programmes.services.generation import generate_entitlements
 
-    cycle = Cycle.objects.select_related("programme").get(pk=job.params["cycle_id"])
+    cycle = Cycle.objects.unscoped(AREA).select_related("programme").get(pk=job.params["cycle_id"])
     job.counts = generate_entitlements(cycle, progress)

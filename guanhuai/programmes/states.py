@@ -1,8 +1,11 @@
-"""Statuses and the allowed transitions of every stateful programme record (docs/programmes.md)."""
+"""Statuses and the allowed transitions of every stateful programme record (docs/programmes.md). A table
+names, by value, where each status may move (`core.states.table`); a status it does not name is final."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from guanhuai.core.states import table
 
 
 class Target(models.TextChoices):
@@ -35,6 +38,21 @@ class NoticeNames(models.TextChoices):
     KEEP_LAST = "keep_last", _("显示姓和末字（张*明）")
 
 
+class ObjectionIdentity(models.TextChoices):
+    """What an online objection (the public portal) must carry about who raises it. At the village counter
+    the clerk sees the person; online, the programme decides whether a name and a phone are required."""
+
+    OPTIONAL = "optional", _("姓名和电话可不填（可匿名）")
+    REQUIRED = "required", _("须填写姓名和电话")
+
+
+class ObjectionChannel(models.TextChoices):
+    """Where an objection was received: taken at the village by a clerk, or filed on the public portal."""
+
+    COUNTER = "counter", _("村（居）登记")
+    ONLINE = "online", _("网上提交")
+
+
 class FundingSource(models.TextChoices):
     FUND = "fund", _("基金")
     BUDGET = "budget", _("财政预算")
@@ -62,26 +80,14 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-APPLICATION_TRANSITIONS: dict[str, set[str]] = {
-    ApplicationStatus.DRAFT: {ApplicationStatus.UNDER_REVIEW, ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.UNDER_REVIEW: {
-        ApplicationStatus.UNDER_REVIEW,  # passed one level, on to the next
-        ApplicationStatus.IN_PUBLIC_NOTICE,
-        ApplicationStatus.RETURNED,
-        ApplicationStatus.APPROVED,
-        ApplicationStatus.REFUSED,
-    },
-    ApplicationStatus.IN_PUBLIC_NOTICE: {
-        ApplicationStatus.UNDER_REVIEW,
-        ApplicationStatus.APPROVED,
-        ApplicationStatus.RETURNED,
-        ApplicationStatus.REFUSED,
-    },
-    ApplicationStatus.RETURNED: {ApplicationStatus.UNDER_REVIEW, ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.APPROVED: set(),
-    ApplicationStatus.REFUSED: set(),
-    ApplicationStatus.WITHDRAWN: set(),
-}
+APPLICATION_TRANSITIONS = table(
+    ApplicationStatus,
+    draft="under_review withdrawn",
+    # under_review → under_review: passed one level, on to the next
+    under_review="under_review in_public_notice returned approved refused",
+    in_public_notice="under_review approved returned refused",
+    returned="under_review withdrawn",
+)
 
 
 class Decision(models.TextChoices):
@@ -105,10 +111,7 @@ class NoticeStatus(models.TextChoices):
     CLOSED = "closed", _("公示结束")
 
 
-NOTICE_TRANSITIONS: dict[str, set[str]] = {
-    NoticeStatus.OPEN: {NoticeStatus.CLOSED},
-    NoticeStatus.CLOSED: set(),
-}
+NOTICE_TRANSITIONS = table(NoticeStatus, open="closed")
 
 
 class ObjectionStatus(models.TextChoices):
@@ -117,11 +120,7 @@ class ObjectionStatus(models.TextChoices):
     DISMISSED = "dismissed", _("异议不成立")
 
 
-OBJECTION_TRANSITIONS: dict[str, set[str]] = {
-    ObjectionStatus.OPEN: {ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED},
-    ObjectionStatus.UPHELD: set(),
-    ObjectionStatus.DISMISSED: set(),
-}
+OBJECTION_TRANSITIONS = table(ObjectionStatus, open="upheld dismissed")
 
 
 class GrievanceStatus(models.TextChoices):
@@ -131,12 +130,9 @@ class GrievanceStatus(models.TextChoices):
     REJECTED = "rejected", _("不予受理")
 
 
-GRIEVANCE_TRANSITIONS: dict[str, set[str]] = {
-    GrievanceStatus.OPEN: {GrievanceStatus.IN_PROGRESS, GrievanceStatus.REJECTED, GrievanceStatus.RESOLVED},
-    GrievanceStatus.IN_PROGRESS: {GrievanceStatus.RESOLVED, GrievanceStatus.REJECTED},
-    GrievanceStatus.RESOLVED: set(),
-    GrievanceStatus.REJECTED: set(),
-}
+GRIEVANCE_TRANSITIONS = table(
+    GrievanceStatus, open="in_progress rejected resolved", in_progress="resolved rejected"
+)
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -145,12 +141,13 @@ class EnrolmentStatus(models.TextChoices):
     EXITED = "exited", _("已退出")
 
 
-ENROLMENT_TRANSITIONS: dict[str, set[str]] = {
-    EnrolmentStatus.ACTIVE: {EnrolmentStatus.SUSPENDED, EnrolmentStatus.EXITED},
-    EnrolmentStatus.SUSPENDED: {EnrolmentStatus.ACTIVE, EnrolmentStatus.EXITED},
+ENROLMENT_TRANSITIONS = table(
+    EnrolmentStatus,
+    active="suspended exited",
+    suspended="active exited",
     # Only `enrolment_reactivate`: a new approved application for a person whose enrolment had exited.
-    EnrolmentStatus.EXITED: {EnrolmentStatus.ACTIVE},
-}
+    exited="active",
+)
 
 
 class ExitReason(models.TextChoices):
@@ -178,12 +175,12 @@ class CycleStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-CYCLE_TRANSITIONS: dict[str, set[str]] = {
-    CycleStatus.GENERATING: {CycleStatus.REVIEW},
-    CycleStatus.REVIEW: {CycleStatus.APPROVED},  # once enough approvers have signed
-    CycleStatus.APPROVED: {CycleStatus.CLOSED},  # every entitlement paid or excluded
-    CycleStatus.CLOSED: set(),
-}
+CYCLE_TRANSITIONS = table(
+    CycleStatus,
+    generating="review",
+    review="approved",  # once enough approvers have signed
+    approved="closed",  # every entitlement paid or excluded
+)
 
 
 class EntitlementKind(models.TextChoices):
@@ -200,14 +197,14 @@ class EntitlementStatus(models.TextChoices):
     FAILED = "failed", _("发放失败")
 
 
-ENTITLEMENT_TRANSITIONS: dict[str, set[str]] = {
-    EntitlementStatus.DUE: {EntitlementStatus.EXCLUDED, EntitlementStatus.BATCHED},
-    EntitlementStatus.EXCLUDED: {EntitlementStatus.DUE},  # restored during review
-    EntitlementStatus.BATCHED: {EntitlementStatus.PAID, EntitlementStatus.FAILED},
+ENTITLEMENT_TRANSITIONS = table(
+    EntitlementStatus,
+    due="excluded batched",
+    excluded="due",  # restored during review
+    batched="paid failed",
     # A failed payment is paid again in a retry batch, or excluded (e.g. the enrolment stopped).
-    EntitlementStatus.FAILED: {EntitlementStatus.BATCHED, EntitlementStatus.EXCLUDED},
-    EntitlementStatus.PAID: set(),
-}
+    failed="batched excluded",
+)
 
 
 class BatchStatus(models.TextChoices):
@@ -216,11 +213,11 @@ class BatchStatus(models.TextChoices):
     RECONCILED = "reconciled", _("已对账")
 
 
-BATCH_TRANSITIONS: dict[str, set[str]] = {
-    BatchStatus.CREATED: {BatchStatus.EXPORTED},
-    BatchStatus.EXPORTED: {BatchStatus.RECONCILED},  # every payment has a bank result
-    BatchStatus.RECONCILED: set(),
-}
+BATCH_TRANSITIONS = table(
+    BatchStatus,
+    created="exported",
+    exported="reconciled",  # every payment has a bank result
+)
 
 
 class PaymentStatus(models.TextChoices):
@@ -229,8 +226,5 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-PAYMENT_TRANSITIONS: dict[str, set[str]] = {
-    PaymentStatus.PENDING: {PaymentStatus.PAID, PaymentStatus.FAILED},
-    PaymentStatus.PAID: set(),
-    PaymentStatus.FAILED: set(),  # a retry is a new payment in a new batch
-}
+# A failed payment is final: a retry is a new payment in a new batch.
+PAYMENT_TRANSITIONS = table(PaymentStatus, pending="paid failed")

@@ -230,7 +230,9 @@ def batches(actor: Actor) -> list[WorkItem]:
     if not scoping.can_anywhere(actor, PAY):
         return []
     rows = (
-        PaymentBatch.objects.filter(
+        # batches of the cycles the actor sees (cycle_list applies the programme's visibility)
+        scoping.mark_scoped(PaymentBatch.objects.all())
+        .filter(
             cycle__in=cycles_sel.cycle_list(actor=actor).order_by().values("pk"),
             status__in=[BatchStatus.CREATED, BatchStatus.EXPORTED],
         )

@@ -9,10 +9,11 @@ A couple who later bore or adopted another child has `children_ever` = 2 and is 
 computed set-based over the given parents (or all parents), never a Python loop, so "all bereaved
 families in county X" is a plain indexed filter on `special_status`.
 
-One statement per batch: the facts are one GROUP BY over the batch's parents and their children's links
-(`family_facts`), written with `core.sql.update_from` (UPDATE … FROM a CTE), only where they changed. The
-earlier form, correlated COUNT subqueries per row in SET and WHERE, took 44 s per 300,000 persons on
-PostgreSQL (issue 17), which runs them once per row (benchmarks/README.md).
+One GROUP BY per batch over the batch's parents and their children's links (`family_facts`), whose
+HAVING keeps the persons whose stored facts differ (`changed_facts`); `core.sql.update_from` puts those in
+a temporary table and writes only them (UPDATE … FROM). The earlier form, correlated COUNT subqueries per
+row in SET and WHERE, took 44 s per 300,000 persons on PostgreSQL (issue 17), which runs them once per row;
+then a CTE joined back to the whole table per range of 100,000 (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -21,17 +22,18 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from guanhuai.core import sql
 from guanhuai.registry.models import ParentChild, Person
 from guanhuai.registry.states import SpecialStatus
 
-# A recompute over more parents than this refreshes the planner's statistics of the tables it read and
-# wrote (core.sql.analyze): after a bulk load PostgreSQL would otherwise plan for the empty tables.
+# A recompute that writes more rows than this refreshes the planner's statistics of the person table
+# (core.sql.analyze): the counts of special_status, which lists and eligibility filter on, have moved.
 ANALYZE_ABOVE = 10_000
-# Persons per id range when recomputing everyone, and parents per `pk IN (…)` batch for a list.
-RANGE_BATCH = 100_000
+# Persons per id range when recomputing everyone (one range up to a million persons: each range scans
+# the whole person table on PostgreSQL), and parents per `pk IN (…)` batch for a list.
+RANGE_BATCH = 1_000_000
 LIST_BATCH = 20_000
 
 
@@ -58,6 +60,14 @@ def family_facts(parents: QuerySet[Person]) -> QuerySet:
             )
         )
         .values_list("pk", "_ever", "_living", "_status")
+    )
+
+
+def changed_facts(parents: QuerySet[Person]) -> QuerySet:
+    """`family_facts` of those of these persons whose stored facts differ from them: the comparison is a
+    HAVING on the same GROUP BY, which reads each person's row once (the derived columns are NOT NULL)."""
+    return family_facts(parents).exclude(
+        children_ever=F("_ever"), living_children=F("_living"), special_status=F("_status")
     )
 
 
@@ -94,22 +104,24 @@ def facts_at_insert(persons: Iterable[Any], links: Iterable[tuple[Any, Any]]) ->
 
 def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: int | None = None) -> int:
     """Recompute the derived facts of these parents (all persons if None, in id-range batches).
-    One UPDATE per batch; returns the number of persons whose facts changed. PostgreSQL joins each batch
-    to the whole link and person tables (hash joins over full scans), so fewer, larger batches cost less:
-    20,000 parents per batch read the links a quarter as often as 5,000 did, and ranges of 100,000
-    persons cost about 30 % less than ranges of 20,000 on PostgreSQL (the same on SQLite). A list of ids
-    goes 20,000 at a time, which keeps `pk IN (…)` under SQLite's limit of bound parameters."""
+    Per batch one GROUP BY lists the persons whose stored facts differ (`changed_facts`), into a
+    temporary table, and only those rows are written (`core.sql.update_from`); returns their number, 0
+    when nothing changed (then nothing is written: no dead tuples, no index entries on PostgreSQL).
+    PostgreSQL hash-joins each batch to the whole link and person tables (full scans: the children may be
+    anywhere), so a batch costs about a scan of the table whatever its size: ranges of 1,000,000 persons
+    took 3.1 s for 300,000 persons against 4.0–4.3 s in ranges of 100,000 (SQLite: 2.0 s either way;
+    benchmarks/README.md). A list of ids goes 20,000 at a time, which keeps `pk IN (…)` under SQLite's
+    limit of bound parameters."""
 
     def run(qs: QuerySet[Person]) -> int:
         return sql.update_from(
-            Person, ["children_ever", "living_children", "special_status"], family_facts(qs)
+            Person, ["children_ever", "living_children", "special_status"], changed_facts(qs)
         )
 
     ids = None if parent_ids is None else sorted(set(parent_ids))
-    large = ids is None or len(ids) > ANALYZE_ABOVE
-    if large:
-        # The batches' joins are planned from these statistics, which a bulk load has just made wrong.
-        sql.analyze(Person, ParentChild)
+    # No ANALYZE before: the plan is hash joins over whole tables, which PostgreSQL sizes from the tables'
+    # pages even with stale statistics, and a bulk load refreshes its own (web/demo/households.py). It
+    # cost 2 s of a 3–5 s recompute of 300,000 persons that changed nothing.
     total = _in_batches(run, ids, batch or (RANGE_BATCH if ids is None else LIST_BATCH))
     if total > ANALYZE_ABOVE:
         sql.analyze(Person)  # special_status changed in many rows

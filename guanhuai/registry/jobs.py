@@ -13,7 +13,11 @@ from guanhuai.registry.models import ImportBatch
 
 
 def _batch(job: Job) -> ImportBatch:
-    return ImportBatch.objects.select_related("org_unit", "actor").get(pk=job.params["batch"])
+    return (
+        ImportBatch.objects.unscoped("the job's own batch, checked when it was submitted")
+        .select_related("org_unit", "actor")
+        .get(pk=job.params["batch"])
+    )
 
 
 @register(imports.IMPORT_VALIDATE, _("校验户籍人口导入文件"))

@@ -178,6 +178,18 @@ class Person(models.Model):
             # Programme eligibility starts from special-family status (special assistance over 1M persons on
             # SQLite: 2.4 s walking the birth-date index → 0.03 s).
             models.Index(fields=["special_status", "birth_date"], name="person_status_birth"),
+            # "Is this household a special family?" (association care: a county's gap page and the province
+            # coverage report ask it of every household): the living bereaved and disabled-child persons by
+            # household, a few percent of all persons. The predicate is the one `association.selectors.care
+            # .is_special` writes, so PostgreSQL matches it; SQLite uses it too.
+            models.Index(
+                fields=["household"],
+                condition=Q(
+                    special_status__in=[SpecialStatus.BEREAVED, SpecialStatus.DISABLED_CHILD],
+                    died_on__isnull=True,
+                ),
+                name="person_special_household",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["id_index"], name="person_id_index_unique"),
@@ -206,6 +218,8 @@ class BankAccount(models.Model):
     account_masked = models.CharField(_("银行账号"), max_length=40, editable=False)
     account_index = models.CharField(max_length=64, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_masked}"
@@ -269,6 +283,8 @@ class LifeEvent(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         ordering = ["-occurred_on", "-id"]
 
@@ -284,6 +300,8 @@ class Consent(models.Model):
     given_by = models.CharField(_("同意人"), max_length=50, help_text=_("本人，或监护人姓名"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     withdrawn_on = models.DateField(_("撤回日期"), null=True, blank=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         ordering = ["-given_on", "-id"]
@@ -314,6 +332,8 @@ class TransferRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(_("处理意见"), max_length=300, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         ordering = ["-requested_at"]
 
@@ -321,17 +341,12 @@ class TransferRequest(models.Model):
         return f"{self.get_status_display()} → {self.to_unit_id}"
 
 
-class ImportBatch(models.Model):
-    """One uploaded Excel file of households, staged row by row (ImportRow), validated, then committed.
-
-    The same file (same SHA-256) uploaded again under the same branch leads back to this batch, so a file
-    is never imported twice; the same people in another file are refused by the ID blind index."""
-
-    class Status(models.TextChoices):
-        STAGED = "staged", _("校验中")
-        VALIDATED = "validated", _("已校验")
-        COMMITTED = "committed", _("已导入")
-        FAILED = "failed", _("失败")
+class StagedFile(models.Model):
+    """What every staged Excel import keeps of its uploaded file, whatever its rows hold: who uploaded it
+    under which branch, its SHA-256 (the same file under the same branch leads back to its batch), the row
+    counts, the validate and commit jobs, where a resumed commit starts, and when each step ran. The
+    registry's household import (`ImportBatch`) and the association's member import (`MemberImport`) add
+    their status and their own counts."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
@@ -341,13 +356,9 @@ class ImportBatch(models.Model):
     )
     file_name = models.CharField(_("文件名"), max_length=120)
     digest = models.CharField(_("文件摘要(SHA-256)"), max_length=64)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.STAGED)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
-    valid_rows = models.PositiveIntegerField(_("有效行数"), default=0)
     invalid_rows = models.PositiveIntegerField(_("错误行数"), default=0)
-    imported_rows = models.PositiveIntegerField(_("已导入人数"), default=0)
-    households_created = models.PositiveIntegerField(_("已导入户数"), default=0)
-    # The last household (ImportRow.household_seq) committed: a resumed commit starts after it.
+    # The last unit committed (a row, or a household): a resumed commit starts after it.
     commit_checkpoint = models.PositiveIntegerField(default=0, editable=False)
     validate_job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -363,6 +374,32 @@ class ImportBatch(models.Model):
     validated_at = models.DateTimeField(_("校验时间"), null=True, blank=True)
     committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.file_name} #{self.pk}"
+
+
+class ImportBatch(StagedFile):
+    """One uploaded Excel file of households, staged row by row (ImportRow), validated, then committed.
+
+    The same file (same SHA-256) uploaded again under the same branch leads back to this batch, so a file
+    is never imported twice; the same people in another file are refused by the ID blind index."""
+
+    class Status(models.TextChoices):
+        STAGED = "staged", _("校验中")
+        VALIDATED = "validated", _("已校验")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("失败")
+
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.STAGED)
+    valid_rows = models.PositiveIntegerField(_("有效行数"), default=0)
+    imported_rows = models.PositiveIntegerField(_("已导入人数"), default=0)
+    households_created = models.PositiveIntegerField(_("已导入户数"), default=0)
+
     class Meta:
         verbose_name = _("导入批次")
         verbose_name_plural = _("导入批次")
@@ -370,9 +407,6 @@ class ImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["org_unit", "digest"], name="importbatch_unit_digest"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} #{self.pk}"
 
 
 class ImportRow(models.Model):

@@ -52,4 +52,7 @@ class ConsentPurpose(models.TextChoices):
     ASSISTANCE = "assistance", _("扶助申请与发放")
     SENSITIVE = "sensitive", _("处理敏感个人信息（失独/伤残/健康/银行账户）")
     PUBLICATION = "publication", _("公示（姓名脱敏、村、金额）")
+    # A family's honour (e.g. a named Happy Family) shown on the public portal with the head's full name and
+    # the village: a separate consent (PIPL art. 25), withdrawable at any time.
+    HONOURS = "honours", _("荣誉公开（户主姓名和所在村在门户网站公开）")
     MINOR = "minor", _("处理不满十四周岁未成年人信息（监护人同意）")

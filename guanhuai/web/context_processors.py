@@ -13,6 +13,9 @@ NAVIGATION = [
     ("programmes:home", _("扶助发放"), "programmes.view"),
     ("funds:dashboard", _("基金捐赠"), "funds.view_funds"),
     ("association:home", _("协会建设"), "association.view"),
+    ("projects:list", _("协会项目"), "projects.view"),
+    ("governance:home", _("村民自治"), "governance.view"),
+    ("portal:manage", _("阳光计生"), "portal.view_stats"),  # editors, approvers and auditors of the portal
     ("orgs:tree", _("组织机构"), "orgs.view_units"),
     ("accounts:users", _("用户与角色"), "accounts.view_users"),
     ("jobs:list", _("后台任务"), None),

@@ -14,7 +14,7 @@ from guanhuai.accounts import scoping, selectors
 from guanhuai.accounts.actor import Actor
 from guanhuai.accounts.permissions import MANAGE_USERS, VIEW_USERS
 from guanhuai.accounts.registry import Role
-from guanhuai.core.forms import with_note
+from guanhuai.core.forms import style_widgets, with_note
 from guanhuai.orgs.models import OrgUnit
 
 
@@ -82,17 +82,12 @@ class LoginForm(AuthenticationForm):
 
 
 class _Bootstrap:
-    """Adds Bootstrap classes to every widget, so templates can render fields in a loop."""
+    """Bootstrap classes on every widget (core.forms.style_widgets), once the form has all its fields."""
+
+    fields: dict[str, Any]
 
     def _style(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+        style_widgets(self.fields)
 
 
 class _NewPasswordMixin:

@@ -4,24 +4,18 @@ ends in the middle of a test."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from django.test import Client
-from django_ratelimit import core
 
 from guanhuai.accounts import services
 from guanhuai.accounts.models import ApiToken
 from guanhuai.audit.models import AuditEntry
 
-NOW = 1_800_000_000.0
-
 
 @pytest.fixture
-def clock(monkeypatch):
-    state = SimpleNamespace(now=NOW)
-    monkeypatch.setattr(core, "time", SimpleNamespace(time=lambda: state.now))
-    return state
+def clock(rate_clock):
+    # the root conftest stands the counters' clock still for every test; these tests move it
+    return rate_clock
 
 
 @pytest.fixture

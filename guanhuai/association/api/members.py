@@ -10,13 +10,14 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.association import selectors, services
 from guanhuai.association.permissions import VIEW
 from guanhuai.association.states import BodyKind, Employment, MemberKind, MemberStatus, Position
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, actor, paginate
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, actor, paginate, ref
 from guanhuai.orgs import selectors as org_selectors
 
 router = Router(tags=["协会会员与组织"])
@@ -133,6 +134,62 @@ def member_transfer(request: HttpRequest, member_id: int, payload: MemberTransfe
         actor=who, member=member, to_unit=_unit(request, payload.to_unit_id), on=payload.on
     )
     return Status(201, selectors.member_get(actor=who, member_id=moved.pk))
+
+
+# --- member groups -------------------------------------------------------------------------------------------
+
+
+class MemberGroupOut(Schema):
+    id: int
+    org_unit_id: int
+    name: str
+    leader_id: int | None
+    leader_name: str | None = Field(None, description="组长姓名；没有组长为 null")
+
+    @staticmethod
+    def resolve_leader_name(obj: Any) -> str | None:
+        return obj.leader.name if obj.leader_id else None
+
+
+class MemberGroupLeaderIn(Schema):
+    leader_id: int | None = Field(
+        ..., ge=1, le=2**63 - 1, description="新组长（本协会的在册会员）；null 为暂不设组长"
+    )
+
+
+@router.get(
+    "/member-groups",
+    response={200: list[MemberGroupOut], **AUTH_ERRORS, 422: ErrorOut},
+    summary="一个协会的会员小组及组长",
+)
+@paginate
+def member_group_list(request: HttpRequest, unit_id: int = Query(..., ge=1)) -> Any:
+    return selectors.group_list(actor=actor(request), unit=_unit(request, unit_id))
+
+
+@router.get("/member-groups/{int:group_id}", response={200: MemberGroupOut, **READ}, summary="会员小组详情")
+def member_group_get(request: HttpRequest, group_id: int) -> Any:
+    return selectors.group_get(actor=actor(request), group_id=group_id)
+
+
+@router.put(
+    "/member-groups/{int:group_id}/leader",
+    response={200: MemberGroupOut, **WRITE},
+    summary="更换会员小组组长",
+    description="新组长加入该小组。422 leader：不是本协会的在册会员；422 unknown_member：会员不存在或不在辖区内；"
+    "403：可查看但无权修改。",
+)
+def member_group_set_leader(request: HttpRequest, group_id: int, payload: MemberGroupLeaderIn) -> Any:
+    who = actor(request)
+    group = selectors.group_get(actor=who, group_id=group_id)
+    leader = None
+    if payload.leader_id is not None:
+        leader = ref(
+            lambda: selectors.member_get(actor=who, member_id=payload.leader_id),
+            code="unknown_member",
+            message=_("会员不存在，或您无权操作。"),
+        )
+    return services.member_group_set_leader(actor=who, group=group, leader=leader)
 
 
 # --- bodies --------------------------------------------------------------------------------------------------

@@ -41,8 +41,7 @@ class TrainingTopicOut(Schema):
     name: str
 
 
-class CourseIn(Schema):
-    org_unit_id: Id
+class CourseEditIn(Schema):
     topic: str = Field(..., max_length=40, description="培训主题代码（GET /courses/topics）")
     title: str = Field(..., max_length=100)
     level: CourseLevel | None = Field(None, description="留空为主办协会的级别")
@@ -52,6 +51,10 @@ class CourseIn(Schema):
     capacity: int = Field(..., ge=1, le=10000)
     place: str = Field("", max_length=100)
     trainer_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class CourseIn(CourseEditIn):
+    org_unit_id: Id
 
 
 class CourseOut(Schema):
@@ -67,10 +70,15 @@ class CourseOut(Schema):
     hours: str
     capacity: int
     place: str
+    trainer_ids: list[int]
 
     @staticmethod
     def resolve_hours(obj: Any) -> str:
         return str(obj.hours)
+
+    @staticmethod
+    def resolve_trainer_ids(obj: Any) -> list[int]:
+        return sorted(t.pk for t in obj.trainers.all())
 
 
 class CourseSessionIn(Schema):
@@ -146,13 +154,20 @@ class CertificateCheckOut(Schema):
     issued_on: dt.date | None = None
 
 
-class TrainerQualificationIn(Schema):
-    org_unit_id: Id
+class TrainerEditIn(Schema):
     kind: TrainerKind
     name: str = Field(..., min_length=1, max_length=50)
     qualified_on: DayIn
     valid_until: DayIn | None = None
     certificate_no: str = Field("", max_length=40)
+
+
+class TrainerQualificationIn(TrainerEditIn):
+    org_unit_id: Id
+
+
+class EnrolmentCancelIn(Schema):
+    reason: str = Field(..., max_length=200, description="取消报名的原因（必填）")
 
 
 class TrainerQualificationOut(Schema):
@@ -231,26 +246,34 @@ def course_list(request: HttpRequest, year: int | None = None, topic: str = "") 
 def course_create(request: HttpRequest, payload: CourseIn) -> Any:
     actor = actor_of(request)
     unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW_TRAINING)
-    topic = TrainingTopic.objects.filter(code=payload.topic, active=True).first()
+    course = services.course_create(actor=actor, org_unit=unit, **_course_values(actor, payload))
+    return Status(201, selectors.course_get(actor=actor, course_id=course.pk))
+
+
+@router.put(
+    "/{int:course_id}",
+    response={200: CourseOut, **WRITE},
+    summary="修改培训班（主办协会不变）",
+    description="与开设时相同的检查，另外：已有课次须在新日期之内（422 starts_on），名额不少于已报名人数"
+    "（409 capacity）。trainer_ids 为修改后的全部培训师。403：可查看但无权修改。",
+)
+def course_update(request: HttpRequest, course_id: int, payload: CourseEditIn) -> Any:
+    actor = actor_of(request)
+    course = selectors.course_get(actor=actor, course_id=course_id)
+    services.course_update(actor=actor, course=course, **_course_values(actor, payload))
+    return selectors.course_get(actor=actor, course_id=course.pk)
+
+
+def _course_values(actor: Any, payload: CourseEditIn) -> dict[str, Any]:
+    """A course's fields from the body, its topic and trainers looked up (unknown or out of scope: a 422)."""
+    topic = TrainingTopic.objects.filter(code=payload.topic).first()
     if topic is None:
         raise ValidationError(_("培训主题不存在。"), code="unknown_topic")
     trainers = list(selectors.trainer_list(actor=actor).filter(pk__in=payload.trainer_ids))
     if len(trainers) != len(set(payload.trainer_ids)):
         raise ValidationError(_("培训师不存在，或您无权选择。"), code="unknown_trainer")
-    course = services.course_create(
-        actor=actor,
-        org_unit=unit,
-        topic=topic,
-        title=payload.title,
-        starts_on=payload.starts_on,
-        ends_on=payload.ends_on,
-        hours=payload.hours,
-        capacity=payload.capacity,
-        level=payload.level,
-        place=payload.place,
-        trainers=trainers,
-    )
-    return Status(201, selectors.course_get(actor=actor, course_id=course.pk))
+    values = payload.dict(include={"title", "starts_on", "ends_on", "hours", "capacity", "level", "place"})
+    return {**values, "topic": topic, "trainers": trainers}
 
 
 @router.get("/{int:course_id}", response={200: CourseOut, **READ}, summary="培训班详情")
@@ -313,6 +336,20 @@ def course_enrolment_create(request: HttpRequest, course_id: int, payload: Cours
         raise ValidationError(_("所选干部或会员不存在，或您无权操作。"), code="unknown_person")
     made = services.enrol(actor=actor, course=course, cadres=cadres, members=members)
     return Status(201, made)
+
+
+@router.post(
+    "/enrolments/{int:enrolment_id}/cancel",
+    response={204: None, **WRITE},
+    summary="取消报名（须填原因；已签到或已获证书的不能取消）",
+    description="名额随之空出，审计记录保留被取消者和原因。409 attended：已签到或已获证书；422 reason：未填原因；"
+    "403：可查看但无权修改。",
+)
+def course_enrolment_cancel(request: HttpRequest, enrolment_id: int, payload: EnrolmentCancelIn) -> Any:
+    actor = actor_of(request)
+    enrolment = selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id)
+    services.enrolment_cancel(actor=actor, enrolment=enrolment, reason=payload.reason)
+    return Status(204, None)
 
 
 @router.post(
@@ -416,16 +453,20 @@ def training_trainer_list(request: HttpRequest, kind: TrainerKind | None = None)
 def training_trainer_create(request: HttpRequest, payload: TrainerQualificationIn) -> Any:
     actor = actor_of(request)
     unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW_TRAINING)
-    trainer = services.trainer_create(
-        actor=actor,
-        org_unit=unit,
-        kind=payload.kind,
-        name=payload.name,
-        qualified_on=payload.qualified_on,
-        valid_until=payload.valid_until,
-        certificate_no=payload.certificate_no,
-    )
+    trainer = services.trainer_create(actor=actor, org_unit=unit, **payload.dict(exclude={"org_unit_id"}))
     return Status(201, trainer)
+
+
+@router.put(
+    "/trainers/{int:trainer_id}",
+    response={200: TrainerQualificationOut, **WRITE},
+    summary="修改培训师资格（换证、延期、更正）",
+    description="与登记时相同的检查（422）；所属协会不变。403：可查看但无权修改。",
+)
+def training_trainer_update(request: HttpRequest, trainer_id: int, payload: TrainerEditIn) -> Any:
+    actor = actor_of(request)
+    trainer = selectors.trainer_get(actor=actor, trainer_id=trainer_id)
+    return services.trainer_update(actor=actor, trainer=trainer, **payload.dict())
 
 
 @router.get(

@@ -17,7 +17,7 @@ from guanhuai.association.states import (
     MemberStatus,
     Position,
 )
-from guanhuai.core.forms import BootstrapForm, DateInput
+from guanhuai.core.forms import BootstrapForm, DateInput, with_note
 
 
 class MemberSearchForm(BootstrapForm):
@@ -60,6 +60,21 @@ class GroupForm(BootstrapForm):
     name = forms.CharField(label=_("小组名称"), max_length=50)
     leader: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("组长"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._field(forms.ModelChoiceField, "leader").queryset = members
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return with_note(obj.name, obj.card_no)
+
+
+class LeaderForm(BootstrapForm):
+    leader = MemberChoiceField(
+        label=_("组长"), queryset=None, required=False, help_text=_("不选即暂不设组长。")
     )
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:

@@ -55,6 +55,25 @@ class CourseForm(BootstrapForm):
             if first is not None:
                 self.initial["org_unit"] = first.pk
 
+    def values(self) -> dict[str, Any]:
+        """The cleaned fields as `course_create` and `course_update` take them."""
+        d = self.cleaned_data
+        return {**d, "level": d["level"] or None, "trainers": list(d["trainers"])}
+
+
+class CourseEditForm(CourseForm):
+    """Correcting a course: everything but its organising branch."""
+
+    def __init__(self, *args: Any, topics: Any, trainers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, units=OrgUnit.objects.none(), topics=topics, trainers=trainers, **kwargs)
+        del self.fields["org_unit"]
+
+
+class EnrolmentCancelForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("取消原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}), strip=True
+    )
+
 
 class SessionForm(BootstrapForm):
     title = forms.CharField(label=_("课程内容"), max_length=100, required=False)
@@ -158,6 +177,14 @@ class TrainerForm(BootstrapForm):
             first = units.first()
             if first is not None:
                 self.initial["org_unit"] = first.pk
+
+
+class TrainerEditForm(TrainerForm):
+    """Correcting a trainer's qualification: everything but the branch it is registered at."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, units=OrgUnit.objects.none(), **kwargs)
+        del self.fields["org_unit"]
 
 
 class FiguresForm(BootstrapForm):

@@ -1,6 +1,12 @@
 """Reads of the association app, split by sub-domain; each module's public names are re-exported here."""
 
 # --- part 1: members, bodies, cadres ---
+from guanhuai.association.selectors.imports import (  # noqa: F401
+    PREVIEW_SHOWS,
+    member_import_get,
+    member_import_list,
+    member_import_rows,
+)
 from guanhuai.association.selectors.members import (  # noqa: F401
     Turnover,
     VillageProgress,
@@ -14,7 +20,9 @@ from guanhuai.association.selectors.members import (  # noqa: F401
     campaign_get,
     campaign_list,
     campaign_progress,
+    campaign_progress_below,
     campaign_roll,
+    group_get,
     group_list,
     member_counts,
     member_get,

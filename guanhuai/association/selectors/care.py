@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
-from guanhuai.association.models import CareArrangement, FollowUp, Visit
-from guanhuai.association.permissions import VIEW_CARE
+from guanhuai.association.models import Cadre, CareArrangement, FollowUp, Visit
+from guanhuai.association.permissions import VIEW, VIEW_CARE
 from guanhuai.association.states import CoverageKind, FollowUpStatus
 from guanhuai.core import sql
 from guanhuai.orgs.models import OrgUnit
@@ -215,3 +215,14 @@ def overdue_follow_ups(*, actor: Actor, on: dt.date | None = None) -> QuerySet[F
         actor,
         VIEW_CARE,
     ).order_by("due_on")
+
+
+def liaison_cadres(*, actor: Actor, household: Household) -> QuerySet[Cadre]:
+    """The cadres in post who may pair with a family: of its village or a branch above it, and visible to
+    the actor (a liaison outside the family's scope is refused by the service too)."""
+    unit = household.org_unit
+    return scoping.scope(
+        Cadre.objects.filter(org_unit__path__in=[*unit.ancestor_paths(), unit.path], left_on__isnull=True),
+        actor,
+        VIEW,
+    ).order_by("org_unit__path", "name")

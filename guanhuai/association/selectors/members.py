@@ -63,20 +63,23 @@ def member_get(*, actor: Actor, member_id: Any) -> Member:
 
 
 def member_history(member: Member) -> list[Member]:
-    """The chain of a member's rows through transfers, oldest first (each row is one branch's record)."""
+    """The chain of a member's rows through transfers, oldest first (each row is one branch's record). The
+    rows of the branches the member left or joined are part of this member's own record (their branch
+    and dates), so they are read across branches from a member the actor may see."""
+    members = Member.objects.unscoped("a visible member's own rows through transfers")
     chain = [member]
     back = member.transferred_from
     while back is not None and len(chain) < 50:
         chain.insert(0, back)
         back = (
-            Member.objects.select_related("org_unit").filter(pk=back.transferred_from_id).first()
+            members.select_related("org_unit").filter(pk=back.transferred_from_id).first()
             if back.transferred_from_id is not None
             else None
         )
-    forward = Member.objects.select_related("org_unit").filter(transferred_from=member).first()
+    forward = members.select_related("org_unit").filter(transferred_from=member).first()
     while forward is not None and len(chain) < 50:
         chain.append(forward)
-        forward = Member.objects.select_related("org_unit").filter(transferred_from=forward).first()
+        forward = members.select_related("org_unit").filter(transferred_from=forward).first()
     return chain
 
 
@@ -86,6 +89,12 @@ def group_list(*, actor: Actor, unit: OrgUnit) -> QuerySet[MemberGroup]:
         .select_related("leader")
         .annotate(size=Count("members", filter=Q(members__status="active")))
         .order_by("name")
+    )
+
+
+def group_get(*, actor: Actor, group_id: Any) -> MemberGroup:
+    return scoping.get_or_404(
+        MemberGroup.objects.select_related("org_unit", "leader"), actor, VIEW, pk=group_id
     )
 
 
@@ -104,8 +113,9 @@ def campaign_list(*, actor: Actor) -> QuerySet[Campaign]:
     if roots is None:
         return qs
     ancestors = {a for r in roots for a in paths.ancestors(r)}
-    return qs.filter(
-        scoping.path_q(actor, VIEW, path_field="org_unit__path") | Q(org_unit__path__in=ancestors)
+    # Visible up the tree as well: a county's campaign is worked by its villages (scoping's path_q, widened).
+    return scoping.mark_scoped(
+        qs.filter(scoping.path_q(actor, VIEW, path_field="org_unit__path") | Q(org_unit__path__in=ancestors))
     )
 
 
@@ -130,6 +140,8 @@ class VillageProgress:
     name: str
     total: int
     confirmed: int
+    # On the grouped page: the row is a branch with villages below it (drill down), not a village's roll.
+    drill: bool = False
 
     @property
     def percent(self) -> int:
@@ -147,11 +159,36 @@ def campaign_progress(*, actor: Actor, campaign: Campaign) -> list[VillageProgre
     return [VillageProgress(r["org_unit_id"], r["org_unit__name"], r["total"], r["confirmed"]) for r in rows]
 
 
+def campaign_progress_below(
+    *, actor: Actor, campaign: Campaign, within: OrgUnit | None = None
+) -> list[VillageProgress]:
+    """The campaign page's progress, one level at a time so that it is short on a phone: per branch
+    directly below `within` (the campaign's branch by default), each counting its whole subtree, in one
+    grouped query. A row for a township drills down to its villages; a village's row opens its roll."""
+    top = within or campaign.org_unit
+    width = len(top.path) + paths.SEGMENT
+    rows = (
+        _within(scoping.scope(CampaignEntry.objects.filter(campaign=campaign), actor, VIEW), top)
+        .annotate(branch=Substr("org_unit__path", 1, width))
+        .values("branch")
+        .annotate(total=Count("pk"), confirmed=Count("confirmed_at"))
+        .order_by("branch")
+    )
+    counts = {r["branch"]: (r["total"], r["confirmed"]) for r in rows}
+    units = {u.path: u for u in OrgUnit.objects.filter(path__in=counts).only("pk", "name", "path", "level")}
+    out = []
+    for branch, (total, confirmed) in counts.items():
+        unit = units.get(branch, top)
+        drill = unit.pk != top.pk and unit.level != Level.VILLAGE
+        out.append(VillageProgress(unit.pk, unit.name, total, confirmed, drill=drill))
+    return out
+
+
 def campaign_roll(*, actor: Actor, campaign: Campaign, village: OrgUnit) -> QuerySet[CampaignEntry]:
     """A village's roll in a campaign, for its chair to confirm (member name and card, no ID number)."""
     scoping.require(actor, VIEW, village)
     return (
-        CampaignEntry.objects.filter(campaign=campaign, org_unit=village)
+        scoping.scope(CampaignEntry.objects.filter(campaign=campaign, org_unit=village), actor, VIEW)
         .select_related("member")
         .order_by("confirmed_at", "member__name", "pk")
     )
@@ -169,14 +206,15 @@ def campaign_entries_to_confirm(*, actor: Actor, perm: str) -> QuerySet[Campaign
 # --- registration and bodies ---------------------------------------------------------------------------------
 
 
-def registration_get(*, unit: OrgUnit) -> Registration | None:
-    return Registration.objects.filter(org_unit=unit).first()
+def registration_get(*, actor: Actor, unit: OrgUnit) -> Registration | None:
+    return scoping.scope(Registration.objects.filter(org_unit=unit), actor, VIEW).first()
 
 
 def body_list(*, actor: Actor, unit: OrgUnit) -> QuerySet[Body]:
     """A branch's bodies, every term, newest first, with their seats (who held which post when)."""
     scoping.require(actor, VIEW, unit)
-    return Body.objects.filter(org_unit=unit).prefetch_related("seats").order_by("kind", "-term")
+    bodies = scoping.scope(Body.objects.filter(org_unit=unit), actor, VIEW)
+    return bodies.prefetch_related("seats").order_by("kind", "-term")
 
 
 def body_get(*, actor: Actor, body_id: Any) -> Body:
@@ -272,10 +310,11 @@ def townships_without_full_time_cadre(*, actor: Actor, perm: str) -> QuerySet[Or
     )
 
 
-def member_counts(*, unit: OrgUnit) -> dict[str, int]:
+def member_counts(*, actor: Actor, unit: OrgUnit) -> dict[str, int]:
     """Members by status in a branch's subtree (its statistics count the enterprise and migrant
     associations below it, since they are branches of its subtree)."""
-    rows = _within(Member.objects.all(), unit).values("status").annotate(n=Count("pk")).order_by()
+    members = _within(scoping.scope(Member.objects.all(), actor, VIEW), unit)
+    rows = members.values("status").annotate(n=Count("pk")).order_by()
     return {r["status"]: r["n"] for r in rows}
 
 

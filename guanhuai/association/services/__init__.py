@@ -38,15 +38,19 @@ from guanhuai.association.services.members import (  # noqa: F401
     death_job_submit,
     member_create,
     member_group_create,
+    member_group_set_leader,
     member_reinstate,
     member_transfer,
     member_withdraw,
     members_day_record,
     members_end_for_death,
 )
-from guanhuai.association.services.members_io import (  # noqa: F401
-    members_export,
-    members_import_run,
-    members_import_submit,
+from guanhuai.association.services.members_import import (  # noqa: F401
+    member_import_commit_submit,
+    member_import_errors,
+    member_import_stage,
+    member_import_submit,
 )
+from guanhuai.association.services.members_io import members_export  # noqa: F401
 from guanhuai.association.services.training import *  # noqa: F403  (training: its __all__)
+from guanhuai.association.services.training_attendance import *  # noqa: F403  (sign-in, attendance, certificates)

@@ -75,12 +75,12 @@ def body_term_open(
     if kind not in BodyKind.values:
         raise ValidationError(_("机构类型不正确。"), code="kind")
     with transaction.atomic():
-        current = (
-            Body.objects.select_for_update()
-            .filter(org_unit=org_unit, kind=kind, ended_on__isnull=True)
-            .first()
+        # The branch's own terms, which the permission check above covers; the open one under lock.
+        terms = Body.objects.unscoped("the terms of the branch the service checked").filter(
+            org_unit=org_unit, kind=kind
         )
-        last = Body.objects.filter(org_unit=org_unit, kind=kind).aggregate(t=Max("term"))["t"] or 0
+        current = terms.select_for_update().filter(ended_on__isnull=True).first()
+        last = terms.aggregate(t=Max("term"))["t"] or 0
         if term is None:
             term = last + 1
         elif term <= last:

@@ -142,7 +142,11 @@ def campaign_confirm(*, actor: Actor, campaign: Campaign, village: OrgUnit, memb
             _("这次再登记已于 %(d)s 截止，不能再确认。") % {"d": campaign.deadline.isoformat()},
             code="deadline",
         )
-    entries = CampaignEntry.objects.filter(campaign=campaign, org_unit=village, member_id__in=ids)
+    entries = scoping.scope(
+        CampaignEntry.objects.filter(campaign=campaign, org_unit=village, member_id__in=ids),
+        actor,
+        MANAGE_MEMBERS,
+    )
     if entries.count() != len(ids):
         raise ValidationError(_("所选会员中有人不在本村(社区)这次再登记的名单上。"), code="members")
     with transaction.atomic():

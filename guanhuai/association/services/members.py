@@ -104,18 +104,39 @@ def member_create(
     return member
 
 
+def _check_end(member: Member, on: dt.date, before_joining: str) -> None:
+    """A membership's end date: a real date, not in the future, not before the member joined."""
+    _check_date(on, field="on")
+    if on < member.joined_on:
+        raise ValidationError(before_joining, code="on")
+
+
+def _move(
+    member: Member, status: str, *, ended_on: dt.date | None, joins: OrgUnit | None = None
+) -> tuple[Member, str, dt.date | None]:
+    """Inside the caller's transaction: re-read the member under lock, move it to `status` by the table,
+    refuse if the person would hold a second active membership of `joins`, and set the end date. Returns
+    the saved member, its old status and its old end date."""
+    member = (
+        Member.objects.unscoped("a re-read under lock of the member in hand")
+        .select_for_update()
+        .get(pk=member.pk)
+    )
+    old, ended = member.status, member.ended_on
+    transition(member, status, MEMBER_TRANSITIONS)
+    if joins is not None:
+        _check_not_member(joins, member.person)
+    member.ended_on = ended_on
+    member.save(update_fields=["status", "ended_on"])
+    return member, old, ended
+
+
 def member_withdraw(*, actor: Actor, member: Member, on: dt.date, reason: str = "") -> Member:
     """A member leaves the association (退会) on a date; the row and its card number stay."""
     scoping.require(actor, MANAGE_MEMBERS, member.org_unit, visible_perm=VIEW)
-    _check_date(on, field="on")
-    if on < member.joined_on:
-        raise ValidationError(_("退会日期不能早于入会日期。"), code="on")
+    _check_end(member, on, _("退会日期不能早于入会日期。"))
     with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
-        old = member.status
-        transition(member, MemberStatus.WITHDRAWN, MEMBER_TRANSITIONS)
-        member.ended_on = on
-        member.save(update_fields=["status", "ended_on"])
+        member, old, _ended = _move(member, MemberStatus.WITHDRAWN, ended_on=on)
         log(
             member,
             "association.member.withdrawn",
@@ -131,13 +152,7 @@ def member_reinstate(*, actor: Actor, member: Member) -> Member:
     """A lapsed member re-registers late (补办再登记): active again, the same card number, no end date."""
     scoping.require(actor, MANAGE_MEMBERS, member.org_unit, visible_perm=VIEW)
     with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
-        old = member.status
-        transition(member, MemberStatus.ACTIVE, MEMBER_TRANSITIONS)
-        _check_not_member(member.org_unit, member.person)
-        ended = member.ended_on
-        member.ended_on = None
-        member.save(update_fields=["status", "ended_on"])
+        member, old, ended = _move(member, MemberStatus.ACTIVE, ended_on=None, joins=member.org_unit)
         log(
             member,
             "association.member.reinstated",
@@ -157,16 +172,9 @@ def member_transfer(*, actor: Actor, member: Member, to_unit: OrgUnit, on: dt.da
         raise ValidationError(_("转入协会与原协会相同。"), code="to_unit")
     if not to_unit.is_open:
         raise ValidationError(_("“%(unit)s”已撤销。") % {"unit": to_unit.name}, code="to_unit")
-    _check_date(on, field="on")
-    if on < member.joined_on:
-        raise ValidationError(_("转出日期不能早于入会日期。"), code="on")
+    _check_end(member, on, _("转出日期不能早于入会日期。"))
     with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
-        old = member.status
-        transition(member, MemberStatus.TRANSFERRED_OUT, MEMBER_TRANSITIONS)
-        _check_not_member(to_unit, member.person)
-        member.ended_on = on
-        member.save(update_fields=["status", "ended_on"])
+        member, old, _ended = _move(member, MemberStatus.TRANSFERRED_OUT, ended_on=on, joins=to_unit)
         (card,) = card_numbers(to_unit, 1)
         moved = Member.objects.create(
             org_unit=to_unit,
@@ -246,6 +254,38 @@ def member_group_create(
             Member.objects.filter(pk=leader.pk).update(group=group)
         log(
             group, "association.member_group.created", actor=actor, org_unit=org_unit, data={"leader": leader}
+        )
+    return group
+
+
+def member_group_set_leader(*, actor: Actor, group: MemberGroup, leader: Member | None) -> MemberGroup:
+    """Change a member group's leader later (or leave it without one): the new leader must be an active
+    member of the group's branch, and joins the group. The change is audited with the old and new leader."""
+    scoping.require(actor, MANAGE_MEMBERS, group.org_unit, visible_perm=VIEW)
+    if leader is not None and (
+        leader.org_unit_id != group.org_unit_id or leader.status != MemberStatus.ACTIVE
+    ):
+        raise ValidationError(_("组长须为本协会的在册会员。"), code="leader")
+    with transaction.atomic():
+        group = (
+            MemberGroup.objects.unscoped("a re-read under lock of the group in hand")
+            .select_for_update(of=("self",))
+            .select_related("leader")
+            .get(pk=group.pk)
+        )
+        old = group.leader
+        if (old.pk if old else None) == (leader.pk if leader else None):
+            return group
+        group.leader = leader
+        group.save(update_fields=["leader"])
+        if leader is not None and leader.group_id != group.pk:
+            Member.objects.filter(pk=leader.pk).update(group=group)
+        log(
+            group,
+            "association.member_group.leader_changed",
+            actor=actor,
+            org_unit=group.org_unit,
+            changes={"leader": [str(old) if old else None, str(leader) if leader else None]},
         )
     return group
 

@@ -4,6 +4,7 @@ through their own calls)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 
@@ -47,3 +48,31 @@ def training_topics() -> None:
     migration = importlib.import_module("guanhuai.association.migrations.0005_training_topics")
     for code, name, sort in migration.TOPICS:
         TrainingTopic.objects.get_or_create(code=code, defaults={"name": name, "sort": sort})
+
+
+def one_day_course(actor: Any, org_unit: Any, day: dt.date, *, title: str = "x") -> tuple[Any, Any]:
+    """A course of one day (3 hours, 5 places) at `org_unit`, opened by `actor` through the services, with its
+    one sitting from 9:00 to 12:00 that day: (course, session)."""
+    from django.utils import timezone
+
+    from guanhuai.association import services
+    from guanhuai.association.models_training import TrainingTopic
+
+    course = services.course_create(
+        actor=actor,
+        org_unit=org_unit,
+        topic=TrainingTopic.objects.first(),
+        title=title,
+        starts_on=day,
+        ends_on=day,
+        hours=3,
+        capacity=5,
+    )
+    tz = timezone.get_current_timezone()
+    session = services.session_add(
+        actor=actor,
+        course=course,
+        starts_at=dt.datetime.combine(day, dt.time(9), tzinfo=tz),
+        ends_at=dt.datetime.combine(day, dt.time(12), tzinfo=tz),
+    )
+    return course, session

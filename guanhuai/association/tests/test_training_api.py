@@ -11,7 +11,7 @@ from django.utils import timezone
 from guanhuai.accounts.tests.factories import user_with_role
 from guanhuai.association import services
 from guanhuai.association.models_training import Attendance, Certificate, CourseEnrolment, TrainingTopic
-from guanhuai.association.tests.factories import CadreFactory, MemberFactory, training_topics
+from guanhuai.association.tests.factories import CadreFactory, MemberFactory, one_day_course, training_topics
 
 API = "/api/v1/association/courses"
 
@@ -109,24 +109,8 @@ def test_a_course_over_the_api_from_creation_to_certificate(client, officer, tre
 
 
 def test_sign_in_refusals_have_their_codes_and_change_nothing(client, officer, tree):
-    day = dt.date(2026, 3, 10)
-    course = services.course_create(
-        actor=officer,
-        org_unit=tree.county,
-        topic=TrainingTopic.objects.first(),
-        title="x",
-        starts_on=day,
-        ends_on=day,
-        hours=3,
-        capacity=5,
-    )
+    course, session = one_day_course(officer, tree.county, dt.date(2026, 3, 10))
     tz = timezone.get_current_timezone()
-    session = services.session_add(
-        actor=officer,
-        course=course,
-        starts_at=dt.datetime(2026, 3, 10, 9, tzinfo=tz),
-        ends_at=dt.datetime(2026, 3, 10, 12, tzinfo=tz),
-    )
     enrolment = services.enrol(actor=officer, course=course, cadres=[CadreFactory(org_unit=tree.village_a)])[
         0
     ]

@@ -39,6 +39,8 @@ def _course(officer, unit, day, title):
 
 
 def test_a_trainer_runs_a_sign_in_and_a_late_sign_in_is_refused(live_server, tree, browser_page):
+    from playwright.sync_api import expect
+
     officer = user_with_role("association_officer", tree.county, username="xiehui")
     now, today = timezone.now(), timezone.localdate()
     midnight = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0)))
@@ -99,7 +101,7 @@ def test_a_trainer_runs_a_sign_in_and_a_late_sign_in_is_refused(live_server, tre
     attendee.goto(f"{live_server.url}/association/sign-in/{old_code.token}/")
     attendee.fill("#id_personal_code", old_enrolment.personal_code)
     attendee.get_by_role("button", name="签到").click()
-    assert "不能再签到" in attendee.locator("main form").inner_text()
+    expect(attendee.locator("main form")).to_contain_text("不能再签到")
     if shots:
         attendee.screenshot(path=f"{shots}/attendee-late-375.png", full_page=True)
     phone.close()

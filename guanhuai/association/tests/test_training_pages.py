@@ -18,7 +18,7 @@ from guanhuai.association.models_training import (
     Trainer,
     TrainingTopic,
 )
-from guanhuai.association.tests.factories import CadreFactory, MemberFactory, training_topics
+from guanhuai.association.tests.factories import CadreFactory, MemberFactory, one_day_course, training_topics
 from guanhuai.audit.models import AuditEntry
 
 
@@ -237,23 +237,7 @@ def test_todays_courses_and_certificates_due_are_on_the_officers_work_queue(clie
     course, session, enrolment = running
     # a course that ended last week with attendance and no certificates
     last_week = timezone.localdate() - dt.timedelta(days=7)
-    done = services.course_create(
-        actor=officer,
-        org_unit=tree.county,
-        topic=TrainingTopic.objects.first(),
-        title="上周的培训班",
-        starts_on=last_week,
-        ends_on=last_week,
-        hours=3,
-        capacity=5,
-    )
-    tz = timezone.get_current_timezone()
-    past = services.session_add(
-        actor=officer,
-        course=done,
-        starts_at=dt.datetime.combine(last_week, dt.time(9), tzinfo=tz),
-        ends_at=dt.datetime.combine(last_week, dt.time(12), tzinfo=tz),
-    )
+    done, past = one_day_course(officer, tree.county, last_week, title="上周的培训班")
     person = services.enrol(actor=officer, course=done, cadres=[CadreFactory(org_unit=tree.town_a)])[0]
     services.attendance_record(actor=officer, session=past, enrolment=person)
     client.force_login(officer)

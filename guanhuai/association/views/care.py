@@ -22,13 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import scoping
 from guanhuai.association import services
 from guanhuai.association.forms import care as forms
-from guanhuai.association.models import Cadre
-from guanhuai.association.permissions import MANAGE_CARE, VIEW, VIEW_CARE
+from guanhuai.association.permissions import MANAGE_CARE, VIEW_CARE
 from guanhuai.association.selectors import care as selectors
 from guanhuai.association.states import CoverageKind
 from guanhuai.core.errors import NotFound
 from guanhuai.core.masking import mask_name
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data
 from guanhuai.orgs.models import OrgUnit
 
 PAGE_SIZE = 50
@@ -151,10 +150,7 @@ def arrangement_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     household = selectors.special_household_get(actor=request.user, household_id=pk)
     if kind not in CoverageKind.values:
         raise NotFound(_("未找到该页面，或您无权访问。"))
-    cadres = Cadre.objects.filter(
-        org_unit__path__in=[*household.org_unit.ancestor_paths(), household.org_unit.path],
-        left_on__isnull=True,
-    ).filter(scoping.path_q(request.user, VIEW, path_field="org_unit__path"))
+    cadres = selectors.liaison_cadres(actor=request.user, household=household)
     form = forms.ArrangementForm(post_data(request), kind=kind, cadres=cadres)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -187,16 +183,14 @@ def arrangement_end(request: HttpRequest, pk: int) -> HttpResponse:
     arrangement = selectors.arrangement_get(actor=request.user, arrangement_id=pk)
     form = forms.EndForm(post_data(request))
     back = reverse("association:care_family", args=[arrangement.household_id])
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, default="ends_on"):
-            services.care_arrangement_end(
-                actor=request.user, arrangement=arrangement, ends_on=form.cleaned_data["ends_on"]
-            )
-            messages.success(request, _("已结束：%(what)s。") % {"what": arrangement})
-            return redirect(back)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.care_arrangement_end(
+            actor=request.user, arrangement=arrangement, ends_on=d["ends_on"]
+        ),
+        errors={"default": "ends_on"},
+        success=_("已结束：%(what)s。") % {"what": arrangement},
         title=_("结束%(kind)s") % {"kind": arrangement.get_kind_display()},
         subtitle=str(arrangement),
         back=back,

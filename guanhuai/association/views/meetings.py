@@ -19,7 +19,7 @@ from guanhuai.association.forms import care as forms
 from guanhuai.association.permissions import MANAGE_MEETINGS, MANAGE_VOLUNTEERS, VIEW
 from guanhuai.association.selectors import meetings as selectors
 from guanhuai.association.states import DELEGATED_TRANSITIONS, ActionStatus, DelegatedStatus
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data
 
 PAGE_SIZE = 50
 
@@ -50,12 +50,14 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 def team_create(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, MANAGE_VOLUNTEERS)
     form = forms.TeamForm(post_data(request), units=_units(request, MANAGE_VOLUNTEERS))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, name="name"):
-            team = services.volunteer_team_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("已成立志愿者队伍“%(name)s”。") % {"name": team.name})
-            return redirect("association:volunteers")
-    return form_page(request, form, title=_("新建志愿者队伍"), back=reverse("association:volunteers"))
+    return form_action(
+        request,
+        form,
+        lambda d: services.volunteer_team_create(actor=request.user, **d),
+        success=lambda d: _("已成立志愿者队伍“%(name)s”。") % {"name": d["name"]},
+        title=_("新建志愿者队伍"),
+        back=reverse("association:volunteers"),
+    )
 
 
 @login_required
@@ -66,12 +68,15 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
         units=_units(request, MANAGE_VOLUNTEERS),
         teams=selectors.team_list(actor=request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, team="team"):
-            volunteer = services.volunteer_add(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("已登记志愿者%(name)s。") % {"name": volunteer.name})
-            return redirect("association:volunteer", volunteer.pk)
-    return form_page(request, form, title=_("登记志愿者"), back=reverse("association:volunteers"))
+    return form_action(
+        request,
+        form,
+        lambda d: services.volunteer_add(actor=request.user, **d),
+        success=lambda d: _("已登记志愿者%(name)s。") % {"name": d["name"]},
+        done=lambda volunteer: reverse("association:volunteer", args=[volunteer.pk]),
+        title=_("登记志愿者"),
+        back=reverse("association:volunteers"),
+    )
 
 
 @login_required
@@ -183,12 +188,15 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
 def delegated_create(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, MANAGE_MEETINGS)
     form = forms.DelegatedForm(post_data(request), units=_units(request, MANAGE_MEETINGS, above_village=True))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, due_on="due_on"):
-            services.delegated_task_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("已登记承接事项。"))
-            return redirect("association:meetings")
-    return form_page(request, form, title=_("登记承接事项"), back=reverse("association:meetings"))
+    return form_action(
+        request,
+        form,
+        lambda d: services.delegated_task_create(actor=request.user, **d),
+        success=_("已登记承接事项。"),
+        done=reverse("association:meetings"),
+        title=_("登记承接事项"),
+        back=reverse("association:meetings"),
+    )
 
 
 @login_required

@@ -22,10 +22,9 @@ from guanhuai.accounts import scoping
 from guanhuai.association import selectors, services
 from guanhuai.association.forms import members as forms
 from guanhuai.association.permissions import MANAGE_BRANCHES, MANAGE_CADRES, MANAGE_MEMBERS, VIEW
-from guanhuai.association.services.members_io import import_template
 from guanhuai.association.states import CampaignStatus, MemberStatus
 from guanhuai.core.excel import XLSX, content_disposition
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, page_of, post_data
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import OrgUnit
 
@@ -63,15 +62,17 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def member_export(request: HttpRequest) -> HttpResponse:
+    """A POST: the export is written to the audit log (who exported which list, how many rows)."""
     scoping.require_anywhere(request.user, VIEW)
-    unit = _filter_unit(request)
-    status = request.GET.get("status", "")
-    rows = selectors.member_list(
-        actor=request.user, unit=unit, status=status if status in MemberStatus.values else ""
-    )
+    raw = request.POST.get("unit")
+    unit = _unit(request, raw) if raw else None
+    status = request.POST.get("status", "")
     out = io.BytesIO()
-    services.members_export(rows, out)
+    services.members_export(
+        actor=request.user, out=out, unit=unit, status=status if status in MemberStatus.values else ""
+    )
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition("会员名单.xlsx")
     return response
@@ -146,18 +147,10 @@ def member_create(request: HttpRequest, unit_id: int) -> HttpResponse:
 def member_withdraw(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get(actor=request.user, member_id=member_id)
     form = forms.WithdrawForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, on="on"):
-            services.member_withdraw(
-                actor=request.user,
-                member=member,
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-            )
-            return redirect("association:member", member.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.member_withdraw(actor=request.user, member=member, on=d["on"], reason=d["reason"]),
         title=_("退会"),
         subtitle=member.name,
         back=reverse("association:member", args=[member.pk]),
@@ -179,44 +172,21 @@ def member_reinstate(request: HttpRequest, member_id: int) -> HttpResponse:
 def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get(actor=request.user, member_id=member_id)
     form = forms.TransferForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, to_unit="to_code", on="on", already_member="to_code", default="to_code"):
-            to_unit = org_selectors.unit_get_by_code(
-                actor=request.user, code=form.cleaned_data["to_code"], perm=VIEW
-            )
-            moved = services.member_transfer(
-                actor=request.user, member=member, to_unit=to_unit, on=form.cleaned_data["on"]
-            )
-            return redirect("association:member", moved.pk)
-    return form_page(
+
+    def transfer(d: dict[str, Any]) -> Any:
+        to_unit = org_selectors.unit_get_by_code(actor=request.user, code=d["to_code"], perm=VIEW)
+        return services.member_transfer(actor=request.user, member=member, to_unit=to_unit, on=d["on"])
+
+    return form_action(
         request,
         form,
+        transfer,
+        errors={"to_unit": "to_code", "already_member": "to_code", "default": "to_code"},
+        done=lambda moved: reverse("association:member", args=[moved.pk]),
         title=_("会员转出"),
         subtitle=member.name,
         back=reverse("association:member", args=[member.pk]),
     )
-
-
-@login_required
-def member_import(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
-    form = forms.ImportForm(post_data(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, default="file"):
-            job = services.members_import_submit(
-                actor=request.user, org_unit=unit, upload=form.cleaned_data["file"]
-            )
-            return redirect("jobs:detail", job.pk)
-    return render(request, "association/members/import.html", {"form": form, "unit": unit})
-
-
-@login_required
-def member_import_template(request: HttpRequest) -> HttpResponse:
-    scoping.require_anywhere(request.user, MANAGE_MEMBERS)
-    response = HttpResponse(import_template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition("会员导入模板.xlsx")
-    return response
 
 
 @login_required
@@ -227,16 +197,33 @@ def group_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         org_unit=unit
     )
     form = forms.GroupForm(post_data(request), members=active)
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, name="name", leader="leader"):
-            services.member_group_create(actor=request.user, org_unit=unit, **form.cleaned_data)
-            return redirect("association:unit", unit.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.member_group_create(actor=request.user, org_unit=unit, **d),
         title=_("建立会员小组"),
         subtitle=unit.name,
         back=reverse("association:unit", args=[unit.pk]),
+    )
+
+
+@login_required
+def group_leader(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Change a member group's leader: any active member of the group's branch."""
+    group = selectors.group_get(actor=request.user, group_id=group_id)
+    scoping.require(request.user, MANAGE_MEMBERS, group.org_unit, visible_perm=VIEW)
+    active = selectors.member_list(
+        actor=request.user, unit=group.org_unit, status=MemberStatus.ACTIVE
+    ).filter(org_unit=group.org_unit)
+    form = forms.LeaderForm(post_data(request), members=active, initial={"leader": group.leader_id})
+    return form_action(
+        request,
+        form,
+        lambda d: services.member_group_set_leader(actor=request.user, group=group, leader=d["leader"]),
+        success=_("已更新“%(name)s”的组长。") % {"name": group.name},
+        title=_("更换组长"),
+        subtitle=f"{group.org_unit.name} · {group.name}",
+        back=reverse("association:unit", args=[group.org_unit_id]),
     )
 
 
@@ -256,13 +243,11 @@ def members_day_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
     form = forms.MembersDayForm(post_data(request), initial={"title": _("5·29会员活动日")})
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, held_on="held_on", participants="participants"):
-            services.members_day_record(actor=request.user, org_unit=unit, **form.cleaned_data)
-            return redirect(reverse("association:members_day") + f"?unit={unit.pk}")
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.members_day_record(actor=request.user, org_unit=unit, **d),
+        done=reverse("association:members_day") + f"?unit={unit.pk}",
         title=_("登记会员活动日活动"),
         subtitle=unit.name,
         back=reverse("association:unit", args=[unit.pk]),
@@ -286,16 +271,29 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The campaign's progress one level at a time (?within=<branch> drills down), paged, so a county's
+    campaign is a short list of townships on a phone rather than every village."""
     campaign = selectors.campaign_get(actor=request.user, campaign_id=campaign_id)
-    progress = selectors.campaign_progress(actor=request.user, campaign=campaign)
+    raw = request.GET.get("within")
+    within = _unit(request, raw) if raw else None
+    if within is not None and (
+        within.pk == campaign.org_unit_id or not within.path.startswith(campaign.org_unit.path)
+    ):
+        within = None
+    rows = selectors.campaign_progress_below(actor=request.user, campaign=campaign, within=within)
+    # The branches between the campaign's and the one shown, for the breadcrumb.
+    between = [p for p in within.ancestor_paths() if len(p) > len(campaign.org_unit.path)] if within else []
+    trail = list(scoping.units(request.user, VIEW).filter(path__in=between).order_by("path"))
     return render(
         request,
         "association/members/campaign_detail.html",
         {
             "campaign": campaign,
-            "progress": progress,
-            "total": sum(p.total for p in progress),
-            "confirmed": sum(p.confirmed for p in progress),
+            "within": within,
+            "trail": trail,
+            "page": page_of(request, rows, size=20),
+            "total": sum(p.total for p in rows),
+            "confirmed": sum(p.confirmed for p in rows),
             "can_close": campaign.status == CampaignStatus.OPEN
             and timezone.localdate() > campaign.deadline
             and scoping.can(request.user, MANAGE_MEMBERS, campaign.org_unit),
@@ -311,13 +309,11 @@ def campaign_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = forms.CampaignForm(
         post_data(request), initial={"title": _("%(y)d年会员再登记") % {"y": timezone.localdate().year}}
     )
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, title="title", deadline="deadline"):
-            campaign = services.campaign_open(actor=request.user, org_unit=unit, **form.cleaned_data)
-            return redirect("association:campaign", campaign.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.campaign_open(actor=request.user, org_unit=unit, **d),
+        done=lambda campaign: reverse("association:campaign", args=[campaign.pk]),
         title=_("发起会员再登记"),
         subtitle=unit.name,
         back=reverse("association:unit", args=[unit.pk]),
@@ -376,10 +372,10 @@ def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
         "association/members/unit.html",
         {
             "unit": unit,
-            "registration": selectors.registration_get(unit=unit),
+            "registration": selectors.registration_get(actor=request.user, unit=unit),
             "bodies": selectors.body_list(actor=user, unit=unit),
             "cadres": selectors.cadre_list(actor=user, unit=unit, current=False).filter(org_unit=unit),
-            "counts": selectors.member_counts(unit=unit),
+            "counts": selectors.member_counts(actor=user, unit=unit),
             "groups": selectors.group_list(actor=user, unit=unit),
             "associations": selectors.association_list(actor=user, unit=unit)[:50],
             "children": scoping.units(user, VIEW, within=unit.path)
@@ -396,18 +392,13 @@ def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
 def registration_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     scoping.require(request.user, MANAGE_BRANCHES, unit, visible_perm=VIEW)
-    reg = selectors.registration_get(unit=unit)
+    reg = selectors.registration_get(actor=request.user, unit=unit)
     initial = {f: getattr(reg, f) for f in forms.RegistrationForm.base_fields} if reg else {}
     form = forms.RegistrationForm(post_data(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        with form_errors(
-            form, legal_representative="legal_representative", charter_adopted_on="charter_adopted_on"
-        ):
-            services.registration_save(actor=request.user, org_unit=unit, **form.cleaned_data)
-            return redirect("association:unit", unit.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.registration_save(actor=request.user, org_unit=unit, **d),
         title=_("协会登记信息"),
         subtitle=unit.name,
         back=reverse("association:unit", args=[unit.pk]),
@@ -419,13 +410,10 @@ def term_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     scoping.require(request.user, MANAGE_BRANCHES, unit, visible_perm=VIEW)
     form = forms.TermForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, started_on="started_on", term="term"):
-            services.body_term_open(actor=request.user, org_unit=unit, **form.cleaned_data)
-            return redirect("association:unit", unit.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.body_term_open(actor=request.user, org_unit=unit, **d),
         title=_("产生新一届"),
         subtitle=unit.name,
         back=reverse("association:unit", args=[unit.pk]),
@@ -437,15 +425,10 @@ def term_create(request: HttpRequest, unit_id: int) -> HttpResponse:
 def seat_create(request: HttpRequest, body_id: int) -> HttpResponse:
     body = selectors.body_get(actor=request.user, body_id=body_id)
     form = forms.SeatForm(post_data(request), initial={"designated_on": body.started_on})
-    if request.method == "POST" and form.is_valid():
-        with form_errors(
-            form, designated_on="designated_on", ceased_on="ceased_on", name="name", position="position"
-        ):
-            services.seat_designate(actor=request.user, body=body, **form.cleaned_data)
-            return redirect("association:unit", body.org_unit_id)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.seat_designate(actor=request.user, body=body, **d),
         title=_("任职"),
         subtitle=str(body),
         back=reverse("association:unit", args=[body.org_unit_id]),
@@ -456,13 +439,11 @@ def seat_create(request: HttpRequest, body_id: int) -> HttpResponse:
 def seat_cease(request: HttpRequest, seat_id: int) -> HttpResponse:
     seat = selectors.seat_get(actor=request.user, seat_id=seat_id)
     form = forms.CeaseForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, ceased_on="ceased_on", default="ceased_on"):
-            services.seat_cease(actor=request.user, seat=seat, ceased_on=form.cleaned_data["ceased_on"])
-            return redirect("association:unit", seat.org_unit_id)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.seat_cease(actor=request.user, seat=seat, ceased_on=d["ceased_on"]),
+        errors={"default": "ceased_on"},
         title=_("离任"),
         subtitle=str(seat),
         back=reverse("association:unit", args=[seat.org_unit_id]),
@@ -505,13 +486,10 @@ def cadre_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     scoping.require(request.user, MANAGE_CADRES, unit, visible_perm=VIEW)
     form = forms.CadreForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, name="name", appointed_on="appointed_on", employment="employment"):
-            services.cadre_appoint(actor=request.user, org_unit=unit, **form.cleaned_data)
-            return redirect("association:unit", unit.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.cadre_appoint(actor=request.user, org_unit=unit, **d),
         title=_("登记干部"),
         subtitle=unit.name,
         back=reverse("association:unit", args=[unit.pk]),
@@ -522,13 +500,11 @@ def cadre_create(request: HttpRequest, unit_id: int) -> HttpResponse:
 def cadre_leave(request: HttpRequest, cadre_id: int) -> HttpResponse:
     cadre = selectors.cadre_get(actor=request.user, cadre_id=cadre_id)
     form = forms.LeaveForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, left_on="left_on", default="left_on"):
-            services.cadre_leave(actor=request.user, cadre=cadre, **form.cleaned_data)
-            return redirect("association:unit", cadre.org_unit_id)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.cadre_leave(actor=request.user, cadre=cadre, **d),
+        errors={"default": "left_on"},
         title=_("干部离任"),
         subtitle=cadre.name,
         back=reverse("association:unit", args=[cadre.org_unit_id]),

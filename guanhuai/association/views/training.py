@@ -24,21 +24,24 @@ from guanhuai.accounts import scoping
 from guanhuai.association import selectors, services
 from guanhuai.association.documents_training import certificate_pdf as render_certificate
 from guanhuai.association.forms.training import (
+    CourseEditForm,
     CourseForm,
     EnrolForm,
+    EnrolmentCancelForm,
     FiguresForm,
     SessionForm,
     SignInForm,
+    TrainerEditForm,
     TrainerForm,
     VerifyForm,
 )
-from guanhuai.association.models_training import CourseSession, SignInCode
+from guanhuai.association.models_training import CourseSession, SignInCode, TrainingTopic
 from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.states import SignInVia, TrainerKind
 from guanhuai.audit.services import log
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.masking import mask_name
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data, refusal
 from guanhuai.orgs.models import Level
 
 PAGE_SIZE = 30
@@ -93,27 +96,15 @@ def course_create(request: HttpRequest) -> HttpResponse:
         topics=selectors.topic_list(),
         trainers=selectors.trainer_list(actor=request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(
-            form, title="title", ends_on="ends_on", level="level", capacity="capacity", hours="hours"
-        ):
-            course = services.course_create(
-                actor=request.user,
-                org_unit=d["org_unit"],
-                topic=d["topic"],
-                title=d["title"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                hours=d["hours"],
-                capacity=d["capacity"],
-                level=d["level"] or None,
-                place=d["place"],
-                trainers=list(d["trainers"]),
-            )
-            messages.success(request, _("已开设培训班“%(t)s”。") % {"t": course.title})
-            return redirect("association:course", course.pk)
-    return form_page(request, form, title=_("开设培训班"), back=reverse("association:training"))
+    return form_action(
+        request,
+        form,
+        lambda d: services.course_create(actor=request.user, **form.values()),
+        success=lambda d: _("已开设培训班“%(t)s”。") % {"t": d["title"]},
+        done=lambda course: reverse("association:course", args=[course.pk]),
+        title=_("开设培训班"),
+        back=reverse("association:training"),
+    )
 
 
 @login_required
@@ -133,6 +124,48 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "today": timezone.localdate(),
             "now": timezone.now(),
         },
+    )
+
+
+@login_required
+def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = selectors.course_get(actor=request.user, course_id=course_id, perm=MANAGE_TRAINING)
+    initial = {
+        f: getattr(course, f)
+        for f in ("title", "level", "starts_on", "ends_on", "hours", "capacity", "place")
+    }
+    initial |= {"topic": course.topic_id, "trainers": list(course.trainers.values_list("pk", flat=True))}
+    form = CourseEditForm(
+        post_data(request),
+        topics=selectors.topic_list() | TrainingTopic.objects.filter(pk=course.topic_id),
+        trainers=selectors.trainer_list(actor=request.user),
+        initial=initial,
+    )
+    return form_action(
+        request,
+        form,
+        lambda d: services.course_update(actor=request.user, course=course, **form.values()),
+        success=lambda d: _("已修改培训班“%(t)s”。") % {"t": d["title"]},
+        title=_("修改培训班"),
+        subtitle=course.org_unit.name,
+        back=reverse("association:course", args=[course.pk]),
+    )
+
+
+@login_required
+def enrolment_cancel(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_get(actor=request.user, enrolment_id=enrolment_id, perm=MANAGE_TRAINING)
+    course = enrolment.course
+    form = EnrolmentCancelForm(post_data(request))
+    return form_action(
+        request,
+        form,
+        lambda d: services.enrolment_cancel(actor=request.user, enrolment=enrolment, reason=d["reason"]),
+        errors={"attended": "reason"},
+        success=_("已取消%(n)s的报名。") % {"n": enrolment.name},
+        title=_("取消报名"),
+        subtitle=f"{course.title} · {enrolment.name}",
+        back=reverse("association:course", args=[course.pk]),
     )
 
 
@@ -361,13 +394,15 @@ def trainer_list(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, VIEW_TRAINING)
     kind = request.GET.get("kind", "")
     kind = kind if kind in TrainerKind.values else ""
+    page = Paginator(selectors.trainer_list(actor=request.user, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "association/training/trainer_list.html",
         {
-            "page": Paginator(selectors.trainer_list(actor=request.user, kind=kind), PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
+            "page": page,
+            "editable": {t.pk for t in page if scoping.can(request.user, MANAGE_TRAINING, t.org_unit)},
             "kind": kind,
             "kinds": TrainerKind.choices,
             "today": timezone.localdate(),
@@ -377,24 +412,37 @@ def trainer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def trainer_edit(request: HttpRequest, trainer_id: int) -> HttpResponse:
+    trainer = selectors.trainer_get(actor=request.user, trainer_id=trainer_id, perm=MANAGE_TRAINING)
+    form = TrainerEditForm(
+        post_data(request),
+        initial={
+            f: getattr(trainer, f) for f in ("kind", "name", "qualified_on", "valid_until", "certificate_no")
+        },
+    )
+    return form_action(
+        request,
+        form,
+        lambda d: services.trainer_update(actor=request.user, trainer=trainer, **d),
+        success=lambda d: _("已修改%(n)s的培训师资格。") % {"n": d["name"]},
+        title=_("修改培训师资格"),
+        subtitle=trainer.org_unit.name,
+        back=reverse("association:trainers"),
+    )
+
+
+@login_required
 def trainer_create(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, MANAGE_TRAINING)
     form = TrainerForm(post_data(request), units=_units(request, MANAGE_TRAINING))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form, valid_until="valid_until", qualified_on="qualified_on", name="name"):
-            services.trainer_create(
-                actor=request.user,
-                org_unit=d["org_unit"],
-                kind=d["kind"],
-                name=d["name"],
-                qualified_on=d["qualified_on"],
-                valid_until=d["valid_until"],
-                certificate_no=d["certificate_no"],
-            )
-            messages.success(request, _("已登记培训师资格。"))
-            return redirect("association:trainers")
-    return form_page(request, form, title=_("登记培训师资格"), back=reverse("association:trainers"))
+    return form_action(
+        request,
+        form,
+        lambda d: services.trainer_create(actor=request.user, **d),
+        success=_("已登记培训师资格。"),
+        title=_("登记培训师资格"),
+        back=reverse("association:trainers"),
+    )
 
 
 @login_required

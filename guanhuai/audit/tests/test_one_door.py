@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import guanhuai
+from guanhuai.core.testing import python_sources
 
 ROOT = Path(guanhuai.__file__).parent
 # Writing AuditEntry rows: the manager's writes, a bare constructor, or an INSERT … SELECT into its table.
@@ -20,7 +21,7 @@ _WRITES = re.compile(
 def writers(root: Path) -> list[str]:
     return sorted(
         f"{path.relative_to(root.parent)}:{text[: match.start()].count(chr(10)) + 1}"
-        for path in root.rglob("*.py")
+        for path in python_sources(root)
         if "tests" not in path.parts
         and path.relative_to(root).parts[0] != "audit"
         and "migrations" not in path.parts

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import guanhuai
 from guanhuai.audit.actions import SENTENCES
+from guanhuai.core.testing import python_sources
 
 # log(obj, "app.entity.verb", ...) (or log, log_many, log_select) — the code is the first string literal after the object.
 _LOGGED = re.compile(
@@ -16,7 +17,7 @@ def test_every_logged_action_has_a_sentence():
     root = Path(guanhuai.__file__).parent
     codes = {
         code
-        for path in root.rglob("*.py")
+        for path in python_sources(root)
         if "tests" not in path.parts
         for code in _LOGGED.findall(path.read_text(encoding="utf-8"))
     }

@@ -31,20 +31,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-class FundsForm(BootstrapForm):
-    """Bootstrap classes; checkboxes styled as such."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                widget.attrs.pop("class", None)
-
-
-class KeyedForm(FundsForm):
+class KeyedForm(BootstrapForm):
     """A form whose submit must happen once: the key is generated when the page is rendered, so a double
     click (or a browser resubmit) sends the same key and the service records once."""
 
@@ -88,7 +75,7 @@ class FundChoiceField(forms.ModelChoiceField):
         return with_note(obj.name, obj.org_unit.name)
 
 
-class FundForm(FundsForm):
+class FundForm(BootstrapForm):
     name = forms.CharField(label=_("基金名称"), max_length=100)
     org_unit = UnitChoiceField(label=_("所属组织"), perm=MANAGE_FUNDS, levels=ACCOUNTING_LEVELS)
     purpose = forms.CharField(
@@ -115,7 +102,7 @@ class FundForm(FundsForm):
                 self.initial["org_unit"] = units[0].pk
 
 
-class DonorForm(FundsForm):
+class DonorForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("类型"), choices=DonorKind.choices, widget=forms.RadioSelect)
     name = forms.CharField(label=_("姓名/名称"), max_length=120)
     credit_code = forms.CharField(
@@ -151,7 +138,7 @@ class DonorSearchForm(forms.Form):
     q = forms.CharField(label=_("姓名、名称或信用代码"), max_length=60, required=False)
 
 
-class PledgeForm(FundsForm):
+class PledgeForm(BootstrapForm):
     fund = FundChoiceField(label=_("基金"), queryset=Fund.objects.none())
     amount = AmountField(label=_("每期金额（元）"))
     schedule = forms.ChoiceField(label=_("周期"), choices=Schedule.choices)
@@ -209,7 +196,7 @@ class DonationForm(KeyedForm):
             self.initial.setdefault("kind", DonationKind.CASH)
 
 
-class ReasonForm(FundsForm):
+class ReasonForm(BootstrapForm):
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
@@ -315,7 +302,7 @@ class RoundForm(KeyedForm):
         return [(i, line.strip().upper()) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
-class PeriodForm(FundsForm):
+class PeriodForm(BootstrapForm):
     period = forms.CharField(
         label=_("会计期间"),
         max_length=7,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound, PermissionDenied, ValidationError
-from guanhuai.core.money import ZERO, money_sum
+from guanhuai.core.money import ZERO, money_sum, to_money
 from guanhuai.core.text import pinyin_mixed_readings
 from guanhuai.funds.models import (
     Allocation,
@@ -29,6 +29,7 @@ from guanhuai.funds.models import (
     Pledge,
     Purpose,
     Receipt,
+    SpecialRound,
 )
 from guanhuai.funds.permissions import RECONCILE, VIEW_FUNDS
 from guanhuai.funds.states import Account, DonationKind, PublicName, ReceiptStatus
@@ -351,12 +352,45 @@ def disclosure_summary(*, org_unit: Any, start: dt.date, end: dt.date) -> dict[s
         .exclude(donor__public_name=PublicName.NAMED)
         .aggregate(s=money_sum("amount"), n=Count("id"))
     )
+    raised_in_kind = -(
+        entries.filter(account=Account.IN_KIND_DONATIONS).aggregate(s=money_sum("amount"))["s"] or ZERO
+    )
     return {
         "raised": raised,
+        "raised_cash": raised - raised_in_kind,
+        "raised_in_kind": raised_in_kind,
         "spent_by_purpose": {name or "—": total for name, total in spent_rows},
+        "rounds": disclosure_rounds(funds=funds, start=start, end=end),
         "named_donors": [{"name": n, "amount": a} for n, a in named],
         "anonymous": {"name": "爱心人士", "amount": anonymous["s"] or ZERO, "gifts": anonymous["n"]},
     }
+
+
+def disclosure_rounds(*, funds: QuerySet[Fund], start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The special rounds paid in [start, end] ("400 户 × 3,000 元"): families paid (reversed payments do
+    not count), the amount each and the total. The partner is named only if it chose to be. One query."""
+    rows = (
+        SpecialRound.objects.unscoped("public disclosure over funds the caller chose")
+        .filter(fund__in=funds, paid_on__gte=start, paid_on__lte=end)
+        .select_related("partner", "fund")
+        .annotate(
+            families=Count("disbursements", filter=Q(disbursements__reversed=False)),
+            paid=money_sum("disbursements__amount", filter=Q(disbursements__reversed=False)),
+        )
+        .order_by("-paid_on", "pk")
+    )
+    return [
+        {
+            "name": r.name,
+            "fund": r.fund.name,
+            "partner": r.partner.name if r.partner and r.partner.public_name == PublicName.NAMED else "",
+            "paid_on": r.paid_on,
+            "families": getattr(r, "families", 0),
+            "amount_each": r.amount_each,
+            "total": to_money(getattr(r, "paid", None)),
+        }
+        for r in rows
+    ]
 
 
 @dataclass
@@ -425,11 +459,15 @@ def reconcile() -> Reconciliation:
         f"donation {pk} does not match its transaction"
         for pk in donation_posted.values_list("pk", flat=True)[:20]
     ]
-    paid = Disbursement.objects.annotate(
-        posted=money_sum(
-            "transaction__entries__amount", filter=Q(transaction__entries__account=Account.DISBURSEMENTS)
+    paid = (
+        Disbursement.objects.unscoped("reconciliation checks the whole ledger (funds.reconcile at the root)")
+        .annotate(
+            posted=money_sum(
+                "transaction__entries__amount", filter=Q(transaction__entries__account=Account.DISBURSEMENTS)
+            )
         )
-    ).exclude(posted=F("amount"))
+        .exclude(posted=F("amount"))
+    )
     rec.problems += [
         f"disbursement {pk} does not match its transaction" for pk in paid.values_list("pk", flat=True)[:20]
     ]
@@ -513,7 +551,7 @@ def disbursement_get(*, actor: Actor, disbursement_id: Any, perm: str = VIEW_FUN
 
 def pledge_ref(*, donor: Donor, pledge_id: Any) -> Pledge:
     """One of this donor's pledges, named in the input (a donation that fulfils it)."""
-    pledge = Pledge.objects.filter(donor=donor, pk=pledge_id).first() if pledge_id else None
+    pledge = donor.pledges.filter(pk=pledge_id).first() if pledge_id else None  # the donor is in scope
     if pledge is None:
         raise ValidationError(
             _("该捐赠人没有编号为 %(id)s 的认捐记录。") % {"id": pledge_id}, code="unknown_pledge"

@@ -5,6 +5,7 @@ Split by seam, and re-exported here so callers keep writing `services.donation_r
 
 - `donations`: funds, donors, pledges, donations and their receipts;
 - `allocations`: allocations, disbursements and special rounds;
+- `goods`: goods in kind distributed out of a fund's in-kind holding, and reversed when recorded in error;
 - `periods`: transfers between funds and period closing;
 - `common`: today's date, dates not in the future, a restricted fund's purposes."""
 
@@ -29,6 +30,7 @@ from guanhuai.funds.services.donations import (
     receipt_reissue,
     receipt_void,
 )
+from guanhuai.funds.services.goods import in_kind_distribute, in_kind_held, in_kind_reverse
 from guanhuai.funds.services.periods import period_close, transfer_record
 
 __all__ = [
@@ -43,6 +45,9 @@ __all__ = [
     "donation_reverse",
     "donor_create",
     "fund_create",
+    "in_kind_distribute",
+    "in_kind_held",
+    "in_kind_reverse",
     "period_close",
     "pledge_create",
     "receipt_issue",

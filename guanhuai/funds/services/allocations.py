@@ -23,7 +23,7 @@ from guanhuai.funds import ledger
 from guanhuai.funds.ledger import Line
 from guanhuai.funds.models import Allocation, Disbursement, Donor, Fund, Purpose, SpecialRound
 from guanhuai.funds.permissions import DISBURSE, MANAGE_FUNDS
-from guanhuai.funds.services.common import _not_future, _today, check_purpose
+from guanhuai.funds.services.common import _not_future, _today, check_purpose, replay_of
 from guanhuai.funds.states import ALLOCATION_TRANSITIONS, Account, AllocationStatus, TargetKind, TxnKind
 from guanhuai.orgs.models import OrgUnit
 
@@ -185,10 +185,8 @@ def disbursement_record(
         raise ValidationError(_("请指定收款人。"), code="payee_required")
     if person is not None:
         _check_beneficiary(allocation.purpose, person, allocation.fund.org_unit)
-    if idempotency_key:
-        existing = Disbursement.objects.filter(transaction__idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
+    if (existing := replay_of(Disbursement, idempotency_key)) is not None:
+        return existing, False
     with transaction.atomic():
         txn = ledger.post(
             actor=actor,
@@ -198,9 +196,8 @@ def disbursement_record(
             lines=disbursement_lines(allocation, value),
             idempotency_key=idempotency_key,
         )
-        replayed = Disbursement.objects.filter(transaction=txn).first()
-        if replayed is not None:  # an identical request won the race for this key
-            return replayed, False
+        if (replayed := replay_of(Disbursement, idempotency_key)) is not None:
+            return replayed, False  # an identical request won the race for this key
         disbursement = Disbursement.objects.create(
             allocation=allocation,
             person=person,
@@ -279,7 +276,11 @@ def special_round_create(
     """A one-off round from a list of families, in one action: one allocation for the total, then one
     disbursement per family, bulk-inserted. All or nothing; a replay with the same key returns the round."""
     scoping.require(actor, MANAGE_FUNDS, fund.org_unit)
-    existing = SpecialRound.objects.filter(idempotency_key=idempotency_key).first()
+    existing = (
+        SpecialRound.objects.unscoped("an idempotency key is unique across branches")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
     if existing is not None:
         return existing, False
     each = parse_amount(amount_each, field=_("每户金额"))

@@ -25,7 +25,7 @@ from guanhuai.funds import ledger
 from guanhuai.funds.ledger import Line
 from guanhuai.funds.models import Donation, Donor, Fund, Pledge, Purpose, Receipt, ReceiptSequence
 from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VOID_RECEIPTS
-from guanhuai.funds.services.common import _not_future, _today, check_purpose
+from guanhuai.funds.services.common import _not_future, _today, check_purpose, replay_of
 from guanhuai.funds.states import (
     RECEIPT_TRANSITIONS,
     Account,
@@ -188,14 +188,8 @@ def donation_record(
         check_purpose(fund, purpose)
     if pledge is not None and (pledge.donor_id != donor.pk or pledge.fund_id != fund.pk):
         raise ValidationError(_("认捐记录与捐赠人或基金不符。"), code="pledge_mismatch")
-    if idempotency_key:
-        existing = (
-            Donation.objects.unscoped("an idempotency key is looked up across branches")
-            .filter(transaction__idempotency_key=idempotency_key)
-            .first()
-        )
-        if existing is not None:
-            return existing, False
+    if (existing := replay_of(Donation, idempotency_key)) is not None:
+        return existing, False
     debit, credit = (
         (Account.CASH, Account.DONATIONS)
         if kind == DonationKind.CASH
@@ -213,13 +207,8 @@ def donation_record(
             ],
             idempotency_key=idempotency_key,
         )
-        replayed = (
-            Donation.objects.unscoped("an idempotency key is looked up across branches")
-            .filter(transaction=txn)
-            .first()
-        )
-        if replayed is not None:  # an identical request won the race for this key
-            return replayed, False
+        if (replayed := replay_of(Donation, idempotency_key)) is not None:
+            return replayed, False  # an identical request won the race for this key
         donation = Donation.objects.create(
             donor=donor,
             fund=fund,

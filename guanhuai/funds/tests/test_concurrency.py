@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -54,23 +55,34 @@ TODAY = dt.date(2025, 6, 2)
 # --- (a) the overdraw race ------------------------------------------------------------------------------
 
 
-def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
-    # given: a fund whose allocation holds money for exactly one payment of 3,000
+def funded_allocation(tree, money, amount: str, name: str) -> tuple[Fund, Allocation]:
+    """A fund given `amount` today, all of it allocated under `name`."""
     f = fund(money.manager, tree.province)
-    give(money.finance, f, donor(money.manager, tree.province), "3000", on=TODAY)
-    allocation = allocate(money.manager, f, "3000", name="最后一笔", posted_on=TODAY)
+    give(money.finance, f, donor(money.manager, tree.province), amount, on=TODAY)
+    return f, allocate(money.manager, f, amount, name=name, posted_on=TODAY)
 
-    # when: two finance officers pay 3,000 out of it at the same moment
+
+def payer(money, allocation: Allocation, amount: str) -> Callable[[int], Disbursement]:
+    """What racing finance officer i does: pay `amount` out of the allocation to payee i."""
+
     def pay(i: int) -> Disbursement:
         return services.disbursement_record(
             actor=fresh(money.finance),
             allocation=Allocation.objects.get(pk=allocation.pk),
-            amount="3000",
+            amount=amount,
             paid_on=TODAY,
             payee=f"收款人{i}",
         )[0]
 
-    won, lost = outcomes(race(2, pay, hold=lock(f)))
+    return pay
+
+
+def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
+    # given: a fund whose allocation holds money for exactly one payment of 3,000
+    f, allocation = funded_allocation(tree, money, "3000", name="最后一笔")
+
+    # when: two finance officers pay 3,000 out of it at the same moment
+    won, lost = outcomes(race(2, payer(money, allocation, "3000"), hold=lock(f)))
 
     # then: one is paid, the other refused with a clear message, and the ledger still proves out
     assert len(won) == 1 and len(lost) == 1
@@ -83,20 +95,9 @@ def test_two_disbursements_on_the_last_money_exactly_one_succeeds(tree, money):
 
 
 def test_many_disbursements_racing_never_overdraw_the_allocation(tree, money):
-    f = fund(money.manager, tree.province)
-    give(money.finance, f, donor(money.manager, tree.province), "1000", on=TODAY)
-    allocation = allocate(money.manager, f, "1000", name="慰问金", posted_on=TODAY)
+    f, allocation = funded_allocation(tree, money, "1000", name="慰问金")
 
-    def pay(i: int) -> Disbursement:
-        return services.disbursement_record(
-            actor=fresh(money.finance),
-            allocation=Allocation.objects.get(pk=allocation.pk),
-            amount="300",
-            paid_on=TODAY,
-            payee=f"收款人{i}",
-        )[0]
-
-    won, lost = outcomes(race(5, pay, hold=lock(f)))
+    won, lost = outcomes(race(5, payer(money, allocation, "300"), hold=lock(f)))
 
     # 1,000 pays three of 300; the other two are refused, whatever order the lock gives them.
     assert len(won) == 3 and len(lost) == 2

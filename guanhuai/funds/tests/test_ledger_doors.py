@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from guanhuai.core.errors import ValidationError
+from guanhuai.core.testing import python_sources
 from guanhuai.funds import ledger, selectors, services
 from guanhuai.funds.ledger import InsufficientFunds, Line, PeriodClosed, Posting
 from guanhuai.funds.models import LedgerEntry, LedgerTransaction
@@ -145,7 +146,7 @@ def test_no_module_but_the_ledger_writes_ledger_rows():
     )
     found = sorted(
         str(path.relative_to(root))
-        for path in root.rglob("*.py")
+        for path in python_sources(root)
         if "tests" not in path.parts
         and "migrations" not in path.parts
         and path != root / "funds" / "ledger.py"

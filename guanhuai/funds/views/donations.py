@@ -117,17 +117,8 @@ def donor_inline(request: HttpRequest) -> HttpResponse:
     if new_donor.is_valid():
         d = new_donor.cleaned_data
         with form_errors(new_donor, ERROR_FIELDS, name_required="name", donor_kind="kind"):
-            donor = services.donor_create(
-                actor=request.user,
-                org_unit=d["org_unit"],
-                kind=d["kind"],
-                name=d["name"],
-                credit_code=d["credit_code"],
-                contact_name=d["contact_name"],
-                phone=d["phone"],
-                address=d["address"],
-                public_name=d["public_name"],
-            )
+            # the form's fields are the service's arguments, one for one
+            donor = services.donor_create(actor=request.user, **d)
             chosen, new_donor = str(donor.pk), new_donor_form(request)
     form = forms.DonationForm(
         initial={"donor": chosen},

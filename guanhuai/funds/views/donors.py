@@ -51,17 +51,8 @@ def donor_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with form_errors(form, ERROR_FIELDS, name_required="name"):
-            donor = services.donor_create(
-                actor=request.user,
-                org_unit=d["org_unit"],
-                kind=d["kind"],
-                name=d["name"],
-                credit_code=d["credit_code"],
-                contact_name=d["contact_name"],
-                phone=d["phone"],
-                address=d["address"],
-                public_name=d["public_name"],
-            )
+            # the form's fields are the service's arguments, one for one
+            donor = services.donor_create(actor=request.user, **d)
             messages.success(request, _("已登记捐赠人“%(name)s”。") % {"name": donor.name})
             return redirect("funds:donor", donor.pk)
     return form_page(request, form, title=_("登记捐赠人"), back=reverse("funds:donors"))

@@ -22,14 +22,13 @@ from django.views.decorators.http import require_GET
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import NotFound
 from guanhuai.core.excel import XLSX, read_upload
-from guanhuai.core.forms import BootstrapForm
 from guanhuai.core.web import form_errors
 from guanhuai.funds import documents, imports, selectors
 from guanhuai.funds.forms import StatementForm
 from guanhuai.funds.models import Fund
 from guanhuai.funds.permissions import RECORD_DONATIONS
 from guanhuai.jobs import selectors as job_selectors
-from guanhuai.orgs.forms import UnitChoiceField
+from guanhuai.orgs.forms import TargetUnitForm, UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
 
 RECENT_IMPORTS = 10
@@ -91,24 +90,26 @@ def _statement_name(st: Any, ext: str) -> tuple[str, str]:
     return f"{st.fund.name}收支报表{period}.{ext}", f"statement-{st.fund.pk}-{period}.{ext}"
 
 
-@login_required
-@require_GET
-def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def _statement_file(request: HttpRequest, pk: int, ext: str) -> HttpResponse:
     try:
         _fund, st = _statement(request, pk)
     except _BadPeriod as exc:
         return _bad_period(request, exc)
-    return _pdf(documents.statement_pdf(st), *_statement_name(st, "pdf"))
+    if ext == "pdf":
+        return _pdf(documents.statement_pdf(st), *_statement_name(st, ext))
+    return _xlsx(documents.statement_xlsx(st), *_statement_name(st, ext))
+
+
+@login_required
+@require_GET
+def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _statement_file(request, pk, "pdf")
 
 
 @login_required
 @require_GET
 def statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        _fund, st = _statement(request, pk)
-    except _BadPeriod as exc:
-        return _bad_period(request, exc)
-    return _xlsx(documents.statement_xlsx(st), *_statement_name(st, "xlsx"))
+    return _statement_file(request, pk, "xlsx")
 
 
 @login_required
@@ -124,7 +125,7 @@ def donor_statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the donation import ---------------------------------------------------------------------------------
 
 
-class DonationImportForm(BootstrapForm):
+class DonationImportForm(TargetUnitForm):
     # An empty file gets the import's own message ("上传的文件是空的"), like every other bad file.
     file = forms.FileField(
         label=gettext_lazy("Excel文件（.xlsx）"),
@@ -136,13 +137,6 @@ class DonationImportForm(BootstrapForm):
         queryset=OrgUnit.objects.none(),
         help_text=gettext_lazy("文件中的基金名称按这个组织的基金查找，新捐赠人也登记在这个组织。"),
     )
-
-    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self._field(forms.ModelChoiceField, "org_unit")
-        field.queryset = targets
-        if not self.is_bound and len(targets) == 1:
-            self.initial["org_unit"] = targets[0].pk
 
 
 @login_required

@@ -15,7 +15,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
-from guanhuai.core.scopes import unscoped
+from guanhuai.core.scopes import acting_for
 from guanhuai.jobs import registry
 from guanhuai.jobs.models import Job, WorkerHeartbeat
 from guanhuai.jobs.permissions import RETRY_JOBS, RUN_JOBS
@@ -194,9 +194,10 @@ def job_run(job_id: int) -> Job:
     progress = Progress(job)
     try:
         try:
-            # A job is system work, also when the in-process queue runs it inside the request that queued
-            # it: the scope guard (core/scopes.py) is for pages and the API.
-            with unscoped("a durable job runs as system work"):
+            # A job reads as the user who submitted it would on a page: the scope guard (core/scopes.py)
+            # is armed for its handler (in tests), so a list it builds without accounts.scoping fails the
+            # job, and system work inside it says why (`unscoped("why")`).
+            with acting_for(job.actor):
                 registry.get(job.kind).handler(job, progress)
         finally:
             progress.close()

@@ -129,7 +129,18 @@ class UnitCloseForm(BootstrapForm):
     )
 
 
-class TreeImportForm(BootstrapForm):
+class TargetUnitForm(BootstrapForm):
+    """A form that acts in one branch chosen among `targets` (the branches the user may act in): its
+    `org_unit` field (a UnitChoiceField the subclass labels) offers them, chosen already when there is one."""
+
+    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._field(forms.ModelChoiceField, "org_unit").queryset = targets
+        if not self.is_bound and len(targets) == 1:
+            self.initial["org_unit"] = targets[0].pk
+
+
+class TreeImportForm(TargetUnitForm):
     file = forms.FileField(
         label=_("Excel文件（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
     )
@@ -141,11 +152,7 @@ class TreeImportForm(BootstrapForm):
     # Generated when the form is rendered: a double submit of the same page is one job.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self._field(forms.ModelChoiceField, "org_unit")
-        field.queryset = targets
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4().hex
-            if len(targets) == 1:
-                self.initial["org_unit"] = targets[0].pk

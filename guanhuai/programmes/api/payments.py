@@ -187,7 +187,7 @@ def batch_results(request: HttpRequest, batch_id: int, file: UploadedFile = File
     actor = actor_of(request)
     batch = selectors.batch_get(actor=actor, batch_id=batch_id)
     content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
-    known = set(ResultFile.objects.filter(batch=batch).values_list("pk", flat=True))
+    known = set(selectors.result_files(batch=batch).values_list("pk", flat=True))
     result = services.batch_import_results(
         actor=actor, batch=batch, file_name=file.name or "", content=content
     )

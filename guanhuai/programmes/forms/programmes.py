@@ -19,21 +19,19 @@ from guanhuai.orgs.models import Level
 from guanhuai.programmes import rules
 from guanhuai.programmes.catalogue import template_choices
 from guanhuai.programmes.permissions import MANAGE_PROGRAMMES
-from guanhuai.programmes.states import Benefit, FundingSource, NoticeNames, Period, ProRata, Step, Target
+from guanhuai.programmes.states import (
+    Benefit,
+    FundingSource,
+    NoticeNames,
+    ObjectionIdentity,
+    Period,
+    ProRata,
+    Step,
+    Target,
+)
 
 # Branches that own a programme: down to the county (townships and villages review, they do not own).
 OWNER_LEVELS = [Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY]
-
-
-class _Form(BootstrapForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                widget.attrs.pop("class", None)
 
 
 class AllocationChoiceField(forms.ModelChoiceField):
@@ -41,7 +39,7 @@ class AllocationChoiceField(forms.ModelChoiceField):
         return f"{obj.fund.name} · {obj.name}"
 
 
-class ProgrammeFieldsForm(_Form):
+class ProgrammeFieldsForm(BootstrapForm):
     name = forms.CharField(label=_("项目名称"), max_length=120)
     legal_basis = forms.CharField(label=_("政策依据"), max_length=300)
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -80,6 +78,13 @@ class ProgrammeFieldsForm(_Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     approvals_required = forms.IntegerField(label=_("发放审批人数"), min_value=1, max_value=9, initial=2)
+    objection_identity = forms.ChoiceField(
+        label=_("网上异议是否实名"),
+        choices=ObjectionIdentity.choices,
+        initial=ObjectionIdentity.OPTIONAL,
+        required=False,  # a client that does not send it keeps the default
+        help_text=_("群众在阳光计生网站上提交异议时，是否必须填写姓名和电话。"),
+    )
 
     def __init__(self, *args: Any, allocations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +94,9 @@ class ProgrammeFieldsForm(_Form):
 
     def clean_notice_names(self) -> str:
         return self.cleaned_data.get("notice_names") or NoticeNames.KEEP_LAST
+
+    def clean_objection_identity(self) -> str:
+        return self.cleaned_data.get("objection_identity") or ObjectionIdentity.OPTIONAL
 
     def values(self) -> dict[str, Any]:
         d = dict(self.cleaned_data)
@@ -117,7 +125,7 @@ class ProgrammeEditForm(ProgrammeFieldsForm):
     active = forms.BooleanField(label=_("启用"), required=False)
 
 
-class TemplateForm(_Form):
+class TemplateForm(BootstrapForm):
     template = forms.ChoiceField(label=_("国家项目模板"), choices=())
     org_unit = UnitChoiceField(label=_("主管组织"), perm=MANAGE_PROGRAMMES, levels=OWNER_LEVELS)
     code = forms.SlugField(
@@ -258,7 +266,7 @@ def as_of_from(data: Any) -> dt.date:
         return timezone.localdate()
 
 
-class AmountRuleForm(_Form):
+class AmountRuleForm(BootstrapForm):
     label = forms.CharField(label=_("标准名称"), max_length=80)
     amount = forms.CharField(
         label=_("每期金额（元）"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -292,11 +300,11 @@ class AmountRuleForm(_Form):
         return rule
 
 
-class AmountEndForm(_Form):
+class AmountEndForm(BootstrapForm):
     valid_to = forms.DateField(label=_("执行截止（最后适用日）"), widget=DateInput())
 
 
-class MissedFilterForm(_Form):
+class MissedFilterForm(BootstrapForm):
     village = UnitChoiceField(label=_("村(社区)"), queryset=None, required=False, empty_label=_("全部"))
     as_of = forms.DateField(label=_("认定日期"), required=False, widget=DateInput())
 

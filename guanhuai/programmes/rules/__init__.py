@@ -59,6 +59,7 @@ __all__ = [
     "Fact",
     "amount_expression",
     "age_window",
+    "amount_rules_of",
     "amount_rules_on",
     "base_persons",
     "compile_rule",
@@ -169,11 +170,14 @@ def age_window(programme: Any) -> Q:
 AMOUNT_FIELD: DecimalField = DecimalField(max_digits=12, decimal_places=2)
 
 
-def amount_rules_on(programme: Any, on: dt.date) -> list[Any]:
+def amount_rules_on(programme: Any, on: dt.date, *, rows: list[Any] | None = None) -> list[Any]:
     """The AmountRule rows valid on `on`, in the order they are tried (lowest priority first; for equal
-    priority the newest, then the lowest id)."""
+    priority the newest, then the lowest id). `rows`: the programme's rules already read by
+    `amount_rules_of` (a list of notices asks once for all their programmes, not once per notice)."""
     from guanhuai.programmes.models import AmountRule
 
+    if rows is not None:
+        return [r for r in rows if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)]
     return list(
         AmountRule.objects.filter(programme=programme, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
@@ -181,13 +185,24 @@ def amount_rules_on(programme: Any, on: dt.date) -> list[Any]:
     )
 
 
-def amount_expression(programme: Any, *, on: dt.date) -> Case | Value:
+def amount_rules_of(programme_ids: Any) -> dict[int, list[Any]]:
+    """Every AmountRule of these programmes, in one query, in the order `amount_rules_on` tries them."""
+    from guanhuai.programmes.models import AmountRule
+
+    out: dict[int, list[Any]] = {pk: [] for pk in programme_ids}
+    for row in AmountRule.objects.filter(programme_id__in=out).order_by("priority", "-valid_from", "id"):
+        out[row.programme_id].append(row)
+    return out
+
+
+def amount_expression(programme: Any, *, on: dt.date, rows: list[Any] | None = None) -> Case | Value:
     """Per Person, the per-period amount of the first AmountRule valid on `on` whose condition holds
     (conditions evaluated on `on`); NULL when none does. For set-based cycle generation:
-    `Person.objects.filter(...).annotate(amount=amount_expression(p, on=day))`."""
+    `Person.objects.filter(...).annotate(amount=amount_expression(p, on=day))`. `rows`: as for
+    `amount_rules_on`."""
     whens: list[When] = []
     default: Value = Value(None, output_field=AMOUNT_FIELD)
-    for row in amount_rules_on(programme, on):
+    for row in amount_rules_on(programme, on, rows=rows):
         q = compile_rule(row.condition or {}, as_of=on)
         amount = Value(Decimal(row.amount), output_field=AMOUNT_FIELD)
         if not q:  # holds for everyone: it is the answer for whoever reaches it

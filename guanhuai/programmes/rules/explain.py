@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Value, When
 from django.utils.translation import gettext as _
 
 from guanhuai.programmes.rules.ages import _alive
 from guanhuai.programmes.rules.facts import FACTS, OP_LABELS
-from guanhuai.registry.models import Marriage, Person
+from guanhuai.registry.models import Person
+from guanhuai.registry.selectors import current_spouse
 
 
 @dataclass(frozen=True)
@@ -63,21 +64,8 @@ def _months(born: dt.date, on: dt.date) -> int:
     return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
 
 
-def _spouse(person: Person) -> Person | None:
-    """The current spouse (the marriage not ended), as the rule's spouse facts read it."""
-    marriage = (
-        Marriage.objects.filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
-        .select_related("a", "b")
-        .order_by("-married_on", "-id")
-        .first()
-    )
-    if marriage is None:
-        return None
-    return marriage.b if marriage.a_id == person.pk else marriage.a
-
-
 def _wife(person: Person) -> Person | None:
-    return person if person.sex == "female" else _spouse(person)
+    return person if person.sex == "female" else current_spouse(person)
 
 
 def _living_children(person: Person, as_of: dt.date, sex: str | None = None) -> list[Person]:
@@ -112,7 +100,7 @@ VALUES: dict[str, Callable[[Person, dt.date], Any]] = {
         (_months(c.birth_date, d) for c in _living_children(p, d)), default=None
     ),
     "mother_age": lambda p, d: (w := _wife(p)) and _years(w.birth_date, d),
-    "spouse_hukou": lambda p, d: (s := _spouse(p)) and s.get_hukou_type_display(),
+    "spouse_hukou": lambda p, d: (s := current_spouse(p)) and s.get_hukou_type_display(),
     "birth_date": lambda p, d: p.birth_date.isoformat(),
     "is_migrant": lambda p, d: _yes(p.is_migrant),
     "only_child_certificate": lambda p, d: _yes(p.only_child_certificate),

@@ -7,11 +7,12 @@ only (surname + *, the village, the amount) and no identifiers of any kind."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -253,7 +254,7 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
 
 def notice_list(*, actor: Actor, status: str = "", to_close: bool = False) -> QuerySet[PublicNotice]:
     """Notices in scope; `to_close`: open notices whose period has ended, that the actor may close."""
-    qs = scoping.scope(PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW)
+    qs = scoping.scope(PublicNotice.objects.select_related("programme", "org_unit__parent"), actor, VIEW)
     if status:
         qs = qs.filter(status=status)
     if to_close:
@@ -265,7 +266,7 @@ def notice_list(*, actor: Actor, status: str = "", to_close: bool = False) -> Qu
 
 def notice_get(*, actor: Actor, notice_id: Any) -> PublicNotice:
     return scoping.get_or_404(
-        PublicNotice.objects.select_related("programme", "org_unit"), actor, VIEW, pk=notice_id
+        PublicNotice.objects.select_related("programme", "org_unit__parent"), actor, VIEW, pk=notice_id
     )
 
 
@@ -319,43 +320,74 @@ def notice_rows(notice: PublicNotice, *, paper: bool = False) -> list[NoticeRow]
     Amount: the first AmountRule whose condition holds (rules.amount_expression) on the notice's first day;
     for an applicant whose entitlement starts later (a new rate from next month, an age reached after the
     notice opens), on the first day of the application's start month."""
-    applications = list(
-        notice.applications.all()
+    return notice_rows_of([notice], paper=paper)[notice.pk]
+
+
+def notice_rows_of(notices: Sequence[PublicNotice], *, paper: bool = False) -> dict[int, list[NoticeRow]]:
+    """`notice_rows` of each notice of a list (read through scoping, with their programmes), in a fixed
+    number of queries whatever the list's length: the applications of all of them in one, their
+    programmes' amount rules in one, and the amounts in one, plus one for applicants who start later."""
+    by_notice: dict[int | None, list[Application]] = {n.pk: [] for n in notices}
+    for a in (
+        Application.objects.unscoped("the applications of notices read through scoping")
+        .filter(notice__in=list(by_notice))
         # an application returned after an upheld objection (or withdrawn) is no longer proposed
         .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.RETURNED])
         .select_related("person", "spouse", "org_unit")
         .order_by("pk")
-    )
-    programme = notice.programme
-    mask = mask_name_keep_last if paper and programme.notice_names == NoticeNames.KEEP_LAST else mask_name
-    amounts = _notice_amounts(programme, notice.opens_on, [a.person_id for a in applications])
-    missing = [a for a in applications if amounts.get(a.person_id) is None and a.start_month]
-    for month in {a.start_month for a in missing if a.start_month is not None}:
-        later = month_start(month)
-        if later > notice.opens_on:
-            found = _notice_amounts(
-                programme, later, [a.person_id for a in missing if a.start_month == month]
+    ):
+        by_notice[a.notice_id].append(a)
+    amount_rows = rules.amount_rules_of({n.programme_id for n in notices})
+    first = {
+        (n.programme, n.opens_on): [a.person_id for a in by_notice[n.pk]] for n in notices if by_notice[n.pk]
+    }
+    amounts = _notice_amounts(first, amount_rows)
+    later: dict[tuple[Programme, dt.date], list[int]] = {}
+    for n in notices:
+        for a in by_notice[n.pk]:
+            if a.start_month and amounts.get((n.programme_id, n.opens_on, a.person_id)) is None:
+                day = month_start(a.start_month)
+                if day > n.opens_on:
+                    later.setdefault((n.programme, day), []).append(a.person_id)
+    found = _notice_amounts(later, amount_rows)
+    out: dict[int, list[NoticeRow]] = {}
+    for n in notices:
+        programme = n.programme
+        mask = mask_name_keep_last if paper and programme.notice_names == NoticeNames.KEEP_LAST else mask_name
+        unit = str(PERIOD_UNITS.get(programme.period, PERIOD_UNITS[Period.MONTHLY]))
+        rows = out[n.pk] = []
+        for a in by_notice[n.pk]:
+            names = mask(a.person.name)
+            if a.spouse_id and a.spouse is not None:
+                names += _("、") + mask(a.spouse.name)
+            amount = amounts.get((n.programme_id, n.opens_on, a.person_id))
+            if amount is None and a.start_month:
+                amount = found.get((n.programme_id, month_start(a.start_month), a.person_id))
+            rows.append(
+                NoticeRow(
+                    name=names,
+                    village=a.org_unit.name,
+                    amount=Decimal(amount).quantize(CENT) if amount is not None else None,
+                    unit=unit,
+                    beneficiaries=2 if a.spouse_id else 1,
+                    application_id=a.pk,
+                    household_id=a.household_id or a.person.household_id,
+                )
             )
-            amounts.update({k: v for k, v in found.items() if v is not None})
-    unit = str(PERIOD_UNITS.get(programme.period, PERIOD_UNITS[Period.MONTHLY]))
-    rows = []
-    for a in applications:
-        names = mask(a.person.name)
-        if a.spouse_id and a.spouse is not None:
-            names += _("、") + mask(a.spouse.name)
-        amount = amounts.get(a.person_id)
-        rows.append(
-            NoticeRow(
-                name=names,
-                village=a.org_unit.name,
-                amount=Decimal(amount).quantize(CENT) if amount is not None else None,
-                unit=unit,
-                beneficiaries=2 if a.spouse_id else 1,
-                application_id=a.pk,
-                household_id=a.household_id or a.person.household_id,
-            )
-        )
-    return rows
+    return out
+
+
+def notice_application_ids(notices: Sequence[PublicNotice]) -> dict[int, list[int]]:
+    """Every application each notice named (withdrawn and returned ones too), in one query."""
+    out: dict[int, list[int]] = {n.pk: [] for n in notices}
+    for notice_id, pk in (
+        Application.objects.unscoped("the applications of notices read through scoping")
+        .filter(notice__in=list(out))
+        .order_by("pk")
+        .values_list("notice_id", "pk")
+    ):
+        out[notice_id].append(pk)
+    return out
 
 
 def notice_households(rows: list[NoticeRow]) -> int:
@@ -364,13 +396,33 @@ def notice_households(rows: list[NoticeRow]) -> int:
     return len({r.household_id if r.household_id is not None else -r.application_id for r in rows})
 
 
-def _notice_amounts(programme: Any, on: dt.date, person_ids: list[int]) -> dict[int, Any]:
-    return dict(
-        Person.objects.unscoped("the applicants of a notice in scope")
-        .filter(pk__in=person_ids)
-        .annotate(amount=rules.amount_expression(programme, on=on))
-        .values_list("pk", "amount")
-    )
+def _notice_amounts(
+    wanted: dict[tuple[Programme, dt.date], list[int]], amount_rows: dict[int, list[Any]]
+) -> dict[tuple[int, dt.date, int], Any]:
+    """The amount of each (programme, day)'s persons, keyed (programme id, day, person id), in one query:
+    one column per (programme, day), each its programme's amount expression for its own persons."""
+    if not wanted:
+        return {}
+    groups = list(wanted.items())
+    columns = {
+        f"amount_{i}": Case(
+            When(pk__in=ids, then=rules.amount_expression(p, on=day, rows=amount_rows[p.pk])),
+            default=Value(None, output_field=rules.AMOUNT_FIELD),
+            output_field=rules.AMOUNT_FIELD,
+        )
+        for i, ((p, day), ids) in enumerate(groups)
+    }
+    out: dict[tuple[int, dt.date, int], Any] = {}
+    for pk, *values in (
+        Person.objects.unscoped("the applicants of notices in scope")
+        .filter(pk__in={pk for _key, ids in groups for pk in ids})
+        .annotate(**columns)
+        .values_list("pk", *columns)
+    ):
+        for ((p, day), _ids), value in zip(groups, values, strict=True):
+            if value is not None:
+                out[(p.pk, day, pk)] = value
+    return out
 
 
 def public_notices(*, unit: Any = None) -> list[dict[str, Any]]:
@@ -381,8 +433,10 @@ def public_notices(*, unit: Any = None) -> list[dict[str, Any]]:
     if unit is not None:
         qs = qs.filter(org_unit__path__startswith=unit.path)
     out = []
-    for notice in qs.select_related("programme", "org_unit").order_by("-opens_on", "org_unit__path"):
-        rows = notice_rows(notice)
+    notices = list(qs.select_related("programme", "org_unit__parent").order_by("-opens_on", "org_unit__path"))
+    rows_of = notice_rows_of(notices)
+    for notice in notices:
+        rows = rows_of[notice.pk]
         out.append(
             {
                 "title": notice.title,

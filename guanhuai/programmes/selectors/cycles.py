@@ -44,7 +44,9 @@ def programmes_visible(*, actor: Actor) -> QuerySet[Programme]:
 
 
 def cycle_list(*, actor: Actor, programme: Programme | None = None, status: str = "") -> QuerySet[Cycle]:
-    qs = Cycle.objects.filter(_programme_q(actor, "programme__")).select_related("programme", "generated_by")
+    qs = scoping.mark_scoped(  # the programme's visibility, up and down the tree
+        Cycle.objects.filter(_programme_q(actor, "programme__")).select_related("programme", "generated_by")
+    )
     if programme is not None:
         qs = qs.filter(programme=programme)
     if status:
@@ -132,7 +134,9 @@ def county_path_length() -> int:
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:
     return (
-        Cycle.objects.filter(programme=cycle.programme_id, first_month__lt=cycle.first_month)
+        # the programme of a cycle in view: its cycles are seen by the same users
+        Cycle.objects.unscoped("an earlier cycle of a programme in view")
+        .filter(programme=cycle.programme_id, first_month__lt=cycle.first_month)
         .order_by("-first_month")
         .first()
     )

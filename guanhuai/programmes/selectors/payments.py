@@ -27,7 +27,7 @@ def batch_list(*, actor: Actor, cycle: Cycle | None = None) -> QuerySet[PaymentB
     count and total of the payments the actor may see (their own villages). A batch pays every village of
     one bank; its stored `count`/`total` are the whole batch's and are for the bank file, not for display."""
     mine = scoping.scope(Payment.objects.filter(batch=OuterRef("pk")), actor, VIEW).order_by().values("batch")
-    qs = (
+    qs = scoping.mark_scoped(  # the programme's visibility, up and down the tree
         PaymentBatch.objects.filter(_programme_q(actor, "cycle__programme__"))
         .select_related("cycle", "cycle__programme", "follow_up_of")
         .annotate(
@@ -63,15 +63,16 @@ def payment_list(*, actor: Actor, batch: PaymentBatch, status: str = "") -> Quer
 
 
 def result_files(*, batch: PaymentBatch) -> QuerySet[ResultFile]:
-    return batch.result_files.select_related("imported_by", "ledger_transaction").order_by(
-        "-imported_at", "-id"
+    # a batch's bank result files are seen by whoever may see the batch (a selector read it)
+    return scoping.mark_scoped(
+        batch.result_files.select_related("imported_by", "ledger_transaction").order_by("-imported_at", "-id")
     )
 
 
 def result_file_get(*, actor: Actor, result_id: Any) -> ResultFile:
     try:
         return (
-            ResultFile.objects.filter(_programme_q(actor, "batch__cycle__programme__"))
+            scoping.mark_scoped(ResultFile.objects.filter(_programme_q(actor, "batch__cycle__programme__")))
             .select_related("batch", "batch__cycle", "batch__cycle__programme", "imported_by")
             .get(pk=result_id)
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,7 @@ from guanhuai.programmes import rules
 from guanhuai.programmes.models import Application, Enrolment, Programme
 from guanhuai.programmes.permissions import APPROVE_COUNTY, MANAGE_NOTICES, REVIEW_TOWNSHIP, REVIEW_VILLAGE
 from guanhuai.programmes.states import APPLICATION_TRANSITIONS, ApplicationStatus, EnrolmentStatus, Step
-from guanhuai.registry.models import Marriage, Person
+from guanhuai.registry.models import Person
 
 OPEN_STATUSES = (
     ApplicationStatus.DRAFT,
@@ -70,18 +69,6 @@ def _transition(application: Application, new: str) -> None:
 
 def _log(application: Application, action: str, *, actor: Actor, **data: Any) -> None:
     log(application, action, actor=actor, org_unit=application.org_unit, data=data)
-
-
-def _current_spouse(person: Person) -> Person | None:
-    marriage = (
-        Marriage.objects.filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
-        .select_related("a", "b")
-        .order_by("-married_on", "-id")
-        .first()
-    )
-    if marriage is None:
-        return None
-    return marriage.b if marriage.a_id == person.pk else marriage.a
 
 
 def eligible_now(programme: Programme, person: Person) -> bool | None:

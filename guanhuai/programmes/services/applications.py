@@ -20,18 +20,16 @@ transaction, writes audit (the application's timeline is its audit trail) and ne
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, ValidationError
+from guanhuai.core.uploads import read_document, store  # the one copy of the upload checks
 from guanhuai.programmes.models import Application, ApplicationDocument, Programme
 from guanhuai.programmes.permissions import APPLY, VIEW
 from guanhuai.programmes.services.application_common import (
@@ -40,7 +38,6 @@ from guanhuai.programmes.services.application_common import (
     STEP_PERMISSIONS,
     _check_no_open_application,
     _check_not_enrolled,
-    _current_spouse,
     _lock,
     _log,
     _now,
@@ -55,6 +52,7 @@ from guanhuai.programmes.services.review import (
     applications_review_bulk,
 )
 from guanhuai.programmes.states import ApplicationStatus, DocumentKind, Target
+from guanhuai.registry import selectors as registry_selectors
 from guanhuai.registry.models import Person
 from guanhuai.registry.permissions import VIEW_PERSONS
 
@@ -84,13 +82,6 @@ __all__ = [
 # --- documents ---------------------------------------------------------------------------------------------
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-# Magic bytes → (content type, allowed file name extensions).
-_SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
-    (b"%PDF-", "application/pdf", (".pdf",)),
-    (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
-    (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
-)
-
 # Documents a programme template requires before an application may be submitted. Each inner tuple is a
 # choice: one document of any of its kinds satisfies it. Custom programmes (no template) require none.
 REQUIRED_DOCUMENTS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -166,7 +157,7 @@ def application_create(
     _check_no_open_application(programme, person)
 
     if programme.target == Target.COUPLE:
-        current_spouse = _current_spouse(person)
+        current_spouse = registry_selectors.current_spouse(person)
         if spouse is not None and (current_spouse is None or spouse.pk != current_spouse.pk):
             raise ValidationError(
                 _("%(spouse)s 不是 %(name)s 的现任配偶（以户籍登记的婚姻关系为准）。")
@@ -245,23 +236,6 @@ def _replayed(actor: Actor, idempotency_key: str) -> Application | None:
     return existing
 
 
-def _sniff(head: bytes, file_name: str) -> str:
-    lowered = file_name.lower()
-    for magic, content_type, extensions in _SIGNATURES:
-        if head.startswith(magic):
-            if not lowered.endswith(extensions):
-                raise ValidationError(
-                    _("文件“%(name)s”的内容是 %(type)s，与扩展名不符。请上传原始文件。")
-                    % {"name": file_name, "type": content_type.split("/")[1].upper()},
-                    code="document_type_mismatch",
-                )
-            return content_type
-    raise ValidationError(
-        _("文件“%(name)s”不是 PDF、JPEG 或 PNG 文件（按文件内容判断，不看扩展名）。") % {"name": file_name},
-        code="document_type",
-    )
-
-
 def document_max_bytes() -> int:
     return min(int(getattr(settings, "GUANHUAI_MAX_UPLOAD_BYTES", DOCUMENT_MAX_BYTES)), DOCUMENT_MAX_BYTES)
 
@@ -274,27 +248,7 @@ def application_document_add(
     scoping.require(actor, APPLY, application.org_unit, visible_perm=VIEW)
     if kind not in DocumentKind.values:
         raise ValidationError(_("材料类型“%(kind)s”不存在。") % {"kind": kind}, code="document_kind")
-    file_name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200] or "upload"
-    size = getattr(upload, "size", None)
-    limit = document_max_bytes()
-    if size is not None and size > limit:
-        raise ValidationError(
-            _("文件“%(name)s”有 %(size).1f MB，超过 %(limit)d MB 的上限。")
-            % {"name": file_name, "size": size / 1024 / 1024, "limit": limit // 1024 // 1024},
-            code="document_too_large",
-        )
-    upload.seek(0)
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationError(
-            _("文件“%(name)s”超过 %(limit)d MB 的上限。")
-            % {"name": file_name, "limit": limit // 1024 // 1024},
-            code="document_too_large",
-        )
-    if not content:
-        raise ValidationError(_("文件“%(name)s”是空文件。") % {"name": file_name}, code="document_empty")
-    content_type = _sniff(content[:16], file_name)
-    digest = hashlib.sha256(content).hexdigest()
+    checked = read_document(upload, max_bytes=document_max_bytes())
     with transaction.atomic():
         application = _lock(application)
         if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
@@ -303,32 +257,22 @@ def application_document_add(
                 % {"status": application.get_status_display()},
                 code="not_editable",
             )
-        if application.documents.filter(sha256=digest).exists():
+        if application.documents.filter(sha256=checked.sha256).exists():
             raise Conflict(_("这份文件已经上传过（内容完全相同），不必重复上传。"), code="duplicate_document")
-        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
         document = ApplicationDocument(
             application=application,
             kind=kind,
-            file_name=file_name,
-            content_type=content_type,
-            size=len(content),
-            sha256=digest,
             uploaded_by=signed_in(actor),
         )
-        document.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(content), save=False)
-        try:
-            document.save()
-        except Exception:
-            document.file.delete(save=False)
-            raise
+        store(document, checked)
         _log(
             application,
             "programmes.document.added",
             actor=actor,
             document=document.pk,
             kind=kind,
-            file_name=file_name,
-            sha256=digest,
+            file_name=checked.name,
+            sha256=checked.sha256,
         )
     return document
 

@@ -40,6 +40,10 @@ register(
     }
 )
 
+# A cycle pays every village of its programme's area, whoever generates or approves it: the set-based work
+# of generation and arrears reads the whole area as system work (core/scopes.py), said here once.
+AREA = "a cycle covers every village of its programme's area"
+
 ARREARS_JOB = "programmes.cycle_arrears"
 REPORT_JOB = "programmes.cycle_owed"
 
@@ -55,9 +59,11 @@ def _window(cycle: Cycle) -> tuple[int, int] | None:
     """Month indexes [first, last] before the cycle in which an active enrolment may be owed, aligned to
     period starts; None when there is none."""
     programme = cycle.programme
-    lo = Enrolment.objects.filter(programme=programme, status=EnrolmentStatus.ACTIVE).aggregate(
-        lo=Min("start_month")
-    )["lo"]
+    lo = (
+        Enrolment.objects.unscoped(AREA)
+        .filter(programme=programme, status=EnrolmentStatus.ACTIVE)
+        .aggregate(lo=Min("start_month"))["lo"]
+    )
     if lo is None:
         return None
     if programme.counts_from:
@@ -258,17 +264,16 @@ def arrears_job_run(cycle: Cycle, *, actor: Actor) -> dict[str, Any]:
     from guanhuai.core.money import money_sum
 
     with transaction.atomic():
-        fresh = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+        fresh = Cycle.objects.unscoped(AREA).select_for_update().select_related("programme").get(pk=cycle.pk)
         if fresh.status != CycleStatus.REVIEW:
             raise InvalidTransition(
                 _("发放周期“%(period)s”已不在待审批状态，未补发。") % {"period": fresh.period},
                 code="cycle_not_in_review",
             )
-        before = set(
-            Entitlement.objects.filter(cycle=fresh, kind=EntitlementKind.ARREARS).values_list("id", flat=True)
-        )
+        arrears_rows = Entitlement.objects.unscoped(AREA).filter(cycle=fresh, kind=EntitlementKind.ARREARS)
+        before = set(arrears_rows.values_list("id", flat=True))
         inserted = insert_arrears_before_first(fresh)
-        added = Entitlement.objects.filter(cycle=fresh, kind=EntitlementKind.ARREARS).exclude(id__in=before)
+        added = arrears_rows.exclude(id__in=before)
         counts = {
             "entitlements": inserted,
             "total": str(to_money(added.aggregate(t=money_sum("amount"))["t"])),

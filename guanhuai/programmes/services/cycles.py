@@ -133,7 +133,13 @@ def _replayed(job_key: str) -> Cycle | None:
     from guanhuai.jobs.models import Job
 
     job = Job.objects.filter(idempotency_key=job_key).first()
-    return Cycle.objects.filter(pk=job.params.get("cycle_id")).first() if job is not None else None
+    if job is None:
+        return None
+    return (
+        Cycle.objects.unscoped("the cycle a replayed key's job made")
+        .filter(pk=job.params.get("cycle_id"))
+        .first()
+    )
 
 
 def check_past_period(span: PeriodSpan, reason: str) -> int | None:
@@ -158,7 +164,11 @@ def check_past_period(span: PeriodSpan, reason: str) -> int | None:
 
 
 def _check_not_generated(programme: Programme, span: PeriodSpan) -> None:
-    existing = Cycle.objects.filter(programme=programme, period=span.label).first()
+    existing = (
+        Cycle.objects.unscoped("one cycle per programme and period, whoever made it")
+        .filter(programme=programme, period=span.label)
+        .first()
+    )
     if existing is not None:
         raise Conflict(
             _("该项目 %(period)s 的发放周期已生成（%(status)s），不能重复生成。")
@@ -209,7 +219,12 @@ def _in_review(cycle: Cycle, what: str) -> None:
 
 
 def _lock_cycle(cycle: Cycle) -> Cycle:
-    return Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    return (
+        Cycle.objects.unscoped("a re-read under lock of the cycle the caller holds")
+        .select_for_update()
+        .select_related("programme")
+        .get(pk=cycle.pk)
+    )
 
 
 def entitlement_exclude(*, actor: Actor, entitlement: Entitlement, reason: str) -> Entitlement:

@@ -38,7 +38,7 @@ from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import Level, OrgUnit
-from guanhuai.programmes.models import Enrolment, Entitlement, Programme
+from guanhuai.programmes.models import Enrolment, Programme
 from guanhuai.programmes.periods import month_index, month_label, parse_period
 from guanhuai.programmes.permissions import MANAGE_ENROLMENTS, VIEW
 from guanhuai.programmes.states import (
@@ -119,12 +119,25 @@ def _stop_after(enrolment: Enrolment, last_month: int, *, note: str) -> tuple[in
     later = [label for label in labels if parse_period(label, kind).first > last_month]
     if not later:
         return 0, 0
-    rows = Entitlement.objects.filter(enrolment=enrolment, kind__in=_PAYABLE_KINDS, period__in=later)
+    rows = enrolment.entitlements.filter(kind__in=_PAYABLE_KINDS, period__in=later)
     stopped = [EntitlementStatus.DUE, EntitlementStatus.FAILED]
     states.check(ENTITLEMENT_TRANSITIONS, stopped, EntitlementStatus.EXCLUDED)
     excluded = rows.filter(status__in=stopped).update(status=EntitlementStatus.EXCLUDED, note=note)
     live = rows.filter(status__in=[EntitlementStatus.BATCHED, EntitlementStatus.PAID]).count()
     return excluded, live
+
+
+def _flag_if_live(enrolment: Enrolment, live: int, flag: str, *, settles: bool) -> list[str]:
+    """After `_stop_after` on an ending enrolment: flag it `flag` when `live` later entitlements are already
+    in a bank file or paid (a person decides about recovering them); otherwise clear its flag when this end
+    `settles` it. Returns the fields it changed (unsaved)."""
+    if live:
+        enrolment.flag, enrolment.flagged_at = flag, timezone.now()
+    elif settles:
+        enrolment.flag, enrolment.flagged_at = "", None
+    else:
+        return []
+    return ["flag", "flagged_at"]
 
 
 # --- state changes ----------------------------------------------------------------------------------------
@@ -276,14 +289,9 @@ def enrolment_exit(
         enrolment.exit_reason, enrolment.exited_on, enrolment.status_note = reason, exited_on, note
         excluded, live = _stop_after(enrolment, enrolment.end_month, note=NOTE_EXITED)
         fields = ["status", "end_month", "exit_reason", "exited_on", "status_note", "updated_at"]
-        if live:
-            flag = reason if reason in FlagReason.values else FlagReason.NOT_ELIGIBLE
-            enrolment.flag, enrolment.flagged_at = flag, timezone.now()
-            fields += ["flag", "flagged_at"]
-        else:
-            # Looking at a flag and deciding to exit settles it.
-            enrolment.flag, enrolment.flagged_at = "", None
-            fields += ["flag", "flagged_at"]
+        # Looking at a flag and deciding to exit settles it.
+        flag = reason if reason in FlagReason.values else FlagReason.NOT_ELIGIBLE
+        fields += _flag_if_live(enrolment, live, flag, settles=True)
         enrolment.save(update_fields=fields)
         log(
             enrolment,
@@ -357,12 +365,14 @@ def enrolments_end_for_death(
     counts = {"enrolments": 0, "entitlements_excluded": 0, "already_paid_or_batched": 0}
     with transaction.atomic():
         enrolments = list(
-            Enrolment.objects.select_for_update()
+            # every enrolment of the dead person, in any programme: the death ends them all (the recorder
+            # may see the person, not necessarily a programme's other branches)
+            Enrolment.objects.unscoped("a death ends every enrolment of the person")
+            .select_for_update()
             .filter(person_id=person.pk)
             .select_related("programme", "org_unit")
             .order_by("pk")
         )
-        now = timezone.now()
         for enrolment in enrolments:  # one person: one row per programme
             last = max(death_month, enrolment.start_month - 1)
             if enrolment.status == EnrolmentStatus.EXITED and (
@@ -377,12 +387,9 @@ def enrolments_end_for_death(
                 enrolment.exit_reason, enrolment.exited_on = ExitReason.DIED, died_on
                 fields += ["status", "exit_reason", "exited_on"]
             excluded, live = _stop_after(enrolment, enrolment.end_month, note=NOTE_DIED)
-            if live:
-                enrolment.flag, enrolment.flagged_at = FlagReason.DIED, now
-                fields += ["flag", "flagged_at"]
-            elif enrolment.flag == FlagReason.DIED:
-                enrolment.flag, enrolment.flagged_at = "", None
-                fields += ["flag", "flagged_at"]
+            fields += _flag_if_live(
+                enrolment, live, FlagReason.DIED, settles=enrolment.flag == FlagReason.DIED
+            )
             enrolment.save(update_fields=fields)
             log(
                 enrolment,

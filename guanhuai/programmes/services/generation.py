@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from guanhuai.audit.services import log
 from guanhuai.core import sql, states
 from guanhuai.core.money import money_sum, to_money
+from guanhuai.core.scopes import ScopedQuerySet
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index
 from guanhuai.programmes.services import arrears
@@ -59,6 +60,7 @@ from guanhuai.programmes.states import (
 
 # Enrolments per INSERT … SELECT. Each range commits with its checkpoint, so a retried job resumes.
 CHUNK = 100_000
+AREA = arrears.AREA
 
 _ENTITLEMENT_COLUMNS = [
     "cycle_id",
@@ -92,11 +94,13 @@ def _month_of(date_field: str) -> Any:
     return ExpressionWrapper(year * 12 + month - 1, output_field=IntegerField())
 
 
-def entitled_enrolments(cycle: Cycle, span: PeriodSpan, *, enrolments: QuerySet | None = None) -> QuerySet:
+def entitled_enrolments(
+    cycle: Cycle, span: PeriodSpan, *, enrolments: ScopedQuerySet[Enrolment] | None = None
+) -> QuerySet:
     """Active enrolments of the cycle's programme entitled to at least one month of `span`, annotated
     with `_first` and `_last` (month indexes)."""
     programme = cycle.programme
-    qs = enrolments if enrolments is not None else Enrolment.objects.all()
+    qs = (enrolments if enrolments is not None else Enrolment.objects.all()).unscoped(AREA)
     qs = qs.filter(programme=programme, status=EnrolmentStatus.ACTIVE)
     firsts: list[Any] = [Value(span.first), F("start_month"), _month_of("person__birth_date")]
     lasts: list[Any] = [Value(span.last), Coalesce("end_month", Value(span.last))]
@@ -113,7 +117,11 @@ def entitled_enrolments(cycle: Cycle, span: PeriodSpan, *, enrolments: QuerySet 
 
 
 def entitlement_rows(
-    cycle: Cycle, span: PeriodSpan, *, kind: str = EntitlementKind.REGULAR, enrolments: QuerySet | None = None
+    cycle: Cycle,
+    span: PeriodSpan,
+    *,
+    kind: str = EntitlementKind.REGULAR,
+    enrolments: ScopedQuerySet[Enrolment] | None = None,
 ) -> QuerySet:
     """The SELECT of generation: one row per active enrolment with at least one entitled month, columns in
     the order of `_ENTITLEMENT_COLUMNS`, `amount` NULL where no amount rule matches. Public so that the
@@ -259,7 +267,7 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
     if cycle.status != CycleStatus.GENERATING:
         return counts
     span = _span(cycle)
-    base = Enrolment.objects.filter(programme=cycle.programme, status=EnrolmentStatus.ACTIVE)
+    base = Enrolment.objects.unscoped(AREA).filter(programme=cycle.programme, status=EnrolmentStatus.ACTIVE)
     bounds = base.aggregate(lo=Min("id"), hi=Max("id"))
     lo, hi = bounds["lo"] or 0, bounds["hi"] or 0
     if progress is not None:
@@ -292,10 +300,14 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
                 progress.job.counts = dict(counts)
                 progress.save_checkpoint(checkpoint)
     with transaction.atomic():
-        fresh = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        fresh = Cycle.objects.unscoped(AREA).select_for_update().get(pk=cycle.pk)
         if fresh.status != CycleStatus.GENERATING:
             return counts
-        totals = Entitlement.objects.filter(cycle=fresh).aggregate(n=Count("id"), total=money_sum("amount"))
+        totals = (
+            Entitlement.objects.unscoped(AREA)
+            .filter(cycle=fresh)
+            .aggregate(n=Count("id"), total=money_sum("amount"))
+        )
         counts["total"] = str(to_money(totals["total"]))
         states.transition(fresh, CycleStatus.REVIEW, CYCLE_TRANSITIONS)
         fresh.generated_at = timezone.now()
@@ -343,8 +355,10 @@ def _insert_arrears(cycle: Cycle) -> int:
     enrolments created after that cycle was generated, entitled to months of that period, and with no
     entitlement for it get one, kind arrears, in this cycle — one INSERT … SELECT per earlier period."""
     total = 0
-    earlier = Cycle.objects.filter(programme=cycle.programme, last_month__lt=cycle.first_month).exclude(
-        pk=cycle.pk
+    earlier = (
+        Cycle.objects.unscoped(AREA)
+        .filter(programme=cycle.programme, last_month__lt=cycle.first_month)
+        .exclude(pk=cycle.pk)
     )
     for previous in earlier.order_by("first_month"):
         span = _span(previous)

@@ -6,6 +6,7 @@ step; an upheld objection returns its application to the village."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db import transaction
@@ -40,6 +41,8 @@ from guanhuai.programmes.states import (
     ApplicationStatus,
     Decision,
     NoticeStatus,
+    ObjectionChannel,
+    ObjectionIdentity,
     ObjectionStatus,
     Step,
 )
@@ -236,6 +239,88 @@ def objection_record(
     return objection
 
 
+_PHONE_LIKE = re.compile(r"^[0-9+\-（）() ]{7,20}$")
+ONLINE_TEXT_MAX = 2000
+
+
+def objection_file_online(
+    *, notice_id: int, row_ref: str, content: str, raised_by: str = "", contact: str = ""
+) -> Objection:
+    """An objection filed by a member of the public on the portal. It lands in the same records as one
+    taken at the village (the village's objection list, its work queue, the application's history), with
+    channel "online" and no clerk.
+
+    No actor: the public has no account, and we do not invent a user to stand for them. What a counter
+    clerk checks by looking at the person is replaced by what the programme asks (`objection_identity`:
+    name and phone required or optional); the portal adds a rate limit and a challenge before this call.
+    The same checks as at the counter: the notice still open and within its period, the row still in it."""
+    from guanhuai.programmes.selectors.public import public_ref
+
+    content = (content or "").strip()
+    raised_by = (raised_by or "").strip()[:50]
+    contact = (contact or "").strip()[:50]
+    if not content:
+        raise ValidationError(_("请填写异议内容。"), code="content_required")
+    if len(content) > ONLINE_TEXT_MAX:
+        raise ValidationError(
+            _("异议内容请不超过 %(n)d 字。") % {"n": ONLINE_TEXT_MAX}, code="content_too_long"
+        )
+    with transaction.atomic():
+        notice = (
+            PublicNotice.objects.unscoped("a public notice named by the portal, under lock")
+            .select_for_update(of=("self",))
+            .select_related("programme", "org_unit")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            raise ValidationError(_("该公示不存在。"), code="unknown_notice")
+        if not notice_takes_objections(notice):
+            raise Conflict(
+                _("公示期（%(opens)s 至 %(closes)s）已过，不能再提交异议。")
+                % {"opens": notice.opens_on, "closes": notice.closes_on},
+                code="notice_closed",
+            )
+        if notice.programme.objection_identity == ObjectionIdentity.REQUIRED:
+            if not raised_by or not contact:
+                raise ValidationError(
+                    _("本项目的异议须署名：请填写您的姓名和联系电话，我们会严格保密。"),
+                    code="identity_required",
+                )
+        if contact and not _PHONE_LIKE.match(contact):
+            raise ValidationError(
+                _("联系电话“%(v)s”不像电话号码，请填写手机或带区号的固定电话。") % {"v": contact},
+                code="bad_contact",
+            )
+        in_notice = (
+            Application.objects.unscoped("the applications of a notice the service already holds")
+            .filter(notice=notice, status=ApplicationStatus.IN_PUBLIC_NOTICE)
+            .values_list("pk", flat=True)
+        )
+        target = next((pk for pk in in_notice if public_ref("row", pk) == row_ref), None)
+        if target is None:
+            raise ValidationError(_("请选择您要反映的公示对象。"), code="not_in_notice")
+        application = _lock(Application(pk=target))
+        objection = Objection.objects.create(
+            notice=notice,
+            application=application,
+            raised_by=raised_by,
+            contact=contact,
+            content=content,
+            received_on=_today(),
+            channel=ObjectionChannel.ONLINE,
+            recorded_by=None,
+        )
+        log(
+            application,
+            "programmes.objection.recorded",
+            actor=None,
+            org_unit=application.org_unit,
+            data={"objection": objection.pk, "channel": ObjectionChannel.ONLINE, "comment": content},
+        )
+    return objection
+
+
 def objection_resolve(*, actor: Actor, objection: Objection, upheld: bool, resolution: str) -> Objection:
     """Upheld: the application goes back to the village (returned), which corrects it and resubmits, or
     withdraws it. Dismissed: once its notice is closed and no other objection is open, it moves on."""
@@ -245,7 +330,10 @@ def objection_resolve(*, actor: Actor, objection: Objection, upheld: bool, resol
         raise ValidationError(_("请填写处理意见（核实情况和结论）。"), code="reason_required")
     with transaction.atomic():
         objection = (
-            Objection.objects.select_for_update(of=("self",)).select_related("notice").get(pk=objection.pk)
+            Objection.objects.unscoped("a re-read under lock of the objection the caller holds")
+            .select_for_update(of=("self",))
+            .select_related("notice")
+            .get(pk=objection.pk)
         )
         if objection.status != ObjectionStatus.OPEN:
             raise InvalidTransition(_("该异议已经处理过。"), code="already_resolved")

@@ -67,15 +67,8 @@ def _chunks(ids: list[int], size: int = ID_CHUNK) -> list[list[int]]:
 # --- batches ---------------------------------------------------------------------------------------------
 
 
-def entitlements_without_account(cycle: Cycle) -> QuerySet[Entitlement]:
-    """Due entitlements that no batch can take: the person has no bank account (listed for correction)."""
-    return Entitlement.objects.filter(
-        cycle=cycle, status=EntitlementStatus.DUE, person__bank_account__isnull=True
-    ).select_related("person", "org_unit")
-
-
 def _next_number(cycle: Cycle) -> Any:
-    n = PaymentBatch.objects.filter(cycle=cycle).count()
+    n = PaymentBatch.objects.unscoped("batch numbers run per cycle").filter(cycle=cycle).count()
     prefix = f"{cycle.programme.code[:20]}-{cycle.period}"
     while True:
         n += 1
@@ -148,7 +141,12 @@ def _fill_batch(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> Pay
 
 def _lock_approved(cycle: Cycle, refusal: str) -> Cycle:
     """Lock the cycle row and check it is approved; `refusal` names the period and status if not."""
-    locked = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    locked = (
+        Cycle.objects.unscoped("a re-read under lock of the cycle the caller holds")
+        .select_for_update()
+        .select_related("programme")
+        .get(pk=cycle.pk)
+    )
     if locked.status != CycleStatus.APPROVED:
         raise InvalidTransition(
             refusal % {"period": locked.period, "status": locked.get_status_display()},
@@ -160,7 +158,7 @@ def _lock_approved(cycle: Cycle, refusal: str) -> Cycle:
 def batches_create(*, actor: Actor, cycle: Cycle) -> list[PaymentBatch]:
     """One batch per bank for the approved cycle's due entitlements that have a bank account. Returns the
     batches created now (none on a second click). Entitlements without an account stay due: see
-    `entitlements_without_account`."""
+    `selectors.payments.missing_accounts`."""
     _require_pay(actor, cycle)
     created: list[PaymentBatch] = []
     with transaction.atomic():
@@ -288,7 +286,11 @@ def batch_import_results(*, actor: Actor, batch: PaymentBatch, file_name: str, c
     cycle = batch.cycle
     _require_pay(actor, cycle)
     digest = hashlib.sha256(content).hexdigest()
-    existing = ResultFile.objects.filter(digest=digest).first()
+    existing = (
+        ResultFile.objects.unscoped("a bank file is imported once, into any batch")
+        .filter(digest=digest)
+        .first()
+    )
     if existing is not None:
         return _same_file(existing, batch)
     sheet = bankfiles.parse_result_file(content)
@@ -302,7 +304,9 @@ def batch_import_results(*, actor: Actor, batch: PaymentBatch, file_name: str, c
         raise InvalidTransition(_("该批次尚未导出银行文件，不能导入回盘。"), code="not_exported")
     try:
         with transaction.atomic():
-            PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+            PaymentBatch.objects.unscoped("a lock on the batch the caller holds").select_for_update().get(
+                pk=batch.pk
+            )
             result = _apply(actor, batch, file_name, digest, sheet)
     except IntegrityError:
         # The same file raced in from another request: the first import stands.
@@ -443,7 +447,9 @@ def _apply(
         states.transition(batch, BatchStatus.RECONCILED, BATCH_TRANSITIONS)
         PaymentBatch.objects.filter(pk=batch.pk).update(status=batch.status, reconciled_at=timezone.now())
         log(batch, "programmes.batch.reconciled", actor=actor, org_unit=programme.org_unit)
-    cycle_close_if_done(Cycle.objects.get(pk=batch.cycle_id), actor=actor)
+    cycle_close_if_done(
+        Cycle.objects.unscoped("the cycle of the batch in hand").get(pk=batch.cycle_id), actor=actor
+    )
     return result
 
 
@@ -466,6 +472,5 @@ __all__ = [
     "batch_import_results",
     "batch_reissue_failed",
     "batches_create",
-    "entitlements_without_account",
     "paid_total",
 ]

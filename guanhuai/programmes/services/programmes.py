@@ -33,6 +33,7 @@ from guanhuai.programmes.states import (
     Benefit,
     FundingSource,
     NoticeNames,
+    ObjectionIdentity,
     Period,
     ProRata,
     Step,
@@ -63,6 +64,7 @@ CREATE_FIELDS = (
     "notice_names",
     "objection_phone",
     "approvals_required",
+    "objection_identity",
 )
 # Fields that change how much is paid to whom: frozen once a cycle has been generated.
 PAYMENT_FIELDS = ("target", "period", "pro_rata", "counts_from", "age_limit_months")
@@ -103,6 +105,7 @@ def _clean_fields(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         out["objection_phone"] = phone
     for name, choices in (
         ("notice_names", NoticeNames),
+        ("objection_identity", ObjectionIdentity),
         ("target", Target),
         ("benefit", Benefit),
         ("period", Period),
@@ -172,7 +175,11 @@ def _check_allocation(actor: Actor, allocation: Any) -> None:
 
 
 def _last_generated_month(programme: Programme) -> int | None:
-    return Cycle.objects.filter(programme=programme).aggregate(m=Max("last_month"))["m"]
+    return (
+        Cycle.objects.unscoped("the programme's last generated month, in every branch")
+        .filter(programme=programme)
+        .aggregate(m=Max("last_month"))["m"]
+    )
 
 
 def _save_new(programme: Programme) -> Programme:

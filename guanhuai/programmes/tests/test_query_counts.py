@@ -143,15 +143,7 @@ def test_review_pages(client, people, review, name, most):
     ("path", "most"),
     [
         ("/applications", 4),
-        pytest.param(
-            "/notices",
-            13,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="N+1: each notice of the list is answered with its rows, amounts and village's township "
-                "(about five queries a notice); the list should share them or answer a summary",
-            ),
-        ),
+        ("/notices", 8),
         ("/notices/{notice}/objections", 4),
         ("/grievances", 4),
     ],

@@ -8,6 +8,7 @@ import pytest
 from guanhuai.core import states
 from guanhuai.core.errors import InvalidTransition
 from guanhuai.funds import states as funds_states
+from guanhuai.jobs import states as jobs_states
 from guanhuai.programmes import states as programmes_states
 
 TABLES = {
@@ -22,6 +23,7 @@ TABLES = {
     "objection": (programmes_states.ObjectionStatus, programmes_states.OBJECTION_TRANSITIONS),
     "receipt": (funds_states.ReceiptStatus, funds_states.RECEIPT_TRANSITIONS),
     "allocation": (funds_states.AllocationStatus, funds_states.ALLOCATION_TRANSITIONS),
+    "job": (jobs_states.JobStatus, jobs_states.TRANSITIONS),
 }
 
 
@@ -60,3 +62,15 @@ def test_a_paid_entitlement_a_reconciled_batch_and_a_voided_receipt_are_final():
     assert programmes_states.ENTITLEMENT_TRANSITIONS[programmes_states.EntitlementStatus.PAID] == set()
     assert programmes_states.BATCH_TRANSITIONS[programmes_states.BatchStatus.RECONCILED] == set()
     assert funds_states.RECEIPT_TRANSITIONS[funds_states.ReceiptStatus.VOIDED] == set()
+
+
+def test_a_table_that_names_no_such_status_is_refused_and_an_unnamed_status_is_final():
+    s = programmes_states.EnrolmentStatus
+    with pytest.raises(ValueError, match="EnrolmentStatus: 'suspnded' is not a valid EnrolmentStatus"):
+        states.table(s, active="suspnded exited")
+    with pytest.raises(ValueError, match="'gone' is not a valid EnrolmentStatus"):
+        states.table(s, gone="active")
+    table = states.table(s, active="suspended")
+    assert table == {s.ACTIVE: {s.SUSPENDED}, s.SUSPENDED: set(), s.EXITED: set()}
+    with pytest.raises(InvalidTransition):
+        states.check(table, s.SUSPENDED, s.ACTIVE)

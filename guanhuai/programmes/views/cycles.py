@@ -276,30 +276,40 @@ def top_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 # --- batches ---------------------------------------------------------------------------------------------
 
 
+def _make_batches(request: HttpRequest, pk: int, make: Any, made: str, none: str) -> HttpResponse:
+    """Run a service that makes the cycle's batches; say how many it made (`made`, with %(n)s) or `none`."""
+    cycle = _cycle(request, pk)
+    with message_errors(request):
+        batches = make(actor=request.user, cycle=cycle)
+        if batches:
+            messages.success(request, made % {"n": len(batches)})
+        else:
+            messages.info(request, none)
+    return redirect("programmes:cycle_detail", cycle.pk)
+
+
 @login_required
 @require_POST
 def batches_create(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _cycle(request, pk)
-    with message_errors(request):
-        batches = payment_services.batches_create(actor=request.user, cycle=cycle)
-        if batches:
-            messages.success(request, _("已生成 %(n)s 个发放批次。") % {"n": len(batches)})
-        else:
-            messages.info(request, _("没有可以进入批次的应发记录（已全部生成批次，或缺少银行账户）。"))
-    return redirect("programmes:cycle_detail", cycle.pk)
+    return _make_batches(
+        request,
+        pk,
+        payment_services.batches_create,
+        made=_("已生成 %(n)s 个发放批次。"),
+        none=_("没有可以进入批次的应发记录（已全部生成批次，或缺少银行账户）。"),
+    )
 
 
 @login_required
 @require_POST
 def batch_reissue(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _cycle(request, pk)
-    with message_errors(request):
-        batches = payment_services.batch_reissue_failed(actor=request.user, cycle=cycle)
-        if batches:
-            messages.success(request, _("已生成 %(n)s 个补发批次。") % {"n": len(batches)})
-        else:
-            messages.info(request, _("没有需要补发的失败记录（或其银行账户尚未登记）。"))
-    return redirect("programmes:cycle_detail", cycle.pk)
+    return _make_batches(
+        request,
+        pk,
+        payment_services.batch_reissue_failed,
+        made=_("已生成 %(n)s 个补发批次。"),
+        none=_("没有需要补发的失败记录（或其银行账户尚未登记）。"),
+    )
 
 
 @login_required
@@ -349,7 +359,7 @@ def batch_results(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     with message_errors(request) as refused:
         content = excel.read_upload(upload, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
-        known = set(batch.result_files.values_list("pk", flat=True))
+        known = set(payment_selectors.result_files(batch=batch).values_list("pk", flat=True))
         result = payment_services.batch_import_results(
             actor=request.user, batch=batch, file_name=upload.name or "", content=content
         )

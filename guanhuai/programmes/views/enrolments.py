@@ -4,6 +4,7 @@ starting an annual re-confirmation (a job with a progress bar). Thin: selectors 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -153,12 +154,15 @@ def _action(
     submit: str,
     run: Any,
     done: str,
-    **form_kw: Any,
+    form_kw: Callable[[Enrolment], dict[str, Any]] = lambda e: {},
 ) -> HttpResponse:
+    """One state-change page: the form, then the service, back to `next` (an enrolments page) or the
+    enrolment."""
+    _safe_next(request)
     enrolment = _get(request, pk)
     if not scoping.can(request.user, MANAGE_ENROLMENTS, enrolment.org_unit):
         raise Http404(_("未找到该页面，或您无权访问。"))
-    form = form_class(post_data(request), **form_kw)
+    form = form_class(post_data(request), **form_kw(enrolment))
     if request.method == "POST" and form.is_valid():
         with form_errors(form):
             run(enrolment, form.cleaned_data)
@@ -185,7 +189,6 @@ def _safe_next(request: HttpRequest) -> None:
 
 @login_required
 def enrolment_suspend(request: HttpRequest, pk: int) -> HttpResponse:
-    _safe_next(request)
     return _action(
         request,
         pk,
@@ -201,7 +204,6 @@ def enrolment_suspend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def enrolment_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    _safe_next(request)
     return _action(
         request,
         pk,
@@ -215,13 +217,11 @@ def enrolment_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def enrolment_exit(request: HttpRequest, pk: int) -> HttpResponse:
-    _safe_next(request)
-    enrolment = _get(request, pk)
     return _action(
         request,
         pk,
         form_class=forms.ExitForm,
-        flag=enrolment.flag,
+        form_kw=lambda e: {"flag": e.flag},  # a flagged enrolment proposes the flag as the exit reason
         title=_("退出享受"),
         submit=_("确认退出"),
         done=_("已办理退出。"),
@@ -233,7 +233,6 @@ def enrolment_exit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def enrolment_flag_clear(request: HttpRequest, pk: int) -> HttpResponse:
-    _safe_next(request)
     return _action(
         request,
         pk,

@@ -2,7 +2,6 @@
 
 No `from __future__ import annotations`: ninja reads annotations at import time."""
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -14,13 +13,13 @@ from ninja.responses import Status
 from guanhuai.core import excel
 from guanhuai.core.api import MAX_LIMIT, MAX_OFFSET, READ, WRITE
 from guanhuai.core.api import actor as actor_of
+from guanhuai.core.api.imports import ImportBatchOut
 from guanhuai.jobs.api import JobOut
 from guanhuai.jobs.selectors import job_get
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import imports
 from guanhuai.registry.api.common import IMPORTS, router
 from guanhuai.registry.api.schemas import PlaceRef
-from guanhuai.registry.models import ImportBatch
 from guanhuai.registry.permissions import VIEW_PERSONS
 
 # --- Excel imports (staging, validation, commit: guanhuai.registry.imports) ------------------------------
@@ -36,31 +35,10 @@ class ImportRowOut(Schema):
     error: str = Field(..., description="错误原因（中文）")
 
 
-class BatchOut(Schema):
-    id: int
-    status: str
-    status_label: str
-    file_name: str
+class BatchOut(ImportBatchOut):
     org_unit: PlaceRef
-    uploaded_by: str
-    total_rows: int
     valid_rows: int
-    invalid_rows: int
-    imported_rows: int
     households_created: int
-    created_at: dt.datetime
-    validated_at: dt.datetime | None
-    committed_at: dt.datetime | None
-    validate_job_id: int | None
-    commit_job_id: int | None
-
-    @staticmethod
-    def resolve_status_label(obj: ImportBatch) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_uploaded_by(obj: ImportBatch) -> str:
-        return obj.actor.username
 
 
 class BatchSubmittedOut(BatchOut):

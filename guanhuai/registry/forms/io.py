@@ -9,12 +9,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.excel import SPREADSHEET_SUFFIXES
-from guanhuai.core.forms import BootstrapForm
-from guanhuai.orgs.forms import UnitChoiceField
+from guanhuai.orgs.forms import TargetUnitForm, UnitChoiceField
 from guanhuai.orgs.models import OrgUnit
 
 
-class ImportUploadForm(BootstrapForm):
+class ImportUploadForm(TargetUnitForm):
     # An empty file gets the import's own message ("上传的文件是空的"), like every other bad file.
     file = forms.FileField(
         label=_("Excel或WPS表格文件（.xlsx、.xls、.ods）"),
@@ -26,13 +25,6 @@ class ImportUploadForm(BootstrapForm):
         queryset=OrgUnit.objects.none(),
         help_text=_("文件中的每个村(社区)代码都必须在这个组织之下。"),
     )
-
-    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self._field(forms.ModelChoiceField, "org_unit")
-        field.queryset = targets
-        if not self.is_bound and len(targets) == 1:
-            self.initial["org_unit"] = targets[0].pk
 
 
 class ExportForm(forms.Form):

@@ -25,19 +25,6 @@ ID_ATTRS = {"autocomplete": "off", "inputmode": "text", "maxlength": "18", "spel
 NON_HEAD_RELATIONS = [(v, label) for v, label in RelationToHead.choices if v != RelationToHead.HEAD]
 
 
-class RegistryForm(BootstrapForm):
-    """Bootstrap classes, with checkboxes and radios styled as such."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.RadioSelect):
-                widget.attrs.pop("class", None)
-
-
 ALL = _("全部")
 
 
@@ -91,7 +78,7 @@ class EventDateField(forms.DateField):
 # --- lists --------------------------------------------------------------------------------------------
 
 
-class PersonFilterForm(RegistryForm):
+class PersonFilterForm(BootstrapForm):
     ALIVE = [("1", _("在世")), ("0", _("已故")), ("all", _("全部"))]
     MIGRANT = [("", _("全部")), ("1", _("流动人口")), ("0", _("非流动人口"))]
     ORDER = [
@@ -150,7 +137,7 @@ class PersonFilterForm(RegistryForm):
         )
 
 
-class HouseholdFilterForm(RegistryForm):
+class HouseholdFilterForm(BootstrapForm):
     q = forms.CharField(
         label=_("户主姓名、拼音、住址或户编号"),
         required=False,
@@ -163,7 +150,7 @@ class HouseholdFilterForm(RegistryForm):
 # --- households ---------------------------------------------------------------------------------------
 
 
-class HouseholdForm(RegistryForm):
+class HouseholdForm(BootstrapForm):
     org_unit = UnitChoiceField(
         label=_("村(社区)"), empty_label=None, perm=EDIT_PERSONS, levels=[Level.VILLAGE]
     )
@@ -181,7 +168,7 @@ class HouseholdForm(RegistryForm):
         self._field(UnitChoiceField, "org_unit").queryset = villages
 
 
-class MemberForm(RegistryForm):
+class MemberForm(BootstrapForm):
     """One row of the household form. The first row is the head."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)
@@ -208,7 +195,7 @@ def member_formset(data: Any = None) -> Any:
     return MemberFormSet(data, prefix=MEMBERS_PREFIX, initial=[{"relation_to_head": RelationToHead.HEAD}])
 
 
-class PersonAddForm(RegistryForm):
+class PersonAddForm(BootstrapForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = IdNumberField(check=True)
     relation_to_head = forms.ChoiceField(label=_("与户主关系"), choices=NON_HEAD_RELATIONS)
@@ -222,7 +209,7 @@ class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
         return with_note(obj.name, obj.get_relation_to_head_display())
 
 
-class BirthForm(RegistryForm):
+class BirthForm(BootstrapForm):
     name = forms.CharField(label=_("新生儿姓名"), max_length=50)
     id_number = IdNumberField(check=True)
     parents = PersonMultipleChoiceField(
@@ -244,7 +231,7 @@ class BirthForm(RegistryForm):
         self._field(PersonMultipleChoiceField, "parents").queryset = members
 
 
-class MoveInForm(RegistryForm):
+class MoveInForm(BootstrapForm):
     id_number = IdNumberField(help_text=_("迁入人员须已在您的管辖范围内登记；范围以外的人员请提交迁入申请。"))
     relation_to_head = forms.ChoiceField(label=_("与户主关系"), choices=NON_HEAD_RELATIONS)
     occurred_on = EventDateField(label=_("迁入日期"))
@@ -253,7 +240,7 @@ class MoveInForm(RegistryForm):
 # --- a person -----------------------------------------------------------------------------------------
 
 
-class PersonEditForm(RegistryForm):
+class PersonEditForm(BootstrapForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(
         label=_("联系电话"),
@@ -297,7 +284,7 @@ class PersonEditForm(RegistryForm):
         return d
 
 
-class BankAccountForm(RegistryForm):
+class BankAccountForm(BootstrapForm):
     bank_name = forms.CharField(label=_("开户银行"), max_length=100)
     account_number = forms.CharField(
         label=_("银行账号"),
@@ -307,7 +294,7 @@ class BankAccountForm(RegistryForm):
     )
 
 
-class UnmaskForm(RegistryForm):
+class UnmaskForm(BootstrapForm):
     field_name = forms.ChoiceField(choices=list(UNMASKABLE.items()), widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("查看用途"),
@@ -316,7 +303,7 @@ class UnmaskForm(RegistryForm):
     )
 
 
-class DeathForm(RegistryForm):
+class DeathForm(BootstrapForm):
     # No date is offered: a death recorded "today" by default is a wrong date nobody typed.
     occurred_on = EventDateField(label=_("死亡日期"), initial=None)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
@@ -328,7 +315,7 @@ class DeathForm(RegistryForm):
     )
 
 
-class DisabilityForm(RegistryForm):
+class DisabilityForm(BootstrapForm):
     grade = forms.TypedChoiceField(
         label=_("残疾等级"),
         choices=[("", _("经评定无残疾")), *[(str(g), _("%(g)d级") % {"g": g}) for g in (1, 2, 3, 4)]],
@@ -339,16 +326,16 @@ class DisabilityForm(RegistryForm):
     occurred_on = EventDateField(label=_("评定日期"))
 
 
-class MarriageForm(RegistryForm):
+class MarriageForm(BootstrapForm):
     spouse_id_number = IdNumberField(label=_("配偶身份证号"), help_text=_("配偶须已在您的管辖范围内登记。"))
     occurred_on = EventDateField(label=_("结婚日期"))
 
 
-class DivorceForm(RegistryForm):
+class DivorceForm(BootstrapForm):
     occurred_on = EventDateField(label=_("离婚日期"))
 
 
-class MigrationForm(RegistryForm):
+class MigrationForm(BootstrapForm):
     residence_code = forms.CharField(
         label=_("现居住地区划代码"),
         max_length=12,
@@ -359,13 +346,13 @@ class MigrationForm(RegistryForm):
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
-class MoveForm(RegistryForm):
+class MoveForm(BootstrapForm):
     head_id_number = IdNumberField(label=_("迁入户的户主身份证号"), help_text=_("目标户须在您的管辖范围内。"))
     relation_to_head = forms.ChoiceField(label=_("与新户主关系"), choices=NON_HEAD_RELATIONS)
     occurred_on = EventDateField(label=_("迁户日期"))
 
 
-class AdoptionForm(RegistryForm):
+class AdoptionForm(BootstrapForm):
     child_id_number = IdNumberField(label=_("被收养子女身份证号"))
     other_parent_id_number = IdNumberField(
         label=_("共同收养人（配偶）身份证号"), required=False, help_text=_("单方收养则留空。")
@@ -382,7 +369,7 @@ CORRECTION_FIELDS = {
 }
 
 
-class CorrectionForm(RegistryForm):
+class CorrectionForm(BootstrapForm):
     field_name = forms.ChoiceField(
         label=_("更正项目"), choices=[(f, CORRECTION_FIELDS[f]) for f in CORRECTABLE]
     )
@@ -419,7 +406,7 @@ class CorrectionForm(RegistryForm):
         return data
 
 
-class ConsentForm(RegistryForm):
+class ConsentForm(BootstrapForm):
     purpose = forms.ChoiceField(label=_("用途"), choices=ConsentPurpose.choices)
     scope = forms.CharField(
         label=_("范围"), max_length=200, help_text=_("例如：身份证号、银行账号用于扶助金发放")
@@ -428,11 +415,11 @@ class ConsentForm(RegistryForm):
     given_by = forms.CharField(label=_("同意人"), max_length=50, help_text=_("本人，或监护人姓名"))
 
 
-class ConsentWithdrawForm(RegistryForm):
+class ConsentWithdrawForm(BootstrapForm):
     withdrawn_on = forms.DateField(label=_("撤回日期"), widget=DateInput(), initial=_today)
 
 
-class AnonymiseForm(RegistryForm):
+class AnonymiseForm(BootstrapForm):
     reason = forms.CharField(
         label=_("删除依据"),
         max_length=200,
@@ -447,7 +434,7 @@ class AnonymiseForm(RegistryForm):
 # --- transfers ----------------------------------------------------------------------------------------
 
 
-class TransferRequestForm(RegistryForm):
+class TransferRequestForm(BootstrapForm):
     id_number = IdNumberField()
     to_unit = UnitChoiceField(
         label=_("迁入村(社区)"), empty_label=None, perm=EDIT_PERSONS, levels=[Level.VILLAGE]
@@ -461,7 +448,7 @@ class TransferRequestForm(RegistryForm):
         self._field(UnitChoiceField, "to_unit").queryset = villages
 
 
-class TransferDecideForm(RegistryForm):
+class TransferDecideForm(BootstrapForm):
     decision = forms.ChoiceField(
         label=_("处理"), choices=[("approve", _("同意迁出")), ("refuse", _("拒绝"))], widget=forms.RadioSelect
     )

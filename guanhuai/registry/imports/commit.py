@@ -18,10 +18,9 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
-from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.errors import Conflict
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
-from guanhuai.jobs.services import job_submit
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry import family
 from guanhuai.registry.imports.common import (
@@ -31,6 +30,7 @@ from guanhuai.registry.imports.common import (
     RELATION_BY_TEXT,
     YES_NO,
     Quiet,
+    commit_queue,
     hold_back_households,
     village_problem,
     villages,
@@ -44,24 +44,7 @@ from guanhuai.registry.states import ChildBasis, RelationToHead
 def commit_submit(*, actor: Actor, batch: ImportBatch) -> Job:
     """Queue the commit. A double click (or a second clerk) gets the same job: its key is the batch."""
     scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
-    if batch.status == ImportBatch.Status.COMMITTED:
-        raise Conflict(already_committed_message(batch), code="already_committed")
-    if batch.validated_at is None:
-        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
-    if not batch.valid_rows and batch.commit_job_id is None:
-        raise ValidationError(_("没有可导入的有效记录。"), code="nothing_valid")
-    with transaction.atomic():
-        job, _created = job_submit(
-            actor=actor,
-            kind=IMPORT_COMMIT,
-            idempotency_key=f"{IMPORT_COMMIT}:{batch.pk}",
-            params={"batch": batch.pk},
-            org_unit=batch.org_unit,
-        )
-        ImportBatch.objects.filter(pk=batch.pk, commit_job__isnull=True).update(
-            commit_job=job, committed_by=actor
-        )
-    return job
+    return commit_queue(batch, actor=actor, kind=IMPORT_COMMIT, committed=already_committed_message(batch))
 
 
 def already_committed_message(batch: ImportBatch) -> str:
@@ -103,7 +86,11 @@ def commit_batch(batch: ImportBatch, *, actor: Actor | None = None, progress: An
         )
         lo = hi
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        batch = (
+            ImportBatch.objects.unscoped("a re-read under lock of the batch in hand")
+            .select_for_update()
+            .get(pk=batch.pk)
+        )
         if batch.status != ImportBatch.Status.COMMITTED:
             batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
             batch.committed_by = batch.committed_by or signed_in(actor)
@@ -172,12 +159,18 @@ def _commit_range(
     with transaction.atomic():
         # Someone may have registered one of these people since validation: that household waits.
         taken = set(
-            Person.objects.filter(id_index__in=[r.id_index for r in rows]).values_list("id_index", flat=True)
+            Person.objects.unscoped("an ID number is registered once across branches")
+            .filter(id_index__in=[r.id_index for r in rows])
+            .values_list("id_index", flat=True)
         )
         refused: dict[int, str] = {}
         # A household number from the file is kept, unless another household holds it already.
         typed = [n for g in groups.values() if (n := _head(g).household_number.strip())]
-        numbers_held = set(Household.objects.filter(number__in=typed).values_list("number", flat=True))
+        numbers_held = set(
+            Household.objects.unscoped("household numbers are unique across branches")
+            .filter(number__in=typed)
+            .values_list("number", flat=True)
+        )
         numbers_seen: set[str] = set()
         for group in groups.values():
             head = _head(group)

@@ -1,18 +1,28 @@
 """What every step of the household import shares: the file's vocabulary, chunk sizes, the village-code
-checks (made at validation and again at commit) and holding back a household with a bad row."""
+checks (made at validation and again at commit) and holding back a household with a bad row.
+
+And what every staged import shares, whatever its rows (the association's member import uses them too, on
+its own `StagedFile` model): `staged_file_open` (one batch per file and branch) and `commit_queue` (the
+preview's confirm as one durable job per batch)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.actor import Actor
+from guanhuai.accounts.actor import Actor, signed_in
+from guanhuai.audit.services import log
+from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.jobs.models import Job
+from guanhuai.jobs.services import job_submit
 from guanhuai.orgs.models import Level, OrgUnit
-from guanhuai.registry.models import ImportBatch
+from guanhuai.registry.models import ImportBatch, StagedFile
 from guanhuai.registry.permissions import IMPORT_PERSONS
 from guanhuai.registry.states import Hukou, RelationToHead
 
@@ -36,6 +46,83 @@ LOAD_CHUNK = 5000
 LOOKUP_CHUNK = 2000
 COMMIT_HOUSEHOLDS = 1000
 MAX_LENGTHS = {"household_number": 30, "address": 200, "name": 50, "hukou_place": 200}
+
+
+def staged_file_open(
+    model: type[StagedFile],
+    *,
+    actor: Actor,
+    org_unit: OrgUnit,
+    content: bytes,
+    file_name: str,
+    default_name: str,
+    action: str,
+) -> tuple[Any, bool]:
+    """Open a batch of `model` for a checked file under a branch the actor imports into, with its audit
+    row; or return the batch this file (its SHA-256) already has under this branch, whoever uploaded it
+    (`created` is False then: a committed one is the answer to "was this file imported?")."""
+    digest = hashlib.sha256(content).hexdigest()
+    same = model.objects.unscoped("the same file under the same branch, whoever uploaded it")  # type: ignore[attr-defined]
+    existing = same.filter(org_unit=org_unit, digest=digest).first()
+    if existing is not None:
+        return existing, False
+    name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:120] or default_name
+    try:
+        with transaction.atomic():
+            batch = model.objects.create(
+                actor=signed_in(actor), org_unit=org_unit, file_name=name, digest=digest
+            )  # type: ignore[attr-defined]
+            log(
+                batch,
+                action,
+                actor=actor,
+                org_unit=org_unit,
+                data={"file": name, "sha256": digest, "bytes": len(content)},
+            )
+    except IntegrityError:  # the same file, uploaded twice at once
+        return same.get(org_unit=org_unit, digest=digest), False
+    return batch, True
+
+
+def validate_queue(batch: Any, *, actor: Actor, kind: str, content: bytes, input_name: str) -> Job:
+    """A new batch's staging and validation, queued as a durable job keyed by the batch, with the uploaded
+    file as the job's input (`input_name`). Called inside the transaction that opened the batch."""
+    job, _created = job_submit(
+        actor=actor,
+        kind=kind,
+        idempotency_key=f"{kind}:{batch.pk}",
+        params={"batch": batch.pk},
+        org_unit=batch.org_unit,
+        input_name=input_name,
+        input_content=content,
+    )
+    batch.validate_job = job
+    batch.save(update_fields=["validate_job"])
+    return job
+
+
+def commit_queue(batch: Any, *, actor: Actor, kind: str, committed: str) -> Job:
+    """The preview's confirm: queue the commit of a validated batch as a durable job keyed by the batch, so
+    a double click (or a second clerk) gets the same job. The caller has checked the permission; `committed`
+    is its message for a batch already imported."""
+    if batch.status == "committed":
+        raise Conflict(committed, code="already_committed")
+    if batch.validated_at is None:
+        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
+    if not batch.valid_rows and batch.commit_job_id is None:
+        raise ValidationError(_("没有可导入的有效记录。"), code="nothing_valid")
+    with transaction.atomic():
+        job, _created = job_submit(
+            actor=actor,
+            kind=kind,
+            idempotency_key=f"{kind}:{batch.pk}",
+            params={"batch": batch.pk},
+            org_unit=batch.org_unit,
+        )
+        type(batch).objects.filter(pk=batch.pk, commit_job__isnull=True).update(
+            commit_job=job, committed_by=signed_in(actor)
+        )
+    return job
 
 
 class Quiet:

@@ -3,26 +3,23 @@ staged with the checks that need only the row itself."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.actor import Actor, signed_in
-from guanhuai.audit.services import log
+from guanhuai.accounts.actor import Actor
 from guanhuai.core import crypto, excel
 from guanhuai.core.bulk import RowWriter
 from guanhuai.core.errors import DomainError, ValidationError
 from guanhuai.core.masking import mask_id
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
-from guanhuai.jobs.services import job_submit
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.registry import io_excel
 from guanhuai.registry.imports.common import (
@@ -33,6 +30,8 @@ from guanhuai.registry.imports.common import (
     RELATION_BY_TEXT,
     YES_NO,
     Quiet,
+    staged_file_open,
+    validate_queue,
 )
 from guanhuai.registry.models import ImportBatch, ImportRow
 from guanhuai.registry.permissions import IMPORT_PERSONS, VIEW_PERSONS
@@ -49,26 +48,15 @@ def batch_create(
     if not org_unit.is_open:
         raise ValidationError(_("“%(name)s”已撤销，不能导入。") % {"name": org_unit.name}, code="unit_closed")
     io_excel.check_upload(content, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
-    digest = hashlib.sha256(content).hexdigest()
-    existing = ImportBatch.objects.filter(org_unit=org_unit, digest=digest).first()
-    if existing is not None:
-        return existing, False
-    name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:120] or "import.xlsx"
-    try:
-        with transaction.atomic():
-            batch = ImportBatch.objects.create(
-                actor=signed_in(actor), org_unit=org_unit, file_name=name, digest=digest
-            )
-            log(
-                batch,
-                "registry.import.uploaded",
-                actor=actor,
-                org_unit=org_unit,
-                data={"file": name, "sha256": digest, "bytes": len(content)},
-            )
-    except IntegrityError:  # the same file, uploaded twice at once
-        return ImportBatch.objects.get(org_unit=org_unit, digest=digest), False
-    return batch, True
+    return staged_file_open(
+        ImportBatch,
+        actor=actor,
+        org_unit=org_unit,
+        content=content,
+        file_name=file_name,
+        default_name="import.xlsx",
+        action="registry.import.uploaded",
+    )
 
 
 def batch_submit(
@@ -78,17 +66,13 @@ def batch_submit(
     with transaction.atomic():
         batch, created = batch_create(actor=actor, org_unit=org_unit, content=content, file_name=file_name)
         if created:
-            job, _new = job_submit(
+            validate_queue(
+                batch,
                 actor=actor,
                 kind=IMPORT_VALIDATE,
-                idempotency_key=f"{IMPORT_VALIDATE}:{batch.pk}",
-                params={"batch": batch.pk},
-                org_unit=org_unit,
+                content=content,
                 input_name=f"registry-import-{batch.pk}.xlsx",
-                input_content=content,
             )
-            batch.validate_job = job
-            batch.save(update_fields=["validate_job"])
     return batch, created
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,7 +310,24 @@ def transfer_get(*, actor: Actor, request_id: Any) -> TransferRequest:
 
 def bank_account_get(*, actor: Actor, person: Person) -> BankAccount | None:
     """The person's bank account (shown masked), for a person already fetched through `person_get`."""
-    return BankAccount.objects.filter(person=person).first()
+    return (
+        BankAccount.objects.filter(person=person)
+        .unscoped("the account of a person read through scoping")
+        .first()
+    )
+
+
+def consent_in_force(*, purpose: str, person_ref: str, on: dt.date | None = None) -> Exists:
+    """Whether the person at `person_ref` (a path from the outer query, e.g. "household__head") has a consent
+    for `purpose` given on or before `on` (today) and not withdrawn by then: an `Exists` for the selectors of
+    apps above that show something only with consent (a withdrawal dated today already counts). Reads no
+    person: the outer query was scoped, or is a public list that needs the consent to show a row at all."""
+    day = on or timezone.localdate()
+    return Exists(
+        Consent.objects.unscoped("a consent check of a row the outer query chose")
+        .filter(person=OuterRef(person_ref), purpose=purpose, given_on__lte=day)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+    )
 
 
 def consent_list(*, actor: Actor, person: Person) -> QuerySet[Consent]:
@@ -362,3 +379,17 @@ def household_members(*, actor: Actor, household: Household, living: bool = Fals
         "birth_date",
         "pk",
     )
+
+
+def current_spouse(person: Person) -> Person | None:
+    """The person's spouse in the marriage not ended (the newest, should the records hold two), as the
+    programmes' spouse facts read it; None when unmarried, widowed or divorced."""
+    marriage = (
+        Marriage.objects.filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
+        .select_related("a", "b")
+        .order_by("-married_on", "-id")
+        .first()
+    )
+    if marriage is None:
+        return None
+    return marriage.b if marriage.a_id == person.pk else marriage.a

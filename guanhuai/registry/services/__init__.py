@@ -41,6 +41,7 @@ from guanhuai.registry.services.persons import (
 )
 from guanhuai.registry.services.privacy import (
     UNMASKABLE,
+    consent_changed,
     consent_record,
     consent_withdraw,
     person_access_export,
@@ -64,6 +65,7 @@ __all__ = [
     "build_person",
     "birth_record",
     "check_id_number",
+    "consent_changed",
     "consent_record",
     "consent_withdraw",
     "correction_record",

@@ -310,7 +310,7 @@ def bank_account_set(*, actor: Actor, person: Person, bank_name: str, account_nu
     if not (bank_name or "").strip():
         raise ValidationError(_("请填写开户银行。"), code="bank_required")
     with transaction.atomic():
-        account, created = BankAccount.objects.update_or_create(
+        account, created = BankAccount.objects.unscoped("the person was checked above").update_or_create(
             person=person,
             defaults={
                 "bank_name": bank_name.strip(),

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,16 @@ from guanhuai.registry.models import (
     Person,
 )
 from guanhuai.registry.permissions import EDIT_PERSONS, MANAGE_PRIVACY, UNMASK, VIEW_PERSONS
+
+# Sent after the commit of a consent recorded or withdrawn, with `person` and `purpose`: apps above that show
+# something only with a consent (the portal's honours list) drop their cached pages at once.
+consent_changed = Signal()
+
+
+def _announce(consent: Consent) -> None:
+    person, purpose = consent.person, consent.purpose
+    transaction.on_commit(lambda: consent_changed.send(sender=Consent, person=person, purpose=purpose))
+
 
 # --- privacy ---------------------------------------------------------------------------------------
 
@@ -42,7 +53,7 @@ def person_unmask(*, actor: Actor, person: Person, field_name: str, reason: str)
     if len((reason or "").strip()) < 2:
         raise ValidationError(_("查看完整信息必须填写用途。"), code="reason_required")
     if field_name == "bank_account":
-        account = BankAccount.objects.filter(person=person).first()
+        account = BankAccount.objects.unscoped("the person was checked above").filter(person=person).first()
         value = account.account_number if account else ""
     else:
         value = getattr(person, field_name)
@@ -82,6 +93,7 @@ def consent_record(
             org_unit=person.org_unit,
             data={"purpose": purpose},
         )
+        _announce(consent)
     return consent
 
 
@@ -93,13 +105,14 @@ def consent_withdraw(*, actor: Actor, consent: Consent, withdrawn_on: dt.date) -
         consent.withdrawn_on = withdrawn_on
         consent.save(update_fields=["withdrawn_on"])
         log(consent, "registry.consent.withdrawn", actor=actor, org_unit=consent.person.org_unit)
+        _announce(consent)
     return consent
 
 
 def person_access_export(*, actor: Actor, person: Person) -> dict[str, Any]:
     """Everything held about a person, for an access request (PIPL art. 45). Audited."""
     scoping.require(actor, MANAGE_PRIVACY, person.org_unit, visible_perm=VIEW_PERSONS)
-    account = BankAccount.objects.filter(person=person).first()
+    account = BankAccount.objects.unscoped("the person was checked above").filter(person=person).first()
     data = {
         "name": person.name,
         "id_number": person.id_number,

@@ -209,3 +209,52 @@ def test_the_rule_a_bulk_load_writes_at_insert_is_the_rule_the_recompute_applies
     # then: every person gets exactly the facts the SQL wrote
     derived = {pk: (r.children_ever, r.living_children, r.special_status) for pk, r in persons.items()}
     assert derived == stored
+
+
+def _updates(queries):
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+
+
+def test_registry_changes_made_behind_the_services_flip_the_facts_on_recompute(tree, people):
+    # given: three families with one living child each, their facts right (on SQLite and on PostgreSQL)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clerk, village = people.clerk_a, tree.village_a
+    dies, born, untouched = (family(clerk, village, address=f"{n}号") for n in range(1, 4))
+    assert [statuses(h) for h in (dies, born, untouched)] == [[(1, ""), (1, "")]] * 3
+    # when: the registry changes without the services (as a bulk correction would): the first family's
+    # only child dies, the second family gets a second child; nothing recomputes yet
+    Person.objects.filter(pk=only_child(dies).pk).update(died_on=dt.date(2024, 3, 1))
+    baby = Person.objects.create(
+        household=born,
+        org_unit=village,
+        relation_to_head="child",
+        name="王新生",
+        sex="female",
+        birth_date=dt.date(2024, 6, 1),
+    )
+    ParentChild.objects.bulk_create(ParentChild(parent=p, child=baby) for p in parents(born))
+    assert statuses(dies) == statuses(born) == [(1, ""), (1, "")]
+    # then: a recompute over everyone writes exactly the four parents whose facts changed
+    assert family_facts.recompute_family_facts() == 4
+    assert statuses(dies) == [(0, "bereaved"), (0, "bereaved")]
+    assert statuses(born) == [(2, ""), (2, "")]
+    assert [p.children_ever for p in parents(born)] == [2, 2]
+    assert statuses(untouched) == [(1, ""), (1, "")]
+    # and a second run writes no row at all: no UPDATE statement reaches the database
+    with CaptureQueriesContext(connection) as ctx:
+        assert family_facts.recompute_family_facts() == 0
+        assert family_facts.recompute_family_facts([p.pk for p in parents(dies)]) == 0
+    assert _updates(ctx.captured_queries) == []
+
+
+def test_changed_facts_lists_only_the_persons_whose_stored_facts_are_wrong(tree, people):
+    clerk, village = people.clerk_a, tree.village_a
+    right, wrong = family(clerk, village, address="1号"), family(clerk, village, address="2号")
+    assert list(family_facts.changed_facts(Person.objects.all())) == []
+    head = Person.objects.get(pk=wrong.head_id)
+    Person.objects.filter(pk=head.pk).update(special_status="bereaved", living_children=0)
+    # the stored row is listed with the facts it should have; the right family is not listed
+    assert list(family_facts.changed_facts(Person.objects.all())) == [(head.pk, 1, 1, "")]
+    assert statuses(right) == [(1, ""), (1, "")]

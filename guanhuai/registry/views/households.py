@@ -129,6 +129,20 @@ def household_list(request: HttpRequest) -> HttpResponse:
 # --- households ---------------------------------------------------------------------------------------
 
 
+def _household_page(
+    request: HttpRequest, form: Any, household: Household, *, title: str, **kw: Any
+) -> HttpResponse:
+    """A form page about one household: it stands under the title, back to its page."""
+    return form_page(
+        request,
+        form,
+        title=title,
+        subtitle=str(household),
+        back=reverse("registry:household", args=[household.pk]),
+        **kw,
+    )
+
+
 def _member_input(d: dict[str, Any]) -> PersonInput:
     return PersonInput(
         name=d["name"],
@@ -246,13 +260,7 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("已添加“%(name)s”。") % {"name": person.name})
             return redirect("registry:household", household.pk)
-    return form_page(
-        request,
-        form,
-        title=_("添加家庭成员"),
-        subtitle=str(household),
-        back=reverse("registry:household", args=[household.pk]),
-    )
+    return _household_page(request, form, household, title=_("添加家庭成员"))
 
 
 @login_required
@@ -276,13 +284,7 @@ def household_birth(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("已登记“%(name)s”出生。") % {"name": child.name})
             return redirect("registry:household", household.pk)
-    return form_page(
-        request,
-        form,
-        title=_("登记出生"),
-        subtitle=str(household),
-        back=reverse("registry:household", args=[household.pk]),
-    )
+    return _household_page(request, form, household, title=_("登记出生"))
 
 
 @login_required
@@ -302,12 +304,11 @@ def household_move_in(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("已把“%(name)s”迁入本户。") % {"name": person.name})
             return redirect("registry:household", household.pk)
-    return form_page(
+    return _household_page(
         request,
         form,
+        household,
         title=_("迁入本户"),
-        subtitle=str(household),
-        back=reverse("registry:household", args=[household.pk]),
         help=_("把已在您管辖范围内登记的人员迁入本户。管辖范围以外的人员请先提交迁入申请。"),
         extra_link=(reverse("registry:transfer_request"), _("提交迁入申请")),
     )

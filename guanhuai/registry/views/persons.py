@@ -47,6 +47,11 @@ def _back(person: Person) -> str:
     return reverse("registry:person", args=[person.pk])
 
 
+def _person_page(request: HttpRequest, form: Any, person: Person, *, title: str, **kw: Any) -> HttpResponse:
+    """A form page about one person: their name under the title, back to their page."""
+    return form_page(request, form, title=title, subtitle=person.name, back=_back(person), **kw)
+
+
 def _sensitive_rows(person: Person, bank: Any) -> list[dict[str, Any]]:
     return [
         {"field": "id_number", "label": UNMASKABLE["id_number"], "masked": person.id_masked},
@@ -147,12 +152,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.person_update(actor=request.user, person=person, **form.changes())
             messages.success(request, _("已保存。"))
             return redirect("registry:person", person.pk)
-    return form_page(
+    return _person_page(
         request,
         form,
+        person,
         title=_("修改人员信息"),
-        subtitle=person.name,
-        back=_back(person),
         help=_("身份证号、性别、出生日期和死亡日期请用“更正”登记，并写明原因。"),
     )
 
@@ -179,12 +183,11 @@ def bank_account(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"bank": account.bank_name, "acc": account.account_masked},
             )
             return redirect("registry:person", person.pk)
-    return form_page(
+    return _person_page(
         request,
         form,
+        person,
         title=_("设置银行账户"),
-        subtitle=person.name,
-        back=_back(person),
         help=_("当前账户：%(acc)s") % {"acc": f"{current.bank_name} {current.account_masked}"}
         if current
         else "",
@@ -314,12 +317,11 @@ def person_event(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             action.record(request, person, form.cleaned_data)
             messages.success(request, str(action.done) % {"name": person.name})
             return redirect("registry:person", person.pk)
-    return form_page(
+    return _person_page(
         request,
         form,
+        person,
         title=str(action.label),
-        subtitle=person.name,
-        back=_back(person),
         help=action.help,
         danger=action.danger,
         submit=_("登记"),
@@ -338,7 +340,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.consent_record(actor=request.user, person=person, **form.cleaned_data)
             messages.success(request, _("已记录同意。"))
             return redirect("registry:person", person.pk)
-    return form_page(request, form, title=_("记录同意"), subtitle=person.name, back=_back(person))
+    return _person_page(request, form, person, title=_("记录同意"))
 
 
 @login_required
@@ -385,12 +387,11 @@ def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
             services.person_anonymise(actor=request.user, person=person, reason=form.cleaned_data["reason"])
             messages.success(request, _("已删除此人的个人信息。"))
             return redirect("registry:person", person.pk)
-    return form_page(
+    return _person_page(
         request,
         form,
+        person,
         title=_("删除个人信息"),
-        subtitle=person.name,
-        back=_back(person),
         danger=True,
         submit=_("确认删除"),
         help=_(

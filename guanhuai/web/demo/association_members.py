@@ -9,6 +9,7 @@ seeded, so two runs build the same data. Idempotent: nothing is written when mem
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import time
 from dataclasses import dataclass
@@ -149,8 +150,35 @@ def demo_build(*, small: bool, today: dt.date | None = None) -> Summary:
         _cadres(rng, units, today, summary)
         _members_day(rng, [u for u in units if u.level == Level.TOWNSHIP], today, actor)
         _campaign(today, actor)
+        _member_import(today)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _seat(rng: random.Random, body: Body, position: str, since: dt.date, until: dt.date | None) -> Seat:
+    """A post of the council `body`, held by a newly drawn name from `since` until `until` (None: still held)."""
+    return Seat(
+        body=body,
+        org_unit=body.org_unit,
+        position=position,
+        name=_name(rng),
+        designated_on=since,
+        ceased_on=until,
+    )
+
+
+def _cadre(
+    unit: OrgUnit, employment: str, position: str, name: str, appointed: dt.date, left: dt.date | None = None
+) -> Cadre:
+    """A cadre of `unit` in one post; the caller draws the name first, so the demo's draws keep their order."""
+    return Cadre(
+        org_unit=unit,
+        name=name,
+        employment=employment,
+        position=position,
+        appointed_on=appointed,
+        left_on=left,
+    )
 
 
 def _bodies_and_registration(rng: random.Random, units: list[OrgUnit], today: dt.date, s: Summary) -> None:
@@ -190,70 +218,18 @@ def _bodies_and_registration(rng: random.Random, units: list[OrgUnit], today: dt
     councils = Body.objects.filter(kind=BodyKind.COUNCIL, org_unit__in=units).select_related("org_unit")
     for b in councils:
         end = b.ended_on
-        seats.append(
-            Seat(
-                body=b,
-                org_unit=b.org_unit,
-                position=Position.PRESIDENT,
-                name=_name(rng),
-                designated_on=b.started_on,
-                ceased_on=end,
-            )
-        )
+
+        seats.append(_seat(rng, b, Position.PRESIDENT, b.started_on, end))
         if b.term == 5 and rng.random() < 0.3:
             change = b.started_on + dt.timedelta(days=rng.randrange(300, 900))
             seats.append(
-                Seat(
-                    body=b,
-                    org_unit=b.org_unit,
-                    position=Position.SECRETARY_GENERAL,
-                    name=_name(rng),
-                    designated_on=b.started_on,
-                    ceased_on=change - dt.timedelta(days=1),
-                )
+                _seat(rng, b, Position.SECRETARY_GENERAL, b.started_on, change - dt.timedelta(days=1))
             )
-            seats.append(
-                Seat(
-                    body=b,
-                    org_unit=b.org_unit,
-                    position=Position.SECRETARY_GENERAL,
-                    name=_name(rng),
-                    designated_on=change,
-                )
-            )
+            seats.append(_seat(rng, b, Position.SECRETARY_GENERAL, change, None))
         else:
-            seats.append(
-                Seat(
-                    body=b,
-                    org_unit=b.org_unit,
-                    position=Position.SECRETARY_GENERAL,
-                    name=_name(rng),
-                    designated_on=b.started_on,
-                    ceased_on=end,
-                )
-            )
-        for _i in range(2):
-            seats.append(
-                Seat(
-                    body=b,
-                    org_unit=b.org_unit,
-                    position=Position.VICE_PRESIDENT,
-                    name=_name(rng),
-                    designated_on=b.started_on,
-                    ceased_on=end,
-                )
-            )
-        for _i in range(4):
-            seats.append(
-                Seat(
-                    body=b,
-                    org_unit=b.org_unit,
-                    position=Position.COUNCIL_MEMBER,
-                    name=_name(rng),
-                    designated_on=b.started_on,
-                    ceased_on=end,
-                )
-            )
+            seats.append(_seat(rng, b, Position.SECRETARY_GENERAL, b.started_on, end))
+        seats.extend(_seat(rng, b, Position.VICE_PRESIDENT, b.started_on, end) for _i in range(2))
+        seats.extend(_seat(rng, b, Position.COUNCIL_MEMBER, b.started_on, end) for _i in range(4))
     Seat.objects.bulk_create(seats, batch_size=5000)
     s.seats = len(seats)
 
@@ -327,15 +303,14 @@ def _cadres(rng: random.Random, units: list[OrgUnit], today: dt.date, s: Summary
         )
         for employment, position in plan:
             if u.level == Level.TOWNSHIP and employment == Employment.FULL_TIME and rng.random() < 0.12:
-                appointed = dt.date(2019, 3, 1)
                 cadres.append(
-                    Cadre(
-                        org_unit=u,
-                        name=_name(rng),
-                        employment=employment,
-                        position=position,
-                        appointed_on=appointed,
-                        left_on=today - dt.timedelta(days=rng.randrange(20, 200)),
+                    _cadre(
+                        u,
+                        employment,
+                        position,
+                        _name(rng),
+                        dt.date(2019, 3, 1),
+                        today - dt.timedelta(days=rng.randrange(20, 200)),
                     )
                 )
                 s.left += 1
@@ -344,27 +319,10 @@ def _cadres(rng: random.Random, units: list[OrgUnit], today: dt.date, s: Summary
             if rng.random() < 0.17:
                 left = dt.date(today.year - rng.randrange(0, 2), rng.randrange(1, 7), 15)
                 left = min(max(left, appointed), today)
-                cadres.append(
-                    Cadre(
-                        org_unit=u,
-                        name=_name(rng),
-                        employment=employment,
-                        position=position,
-                        appointed_on=appointed,
-                        left_on=left,
-                    )
-                )
+                cadres.append(_cadre(u, employment, position, _name(rng), appointed, left))
                 s.left += 1
                 appointed = min(left + dt.timedelta(days=rng.randrange(10, 60)), today)
-            cadres.append(
-                Cadre(
-                    org_unit=u,
-                    name=_name(rng),
-                    employment=employment,
-                    position=position,
-                    appointed_on=appointed,
-                )
-            )
+            cadres.append(_cadre(u, employment, position, _name(rng), appointed))
     Cadre.objects.bulk_create(cadres, batch_size=5000)
     s.cadres = len(cadres)
 
@@ -419,6 +377,42 @@ def _campaign(today: dt.date, actor: Actor) -> None:
     home = CampaignEntry.objects.filter(campaign=campaign, org_unit__code=HOME_VILLAGE).order_by("pk")
     half = list(home.values_list("pk", flat=True)[: home.count() // 2])
     CampaignEntry.objects.filter(pk__in=half).update(confirmed_at=timezone.now(), confirmed_by=actor)
+
+
+def _member_import(today: dt.date) -> None:
+    """A member file the home county's officer uploaded and has not yet confirmed: its preview shows new
+    members (a registry person and two standalone), a lapsed member re-registered, and two rows in error."""
+    from guanhuai.association.services import member_import_stage
+    from guanhuai.association.services.members_import import HEADERS
+    from guanhuai.core.xlsx_stream import XlsxStream
+
+    officer = User.objects.filter(username=OFFICER).first()
+    village = OrgUnit.objects.filter(code=HOME_VILLAGE).first()
+    county = OrgUnit.objects.filter(code=HOME_COUNTY).first()
+    if officer is None or village is None or county is None:
+        return
+    joined = (today - dt.timedelta(days=3)).isoformat()
+    rows = [[HOME_VILLAGE, name, "", "否", joined] for name in ("陈晓敏", "林志远")]
+    members = Member.objects.filter(org_unit=village, person__isnull=False)
+    newcomer = (
+        Person.objects.filter(org_unit=village, died_on__isnull=True, birth_date__lt=dt.date(2000, 1, 1))
+        .exclude(pk__in=members.values("person_id"))
+        .order_by("pk")
+        .first()
+    )
+    if newcomer is not None:
+        rows.append([HOME_VILLAGE, "", newcomer.id_number, "是", joined])
+    lapsed = members.filter(status=MemberStatus.LAPSED).select_related("person").order_by("pk").first()
+    if lapsed is not None and lapsed.person is not None:
+        rows.append([HOME_VILLAGE, "", lapsed.person.id_number, "是", joined])
+    rows.append([HOME_VILLAGE, "黄小明", "44022419800101001", "否", joined])  # 17 characters
+    rows.append(["440224999999", "吴丽", "", "否", joined])  # no such village
+    out = io.BytesIO()
+    with XlsxStream(out, "会员") as sheet:
+        sheet.append(HEADERS)
+        for row in rows:
+            sheet.append(row)
+    member_import_stage(actor=officer, org_unit=county, content=out.getvalue(), file_name="新会员名单.xlsx")
 
 
 def summary_lines(s: Summary) -> list[str]:

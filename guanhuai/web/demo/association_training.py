@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import ExpressionWrapper, F, IntegerField, Sum, Value
+from django.db.models import ExpressionWrapper, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import Mod, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -248,32 +248,9 @@ def demo_build(*, small: bool) -> TrainingSummary:
 
         # attendance of the finished courses' sessions: one INSERT … SELECT over enrolments × their course's
         # sessions, about 86 % present by a fixed rule on the ids, signed in at the start
-        present = (
-            CourseEnrolment.objects.filter(pk__in=[e.pk for e in enrolments])
-            .exclude(course=running)
-            .annotate(
-                pick=Mod(
-                    ExpressionWrapper(
-                        F("pk") * 7 + F("course__sessions__pk") * 13, output_field=IntegerField()
-                    ),
-                    Value(100),
-                )
-            )
-            .filter(pick__lt=round(PRESENT * 100))  # a NULL (no session) is never below: an inner join
-            .values_list(
-                "course__sessions__pk",
-                "pk",
-                "cadre_id",
-                TruncDate("course__sessions__starts_at"),
-                "course__sessions__hours",
-                "course__sessions__starts_at",
-                Value(SignInVia.QR),
-            )
-        )
-        attended = insert_select(
-            Attendance,
-            ["session_id", "enrolment_id", "cadre_id", "day", "hours", "signed_at", "via"],
-            present,
+        attended = attendance_fill(
+            CourseEnrolment.objects.filter(pk__in=[e.pk for e in enrolments]).exclude(course=running),
+            percent=round(PRESENT * 100),
         )
         hours = {
             row["enrolment_id"]: Decimal(str(row["h"]))
@@ -361,3 +338,31 @@ def build_and_print(command: BaseCommand, *, small: bool) -> TrainingSummary:
     for line in summary_lines(summary):
         command.stdout.write(line)
     return summary
+
+
+def attendance_fill(enrolments: QuerySet[CourseEnrolment], *, percent: int) -> int:
+    """Attendance of `enrolments` at every session of their course, about `percent` % present by a fixed
+    rule on the ids (the same rows every run), signed in by QR at the session's start: one INSERT … SELECT
+    over enrolments × their course's sessions. The demo's finished courses and the training benchmark
+    (benchmarks/association_training.py) both fill attendance with it. Returns the rows written."""
+    rows = (
+        enrolments.annotate(
+            pick=Mod(
+                ExpressionWrapper(F("pk") * 7 + F("course__sessions__pk") * 13, output_field=IntegerField()),
+                Value(100),
+            )
+        )
+        .filter(pick__lt=percent)  # a NULL (no session) is never below: an inner join in effect
+        .values_list(
+            "course__sessions__pk",
+            "pk",
+            "cadre_id",
+            TruncDate("course__sessions__starts_at"),
+            "course__sessions__hours",
+            "course__sessions__starts_at",
+            Value(SignInVia.QR),
+        )
+    )
+    return insert_select(
+        Attendance, ["session_id", "enrolment_id", "cadre_id", "day", "hours", "signed_at", "via"], rows
+    )

@@ -119,7 +119,10 @@ def test_on_a_phone_list_rows_are_cards_with_labels_and_touch_targets_of_44_px(
     check = page.locator("td.cell-check label").first
     assert check.bounding_box()["height"] >= 44 and check.bounding_box()["width"] >= 44
     page.locator("table a[href*='/applications/']").first.click()
+    # the click only starts the navigation: wait for the review form before counting its radios
+    page.wait_for_url("**/programmes/applications/*/")
     radios = page.locator(".form-check:has(input[type=radio])")
+    radios.first.wait_for()
     assert radios.count() >= 2
     for i in range(radios.count()):
         assert radios.nth(i).bounding_box()["height"] >= 44

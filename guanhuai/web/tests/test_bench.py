@@ -124,9 +124,13 @@ def test_bench_registry_prints_its_figures_and_leaves_the_database_untouched(tre
     assert report["build"]["encryptions"] >= report["build"]["persons"]
     # The load wrote the family facts with the rows: a recompute of everyone changes nothing, and the
     # recompute after a reset rewrites the parents it was given.
+    # recompute after the facts of 1 % and 10 % of households' parents were made wrong rewrites exactly those.
     facts = report["build"]["family_facts"]
-    assert facts["check_changed"] == 0 and "与入库时写入的一致" in text
-    assert facts["rewritten"] > 0 and facts["rewrite_seconds"] > 0
+    assert facts["unchanged"]["written"] == 0 and "与入库时写入的一致" in text
+    for key in ("changed_1pct", "changed_10pct"):
+        assert facts[key]["written"] == facts[key]["reset"], key
+    assert facts["changed_10pct"]["reset"] > 0 and facts["changed_10pct"]["seconds"] > 0
+    assert facts["naive_per_family"]["families"] > 0
     assert report["list"]["all"]["count"] > 0 and report["list"]["all"]["ms"] > 0
     assert report["id_lookup"]["ms"] > 0 and report["id_lookup"]["naive_ms"] > 0
     assert set(report["pinyin"]) == {"zhangf", "zf", "li", "wangxy", "wxying"}

@@ -40,7 +40,7 @@ def test_county_approver_drills_down_to_a_village_and_sees_job_progress(live_ser
     page.locator(".navbar-toggler").click()
     page.get_by_role("link", name="组织机构").click()
     page.get_by_role("link", name="仁化县").first.click()
-    assert page.get_by_role("heading", name=re.compile("仁化县")).is_visible()
+    page.get_by_role("heading", name=re.compile("仁化县")).wait_for()  # the click only starts the navigation
     page.get_by_role("link", name="甲镇").first.click()
     page.get_by_role("link", name="甲村").first.click()
 

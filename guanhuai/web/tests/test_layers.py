@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from guanhuai.core.testing import python_sources
+
 PACKAGE = Path(settings.BASE_DIR) / "guanhuai"
 
 
@@ -20,7 +22,7 @@ def _app_of(module: str) -> str | None:
 
 def private_imports_across_apps(root: Path = PACKAGE) -> list[str]:
     found = []
-    for path in sorted(root.rglob("*.py")):
+    for path in python_sources(root):
         relative = path.relative_to(root.parent)
         if "migrations" in relative.parts or "tests" in relative.parts:
             continue
@@ -70,7 +72,7 @@ SHARED_HELPERS = {
 def helper_copies(root: Path = PACKAGE) -> list[str]:
     """Every definition of a shared helper outside its one home in core."""
     found = []
-    for path in sorted(root.rglob("*.py")):
+    for path in python_sources(root):
         relative = path.relative_to(root.parent)
         if "migrations" in relative.parts or "tests" in relative.parts:
             continue
@@ -126,7 +128,7 @@ def imports_of_test_modules(root: Path = PACKAGE) -> list[str]:
     """Imports of a test module (`test_*.py`) or of a conftest, anywhere in the tree: a builder two test
     modules need belongs in the app's `tests/factories.py` (or `core/testing.py`), a fixture in a conftest."""
     found = []
-    for path in sorted(root.rglob("*.py")):
+    for path in python_sources(root):
         relative = path.relative_to(root.parent)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -164,4 +166,18 @@ def test_the_check_finds_a_test_module_imported(tmp_path):
         "guanhuai/programmes/tests/test_review.py:2 guanhuai.funds.tests.test_concurrency",
         "guanhuai/programmes/tests/test_review.py:3 guanhuai.accounts.tests.conftest",
         "guanhuai/programmes/tests/test_review.py:4 guanhuai.programmes.tests.test_rules",
+    ]
+
+
+def test_the_checks_pass_over_a_templates_makemessages_temporary(tmp_path):
+    # the catalogue test runs makemessages, which writes `list.html.py` (templatized, not Python) beside a
+    # template for a moment; a check walking the tree in another worker then failed with a SyntaxError
+    templates = tmp_path / "guanhuai" / "funds" / "templates" / "funds"
+    templates.mkdir(parents=True)
+    (templates / "list.html.py").write_text("BBBB BBBBBB XXXX\n")
+    (tmp_path / "guanhuai" / "funds" / "services.py").write_text(
+        "from guanhuai.funds.tests.test_x import y\n"
+    )
+    assert imports_of_test_modules(tmp_path / "guanhuai") == [
+        "guanhuai/funds/services.py:1 guanhuai.funds.tests.test_x"
     ]

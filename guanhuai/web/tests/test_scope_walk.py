@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Model
 
-from guanhuai.accounts.models import ApiToken, RoleAssignment, User
+from guanhuai.accounts.models import RoleAssignment, User
 from guanhuai.accounts.registry import ALL_ROLES
 from guanhuai.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.orgs.tests.factories import OrgUnitFactory
-from guanhuai.programmes import models as programmes
-from guanhuai.registry import models as registry
-from guanhuai.web.tests.objects import METHODS, OBJECTS, OTHER_VALUES, SKIPPED, model_for, routes  # noqa: F401
+from guanhuai.web.tests.objects import METHODS, OBJECTS, OTHER_VALUES, SKIPPED, make_demo, model_for, routes  # noqa: F401
 
 MISSING = 987654321
 
@@ -41,23 +37,7 @@ def fill(route: str, value: Callable[[str], Any]) -> str:
 def demo(db, django_capture_on_commit_callbacks, settings, tmp_path):
     settings.GUANHUAI_RATE_LIMITS_ENABLED = False  # the walk is about scope; it would hit the export limits
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("demo", "--small", "--no-job", verbosity=0, stdout=StringIO())
-    # the few kinds of object the demo does not make
-    admin = User.objects.get(username="sheng_admin")
-    person = registry.Person.objects.order_by("pk").first()
-    ApiToken.objects.create(user=admin, name="演示", prefix="gh_demo", digest="0" * 64)
-    registry.ImportBatch.objects.create(
-        actor=admin, org_unit=person.org_unit, file_name="a.xlsx", digest="0" * 64
-    )
-    registry.TransferRequest.objects.create(person=person, to_unit=person.org_unit, requested_by=admin)
-    application = programmes.Application.objects.order_by("pk").first()
-    programmes.Grievance.objects.create(
-        org_unit=application.org_unit,
-        application=application,
-        complainant="张三",
-        content="未到账",
-        recorded_by=admin,
-    )
+        make_demo()
 
 
 @pytest.fixture

@@ -5,7 +5,12 @@ services (the same scope, checks and audit as the pages).
     guanhuai members reregister status --campaign 3 --as xiehui
     guanhuai members reregister close --campaign 3 --as xiehui
 
-`open` and `close` queue durable jobs (`guanhuai job watch <id>` shows them); run `guanhuai worker`, or they
+    guanhuai members import members.xlsx --unit 440224 --as xiehui      # stage and check: the preview
+    guanhuai members import --commit 7 --as xiehui                      # import batch 7's valid rows
+
+`import FILE` stages and checks the file in this process and prints what would be created, re-registered
+and refused (`--errors FILE.xlsx` writes the rows in error, to fix and import again); `import --commit`
+queues the commit as the pages do. `open`, `close` and `import --commit` queue durable jobs (`guanhuai job watch <id>` shows them); run `guanhuai worker`, or they
 run in this process where tasks are immediate."""
 
 from __future__ import annotations
@@ -41,7 +46,12 @@ class Command(BaseCommand):
         for name, text in (("status", "各村(社区)确认进度"), ("close", "截止后结束：未确认者转为未再登记")):
             p = step.add_parser(name, help=text)
             p.add_argument("--campaign", type=int, required=True, help="再登记编号")
-        for p in (opening, *[step.choices[n] for n in ("status", "close")]):
+        importing = sub.add_parser("import", help="导入会员名单：先校验预览，再 --commit 导入")
+        importing.add_argument("file", nargs="?", help="会员名单 .xlsx（按模板填写）")
+        importing.add_argument("--unit", help="导入到的协会的区划代码")
+        importing.add_argument("--errors", help="把有错误的行写入这个 .xlsx 文件")
+        importing.add_argument("--commit", type=int, metavar="BATCH", help="导入该批次的有效记录")
+        for p in (opening, importing, *[step.choices[n] for n in ("status", "close")]):
             p.add_argument("--as", dest="username", required=True, help="以该用户的身份和辖区执行")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,7 +60,7 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(_("用户不存在：%(name)s") % {"name": options["username"]}) from None
         try:
-            getattr(self, f"_{options['step']}")(actor, options)
+            getattr(self, f"_{options.get('step') or options['action']}")(actor, options)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
 
@@ -95,3 +105,52 @@ class Command(BaseCommand):
             _("结束任务 #%(id)d：%(status)s %(counts)s")
             % {"id": job.pk, "status": job.get_status_display(), "counts": job.counts}
         )
+
+    def _import(self, actor: Actor, o: dict[str, Any]) -> None:
+        if o["commit"]:
+            batch = selectors.member_import_get(actor=actor, batch_id=o["commit"])
+            job = services.member_import_commit_submit(actor=actor, batch=batch)
+            job.refresh_from_db()
+            self.stdout.write(
+                _("导入任务 #%(id)d：%(status)s %(counts)s")
+                % {"id": job.pk, "status": job.get_status_display(), "counts": job.counts}
+            )
+            return
+        if not o["file"] or not o["unit"]:
+            raise CommandError(_("请给出文件和 --unit，或用 --commit 批次号导入已校验的批次。"))
+        unit = org_selectors.unit_get_by_code(actor=actor, code=o["unit"], perm=VIEW)
+        try:
+            with open(o["file"], "rb") as fh:
+                content = fh.read()
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        batch, created = services.member_import_stage(
+            actor=actor, org_unit=unit, content=content, file_name=o["file"]
+        )
+        if not created:
+            self.stdout.write(_("该文件已上传过（批次 #%(id)d），不会重复导入。") % {"id": batch.pk})
+        self.stdout.write(
+            _(
+                "批次 #%(id)d（%(status)s）：共 %(rows)d 行，将新入会 %(create)d，将恢复会籍 %(back)d，有错误 %(bad)d，已导入 %(done)d。"
+            )
+            % {
+                "id": batch.pk,
+                "status": batch.get_status_display(),
+                "rows": batch.total_rows,
+                "create": batch.to_create,
+                "back": batch.to_reinstate,
+                "bad": batch.invalid_rows,
+                "done": batch.imported_rows,
+            }
+        )
+        for row in selectors.member_import_rows(batch=batch, show="errors")[:20]:
+            self.stdout.write(f"  {row.row_number}\t{row.error}")
+        if o["errors"] and batch.invalid_rows:
+            with open(o["errors"], "wb") as out:
+                out.write(services.member_import_errors(actor=actor, batch=batch))
+            self.stdout.write(_("错误行已写入 %(file)s。") % {"file": o["errors"]})
+        if batch.valid_rows and not batch.committed_at:
+            self.stdout.write(
+                _("确认后导入：guanhuai members import --commit %(id)d --as %(user)s")
+                % {"id": batch.pk, "user": o["username"]}
+            )

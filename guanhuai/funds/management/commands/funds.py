@@ -13,7 +13,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanhuai.core.commands import ActionCommand, user_named
+from guanhuai.accounts.actor import Actor
+from guanhuai.core.commands import ActionCommand, acting_as
 from guanhuai.funds import documents, selectors
 from guanhuai.funds.models import Fund
 from guanhuai.funds.permissions import VIEW_FUNDS
@@ -54,7 +55,10 @@ class Command(ActionCommand):
         raise CommandError(_("对账未通过：发现 %(n)d 个问题。") % {"n": len(rec.problems)}, returncode=1)
 
     def handle_statement(self, *, fund: int, year: int, user: str | None, **_opts: Any) -> None:
-        actor = user_named(user)
+        with acting_as(user) as actor:
+            self._statement(actor, fund, year)
+
+    def _statement(self, actor: Actor | None, fund: int, year: int) -> None:
         obj: Fund | None
         if actor is not None:
             obj = selectors.fund_get(actor=actor, fund_id=fund)
@@ -67,7 +71,10 @@ class Command(ActionCommand):
         self.stdout.write(documents.statement_table(st))
 
     def handle_gaps(self, *, unit: str, year: int, user: str | None, **_opts: Any) -> None:
-        actor = user_named(user)
+        with acting_as(user) as actor:
+            self._gaps(actor, unit, year)
+
+    def _gaps(self, actor: Actor | None, unit: str, year: int) -> None:
         if actor is not None:
             org_unit = org_selectors.unit_get_by_code(actor=actor, code=unit, perm=VIEW_FUNDS)
         else:

@@ -21,12 +21,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts.actor import Actor
-from guanhuai.core.commands import refusals, user_named
+from guanhuai.core.commands import acting_as, refusals
 from guanhuai.core.money import yuan
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_run
 from guanhuai.programmes.models import Cycle, PaymentBatch, Programme
 from guanhuai.programmes.selectors import cycles as selectors
+from guanhuai.programmes.selectors import payments as payment_selectors
 from guanhuai.programmes.services import arrears, cycles, payments
 
 
@@ -61,8 +62,7 @@ class Command(BaseCommand):
         results.add_argument("--file", required=True, help="回盘文件（CSV 或 xlsx）")
 
     def handle(self, *args: Any, action: str, username: str, **options: Any) -> None:
-        actor = user_named(username)
-        with refusals():
+        with acting_as(username) as actor, refusals():
             getattr(self, "_" + action.replace("-", "_"))(actor, options)
 
     # --- lookups -----------------------------------------------------------------------------------------
@@ -76,16 +76,21 @@ class Command(BaseCommand):
 
     def _cycle(self, actor: Actor, options: dict[str, Any]) -> Cycle:
         programme = self._programme(options["programme"])
-        found = Cycle.objects.filter(programme=programme, period=options["period"].strip()).first()
+        found = (
+            selectors.cycle_list(actor=actor, programme=programme)
+            .filter(period=options["period"].strip())
+            .select_related("programme__org_unit", "programme__allocation", "job")
+            .first()
+        )
         if found is None:
             raise CommandError(
                 _("%(p)s 还没有 %(period)s 的发放周期。") % {"p": programme.name, "period": options["period"]}
             )
-        return selectors.cycle_get(actor=actor, cycle_id=found.pk)
+        return found
 
     @staticmethod
-    def _batch(number: str) -> PaymentBatch:
-        found = PaymentBatch.objects.select_related("cycle__programme").filter(number=number.strip()).first()
+    def _batch(actor: Actor, number: str) -> PaymentBatch:
+        found = payment_selectors.batch_list(actor=actor).filter(number=number.strip()).first()
         if found is None:
             raise CommandError(_("批次不存在：%(n)s") % {"n": number})
         return found
@@ -165,7 +170,7 @@ class Command(BaseCommand):
             )
         if not made:
             self.stdout.write(_("没有新的批次：应发记录已全部进入批次，或缺少银行账户。"))
-        missing = payments.entitlements_without_account(cycle).count()
+        missing = payment_selectors.missing_accounts(actor=actor, cycle=cycle).count()
         if missing:
             self.stdout.write(_("缺少银行账户：%(n)d 笔（请在户籍中登记后再次生成批次）。") % {"n": missing})
 
@@ -180,7 +185,7 @@ class Command(BaseCommand):
             self.stdout.write(_("没有需要补发的失败记录。"))
 
     def _export(self, actor: Actor, options: dict[str, Any]) -> None:
-        batch = self._batch(options["batch"])
+        batch = self._batch(actor, options["batch"])
         name, content = payments.batch_export(actor=actor, batch=batch, fmt=options["format"])
         path = os.path.join(options["out"], name)
         with open(path, "wb") as fh:
@@ -192,7 +197,7 @@ class Command(BaseCommand):
         )
 
     def _import_results(self, actor: Actor, options: dict[str, Any]) -> None:
-        batch = self._batch(options["batch"])
+        batch = self._batch(actor, options["batch"])
         try:
             with open(options["file"], "rb") as fh:
                 content = fh.read()

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanhuai.core.commands import refusals, user_named
+from guanhuai.core.commands import acting_as, refusals
 from guanhuai.programmes.models import Programme
 from guanhuai.programmes.services.enrolments import reconfirmation_run
 from guanhuai.programmes.states import FlagReason
@@ -30,7 +30,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, programme: str, as_of: str | None, username: str, **options: Any) -> None:
-        actor = user_named(username)
         try:
             day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:
@@ -38,7 +37,7 @@ class Command(BaseCommand):
         found = Programme.objects.filter(code=programme).first()
         if found is None:
             raise CommandError(_("扶助项目不存在：%(code)s") % {"code": programme})
-        with refusals():
+        with acting_as(username) as actor, refusals():
             counts = reconfirmation_run(actor=actor, programme=found, as_of=day)
         self.stdout.write(
             _("%(name)s %(d)s 资格确认：核对 %(n)d 人，此前已有提示 %(old)d 人。")

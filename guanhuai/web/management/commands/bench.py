@@ -21,6 +21,9 @@ BENCHES = {
     "load": "benchmarks.load",
     "xlsx": "benchmarks.xlsx",
     "association": "benchmarks.association",
+    "governance": "benchmarks.governance",
+    "projects": "benchmarks.projects",
+    "portal": "benchmarks.portal",
 }
 
 

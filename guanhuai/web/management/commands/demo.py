@@ -16,7 +16,13 @@ from guanhuai.web.demo import association_care as care_demo
 from guanhuai.web.demo import association_members as association_members_demo
 from guanhuai.web.demo import association_training as association_training_demo
 from guanhuai.web.demo import funds as funds_demo
+from guanhuai.web.demo import governance_documents as governance_documents_demo
+from guanhuai.web.demo import governance_meetings as governance_meetings_demo
+from guanhuai.web.demo import happy_families as happy_families_demo
+from guanhuai.web.demo import portal as portal_demo
 from guanhuai.web.demo import programmes as programmes_demo
+from guanhuai.web.demo import project_outcomes as project_outcomes_demo
+from guanhuai.web.demo import projects as projects_demo
 from guanhuai.web.demo import province
 
 
@@ -82,6 +88,13 @@ class Command(BaseCommand):
         )
         association_training_demo.build_and_print(self, small=options["small"])
         care_demo.build_and_print(self)
+        with refusals():
+            projects_demo.build_and_print(self, small=options["small"])
+        project_outcomes_demo.build_and_print(self, projects_demo.demo_projects())
+        happy_families_demo.build_and_print(self)
+        governance_documents_demo.build_and_print(self)
+        governance_meetings_demo.build_and_print(self)
+        portal_demo.build_and_print(self)
         self._print_logins(result.logins)
 
     def _print_counts(self, counts: dict[str, int]) -> None:

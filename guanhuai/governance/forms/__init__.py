@@ -1,0 +1,1 @@
+"""The governance pages' forms (core.forms.BootstrapForm), one module per sub-domain."""

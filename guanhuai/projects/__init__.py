@@ -1,0 +1,1 @@
+"""Association projects (Youth Health, Three Combinations, Happy Family, Warm Home, migrant services): proposals, review, funding through the ledger, activities and measured outcomes. docs/projects.md."""
