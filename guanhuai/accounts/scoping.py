@@ -59,9 +59,23 @@ def root_paths(actor: Actor, perm: str, *, on: dt.date | None = None) -> list[st
         from guanhuai.accounts.models import RoleAssignment
 
         cache[day] = list(
-            RoleAssignment.objects.active(day).filter(user=actor).values_list("role", "org_unit__path")
+            RoleAssignment.objects.active(day)
+            .filter(user=actor)
+            .values_list("role", "org_unit__path", "org_unit__level")
         )
-    return paths.minimal_roots([p for role, p in cache[day] if perm in role_permissions(role)])
+    return paths.minimal_roots([p for role, p, _level in cache[day] if perm in role_permissions(role)])
+
+
+def root_levels(actor: Actor, perm: str, *, on: dt.date | None = None) -> dict[str, str] | None:
+    """`root_paths` with each root's level (path -> level), from the same cached read: a review queue that
+    acts only at the levels where the actor holds `perm` asks here, not the tree. None: everything."""
+    roots = root_paths(actor, perm, on=on)
+    if roots is None:
+        return None
+    if not roots:
+        return {}
+    levels = {p: level for _role, p, level in actor.__dict__[_CACHE_ATTR][on or timezone.localdate()]}
+    return {p: levels[p] for p in roots}
 
 
 def forget(actor: Actor) -> None:

@@ -178,15 +178,14 @@ def awaiting_q(actor: Actor) -> Q:
     filter: the work queue counts what the reviewer can act on, not all that is in review in their scope."""
     q = Q(pk__in=[])
     for step, perm in rules.STEP_PERMISSIONS.items():
-        roots = scoping.root_paths(actor, perm)
+        roots = scoping.root_levels(actor, perm)
         at_step = Q(status=ApplicationStatus.UNDER_REVIEW, step=step)
         if roots is None:
             q |= at_step
             continue
         # only roles held at the step's level or above reach the applicant's branch of that level
         level = LEVEL_ORDER[rules.STEP_LEVELS[step]]
-        above = OrgUnit.objects.filter(path__in=roots).values_list("path", "level")
-        for path in sorted(p for p, lv in above if LEVEL_ORDER[lv] <= level):
+        for path in sorted(p for p, lv in roots.items() if LEVEL_ORDER[lv] <= level):
             q |= at_step & Q(unit__path__gte=path, unit__path__lt=upper_bound(path))
     uid = getattr(actor, "pk", None)
     passed = DesignationReview.objects.filter(reviewer_id=uid, decision=ReviewDecisionKind.PASS)

@@ -62,10 +62,8 @@ def _visible(actor: Actor | None) -> QuerySet[Nomination]:
 
 def _review_levels(actor: Actor) -> list[str] | None:
     """The levels at which the actor holds select_families (None: every level)."""
-    roots = scoping.root_paths(actor, SELECT_FAMILIES)
-    if roots is None:
-        return None
-    return list(OrgUnit.objects.filter(path__in=roots).values_list("level", flat=True).distinct())
+    roots = scoping.root_levels(actor, SELECT_FAMILIES)
+    return None if roots is None else sorted(set(roots.values()))
 
 
 def to_review_q(actor: Actor) -> Q:

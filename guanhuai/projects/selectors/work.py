@@ -13,7 +13,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.core.errors import NotFound
 from guanhuai.orgs import paths
-from guanhuai.orgs.models import LEVEL_ORDER, OrgUnit
+from guanhuai.orgs.models import LEVEL_ORDER
 from guanhuai.projects.models import (
     Milestone,
     Project,
@@ -141,13 +141,13 @@ def overdue_reports(*, actor: Actor) -> QuerySet[ProjectReport]:
 def reviewable_q(actor: Actor) -> Q:
     """Projects under review whose current step the actor may act at: under one of their projects.review
     roots, at a step of that root's level or below it. Closed by default (no roots: nothing)."""
-    roots = scoping.root_paths(actor, REVIEW)
+    roots = scoping.root_levels(actor, REVIEW)
     if roots is None:
         return Q(status=ProjectStatus.UNDER_REVIEW)
     q = Q(pk__in=[])
-    for unit in OrgUnit.objects.filter(path__in=roots).only("path", "level"):
-        levels = [lv for lv, rank in LEVEL_ORDER.items() if rank >= LEVEL_ORDER[unit.level]]
-        q |= Q(org_unit__path__startswith=unit.path, step__in=levels)
+    for path, level in roots.items():
+        levels = [lv for lv, rank in LEVEL_ORDER.items() if rank >= LEVEL_ORDER[level]]
+        q |= Q(org_unit__path__startswith=path, step__in=levels)
     return Q(status=ProjectStatus.UNDER_REVIEW) & q
 
 
