@@ -100,10 +100,6 @@ def _date(year_sql: str, month_sql: str) -> str:
     return f"printf('%%d-%%02d-15', {year_sql}, {month_sql})"  # doubled: the statement has parameters
 
 
-def _lit(day: str) -> str:
-    return f"DATE '{day}'" if connection.vendor == "postgresql" else f"'{day}'"
-
-
 def build(scale: float, write: Callable[[str], None]) -> dict[str, Any]:
     started = time.perf_counter()
     province = _tree()
@@ -115,7 +111,9 @@ def build(scale: float, write: Callable[[str], None]) -> dict[str, Any]:
     projects = []
     for i in range(n_projects):
         youth = i < youth_n
-        year = 2021 + i % 5 if youth else 2021
+        # Youth Health: one-year projects, 2021–2025; Three Combinations: three-year projects starting
+        # 2019–2023, so the income figures of a year's report (2025: those started in 2023) are measured too
+        year = 2021 + i % 5 if youth else 2019 + i % 5
         projects.append(
             Project(
                 type=types["youth_health" if youth else "three_combinations"],
@@ -123,7 +121,7 @@ def build(scale: float, write: Callable[[str], None]) -> dict[str, Any]:
                 code=f"B{i:06d}",
                 name=f"基准项目{i}",
                 start_date=f"{year}-01-01",
-                end_date=f"{year}-12-31" if youth else "2023-12-31",
+                end_date=f"{year if youth else year + 2}-12-31",
                 status="in_progress",
                 budget_total=Decimal("50000.00"),
                 created_by=system,
@@ -194,15 +192,18 @@ def build(scale: float, write: Callable[[str], None]) -> dict[str, Any]:
     with connection.cursor() as cur:
         table, benef = q(IncomeRecord._meta.db_table), q(Beneficiary._meta.db_table)
         cols = "(beneficiary_id, kind, recorded_on, net_income, source, recorded_by_id, created_at)"
+        proj = q(Project._meta.db_table)
         base = "(8000 + (b.id * 37) %% 8000)"  # %% : these statements have parameters
-        for kind, day, income, where in (
-            ("baseline", "2021-04-01", base, ""),
-            ("follow_up", "2022-04-01", f"{base} + 4000 + (b.id * 13) %% 2000", "WHERE b.id %% 20 <> 0"),
-            ("follow_up", "2023-04-01", f"{base} + 8000 + (b.id * 17) %% 4000", "WHERE b.id %% 20 <> 0"),
+        start = "CAST(substr(CAST(p.start_date AS TEXT), 1, 4) AS INTEGER)"
+        # the baseline in the project's first year, follow-ups in its second and third (a twentieth: none)
+        for kind, after, income, where in (
+            ("baseline", 0, base, ""),
+            ("follow_up", 1, f"{base} + 4000 + (b.id * 13) %% 2000", "WHERE b.id %% 20 <> 0"),
+            ("follow_up", 2, f"{base} + 8000 + (b.id * 17) %% 4000", "WHERE b.id %% 20 <> 0"),
         ):
             cur.execute(
-                f"INSERT INTO {table} {cols} SELECT b.id, '{kind}', {_lit(day)}, {income}, 'survey', %s, %s"
-                f" FROM {benef} b {where}",
+                f"INSERT INTO {table} {cols} SELECT b.id, '{kind}', {_date(f'{start} + {after}', '4')},"
+                f" {income}, 'survey', %s, %s FROM {benef} b JOIN {proj} p ON p.id = b.project_id {where}",
                 [system.pk, now],
             )
     analyze(Activity, ParticipantCount, Beneficiary, IncomeRecord, Project, Household)

@@ -82,6 +82,7 @@ urlpatterns = [
     path("portal/manage/sites/", manage.site_list, name="manage_sites"),
     path("portal/manage/sites/new/", manage.site_create, name="manage_site_create"),
     path("portal/manage/sites/<int:pk>/", manage.site_detail, name="manage_site"),
+    path("portal/manage/sites/<int:pk>/edit/", manage.site_edit, name="manage_site_edit"),
     path("portal/manage/stats/", manage.stats, name="stats"),
     path("portal/manage/stats/rollup/", manage.stats_rollup, name="stats_rollup"),
     path("portal/manage/legacy/", disclosure.legacy_upload, name="manage_legacy"),

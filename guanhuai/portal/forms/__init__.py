@@ -13,7 +13,7 @@ from guanhuai.core.forms import BootstrapForm
 from guanhuai.orgs.forms import UnitChoiceField
 from guanhuai.portal.models import Column
 from guanhuai.portal.permissions import MANAGE_SITES
-from guanhuai.portal.states import BodyFormat
+from guanhuai.portal.states import BodyFormat, TraditionalVariant
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -113,6 +113,22 @@ class SiteForm(BootstrapForm):
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._field(UnitChoiceField, "unit").for_actor(actor)
+
+
+class SiteEditForm(BootstrapForm):
+    """A site's name, footer contacts, Traditional conversion and whether it is open: not its branch or
+    its address in URLs, which links and search engines already know."""
+
+    name = forms.CharField(label=_("网站名称"), max_length=60)
+    address = forms.CharField(label=_("地址"), max_length=120, required=False)
+    postcode = forms.CharField(label=_("邮编"), max_length=10, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    record_no = forms.CharField(label=_("备案号"), max_length=40, required=False)
+    traditional = forms.ChoiceField(label=_("繁体转换方式"), choices=TraditionalVariant.choices)
+    is_active = forms.BooleanField(
+        label=_("对外开放"), required=False, help_text=_("取消勾选后，公众无法访问本网站")
+    )
 
 
 class ColumnForm(BootstrapForm):

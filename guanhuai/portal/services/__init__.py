@@ -2,6 +2,7 @@
 
 from guanhuai.portal.services.articles import (
     ARTICLE_FIELDS,
+    SITE_FIELDS,
     article_create,
     article_publish,
     article_return,
@@ -13,12 +14,14 @@ from guanhuai.portal.services.articles import (
     column_delete,
     column_update,
     site_create,
+    site_update,
 )
 from guanhuai.portal.services.attachments import article_cover_set, attachment_add, attachment_remove
 from guanhuai.portal.services.stats import reads_rollup_submit
 
 __all__ = [
     "ARTICLE_FIELDS",
+    "SITE_FIELDS",
     "article_cover_set",
     "attachment_add",
     "attachment_remove",
@@ -34,4 +37,5 @@ __all__ = [
     "column_update",
     "column_create",
     "site_create",
+    "site_update",
 ]

@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +62,45 @@ def site_create(*, actor: Actor | None, unit: OrgUnit, name: str, slug: str, **c
         site.save()
         log(site, "portal.site.created", actor=actor, org_unit=unit, data={"slug": slug})
     return site
+
+
+SITE_FIELDS = ("name", "address", "postcode", "phone", "email", "record_no", "traditional", "is_active")
+
+
+def site_update(*, actor: Actor, site: Site, **values: Any) -> list[str]:
+    """Change a site's name, the contacts in its footer (address, postcode, phone, email, the ICP record
+    number), how it converts to Traditional, or whether it is open to the public (`SITE_FIELDS`; its branch
+    and its address in URLs stay). Audited with each changed field's old and new value; the public pages
+    show the change at once (the site's cache generation moves). Returns the names of the changed fields."""
+    scoping.require(actor, MANAGE_SITES, site.unit)
+    unknown = set(values) - set(SITE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("不能设置字段：%(fields)s。") % {"fields": ", ".join(sorted(unknown))}, code="bad_field"
+        )
+    with transaction.atomic():
+        locked = Site.objects.unscoped("the site just read through scoping, under lock").select_for_update()
+        site = locked.select_related("unit").get(pk=site.pk)
+        changed = {f: (getattr(site, f), v) for f, v in values.items() if getattr(site, f) != v}
+        if not changed:
+            return []
+        for field, (_old, new) in changed.items():
+            setattr(site, field, new)
+        try:
+            site.full_clean()
+        except DjangoValidationError as exc:
+            field, errors = next(iter(exc.message_dict.items()))
+            raise ValidationError(errors[0], code=field) from None
+        site.save(update_fields=list(changed))
+        log(
+            site,
+            "portal.site.saved",
+            actor=actor,
+            org_unit=site.unit,
+            data={"changes": {f: {"old": old, "new": new} for f, (old, new) in changed.items()}},
+        )
+    _bump_after_commit(site.pk)
+    return list(changed)
 
 
 def column_create(

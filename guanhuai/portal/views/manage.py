@@ -302,6 +302,28 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A site's name and footer contacts, how it reads in Traditional, and whether it is open."""
+    site = selectors.site_get(actor=request.user, id=pk, perm=MANAGE_SITES)
+    initial = {f: getattr(site, f) for f in services.SITE_FIELDS}
+    form = forms.SiteEditForm(post_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form, {f: f for f in services.SITE_FIELDS}):
+            changed = services.site_update(actor=request.user, site=site, **form.cleaned_data)
+            if changed:
+                messages.success(
+                    request,
+                    _("网站“%(name)s”已保存，公开页面即时更新。") % {"name": form.cleaned_data["name"]},
+                )
+            else:
+                messages.info(request, _("没有改动。"))
+            return redirect("portal:manage_site", site.pk)
+    return form_page(
+        request, form, title=_("修改网站信息"), back=reverse("portal:manage_site", args=[site.pk])
+    )
+
+
+@login_required
 def column_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename, move (another parent), re-order or hide a column; and the button that removes an empty one."""
     column = selectors.column_get(actor=request.user, id=pk, perm=MANAGE_SITES)

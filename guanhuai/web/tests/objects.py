@@ -99,7 +99,7 @@ OBJECTS: list[tuple[str, str, type[Model]]] = [
     (r"batches/", r"batch_id|pk", programmes.PaymentBatch),
     (r"cycles/", r"cycle_id|pk", programmes.Cycle),
     (r"^portal/manage/articles/|^api/v1/portal/articles/", r"pk|article_id", portal.Article),
-    (r"^portal/manage/sites/", r"pk|site_id", portal.Site),
+    (r"^portal/manage/sites/|^api/v1/portal/sites/", r"pk|site_id", portal.Site),
     (r"^portal/manage/columns/", r"pk", portal.Column),
 ]
 
