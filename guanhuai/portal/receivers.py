@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from guanhuai.accounts.actor import Actor
 from guanhuai.orgs.services import unit_merged
+from guanhuai.projects.services import honours_changed
 from guanhuai.registry.services import consent_changed
 from guanhuai.registry.states import ConsentPurpose
 
@@ -27,3 +28,12 @@ def honours_follow_consent(sender: Any, person: Any, purpose: str, **kwargs: Any
 
     if purpose == ConsentPurpose.HONOURS:
         sites_above_drop_cache(unit=person.org_unit)
+
+
+@receiver(honours_changed, dispatch_uid="portal.honours_follow_selection")
+def honours_follow_selection(sender: Any, unit: Any, **kwargs: Any) -> None:
+    """A family named or its title revoked: the sites above its village drop their cached pages, so the Happy
+    Family list changes at once."""
+    from guanhuai.portal.services.sites import sites_above_drop_cache
+
+    sites_above_drop_cache(unit=unit)

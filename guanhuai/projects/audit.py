@@ -55,5 +55,6 @@ register(
         "projects.nomination.recommended": gettext_lazy("推荐幸福家庭提名到上一级"),
         "projects.nomination.not_recommended": gettext_lazy("不予推荐幸福家庭提名"),
         "projects.nomination.named": gettext_lazy("命名幸福家庭"),
+        "projects.nomination.revoked": gettext_lazy("撤销幸福家庭命名"),
     }
 )

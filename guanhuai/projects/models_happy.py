@@ -36,6 +36,10 @@ class Nomination(models.Model):
     nominated_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     nominated_at = models.DateTimeField(auto_now_add=True)
     named_at = models.DateTimeField(null=True, blank=True)
+    # 撤销命名: who took the title back, when and why (the nomination and its reviews stay as they were)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(_USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoke_reason = models.TextField(_("撤销理由"), blank=True)
 
     class Meta:
         verbose_name = _("幸福家庭提名")
@@ -48,8 +52,14 @@ class Nomination(models.Model):
                 condition=Q(status=NominationStatus.UNDER_REVIEW) | Q(step=""), name="nomination_step_open"
             ),
             models.CheckConstraint(
-                condition=Q(named_at__isnull=True) | Q(status=NominationStatus.NAMED),
+                condition=Q(named_at__isnull=True)
+                | Q(status__in=[NominationStatus.NAMED, NominationStatus.REVOKED]),
                 name="nomination_named_at_only_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=NominationStatus.REVOKED, revoked_at__isnull=False)
+                | (~Q(status=NominationStatus.REVOKED) & Q(revoked_at__isnull=True)),
+                name="nomination_revoked_at_only_revoked",
             ),
         ]
 

@@ -83,11 +83,15 @@ class NominationStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", _("评选中")
     NAMED = "named", _("已命名")
     NOT_RECOMMENDED = "not_recommended", _("未获推荐")
+    REVOKED = "revoked", _("已撤销命名")
 
 
 # A nomination climbs one level at each recommendation (under_review → under_review), and the last level names
-# it; any level may stop it. Named and not recommended are final.
-NOMINATION_TRANSITIONS = table(NominationStatus, under_review="under_review named not_recommended")
+# it; any level may stop it. The naming level may later revoke a title (撤销命名, with a reason). Not
+# recommended and revoked are final.
+NOMINATION_TRANSITIONS = table(
+    NominationStatus, under_review="under_review named not_recommended", named="revoked"
+)
 
 
 class SelectionDecision(models.TextChoices):

@@ -43,6 +43,7 @@ urlpatterns = [
     path("<int:pk>/happy-families/", hf.nomination_list, name="nominations"),
     path("<int:pk>/happy-families/new/", hf.nomination_create, name="nomination_create"),
     path("happy-families/<int:nomination_id>/", hf.nomination_detail, name="nomination"),
+    path("happy-families/<int:nomination_id>/revoke/", hf.nomination_revoke, name="nomination_revoke"),
     path("outcomes/", o.outcome_report, name="outcomes"),
     path("outcomes/export.xlsx", o.outcome_export, name="outcomes_export"),
 ]

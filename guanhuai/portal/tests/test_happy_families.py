@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from guanhuai.accounts.models import User
 from guanhuai.portal.tests.factories import SiteFactory
 from guanhuai.projects import services
 from guanhuai.projects.selectors import happy_families_public
@@ -81,3 +82,17 @@ def test_the_list_reads_in_traditional_and_stays_within_the_site(client, world, 
     SiteFactory(unit=tree.other_county, name="始兴县计划生育协会", slug="shixing")
     other = client.get(_url("happy_families", site="shixing")).content.decode()
     assert "张明" not in other and "已命名幸福家庭 0 户" in other
+
+
+def test_a_revoked_family_leaves_the_public_list_at_once_cached_page_included(
+    client, world, tree, django_capture_on_commit_callbacks
+):
+    project, zhang, _c = world
+    assert "张明家庭" in client.get(_url("happy_families")).content.decode()  # now cached
+    n = project.nominations.get(household=zhang)
+    with django_capture_on_commit_callbacks(execute=True):
+        city = User.objects.get(username="xm_city")  # 韶关市's project officer, who named it (world)
+        services.nomination_revoke(actor=city, nomination=n, reason="事迹不实")
+    page = client.get(_url("happy_families")).content.decode()
+    assert "张明" not in page and "已命名幸福家庭 1 户，其中经户主同意公开 0 户。" in page
+    assert happy_families_public(unit=tree.county).named == 1

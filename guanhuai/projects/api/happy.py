@@ -46,6 +46,10 @@ class HappyReviewIn(Schema):
     )
 
 
+class HappyRevokeIn(Schema):
+    reason: str = Field(..., max_length=300, description="撤销理由（必填），如事实依据不实")
+
+
 class HappyReviewOut(Schema):
     step: str
     decision: str
@@ -68,6 +72,8 @@ class HappyNominationOut(Schema):
     step: str = Field(..., description="当前评审环节（评选中时），否则为空")
     nominated_at: dt.datetime
     named_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    revoke_reason: str
 
 
 class HappyNominationDetailOut(HappyNominationOut):
@@ -160,5 +166,20 @@ def happy_review(request: HttpRequest, nomination_id: int, payload: HappyReviewI
         decision=payload.decision,
         comment=payload.comment,
         step=payload.step or None,
+    )
+    return _get(request, nomination_id)
+
+
+@router.post(
+    "/happy-families/{int:nomination_id}/revoke",
+    response={200: HappyNominationDetailOut, **WRITE},
+    tags=HAPPY,
+    summary="撤销命名：由命名单位撤销已命名的幸福家庭（须写理由），门户网站随即不再公开",
+    description="403 wrong_level：不是命名单位有评审权限的人员；409 not_named：未命名或已撤销（如重复提交）；"
+    "422 reason_required：未写理由。",
+)
+def happy_revoke(request: HttpRequest, nomination_id: int, payload: HappyRevokeIn) -> Any:
+    services.nomination_revoke(
+        actor=actor(request), nomination=_get(request, nomination_id), reason=payload.reason
     )
     return _get(request, nomination_id)

@@ -124,6 +124,7 @@ def nomination_get(*, actor: Actor, nomination_id: Any) -> Nomination:
             "household__org_unit",
             "household__head",
             "nominated_by",
+            "revoked_by",
             "document",
         )
         .prefetch_related(

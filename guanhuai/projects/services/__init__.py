@@ -9,14 +9,17 @@ every module.
 - `plan`: milestones and reports;
 - `documents`: photos, sign-in sheets, report attachments;
 - `sites`: the Warm Home "六有" checklist with evidence;
-- `happy`: Happy Family selection (nominations reviewed level by level, named at the last);
+- `happy`: Happy Family selection (nominations reviewed level by level, named at the last, revocable by the naming level);
 - `outcomes`: activities and their participants, beneficiary households, aid agreements, income records."""
 
 from guanhuai.projects.services.documents import document_max_bytes, document_upload  # noqa: F401
 from guanhuai.projects.services.happy import (  # noqa: F401
     can_review_at,
+    can_revoke,
+    honours_changed,
     nomination_create,
     nomination_review,
+    nomination_revoke,
     nomination_step_unit,
     nomination_steps,
     selects_families,

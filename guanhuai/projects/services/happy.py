@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,15 @@ from guanhuai.projects.states import (
     SelectionDecision,
 )
 from guanhuai.registry.models import Household
+
+# Sent after commit when a family is named or its title revoked, with the household's branch: what the public
+# Happy Family list shows changed there (the portal drops the cached pages of the sites above it).
+honours_changed = Signal()
+
+
+def _honours_changed(nomination: Nomination) -> None:
+    unit = nomination.household.org_unit
+    transaction.on_commit(lambda: honours_changed.send(sender=Nomination, unit=unit))
 
 
 def selects_families(project: Project) -> bool:
@@ -267,6 +277,7 @@ def nomination_review(
             nomination.named_at = timezone.now()
             fields.append("named_at")
             action = "projects.nomination.named"
+            _honours_changed(nomination)
         else:
             states.transition(nomination, NominationStatus.NOT_RECOMMENDED, NOMINATION_TRANSITIONS)
             nomination.step = ""
@@ -278,5 +289,55 @@ def nomination_review(
             actor=actor,
             org_unit=nomination.household.org_unit,
             data={"step": current, "next_step": nomination.step, "comment": comment},
+        )
+    return nomination
+
+
+def can_revoke(actor: Actor, nomination: Nomination) -> bool:
+    """Whether the actor may take back the title (for the page's form): a named family, and the actor may
+    select families at the project's own branch, the level that named it."""
+    return nomination.status == NominationStatus.NAMED and scoping.can(
+        actor, SELECT_FAMILIES, nomination.project.org_unit
+    )
+
+
+def nomination_revoke(*, actor: Actor, nomination: Nomination, reason: str) -> Nomination:
+    """Take back a named family's title (撤销命名), e.g. when the facts it rested on prove untrue: by the level
+    that named it (`projects.select_families` at the project's own branch), with a reason. The nomination and
+    its reviews stay; the family leaves the portal's list and the count of families named at once. A second
+    revocation (a replayed form) is refused with 409 and writes nothing."""
+    reason = (reason or "").strip()
+    if not scoping.can(actor, VIEW, nomination.household.org_unit):
+        raise NotFound(_("未找到该记录，或您无权访问。"))
+    if not reason:
+        raise ValidationError(_("撤销命名须说明理由。"), code="reason_required")
+    with transaction.atomic():
+        nomination = _lock(nomination)
+        if not scoping.can(actor, SELECT_FAMILIES, nomination.project.org_unit):
+            raise PermissionDenied(
+                _("撤销命名须由命名单位（%(unit)s）有幸福家庭评审权限的人员办理。")
+                % {"unit": nomination.project.org_unit.name},
+                code="wrong_level",
+            )
+        if nomination.status != NominationStatus.NAMED:
+            raise Conflict(
+                _("该提名%(s)s，不能撤销命名。") % {"s": nomination.get_status_display()},
+                code="not_named",
+            )
+        states.transition(nomination, NominationStatus.REVOKED, NOMINATION_TRANSITIONS)
+        nomination.revoked_at = timezone.now()
+        nomination.revoked_by = signed_in(actor)
+        nomination.revoke_reason = reason
+        nomination.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+        _honours_changed(nomination)
+        log(
+            nomination,
+            "projects.nomination.revoked",
+            actor=actor,
+            org_unit=nomination.household.org_unit,
+            data={
+                "named_at": nomination.named_at.isoformat() if nomination.named_at else None,
+                "reason": reason,
+            },
         )
     return nomination

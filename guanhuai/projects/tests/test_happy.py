@@ -195,7 +195,7 @@ def test_the_lists_are_scoped_and_the_queue_shows_my_level(tree, people, staff, 
     assert list(selectors.nomination_list(actor=people.reviewer_a, to_review=True)) == [a]
     assert list(selectors.nomination_list(actor=people.approver, to_review=True)) == [b]
     counts = selectors.nomination_counts(selectors.nomination_list(actor=staff.city, project=project))
-    assert counts == {"under_review": 2, "named": 0, "not_recommended": 0}
+    assert counts == {"under_review": 2, "named": 0, "not_recommended": 0, "revoked": 0}
 
 
 def test_families_named_is_computed_on_the_report_and_frozen_in_the_snapshot(tree, people, staff, project):
@@ -214,3 +214,38 @@ def test_families_named_is_computed_on_the_report_and_frozen_in_the_snapshot(tre
     old = outcome_snapshot(report)
     del old["families_named"]
     assert report_from_snapshot(project, old).families_named == 0
+
+
+def test_the_naming_level_revokes_a_title_with_a_reason_and_the_count_drops(tree, people, staff, project):
+    n = _through(project, nominate(people.clerk_a, project, family(tree.village_a, 20)), people, staff)
+    assert selectors.families_named(actor=staff.city, project=project) == 1
+    # a reason is required, and a level below the naming one may not revoke: nothing changes
+    with pytest.raises(ValidationError) as no_reason:
+        services.nomination_revoke(actor=staff.city, nomination=n, reason="  ")
+    assert no_reason.value.code == "reason_required"
+    with pytest.raises(PermissionDenied) as below:
+        services.nomination_revoke(actor=people.approver, nomination=n, reason="县里认为不实")
+    assert below.value.code == "wrong_level"
+    n.refresh_from_db()
+    assert n.status == "named"
+    # the city, which named it, revokes it
+    services.nomination_revoke(actor=staff.city, nomination=n, reason="致富事迹经核查不实")
+    n.refresh_from_db()
+    assert (n.status, n.revoke_reason, n.revoked_by) == ("revoked", "致富事迹经核查不实", staff.city)
+    assert n.named_at is not None and n.reviews.count() == 3  # the record of the selection stays
+    assert selectors.families_named(actor=staff.city, project=project) == 0
+    entry = AuditEntry.objects.get(action="projects.nomination.revoked")
+    assert entry.data["reason"] == "致富事迹经核查不实"
+    # a replayed form is refused and writes nothing
+    with pytest.raises(Conflict) as again:
+        services.nomination_revoke(actor=staff.city, nomination=n, reason="再次")
+    assert again.value.code == "not_named"
+    assert AuditEntry.objects.filter(action="projects.nomination.revoked").count() == 1
+
+
+def test_only_a_named_family_can_be_revoked(tree, people, staff, project):
+    n = nominate(people.clerk_a, project, family(tree.village_a, 21))
+    with pytest.raises(Conflict):
+        services.nomination_revoke(actor=staff.city, nomination=n, reason="尚未命名")
+    n.refresh_from_db()
+    assert n.status == "under_review" and n.revoked_at is None

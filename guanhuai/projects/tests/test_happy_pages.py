@@ -196,3 +196,53 @@ def test_the_work_queue_counts_the_nominations_waiting_at_my_level(tree, people,
     assert families_to_review(people.reviewer_a) is None
     item = families_to_review(people.approver)
     assert item is not None and item.count == 1
+
+
+def test_the_city_revokes_a_title_on_the_page_and_over_the_api(api, client, tree, people, staff, project):
+    def named(i):
+        n = nominate(people.clerk_a, project, family(tree.village_a, 30 + i))
+        for who, decision in (
+            (people.reviewer_a, "recommend"),
+            (people.approver, "recommend"),
+            (staff.city, "name"),
+        ):
+            services.nomination_review(actor=who, nomination=n, decision=decision)
+        return n
+
+    page_row, api_row = named(0), named(1)
+    url = reverse("projects:nomination", args=[page_row.pk])
+    # the county, which recommended it, sees no revocation form; the city does
+    client.force_login(people.approver)
+    assert 'id="revoke"' not in client.get(url).content.decode()
+    client.force_login(staff.city)
+    assert 'id="revoke"' in client.get(url).content.decode()
+    # without a reason the page says why and nothing changes
+    empty = client.post(
+        reverse("projects:nomination_revoke", args=[page_row.pk]), {"reason": ""}, follow=True
+    )
+    assert "撤销命名须说明理由" in empty.content.decode()
+    page_row.refresh_from_db()
+    assert page_row.status == "named"
+    done = client.post(
+        reverse("projects:nomination_revoke", args=[page_row.pk]), {"reason": "事迹不实"}, follow=True
+    ).content.decode()
+    assert "已撤销命名" in done and "事迹不实" in done and 'id="revoke"' not in done
+    # over the API: the same service, with its codes
+    city = api(staff.city)
+    assert city.post(f"/projects/happy-families/{api_row.pk}/revoke", {"reason": ""}).status_code == 422
+    assert (
+        api(people.approver)
+        .post(f"/projects/happy-families/{api_row.pk}/revoke", {"reason": "x"})
+        .data["code"]
+        == "wrong_level"
+    )
+    ok = city.post(f"/projects/happy-families/{api_row.pk}/revoke", {"reason": "户主违法"})
+    assert ok.status_code == 200 and ok.data["status"] == "revoked" and ok.data["revoke_reason"] == "户主违法"
+    again = city.post(f"/projects/happy-families/{api_row.pk}/revoke", {"reason": "户主违法"})
+    assert again.status_code == 409 and again.data["code"] == "not_named"
+    assert (
+        api(staff.other_county)
+        .post(f"/projects/happy-families/{api_row.pk}/revoke", {"reason": "x"})
+        .status_code
+        == 404
+    )

@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.web import form_errors, page_of, post_data
+from guanhuai.core.web import form_errors, message_errors, page_of, post_data
 from guanhuai.projects import happy_rules as rules
 from guanhuai.projects import selectors, services
 from guanhuai.projects.forms.happy import NominationForm, SelectionReviewForm
@@ -159,7 +159,19 @@ def nomination_detail(request: HttpRequest, nomination_id: int) -> HttpResponse:
             "evidence": evidence,
             "trail": _trail(row),
             "can_review": can_review or (request.method == "POST" and form.errors),
+            "can_revoke": services.can_revoke(request.user, row),
             "form": form,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def nomination_revoke(request: HttpRequest, nomination_id: int) -> HttpResponse:
+    """撤销命名: the naming level takes a family's title back, with a reason (refusals come back as messages)."""
+    row = selectors.nomination_get(actor=request.user, nomination_id=nomination_id)
+    with message_errors(request):
+        services.nomination_revoke(actor=request.user, nomination=row, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已撤销命名，门户网站不再公开这户家庭。"))
+    return redirect("projects:nomination", row.pk)
