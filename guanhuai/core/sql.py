@@ -59,31 +59,46 @@ def update_from(model: type[models.Model], columns: Sequence[str], rows: QuerySe
     fill = f"CREATE TEMPORARY TABLE {temp} AS WITH v(k, {', '.join(names)}) AS ({sql}) SELECT * FROM v"  # noqa: S608
     statement = f"UPDATE {table} SET {assign} FROM {temp} AS v WHERE {table}.{pk} = v.k AND ({changed})"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
-        with _no_jit(cursor):
+        with _settings(cursor, FILL_SETTINGS):
             cursor.execute(f"DROP TABLE IF EXISTS {temp}")
             cursor.execute(fill, params)
         cursor.execute(f"SELECT COUNT(*) FROM {temp}")  # noqa: S608
         written = 0
         if cursor.fetchone()[0]:
+            if connection.vendor == "postgresql":
+                # A temporary table has no statistics until analyzed (autovacuum never sees it): the
+                # planner would guess its rows from its pages.
+                cursor.execute(f"ANALYZE {temp}")
             cursor.execute(statement)
             written = max(cursor.rowcount, 0)
         cursor.execute(f"DROP TABLE {temp}")
     return written
 
 
+# PostgreSQL settings for the statement that fills `update_from`'s table, each restored after it:
+# - no JIT: it compiles a large GROUP BY's expressions each time, 217 ms of a 1.77 s recompute over
+#   300,000 persons (benchmarks/README.md), more than it saves;
+# - more memory for its sort and hash: with the default 4 MB the GROUP BY of 300,000 persons sorted on
+#   disk ("external merge Disk: 3520kB" in each of three processes).
+FILL_SETTINGS = {"jit": "off", "work_mem": "32MB"}
+
+
 @contextmanager
-def _no_jit(cursor: Any) -> Iterator[None]:
-    """PostgreSQL only: no JIT compilation for the statement within (its setting restored after, within
-    the transaction). JIT compiles a large GROUP BY's expressions each time: 217 ms of a 1.77 s recompute
-    over 300,000 persons (benchmarks/README.md), more than it saves."""
+def _settings(cursor: Any, settings: dict[str, str]) -> Iterator[None]:
+    """PostgreSQL only: these settings for the statements within, each restored to its value before after
+    them (`set_config(…, true)`: local to the transaction, like `SET LOCAL`). On an error the transaction
+    (or savepoint) is rolled back, and the settings with it. Nothing on SQLite."""
     if connection.vendor != "postgresql":
         yield
         return
-    cursor.execute("SELECT current_setting('jit')")
-    was = cursor.fetchone()[0]
-    cursor.execute("SELECT set_config('jit', 'off', true)")
-    yield  # on an error the transaction (or savepoint) is rolled back, and the setting with it
-    cursor.execute("SELECT set_config('jit', %s, true)", [was])
+    names = list(settings)
+    read = ", ".join("current_setting(%s)" for _ in names)
+    put = ", ".join("set_config(%s, %s, true)" for _ in names)
+    cursor.execute(f"SELECT {read}", names)
+    was = cursor.fetchone()
+    cursor.execute(f"SELECT {put}", [p for n in names for p in (n, settings[n])])
+    yield
+    cursor.execute(f"SELECT {put}", [p for n, v in zip(names, was, strict=True) for p in (n, v)])
 
 
 def analyze(*models_: type[models.Model]) -> None:
