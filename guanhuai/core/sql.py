@@ -7,7 +7,8 @@ string-built values); only table and column names, which come from models, are p
   once per batch (a join and a GROUP BY) instead of once per row (PostgreSQL runs a correlated subquery
   in SET or WHERE once for every row it updates, where SQLite's planner did not make that cost visible),
   and the UPDATE touches only the rows that change;
-- `analyze`: fresh planner statistics after a bulk job that changed a large part of a table.
+- `analyze`: fresh planner statistics after a bulk job that changed a large part of a table;
+- `table_writes`: HOT updates and size of a table on PostgreSQL, for benchmarks.
 """
 
 from __future__ import annotations
@@ -110,6 +111,35 @@ def analyze(*models_: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in models_:
             cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
+
+@dataclass(frozen=True)
+class TableWrites:
+    updated: int  # rows updated since the statistics were reset
+    hot: int  # of those, HOT updates: the new version on the same page, no new index entries
+    size: int  # bytes of the table (without its indexes)
+
+
+def table_writes(model: type[models.Model]) -> TableWrites | None:
+    """PostgreSQL only (None on SQLite): how many of the table's row updates were HOT, and its size, from
+    the statistics views, for benchmarks (`registry.0013`'s fillfactor). This session's own counts are
+    flushed first (they reach the views when the session is idle, at most once a second otherwise), and
+    those of a transaction in progress added."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        # the flushed counts, plus those of the transaction in progress (if any: a test's)
+        cursor.execute(
+            "SELECT s.n_tup_upd + x.n_tup_upd, s.n_tup_hot_upd + x.n_tup_hot_upd, pg_table_size(s.relid) "
+            "FROM pg_stat_user_tables s JOIN pg_stat_xact_user_tables x USING (relid) "
+            "WHERE s.relid = %s::regclass",
+            [connection.ops.quote_name(model._meta.db_table)],
+        )
+        updated, hot, size = cursor.fetchone()
+    return TableWrites(updated=updated, hot=hot, size=size)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, F, Value, When
 from django.test.utils import CaptureQueriesContext
 
-from guanhuai.core.sql import update_from
+from guanhuai.core.sql import table_writes, update_from
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.orgs.tests.factories import OrgUnitFactory
 
@@ -110,3 +110,19 @@ def _settings() -> tuple[str, str] | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
         return cursor.fetchone()
+
+
+def test_table_writes_counts_the_updates_of_a_table_on_postgresql(db):
+    province = OrgUnitFactory(code="440000", name="省")
+    for i in (1, 2, 3):
+        OrgUnitFactory(code=f"44{i:02d}00", name=f"市{i}", level="city", parent=province)
+    before = table_writes(OrgUnit)
+    assert update_from(OrgUnit, ["name"], _new_names()) == 2
+    after = table_writes(OrgUnit)
+    if connection.vendor != "postgresql":
+        assert before is None and after is None  # SQLite keeps no such statistics
+        return
+    assert before is not None and after is not None
+    assert after.updated - before.updated == 2
+    assert 0 <= after.hot - before.hot <= 2
+    assert after.size > 0
