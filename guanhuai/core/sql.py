@@ -33,7 +33,14 @@ def insert_select(model: type[models.Model], columns: Sequence[str], rows: Query
         return max(cursor.rowcount, 0)
 
 
-def update_from(model: type[models.Model], columns: Sequence[str], rows: QuerySet) -> int:
+# `update_from(..., at_most=n)` with n up to this: the caller knows the rows are few (one family's parents),
+# and the UPDATE reads them straight from the query, without a temporary table.
+FEW_ROWS = 500
+
+
+def update_from(
+    model: type[models.Model], columns: Sequence[str], rows: QuerySet, *, at_most: int | None = None
+) -> int:
     """Set `columns` of model's rows to the values in `rows`, and write only the rows where a value
     differs (on PostgreSQL every write also rewrites the row's index entries, and leaves a dead tuple).
 
@@ -45,6 +52,11 @@ def update_from(model: type[models.Model], columns: Sequence[str], rows: QuerySe
     AND (c IS DISTINCT FROM v.c OR …)` (`IS NOT` on SQLite, where UPDATE … FROM needs 3.33 or later).
     Without the table PostgreSQL estimates a CTE's filtered rows as all of them and hash-joins them to
     the whole table: a full scan of it per call even when nothing changes (benchmarks/README.md).
+    `at_most=n`, n ≤ `FEW_ROWS`: the caller knows that `rows` lists at most n rows (the life-event services
+    recompute one family's parents), and one statement takes them from the query itself, `UPDATE table
+    SET … FROM (WITH v(k, …) AS (<rows>) SELECT * FROM v) AS v WHERE …`: no temporary table to create,
+    count and drop (catalog writes on PostgreSQL), no setting to change (such a plan is far below JIT's
+    threshold). With few keys the planner estimates few rows and reaches the table by its primary key.
     Returns the number of rows written."""
     sql, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
@@ -59,6 +71,14 @@ def update_from(model: type[models.Model], columns: Sequence[str], rows: QuerySe
     # databases (SQLite has no `AS v(k, …)` for a subquery).
     fill = f"CREATE TEMPORARY TABLE {temp} AS WITH v(k, {', '.join(names)}) AS ({sql}) SELECT * FROM v"  # noqa: S608
     statement = f"UPDATE {table} SET {assign} FROM {temp} AS v WHERE {table}.{pk} = v.k AND ({changed})"  # noqa: S608
+    if at_most is not None and at_most <= FEW_ROWS:
+        # The statement starts with UPDATE: Python's sqlite3 reports a row count only for a statement that
+        # starts with INSERT, UPDATE, DELETE or REPLACE (not for `WITH … UPDATE`).
+        rows_v = f"(WITH v(k, {', '.join(names)}) AS ({sql}) SELECT * FROM v)"  # noqa: S608
+        few = f"UPDATE {table} SET {assign} FROM {rows_v} AS v WHERE {table}.{pk} = v.k AND ({changed})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(few, params)
+            return max(cursor.rowcount, 0)
     with transaction.atomic(), connection.cursor() as cursor:
         with _settings(cursor, FILL_SETTINGS):
             cursor.execute(f"DROP TABLE IF EXISTS {temp}")

@@ -112,6 +112,31 @@ def _settings() -> tuple[str, str] | None:
         return cursor.fetchone()
 
 
+def test_a_few_rows_are_updated_in_one_statement_without_a_temporary_table(db):
+    # given: four units, of which two get a new name, and a caller that knows the rows are few
+    province = OrgUnitFactory(code="440000", name="省")
+    for i in (1, 2, 3):
+        OrgUnitFactory(code=f"44{i:02d}00", name=f"市{i}", level="city", parent=province)
+    # when: update_from runs with at_most
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        jit = _settings()
+        assert update_from(OrgUnit, ["name"], _new_names(), at_most=4) == 2
+        assert _settings() == jit
+    # then: the same rows written as through the temporary table, by one statement and nothing else
+    assert _names() == {"440000": "省", "440100": "市1", "440200": "新名", "440300": "又一个"}
+    statements = [q["sql"] for q in ctx.captured_queries if "current_setting" not in q["sql"]]
+    assert len(statements) == 1 and statements[0].startswith("UPDATE")
+    assert not [q for q in ctx.captured_queries if "TEMPORARY" in q["sql"] or "set_config" in q["sql"]]
+    # and a second run writes nothing, as does a call that lists no row
+    assert update_from(OrgUnit, ["name"], _new_names(), at_most=4) == 0
+    assert update_from(OrgUnit, ["name"], _new_names().filter(code="449900"), at_most=1) == 0
+    assert _names()["440200"] == "新名"
+    # but a caller that expects many rows gets the temporary table
+    with CaptureQueriesContext(connection) as ctx:
+        update_from(OrgUnit, ["name"], _new_names(), at_most=10_000)
+    assert any(q["sql"].startswith("CREATE TEMPORARY TABLE") for q in ctx.captured_queries)
+
+
 def test_table_writes_counts_the_updates_of_a_table_on_postgresql(db):
     province = OrgUnitFactory(code="440000", name="省")
     for i in (1, 2, 3):
