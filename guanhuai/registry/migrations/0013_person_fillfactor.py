@@ -1,8 +1,8 @@
 """PostgreSQL only: the person table's pages are filled to 85 %, so that an UPDATE of a row's derived family
 facts (`registry.family.recompute_family_facts`) finds room for the new row version on the same page and
-is HOT: no new entry in each of the table's indexes. At scale 0.3, 16,047 of 17,950 rewritten rows were
-HOT with 85 % against 533 with the default 100 %, for a table 135 → 160 MB (benchmarks/README.md,
-"`recompute_family_facts` within 2× SQLite per person").
+is HOT: no new entry in each of the table's indexes. At scale 0.3, 16,050 of 17,950 rewritten rows were
+HOT with 85 % (533 with the default 100 %), for a table of 160 MB instead of about 136 MB
+(benchmarks/README.md, "`recompute_family_facts` within 2× SQLite per person").
 
 The setting governs pages written from now on: a new database (every test run, every bench) has it from
 the start; an existing one needs its pages rewritten once, in a quiet hour, by `VACUUM FULL registry_person`
