@@ -48,8 +48,9 @@ def update_from(
     one row per key. Best when `rows` already lists only the rows that change (e.g. a HAVING that compares
     the stored columns, as `registry.family.changed_facts` does): they go into a temporary table first
     (`CREATE TEMPORARY TABLE … AS <rows>`, analyzed on PostgreSQL so that the planner knows their
-    number), and the UPDATE runs only if there is any, as `UPDATE table SET c = v.c … FROM temp AS v WHERE table.pk = v.k
-    AND (c IS DISTINCT FROM v.c OR …)` (`IS NOT` on SQLite, where UPDATE … FROM needs 3.33 or later).
+    number), and the UPDATE runs only if there is any, as `UPDATE table SET c = v.c … FROM temp AS v
+    WHERE table.pk = v.k AND (c IS DISTINCT FROM v.c OR …)` (`IS NOT` on SQLite, where UPDATE … FROM
+    needs 3.33 or later).
     Without the table PostgreSQL estimates a CTE's filtered rows as all of them and hash-joins them to
     the whole table: a full scan of it per call even when nothing changes (benchmarks/README.md).
     `at_most=n`, n ≤ `FEW_ROWS`: the caller knows that `rows` lists at most n rows (the life-event services
