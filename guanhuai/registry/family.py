@@ -111,11 +111,12 @@ def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: in
     anywhere), so a batch costs about a scan of the table whatever its size: ranges of 1,000,000 persons
     took 3.1 s for 300,000 persons against 4.0–4.3 s in ranges of 100,000 (SQLite: 2.0 s either way;
     benchmarks/README.md). A list of ids goes 20,000 at a time, which keeps `pk IN (…)` under SQLite's
-    limit of bound parameters."""
+    limit of bound parameters; a batch of at most `sql.FEW_ROWS` ids (one family's parents, as the
+    life-event services pass) is one UPDATE without a temporary table (`update_from(..., at_most=…)`)."""
 
-    def run(qs: QuerySet[Person]) -> int:
+    def run(qs: QuerySet[Person], at_most: int | None = None) -> int:
         return sql.update_from(
-            Person, ["children_ever", "living_children", "special_status"], changed_facts(qs)
+            Person, ["children_ever", "living_children", "special_status"], changed_facts(qs), at_most=at_most
         )
 
     ids = None if parent_ids is None else sorted(set(parent_ids))
@@ -128,7 +129,7 @@ def recompute_family_facts(parent_ids: Iterable[int] | None = None, *, batch: in
     return total
 
 
-def _in_batches(run: Callable[[QuerySet[Person]], int], ids: list[int] | None, batch: int) -> int:
+def _in_batches(run: Callable[..., int], ids: list[int] | None, batch: int) -> int:
     if ids is None:
         total, last = 0, 0
         while True:
@@ -146,7 +147,8 @@ def _in_batches(run: Callable[[QuerySet[Person]], int], ids: list[int] | None, b
             last = edge[0]
     total = 0
     for start in range(0, len(ids), batch):
-        total += run(Person.objects.filter(pk__in=ids[start : start + batch]))
+        chunk = ids[start : start + batch]
+        total += run(Person.objects.filter(pk__in=chunk), len(chunk))  # at most one changed row per id
     return total
 
 
