@@ -9,7 +9,10 @@ checks that). App-specific builders live in each app's `tests/factories.py`; wha
   one door for money and audit), without the `*.html.py` files `makemessages` writes beside templates for
   a moment while another test runs it.
 - `race(n, call, hold=)`, `outcomes(results)`, `fresh(obj)`: real threads, each on its own PostgreSQL
-  connection, meeting inside a service at once (the concurrency tests of funds and programmes)."""
+  connection, meeting inside a service at once (the concurrency tests of funds and programmes).
+- `page_width(page)`: how wide a browser page's document is, once the page has loaded (the phone tests
+  check that nothing scrolls sideways; asked while a click's navigation is under way, the document may
+  not exist yet)."""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ __all__ = [
     "fresh",
     "lock",
     "outcomes",
+    "page_width",
     "python_sources",
     "race",
     "rows_shown",
@@ -39,6 +43,21 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=Model)
+
+
+# --- browser pages ----------------------------------------------------------------------------------------
+
+
+def page_width(page: Any) -> int:
+    """The scroll width of a Playwright page's document, read once the page has loaded and has a body.
+
+    One `wait_for_function`, which Playwright polls again in the new document when a navigation replaces
+    the old one, where a separate `evaluate` could land in a document not yet built."""
+    page.wait_for_load_state()
+    width = page.wait_for_function(
+        "document.readyState !== 'loading' && document.body !== null && document.documentElement.scrollWidth"
+    )
+    return int(width.json_value())
 
 
 # --- the code itself -------------------------------------------------------------------------------------

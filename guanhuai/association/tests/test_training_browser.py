@@ -16,6 +16,7 @@ from guanhuai.accounts.tests.factories import PASSWORD, user_with_role
 from guanhuai.association import services
 from guanhuai.association.models_training import Attendance, TrainingTopic
 from guanhuai.association.tests.factories import CadreFactory, training_topics
+from guanhuai.core.testing import page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +82,7 @@ def test_a_trainer_runs_a_sign_in_and_a_late_sign_in_is_refused(live_server, tre
     word = page.locator("#signin-word").inner_text().strip()
     assert re.fullmatch(r"\d{6}", word)
     assert page.locator("#signin-qr svg").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     if shots:
         page.screenshot(path=f"{shots}/trainer-code-375.png", full_page=True)
 
@@ -93,7 +94,7 @@ def test_a_trainer_runs_a_sign_in_and_a_late_sign_in_is_refused(live_server, tre
     attendee.fill("#id_personal_code", enrolment.personal_code)
     attendee.get_by_role("button", name="签到").click()
     assert "王**，签到成功" in attendee.locator("#signin-done").inner_text()
-    assert attendee.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(attendee) <= 375
     if shots:
         attendee.screenshot(path=f"{shots}/attendee-signed-in-375.png", full_page=True)
 

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import PASSWORD
+from guanhuai.core.testing import page_width
 from guanhuai.funds.tests.factories import donor, fund, give
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +48,7 @@ def test_finance_officer_records_a_donation_prints_its_receipt_and_sees_balance_
     assert page.locator("[data-balance=available]").inner_text() == "¥1,000.00"
     assert page.locator("svg[data-chart=monthly]").is_visible()
     # the page fits the phone: nothing wider than the screen
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
 
     # when: they record a ¥500 WeChat gift
     page.get_by_role("link", name="登记捐赠").first.click()
@@ -103,7 +104,7 @@ def test_on_a_phone_the_donor_is_found_by_pinyin_and_a_new_one_registered_inline
     search.fill("wangxy")
     # then: the one match is chosen
     page.wait_for_function("document.querySelector('#id_donor').selectedOptions[0].text.startsWith('王秀英')")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/donation-form-375.png", full_page=True)
 

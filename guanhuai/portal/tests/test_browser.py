@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from guanhuai.core.testing import page_width
 from guanhuai.portal.tests.factories import ArticleFactory, ColumnFactory, SiteFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,7 +83,7 @@ def test_a_visitor_reads_an_article_in_traditional_on_a_phone(live_server, tree,
     expect(page.locator(".gk-body h2")).to_have_text("一、把握方向")
     expect(page.locator(".gk-prevnext")).to_contain_text("上一篇：關於開展會員再登記的通知")
     expect(page.locator(".gk-footer")).to_contain_text("訪問統計")
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    assert page_width(page) <= WIDTH
     _shot(page, "portal-article-hant")
 
     problems = _serious_violations(page)

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from guanhuai.core.testing import page_width
 from guanhuai.portal.tests.factories import SiteFactory
 from guanhuai.programmes.models import Objection
 from guanhuai.programmes.services import applications as app_svc
@@ -45,7 +46,7 @@ def test_a_visitor_reads_a_notice_in_traditional_and_files_an_objection(
     assert "王**" in table.inner_text() and "李**" in table.inner_text()
     assert "王建國" not in page.content() and "王建国" not in page.content()
     assert "網上提出異議" in page.content()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
 
     # files an objection about 王**, answering the question
     page.select_option("select[name=row]", label="王** · 甲村")

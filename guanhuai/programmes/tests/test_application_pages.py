@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from guanhuai.core.testing import page_width
 from guanhuai.programmes.models import Application, Objection
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.services import notices
@@ -339,7 +340,7 @@ def test_a_clerk_applies_uploads_and_submits_on_a_phone(live_server, apps, peopl
             page.wait_for_load_state()
 
         def fits():
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            assert page_width(page) <= 375
 
         login(people.clerk_a)
         page.goto(f"{live_server.url}{reverse('programmes:application_create')}")

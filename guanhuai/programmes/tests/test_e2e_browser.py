@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanhuai.accounts.tests.factories import PASSWORD, user_with_role
+from guanhuai.core.testing import page_width
 from guanhuai.programmes.models import Application, Enrolment, PublicNotice
 from guanhuai.programmes.periods import month_index
 from guanhuai.programmes.services.programmes import programme_from_template
@@ -114,7 +115,7 @@ def test_an_application_goes_from_the_village_to_a_paid_month(
         expect(page.locator(".alert-danger")).to_have_count(0)
 
     def fits():
-        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, page.url
+        assert page_width(page) <= WIDTH, page.url
 
     def open_application(application_id):
         page.goto(f"{base}{reverse('programmes:application_detail', args=[application_id])}")
@@ -262,6 +263,7 @@ def test_an_application_goes_from_the_village_to_a_paid_month(
     batch_link = page.locator("a[href*='/cycles/batches/']").first
     expect(batch_link).to_be_visible()
     batch_link.click()
+    page.wait_for_url(re.compile(r".*/cycles/batches/\d+/$"))
     fits()
     with page.expect_download() as info:
         page.get_by_role("button", name="导出银行文件（CSV）").click()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from guanhuai.audit.models import AuditEntry
+from guanhuai.core.testing import page_width
 from guanhuai.orgs.tests.factories import OrgUnitFactory
 from guanhuai.programmes.models import AmountRule, Application, Programme, RuleVersion
 from guanhuai.programmes.selectors import programmes as selectors
@@ -371,7 +372,7 @@ def test_rule_editor_live_preview_on_a_phone(live_server, tree, people):
         expect(new_row.locator("select").nth(1)).to_contain_text("属于")
         new_row.locator("select").nth(2).select_option("urban")
         expect(count).to_have_text("2")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page_width(page) <= 375
 
         page.fill("#id_note", "女方40岁以上且城镇")
         page.get_by_role("button", name="保存为新版本").click()

@@ -12,6 +12,7 @@ import zlib
 import pytest
 
 from guanhuai.accounts.tests.factories import PASSWORD, user_with_role
+from guanhuai.core.testing import page_width
 from guanhuai.projects.models import ProjectDocument
 from guanhuai.projects.services import install_builtin_types
 from guanhuai.projects.tests.factories import ProjectFactory
@@ -70,7 +71,7 @@ def test_a_township_cadre_uploads_a_photo_on_a_phone_and_the_county_sees_it(
     page.get_by_role("button", name="上传").click()
     page.wait_for_url(f"{live_server.url}/projects/{project.pk}/")
     assert page.locator("[data-document]").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     # the county's officer sees the photo on the project's page, and it loads as an image
     page.context.clear_cookies()
     _login(page, f"{live_server.url}/projects/{project.pk}/", county)

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from guanhuai.accounts.tests.factories import PASSWORD, user_with_role
+from guanhuai.core.testing import page_width
 from guanhuai.registry.tests.factories import make_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,7 +68,7 @@ def test_village_clerk_adds_a_household_of_two_with_inline_id_checks(live_server
     spouse.get_by_label("与户主关系").select_option("spouse")
 
     # the page fits the phone: nothing scrolls sideways
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
 
     page.get_by_role("button", name="保存", exact=True).click()
 

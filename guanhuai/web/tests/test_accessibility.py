@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from guanhuai.core.testing import page_width
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -73,7 +75,7 @@ def test_the_main_page_of_each_app_has_no_serious_accessibility_violation(
             response = page.goto(live_server.url + path)
             assert response.status == 200, (username, path, response.status)
             problems += [f"{path} ({username}): {v}" for v in violations(page, axe)]
-            assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, f"{path} scrolls sideways"
+            assert page_width(page) <= WIDTH, f"{path} scrolls sideways"
     assert not problems, "\n".join(problems)
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from guanhuai.accounts.tests.factories import PASSWORD
+from guanhuai.core.testing import page_width
 from guanhuai.programmes.models import Application
 from guanhuai.programmes.services import applications as svc
 from guanhuai.programmes.states import Step
@@ -47,7 +48,7 @@ def test_a_township_reviewer_works_through_the_queue_from_home(live_server, peop
     base = live_server.url
 
     def fits():
-        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, page.url
+        assert page_width(page) <= WIDTH, page.url
 
     # signs in and lands on home, which is her queue
     page.goto(f"{base}/")

@@ -11,6 +11,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from guanhuai.core.testing import page_width
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "guanhuai-demo"
@@ -45,7 +47,7 @@ def walk(live_server, live_demo, browser_page):
             return int(tile.get_attribute("data-count")) if tile.count() else 0
 
         def fits(self) -> None:
-            width = self.page.evaluate("document.documentElement.scrollWidth")
+            width = page_width(self.page)
             assert width <= WIDTH, f"{self.page.url} is {width} px wide on a {WIDTH} px phone"
 
     return Walk()
