@@ -27,7 +27,7 @@ def _cover(actor, household, kind, **kw):
         "fast_lane": {"institution": "仁化县人民医院"},
     }[kind]
     return services.care_arrangement_add(
-        actor=actor, household=household, kind=kind, starts_on=dt.date(2026, 1, 1), **{**defaults, **kw}
+        actor=actor, household=household, kind=kind, **{"starts_on": dt.date(2026, 1, 1), **defaults, **kw}
     )
 
 
@@ -81,6 +81,50 @@ def test_an_ended_pairing_reopens_the_gap_from_the_day_after(care):
             actor=care.officer, gap="liaison", on=TODAY - dt.timedelta(days=1)
         ).values_list("pk", flat=True)
     )
+
+
+def test_the_gap_lists_and_the_report_count_the_same_families(tree, people, care):
+    """The report groups a join of the arrangements, the gap lists ask NOT EXISTS per kind: on families with
+    every mix of coverage (two liaisons, one ended, one starting tomorrow) they must agree, row by row."""
+    families = [care.bereaved]
+    for n in range(5):
+        h = family(people.clerk_a, tree.village_a, children=1, address=f"关爱路{n}号")
+        death_record(actor=people.clerk_a, person=h.members.get(relation_to_head="child"), occurred_on=TODAY)
+        families.append(h)
+    a, b, c, d, e, f = families
+    _cover(care.officer, a, "liaison")
+    _cover(care.officer, a, "liaison", person_name="第二位联系人")  # two pairings: still one family
+    _cover(care.officer, a, "doctor")
+    _cover(care.officer, a, "fast_lane")
+    _cover(care.officer, b, "doctor")
+    ended = _cover(care.officer, c, "liaison")
+    services.care_arrangement_end(actor=care.officer, arrangement=ended, ends_on=TODAY - dt.timedelta(days=1))
+    _cover(care.officer, d, "fast_lane", starts_on=TODAY + dt.timedelta(days=1))
+    _cover(care.officer, e, "liaison")
+    _cover(care.officer, e, "fast_lane")
+    rows, total = selectors.coverage_report(actor=care.county_officer, unit=tree.county)
+    assert (total.families, total.all_three, total.none) == (6, 1, 3)  # a; c, d and f
+    expected = {
+        "none": total.none,
+        "any": total.families - total.all_three,
+        "liaison": total.families - total.liaison,
+        "doctor": total.families - total.doctor,
+        "fast_lane": total.families - total.fast_lane,
+    }
+    for gap, n in expected.items():
+        listed = selectors.coverage_gaps(actor=care.county_officer, gap=gap)
+        assert listed.count() == len(list(listed)) == n, gap
+    flags = {
+        h.pk: (h.has_liaison, h.has_doctor, h.has_fast_lane)
+        for h in selectors.coverage_gaps(actor=care.county_officer, gap="any")
+    }
+    assert flags == {
+        b.pk: (False, True, False),
+        c.pk: (False, False, False),
+        d.pk: (False, False, False),
+        e.pk: (True, False, True),
+        f.pk: (False, False, False),
+    }
 
 
 @pytest.mark.parametrize(
