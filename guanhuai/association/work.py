@@ -64,6 +64,24 @@ def reregistration(actor: Actor) -> WorkItem | None:
     )
 
 
+@register("association.reregistration_to_close", order=701, group=_("协会建设"))
+def reregistration_to_close(actor: Actor) -> WorkItem | None:
+    """Re-registration campaigns of the actor's branches whose deadline has passed and that are still open:
+    their unconfirmed members stay active until someone closes the campaign. Hidden when there is none."""
+    if not scoping.can_anywhere(actor, MANAGE_MEMBERS):
+        return None
+    due = selectors.campaigns_to_close(actor=actor, perm=MANAGE_MEMBERS).count()
+    if not due:
+        return None
+    return WorkItem(
+        label=_("会员再登记已截止待结束"),
+        detail=_("结束后，逾期未确认的会员转为未再登记"),
+        count=due,
+        url=reverse("association:campaigns"),
+        tone="warning",
+    )
+
+
 @register("association.township_without_cadre", order=710, group=_("协会建设"))
 def township_without_cadre(actor: Actor) -> WorkItem | None:
     """Townships of the actor's branches whose association has no full-time cadre in post."""

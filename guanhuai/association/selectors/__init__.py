@@ -22,6 +22,7 @@ from guanhuai.association.selectors.members import (  # noqa: F401
     campaign_progress,
     campaign_progress_below,
     campaign_roll,
+    campaigns_to_close,
     group_get,
     group_list,
     member_counts,

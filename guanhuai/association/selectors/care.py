@@ -8,6 +8,7 @@ GROUP BY over the scoped households, whatever the number of families."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,30 +71,35 @@ def is_special() -> Exists:
     )
 
 
+def _families(
+    actor: Actor, unit: OrgUnit | None, day: dt.date, flag: Callable[[str, dt.date], Any]
+) -> QuerySet[Household]:
+    """The special families the actor may see (within `unit` if given), with `has_liaison`, `has_doctor`
+    and `has_fast_lane` each given by `flag(kind, day)`, and only the columns the lists show (a person's wide
+    encrypted columns in a GROUP BY's sort spilled to disk on PostgreSQL)."""
+    return (
+        scoping.mark_scoped(
+            Household.objects.filter(
+                scoping.path_q(
+                    actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None
+                )
+            )
+        )
+        .filter(is_special())
+        .annotate(**{f"has_{kind}": flag(kind, day) for kind in CoverageKind.values})
+        .select_related("org_unit", "head")
+        .only(*FAMILY_FIELDS)
+        .order_by("org_unit__path", "pk")
+    )
+
+
 def special_households(
     *, actor: Actor, unit: OrgUnit | None = None, on: dt.date | None = None
 ) -> QuerySet[Household]:
     """The special families the actor may see (within `unit` if given), each annotated with the three
-    coverages in force on the day: `has_liaison`, `has_doctor`, `has_fast_lane` (1 or 0)."""
-    day = on or timezone.localdate()
-    qs = scoping.mark_scoped(
-        Household.objects.filter(
-            scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
-        )
-    )
-    return (
-        qs.filter(is_special())
-        .annotate(
-            has_liaison=_covered(CoverageKind.LIAISON, day),
-            has_doctor=_covered(CoverageKind.DOCTOR, day),
-            has_fast_lane=_covered(CoverageKind.FAST_LANE, day),
-        )
-        .select_related("org_unit", "head")
-        # Only what the lists show: the rows are grouped (the flags are aggregates), and a person's wide
-        # encrypted columns in the GROUP BY's sort spilled to disk on PostgreSQL.
-        .only(*FAMILY_FIELDS)
-        .order_by("org_unit__path", "pk")
-    )
+    coverages in force on the day: `has_liaison`, `has_doctor`, `has_fast_lane` (1 or 0, aggregates: the
+    rows are grouped)."""
+    return _families(actor, unit, on or timezone.localdate(), _covered)
 
 
 def _in_force(kind: str, day: dt.date) -> Exists:
@@ -138,28 +144,13 @@ def coverage_gaps(
     rows fetched, 50 a page (docs/association.md has the measurements).
     """
     day = on or timezone.localdate()
+    qs = _families(actor, unit, day, _flag)
     covered = {kind: _in_force(kind, day) for kind in CoverageKind.values}
-    qs = scoping.mark_scoped(
-        Household.objects.filter(
-            scoping.path_q(actor, VIEW_CARE, path_field="org_unit__path", within=unit.path if unit else None)
-        )
-    ).filter(is_special())
     if gap == "none":
-        qs = qs.filter(*(~covered[kind] for kind in CoverageKind.values))
-    elif gap == "any":
-        qs = qs.filter(LessThan(Coalesce(_kinds_in_force(day), 0), len(CoverageKind.values)))
-    else:
-        qs = qs.filter(~covered[gap])
-    return (
-        qs.annotate(
-            has_liaison=_flag(CoverageKind.LIAISON, day),
-            has_doctor=_flag(CoverageKind.DOCTOR, day),
-            has_fast_lane=_flag(CoverageKind.FAST_LANE, day),
-        )
-        .select_related("org_unit", "head")
-        .only(*FAMILY_FIELDS)
-        .order_by("org_unit__path", "pk")
-    )
+        return qs.filter(*(~covered[kind] for kind in CoverageKind.values))
+    if gap == "any":
+        return qs.filter(LessThan(Coalesce(_kinds_in_force(day), 0), len(CoverageKind.values)))
+    return qs.filter(~covered[gap])
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
@@ -195,11 +196,24 @@ def campaign_roll(*, actor: Actor, campaign: Campaign, village: OrgUnit) -> Quer
 
 
 def campaign_entries_to_confirm(*, actor: Actor, perm: str) -> QuerySet[CampaignEntry]:
-    """Open campaigns' unconfirmed entries in the actor's branches (the work queue counts them)."""
+    """Unconfirmed entries of open campaigns still before their deadline, in the actor's branches (the work
+    queue counts them; after the deadline a confirmation is refused, so they are no longer work)."""
     return scoping.scope(
-        CampaignEntry.objects.filter(campaign__status=CampaignStatus.OPEN, confirmed_at__isnull=True),
+        CampaignEntry.objects.filter(
+            campaign__status=CampaignStatus.OPEN,
+            campaign__deadline__gte=timezone.localdate(),
+            confirmed_at__isnull=True,
+        ),
         actor,
         perm,
+    )
+
+
+def campaigns_to_close(*, actor: Actor, perm: str) -> QuerySet[Campaign]:
+    """Open campaigns past their deadline that the actor's branches ran: closing one lapses its unconfirmed
+    members, and nothing else does it (the work queue shows them to whoever may close them)."""
+    return scoping.scope(
+        Campaign.objects.filter(status=CampaignStatus.OPEN, deadline__lt=timezone.localdate()), actor, perm
     )
 
 

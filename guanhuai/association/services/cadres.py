@@ -14,6 +14,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import Cadre
 from guanhuai.association.permissions import MANAGE_CADRES, VIEW
+from guanhuai.association.services.care import liaisons_end_with_cadre
 from guanhuai.association.states import Employment
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
@@ -78,11 +79,13 @@ def cadre_leave(*, actor: Actor, cadre: Cadre, left_on: dt.date, reason: str = "
     with transaction.atomic():
         cadre.left_on = left_on
         cadre.save(update_fields=["left_on"])
+        # their liaison pairings end with them, so the families count as uncovered again
+        ended = liaisons_end_with_cadre(actor=actor, cadre=cadre, left_on=left_on)
         log(
             cadre,
             "association.cadre.left",
             actor=actor,
             org_unit=cadre.org_unit,
-            data={"on": left_on, "reason": reason[:200]},
+            data={"on": left_on, "reason": reason[:200], "pairings_ended": ended},
         )
     return cadre

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ from guanhuai.association.models import (
 from guanhuai.association.permissions import MANAGE_CARE, MANAGE_VOLUNTEERS, VIEW, VIEW_CARE
 from guanhuai.association.selectors import care as selectors
 from guanhuai.association.states import FOLLOW_UP_TRANSITIONS, CoverageKind, FollowUpStatus, LiaisonLevel
-from guanhuai.audit.services import log
+from guanhuai.audit.services import log, log_select
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.core.masking import mask_name
 from guanhuai.core.states import transition
@@ -82,6 +84,14 @@ def care_arrangement_add(
                 raise ValidationError(
                     _("联系人须为该家庭所在村或其上级协会的干部，且在您的管辖范围内。"), code="cadre"
                 )
+            if cadre.left_on is not None and cadre.left_on < starts_on:
+                raise ValidationError(
+                    _("%(name)s 已于 %(d)s 离任，不能再结对联系。")
+                    % {"name": cadre.name, "d": cadre.left_on.isoformat()},
+                    code="cadre",
+                )
+            if cadre.left_on is not None and (ends_on is None or ends_on > cadre.left_on):
+                ends_on = cadre.left_on  # a pairing recorded after the fact ends when its cadre left
             person_name = person_name or cadre.name
         if not person_name:
             raise ValidationError(_("请填写联系人姓名。"), code="person_name")
@@ -132,6 +142,24 @@ def care_arrangement_end(*, actor: Actor, arrangement: CareArrangement, ends_on:
             changes={"ends_on": [old, ends_on]},
         )
     return arrangement
+
+
+def liaisons_end_with_cadre(*, actor: Actor, cadre: Cadre, left_on: dt.date) -> int:
+    """End, on the day the cadre left, every liaison pairing of theirs still running after it, in one UPDATE
+    (a pairing not yet begun ends on its first day). Each is audited as ended; the families are back in the
+    gap lists from the next day, with no other step. Called by `cadre_leave` inside its transaction; returns
+    the number of pairings ended."""
+    running = CareArrangement.objects.filter(cadre=cadre, kind=CoverageKind.LIAISON).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=left_on)
+    )
+    log_select(
+        running,
+        "association.care.ended",
+        actor=actor,
+        object_repr=Concat(Value(str(CoverageKind.LIAISON.label) + " "), F("person_name")),
+        data={"ends_on": left_on, "cadre_left": cadre.name},
+    )
+    return running.update(ends_on=Greatest(F("starts_on"), Value(left_on)))
 
 
 def visit_record(

@@ -127,6 +127,28 @@ def test_the_gap_lists_and_the_report_count_the_same_families(tree, people, care
     }
 
 
+def test_a_cadre_leaving_ends_their_pairings_and_the_families_are_gaps_again(care):
+    # given the township cadre paired with the bereaved family since January
+    pairing = _cover(care.officer, care.bereaved, "liaison", cadre=care.cadre_town)
+    assert care.bereaved.pk not in _gaps(care.officer, "liaison")
+    # when the cadre leaves yesterday
+    left = TODAY - dt.timedelta(days=1)
+    services.cadre_leave(actor=care.officer, cadre=care.cadre_town, left_on=left, reason="调任")
+    # then the pairing ended that day, audited as ended, and the family is a liaison gap today
+    pairing.refresh_from_db()
+    assert pairing.ends_on == left
+    ended = AuditEntry.objects.get(action="association.care.ended", object_id=str(pairing.pk))
+    assert ended.data == {"ends_on": left.isoformat(), "cadre_left": "赵专干"}
+    assert AuditEntry.objects.get(action="association.cadre.left").data["pairings_ended"] == 1
+    assert care.bereaved.pk in _gaps(care.officer, "liaison")
+    # and a new pairing with the cadre who left is refused, naming the day
+    with pytest.raises(DomainError, match=f"赵专干 已于 {left.isoformat()} 离任"):
+        _cover(care.officer, care.bereaved, "liaison", cadre=care.cadre_town, starts_on=TODAY)
+    # a pairing recorded after the fact, from before they left, ends on the day they left
+    late = _cover(care.officer, care.bereaved, "liaison", cadre=care.cadre_town)
+    assert (late.starts_on, late.ends_on) == (dt.date(2026, 1, 1), left)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

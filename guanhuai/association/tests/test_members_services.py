@@ -109,6 +109,13 @@ def test_a_death_in_the_registry_ends_membership_through_a_job(
 # --- re-registration -----------------------------------------------------------------------------------------
 
 
+def _tiles(user):
+    """The user's re-registration tiles on the work queue, by key, with their counts."""
+    from guanhuai.core.work import items_for
+
+    return {i.key: i.count for i in items_for(user) if i.key.startswith("association.reregistration")}
+
+
 def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
     tree, staff, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
@@ -148,15 +155,22 @@ def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
             actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[b[0].pk]
         )
 
-    # not before the deadline
+    # not before the deadline; until then the chair's queue has the one left to confirm, and nobody's has a
+    # campaign to close
     with pytest.raises(ValidationError, match="之后才能结束"):
         services.campaign_close_submit(actor=staff.officer, campaign=campaign)
+    assert _tiles(staff.chair_a) == {"association.reregistration": 1}
+    assert "association.reregistration_to_close" not in _tiles(staff.officer)
     type(campaign).objects.filter(pk=campaign.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
     campaign.refresh_from_db()
     with pytest.raises(ValidationError, match="已于"):
         services.campaign_confirm(
             actor=staff.chair_a, campaign=campaign, village=tree.village_a, member_ids=[a[2].pk]
         )
+    # past the deadline, confirming is no longer the chair's work; closing is the county officer's
+    assert "association.reregistration" not in _tiles(staff.chair_a)
+    assert "association.reregistration_to_close" not in _tiles(staff.chair_a)
+    assert _tiles(staff.officer)["association.reregistration_to_close"] == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         services.campaign_close_submit(actor=staff.officer, campaign=campaign)
@@ -167,6 +181,7 @@ def test_re_registration_lapses_exactly_the_unconfirmed_in_one_update(
     assert statuses[withdrawn.pk] == MemberStatus.WITHDRAWN
     assert (campaign.status, campaign.lapsed) == (CampaignStatus.CLOSED, 3)
     assert AuditEntry.objects.filter(action="association.member.lapsed").count() == 3
+    assert "association.reregistration_to_close" not in _tiles(staff.officer)  # closed: off the queue
     # the lapse is a constant number of statements whatever the number of members
     with django_assert_max_num_queries(8):
         assert services.campaign_lapse(actor=staff.officer, campaign=campaign) == 0
