@@ -11,11 +11,13 @@ from guanhuai.association import selectors
 from guanhuai.association.permissions import (
     MANAGE_CADRES,
     MANAGE_CARE,
+    MANAGE_MEETINGS,
     MANAGE_MEMBERS,
     MANAGE_TRAINING,
     VIEW_CARE,
 )
 from guanhuai.association.selectors import care as care_selectors
+from guanhuai.association.selectors import meetings as meeting_selectors
 from guanhuai.core.work import WorkItem, register
 
 CARE = _("特殊家庭关爱")
@@ -125,4 +127,32 @@ def certificates_due(actor: Actor) -> WorkItem | None:
         count=count,
         url=reverse("association:training") + "?state=to_certify",
         tone="warning" if count else "",
+    )
+
+
+@register("association.meeting_actions_overdue", order=760, group=_("协会建设"))
+def meeting_actions_overdue(actor: Actor) -> WorkItem | None:
+    """Joint-meeting action items past their due date and still open, in the actor's branches. Hidden when
+    there is none (most weeks there is none)."""
+    if not scoping.can_anywhere(actor, MANAGE_MEETINGS):
+        return None
+    n = meeting_selectors.actions_overdue(actor=actor, perm=MANAGE_MEETINGS).count()
+    if not n:
+        return None
+    return WorkItem(label=_("联席会议事项逾期"), count=n, url=reverse("association:meetings"), tone="warning")
+
+
+@register("association.delegated_overdue", order=761, group=_("协会建设"))
+def delegated_overdue(actor: Actor) -> WorkItem | None:
+    """Delegated government tasks not yet delivered past their due date, in the actor's branches."""
+    if not scoping.can_anywhere(actor, MANAGE_MEETINGS):
+        return None
+    n = meeting_selectors.delegated_overdue(actor=actor, perm=MANAGE_MEETINGS).count()
+    if not n:
+        return None
+    return WorkItem(
+        label=_("承接事项逾期未交付"),
+        count=n,
+        url=reverse("association:meetings") + "#delegated",
+        tone="warning",
     )

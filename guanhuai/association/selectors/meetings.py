@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
@@ -18,14 +19,20 @@ from guanhuai.association.models import (
     VolunteerTeam,
 )
 from guanhuai.association.permissions import VIEW
-from guanhuai.association.states import ActionStatus
+from guanhuai.association.states import ActionStatus, DelegatedStatus
 
 
 def meeting_list(*, actor: Actor) -> QuerySet[JointMeeting]:
     return (
         scoping.scope(JointMeeting.objects.all(), actor, VIEW)
         .select_related("org_unit")
-        .annotate(open_actions=Count("actions", filter=Q(actions__status=ActionStatus.OPEN)))
+        .annotate(
+            open_actions=Count("actions", filter=Q(actions__status=ActionStatus.OPEN)),
+            overdue_actions=Count(
+                "actions",
+                filter=Q(actions__status=ActionStatus.OPEN, actions__due_on__lt=timezone.localdate()),
+            ),
+        )
         .order_by("-held_on", "-pk")
     )
 
@@ -47,6 +54,25 @@ def delegated_list(*, actor: Actor) -> QuerySet[DelegatedTask]:
         scoping.scope(DelegatedTask.objects.all(), actor, VIEW)
         .select_related("org_unit")
         .order_by("due_on", "pk")
+    )
+
+
+def actions_overdue(*, actor: Actor, perm: str) -> QuerySet[ActionItem]:
+    """Joint-meeting action items still open past their due date, in the actor's branches (the work queue
+    counts them for whoever may close them; the meetings list marks them)."""
+    return scoping.scope(
+        ActionItem.objects.filter(status=ActionStatus.OPEN, due_on__lt=timezone.localdate()), actor, perm
+    )
+
+
+def delegated_overdue(*, actor: Actor, perm: str) -> QuerySet[DelegatedTask]:
+    """Delegated tasks not yet delivered past their due date, in the actor's branches."""
+    return scoping.scope(
+        DelegatedTask.objects.filter(
+            status__in=[DelegatedStatus.AGREED, DelegatedStatus.IN_PROGRESS], due_on__lt=timezone.localdate()
+        ),
+        actor,
+        perm,
     )
 
 

@@ -153,6 +153,49 @@ def test_a_joint_meeting_with_its_action_items(client, tree, care):
     assert "不能变为" in response.content.decode()
 
 
+def test_overdue_action_items_and_delegated_tasks_reach_the_queue_and_are_marked(client, tree, care):
+    from guanhuai.association import services
+    from guanhuai.core.work import items_for
+
+    def tiles(user):
+        keys = ("association.meeting_actions_overdue", "association.delegated_overdue")
+        return {i.key: i.count for i in items_for(user) if i.key in keys}
+
+    week_ago = TODAY - dt.timedelta(days=7)
+    meeting = services.meeting_record(
+        actor=care.county_officer,
+        org_unit=tree.county,
+        held_on=TODAY - dt.timedelta(days=40),
+        title="联席会议",
+        attendees="县卫健局、县计生协",
+        actions=[("补齐联系人", "各镇计生协", week_ago), ("开展走访", "甲镇", TODAY + dt.timedelta(days=7))],
+    )
+    task = services.delegated_task_create(
+        actor=care.county_officer,
+        org_unit=tree.county,
+        title="家庭发展能力调查",
+        agreement="购买服务协议",
+        agreed_on=TODAY - dt.timedelta(days=60),
+        due_on=week_ago,
+        deliverables="调查报告",
+    )
+    # the county officer's queue has one late item and one late task; a township officer's has neither
+    assert tiles(care.county_officer) == {
+        "association.meeting_actions_overdue": 1,
+        "association.delegated_overdue": 1,
+    }
+    assert tiles(care.officer_b) == {}
+    client.force_login(care.county_officer)
+    page = client.get("/association/meetings/").content.decode()
+    assert "1 项逾期" in page and 'id="delegated"' in page
+    # once the item is closed and the task delivered, both leave the queue
+    services.action_item_close(
+        actor=care.county_officer, item=meeting.actions.get(title="补齐联系人"), status="done"
+    )
+    services.delegated_task_move(actor=care.county_officer, task=task, status="delivered")
+    assert tiles(care.county_officer) == {}
+
+
 def test_a_volunteer_and_a_service_of_25_hours_is_refused(client, tree, care):
     client.force_login(care.officer)
     client.post(
