@@ -130,7 +130,7 @@ def certificates_due(actor: Actor) -> WorkItem | None:
     )
 
 
-@register("association.meeting_actions_overdue", order=760, group=_("协会建设"))
+@register("association.meeting_actions_overdue", order=720, group=_("协会建设"))
 def meeting_actions_overdue(actor: Actor) -> WorkItem | None:
     """Joint-meeting action items past their due date and still open, in the actor's branches. Hidden when
     there is none (most weeks there is none)."""
@@ -142,7 +142,7 @@ def meeting_actions_overdue(actor: Actor) -> WorkItem | None:
     return WorkItem(label=_("联席会议事项逾期"), count=n, url=reverse("association:meetings"), tone="warning")
 
 
-@register("association.delegated_overdue", order=761, group=_("协会建设"))
+@register("association.delegated_overdue", order=721, group=_("协会建设"))
 def delegated_overdue(actor: Actor) -> WorkItem | None:
     """Delegated government tasks not yet delivered past their due date, in the actor's branches."""
     if not scoping.can_anywhere(actor, MANAGE_MEETINGS):
