@@ -6,9 +6,18 @@ message as on the page, 409 for a move the state table refuses or money that is 
 One router (`common.router`); each module adds its endpoints to it: `projects` (types, the list, one project) and
 `lifecycle` (proposal, review, closing, money, milestones, reports, documents), `goods` (the goods uses'
 list and their reversal), `outcomes` (the outcome reports), `households` (beneficiary households, aid
-agreements, income records) and `happy` (the Happy Family selection)."""
+agreements, income records), `activities` (a project's activities, logging one, its photos) and `happy` (the
+Happy Family selection)."""
 
-from guanhuai.projects.api import goods, happy, households, lifecycle, outcomes, projects  # noqa: F401  (register the endpoints)
+from guanhuai.projects.api import (  # noqa: F401  (register the endpoints)
+    activities,
+    goods,
+    happy,
+    households,
+    lifecycle,
+    outcomes,
+    projects,
+)
 from guanhuai.projects.api.common import router
 
 __all__ = ["router"]

@@ -12,7 +12,11 @@ every module.
 - `happy`: Happy Family selection (nominations reviewed level by level, named at the last, revocable by the naming level);
 - `outcomes`: activities and their participants, beneficiary households, aid agreements, income records."""
 
-from guanhuai.projects.services.documents import document_max_bytes, document_upload  # noqa: F401
+from guanhuai.projects.services.documents import (  # noqa: F401
+    activity_photo_add,
+    document_max_bytes,
+    document_upload,
+)
 from guanhuai.projects.services.happy import (  # noqa: F401
     can_review_at,
     can_revoke,

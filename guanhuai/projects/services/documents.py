@@ -16,6 +16,7 @@ from guanhuai.core.errors import Conflict, ValidationError
 from guanhuai.core.uploads import read_document, store
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.projects.models import Project, ProjectDocument, ProjectReport
+from guanhuai.projects.models_outcomes import Activity
 from guanhuai.projects.permissions import LOG_ACTIVITIES, VIEW
 from guanhuai.projects.services.common import audit, lock
 from guanhuai.projects.states import DocumentKind
@@ -66,3 +67,18 @@ def document_upload(
             sha256=checked.sha256,
         )
     return document
+
+
+def activity_photo_add(*, actor: Actor, activity: Activity, upload: Any) -> ProjectDocument:
+    """A photo for an activity already logged (the API's second step; the page sends them with the
+    activity): the document's upload checks, at the activity's place, and attached to the activity."""
+    with transaction.atomic():
+        photo = document_upload(
+            actor=actor,
+            project=activity.project,
+            kind=DocumentKind.PHOTO,
+            upload=upload,
+            place=activity.venue_unit,
+        )
+        activity.photos.add(photo)
+    return photo

@@ -60,6 +60,7 @@ OBJECTS: list[tuple[str, str, type[Model]]] = [
     (r"^projects/|^api/v1/projects/", r"milestone_id", projects.Milestone),
     (r"^projects/|^api/v1/projects/", r"funding_id", projects.ProjectFunding),
     (r"^projects/|^api/v1/projects/", r"use_id", projects.ProjectGoodsUse),
+    (r"^projects/|^api/v1/projects/", r"activity_id", projects.Activity),
     (r"^projects/|^api/v1/projects/", r"pk|project_id", projects.Project),
     (r"^governance/|^api/v1/governance/", r"document_id", governance.Document),
     (r"^governance/|^api/v1/governance/", r"version_id|other_id", governance.DocumentVersion),
