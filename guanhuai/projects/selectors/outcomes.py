@@ -26,17 +26,16 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    FilteredRelation,
     Func,
     IntegerField,
-    OuterRef,
+    Max,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Length, Round, Substr
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Length, Substr
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -46,11 +45,11 @@ from guanhuai.core.money import to_money
 from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.projects.models import Project, ProjectType
-from guanhuai.projects.models_outcomes import Activity, Beneficiary, IncomeKind, IncomeRecord
+from guanhuai.projects.models_outcomes import Activity, ActivityRollup, Beneficiary
 from guanhuai.projects.permissions import LOG_ACTIVITIES, VIEW
 from guanhuai.projects.selectors import happy
 
-_DEC: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+DEC: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 # Distribution of the yearly gain: (upper bound exclusive or None, label).
 GAIN_BANDS: list[tuple[Decimal | None, Any]] = [
@@ -68,7 +67,7 @@ class Exact(Func):
     would divide two integers as integers, so there the operand is made real first."""
 
     template = "%(expressions)s"
-    output_field = _DEC
+    output_field = DEC
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return super().as_sql(compiler, connection, template="(%(expressions)s * 1.0)", **extra)
@@ -132,23 +131,17 @@ def beneficiaries(
 
 
 def with_gain(qs: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
-    """The baseline by a LEFT JOIN (one per household, a constraint), the latest follow-up by an index
-    lookup on (beneficiary, kind, recorded_on)."""
-    last = IncomeRecord.objects.filter(beneficiary=OuterRef("pk"), kind=IncomeKind.FOLLOW_UP).order_by(
-        "-recorded_on", "-pk"
-    )
-    qs = qs.annotate(
-        base_row=FilteredRelation("incomes", condition=Q(incomes__kind=IncomeKind.BASELINE)),
-    ).annotate(
-        baseline=F("base_row__net_income"),
-        baseline_year=Year("base_row__recorded_on"),
-        latest=Subquery(last.values("net_income")[:1], output_field=_DEC),
-        latest_year=Subquery(last.annotate(y=Year("recorded_on")).values("y")[:1]),
-    )
+    """The household's income figures as `baseline`, `baseline_year`, `latest`, `latest_year`, `years` and
+    `gain`: read from the columns `services.rollup.gains_refresh` keeps from the income records (in the
+    transaction that records one), so a report over 200,000 households computes no gain."""
     return qs.annotate(
-        years=Greatest(F("latest_year") - F("baseline_year"), Value(1), output_field=IntegerField()),
+        baseline=F("income_baseline"),
+        baseline_year=F("income_baseline_year"),
+        latest=F("income_latest"),
+        latest_year=F("income_latest_year"),
+        gain=F("income_gain"),
     ).annotate(
-        gain=Round(Exact(F("latest") - F("baseline")) / F("years"), 2, output_field=_DEC),
+        years=Greatest(F("latest_year") - F("baseline_year"), Value(1), output_field=IntegerField()),
     )
 
 
@@ -405,6 +398,49 @@ def _groups(rows: QuerySet[Activity]) -> list[dict[str, Any]]:
     )
 
 
+def rollups(*, actor: Actor | None, year: int | None = None, type_code: str = "") -> QuerySet[ActivityRollup]:
+    """The activity rollup rows (`services.rollup`) of the projects the actor may see, as `activities`
+    scopes the activities themselves: through the project's branch."""
+    qs = ActivityRollup.objects.filter(_in_scope(actor, "project__org_unit__path"))
+    if type_code:
+        qs = qs.filter(project__type__code=type_code)
+    if year:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def _rollup_groups(rows: QuerySet[ActivityRollup]) -> list[dict[str, Any]]:
+    """The same groups as `_groups`, summed from the rollup rows (a few thousand for a province over every
+    year, against a million activities): the weighted sums come back from hundredths of a point."""
+    length = _city_prefix_length()
+    city = Substr("venue_unit__path", 1, length) if length else Value("")
+    grouped = (
+        rows.annotate(city=city)
+        .order_by()
+        .values("venue_kind", "year", "city")
+        .annotate(
+            n=Sum("activities"),
+            people=Sum("participants"),
+            answered=Sum("respondents"),
+            pre=Sum("pre_hundredths"),
+            post=Sum("post_hundredths"),
+        )
+    )
+    return [
+        {
+            "venue_kind": g["venue_kind"],
+            "y": g["year"],
+            "city": g["city"],
+            "n": g["n"],
+            "people": g["people"],
+            "answered": g["answered"],
+            "pre_w": Decimal(g["pre"]) / 100 if g["answered"] else None,
+            "post_w": Decimal(g["post"]) / 100 if g["answered"] else None,
+        }
+        for g in grouped
+    ]
+
+
 def _rollup(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
     out: dict[Any, dict[str, Any]] = {}
     for g in groups:
@@ -416,7 +452,7 @@ def _rollup(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str
 
 
 def _report(
-    acts: QuerySet[Activity],
+    groups: list[dict[str, Any]],
     bens: QuerySet[Beneficiary],
     *,
     year: int | None,
@@ -424,7 +460,6 @@ def _report(
     projects: int,
     families_named: int = 0,
 ) -> OutcomeReport:
-    groups = _groups(acts)
     labels = _venue_labels(project_type)
     order = list(labels)
     venues = sorted(
@@ -458,7 +493,7 @@ def live_project_outcomes(*, actor: Actor | None, project: Project) -> OutcomeRe
     """One project's outcomes from its records today (the project was read through scoping by the caller;
     no actor: the whole project, as frozen at closing). `snapshot.project_outcomes` is what pages read."""
     return _report(
-        activities(actor=actor, project=project),
+        _groups(activities(actor=actor, project=project)),
         beneficiaries(actor=actor, project=project),
         year=None,
         project_type=project.type,
@@ -468,7 +503,10 @@ def live_project_outcomes(*, actor: Actor | None, project: Project) -> OutcomeRe
 
 
 def outcome_report(*, actor: Actor | None, year: int | None = None, type_code: str = "") -> OutcomeReport:
-    """The outcomes of every project the actor may see, of one type (by code or name) and one year."""
+    """The outcomes of every project the actor may see, of one type (by code or name) and one year (None:
+    every year). The activity figures are summed from the rollup rows and the households' gains read
+    from their stored columns (`services.rollup`, kept in the transactions that record them): the same
+    figures as counting the records, at a province's scale over every year in well under a second."""
     project_type = None
     if type_code:
         project_type = ProjectType.objects.filter(Q(code=type_code) | Q(name=type_code)).first()
@@ -483,7 +521,7 @@ def outcome_report(*, actor: Actor | None, year: int | None = None, type_code: s
     if year:
         projects = projects.filter(start_date__year__lte=year, end_date__year__gte=year)
     return _report(
-        activities(actor=actor, year=year, type_code=type_code),
+        _rollup_groups(rollups(actor=actor, year=year, type_code=type_code)),
         beneficiaries(actor=actor, year=year, type_code=type_code),
         year=year,
         project_type=project_type,
@@ -492,14 +530,43 @@ def outcome_report(*, actor: Actor | None, year: int | None = None, type_code: s
     )
 
 
+def _type_code(type_code: str) -> str:
+    if not type_code:
+        return ""
+    found = ProjectType.objects.filter(Q(code=type_code) | Q(name=type_code)).values_list("code", flat=True)
+    return found.first() or type_code
+
+
 def coverage_table(*, actor: Actor | None, year: int | None = None, type_code: str = "") -> list[ActivityRow]:
-    """The coverage table by city alone (the same rows as `outcome_report(...).cities`, one query)."""
-    if type_code:
-        found = ProjectType.objects.filter(Q(code=type_code) | Q(name=type_code)).values_list(
-            "code", flat=True
-        )
-        type_code = found.first() or type_code
-    return by_city(activities(actor=actor, year=year, type_code=type_code))
+    """The coverage table by city alone (the same rows as `outcome_report(...).cities`, from the rollup)."""
+    groups = _rollup_groups(rollups(actor=actor, year=year, type_code=_type_code(type_code)))
+    by_path = _rollup(groups, "city")
+    names = dict(OrgUnit.objects.filter(level=Level.CITY, path__in=list(by_path)).values_list("path", "name"))
+    return [_row(k, names[k], by_path[k]) for k in sorted(by_path) if k in names]
+
+
+def report_years(*, actor: Actor | None, type_code: str = "") -> list[int]:
+    """The years the report may be asked for, newest first: those with activities of the projects the
+    actor may see (of the type), and the current year."""
+    found = set(
+        rollups(actor=actor, type_code=_type_code(type_code))
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(found | {timezone.localdate().year}, reverse=True)
+
+
+def default_year(*, actor: Actor | None, type_code: str = "") -> int:
+    """The year the report page opens on: the latest year, up to this one, with activities of the projects
+    the actor may see (of the type); without any, the current year."""
+    this_year = timezone.localdate().year
+    latest = (
+        rollups(actor=actor, type_code=_type_code(type_code))
+        .filter(year__lte=this_year)
+        .aggregate(y=Max("year"))["y"]
+    )
+    return latest or this_year
 
 
 # ---------------------------------------------------------------- lists behind the pages
