@@ -305,7 +305,9 @@ def naive_income(year: int | None = None) -> dict[str, Any]:
 
 
 def _near(a: Any, b: Any) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and abs(float(a) - float(b)) <= 0.011)
+    return (a is None and b is None) or (
+        a is not None and b is not None and abs(float(a) - float(b)) <= 0.011
+    )
 
 
 def _check_rows(label: str, service: list[Any], naive: dict[str, list[float]]) -> None:
