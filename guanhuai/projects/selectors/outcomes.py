@@ -3,16 +3,22 @@ the page, the API, the Excel export and the CLI all call it. Each figure is one 
 SQL, no Python loop over rows):
 
 - **Income (计生三结合).** A household's gain is computed, never typed: its latest follow-up's net income minus
-  its baseline, divided by the whole years between the two (at least one), so it is a gain *per year*. A
-  household with a baseline and no follow-up is *missing*: listed, never counted as a gain of zero. The
-  aggregates are the count, the mean and the median gain, and the distribution over `GAIN_BANDS`.
+  its baseline, divided by the whole years between the two (at least one), so it is a gain *per year*
+  (`services.rollup.gains_refresh` computes it when an income is recorded; it is read here). A household
+  with a baseline and no follow-up is *missing*: listed, never counted as a gain of zero. The aggregates
+  are the count, the mean and the median gain, and the distribution over `GAIN_BANDS`.
 - **Youth Health (青春健康) and any type with activities.** Activities and participants, and the
   questionnaire's pre/post mean scores weighted by the number who answered, per venue kind, per city (the
   city above the branch where the activity was held) and per year. Coverage is the distinct cities and venue
   kinds reached.
 
-Scope: activities through their project's branch (projects.view); beneficiary households through the
-household's own branch too, so a list or a figure never counts a household the actor may not see."""
+The province report and the coverage table sum the activity rollup (`ActivityRollup`, kept by
+`services.rollup` as activities are logged) instead of the activities; a project's page counts its own
+activities.
+
+Scope: activities and rollup rows through their project's branch (projects.view); beneficiary households
+through the household's own branch too, so a list or a figure never counts a household the actor may not
+see."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ These are derived rows, not records: no audit line of their own (the record's se
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import (
@@ -62,7 +63,7 @@ def _hundredths(score: str) -> Cast:
     return Cast(Round(F(score) * 100), BigIntegerField())
 
 
-def _grouped(rows: QuerySet[Activity]) -> QuerySet[Activity]:
+def _grouped(rows: QuerySet[Activity]) -> QuerySet[Any]:
     scored = Q(knowledge_pre__isnull=False, knowledge_post__isnull=False)
     return (
         rows.order_by()
