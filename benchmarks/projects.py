@@ -220,7 +220,10 @@ def build(scale: float, write: Callable[[str], None]) -> dict[str, Any]:
                 f" {income}, 'survey', %s, %s FROM {benef} b JOIN {proj} p ON p.id = b.project_id {where}",
                 [system.pk, now],
             )
-    analyze(Activity, ParticipantCount, Beneficiary, IncomeRecord, Project, Household)
+    # the branch tree too: without its statistics PostgreSQL plans the report's scope (a path range over
+    # 4,747 branches) for 6 rows, nests loops over 198,000 households and sorts on disk (a database in use
+    # has them from autovacuum)
+    analyze(Activity, ParticipantCount, Beneficiary, IncomeRecord, Project, Household, OrgUnit)
     write(
         f"帮扶户 {Beneficiary.objects.count():,}；收入记录 {IncomeRecord.objects.count():,}"
         f"（造数 {time.perf_counter() - started:.0f} 秒）"

@@ -108,4 +108,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name='beneficiary',
+            index=models.Index(fields=['income_gain'], name='beneficiary_gain'),
+        ),
     ]

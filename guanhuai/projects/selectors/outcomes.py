@@ -151,28 +151,6 @@ def with_gain(qs: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
     )
 
 
-def _outer(rows: QuerySet[Beneficiary], select: str, tail: str = "") -> list[tuple[Any, ...]]:
-    """One aggregate over the per-household rows, each row computed once: a MATERIALIZED common table
-    expression (SQLite 3.35+, PostgreSQL 12+). A plain derived table is flattened into the outer query by
-    both databases, which then re-run the follow-up lookups for every place the outer query names the gain.
-    The per-household rows carry `gain_rank`, the gain's place (from 1) among the known gains, and
-    `measured`, how many gains are known, so the median comes out of the same statement."""
-    annotated: Any = rows  # the gain columns are annotations (with_gain), which the type checker cannot see
-    sql, params = annotated.order_by().values("pk", "baseline", "latest", "gain").query.sql_with_params()
-    ranked = (
-        "SELECT baseline, latest, gain,"
-        " ROW_NUMBER() OVER (PARTITION BY gain IS NULL ORDER BY gain) AS gain_rank,"
-        " COUNT(gain) OVER () AS measured FROM h"
-    )
-    with connection.cursor() as cursor:
-        # `select` and `tail` are this module's constants and integers; every value is a parameter.
-        cursor.execute(
-            f"WITH h AS MATERIALIZED ({sql}), t AS ({ranked}) SELECT {select} FROM t {tail}",  # noqa: S608
-            params,
-        )
-        return list(cursor.fetchall())
-
-
 # ---------------------------------------------------------------- income
 
 
@@ -209,32 +187,96 @@ def _dec(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-_MIDDLE = "gain IS NOT NULL AND gain_rank IN ((measured + 1) / 2, (measured + 2) / 2)"
+# The gains are grouped by band and by a bucket of about 100 yuan (any key that never decreases as the gain
+# grows will do: SQLite truncates, PostgreSQL rounds); the groups come back in the gains' order.
+_BUCKET = "CAST(gain / 100 AS BIGINT)"
+
+
+@dataclass(frozen=True)
+class _Group:
+    band: int  # -1: no gain yet
+    bucket: int | None
+    households: int
+    with_baseline: int
+    missing: int
+    sum_baseline: Any
+    measured: int
+    sum_gain: Any
+    least: Any
+    greatest: Any
+
+
+def _income_groups(sql: str, params: Any) -> list[_Group]:
+    band = f"CASE WHEN gain IS NULL THEN -1 ELSE {_band_sql()} END"
+    figures = (
+        "COUNT(*), COUNT(baseline),"
+        " COALESCE(SUM(CASE WHEN baseline IS NOT NULL AND latest IS NULL THEN 1 ELSE 0 END), 0),"
+        " SUM(baseline), COUNT(gain), SUM(gain), MIN(gain), MAX(gain)"
+    )
+    # this module's constants; every value is a parameter
+    select = f"SELECT {band}, {_BUCKET}, {figures} FROM ({sql}) h GROUP BY 1, 2"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        rows = [_Group(*r) for r in cursor.fetchall()]
+    return sorted(rows, key=lambda g: (g.band, g.bucket if g.bucket is not None else 0))
+
+
+def _ranked(sql: str, params: Any, groups: list[_Group], ranks: list[int]) -> list[Decimal]:
+    """The known gains at these places (from 1, in order): each falls in one group, whose least and
+    greatest bound it; only when it is neither is it read, by one index range over that group's gains
+    (both places at once when they share a group)."""
+    places: list[tuple[int, int]] = []  # (index of the group, offset in it)
+    for rank in ranks:
+        before = 0
+        for i, g in enumerate(groups):
+            if g.band >= 0 and before + g.measured >= rank:
+                places.append((i, rank - before - 1))
+                break
+            before += g.measured if g.band >= 0 else 0
+    found: dict[tuple[int, int], Decimal] = {}
+    to_read: dict[int, list[int]] = {}
+    for i, offset in places:
+        g = groups[i]
+        if offset == 0 or g.least == g.greatest:
+            found[(i, offset)] = _dec(g.least)
+        elif offset == g.measured - 1:
+            found[(i, offset)] = _dec(g.greatest)
+        else:
+            to_read.setdefault(i, []).append(offset)
+    for i, offsets in to_read.items():  # consecutive offsets
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT gain FROM ({sql}) h WHERE gain >= %s AND gain <= %s"  # noqa: S608
+                " ORDER BY gain LIMIT %s OFFSET %s",
+                [*params, groups[i].least, groups[i].greatest, len(offsets), offsets[0]],
+            )
+            for offset, (value,) in zip(offsets, cursor.fetchall(), strict=True):
+                found[(i, offset)] = _dec(value)
+    return [found[place] for place in places]
 
 
 def income_outcome(rows: QuerySet[Beneficiary]) -> IncomeOutcome:
-    """Count, mean, median and distribution of the yearly gain over `rows` (from `beneficiaries`): one
-    set-based query over the per-household gains, each computed once. Grouped by band (NULL for no gain
-    yet): the counts and sums, whose sums are the totals, and the band's share of the one or two middle
-    gains (their least and greatest), from which the median is taken."""
-    banded = _outer(
-        rows,
-        f"CASE WHEN gain IS NULL THEN -1 ELSE {_band_sql()} END AS band, COUNT(*), COUNT(baseline),"
-        " COALESCE(SUM(CASE WHEN baseline IS NOT NULL AND latest IS NULL THEN 1 ELSE 0 END), 0),"
-        f" SUM(baseline), SUM(gain), COALESCE(SUM(CASE WHEN {_MIDDLE} THEN 1 ELSE 0 END), 0),"
-        f" MIN(CASE WHEN {_MIDDLE} THEN gain END), MAX(CASE WHEN {_MIDDLE} THEN gain END)",
-        "GROUP BY band",
+    """Count, mean, median and distribution of the yearly gain over `rows` (from `beneficiaries`), in one
+    GROUP BY over the households' stored gains (by band, and by a bucket of about 100 yuan): its sums are
+    the totals and the band counts the distribution. The median is the middle one or two of the known
+    gains: the groups' counts say which group holds each, and its least or greatest is often the answer;
+    otherwise one index range over that group's few gains gives it. No sort of every household's gain."""
+    annotated: Any = rows  # the gain columns are annotations (with_gain), which the type checker cannot see
+    sql, params = annotated.order_by().values("pk", "baseline", "latest", "gain").query.sql_with_params()
+    groups = _income_groups(sql, params)
+    bands: dict[int, int] = {}
+    for g in groups:
+        if g.band >= 0:
+            bands[g.band] = bands.get(g.band, 0) + g.households
+    households = sum(g.households for g in groups)
+    with_baseline = sum(g.with_baseline for g in groups)
+    missing = sum(g.missing for g in groups)
+    measured = sum(g.measured for g in groups)
+    sum_baseline = sum((_dec(g.sum_baseline) for g in groups if g.sum_baseline is not None), Decimal(0))
+    sum_gain = sum((_dec(g.sum_gain) for g in groups if g.sum_gain is not None), Decimal(0))
+    middle = (
+        _ranked(sql, params, groups, sorted({(measured + 1) // 2, (measured + 2) // 2})) if measured else []
     )
-    bands = {band: n for band, n, *_rest in banded if band >= 0}
-    households = sum(r[1] for r in banded)
-    with_baseline = sum(r[2] for r in banded)
-    missing = sum(r[3] for r in banded)
-    measured = sum(bands.values())
-    sum_baseline = sum((_dec(r[4]) for r in banded if r[4] is not None), Decimal(0))
-    sum_gain = sum((_dec(r[5]) for r in banded if r[5] is not None), Decimal(0))
-    middle: list[Decimal] = []
-    for *_r, n_middle, least, greatest in banded:
-        middle += [_dec(least)] if n_middle == 1 else [_dec(least), _dec(greatest)] if n_middle else []
     return IncomeOutcome(
         households=households,
         with_baseline=with_baseline,

@@ -211,3 +211,32 @@ def test_with_nothing_in_scope_the_page_opens_on_this_year(client, staff, two_ye
     page = client.get(reverse("projects:outcomes")).content.decode()
     assert f'<option value="{timezone.localdate().year}" selected>' in page
     assert 'data-figure="activities">0<' in page
+
+
+def test_the_median_and_bands_equal_the_sorted_gains_wherever_the_middle_falls(tree, staff, types):
+    """Gains packed into a few 100-yuan buckets (and two below zero), so that the middle falls inside a
+    bucket, not at its edge: the report's median, mean and bands equal those of the sorted gains, for an
+    odd and an even number of households."""
+    tc = running_project(
+        types["three_combinations"],
+        tree.county,
+        start_date=dt.date(2023, 1, 1),
+        end_date=dt.date(2025, 12, 31),
+    )
+    gains = [
+        Decimal(g)
+        for g in "5003 5017 5029 5041 5011 4950.5 5063 5088 5050 5099.99 -120 -35.5 5110 1999.99 2000".split()
+    ]
+    for n, gain in enumerate(gains, start=1):
+        income_history(staff.county, tc, tree.village_a, n, "8000", ("2024-03-01", str(8000 + gain)))
+    for extra in (False, True):
+        if extra:
+            income_history(staff.county, tc, tree.village_b, 99, "8000", ("2024-03-01", "13047"))
+            gains.append(Decimal(5047))
+        ordered = sorted(gains)
+        n = len(ordered)
+        median = (ordered[(n - 1) // 2] + ordered[n // 2]) / 2
+        income = selectors.outcome_report(actor=staff.county, type_code="three_combinations").income
+        assert income.median_gain == median.quantize(Decimal("0.01"))
+        assert income.mean_gain == (sum(ordered) / n).quantize(Decimal("0.01"))
+        assert [b.households for b in income.distribution] == [2, 1, 2, n - 5, 0, 0]
