@@ -108,8 +108,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.AddIndex(
-            model_name='beneficiary',
-            index=models.Index(fields=['income_gain'], name='beneficiary_gain'),
-        ),
     ]
