@@ -414,6 +414,7 @@ def type_config_errors(config: Any) -> list[str]:
 from guanhuai.projects.models_happy import Nomination, NominationReview  # noqa: E402,F401  (models_happy.py)
 from guanhuai.projects.models_outcomes import (  # noqa: E402,F401  (activities, beneficiaries, outcomes)
     Activity,
+    ActivityRollup,
     AidAgreement,
     Beneficiary,
     IncomeKind,

@@ -8,7 +8,12 @@ agreements (帮扶协议), income records, and Youth Health knowledge scores.
   `knowledge_post`) and how many answered (`respondents`), so means aggregate weighted, in SQL.
 - `Beneficiary`: a registry household a project helps (scoped through the household's branch; refused
   outside the project's area). `AidAgreement`: the support given to it. `IncomeRecord`: its net income at
-  the baseline and at each yearly follow-up. The gain is never stored: `selectors.outcomes` computes it.
+  the baseline and at each yearly follow-up. The gain is never typed: `services.rollup` computes it from
+  the income records, in the transaction that records one, and keeps it on the `Beneficiary` row
+  (`income_*`), so that a report reads each household's gain instead of recomputing it.
+- `ActivityRollup`: the activities of a project summed per place, venue kind and year, kept by
+  `services.rollup` in the transaction that logs an activity; the province report reads it instead of
+  scanning every activity (docs/projects.md, "The rollups").
 
 Choices live here (not in states.py): these rows have no lifecycle of their own."""
 
@@ -116,17 +121,65 @@ class Beneficiary(models.Model):
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
     added_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+    # Derived from the income records by `services.rollup.gains_refresh` (never typed, never set elsewhere):
+    # the baseline and its year, the latest follow-up and its year, and the gain per year (NULL: no
+    # baseline, or no follow-up yet).
+    income_baseline = models.DecimalField(
+        _("基线年纯收入"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    income_baseline_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    income_latest = models.DecimalField(
+        _("最近跟踪年纯收入"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    income_latest_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    income_gain = models.DecimalField(
+        _("户年均增收"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("受益户")
         verbose_name_plural = _("受益户")
         ordering = ["project_id", "pk"]
+        indexes = [
+            # the report's median: one index range over the few gains of the group that holds it
+            models.Index(fields=["income_gain"], name="beneficiary_gain"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "household"], name="beneficiary_unique"),
         ]
 
     def __str__(self) -> str:
         return f"{self.project_id}:{self.household_id}"
+
+
+class ActivityRollup(models.Model):
+    """The activities of one project held at one place, of one venue kind, in one year, summed (derived
+    data: `services.rollup.activities_refresh` rewrites a project's rows from its activities). The
+    questionnaire's weighted sums are kept in hundredths of a point (a score has two decimals), so that
+    they add up exactly on SQLite too; `respondents` counts only the activities with both scores, as the
+    weighted means do. The place is kept, not its city: a branch moved to another city moves its rows."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    venue_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    venue_kind = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    activities = models.PositiveIntegerField()
+    participants = models.PositiveBigIntegerField()
+    respondents = models.PositiveBigIntegerField()
+    pre_hundredths = models.PositiveBigIntegerField()
+    post_hundredths = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("项目活动汇总")
+        verbose_name_plural = _("项目活动汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "venue_unit", "venue_kind", "year"], name="activity_rollup_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.year}:{self.venue_kind}"
 
 
 class AidAgreement(models.Model):

@@ -32,11 +32,14 @@ from guanhuai.projects.selectors.outcomes import (  # noqa: F401
     activity_places,
     beneficiaries,
     coverage_table,
+    default_year,
     income_outcome,
     live_project_outcomes,
     missing_follow_ups,
     outcome_report,
     outcome_workbook,
+    report_years,
+    rollups,
 )
 from guanhuai.projects.selectors.projects import (  # noqa: F401
     CityRow,

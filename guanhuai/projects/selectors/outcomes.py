@@ -3,16 +3,22 @@ the page, the API, the Excel export and the CLI all call it. Each figure is one 
 SQL, no Python loop over rows):
 
 - **Income (计生三结合).** A household's gain is computed, never typed: its latest follow-up's net income minus
-  its baseline, divided by the whole years between the two (at least one), so it is a gain *per year*. A
-  household with a baseline and no follow-up is *missing*: listed, never counted as a gain of zero. The
-  aggregates are the count, the mean and the median gain, and the distribution over `GAIN_BANDS`.
+  its baseline, divided by the whole years between the two (at least one), so it is a gain *per year*
+  (`services.rollup.gains_refresh` computes it when an income is recorded; it is read here). A household
+  with a baseline and no follow-up is *missing*: listed, never counted as a gain of zero. The aggregates
+  are the count, the mean and the median gain, and the distribution over `GAIN_BANDS`.
 - **Youth Health (青春健康) and any type with activities.** Activities and participants, and the
   questionnaire's pre/post mean scores weighted by the number who answered, per venue kind, per city (the
   city above the branch where the activity was held) and per year. Coverage is the distinct cities and venue
   kinds reached.
 
-Scope: activities through their project's branch (projects.view); beneficiary households through the
-household's own branch too, so a list or a figure never counts a household the actor may not see."""
+The province report and the coverage table sum the activity rollup (`ActivityRollup`, kept by
+`services.rollup` as activities are logged) instead of the activities; a project's page counts its own
+activities.
+
+Scope: activities and rollup rows through their project's branch (projects.view); beneficiary households
+through the household's own branch too, so a list or a figure never counts a household the actor may not
+see."""
 
 from __future__ import annotations
 
@@ -26,17 +32,16 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    FilteredRelation,
     Func,
     IntegerField,
-    OuterRef,
+    Max,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Length, Round, Substr
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Length, Substr
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -46,11 +51,11 @@ from guanhuai.core.money import to_money
 from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.projects.models import Project, ProjectType
-from guanhuai.projects.models_outcomes import Activity, Beneficiary, IncomeKind, IncomeRecord
+from guanhuai.projects.models_outcomes import Activity, ActivityRollup, Beneficiary
 from guanhuai.projects.permissions import LOG_ACTIVITIES, VIEW
 from guanhuai.projects.selectors import happy
 
-_DEC: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+DEC: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 # Distribution of the yearly gain: (upper bound exclusive or None, label).
 GAIN_BANDS: list[tuple[Decimal | None, Any]] = [
@@ -68,7 +73,7 @@ class Exact(Func):
     would divide two integers as integers, so there the operand is made real first."""
 
     template = "%(expressions)s"
-    output_field = _DEC
+    output_field = DEC
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return super().as_sql(compiler, connection, template="(%(expressions)s * 1.0)", **extra)
@@ -132,46 +137,18 @@ def beneficiaries(
 
 
 def with_gain(qs: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
-    """The baseline by a LEFT JOIN (one per household, a constraint), the latest follow-up by an index
-    lookup on (beneficiary, kind, recorded_on)."""
-    last = IncomeRecord.objects.filter(beneficiary=OuterRef("pk"), kind=IncomeKind.FOLLOW_UP).order_by(
-        "-recorded_on", "-pk"
-    )
-    qs = qs.annotate(
-        base_row=FilteredRelation("incomes", condition=Q(incomes__kind=IncomeKind.BASELINE)),
-    ).annotate(
-        baseline=F("base_row__net_income"),
-        baseline_year=Year("base_row__recorded_on"),
-        latest=Subquery(last.values("net_income")[:1], output_field=_DEC),
-        latest_year=Subquery(last.annotate(y=Year("recorded_on")).values("y")[:1]),
-    )
+    """The household's income figures as `baseline`, `baseline_year`, `latest`, `latest_year`, `years` and
+    `gain`: read from the columns `services.rollup.gains_refresh` keeps from the income records (in the
+    transaction that records one), so a report over 200,000 households computes no gain."""
     return qs.annotate(
-        years=Greatest(F("latest_year") - F("baseline_year"), Value(1), output_field=IntegerField()),
+        baseline=F("income_baseline"),
+        baseline_year=F("income_baseline_year"),
+        latest=F("income_latest"),
+        latest_year=F("income_latest_year"),
+        gain=F("income_gain"),
     ).annotate(
-        gain=Round(Exact(F("latest") - F("baseline")) / F("years"), 2, output_field=_DEC),
+        years=Greatest(F("latest_year") - F("baseline_year"), Value(1), output_field=IntegerField()),
     )
-
-
-def _outer(rows: QuerySet[Beneficiary], select: str, tail: str = "") -> list[tuple[Any, ...]]:
-    """One aggregate over the per-household rows, each row computed once: a MATERIALIZED common table
-    expression (SQLite 3.35+, PostgreSQL 12+). A plain derived table is flattened into the outer query by
-    both databases, which then re-run the follow-up lookups for every place the outer query names the gain.
-    The per-household rows carry `gain_rank`, the gain's place (from 1) among the known gains, and
-    `measured`, how many gains are known, so the median comes out of the same statement."""
-    annotated: Any = rows  # the gain columns are annotations (with_gain), which the type checker cannot see
-    sql, params = annotated.order_by().values("pk", "baseline", "latest", "gain").query.sql_with_params()
-    ranked = (
-        "SELECT baseline, latest, gain,"
-        " ROW_NUMBER() OVER (PARTITION BY gain IS NULL ORDER BY gain) AS gain_rank,"
-        " COUNT(gain) OVER () AS measured FROM h"
-    )
-    with connection.cursor() as cursor:
-        # `select` and `tail` are this module's constants and integers; every value is a parameter.
-        cursor.execute(
-            f"WITH h AS MATERIALIZED ({sql}), t AS ({ranked}) SELECT {select} FROM t {tail}",  # noqa: S608
-            params,
-        )
-        return list(cursor.fetchall())
 
 
 # ---------------------------------------------------------------- income
@@ -210,32 +187,96 @@ def _dec(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-_MIDDLE = "gain IS NOT NULL AND gain_rank IN ((measured + 1) / 2, (measured + 2) / 2)"
+# The gains are grouped by band and by a bucket of about 100 yuan (any key that never decreases as the gain
+# grows will do: SQLite truncates, PostgreSQL rounds); the groups come back in the gains' order.
+_BUCKET = "CAST(gain / 100 AS BIGINT)"
+
+
+@dataclass(frozen=True)
+class _Group:
+    band: int  # -1: no gain yet
+    bucket: int | None
+    households: int
+    with_baseline: int
+    missing: int
+    sum_baseline: Any
+    measured: int
+    sum_gain: Any
+    least: Any
+    greatest: Any
+
+
+def _income_groups(sql: str, params: Any) -> list[_Group]:
+    band = f"CASE WHEN gain IS NULL THEN -1 ELSE {_band_sql()} END"
+    figures = (
+        "COUNT(*), COUNT(baseline),"
+        " COALESCE(SUM(CASE WHEN baseline IS NOT NULL AND latest IS NULL THEN 1 ELSE 0 END), 0),"
+        " SUM(baseline), COUNT(gain), SUM(gain), MIN(gain), MAX(gain)"
+    )
+    # this module's constants; every value is a parameter
+    select = f"SELECT {band}, {_BUCKET}, {figures} FROM ({sql}) h GROUP BY 1, 2"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        rows = [_Group(*r) for r in cursor.fetchall()]
+    return sorted(rows, key=lambda g: (g.band, g.bucket if g.bucket is not None else 0))
+
+
+def _ranked(sql: str, params: Any, groups: list[_Group], ranks: list[int]) -> list[Decimal]:
+    """The known gains at these places (from 1, in order): each falls in one group, whose least and
+    greatest bound it; only when it is neither is it read, by one index range over that group's gains
+    (both places at once when they share a group)."""
+    places: list[tuple[int, int]] = []  # (index of the group, offset in it)
+    for rank in ranks:
+        before = 0
+        for i, g in enumerate(groups):
+            if g.band >= 0 and before + g.measured >= rank:
+                places.append((i, rank - before - 1))
+                break
+            before += g.measured if g.band >= 0 else 0
+    found: dict[tuple[int, int], Decimal] = {}
+    to_read: dict[int, list[int]] = {}
+    for i, offset in places:
+        g = groups[i]
+        if offset == 0 or g.least == g.greatest:
+            found[(i, offset)] = _dec(g.least)
+        elif offset == g.measured - 1:
+            found[(i, offset)] = _dec(g.greatest)
+        else:
+            to_read.setdefault(i, []).append(offset)
+    for i, offsets in to_read.items():  # consecutive offsets
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT gain FROM ({sql}) h WHERE gain >= %s AND gain <= %s"  # noqa: S608
+                " ORDER BY gain LIMIT %s OFFSET %s",
+                [*params, groups[i].least, groups[i].greatest, len(offsets), offsets[0]],
+            )
+            for offset, (value,) in zip(offsets, cursor.fetchall(), strict=True):
+                found[(i, offset)] = _dec(value)
+    return [found[place] for place in places]
 
 
 def income_outcome(rows: QuerySet[Beneficiary]) -> IncomeOutcome:
-    """Count, mean, median and distribution of the yearly gain over `rows` (from `beneficiaries`): one
-    set-based query over the per-household gains, each computed once. Grouped by band (NULL for no gain
-    yet): the counts and sums, whose sums are the totals, and the band's share of the one or two middle
-    gains (their least and greatest), from which the median is taken."""
-    banded = _outer(
-        rows,
-        f"CASE WHEN gain IS NULL THEN -1 ELSE {_band_sql()} END AS band, COUNT(*), COUNT(baseline),"
-        " COALESCE(SUM(CASE WHEN baseline IS NOT NULL AND latest IS NULL THEN 1 ELSE 0 END), 0),"
-        f" SUM(baseline), SUM(gain), COALESCE(SUM(CASE WHEN {_MIDDLE} THEN 1 ELSE 0 END), 0),"
-        f" MIN(CASE WHEN {_MIDDLE} THEN gain END), MAX(CASE WHEN {_MIDDLE} THEN gain END)",
-        "GROUP BY band",
+    """Count, mean, median and distribution of the yearly gain over `rows` (from `beneficiaries`), in one
+    GROUP BY over the households' stored gains (by band, and by a bucket of about 100 yuan): its sums are
+    the totals and the band counts the distribution. The median is the middle one or two of the known
+    gains: the groups' counts say which group holds each, and its least or greatest is often the answer;
+    otherwise one index range over that group's few gains gives it. No sort of every household's gain."""
+    annotated: Any = rows  # the gain columns are annotations (with_gain), which the type checker cannot see
+    sql, params = annotated.order_by().values("pk", "baseline", "latest", "gain").query.sql_with_params()
+    groups = _income_groups(sql, params)
+    bands: dict[int, int] = {}
+    for g in groups:
+        if g.band >= 0:
+            bands[g.band] = bands.get(g.band, 0) + g.households
+    households = sum(g.households for g in groups)
+    with_baseline = sum(g.with_baseline for g in groups)
+    missing = sum(g.missing for g in groups)
+    measured = sum(g.measured for g in groups)
+    sum_baseline = sum((_dec(g.sum_baseline) for g in groups if g.sum_baseline is not None), Decimal(0))
+    sum_gain = sum((_dec(g.sum_gain) for g in groups if g.sum_gain is not None), Decimal(0))
+    middle = (
+        _ranked(sql, params, groups, sorted({(measured + 1) // 2, (measured + 2) // 2})) if measured else []
     )
-    bands = {band: n for band, n, *_rest in banded if band >= 0}
-    households = sum(r[1] for r in banded)
-    with_baseline = sum(r[2] for r in banded)
-    missing = sum(r[3] for r in banded)
-    measured = sum(bands.values())
-    sum_baseline = sum((_dec(r[4]) for r in banded if r[4] is not None), Decimal(0))
-    sum_gain = sum((_dec(r[5]) for r in banded if r[5] is not None), Decimal(0))
-    middle: list[Decimal] = []
-    for *_r, n_middle, least, greatest in banded:
-        middle += [_dec(least)] if n_middle == 1 else [_dec(least), _dec(greatest)] if n_middle else []
     return IncomeOutcome(
         households=households,
         with_baseline=with_baseline,
@@ -405,6 +446,49 @@ def _groups(rows: QuerySet[Activity]) -> list[dict[str, Any]]:
     )
 
 
+def rollups(*, actor: Actor | None, year: int | None = None, type_code: str = "") -> QuerySet[ActivityRollup]:
+    """The activity rollup rows (`services.rollup`) of the projects the actor may see, as `activities`
+    scopes the activities themselves: through the project's branch."""
+    qs = ActivityRollup.objects.filter(_in_scope(actor, "project__org_unit__path"))
+    if type_code:
+        qs = qs.filter(project__type__code=type_code)
+    if year:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def _rollup_groups(rows: QuerySet[ActivityRollup]) -> list[dict[str, Any]]:
+    """The same groups as `_groups`, summed from the rollup rows (a few thousand for a province over every
+    year, against a million activities): the weighted sums come back from hundredths of a point."""
+    length = _city_prefix_length()
+    city = Substr("venue_unit__path", 1, length) if length else Value("")
+    grouped = (
+        rows.annotate(city=city)
+        .order_by()
+        .values("venue_kind", "year", "city")
+        .annotate(
+            n=Sum("activities"),
+            people=Sum("participants"),
+            answered=Sum("respondents"),
+            pre=Sum("pre_hundredths"),
+            post=Sum("post_hundredths"),
+        )
+    )
+    return [
+        {
+            "venue_kind": g["venue_kind"],
+            "y": g["year"],
+            "city": g["city"],
+            "n": g["n"],
+            "people": g["people"],
+            "answered": g["answered"],
+            "pre_w": Decimal(g["pre"]) / 100 if g["answered"] else None,
+            "post_w": Decimal(g["post"]) / 100 if g["answered"] else None,
+        }
+        for g in grouped
+    ]
+
+
 def _rollup(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str, Any]]:
     out: dict[Any, dict[str, Any]] = {}
     for g in groups:
@@ -416,7 +500,7 @@ def _rollup(groups: list[dict[str, Any]], key: str | None) -> dict[Any, dict[str
 
 
 def _report(
-    acts: QuerySet[Activity],
+    groups: list[dict[str, Any]],
     bens: QuerySet[Beneficiary],
     *,
     year: int | None,
@@ -424,7 +508,6 @@ def _report(
     projects: int,
     families_named: int = 0,
 ) -> OutcomeReport:
-    groups = _groups(acts)
     labels = _venue_labels(project_type)
     order = list(labels)
     venues = sorted(
@@ -458,7 +541,7 @@ def live_project_outcomes(*, actor: Actor | None, project: Project) -> OutcomeRe
     """One project's outcomes from its records today (the project was read through scoping by the caller;
     no actor: the whole project, as frozen at closing). `snapshot.project_outcomes` is what pages read."""
     return _report(
-        activities(actor=actor, project=project),
+        _groups(activities(actor=actor, project=project)),
         beneficiaries(actor=actor, project=project),
         year=None,
         project_type=project.type,
@@ -468,7 +551,10 @@ def live_project_outcomes(*, actor: Actor | None, project: Project) -> OutcomeRe
 
 
 def outcome_report(*, actor: Actor | None, year: int | None = None, type_code: str = "") -> OutcomeReport:
-    """The outcomes of every project the actor may see, of one type (by code or name) and one year."""
+    """The outcomes of every project the actor may see, of one type (by code or name) and one year (None:
+    every year). The activity figures are summed from the rollup rows and the households' gains read
+    from their stored columns (`services.rollup`, kept in the transactions that record them): the same
+    figures as counting the records, at a province's scale over every year in well under a second."""
     project_type = None
     if type_code:
         project_type = ProjectType.objects.filter(Q(code=type_code) | Q(name=type_code)).first()
@@ -483,7 +569,7 @@ def outcome_report(*, actor: Actor | None, year: int | None = None, type_code: s
     if year:
         projects = projects.filter(start_date__year__lte=year, end_date__year__gte=year)
     return _report(
-        activities(actor=actor, year=year, type_code=type_code),
+        _rollup_groups(rollups(actor=actor, year=year, type_code=type_code)),
         beneficiaries(actor=actor, year=year, type_code=type_code),
         year=year,
         project_type=project_type,
@@ -492,14 +578,43 @@ def outcome_report(*, actor: Actor | None, year: int | None = None, type_code: s
     )
 
 
+def _type_code(type_code: str) -> str:
+    if not type_code:
+        return ""
+    found = ProjectType.objects.filter(Q(code=type_code) | Q(name=type_code)).values_list("code", flat=True)
+    return found.first() or type_code
+
+
 def coverage_table(*, actor: Actor | None, year: int | None = None, type_code: str = "") -> list[ActivityRow]:
-    """The coverage table by city alone (the same rows as `outcome_report(...).cities`, one query)."""
-    if type_code:
-        found = ProjectType.objects.filter(Q(code=type_code) | Q(name=type_code)).values_list(
-            "code", flat=True
-        )
-        type_code = found.first() or type_code
-    return by_city(activities(actor=actor, year=year, type_code=type_code))
+    """The coverage table by city alone (the same rows as `outcome_report(...).cities`, from the rollup)."""
+    groups = _rollup_groups(rollups(actor=actor, year=year, type_code=_type_code(type_code)))
+    by_path = _rollup(groups, "city")
+    names = dict(OrgUnit.objects.filter(level=Level.CITY, path__in=list(by_path)).values_list("path", "name"))
+    return [_row(k, names[k], by_path[k]) for k in sorted(by_path) if k in names]
+
+
+def report_years(*, actor: Actor | None, type_code: str = "") -> list[int]:
+    """The years the report may be asked for, newest first: those with activities of the projects the
+    actor may see (of the type), and the current year."""
+    found = set(
+        rollups(actor=actor, type_code=_type_code(type_code))
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(found | {timezone.localdate().year}, reverse=True)
+
+
+def default_year(*, actor: Actor | None, type_code: str = "") -> int:
+    """The year the report page opens on: the latest year, up to this one, with activities of the projects
+    the actor may see (of the type); without any, the current year."""
+    this_year = timezone.localdate().year
+    latest = (
+        rollups(actor=actor, type_code=_type_code(type_code))
+        .filter(year__lte=this_year)
+        .aggregate(y=Max("year"))["y"]
+    )
+    return latest or this_year
 
 
 # ---------------------------------------------------------------- lists behind the pages

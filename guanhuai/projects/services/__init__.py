@@ -10,7 +10,8 @@ every module.
 - `documents`: photos, sign-in sheets, report attachments;
 - `sites`: the Warm Home "六有" checklist with evidence;
 - `happy`: Happy Family selection (nominations reviewed level by level, named at the last, revocable by the naming level);
-- `outcomes`: activities and their participants, beneficiary households, aid agreements, income records."""
+- `outcomes`: activities and their participants, beneficiary households, aid agreements, income records;
+- `rollup`: the activity rollup and the households' gains, kept from those records for the reports."""
 
 from guanhuai.projects.services.documents import (  # noqa: F401
     activity_photo_add,
@@ -63,6 +64,11 @@ from guanhuai.projects.services.plan import (  # noqa: F401
     milestone_done,
     report_schedule,
     report_submit,
+)
+from guanhuai.projects.services.rollup import (  # noqa: F401
+    activities_refresh,
+    gains_refresh,
+    outcomes_rebuild,
 )
 from guanhuai.projects.services.sites import site_check, standard_items  # noqa: F401
 from guanhuai.projects.services.types import (  # noqa: F401

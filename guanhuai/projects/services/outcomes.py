@@ -31,6 +31,7 @@ from guanhuai.projects.models_outcomes import (
 from guanhuai.projects.permissions import LOG_ACTIVITIES, VIEW
 from guanhuai.projects.services.common import audit, lock
 from guanhuai.projects.services.documents import document_upload
+from guanhuai.projects.services.rollup import activities_refresh, gains_refresh
 from guanhuai.projects.states import ProjectStatus
 from guanhuai.registry.models import Household
 
@@ -197,6 +198,7 @@ def activity_log(
                 actor=actor, project=project, kind="photo", upload=upload, place=venue_unit
             )
             activity.photos.add(photo)
+        activities_refresh(project_ids=[project.pk])  # under the project's lock, with the activity
         audit(
             project,
             "projects.activity.logged",
@@ -309,6 +311,7 @@ def income_record(
             document=attached,
             recorded_by=signed_in(actor),
         )
+        gains_refresh(Beneficiary.objects.filter(pk=beneficiary.pk))  # under the beneficiary's lock
         audit(
             project,
             "projects.income.recorded",

@@ -5,6 +5,7 @@ comes from `selectors.outcomes`."""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,17 +63,31 @@ def activity_log(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+ALL_YEARS = "all"
+
+
 def _filters(request: HttpRequest) -> tuple[int | None, str]:
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 1990 <= int(raw) <= 2100 else None
-    return year, request.GET.get("type", "")[:40]
+    """The year and type asked for. `year=all` is every year; no year (or one that is not a year) is the
+    latest year with activities the actor may see (`selectors.default_year`), so the page opens on the
+    figures a branch reports, not on a scan of every year."""
+    type_code = request.GET.get("type", "")[:40]
+    raw = request.GET.get("year", "").strip()
+    if raw == ALL_YEARS:
+        return None, type_code
+    if raw.isdigit() and 1990 <= int(raw) <= 2100:
+        return int(raw), type_code
+    return selectors.default_year(actor=request.user, type_code=type_code), type_code
+
+
+def _query(year: int | None, type_code: str) -> str:
+    return urlencode({"year": year or ALL_YEARS, "type": type_code})
 
 
 @login_required
 @require_GET
 def outcome_report(request: HttpRequest) -> HttpResponse:
     """The province (or any branch's) outcome report: totals, by venue kind, by year, the coverage table by
-    city, and the income gain, for one year and one type."""
+    city, and the income gain, for one year (or every year) and one type."""
     scoping.require_anywhere(request.user, VIEW)
     year, type_code = _filters(request)
     return render(
@@ -81,9 +96,14 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
         {
             "report": selectors.outcome_report(actor=request.user, year=year, type_code=type_code),
             "types": selectors.type_list(),
+            "years": sorted(
+                {*selectors.report_years(actor=request.user, type_code=type_code), *([year] if year else [])},
+                reverse=True,
+            ),
             "year": year,
+            "all_years": ALL_YEARS,
             "type_code": type_code,
-            "query": request.GET.urlencode(),
+            "query": _query(year, type_code),
         },
     )
 

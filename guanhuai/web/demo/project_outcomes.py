@@ -11,7 +11,9 @@ province report's sentences come out of the outcome service (`projects.selectors
 - a few Warm Home and Happy Family activities.
 
 Rows are written in bulk (demo data; the services check the same rules one row at a time, and the dates
-and places used here obey them: inside the project's dates and area). Deterministic (a fixed seed).
+and places used here obey them: inside the project's dates and area), then the report's rollups are
+rebuilt from them (`services.outcomes_rebuild`), as the services keep them row by row. Deterministic (a
+fixed seed).
 Skipped when the activities exist already."""
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.core.money import yuan
-from guanhuai.projects import selectors
+from guanhuai.projects import selectors, services
 from guanhuai.projects.models import (
     Activity,
     AidAgreement,
@@ -272,6 +274,7 @@ def build_outcomes(projects: Sequence[Any]) -> OutcomesSummary:
                 _photo(latest, system)
             _income([dp for dp in projects if dp.type_code == "three_combinations"], system, rng)
             _other([dp for dp in projects if dp.type_code in ("warm_home", "happy_family")], system, rng)
+            services.outcomes_rebuild(project_ids=[dp.project.pk for dp in projects])
         summary.built, summary.seconds = True, time.perf_counter() - started
     projects_demo.close_historical()  # closing freezes the figures: after the records, as in the field
     summary.lines = summary_lines()
