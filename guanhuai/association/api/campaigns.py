@@ -132,7 +132,8 @@ def campaign_open(request: HttpRequest, payload: CampaignOpenIn) -> Any:
     description="截止日期之后才能结束；状态变为 closing，排入一个后台任务，把名单上仍未确认的在册会员一次设为逾期未登记，"
     "然后状态为 closed。202：返回该任务（GET /api/v1/jobs/{id} 查看进度）。"
     "409 invalid_transition：已在结束中（任务已排队，不再排第二个）或已结束，或名单尚未生成；"
-    "422 deadline：尚未过截止日期；403：可查看但无权管理会员；404：再登记不存在或不在辖区内。",
+    "422 deadline：尚未过截止日期；403：可查看但无权管理会员；"
+    "404：再登记不存在或不在辖区内（下级只能查看上级发起的再登记，不能结束它）。",
 )
 def campaign_close(request: HttpRequest, campaign_id: int) -> Any:
     who = actor(request)
