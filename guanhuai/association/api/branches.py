@@ -61,7 +61,8 @@ def _registration(request: HttpRequest, unit: Any) -> Any:
     if reg is not None:
         return reg
     # Never registered: the empty registration the page's form starts from, not a 404 (the branch exists).
-    return {**RegistrationIn().dict(), "org_unit_id": unit.pk, "updated_at": None}
+    empty = {name: field.default for name, field in RegistrationIn.model_fields.items()}
+    return {**empty, "org_unit_id": unit.pk, "updated_at": None}
 
 
 @router.get(
