@@ -4,10 +4,12 @@ same 404 as missing), writes through services."""
 
 from ninja import Router
 
-from guanhuai.association.api import care, imports, members, training
+from guanhuai.association.api import branches, campaigns, care, imports, members, training
 
 router = Router(tags=["协会建设"])
-router.add_router("/", members.router)  # branches, bodies, members, campaigns, cadres
+router.add_router("/", members.router)  # members, member groups, Members' Day
+router.add_router("/", branches.router)  # a branch's registration, bodies and seats, cadres
+router.add_router("/", campaigns.router)  # re-registration campaigns
 router.add_router("/", imports.router)  # the member import: staging, preview, commit
 router.add_router("/courses", training.router)  # training, sign-in, certificates
 router.add_router("", care.router)  # special-family care, volunteers, the health commission

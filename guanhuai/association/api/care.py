@@ -1,4 +1,4 @@
-"""/api/v1/association/care…, /volunteers…, /meetings…, /delegated-tasks…: special-family care, volunteers
+"""/api/v1/association/care…, /volunteer-teams…, /volunteers…, /meetings…, /delegated-tasks…: special-family care, volunteers
 and the work with the health commission. Thin, on the core/api kit: reads through the selectors (scoped by
 VIEW_CARE or VIEW; out of scope is the same 404 as missing), writes through the services (403 without the
 permission, 422 for bad input with the same message as on the page, 409 for a move the state table refuses).
@@ -127,6 +127,12 @@ class VisitOut(Schema):
     @staticmethod
     def resolve_follow_ups(obj: Visit) -> Any:
         return obj.follow_ups.order_by("due_on", "pk")
+
+
+class MyFollowUpOut(FollowUpOut):
+    visit_id: int
+    household_id: int = Field(alias="visit.household_id")
+    village: str = Field(alias="org_unit.name")
 
 
 class DoneIn(Schema):
@@ -258,6 +264,19 @@ def care_visit_get(request: HttpRequest, visit_id: int) -> Visit:
     return services.visit_open(actor=actor(request), visit_id=visit_id)
 
 
+@router.get(
+    "/care/follow-ups/mine",
+    response={200: list[MyFollowUpOut], **AUTH_ERRORS, 422: ErrorOut},
+    tags=CARE,
+    summary="我的逾期跟进：本人负责、未办结且已过期限的跟进事项（期限早的在前）",
+    description="与“我的逾期跟进”页面相同：只列本人为负责人的事项，且限于本人可查看的家庭。"
+    "分页：limit（最多200）、offset。",
+)
+@paginate
+def care_my_follow_ups(request: HttpRequest) -> Any:
+    return care_sel.overdue_follow_ups(actor=actor(request)).select_related("visit", "org_unit")
+
+
 @router.post(
     "/care/follow-ups/{int:follow_up_id}/done",
     response={200: FollowUpOut, **WRITE},
@@ -282,6 +301,21 @@ class VolunteerOut(Schema):
     total_hours: Decimal = Decimal("0")
 
 
+class TeamOut(Schema):
+    id: int
+    org_unit_id: int
+    name: str
+    leader: str
+    founded_on: dt.date | None
+
+
+class TeamIn(Schema):
+    org_unit_id: Id
+    name: str = Field(min_length=1, max_length=100)
+    leader: str = Field("", max_length=50, description="队长姓名")
+    founded_on: DayIn | None = None
+
+
 class VolunteerIn(Schema):
     org_unit_id: Id
     name: str = Field(min_length=1, max_length=50)
@@ -301,6 +335,36 @@ class ServiceOut(Schema):
     served_on: dt.date
     hours: Decimal
     activity: str
+
+
+@router.get(
+    "/volunteer-teams",
+    response={200: list[TeamOut], **AUTH_ERRORS, 422: ErrorOut},
+    tags=VOLUNTEERS,
+    summary="志愿者队伍（限本辖区）",
+)
+@paginate
+def team_list(request: HttpRequest) -> Any:
+    return meeting_sel.team_list(actor=actor(request))
+
+
+@router.post(
+    "/volunteer-teams",
+    response={201: TeamOut, **WRITE},
+    tags=VOLUNTEERS,
+    summary="建立志愿者队伍",
+    description="422 name：本单位已有同名队伍；422 unknown_unit：单位不存在或无权管理志愿者。",
+)
+def team_create(request: HttpRequest, payload: TeamIn) -> Any:
+    unit = org_selectors.unit_ref(actor=actor(request), unit_id=payload.org_unit_id, perm=MANAGE_VOLUNTEERS)
+    team = services.volunteer_team_create(
+        actor=actor(request),
+        org_unit=unit,
+        name=payload.name,
+        leader=payload.leader,
+        founded_on=payload.founded_on,
+    )
+    return Status(201, team)
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""/api/v1/association/members…, /bodies…, /cadres…: part 1 over the API, thin on the core/api kit.
+"""/api/v1/association/members…, /member-groups…, /members-day…: part 1 over the API, thin on the core/api kit
+(bodies and cadres are in api/branches.py, re-registration campaigns in api/campaigns.py).
 
 Reads go through association.selectors (scoped: out of scope is the same 404 as missing); writes through
 association.services. A branch or person named in the body that is unknown or out of scope is a 422 about
@@ -16,7 +17,7 @@ from ninja.responses import Status
 
 from guanhuai.association import selectors, services
 from guanhuai.association.permissions import VIEW
-from guanhuai.association.states import BodyKind, Employment, MemberKind, MemberStatus, Position
+from guanhuai.association.states import MemberKind, MembersDayKind, MemberStatus
 from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, actor, paginate, ref
 from guanhuai.orgs import selectors as org_selectors
 
@@ -136,6 +137,21 @@ def member_transfer(request: HttpRequest, member_id: int, payload: MemberTransfe
     return Status(201, selectors.member_get(actor=who, member_id=moved.pk))
 
 
+@router.post(
+    "/members/{int:member_id}/reinstate",
+    response={200: AssociationMemberOut, **WRITE},
+    summary="恢复会籍（补办再登记）",
+    description="逾期未再登记（lapsed）的会员恢复为在册，会员证号不变，退会日期清空。"
+    "409 invalid_transition：该会员当前状态不能恢复（如已在册、已转出、已去世）；"
+    "409 already_member：此人已在该协会有另一条在册会籍；403：可查看但无权管理会员；404：会员不存在或不在辖区内。",
+)
+def member_reinstate(request: HttpRequest, member_id: int) -> Any:
+    who = actor(request)
+    member = selectors.member_get(actor=who, member_id=member_id)
+    services.member_reinstate(actor=who, member=member)
+    return selectors.member_get(actor=who, member_id=member.pk)
+
+
 # --- member groups -------------------------------------------------------------------------------------------
 
 
@@ -151,9 +167,27 @@ class MemberGroupOut(Schema):
         return obj.leader.name if obj.leader_id else None
 
 
+class MemberGroupIn(Schema):
+    org_unit_id: int = Field(ge=1, le=2**63 - 1)
+    name: str = Field(min_length=1, max_length=50)
+    leader_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="组长（本协会的在册会员）；不填为暂不设组长"
+    )
+
+
 class MemberGroupLeaderIn(Schema):
     leader_id: int | None = Field(
         ..., ge=1, le=2**63 - 1, description="新组长（本协会的在册会员）；null 为暂不设组长"
+    )
+
+
+def _leader(request: HttpRequest, leader_id: int | None) -> Any:
+    if leader_id is None:
+        return None
+    return ref(
+        lambda: selectors.member_get(actor=actor(request), member_id=leader_id),
+        code="unknown_member",
+        message=_("会员不存在，或您无权操作。"),
     )
 
 
@@ -165,6 +199,22 @@ class MemberGroupLeaderIn(Schema):
 @paginate
 def member_group_list(request: HttpRequest, unit_id: int = Query(..., ge=1)) -> Any:
     return selectors.group_list(actor=actor(request), unit=_unit(request, unit_id))
+
+
+@router.post(
+    "/member-groups",
+    response={201: MemberGroupOut, **WRITE},
+    summary="建立会员小组",
+    description="组长加入该小组。409 name：该协会已有同名小组；422 leader：组长不是本协会的在册会员；"
+    "422 unknown_member：会员不存在或不在辖区内；422 unknown_unit：协会不存在或不在辖区内；403：无权管理会员。",
+)
+def member_group_create(request: HttpRequest, payload: MemberGroupIn) -> Any:
+    who = actor(request)
+    unit = _unit(request, payload.org_unit_id)
+    group = services.member_group_create(
+        actor=who, org_unit=unit, name=payload.name, leader=_leader(request, payload.leader_id)
+    )
+    return Status(201, selectors.group_get(actor=who, group_id=group.pk))
 
 
 @router.get("/member-groups/{int:group_id}", response={200: MemberGroupOut, **READ}, summary="会员小组详情")
@@ -182,240 +232,61 @@ def member_group_get(request: HttpRequest, group_id: int) -> Any:
 def member_group_set_leader(request: HttpRequest, group_id: int, payload: MemberGroupLeaderIn) -> Any:
     who = actor(request)
     group = selectors.group_get(actor=who, group_id=group_id)
-    leader = None
-    if payload.leader_id is not None:
-        leader = ref(
-            lambda: selectors.member_get(actor=who, member_id=payload.leader_id),
-            code="unknown_member",
-            message=_("会员不存在，或您无权操作。"),
-        )
-    return services.member_group_set_leader(actor=who, group=group, leader=leader)
+    return services.member_group_set_leader(
+        actor=who, group=group, leader=_leader(request, payload.leader_id)
+    )
 
 
-# --- bodies --------------------------------------------------------------------------------------------------
+# --- Members' Day (5·29 会员活动日) --------------------------------------------------------------------------------
 
 
-class SeatOut(Schema):
-    id: int
-    position: Position
-    name: str
-    designated_on: dt.date
-    ceased_on: dt.date | None
-
-
-class BodyOut(Schema):
+class MembersDayOut(Schema):
     id: int
     org_unit_id: int
-    kind: BodyKind
-    term: int
-    started_on: dt.date
-    ended_on: dt.date | None
-    seats: list[SeatOut]
-
-    @staticmethod
-    def resolve_seats(obj: Any) -> list[Any]:
-        return list(obj.seats.all())
-
-
-class BodyTermIn(Schema):
-    org_unit_id: int = Field(ge=1, le=2**63 - 1)
-    kind: BodyKind
-    started_on: DayIn
-    term: int | None = Field(None, ge=1, le=99)
-
-
-class BodySeatIn(Schema):
-    position: Position
-    name: str = Field(max_length=50)
-    designated_on: DayIn
-    ceased_on: DayIn | None = None
-
-
-@router.get(
-    "/bodies",
-    response={200: list[BodyOut], **AUTH_ERRORS, 422: ErrorOut},
-    summary="一个协会的理事机构（各届及任职）",
-)
-@paginate
-def body_list(request: HttpRequest, unit_id: int = Query(..., ge=1)) -> Any:
-    return selectors.body_list(actor=actor(request), unit=_unit(request, unit_id))
-
-
-@router.get("/bodies/{int:body_id}", response={200: BodyOut, **READ}, summary="理事机构一届的详情")
-def body_get(request: HttpRequest, body_id: int) -> Any:
-    return selectors.body_get(actor=actor(request), body_id=body_id)
-
-
-@router.post(
-    "/bodies",
-    response={201: BodyOut, **WRITE},
-    summary="产生新一届",
-    description="上一届于新一届产生日期的前一日届满，其成员同日离任。422：产生日期不晚于上一届，届次不大于已有届次。",
-)
-def body_term_open(request: HttpRequest, payload: BodyTermIn) -> Any:
-    who = actor(request)
-    body = services.body_term_open(
-        actor=who,
-        org_unit=_unit(request, payload.org_unit_id),
-        kind=payload.kind.value,
-        started_on=payload.started_on,
-        term=payload.term,
-    )
-    return Status(201, selectors.body_get(actor=who, body_id=body.pk))
-
-
-@router.post(
-    "/bodies/{int:body_id}/seats",
-    response={201: SeatOut, **WRITE},
-    summary="登记任职",
-    description="422 ceased_on：离任日期早于任职日期；409：同一职务任期重叠（会长、常务副会长、秘书长只有一人，其他职务同一人不能重叠）。",
-)
-def seat_designate(request: HttpRequest, body_id: int, payload: BodySeatIn) -> Any:
-    who = actor(request)
-    body = selectors.body_get(actor=who, body_id=body_id)
-    seat = services.seat_designate(
-        actor=who,
-        body=body,
-        position=payload.position.value,
-        name=payload.name,
-        designated_on=payload.designated_on,
-        ceased_on=payload.ceased_on,
-    )
-    return Status(201, seat)
-
-
-# --- cadres --------------------------------------------------------------------------------------------------
-
-
-class CadreOut(Schema):
-    id: int
-    org_unit_id: int
-    name: str
-    employment: Employment
-    position: str
-    appointed_on: dt.date
-    left_on: dt.date | None
-
-
-class CadreIn(Schema):
-    org_unit_id: int = Field(ge=1, le=2**63 - 1)
-    name: str = Field(max_length=50)
-    employment: Employment
-    position: str = Field(max_length=50)
-    appointed_on: DayIn
-
-
-class CadreTurnoverOut(Schema):
-    unit_id: int
-    name: str
-    at_start: int
-    appointed: int
-    left: int
-    rate: float | None
-
-
-@router.get(
-    "/cadres", response={200: list[CadreOut], **AUTH_ERRORS, 422: ErrorOut}, summary="协会干部（限本辖区）"
-)
-@paginate
-def cadre_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1), current: bool = True) -> Any:
-    unit = _unit(request, unit_id) if unit_id else None
-    return selectors.cadre_list(actor=actor(request), unit=unit, current=current)
-
-
-@router.post("/cadres", response={201: CadreOut, **WRITE}, summary="登记干部")
-def cadre_create(request: HttpRequest, payload: CadreIn) -> Any:
-    cadre = services.cadre_appoint(
-        actor=actor(request),
-        org_unit=_unit(request, payload.org_unit_id),
-        name=payload.name,
-        employment=payload.employment.value,
-        position=payload.position,
-        appointed_on=payload.appointed_on,
-    )
-    return Status(201, cadre)
-
-
-@router.get(
-    "/cadres/turnover",
-    response={200: list[CadreTurnoverOut], **READ},
-    summary="干部变动：各下级协会一年的年初在岗、新任、离任和流失率（最后一行为合计）",
-)
-def cadre_turnover(
-    request: HttpRequest, unit_id: int = Query(..., ge=1), year: int = Query(..., ge=1980, le=2100)
-) -> Any:
-    return selectors.cadre_turnover(actor=actor(request), unit=_unit(request, unit_id), year=year)
-
-
-# --- re-registration campaigns ---------------------------------------------------------------------------------
-
-
-class CampaignOut(Schema):
-    id: int
-    org_unit_id: int
+    org_unit_name: str = Field(alias="org_unit.name")
+    held_on: dt.date
+    kind: MembersDayKind
     title: str
-    opened_on: dt.date
-    deadline: dt.date
-    status: str
-    lapsed: int
+    participants: int
+    note: str
 
 
-class VillageProgressOut(Schema):
-    unit_id: int
-    name: str
-    on_roll: int = Field(description="名单上的会员数")
-    confirmed: int
-
-    @staticmethod
-    def resolve_on_roll(obj: Any) -> int:
-        return int(obj.total)
-
-
-class CampaignDetailOut(CampaignOut):
-    villages: list[VillageProgressOut]
-
-
-class CampaignConfirmIn(Schema):
-    unit_id: int = Field(ge=1, le=2**63 - 1, description="确认的村(社区)")
-    member_ids: list[int] = Field(min_length=1, max_length=5000)
-
-
-class CampaignConfirmOut(Schema):
-    confirmed: int
+class MembersDayIn(Schema):
+    org_unit_id: int = Field(ge=1, le=2**63 - 1)
+    held_on: DayIn
+    kind: MembersDayKind
+    title: str = Field(min_length=1, max_length=100)
+    participants: int = Field(ge=0, le=1_000_000)
+    note: str = Field("", max_length=500)
 
 
 @router.get(
-    "/campaigns",
-    response={200: list[CampaignOut], **AUTH_ERRORS},
-    summary="会员再登记（本辖区及覆盖本辖区的）",
+    "/members-day",
+    response={200: list[MembersDayOut], **AUTH_ERRORS, 422: ErrorOut},
+    summary="会员活动日的活动（限本辖区），新的在前",
+    description="unit_id：只看该组织及其下级（不存在或不在辖区内为422）。分页：limit（最多200）、offset。",
 )
 @paginate
-def campaign_list(request: HttpRequest) -> Any:
-    return selectors.campaign_list(actor=actor(request))
-
-
-@router.get(
-    "/campaigns/{int:campaign_id}",
-    response={200: CampaignDetailOut, **READ},
-    summary="会员再登记及各村确认进度",
-)
-def campaign_get(request: HttpRequest, campaign_id: int) -> Any:
-    who = actor(request)
-    campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
-    campaign.villages = selectors.campaign_progress(actor=who, campaign=campaign)  # type: ignore[attr-defined]
-    return campaign
+def members_day_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
+    unit = _unit(request, unit_id) if unit_id else None
+    return selectors.members_day_list(actor=actor(request), unit=unit)
 
 
 @router.post(
-    "/campaigns/{int:campaign_id}/confirm",
-    response={200: CampaignConfirmOut, **WRITE},
-    summary="村(社区)批量确认会员再登记",
-    description="一次确认多名会员；已确认的不重复计数。422：名单外的会员、已截止或未开始的再登记、unit_id 不在辖区内。",
+    "/members-day",
+    response={201: MembersDayOut, **WRITE},
+    summary="记录会员活动日的活动",
+    description="422 held_on：活动日期晚于今天；422 unknown_unit：协会不存在或不在辖区内；403：无权管理会员。",
 )
-def campaign_confirm(request: HttpRequest, campaign_id: int, payload: CampaignConfirmIn) -> Any:
+def members_day_create(request: HttpRequest, payload: MembersDayIn) -> Any:
     who = actor(request)
-    campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
-    n = services.campaign_confirm(
-        actor=who, campaign=campaign, village=_unit(request, payload.unit_id), member_ids=payload.member_ids
+    event = services.members_day_record(
+        actor=who,
+        org_unit=_unit(request, payload.org_unit_id),
+        held_on=payload.held_on,
+        kind=payload.kind.value,
+        title=payload.title,
+        participants=payload.participants,
+        note=payload.note,
     )
-    return {"confirmed": n}
+    return Status(201, event)
