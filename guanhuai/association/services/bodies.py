@@ -42,7 +42,11 @@ def registration_save(*, actor: Actor, org_unit: OrgUnit, **values: Any) -> Regi
     if unknown:
         raise ValidationError(_("未知的登记项：%(f)s") % {"f": "、".join(sorted(unknown))})
     with transaction.atomic():
-        reg, _created = Registration.objects.select_for_update().get_or_create(org_unit=org_unit)
+        reg, _created = (
+            Registration.objects.unscoped("the registration of the branch the service checked")
+            .select_for_update()
+            .get_or_create(org_unit=org_unit)
+        )
         changes = {}
         for field, value in values.items():
             old = getattr(reg, field)

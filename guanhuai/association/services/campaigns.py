@@ -117,7 +117,11 @@ def campaign_prepare(campaign: Campaign, progress: Any) -> int:
             progress.save_checkpoint({"after": end, "added": added})
         start = end
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = (
+            Campaign.objects.unscoped("a re-read under lock of the campaign in hand")
+            .select_for_update()
+            .get(pk=campaign.pk)
+        )
         if campaign.status == CampaignStatus.PREPARING:
             transition(campaign, CampaignStatus.OPEN, CAMPAIGN_TRANSITIONS)
             campaign.save(update_fields=["status"])
@@ -171,7 +175,11 @@ def campaign_close_submit(*, actor: Actor, campaign: Campaign) -> Any:
             _("截止日期 %(d)s 之后才能结束再登记。") % {"d": campaign.deadline.isoformat()}, code="deadline"
         )
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = (
+            Campaign.objects.unscoped("a re-read under lock of the campaign in hand")
+            .select_for_update()
+            .get(pk=campaign.pk)
+        )
         transition(campaign, CampaignStatus.CLOSING, CAMPAIGN_TRANSITIONS)
         campaign.save(update_fields=["status"])
         log(campaign, "association.campaign.closing", actor=actor, org_unit=campaign.org_unit)
@@ -201,7 +209,11 @@ def campaign_lapse(*, actor: Actor, campaign: Campaign) -> int:
     # those statistics PostgreSQL expects every entry to be unconfirmed and scans the whole member table.
     analyze(CampaignEntry)
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = (
+            Campaign.objects.unscoped("a re-read under lock of the campaign in hand")
+            .select_for_update()
+            .get(pk=campaign.pk)
+        )
         rows = unconfirmed(campaign)
         log_select(
             rows,

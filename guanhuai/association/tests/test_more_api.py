@@ -35,22 +35,6 @@ def officer(tree):
 
 
 @pytest.fixture
-def guard_off(settings):
-    """The scope guard off, as in production (settings.py): two services this API calls re-read their row
-    under lock without scoping (`registration_save`'s get_or_create, `campaign_close_submit`'s re-read of the
-    campaign), which the guard — on in every test — turns into a 500, on their pages too. Those services are
-    not this change's to edit; the tests marked GUARD_BUG below fail loudly (strict xfail) once they are fixed,
-    and then this fixture goes."""
-    settings.GUANHUAI_SCOPE_GUARD = False
-
-
-GUARD_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="an unscoped select_for_update() re-read in the service (see the guard_off fixture)",
-)
-
-
-@pytest.fixture
 def chair(tree):
     """甲村's clerk, who chairs its association: sees the village's branch, keeps its members, but does not
     manage its registration, bodies or cadres."""
@@ -84,7 +68,7 @@ def test_a_registration_is_read_empty_then_as_saved_and_is_scoped(api, tree, off
     assert hidden.status_code == 404
 
 
-def test_a_registration_is_saved_whole_and_bad_input_changes_nothing(api, tree, officer, guard_off):
+def test_a_registration_is_saved_whole_and_bad_input_changes_nothing(api, tree, officer):
     client = api(officer)
     url = f"/association/units/{tree.town_a.pk}/registration"
     # given a legal person without its representative: refused, nothing saved
@@ -234,7 +218,7 @@ def test_members_day_is_recorded_and_listed_and_a_future_day_is_refused(api, tre
 
 
 def test_a_campaign_is_opened_then_closed_once_with_one_job(
-    api, tree, officer, chair, django_capture_on_commit_callbacks, guard_off
+    api, tree, officer, chair, django_capture_on_commit_callbacks
 ):
     MemberFactory(org_unit=tree.village_a)
     client = api(officer)
@@ -338,10 +322,9 @@ def test_my_follow_ups_are_my_own_overdue_ones(api, people, care):
     assert api(care.officer).get("/association/care/follow-ups/mine").data["count"] == 0
 
 
-# --- under the scope guard: the two services' unscoped re-reads (see guard_off) -----------------------------------
+# --- under the scope guard, as every request in the tests: the services re-read their row unscoped, on purpose ---
 
 
-@GUARD_BUG
 def test_a_registration_is_saved_under_the_scope_guard(api, tree, officer):
     saved = api(officer)._call(
         "put", f"/association/units/{tree.town_a.pk}/registration", body={"address": "甲镇政府大院"}
@@ -349,7 +332,6 @@ def test_a_registration_is_saved_under_the_scope_guard(api, tree, officer):
     assert saved.status_code == 200
 
 
-@GUARD_BUG
 def test_a_campaign_is_closed_under_the_scope_guard(api, tree, officer):
     campaign = Campaign.objects.create(
         org_unit=tree.town_a,
