@@ -2,7 +2,8 @@
 service and the same refusals as the phone page (`projects/{id}/activities/new/`): a kind or venue kind the
 type does not list, a date outside the project's dates, a place outside its area or not the caller's, a
 negative count or a total that does not match its breakdown, scores outside 0–100 (422); a project not
-running (409). A project outside the caller's scope is a 404, as one that does not exist."""
+running (409). A project outside the caller's scope is a 404, as one that does not exist; a place is one of
+the page's choices (`selectors.activity_places`), anything else one 422 that names no branch."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ from ninja import Field, File, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from guanhuai.core.api import READ, WRITE, actor, paginate
-from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.orgs.models import OrgUnit
+from guanhuai.core.api import READ, WRITE, actor, paginate, ref
+from guanhuai.core.errors import NotFound
 from guanhuai.projects import selectors, services
 from guanhuai.projects.api.common import router
 from guanhuai.projects.api.lifecycle import ProjectDocumentOut
@@ -98,15 +98,19 @@ def activity_list(request: HttpRequest, project_id: int) -> Any:
     response={201: ActivityOut, **WRITE},
     tags=ACTIVITIES,
     summary="登记一次项目活动（照片另行上传到 …/activities/{id}/photos）",
-    description="422：活动或场所类型不属于该项目类型、日期不在实施期内、地点不在实施范围内或不存在、人数为负或与分项不符、"
-    "分数不在0–100之间；403：您不能在该地点登记活动；409：项目不在实施中。",
+    description="422：活动或场所类型不属于该项目类型、日期不在实施期内、地点不是实施范围内您可登记活动的单位"
+    "（venue_outside_area）、人数为负或与分项不符、分数不在0–100之间；409：项目不在实施中。",
 )
 def activity_create(request: HttpRequest, project_id: int, payload: ActivityIn) -> Any:
     who = actor(request)
     project = selectors.project_get(actor=who, project_id=project_id)
-    venue = OrgUnit.objects.filter(pk=payload.venue_unit_id).first()
-    if venue is None:
-        raise ValidationError(_("活动地点所在单位不存在。"), code="venue_outside_area")
+    # the page's choices: a branch of the project's area where the caller logs activities; any other id gets
+    # one answer that names no branch
+    venue = ref(
+        lambda: selectors.activity_place_get(actor=who, project=project, unit_id=payload.venue_unit_id),
+        code="venue_outside_area",
+        message=_("活动地点须是项目实施范围内、您可以登记活动的单位。"),
+    )
     activity = services.activity_log(
         actor=who,
         project=project,

@@ -29,6 +29,7 @@ from guanhuai.projects.selectors.outcomes import (  # noqa: F401
     OutcomeReport,
     activities,
     activity_list,
+    activity_place_get,
     activity_places,
     beneficiaries,
     coverage_table,

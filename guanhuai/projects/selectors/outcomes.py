@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
+from guanhuai.core.errors import NotFound
 from guanhuai.core.money import to_money
 from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.orgs.models import Level, OrgUnit
@@ -620,19 +621,27 @@ def default_year(*, actor: Actor | None, type_code: str = "") -> int:
 # ---------------------------------------------------------------- lists behind the pages
 
 
-def activity_places(*, actor: Actor, project: Project, limit: int = 300) -> list[OrgUnit]:
-    """The branches where the actor may log the project's activities: in its area and in the actor's scope
-    for projects.log_activities, open, nearest first (the form's choices)."""
+def _places(actor: Actor, project: Project) -> QuerySet[OrgUnit]:
     area = Q()
     for path in project.area_rows.values_list("org_unit__path", flat=True):
         area |= Q(path__startswith=path)
     if not area:
-        return []
-    return list(
-        OrgUnit.objects.open()
-        .filter(area, scoping.path_q(actor, LOG_ACTIVITIES))
-        .order_by("depth", "path")[:limit]
-    )
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.open().filter(area, scoping.path_q(actor, LOG_ACTIVITIES))
+
+
+def activity_places(*, actor: Actor, project: Project, limit: int = 300) -> list[OrgUnit]:
+    """The branches where the actor may log the project's activities: in its area and in the actor's scope
+    for projects.log_activities, open, nearest first (the form's choices)."""
+    return list(_places(actor, project).order_by("depth", "path")[:limit])
+
+
+def activity_place_get(*, actor: Actor, project: Project, unit_id: Any) -> OrgUnit:
+    """One of `activity_places` by id (the API's choice of place); any other branch is a NotFound."""
+    unit = _places(actor, project).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound(_("未找到该记录，或您无权访问。"))
+    return unit
 
 
 def activity_list(*, actor: Actor, project: Project) -> QuerySet[Activity]:

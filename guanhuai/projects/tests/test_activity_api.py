@@ -85,6 +85,7 @@ def test_a_place_outside_the_project_area_is_refused(api, tree, staff, project):
         f"/projects/{project.pk}/activities", _body(tree, venue_unit_id=tree.town_b.pk)
     )
     assert (response.status_code, response.data["code"]) == (422, "venue_outside_area")
+    assert "乙镇" not in response.data["message"]  # the answer names no branch
     assert not Activity.objects.exists()
 
 
