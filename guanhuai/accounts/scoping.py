@@ -128,6 +128,14 @@ def mark_scoped(qs: QS) -> QS:
     return qs.scoped() if isinstance(qs, ScopedQuerySet) else qs
 
 
+def within(qs: QS, actor: Actor | None, q: Q, *, no_actor: str) -> QS:
+    """`qs` narrowed by `q` (built from `path_q`) and marked scoped; with no actor, the rows whole as system
+    work (the operator at the console, a figure frozen for everyone), marked with the reason `no_actor`."""
+    if actor is None:
+        return qs.unscoped(no_actor) if isinstance(qs, ScopedQuerySet) else qs
+    return mark_scoped(qs.filter(q))
+
+
 def get_or_404(qs: QuerySet[M], actor: Actor, perm: str, *, unit_field: str = "org_unit", **lookup: Any) -> M:
     try:
         return scope(qs, actor, perm, unit_field=unit_field).get(**lookup)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.scopes import ScopedManager
 from guanhuai.projects.happy_rules import step_label
 from guanhuai.projects.models import Project, ProjectDocument
 from guanhuai.projects.states import NominationStatus, SelectionDecision
@@ -40,6 +41,8 @@ class Nomination(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(_USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     revoke_reason = models.TextField(_("撤销理由"), blank=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("幸福家庭提名")

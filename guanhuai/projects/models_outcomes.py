@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.scopes import ScopedManager
 from guanhuai.projects.models import Project, ProjectDocument
 
 _USER = settings.AUTH_USER_MODEL
@@ -70,6 +71,8 @@ class Activity(models.Model):
     photos = models.ManyToManyField(ProjectDocument, blank=True, related_name="activities")
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("项目活动")
@@ -136,6 +139,8 @@ class Beneficiary(models.Model):
         _("户年均增收"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
     )
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("受益户")
         verbose_name_plural = _("受益户")
@@ -192,6 +197,8 @@ class AidAgreement(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("帮扶协议")
         verbose_name_plural = _("帮扶协议")
@@ -217,6 +224,8 @@ class IncomeRecord(models.Model):
     )
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("收入记录")

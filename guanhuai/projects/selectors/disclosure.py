@@ -38,9 +38,9 @@ from guanhuai.funds.states import Account
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.projects.models import Project, ProjectFunding, ProjectGoodsUse, ProjectSpending
 from guanhuai.projects.models_outcomes import Activity, AidAgreement, Beneficiary, IncomeRecord
+from guanhuai.projects.selectors.income import _dec
 from guanhuai.projects.selectors.outcomes import (
     _city_prefix_length,
-    _dec,
     _figures,
     _row,
     _venue_labels,
@@ -139,6 +139,10 @@ def _goods_used(ids: list[int], start: Any = None, end: Any = None) -> dict[int,
     return _posted(ProjectGoodsUse, "transaction_id", Account.IN_KIND_DISTRIBUTED, ids, start, end)
 
 
+# Counts over whole projects that the caller (the portal) chose to publish: no family is named.
+WHOLE_PROJECTS = "a published project's figures, counted whole"
+
+
 def _households_in(ids: list[int], start: Any, end: Any) -> dict[int, int]:
     """Per project, the households with an aid agreement signed or an income record dated in the range (an
     income record entered after the project closed left out): one query."""
@@ -147,7 +151,8 @@ def _households_in(ids: list[int], start: Any, end: Any) -> dict[int, int]:
         _dated("recorded_on", start, end), _before_closing("created_at", "beneficiary__project")
     ).values("beneficiary_id")
     rows = (
-        Beneficiary.objects.filter(project_id__in=ids)
+        Beneficiary.objects.unscoped(WHOLE_PROJECTS)
+        .filter(project_id__in=ids)
         .filter(Q(pk__in=agreed) | Q(pk__in=surveyed))
         .order_by()
         .values("project_id")
@@ -159,7 +164,7 @@ def _households_in(ids: list[int], start: Any, end: Any) -> dict[int, int]:
 def _activity_groups(ids: list[int], start: Any = None, end: Any = None) -> list[dict[str, Any]]:
     length = _city_prefix_length()
     city = Substr("venue_unit__path", 1, length) if length else Value("")
-    rows = Activity.objects.filter(project_id__in=ids)
+    rows = Activity.objects.unscoped(WHOLE_PROJECTS).filter(project_id__in=ids)
     if start is not None or end is not None:
         rows = rows.filter(_dated("held_on", start, end), _before_closing("created_at", "project"))
     return list(

@@ -54,10 +54,10 @@ def selection_project_get(*, actor: Actor, project_id: Any) -> Project:
 
 
 def _visible(actor: Actor | None) -> QuerySet[Nomination]:
-    qs = Nomination.objects.all()
-    if actor is None:
-        return qs
-    return qs.filter(scoping.path_q(actor, VIEW, path_field="household__org_unit__path"))
+    mine = Q() if actor is None else scoping.path_q(actor, VIEW, path_field="household__org_unit__path")
+    return scoping.within(
+        Nomination.objects.all(), actor, mine, no_actor="no actor: a whole project's figures"
+    )
 
 
 def _review_levels(actor: Actor) -> list[str] | None:
@@ -176,7 +176,7 @@ def happy_families_public(
     """Named Happy Families living at or below `unit` (named by a project of that branch or of one above it: a
     county's site shows its families named by the city): those whose head has an honours consent in force on
     `on` (today) by name and village, the rest as a count. No actor: this is what the association publishes."""
-    named = Nomination.objects.filter(
+    named = Nomination.objects.unscoped("the public honours list of a site's branch").filter(
         status=NominationStatus.NAMED,
         project__status__in=PUBLIC_STATUSES,
         household__org_unit__path__startswith=unit.path,

@@ -37,12 +37,12 @@ def beneficiary_get(*, actor: Actor, beneficiary_id: Any) -> Beneficiary:
     rows = (
         beneficiaries(actor=actor)
         .select_related("project", "project__type", "project__org_unit", "household", "household__org_unit")
+        .prefetch_related(Prefetch("agreements", queryset=AidAgreement.objects.order_by("signed_on", "pk")))
         .prefetch_related(
-            Prefetch("agreements", queryset=AidAgreement.objects.order_by("signed_on", "pk")),
             Prefetch(
                 "incomes",
                 queryset=IncomeRecord.objects.select_related("document").order_by("recorded_on", "pk"),
-            ),
+            )
         )
     )
     try:

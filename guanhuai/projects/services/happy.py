@@ -188,7 +188,11 @@ def nomination_create(
                 data={"project": project.pk, "household": household.pk, "step": steps[0]},
             )
     except IntegrityError:
-        existing = Nomination.objects.filter(project=project, household=household).first()
+        existing = (
+            Nomination.objects.unscoped("the nomination that made this one a duplicate")
+            .filter(project=project, household=household)
+            .first()
+        )
         raise Conflict(
             _("户“%(n)s”已在本项目中被提名（%(s)s），不能重复提名。")
             % {"n": household.number, "s": existing.get_status_display() if existing else ""},
@@ -199,7 +203,8 @@ def nomination_create(
 
 def _lock(nomination: Nomination) -> Nomination:
     return (
-        Nomination.objects.select_for_update(of=("self",))
+        Nomination.objects.unscoped("a re-read under lock of the nomination in hand")
+        .select_for_update(of=("self",))
         .select_related("project", "project__org_unit", "project__type", "household", "household__org_unit")
         .get(pk=nomination.pk)
     )

@@ -281,8 +281,10 @@ def income_record(
         raise ValidationError(_("数据来源“%(k)s”不存在。") % {"k": source}, code="income_source")
     value = parse_amount(net_income, allow_zero=True, field=_("家庭年纯收入"))
     with transaction.atomic():
-        Beneficiary.objects.select_for_update().filter(pk=beneficiary.pk).first()
-        baseline = IncomeRecord.objects.filter(beneficiary=beneficiary, kind=IncomeKind.BASELINE).first()
+        Beneficiary.objects.unscoped("the lock on the household in hand").select_for_update().filter(
+            pk=beneficiary.pk
+        ).first()
+        baseline = beneficiary.incomes.filter(kind=IncomeKind.BASELINE).first()
         if kind == IncomeKind.BASELINE and baseline is not None:
             raise Conflict(
                 _("这一户已有基线收入（%(d)s），每户只有一条基线。") % {"d": baseline.recorded_on},
