@@ -4,7 +4,6 @@ the year's re-confirmation flags."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from io import StringIO
 
@@ -42,9 +41,7 @@ def run_demo(capture, *args: str) -> str:
 def test_the_county_runs_three_programmes_with_applications_at_every_stage(
     db, django_capture_on_commit_callbacks
 ):
-    started = time.perf_counter()
     output = run_demo(django_capture_on_commit_callbacks)
-    assert time.perf_counter() - started < 60
 
     programmes = {p.template: p for p in Programme.objects.filter(org_unit__code="440224")}
     assert set(programmes) == {"special_assistance", "rural_reward", "childcare_subsidy"}
