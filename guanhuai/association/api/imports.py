@@ -14,7 +14,7 @@ from guanhuai.association import selectors, services
 from guanhuai.association.models import MemberImport
 from guanhuai.association.permissions import VIEW
 from guanhuai.association.services.members_import import MAX_BYTES
-from guanhuai.core.api import MAX_LIMIT, MAX_OFFSET, READ, WRITE
+from guanhuai.core.api import READ, WRITE, PageQuery, created_or_replayed, one_page
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.api.imports import ImportBatchOut
 from guanhuai.core.excel import read_upload
@@ -83,7 +83,8 @@ def member_import_upload(
         file_name=file.name or "",
     )
     # Read again: an inline task may have validated it already.
-    return Status(202 if created else 200, selectors.member_import_get(actor=actor, batch_id=batch.pk))
+    batch = selectors.member_import_get(actor=actor, batch_id=batch.pk)
+    return created_or_replayed(created, batch, status=202)
 
 
 @router.get(
@@ -98,13 +99,11 @@ def member_import_upload(
 def member_import_detail(
     request: HttpRequest,
     batch_id: int,
+    page: Query[PageQuery],
     show: str = Query("errors", pattern="^(errors|create|reinstate|imported)$"),
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     batch = selectors.member_import_get(actor=actor_of(request), batch_id=batch_id)
-    rows = selectors.member_import_rows(batch=batch, show=show)
-    return _Detail(batch, list(rows[offset : offset + limit]), rows.count())
+    return _Detail(batch, *one_page(selectors.member_import_rows(batch=batch, show=show), page))
 
 
 @router.post(

@@ -5,7 +5,7 @@ No `from __future__ import annotations`: ninja reads the annotations at import t
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Header, Query
+from ninja import Query
 from ninja.responses import Status
 
 from guanhuai.core.api import (
@@ -14,6 +14,7 @@ from guanhuai.core.api import (
     WRITE,
     ErrorOut,
     Id,
+    IdempotencyKeyHeader,
     check_replay,
     created_or_replayed,
     idempotency_key,
@@ -140,7 +141,7 @@ def donation_list(request: HttpRequest, fund_id: Id | None = None) -> Any:
 def donation_record(
     request: HttpRequest,
     payload: DonationIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     donor = donor_ref(request, payload.donor_id)
     fund = fund_ref(request, payload.fund_id)

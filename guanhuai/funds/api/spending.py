@@ -9,7 +9,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header
 
 from guanhuai.core.api import (
     AUTH_ERRORS,
@@ -17,6 +16,7 @@ from guanhuai.core.api import (
     WRITE,
     ErrorOut,
     Id,
+    IdempotencyKeyHeader,
     Paged,
     check_replay,
     created_or_replayed,
@@ -78,7 +78,7 @@ def allocation_list(request: HttpRequest, fund_id: Id | None = None) -> Any:
 def allocation_create(
     request: HttpRequest,
     payload: AllocationIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     fund = fund_ref(request, payload.fund_id)
     purpose = selectors.purpose_ref(code=payload.purpose_code)
@@ -157,7 +157,7 @@ def disbursement_record(
     request: HttpRequest,
     allocation_id: int,
     payload: DisbursementIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     actor = actor_of(request)
     allocation = selectors.allocation_get(actor=actor, allocation_id=allocation_id)
@@ -219,7 +219,7 @@ def disbursement_reverse(request: HttpRequest, disbursement_id: int, payload: Re
 def transfer_record(
     request: HttpRequest,
     payload: TransferIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     from_fund = fund_ref(request, payload.from_fund_id)
     to_fund = fund_ref(request, payload.to_fund_id)

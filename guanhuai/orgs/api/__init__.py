@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate, patch_data
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, created_or_replayed, paginate, patch_data
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.excel import read_upload
 from guanhuai.jobs.selectors import job_get
@@ -240,4 +240,4 @@ def tree_import(
     job = job_get(
         actor=actor_of(request), job_id=job.pk
     )  # fresh: an inline task backend may have run it already
-    return Status(202 if created else 200, job)
+    return created_or_replayed(created, job, status=202)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -27,6 +27,7 @@ from guanhuai.core.api import (
     READ,
     WRITE,
     ErrorOut,
+    IdempotencyKeyHeader,
     Paged,
     check_replay,
     created_or_replayed,
@@ -249,7 +250,7 @@ def application_list(
 def application_create(
     request: HttpRequest,
     payload: ApplicationCreateIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     actor = actor_of(request)
     full_key = idempotency_key(request, "application", header_key, None)

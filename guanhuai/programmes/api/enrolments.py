@@ -14,9 +14,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, Money, paginate
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, Money, created_or_replayed, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.jobs.selectors import job_get
@@ -312,4 +311,4 @@ def reconfirmation_start(request: HttpRequest, body: ReconfirmationIn) -> Any:
         job = job_get(actor=actor, job_id=job.pk)  # fresh: an inline task backend may have run it already
     except NotFound:  # pragma: no cover — the submitter always sees their job
         pass
-    return Status(202 if created else 200, job)
+    return created_or_replayed(created, job, status=202)

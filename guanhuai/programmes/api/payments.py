@@ -16,10 +16,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
-from ninja.responses import Status
 
 from guanhuai.core import excel
-from guanhuai.core.api import READ, WRITE, Money, paginate
+from guanhuai.core.api import READ, WRITE, Money, created_or_replayed, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.money import to_money
 from guanhuai.programmes.models import ResultFile
@@ -191,7 +190,7 @@ def batch_results(request: HttpRequest, batch_id: int, file: UploadedFile = File
     result = services.batch_import_results(
         actor=actor, batch=batch, file_name=file.name or "", content=content
     )
-    return Status(200 if result.pk in known else 201, result)
+    return created_or_replayed(result.pk not in known, result)
 
 
 @router.get(

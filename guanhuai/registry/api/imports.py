@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.core import excel
-from guanhuai.core.api import MAX_LIMIT, MAX_OFFSET, READ, WRITE
+from guanhuai.core.api import READ, WRITE, PageQuery, created_or_replayed, one_page
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.api.imports import ImportBatchOut
 from guanhuai.jobs.api import JobOut
@@ -75,7 +75,7 @@ def import_upload(
     )
     batch = imports.batch_get(actor=actor, batch_id=batch.pk)  # fresh: an inline task may have run already
     batch.job = batch.validate_job if created else None  # type: ignore[attr-defined]
-    return Status(202 if created else 200, batch)
+    return created_or_replayed(created, batch, status=202)
 
 
 @router.get(
@@ -85,16 +85,9 @@ def import_upload(
     summary="导入批次：有效与错误行数、错误行及原因",
     description="错误行只显示脱敏的身份证号。404：批次不存在或不在您可导入的范围内。",
 )
-def import_detail(
-    request: HttpRequest,
-    batch_id: int,
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
-) -> Any:
+def import_detail(request: HttpRequest, batch_id: int, page: Query[PageQuery]) -> Any:
     batch = imports.batch_get(actor=actor_of(request), batch_id=batch_id)
-    rows = imports.invalid_rows(batch=batch)
-    batch.errors = list(rows[offset : offset + limit])  # type: ignore[attr-defined]
-    batch.errors_count = rows.count()  # type: ignore[attr-defined]
+    batch.errors, batch.errors_count = one_page(imports.invalid_rows(batch=batch), page)  # type: ignore[attr-defined]
     return batch
 
 
