@@ -13,10 +13,12 @@ importing `guanhuai.api`, the root that imports every router; that is what made 
   bounded by `MAX_OFFSET`; `Paged` lets a list decorate its one page (balances, remaining amounts); `PageQuery` and `one_page` give a
   detail the same bounds for the page of rows it carries (an import batch's error rows);
 - `ref(...)`: a record named in the body that is missing or out of scope becomes a 422 about that input;
+  `not_found()`: the one 404 an endpoint raises itself (an empty lookup, a child of another parent);
   `patch_data(...)`: a PATCH body's fields, refusing `null` for a NOT NULL column with a 422;
 - `Money` (out: a string with two decimals, never "-0.00"), `AmountIn` (in: strict), `DayIn` (a bounded
   date), `Id` (a positive 64-bit id);
-- `IdempotencyKeyIn` (body), `IdempotencyKeyHeader` (header), `idempotency_key(...)` and `created_or_replayed(...)`: one replay contract."""
+- `IdempotencyKeyIn` (body), `IdempotencyKeyHeader` (header), `idempotency_key(...)` and
+  `created_or_replayed(...)`: one replay contract."""
 
 from guanhuai.core.api.errors import (
     AUTH_ERRORS,
@@ -43,7 +45,7 @@ from guanhuai.core.api.pagination import (
     one_page,
     paginate,
 )
-from guanhuai.core.api.refs import actor, patch_data, ref
+from guanhuai.core.api.refs import actor, not_found, patch_data, ref
 
 __all__ = [
     "AUTH_ERRORS",
@@ -68,6 +70,7 @@ __all__ = [
     "idempotency_key",
     "install",
     "money_text",
+    "not_found",
     "one_page",
     "paginate",
     "patch_data",

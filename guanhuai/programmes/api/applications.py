@@ -33,9 +33,10 @@ from guanhuai.core.api import (
     created_or_replayed,
     idempotency_key,
     paginate,
+    ref,
 )
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.programmes.models import Application, Programme
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors import applications as sel
@@ -201,13 +202,11 @@ def _programme_ref(request: HttpRequest, programme_id: int, perm: str) -> Progra
 
 
 def _application_ref(request: HttpRequest, application_id: int) -> Application:
-    try:
-        return sel.application_get(actor=actor_of(request), application_id=application_id)
-    except NotFound:
-        raise ValidationError(
-            _("指定的申请（编号 %(id)s）不存在，或您无权操作。") % {"id": application_id},
-            code="unknown_application",
-        )
+    return ref(
+        lambda: sel.application_get(actor=actor_of(request), application_id=application_id),
+        code="unknown_application",
+        message=_("指定的申请（编号 %(id)s）不存在，或您无权操作。") % {"id": application_id},
+    )
 
 
 # --- applications ------------------------------------------------------------------------------------------

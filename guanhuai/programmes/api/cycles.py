@@ -24,9 +24,19 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.core.api import READ, WRITE, AmountIn, Money, check_replay, created_or_replayed, paginate
+from guanhuai.core.api import (
+    READ,
+    WRITE,
+    AmountIn,
+    Money,
+    check_replay,
+    created_or_replayed,
+    not_found,
+    paginate,
+    ref,
+)
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.jobs.api import JobOut
 from guanhuai.programmes.api.payments import SeenTotals
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
@@ -50,7 +60,7 @@ def _cycle(request: HttpRequest, cycle_id: int) -> Cycle:
 def _entitlement(request: HttpRequest, cycle: Cycle, entitlement_id: int) -> Entitlement:
     entitlement = selectors.entitlement_get(actor=actor_of(request), entitlement_id=entitlement_id)
     if entitlement.cycle_id != cycle.pk:
-        raise NotFound(_("未找到该记录，或您无权访问。"))
+        raise not_found()
     return entitlement
 
 
@@ -211,13 +221,11 @@ def cycle_list(request: HttpRequest, programme_id: int | None = None, status: st
 )
 def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
     actor = actor_of(request)
-    try:
-        programme = programme_get(actor=actor, id=payload.programme_id)
-    except NotFound:
-        raise ValidationError(
-            _("指定的扶助项目（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.programme_id},
-            code="unknown_programme",
-        )
+    programme = ref(
+        lambda: programme_get(actor=actor, id=payload.programme_id),
+        code="unknown_programme",
+        message=_("指定的扶助项目（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.programme_id},
+    )
     key = f"api:{actor.pk}:{payload.idempotency_key}" if payload.idempotency_key else None
     cycle, created = services.cycle_generate(
         actor=actor,
@@ -360,13 +368,11 @@ def entitlement_restore(
 def top_up_add(request: HttpRequest, cycle_id: int, payload: CycleTopUpIn) -> Any:
     actor = actor_of(request)
     cycle = _cycle(request, cycle_id)
-    try:
-        person = scoping.get_or_404(Person.objects.all(), actor, VIEW, pk=payload.person_id)
-    except NotFound:
-        raise ValidationError(
-            _("指定的人员（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.person_id},
-            code="unknown_person",
-        )
+    person = ref(
+        lambda: scoping.get_or_404(Person.objects.all(), actor, VIEW, pk=payload.person_id),
+        code="unknown_person",
+        message=_("指定的人员（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.person_id},
+    )
     entitlement = services.top_up_add(
         actor=actor, cycle=cycle, person=person, amount=payload.amount, reason=payload.reason
     )

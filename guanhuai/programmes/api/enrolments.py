@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, Money, created_or_replayed, paginate
+from guanhuai.core.api import READ, WRITE, Money, created_or_replayed, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.jobs.selectors import job_get
@@ -28,9 +28,6 @@ from guanhuai.programmes.services import enrolments as services
 from guanhuai.programmes.states import EnrolmentStatus, ExitReason, FlagReason
 
 router = Router(tags=["programmes: enrolments"])
-
-READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
-WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _programme_ref(request: HttpRequest, programme_id: int) -> Programme:

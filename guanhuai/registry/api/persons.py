@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Query
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, paginate
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, not_found, paginate
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
 from guanhuai.registry.api.common import PERSONS, router
@@ -318,7 +318,7 @@ def consent_withdraw(
     actor = actor_of(request)
     consent = selectors.consent_get(actor=actor, consent_id=consent_id)
     if consent.person_id != person_id:
-        raise NotFound(_("未找到该记录，或您无权访问。"))
+        raise not_found()
     return services.consent_withdraw(
         actor=actor, consent=consent, withdrawn_on=payload.withdrawn_on or timezone.localdate()
     )
@@ -335,7 +335,7 @@ def consent_withdraw(
 def person_lookup(request: HttpRequest, payload: LookupIn) -> Any:
     person = selectors.person_by_id_number(actor=actor_of(request), id_number=payload.id_number)
     if person is None:
-        raise NotFound(_("未找到该记录，或您无权访问。"))
+        raise not_found()
     return person
 
 
