@@ -13,17 +13,12 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.association import selectors, services
-from guanhuai.association.permissions import VIEW
+from guanhuai.association.api.common import unit_ref
 from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, Id, actor, paginate
 from guanhuai.jobs.api import JobOut
 from guanhuai.jobs.selectors import job_get
-from guanhuai.orgs import selectors as org_selectors
 
 router = Router(tags=["协会会员与组织"])
-
-
-def _unit(request: HttpRequest, unit_id: int) -> Any:
-    return org_selectors.unit_ref(actor=actor(request), unit_id=unit_id, perm=VIEW)
 
 
 class CampaignOut(Schema):
@@ -99,7 +94,10 @@ def campaign_confirm(request: HttpRequest, campaign_id: int, payload: CampaignCo
     who = actor(request)
     campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
     n = services.campaign_confirm(
-        actor=who, campaign=campaign, village=_unit(request, payload.unit_id), member_ids=payload.member_ids
+        actor=who,
+        campaign=campaign,
+        village=unit_ref(request, payload.unit_id),
+        member_ids=payload.member_ids,
     )
     return {"confirmed": n}
 
@@ -116,7 +114,7 @@ def campaign_open(request: HttpRequest, payload: CampaignOpenIn) -> Any:
     who = actor(request)
     campaign = services.campaign_open(
         actor=who,
-        org_unit=_unit(request, payload.org_unit_id),
+        org_unit=unit_ref(request, payload.org_unit_id),
         title=payload.title,
         opened_on=payload.opened_on,
         deadline=payload.deadline,

@@ -11,8 +11,8 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.association import selectors, services
+from guanhuai.association.api.common import unit_ref
 from guanhuai.association.models import MemberImport
-from guanhuai.association.permissions import VIEW
 from guanhuai.association.services.members_import import MAX_BYTES
 from guanhuai.core.api import READ, WRITE, PageQuery, created_or_replayed, one_page
 from guanhuai.core.api import actor as actor_of
@@ -20,7 +20,6 @@ from guanhuai.core.api.imports import ImportBatchOut
 from guanhuai.core.excel import read_upload
 from guanhuai.jobs.api import JobOut
 from guanhuai.jobs.selectors import job_get
-from guanhuai.orgs import selectors as org_selectors
 
 router = Router(tags=["协会会员与组织"])
 
@@ -75,7 +74,7 @@ def member_import_upload(
     org_unit_id: int = Form(..., ge=1, le=2**63 - 1),
 ) -> Any:
     actor = actor_of(request)
-    unit = org_selectors.unit_ref(actor=actor, unit_id=org_unit_id, perm=VIEW)
+    unit = unit_ref(request, org_unit_id)
     batch, created = services.member_import_submit(
         actor=actor,
         org_unit=unit,

@@ -16,11 +16,9 @@ from guanhuai.core.api import actor as actor_of
 from guanhuai.core.api.imports import ImportBatchOut
 from guanhuai.jobs.api import JobOut
 from guanhuai.jobs.selectors import job_get
-from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import imports
-from guanhuai.registry.api.common import IMPORTS, router
+from guanhuai.registry.api.common import IMPORTS, persons_unit, router
 from guanhuai.registry.api.schemas import PlaceRef
-from guanhuai.registry.permissions import VIEW_PERSONS
 
 # --- Excel imports (staging, validation, commit: guanhuai.registry.imports) ------------------------------
 
@@ -68,7 +66,7 @@ def import_upload(
     org_unit_id: int = Form(...),
 ) -> Any:
     actor = actor_of(request)
-    org_unit = org_selectors.unit_ref(actor=actor, unit_id=org_unit_id, perm=VIEW_PERSONS)
+    org_unit = persons_unit(request, org_unit_id)
     content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     batch, created = imports.batch_submit(
         actor=actor, org_unit=org_unit, content=content, file_name=file.name or ""

@@ -17,7 +17,7 @@ from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import ValidationError
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
-from guanhuai.registry.api.common import PERSONS, router
+from guanhuai.registry.api.common import PERSONS, persons_unit, router
 from guanhuai.registry.api.schemas import (
     AdoptionIn,
     BankAccountIn,
@@ -44,7 +44,6 @@ from guanhuai.registry.api.schemas import (
     UnmaskOut,
 )
 from guanhuai.registry.models import LifeEvent, Person
-from guanhuai.registry.permissions import VIEW_PERSONS
 from guanhuai.registry.selectors import PersonFilters
 
 # --- persons -----------------------------------------------------------------------------------------------
@@ -60,9 +59,7 @@ from guanhuai.registry.selectors import PersonFilters
 @paginate
 def person_list(request: HttpRequest, filters: Query[PersonFilterIn]) -> Any:
     actor = actor_of(request)
-    unit = None
-    if filters.unit_id is not None:
-        unit = org_selectors.unit_ref(actor=actor, unit_id=filters.unit_id, perm=VIEW_PERSONS)
+    unit = persons_unit(request, filters.unit_id) if filters.unit_id is not None else None
     return selectors.person_list(
         actor=actor,
         filters=PersonFilters(
