@@ -15,8 +15,7 @@ from ninja.responses import Status
 from guanhuai.association import selectors, services
 from guanhuai.association.api.common import unit_ref
 from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, Id, actor, paginate
-from guanhuai.jobs.api import JobOut
-from guanhuai.jobs.selectors import job_get
+from guanhuai.jobs.api import JobOut, job_accepted
 
 router = Router(tags=["协会会员与组织"])
 
@@ -137,4 +136,4 @@ def campaign_close(request: HttpRequest, campaign_id: int) -> Any:
     who = actor(request)
     campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
     job = services.campaign_close_submit(actor=who, campaign=campaign)
-    return Status(202, job_get(actor=who, job_id=job.pk))
+    return job_accepted(who, job)

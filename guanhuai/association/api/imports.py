@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.responses import Status
 
 from guanhuai.association import selectors, services
 from guanhuai.association.api.common import unit_ref
@@ -18,8 +17,7 @@ from guanhuai.core.api import READ, WRITE, PageQuery, created_or_replayed, one_p
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.api.imports import ImportBatchOut
 from guanhuai.core.excel import read_upload
-from guanhuai.jobs.api import JobOut
-from guanhuai.jobs.selectors import job_get
+from guanhuai.jobs.api import JobOut, job_accepted
 
 router = Router(tags=["协会会员与组织"])
 
@@ -119,4 +117,4 @@ def member_import_commit(request: HttpRequest, batch_id: int) -> Any:
     actor = actor_of(request)
     batch = selectors.member_import_get(actor=actor, batch_id=batch_id)
     job = services.member_import_commit_submit(actor=actor, batch=batch)
-    return Status(202, job_get(actor=actor, job_id=job.pk))
+    return job_accepted(actor, job)

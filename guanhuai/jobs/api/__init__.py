@@ -8,8 +8,10 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate
+from guanhuai.accounts.actor import Actor
+from guanhuai.core.api import AUTH_ERRORS, ErrorOut, created_or_replayed, paginate
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
@@ -67,6 +69,12 @@ class JobOut(Schema):
     @staticmethod
     def resolve_input_url(obj: Job, context: dict[str, Any]) -> str | None:
         return _file_url(context["request"], obj, "input") if obj.input_file else None
+
+
+def job_accepted(actor: Actor, job: Job, *, created: bool = True) -> Status:
+    """The answer of a request that queued a job: 202 with the job read again (an inline task backend may
+    have run it already), or 200 when `created` is false, a replay that found the job its key queued before."""
+    return created_or_replayed(created, selectors.job_get(actor=actor, job_id=job.pk), status=202)
 
 
 def _file_url(request: HttpRequest, job: Job, which: str) -> str:

@@ -13,10 +13,10 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from guanhuai.core.api import AUTH_ERRORS, WRITE, ErrorOut, created_or_replayed, paginate, patch_data
+from guanhuai.core.api import AUTH_ERRORS, WRITE, ErrorOut, paginate, patch_data
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.excel import read_upload
-from guanhuai.jobs.selectors import job_get
+from guanhuai.jobs.api import job_accepted
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import excel, selectors, services
 from guanhuai.orgs.jobs import IMPORT_TREE
@@ -237,7 +237,4 @@ def tree_import(
         input_name=excel.safe_name(file.name or ""),
         input_content=content,
     )
-    job = job_get(
-        actor=actor_of(request), job_id=job.pk
-    )  # fresh: an inline task backend may have run it already
-    return created_or_replayed(created, job, status=202)
+    return job_accepted(actor_of(request), job, created=created)

@@ -15,10 +15,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from guanhuai.core.api import READ, WRITE, Money, created_or_replayed, paginate
+from guanhuai.core.api import READ, WRITE, Money, paginate
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.jobs.selectors import job_get
+from guanhuai.core.errors import ValidationError
+from guanhuai.jobs.api import job_accepted
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.programmes.models import Enrolment, Programme
 from guanhuai.programmes.periods import month_label
@@ -304,8 +304,4 @@ def reconfirmation_start(request: HttpRequest, body: ReconfirmationIn) -> Any:
         as_of=body.as_of,
         idempotency_key=f"api:{actor.pk}:{body.idempotency_key}",
     )
-    try:
-        job = job_get(actor=actor, job_id=job.pk)  # fresh: an inline task backend may have run it already
-    except NotFound:  # pragma: no cover — the submitter always sees their job
-        pass
-    return created_or_replayed(created, job, status=202)
+    return job_accepted(actor, job, created=created)

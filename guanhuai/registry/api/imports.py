@@ -8,14 +8,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Schema
 from ninja.files import UploadedFile
-from ninja.responses import Status
 
 from guanhuai.core import excel
 from guanhuai.core.api import READ, WRITE, PageQuery, created_or_replayed, one_page
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.api.imports import ImportBatchOut
-from guanhuai.jobs.api import JobOut
-from guanhuai.jobs.selectors import job_get
+from guanhuai.jobs.api import JobOut, job_accepted
 from guanhuai.registry import imports
 from guanhuai.registry.api.common import IMPORTS, persons_unit, router
 from guanhuai.registry.api.schemas import PlaceRef
@@ -103,4 +101,4 @@ def import_commit(request: HttpRequest, batch_id: int) -> Any:
     actor = actor_of(request)
     batch = imports.batch_get(actor=actor, batch_id=batch_id)
     job = imports.commit_submit(actor=actor, batch=batch)
-    return Status(202, job_get(actor=actor, job_id=job.pk))
+    return job_accepted(actor, job)
