@@ -40,16 +40,12 @@ class AssignmentOut(Schema):
     user_id: int
     org_unit: UnitRef
     role: str
-    role_label: str
+    role_label: str = Field(alias="get_role_display")
     valid_from: dt.date
     valid_until: dt.date | None
     granted_at: dt.datetime
     revoked_at: dt.datetime | None
     active: bool
-
-    @staticmethod
-    def resolve_role_label(obj: RoleAssignment) -> str:
-        return str(obj.get_role_display())
 
     @staticmethod
     def resolve_active(obj: RoleAssignment) -> bool:

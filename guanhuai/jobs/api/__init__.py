@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.accounts.actor import Actor
@@ -29,14 +29,14 @@ class JobOut(Schema):
     kind: str
     kind_label: str
     status: JobStatus
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     percent: int
     progress_done: int
     progress_total: int
     counts: dict[str, Any]
     message: str
     error: str
-    actor: str
+    actor: str = Field(alias="actor.username")
     org_unit_id: int | None
     org_unit_name: str | None
     attempts: int
@@ -49,14 +49,6 @@ class JobOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: Job) -> str:
         return registry.label(obj.kind)
-
-    @staticmethod
-    def resolve_status_label(obj: Job) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_actor(obj: Job) -> str:
-        return obj.actor.username
 
     @staticmethod
     def resolve_org_unit_name(obj: Job) -> str | None:

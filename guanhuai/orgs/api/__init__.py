@@ -31,7 +31,7 @@ class UnitOut(Schema):
     code: str
     name: str
     level: str
-    level_label: str
+    level_label: str = Field(alias="get_level_display")
     kind: str
     kind_label: str
     parent_id: int | None
@@ -40,10 +40,6 @@ class UnitOut(Schema):
     closed_on: dt.date | None
     merged_into_id: int | None
     is_open: bool
-
-    @staticmethod
-    def resolve_level_label(obj: OrgUnit) -> str:
-        return str(obj.get_level_display())
 
     @staticmethod
     def resolve_kind_label(obj: OrgUnit) -> str:

@@ -74,13 +74,9 @@ class CycleProgrammeRef(Schema):
 
 
 class CycleApprovalOut(Schema):
-    approver: str
+    approver: str = Field(alias="approver.username")
     approved_at: dt.datetime
     comment: str
-
-    @staticmethod
-    def resolve_approver(obj: Any) -> str:
-        return obj.approver.username
 
 
 class CycleOut(Schema):
@@ -88,20 +84,12 @@ class CycleOut(Schema):
     programme: CycleProgrammeRef
     period: str = Field(..., description="发放期：2026-12、2026-Q4 或 2026")
     status: str = Field(..., description="generating / review / approved / closed")
-    status_label: str
-    generated_by: str
+    status_label: str = Field(alias="get_status_display")
+    generated_by: str = Field(alias="generated_by.username")
     created_at: dt.datetime
     generated_at: dt.datetime | None
     approved_at: dt.datetime | None
     job_id: int | None = Field(None, description="生成任务：GET /api/v1/jobs/{job_id} 查看进度")
-
-    @staticmethod
-    def resolve_status_label(obj: Cycle) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_generated_by(obj: Cycle) -> str:
-        return obj.generated_by.username
 
 
 class CycleFigureOut(Schema):

@@ -72,7 +72,7 @@ class EnrolmentOut(Schema):
     org_unit: EnrolmentUnitRef
     application_id: int | None
     status: EnrolmentStatus
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     start_month: str = Field(..., description="享受起始月 YYYY-MM")
     end_month: str | None = Field(None, description="享受截止月 YYYY-MM（含）；空表示未截止")
     exit_reason: str
@@ -81,10 +81,6 @@ class EnrolmentOut(Schema):
     flag: str = Field(..., description="资格确认提示：died / new_child / moved_out / not_eligible，空为无")
     flag_label: str
     flagged_at: dt.datetime | None
-
-    @staticmethod
-    def resolve_status_label(obj: Enrolment) -> str:
-        return str(obj.get_status_display())
 
     @staticmethod
     def resolve_start_month(obj: Enrolment) -> str:
