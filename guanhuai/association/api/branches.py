@@ -18,7 +18,7 @@ from guanhuai.association import selectors, services
 from guanhuai.association.api.common import unit_ref
 from guanhuai.association.permissions import VIEW
 from guanhuai.association.states import BodyKind, Employment, Position
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, actor, paginate
+from guanhuai.core.api import LIST, READ, WRITE, DayIn, actor, paginate
 from guanhuai.orgs import selectors as org_selectors
 
 router = Router(tags=["协会会员与组织"])
@@ -133,7 +133,7 @@ class BodySeatIn(Schema):
 
 @router.get(
     "/bodies",
-    response={200: list[BodyOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[BodyOut], **LIST},
     summary="一个协会的理事机构（各届及任职）",
 )
 @paginate
@@ -232,9 +232,7 @@ class CadreTurnoverOut(Schema):
     rate: float | None
 
 
-@router.get(
-    "/cadres", response={200: list[CadreOut], **AUTH_ERRORS, 422: ErrorOut}, summary="协会干部（限本辖区）"
-)
+@router.get("/cadres", response={200: list[CadreOut], **LIST}, summary="协会干部（限本辖区）")
 @paginate
 def cadre_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1), current: bool = True) -> Any:
     unit = unit_ref(request, unit_id) if unit_id else None

@@ -19,7 +19,7 @@ from guanhuai.association import selectors, services
 from guanhuai.association.api.common import unit_ref
 from guanhuai.association.permissions import VIEW
 from guanhuai.association.states import MemberKind, MembersDayKind, MemberStatus
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, actor, paginate, ref
+from guanhuai.core.api import LIST, READ, WRITE, DayIn, actor, paginate, ref
 
 router = Router(tags=["协会会员与组织"])
 
@@ -66,7 +66,7 @@ class MemberTransferIn(Schema):
 
 @router.get(
     "/members",
-    response={200: list[AssociationMemberOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[AssociationMemberOut], **LIST},
     summary="会员列表（限本辖区）",
     description="分页（limit/offset，最多200），带总数。422：unit_id 不存在或不在辖区内。",
 )
@@ -189,7 +189,7 @@ def _leader(request: HttpRequest, leader_id: int | None) -> Any:
 
 @router.get(
     "/member-groups",
-    response={200: list[MemberGroupOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[MemberGroupOut], **LIST},
     summary="一个协会的会员小组及组长",
 )
 @paginate
@@ -258,7 +258,7 @@ class MembersDayIn(Schema):
 
 @router.get(
     "/members-day",
-    response={200: list[MembersDayOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[MembersDayOut], **LIST},
     summary="会员活动日的活动（限本辖区），新的在前",
     description="unit_id：只看该组织及其下级（不存在或不在辖区内为422）。分页：limit（最多200）、offset。",
 )

@@ -5,7 +5,7 @@ importing `guanhuai.api`, the root that imports every router; that is what made 
 `guanhuai.funds.api` first an ImportError. The pieces:
 
 - `actor(request)`: who is calling (the token's or the session's user);
-- `ErrorOut`, `AUTH_ERRORS`, `READ`, `WRITE`: the error body and the status codes an operation declares;
+- `ErrorOut`, `AUTH_ERRORS`, `LIST`, `READ`, `WRITE`: the error body and the status codes an operation declares;
   `install(api)` maps every error (a DomainError's own status, ninja's validation, a malformed body, a
   missing token) to that body, and `JsonErrorsMiddleware` does the same for Django's own 404, 405, 400
   and 500 under /api/;
@@ -22,6 +22,7 @@ importing `guanhuai.api`, the root that imports every router; that is what made 
 
 from guanhuai.core.api.errors import (
     AUTH_ERRORS,
+    LIST,
     READ,
     WRITE,
     ErrorOut,
@@ -49,6 +50,7 @@ from guanhuai.core.api.refs import actor, not_found, patch_data, ref
 
 __all__ = [
     "AUTH_ERRORS",
+    "LIST",
     "MAX_LIMIT",
     "MAX_OFFSET",
     "READ",

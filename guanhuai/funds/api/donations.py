@@ -9,10 +9,9 @@ from ninja import Query
 from ninja.responses import Status
 
 from guanhuai.core.api import (
-    AUTH_ERRORS,
+    LIST,
     READ,
     WRITE,
-    ErrorOut,
     Id,
     IdempotencyKeyHeader,
     check_replay,
@@ -43,7 +42,7 @@ from guanhuai.funds.permissions import VIEW_FUNDS
 
 @router.get(
     "/donors",
-    response={200: list[DonorListOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[DonorListOut], **LIST},
     tags=DONORS,
     summary="捐赠人列表（限本辖区）",
     description="q：名称包含，或完整的统一社会信用代码。分页：limit（最多200）、offset。",
@@ -114,7 +113,7 @@ def pledge_create(request: HttpRequest, donor_id: int, payload: PledgeIn) -> Any
 
 @router.get(
     "/donations",
-    response={200: list[DonationOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[DonationOut], **LIST},
     tags=DONORS,
     summary="捐赠列表（限本辖区）",
     description="fund_id：只看该基金（不存在或不在辖区内为422）。分页：limit（最多200）、offset。",
@@ -196,7 +195,7 @@ def donation_reverse(request: HttpRequest, donation_id: int, payload: ReasonIn) 
 
 @router.get(
     "/receipts",
-    response={200: list[ReceiptOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[ReceiptOut], **LIST},
     tags=RECEIPTS,
     summary="收据列表（限本辖区，含已作废的）",
     description="year：开具年度。分页：limit（最多200）、offset。",
@@ -208,7 +207,7 @@ def receipt_list(request: HttpRequest, year: int | None = Query(None, ge=2000, l
 
 @router.get(
     "/receipts/gaps",
-    response={200: GapReportOut, **AUTH_ERRORS, 422: ErrorOut},
+    response={200: GapReportOut, **LIST},
     tags=RECEIPTS,
     summary="收据断号报告：该组织该年度每一个作废或缺失的号码",
     description="422：unit_id 不存在或不在您可查看基金的辖区内。",

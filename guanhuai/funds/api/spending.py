@@ -11,10 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from guanhuai.core.api import (
-    AUTH_ERRORS,
+    LIST,
     READ,
     WRITE,
-    ErrorOut,
     Id,
     IdempotencyKeyHeader,
     Paged,
@@ -55,7 +54,7 @@ from guanhuai.registry.selectors import PersonFilters
 
 @router.get(
     "/allocations",
-    response={200: list[AllocationOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[AllocationOut], **LIST},
     tags=SPENDING,
     summary="资金分配列表（含余额）",
     description="fund_id：只看该基金（不存在或不在辖区内为422）。分页：limit（最多200）、offset。",

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.accounts.actor import Actor
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, created_or_replayed, paginate
+from guanhuai.core.api import AUTH_ERRORS, LIST, ErrorOut, created_or_replayed, paginate
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
@@ -80,7 +80,7 @@ class JobFilters(Schema):
 
 @router.get(
     "",
-    response={200: list[JobOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[JobOut], **LIST},
     summary="后台任务列表",
     description="本人提交的任务，以及在有“查看本辖区的后台任务”权限的组织内提交的任务；最新的在前。",
 )

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from guanhuai.core.api import AUTH_ERRORS, WRITE, ErrorOut, paginate, patch_data
+from guanhuai.core.api import AUTH_ERRORS, LIST, WRITE, ErrorOut, paginate, patch_data
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.excel import read_upload
 from guanhuai.jobs.api import job_accepted
@@ -110,7 +110,7 @@ def _ref(request: HttpRequest, unit_id: int | None, code: str | None) -> OrgUnit
     return selectors.unit_ref(actor=actor_of(request), unit_id=unit_id, code=code or "")
 
 
-@router.get("", response={200: list[UnitOut], **AUTH_ERRORS, 422: ErrorOut}, summary="组织列表（仅本人辖区）")
+@router.get("", response={200: list[UnitOut], **LIST}, summary="组织列表（仅本人辖区）")
 @paginate
 def unit_list(
     request: HttpRequest,

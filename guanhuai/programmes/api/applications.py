@@ -23,10 +23,9 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.core.api import (
-    AUTH_ERRORS,
+    LIST,
     READ,
     WRITE,
-    ErrorOut,
     IdempotencyKeyHeader,
     Paged,
     check_replay,
@@ -214,7 +213,7 @@ def _application_ref(request: HttpRequest, application_id: int) -> Application:
 
 @router.get(
     "/applications",
-    response={200: list[ApplicationListOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[ApplicationListOut], **LIST},
     tags=APPLICATIONS,
     summary="申请列表（限本辖区）",
     description="筛选：status、step、programme、village、q（姓名包含）、awaiting_me=true（等待我审核的，不含本人录入或提交的）。"

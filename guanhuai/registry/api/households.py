@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, paginate
+from guanhuai.core.api import LIST, READ, WRITE, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.registry import selectors, services
 from guanhuai.registry.api.common import HOUSEHOLDS, persons_unit, router
@@ -28,7 +28,7 @@ from guanhuai.registry.api.schemas import (
 
 @router.get(
     "/households",
-    response={200: list[HouseholdOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[HouseholdOut], **LIST},
     tags=HOUSEHOLDS,
     summary="户列表（限本辖区）",
     description="分页（limit/offset，最多200），带总数。422：unit_id 不存在或不在辖区内。",

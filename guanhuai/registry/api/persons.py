@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, not_found, paginate
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, WRITE, ErrorOut, Paged, not_found, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import ValidationError
 from guanhuai.orgs import selectors as org_selectors
@@ -51,7 +51,7 @@ from guanhuai.registry.selectors import PersonFilters
 
 @router.get(
     "/persons",
-    response={200: list[PersonOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[PersonOut], **LIST},
     tags=PERSONS,
     summary="人员列表（限本辖区，脱敏）",
     description="分页（limit/offset，最多200），带总数。422：参数有误，或 unit_id 不存在或不在辖区内。",
