@@ -5,13 +5,14 @@ importing `guanhuai.api`, the root that imports every router; that is what made 
 `guanhuai.funds.api` first an ImportError. The pieces:
 
 - `actor(request)`: who is calling (the token's or the session's user);
-- `ErrorOut`, `AUTH_ERRORS`, `LIST`, `READ`, `WRITE`: the error body and the status codes an operation declares;
-  `install(api)` maps every error (a DomainError's own status, ninja's validation, a malformed body, a
-  missing token) to that body, and `JsonErrorsMiddleware` does the same for Django's own 404, 405, 400
-  and 500 under /api/;
+- `ErrorOut`, `AUTH_ERRORS`, `LIST`, `READ`, `WRITE`: the error body and the status codes an operation
+  declares; `install(api)` maps every error (a DomainError's own status, ninja's validation, a malformed
+  body, a missing token) to that body, and `JsonErrorsMiddleware` does the same for Django's own 404, 405,
+  400 and 500 under /api/;
 - `paginate` / `Pagination`: ninja's `{items, count}` with `limit` capped at `MAX_LIMIT` and `offset`
-  bounded by `MAX_OFFSET`; `Paged` lets a list decorate its one page (balances, remaining amounts); `PageQuery` and `one_page` give a
-  detail the same bounds for the page of rows it carries (an import batch's error rows);
+  bounded by `MAX_OFFSET`; `Paged` lets a list decorate its one page (balances, remaining amounts);
+  `PageQuery` and `one_page` give a detail the same bounds for the page of rows it carries (an import
+  batch's error rows);
 - `ref(...)`: a record named in the body that is missing or out of scope becomes a 422 about that input;
   `not_found()`: the one 404 an endpoint raises itself (an empty lookup, a child of another parent);
   `patch_data(...)`: a PATCH body's fields, refusing `null` for a NOT NULL column with a 422;

@@ -19,8 +19,8 @@ def actor(request: HttpRequest) -> Any:
 
 
 def not_found() -> NotFound:
-    """The 404 of a record that is missing or outside the caller's scope (the two are the same answer), for an
-    endpoint that finds out itself: a lookup that came back empty, or a record that is not the URL's parent's."""
+    """The 404 of a record that is missing or outside the caller's scope (the two are the same answer), for
+    an endpoint that finds out itself: a lookup that came back empty, or a record not of the URL's parent."""
     return NotFound(_("未找到该记录，或您无权访问。"))
 
 

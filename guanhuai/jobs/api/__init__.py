@@ -65,7 +65,7 @@ class JobOut(Schema):
 
 def job_accepted(actor: Actor, job: Job, *, created: bool = True) -> Status:
     """The answer of a request that queued a job: 202 with the job read again (an inline task backend may
-    have run it already), or 200 when `created` is false, a replay that found the job its key queued before."""
+    have run it already), or 200 when `created` is false: a replay that found the job its key queued."""
     return created_or_replayed(created, selectors.job_get(actor=actor, job_id=job.pk), status=202)
 
 

@@ -83,7 +83,8 @@ def import_upload(
 )
 def import_detail(request: HttpRequest, batch_id: int, page: Query[PageQuery]) -> Any:
     batch = imports.batch_get(actor=actor_of(request), batch_id=batch_id)
-    batch.errors, batch.errors_count = one_page(imports.invalid_rows(batch=batch), page)  # type: ignore[attr-defined]
+    rows, count = one_page(imports.invalid_rows(batch=batch), page)
+    batch.errors, batch.errors_count = rows, count  # type: ignore[attr-defined]
     return batch
 
 
