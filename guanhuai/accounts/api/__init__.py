@@ -18,7 +18,7 @@ from pydantic import AwareDatetime
 from guanhuai.accounts import selectors, services
 from guanhuai.accounts.models import RoleAssignment, User
 from guanhuai.accounts.registry import Role
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, WRITE, ErrorOut, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import OrgUnit
@@ -40,16 +40,12 @@ class AssignmentOut(Schema):
     user_id: int
     org_unit: UnitRef
     role: str
-    role_label: str
+    role_label: str = Field(alias="get_role_display")
     valid_from: dt.date
     valid_until: dt.date | None
     granted_at: dt.datetime
     revoked_at: dt.datetime | None
     active: bool
-
-    @staticmethod
-    def resolve_role_label(obj: RoleAssignment) -> str:
-        return str(obj.get_role_display())
 
     @staticmethod
     def resolve_active(obj: RoleAssignment) -> bool:
@@ -141,9 +137,7 @@ def me(request: HttpRequest) -> Any:
 # --- users -------------------------------------------------------------------------------------------------
 
 
-@router.get(
-    "/users", response={200: list[UserOut], 422: ErrorOut, **AUTH_ERRORS}, summary="用户列表（限本辖区）"
-)
+@router.get("/users", response={200: list[UserOut], **LIST}, summary="用户列表（限本辖区）")
 @paginate
 def user_list(request: HttpRequest, filters: Query[UserFilters]) -> Any:
     return selectors.user_list(
@@ -174,7 +168,7 @@ def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
 
 @router.get(
     "/users/{int:user_id}",
-    response={200: UserOut, 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    response={200: UserOut, **READ},
     summary="用户详情",
 )
 def user_get(request: HttpRequest, user_id: int) -> Any:
@@ -206,7 +200,7 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatchIn) -> Any
 
 @router.get(
     "/users/{int:user_id}/assignments",
-    response={200: list[AssignmentOut], 404: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    response={200: list[AssignmentOut], **READ},
     summary="用户的角色授权（含已撤销）",
 )
 @paginate
@@ -218,7 +212,7 @@ def assignment_list(request: HttpRequest, user_id: int) -> Any:
 
 @router.post(
     "/users/{int:user_id}/assignments",
-    response={201: AssignmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    response={201: AssignmentOut, **WRITE},
     summary="授予角色",
     description=(
         "404：用户不存在或不在辖区内；422：组织不存在或不在辖区内、截止日期已过或早于生效日期、组织已撤销；"
@@ -241,7 +235,7 @@ def assignment_grant(request: HttpRequest, user_id: int, payload: AssignmentIn) 
 
 @router.post(
     "/assignments/{int:assignment_id}/revoke",
-    response={200: AssignmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    response={200: AssignmentOut, **WRITE},
     summary="撤销角色授权",
     description="404：授权不存在或不在可管理范围内；409：已撤销。",
 )
@@ -254,7 +248,7 @@ def assignment_revoke(request: HttpRequest, assignment_id: int) -> Any:
 # --- personal tokens ---------------------------------------------------------------------------------------
 
 
-@router.get("/tokens", response={200: list[TokenOut], 422: ErrorOut, **AUTH_ERRORS}, summary="我的API令牌")
+@router.get("/tokens", response={200: list[TokenOut], **LIST}, summary="我的API令牌")
 @paginate
 def token_list(request: HttpRequest) -> Any:
     return selectors.token_list(actor=actor_of(request))
@@ -285,7 +279,7 @@ def token_create(request: HttpRequest, payload: TokenCreateIn) -> Any:
 
 @router.post(
     "/tokens/{int:token_id}/revoke",
-    response={200: TokenOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **AUTH_ERRORS},
+    response={200: TokenOut, **WRITE},
     summary="撤销API令牌",
     description="404：令牌不存在或不属于您；409：已撤销。",
 )

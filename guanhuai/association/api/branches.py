@@ -15,16 +15,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.association import selectors, services
+from guanhuai.association.api.common import unit_ref
 from guanhuai.association.permissions import VIEW
 from guanhuai.association.states import BodyKind, Employment, Position
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, actor, paginate
+from guanhuai.core.api import LIST, READ, WRITE, DayIn, actor, paginate
 from guanhuai.orgs import selectors as org_selectors
 
 router = Router(tags=["协会会员与组织"])
-
-
-def _unit(request: HttpRequest, unit_id: int) -> Any:
-    return org_selectors.unit_ref(actor=actor(request), unit_id=unit_id, perm=VIEW)
 
 
 # --- registration --------------------------------------------------------------------------------------------
@@ -136,12 +133,12 @@ class BodySeatIn(Schema):
 
 @router.get(
     "/bodies",
-    response={200: list[BodyOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[BodyOut], **LIST},
     summary="一个协会的理事机构（各届及任职）",
 )
 @paginate
 def body_list(request: HttpRequest, unit_id: int = Query(..., ge=1)) -> Any:
-    return selectors.body_list(actor=actor(request), unit=_unit(request, unit_id))
+    return selectors.body_list(actor=actor(request), unit=unit_ref(request, unit_id))
 
 
 @router.get("/bodies/{int:body_id}", response={200: BodyOut, **READ}, summary="理事机构一届的详情")
@@ -159,7 +156,7 @@ def body_term_open(request: HttpRequest, payload: BodyTermIn) -> Any:
     who = actor(request)
     body = services.body_term_open(
         actor=who,
-        org_unit=_unit(request, payload.org_unit_id),
+        org_unit=unit_ref(request, payload.org_unit_id),
         kind=payload.kind.value,
         started_on=payload.started_on,
         term=payload.term,
@@ -235,12 +232,10 @@ class CadreTurnoverOut(Schema):
     rate: float | None
 
 
-@router.get(
-    "/cadres", response={200: list[CadreOut], **AUTH_ERRORS, 422: ErrorOut}, summary="协会干部（限本辖区）"
-)
+@router.get("/cadres", response={200: list[CadreOut], **LIST}, summary="协会干部（限本辖区）")
 @paginate
 def cadre_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1), current: bool = True) -> Any:
-    unit = _unit(request, unit_id) if unit_id else None
+    unit = unit_ref(request, unit_id) if unit_id else None
     return selectors.cadre_list(actor=actor(request), unit=unit, current=current)
 
 
@@ -248,7 +243,7 @@ def cadre_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1), cu
 def cadre_create(request: HttpRequest, payload: CadreIn) -> Any:
     cadre = services.cadre_appoint(
         actor=actor(request),
-        org_unit=_unit(request, payload.org_unit_id),
+        org_unit=unit_ref(request, payload.org_unit_id),
         name=payload.name,
         employment=payload.employment.value,
         position=payload.position,
@@ -265,7 +260,7 @@ def cadre_create(request: HttpRequest, payload: CadreIn) -> Any:
 def cadre_turnover(
     request: HttpRequest, unit_id: int = Query(..., ge=1), year: int = Query(..., ge=1980, le=2100)
 ) -> Any:
-    return selectors.cadre_turnover(actor=actor(request), unit=_unit(request, unit_id), year=year)
+    return selectors.cadre_turnover(actor=actor(request), unit=unit_ref(request, unit_id), year=year)
 
 
 @router.post(

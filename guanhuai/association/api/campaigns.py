@@ -13,17 +13,11 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.association import selectors, services
-from guanhuai.association.permissions import VIEW
+from guanhuai.association.api.common import unit_ref
 from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, Id, actor, paginate
-from guanhuai.jobs.api import JobOut
-from guanhuai.jobs.selectors import job_get
-from guanhuai.orgs import selectors as org_selectors
+from guanhuai.jobs.api import JobOut, job_accepted
 
 router = Router(tags=["协会会员与组织"])
-
-
-def _unit(request: HttpRequest, unit_id: int) -> Any:
-    return org_selectors.unit_ref(actor=actor(request), unit_id=unit_id, perm=VIEW)
 
 
 class CampaignOut(Schema):
@@ -99,7 +93,10 @@ def campaign_confirm(request: HttpRequest, campaign_id: int, payload: CampaignCo
     who = actor(request)
     campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
     n = services.campaign_confirm(
-        actor=who, campaign=campaign, village=_unit(request, payload.unit_id), member_ids=payload.member_ids
+        actor=who,
+        campaign=campaign,
+        village=unit_ref(request, payload.unit_id),
+        member_ids=payload.member_ids,
     )
     return {"confirmed": n}
 
@@ -116,7 +113,7 @@ def campaign_open(request: HttpRequest, payload: CampaignOpenIn) -> Any:
     who = actor(request)
     campaign = services.campaign_open(
         actor=who,
-        org_unit=_unit(request, payload.org_unit_id),
+        org_unit=unit_ref(request, payload.org_unit_id),
         title=payload.title,
         opened_on=payload.opened_on,
         deadline=payload.deadline,
@@ -139,4 +136,4 @@ def campaign_close(request: HttpRequest, campaign_id: int) -> Any:
     who = actor(request)
     campaign = selectors.campaign_get(actor=who, campaign_id=campaign_id)
     job = services.campaign_close_submit(actor=who, campaign=campaign)
-    return Status(202, job_get(actor=who, job_id=job.pk))
+    return job_accepted(who, job)

@@ -22,7 +22,7 @@ from guanhuai.association.models import CareArrangement, Visit
 from guanhuai.association.permissions import MANAGE_MEETINGS, MANAGE_VOLUNTEERS, VIEW_CARE
 from guanhuai.association.selectors import care as care_sel
 from guanhuai.association.selectors import meetings as meeting_sel
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, Id, actor, paginate, ref
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, WRITE, DayIn, ErrorOut, Id, actor, paginate, ref
 from guanhuai.core.masking import mask_name
 from guanhuai.orgs import selectors as org_selectors
 
@@ -172,7 +172,7 @@ def care_coverage(request: HttpRequest, unit_id: Id, on: DayIn | None = None) ->
 
 @router.get(
     "/care/gaps",
-    response={200: list[CareFamilyOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[CareFamilyOut], **LIST},
     tags=CARE,
     summary="缺项特殊家庭（户主姓名已遮掩）",
     description="gap：none 三项都没有、any 未全覆盖、liaison、doctor、fast_lane。unit_id：只看该单位以下。"
@@ -266,7 +266,7 @@ def care_visit_get(request: HttpRequest, visit_id: int) -> Visit:
 
 @router.get(
     "/care/follow-ups/mine",
-    response={200: list[MyFollowUpOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[MyFollowUpOut], **LIST},
     tags=CARE,
     summary="我的逾期跟进：本人负责、未办结且已过期限的跟进事项（期限早的在前）",
     description="与“我的逾期跟进”页面相同：只列本人为负责人的事项，且限于本人可查看的家庭。"
@@ -339,7 +339,7 @@ class ServiceOut(Schema):
 
 @router.get(
     "/volunteer-teams",
-    response={200: list[TeamOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[TeamOut], **LIST},
     tags=VOLUNTEERS,
     summary="志愿者队伍（限本辖区）",
 )
@@ -369,7 +369,7 @@ def team_create(request: HttpRequest, payload: TeamIn) -> Any:
 
 @router.get(
     "/volunteers",
-    response={200: list[VolunteerOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[VolunteerOut], **LIST},
     tags=VOLUNTEERS,
     summary="志愿者及其服务时长（限本辖区）",
 )
@@ -478,7 +478,7 @@ class DelegatedOut(Schema):
 
 @router.get(
     "/meetings",
-    response={200: list[MeetingOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[MeetingOut], **LIST},
     tags=MEETINGS,
     summary="联席会议（限本辖区），新的在前",
 )
@@ -533,7 +533,7 @@ def action_close(request: HttpRequest, action_id: int, payload: StatusIn) -> Any
 
 @router.get(
     "/delegated-tasks",
-    response={200: list[DelegatedOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[DelegatedOut], **LIST},
     tags=MEETINGS,
     summary="承接政府转移职能事项（限本辖区）",
 )

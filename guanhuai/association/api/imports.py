@@ -8,19 +8,16 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.responses import Status
 
 from guanhuai.association import selectors, services
+from guanhuai.association.api.common import unit_ref
 from guanhuai.association.models import MemberImport
-from guanhuai.association.permissions import VIEW
 from guanhuai.association.services.members_import import MAX_BYTES
-from guanhuai.core.api import MAX_LIMIT, MAX_OFFSET, READ, WRITE
+from guanhuai.core.api import READ, WRITE, PageQuery, created_or_replayed, one_page
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.api.imports import ImportBatchOut
 from guanhuai.core.excel import read_upload
-from guanhuai.jobs.api import JobOut
-from guanhuai.jobs.selectors import job_get
-from guanhuai.orgs import selectors as org_selectors
+from guanhuai.jobs.api import JobOut, job_accepted
 
 router = Router(tags=["协会会员与组织"])
 
@@ -75,7 +72,7 @@ def member_import_upload(
     org_unit_id: int = Form(..., ge=1, le=2**63 - 1),
 ) -> Any:
     actor = actor_of(request)
-    unit = org_selectors.unit_ref(actor=actor, unit_id=org_unit_id, perm=VIEW)
+    unit = unit_ref(request, org_unit_id)
     batch, created = services.member_import_submit(
         actor=actor,
         org_unit=unit,
@@ -83,7 +80,8 @@ def member_import_upload(
         file_name=file.name or "",
     )
     # Read again: an inline task may have validated it already.
-    return Status(202 if created else 200, selectors.member_import_get(actor=actor, batch_id=batch.pk))
+    batch = selectors.member_import_get(actor=actor, batch_id=batch.pk)
+    return created_or_replayed(created, batch, status=202)
 
 
 @router.get(
@@ -98,13 +96,11 @@ def member_import_upload(
 def member_import_detail(
     request: HttpRequest,
     batch_id: int,
+    page: Query[PageQuery],
     show: str = Query("errors", pattern="^(errors|create|reinstate|imported)$"),
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     batch = selectors.member_import_get(actor=actor_of(request), batch_id=batch_id)
-    rows = selectors.member_import_rows(batch=batch, show=show)
-    return _Detail(batch, list(rows[offset : offset + limit]), rows.count())
+    return _Detail(batch, *one_page(selectors.member_import_rows(batch=batch, show=show), page))
 
 
 @router.post(
@@ -121,4 +117,4 @@ def member_import_commit(request: HttpRequest, batch_id: int) -> Any:
     actor = actor_of(request)
     batch = selectors.member_import_get(actor=actor, batch_id=batch_id)
     job = services.member_import_commit_submit(actor=actor, batch=batch)
-    return Status(202, job_get(actor=actor, job_id=job.pk))
+    return job_accepted(actor, job)

@@ -16,10 +16,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.association import selectors, services
+from guanhuai.association.api.common import unit_ref
 from guanhuai.association.permissions import VIEW
 from guanhuai.association.states import MemberKind, MembersDayKind, MemberStatus
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, actor, paginate, ref
-from guanhuai.orgs import selectors as org_selectors
+from guanhuai.core.api import LIST, READ, WRITE, DayIn, actor, paginate, ref
 
 router = Router(tags=["协会会员与组织"])
 
@@ -64,19 +64,15 @@ class MemberTransferIn(Schema):
     on: DayIn
 
 
-def _unit(request: HttpRequest, unit_id: int) -> Any:
-    return org_selectors.unit_ref(actor=actor(request), unit_id=unit_id, perm=VIEW)
-
-
 @router.get(
     "/members",
-    response={200: list[AssociationMemberOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[AssociationMemberOut], **LIST},
     summary="会员列表（限本辖区）",
     description="分页（limit/offset，最多200），带总数。422：unit_id 不存在或不在辖区内。",
 )
 @paginate
 def member_list(request: HttpRequest, filters: Query[AssociationMemberFilterIn]) -> Any:
-    unit = _unit(request, filters.unit_id) if filters.unit_id else None
+    unit = unit_ref(request, filters.unit_id) if filters.unit_id else None
     return selectors.member_list(
         actor=actor(request), unit=unit, status=filters.status.value if filters.status else "", q=filters.q
     )
@@ -98,7 +94,7 @@ def member_create(request: HttpRequest, payload: AssociationMemberIn) -> Any:
     from guanhuai.registry import selectors as registry_selectors
 
     who = actor(request)
-    unit = _unit(request, payload.org_unit_id)
+    unit = unit_ref(request, payload.org_unit_id)
     person = None
     if payload.person_id is not None:
         person = registry_selectors.person_ref(actor=who, person_id=payload.person_id, perm=VIEW)
@@ -132,7 +128,7 @@ def member_transfer(request: HttpRequest, member_id: int, payload: MemberTransfe
     who = actor(request)
     member = selectors.member_get(actor=who, member_id=member_id)
     moved = services.member_transfer(
-        actor=who, member=member, to_unit=_unit(request, payload.to_unit_id), on=payload.on
+        actor=who, member=member, to_unit=unit_ref(request, payload.to_unit_id), on=payload.on
     )
     return Status(201, selectors.member_get(actor=who, member_id=moved.pk))
 
@@ -193,12 +189,12 @@ def _leader(request: HttpRequest, leader_id: int | None) -> Any:
 
 @router.get(
     "/member-groups",
-    response={200: list[MemberGroupOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[MemberGroupOut], **LIST},
     summary="一个协会的会员小组及组长",
 )
 @paginate
 def member_group_list(request: HttpRequest, unit_id: int = Query(..., ge=1)) -> Any:
-    return selectors.group_list(actor=actor(request), unit=_unit(request, unit_id))
+    return selectors.group_list(actor=actor(request), unit=unit_ref(request, unit_id))
 
 
 @router.post(
@@ -210,7 +206,7 @@ def member_group_list(request: HttpRequest, unit_id: int = Query(..., ge=1)) -> 
 )
 def member_group_create(request: HttpRequest, payload: MemberGroupIn) -> Any:
     who = actor(request)
-    unit = _unit(request, payload.org_unit_id)
+    unit = unit_ref(request, payload.org_unit_id)
     group = services.member_group_create(
         actor=who, org_unit=unit, name=payload.name, leader=_leader(request, payload.leader_id)
     )
@@ -262,13 +258,13 @@ class MembersDayIn(Schema):
 
 @router.get(
     "/members-day",
-    response={200: list[MembersDayOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[MembersDayOut], **LIST},
     summary="会员活动日的活动（限本辖区），新的在前",
     description="unit_id：只看该组织及其下级（不存在或不在辖区内为422）。分页：limit（最多200）、offset。",
 )
 @paginate
 def members_day_list(request: HttpRequest, unit_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
-    unit = _unit(request, unit_id) if unit_id else None
+    unit = unit_ref(request, unit_id) if unit_id else None
     return selectors.members_day_list(actor=actor(request), unit=unit)
 
 
@@ -282,7 +278,7 @@ def members_day_create(request: HttpRequest, payload: MembersDayIn) -> Any:
     who = actor(request)
     event = services.members_day_record(
         actor=who,
-        org_unit=_unit(request, payload.org_unit_id),
+        org_unit=unit_ref(request, payload.org_unit_id),
         held_on=payload.held_on,
         kind=payload.kind.value,
         title=payload.title,

@@ -25,7 +25,7 @@ from guanhuai.association.models import Cadre, Member
 from guanhuai.association.models_training import TrainingTopic
 from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.states import CourseLevel, SignInVia, TrainerKind
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, DayIn, ErrorOut, Id, paginate, ref
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, WRITE, DayIn, ErrorOut, Id, paginate, ref
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.masking import mask_name
@@ -226,7 +226,7 @@ def training_topic_list(request: HttpRequest) -> Any:
 
 @router.get(
     "",
-    response={200: list[CourseOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[CourseOut], **LIST},
     summary="培训班列表（限本辖区）",
     description="year：开始日期所在年度；topic：主题代码。分页：limit（最多200）、offset。",
 )
@@ -436,7 +436,7 @@ def training_certificate_verify(request: HttpRequest, code: str = Query(..., max
 
 @router.get(
     "/trainers",
-    response={200: list[TrainerQualificationOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[TrainerQualificationOut], **LIST},
     summary="培训师资格",
 )
 @paginate

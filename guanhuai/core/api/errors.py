@@ -38,6 +38,8 @@ class ErrorOut(Schema):
 # Error responses every authenticated endpoint may give, to merge into its `response=` map; the API root
 # adds 400 (malformed body) and 500 to every operation itself.
 AUTH_ERRORS: dict[int, Any] = {401: ErrorOut}
+# A list (or a report) names no record in its path: its parameters may be refused, nothing is looked up.
+LIST: dict[int, Any] = {**AUTH_ERRORS, 422: ErrorOut}
 READ: dict[int, Any] = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
 WRITE: dict[int, Any] = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field
+from ninja import Field, Header
 from ninja.responses import Status
 
 from guanhuai.core.errors import Conflict, ValidationError
@@ -29,6 +29,9 @@ IdempotencyKeyIn = Annotated[
         None, min_length=1, max_length=MAX_KEY, description="幂等键：同一个键重复提交只记一次（最多64个字符）"
     ),
 ]
+
+# The same key sent as the `Idempotency-Key` header: `header_key: IdempotencyKeyHeader = None`.
+IdempotencyKeyHeader = Annotated[str | None, Header(None, alias="Idempotency-Key", max_length=MAX_KEY)]
 
 
 def idempotency_key(request: HttpRequest, kind: str, header: str | None, body: str | None) -> str | None:

@@ -5,7 +5,6 @@ commit) and when each step happened. An app's batch schema extends it with its o
 No `from __future__ import annotations`: ninja reads annotations at import time."""
 
 import datetime as dt
-from typing import Any
 
 from ninja import Field, Schema
 
@@ -15,9 +14,9 @@ class ImportBatchOut(Schema):
     status: str = Field(
         ..., description="staged（校验中）、validated（已校验）、committed（已导入）、failed（失败）"
     )
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     file_name: str
-    uploaded_by: str
+    uploaded_by: str = Field(alias="actor.username")
     total_rows: int
     invalid_rows: int
     imported_rows: int
@@ -26,11 +25,3 @@ class ImportBatchOut(Schema):
     committed_at: dt.datetime | None
     validate_job_id: int | None
     commit_job_id: int | None
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_uploaded_by(obj: Any) -> str:
-        return str(obj.actor.username)

@@ -4,7 +4,10 @@ is cut at a hidden length.
 
 An endpoint returns a queryset (or list). When the page needs decorating in one batch (balances for the
 funds on the page, remaining amounts for allocations), it returns `Paged(rows, prepare)` and `prepare`
-receives just the page's objects."""
+receives just the page's objects.
+
+A detail whose answer carries one page of its own rows (an import batch and its error rows) takes the same
+bounds as a `page: Query[PageQuery]` parameter and cuts the rows with `one_page`."""
 
 from __future__ import annotations
 
@@ -49,3 +52,8 @@ class Pagination(LimitOffsetPagination):
 def paginate(func: Callable[..., Any]) -> Callable[..., Any]:
     """`@paginate` under `@router.get(..., response={200: list[ItemOut], ...})`."""
     return ninja_paginate(Pagination)(func)
+
+
+def one_page(rows: Any, page: PageQuery) -> tuple[list[Any], int]:
+    """The rows of `page` and the count of all rows, for an answer that carries its own page of rows."""
+    return list(rows[page.offset : page.offset + page.limit]), rows.count()

@@ -18,6 +18,12 @@ def actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
+def not_found() -> NotFound:
+    """The 404 of a record that is missing or outside the caller's scope (the two are the same answer), for
+    an endpoint that finds out itself: a lookup that came back empty, or a record not of the URL's parent."""
+    return NotFound(_("未找到该记录，或您无权访问。"))
+
+
 def ref(lookup: Callable[[], T], *, code: str, message: str) -> T:
     """A record named in the *body*: run the scoped lookup, and turn its 404 into a 422 about that input.
     In the URL the same record is a 404; in the body the request itself is wrong, so the client gets a

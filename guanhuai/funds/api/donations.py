@@ -5,15 +5,15 @@ No `from __future__ import annotations`: ninja reads the annotations at import t
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Header, Query
+from ninja import Query
 from ninja.responses import Status
 
 from guanhuai.core.api import (
-    AUTH_ERRORS,
+    LIST,
     READ,
     WRITE,
-    ErrorOut,
     Id,
+    IdempotencyKeyHeader,
     check_replay,
     created_or_replayed,
     idempotency_key,
@@ -42,7 +42,7 @@ from guanhuai.funds.permissions import VIEW_FUNDS
 
 @router.get(
     "/donors",
-    response={200: list[DonorListOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[DonorListOut], **LIST},
     tags=DONORS,
     summary="捐赠人列表（限本辖区）",
     description="q：名称包含，或完整的统一社会信用代码。分页：limit（最多200）、offset。",
@@ -113,7 +113,7 @@ def pledge_create(request: HttpRequest, donor_id: int, payload: PledgeIn) -> Any
 
 @router.get(
     "/donations",
-    response={200: list[DonationOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[DonationOut], **LIST},
     tags=DONORS,
     summary="捐赠列表（限本辖区）",
     description="fund_id：只看该基金（不存在或不在辖区内为422）。分页：limit（最多200）、offset。",
@@ -140,7 +140,7 @@ def donation_list(request: HttpRequest, fund_id: Id | None = None) -> Any:
 def donation_record(
     request: HttpRequest,
     payload: DonationIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     donor = donor_ref(request, payload.donor_id)
     fund = fund_ref(request, payload.fund_id)
@@ -195,7 +195,7 @@ def donation_reverse(request: HttpRequest, donation_id: int, payload: ReasonIn) 
 
 @router.get(
     "/receipts",
-    response={200: list[ReceiptOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[ReceiptOut], **LIST},
     tags=RECEIPTS,
     summary="收据列表（限本辖区，含已作废的）",
     description="year：开具年度。分页：limit（最多200）、offset。",
@@ -207,7 +207,7 @@ def receipt_list(request: HttpRequest, year: int | None = Query(None, ge=2000, l
 
 @router.get(
     "/receipts/gaps",
-    response={200: GapReportOut, **AUTH_ERRORS, 422: ErrorOut},
+    response={200: GapReportOut, **LIST},
     tags=RECEIPTS,
     summary="收据断号报告：该组织该年度每一个作废或缺失的号码",
     description="422：unit_id 不存在或不在您可查看基金的辖区内。",

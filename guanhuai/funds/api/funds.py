@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, paginate
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, WRITE, ErrorOut, Paged, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.errors import ValidationError
 from guanhuai.funds import selectors, services
@@ -33,7 +33,7 @@ from guanhuai.funds.api.schemas import (
 
 @router.get(
     "",
-    response={200: list[FundOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[FundOut], **LIST},
     tags=FUNDS,
     summary="基金列表及余额（限本辖区）",
     description="余额由账目汇总（一次查询），不存储。分页：limit（最多200）、offset。",

@@ -108,17 +108,13 @@ class ClosedPeriodOut(Schema):
     fund_id: int
     period: str
     closed_at: dt.datetime
-    closed_by: str
-
-    @staticmethod
-    def resolve_closed_by(obj: Any) -> str:
-        return obj.closed_by.username
+    closed_by: str = Field(alias="closed_by.username")
 
 
 class DonorOut(Schema):
     id: int
     kind: DonorKind
-    kind_label: str
+    kind_label: str = Field(alias="get_kind_display")
     name: str
     credit_code: str
     contact_name: str
@@ -127,10 +123,6 @@ class DonorOut(Schema):
     public_name: PublicName
     display_name: str = Field(..., description="公开时显示的名称（不公开姓名时为“爱心人士”）")
     org_unit_id: int
-
-    @staticmethod
-    def resolve_kind_label(obj: Donor) -> str:
-        return str(obj.get_kind_display())
 
 
 class DonorListOut(DonorOut):
@@ -150,7 +142,7 @@ class DonationOut(Schema):
     fund: NamedRef
     purpose: PurposeOut | None
     kind: DonationKind
-    kind_label: str
+    kind_label: str = Field(alias="get_kind_display")
     amount: Money = Field(..., description="金额；物资为估值")
     channel: str
     items: str
@@ -161,10 +153,6 @@ class DonationOut(Schema):
     reversed: bool
     receipts: list[ReceiptRef]
     created_at: dt.datetime
-
-    @staticmethod
-    def resolve_kind_label(obj: Donation) -> str:
-        return str(obj.get_kind_display())
 
     @staticmethod
     def resolve_receipts(obj: Donation) -> list[Receipt]:
@@ -214,7 +202,7 @@ class ReceiptOut(Schema):
     amount: Money
     issued_on: dt.date
     status: ReceiptStatus
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     void_reason: str
     voided_at: dt.datetime | None
     duplicate_of: ReceiptRef | None = Field(None, description="补开时：原收据")
@@ -226,10 +214,6 @@ class ReceiptOut(Schema):
     @staticmethod
     def resolve_amount(obj: Receipt) -> Decimal:
         return obj.donation.amount
-
-    @staticmethod
-    def resolve_status_label(obj: Receipt) -> str:
-        return str(obj.get_status_display())
 
 
 class GapOut(Schema):

@@ -9,14 +9,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header
 
 from guanhuai.core.api import (
-    AUTH_ERRORS,
+    LIST,
     READ,
     WRITE,
-    ErrorOut,
     Id,
+    IdempotencyKeyHeader,
     Paged,
     check_replay,
     created_or_replayed,
@@ -55,7 +54,7 @@ from guanhuai.registry.selectors import PersonFilters
 
 @router.get(
     "/allocations",
-    response={200: list[AllocationOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[AllocationOut], **LIST},
     tags=SPENDING,
     summary="资金分配列表（含余额）",
     description="fund_id：只看该基金（不存在或不在辖区内为422）。分页：limit（最多200）、offset。",
@@ -78,7 +77,7 @@ def allocation_list(request: HttpRequest, fund_id: Id | None = None) -> Any:
 def allocation_create(
     request: HttpRequest,
     payload: AllocationIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     fund = fund_ref(request, payload.fund_id)
     purpose = selectors.purpose_ref(code=payload.purpose_code)
@@ -157,7 +156,7 @@ def disbursement_record(
     request: HttpRequest,
     allocation_id: int,
     payload: DisbursementIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     actor = actor_of(request)
     allocation = selectors.allocation_get(actor=actor, allocation_id=allocation_id)
@@ -219,7 +218,7 @@ def disbursement_reverse(request: HttpRequest, disbursement_id: int, payload: Re
 def transfer_record(
     request: HttpRequest,
     payload: TransferIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     from_fund = fund_ref(request, payload.from_fund_id)
     to_fund = fund_ref(request, payload.to_fund_id)

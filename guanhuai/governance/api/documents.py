@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Id, actor, paginate
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, WRITE, Id, actor, paginate
 from guanhuai.core.errors import ValidationError
 from guanhuai.governance import review, selectors, services
 
@@ -392,7 +392,7 @@ def amendment_reject(request: HttpRequest, amendment_id: int, payload: FilingRea
 
 @router.get(
     "/filings",
-    response={200: list[FilingOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[FilingOut], **LIST},
     tags=DOCUMENTS,
     summary="备案：待审查的在前（乡镇审查队列）",
     description="status：submitted 待审查、returned 退回修改、filed 已备案。分页：limit（最多200）、offset。",

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, paginate
+from guanhuai.accounts.actor import Actor
+from guanhuai.core.api import AUTH_ERRORS, LIST, ErrorOut, created_or_replayed, paginate
 from guanhuai.jobs import registry, selectors, services
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.states import JobStatus
@@ -27,14 +29,14 @@ class JobOut(Schema):
     kind: str
     kind_label: str
     status: JobStatus
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     percent: int
     progress_done: int
     progress_total: int
     counts: dict[str, Any]
     message: str
     error: str
-    actor: str
+    actor: str = Field(alias="actor.username")
     org_unit_id: int | None
     org_unit_name: str | None
     attempts: int
@@ -49,14 +51,6 @@ class JobOut(Schema):
         return registry.label(obj.kind)
 
     @staticmethod
-    def resolve_status_label(obj: Job) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_actor(obj: Job) -> str:
-        return obj.actor.username
-
-    @staticmethod
     def resolve_org_unit_name(obj: Job) -> str | None:
         return obj.org_unit.name if obj.org_unit else None
 
@@ -67,6 +61,12 @@ class JobOut(Schema):
     @staticmethod
     def resolve_input_url(obj: Job, context: dict[str, Any]) -> str | None:
         return _file_url(context["request"], obj, "input") if obj.input_file else None
+
+
+def job_accepted(actor: Actor, job: Job, *, created: bool = True) -> Status:
+    """The answer of a request that queued a job: 202 with the job read again (an inline task backend may
+    have run it already), or 200 when `created` is false: a replay that found the job its key queued."""
+    return created_or_replayed(created, selectors.job_get(actor=actor, job_id=job.pk), status=202)
 
 
 def _file_url(request: HttpRequest, job: Job, which: str) -> str:
@@ -80,7 +80,7 @@ class JobFilters(Schema):
 
 @router.get(
     "",
-    response={200: list[JobOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[JobOut], **LIST},
     summary="后台任务列表",
     description="本人提交的任务，以及在有“查看本辖区的后台任务”权限的组织内提交的任务；最新的在前。",
 )

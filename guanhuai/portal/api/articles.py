@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Id, paginate
+from guanhuai.core.api import LIST, READ, WRITE, Id, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.portal import selectors, services
 from guanhuai.portal.states import ArticleStatus, BodyFormat
@@ -79,7 +79,7 @@ class NoteIn(Schema):
 
 @router.get(
     "",
-    response={200: list[ArticleOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[ArticleOut], **LIST},
     summary="门户文章列表（限本辖区网站）",
     description="status：draft / pending / scheduled / published / withdrawn。分页：limit（最多200）、offset。",
 )

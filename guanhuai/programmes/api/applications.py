@@ -18,23 +18,24 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from guanhuai.core.api import (
-    AUTH_ERRORS,
+    LIST,
     READ,
     WRITE,
-    ErrorOut,
+    IdempotencyKeyHeader,
     Paged,
     check_replay,
     created_or_replayed,
     idempotency_key,
     paginate,
+    ref,
 )
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.programmes.models import Application, Programme
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors import applications as sel
@@ -200,13 +201,11 @@ def _programme_ref(request: HttpRequest, programme_id: int, perm: str) -> Progra
 
 
 def _application_ref(request: HttpRequest, application_id: int) -> Application:
-    try:
-        return sel.application_get(actor=actor_of(request), application_id=application_id)
-    except NotFound:
-        raise ValidationError(
-            _("指定的申请（编号 %(id)s）不存在，或您无权操作。") % {"id": application_id},
-            code="unknown_application",
-        )
+    return ref(
+        lambda: sel.application_get(actor=actor_of(request), application_id=application_id),
+        code="unknown_application",
+        message=_("指定的申请（编号 %(id)s）不存在，或您无权操作。") % {"id": application_id},
+    )
 
 
 # --- applications ------------------------------------------------------------------------------------------
@@ -214,7 +213,7 @@ def _application_ref(request: HttpRequest, application_id: int) -> Application:
 
 @router.get(
     "/applications",
-    response={200: list[ApplicationListOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[ApplicationListOut], **LIST},
     tags=APPLICATIONS,
     summary="申请列表（限本辖区）",
     description="筛选：status、step、programme、village、q（姓名包含）、awaiting_me=true（等待我审核的，不含本人录入或提交的）。"
@@ -249,7 +248,7 @@ def application_list(
 def application_create(
     request: HttpRequest,
     payload: ApplicationCreateIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     actor = actor_of(request)
     full_key = idempotency_key(request, "application", header_key, None)

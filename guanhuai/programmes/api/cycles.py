@@ -24,9 +24,19 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.core.api import READ, WRITE, AmountIn, Money, check_replay, created_or_replayed, paginate
+from guanhuai.core.api import (
+    READ,
+    WRITE,
+    AmountIn,
+    Money,
+    check_replay,
+    created_or_replayed,
+    not_found,
+    paginate,
+    ref,
+)
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.jobs.api import JobOut
 from guanhuai.programmes.api.payments import SeenTotals
 from guanhuai.programmes.models import Cycle, Entitlement, PaymentBatch
@@ -50,7 +60,7 @@ def _cycle(request: HttpRequest, cycle_id: int) -> Cycle:
 def _entitlement(request: HttpRequest, cycle: Cycle, entitlement_id: int) -> Entitlement:
     entitlement = selectors.entitlement_get(actor=actor_of(request), entitlement_id=entitlement_id)
     if entitlement.cycle_id != cycle.pk:
-        raise NotFound(_("未找到该记录，或您无权访问。"))
+        raise not_found()
     return entitlement
 
 
@@ -64,13 +74,9 @@ class CycleProgrammeRef(Schema):
 
 
 class CycleApprovalOut(Schema):
-    approver: str
+    approver: str = Field(alias="approver.username")
     approved_at: dt.datetime
     comment: str
-
-    @staticmethod
-    def resolve_approver(obj: Any) -> str:
-        return obj.approver.username
 
 
 class CycleOut(Schema):
@@ -78,20 +84,12 @@ class CycleOut(Schema):
     programme: CycleProgrammeRef
     period: str = Field(..., description="发放期：2026-12、2026-Q4 或 2026")
     status: str = Field(..., description="generating / review / approved / closed")
-    status_label: str
-    generated_by: str
+    status_label: str = Field(alias="get_status_display")
+    generated_by: str = Field(alias="generated_by.username")
     created_at: dt.datetime
     generated_at: dt.datetime | None
     approved_at: dt.datetime | None
     job_id: int | None = Field(None, description="生成任务：GET /api/v1/jobs/{job_id} 查看进度")
-
-    @staticmethod
-    def resolve_status_label(obj: Cycle) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_generated_by(obj: Cycle) -> str:
-        return obj.generated_by.username
 
 
 class CycleFigureOut(Schema):
@@ -211,13 +209,11 @@ def cycle_list(request: HttpRequest, programme_id: int | None = None, status: st
 )
 def cycle_generate(request: HttpRequest, payload: CycleGenerateIn) -> Any:
     actor = actor_of(request)
-    try:
-        programme = programme_get(actor=actor, id=payload.programme_id)
-    except NotFound:
-        raise ValidationError(
-            _("指定的扶助项目（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.programme_id},
-            code="unknown_programme",
-        )
+    programme = ref(
+        lambda: programme_get(actor=actor, id=payload.programme_id),
+        code="unknown_programme",
+        message=_("指定的扶助项目（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.programme_id},
+    )
     key = f"api:{actor.pk}:{payload.idempotency_key}" if payload.idempotency_key else None
     cycle, created = services.cycle_generate(
         actor=actor,
@@ -360,13 +356,11 @@ def entitlement_restore(
 def top_up_add(request: HttpRequest, cycle_id: int, payload: CycleTopUpIn) -> Any:
     actor = actor_of(request)
     cycle = _cycle(request, cycle_id)
-    try:
-        person = scoping.get_or_404(Person.objects.all(), actor, VIEW, pk=payload.person_id)
-    except NotFound:
-        raise ValidationError(
-            _("指定的人员（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.person_id},
-            code="unknown_person",
-        )
+    person = ref(
+        lambda: scoping.get_or_404(Person.objects.all(), actor, VIEW, pk=payload.person_id),
+        code="unknown_person",
+        message=_("指定的人员（编号 %(id)s）不存在，或您无权访问。") % {"id": payload.person_id},
+    )
     entitlement = services.top_up_add(
         actor=actor, cycle=cycle, person=person, amount=payload.amount, reason=payload.reason
     )

@@ -14,12 +14,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, ErrorOut, Money, paginate
+from guanhuai.core.api import READ, WRITE, Money, paginate
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
-from guanhuai.jobs.selectors import job_get
+from guanhuai.core.errors import ValidationError
+from guanhuai.jobs.api import job_accepted
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.programmes.models import Enrolment, Programme
 from guanhuai.programmes.periods import month_label
@@ -29,9 +28,6 @@ from guanhuai.programmes.services import enrolments as services
 from guanhuai.programmes.states import EnrolmentStatus, ExitReason, FlagReason
 
 router = Router(tags=["programmes: enrolments"])
-
-READ = {**AUTH_ERRORS, 404: ErrorOut, 422: ErrorOut}
-WRITE = {**AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _programme_ref(request: HttpRequest, programme_id: int) -> Programme:
@@ -76,7 +72,7 @@ class EnrolmentOut(Schema):
     org_unit: EnrolmentUnitRef
     application_id: int | None
     status: EnrolmentStatus
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     start_month: str = Field(..., description="享受起始月 YYYY-MM")
     end_month: str | None = Field(None, description="享受截止月 YYYY-MM（含）；空表示未截止")
     exit_reason: str
@@ -85,10 +81,6 @@ class EnrolmentOut(Schema):
     flag: str = Field(..., description="资格确认提示：died / new_child / moved_out / not_eligible，空为无")
     flag_label: str
     flagged_at: dt.datetime | None
-
-    @staticmethod
-    def resolve_status_label(obj: Enrolment) -> str:
-        return str(obj.get_status_display())
 
     @staticmethod
     def resolve_start_month(obj: Enrolment) -> str:
@@ -308,8 +300,4 @@ def reconfirmation_start(request: HttpRequest, body: ReconfirmationIn) -> Any:
         as_of=body.as_of,
         idempotency_key=f"api:{actor.pk}:{body.idempotency_key}",
     )
-    try:
-        job = job_get(actor=actor, job_id=job.pk)  # fresh: an inline task backend may have run it already
-    except NotFound:  # pragma: no cover — the submitter always sees their job
-        pass
-    return Status(202 if created else 200, job)
+    return job_accepted(actor, job, created=created)

@@ -13,9 +13,8 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from guanhuai.accounts import scoping
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, paginate
+from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, paginate, ref
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
 from guanhuai.programmes.api.applications import _application_ref
 from guanhuai.programmes.permissions import VIEW
 from guanhuai.programmes.selectors import applications as sel
@@ -84,12 +83,13 @@ def grievance_record(request: HttpRequest, payload: GrievanceIn) -> Any:
     actor = actor_of(request)
     payment = None
     if payload.payment_id is not None:
-        try:
-            payment = scoping.get_or_404(
+        payment = ref(
+            lambda: scoping.get_or_404(
                 Payment.objects.select_related("org_unit"), actor, VIEW, pk=payload.payment_id
-            )
-        except NotFound:
-            raise ValidationError(_("指定的发放记录不存在，或您无权操作。"), code="unknown_payment")
+            ),
+            code="unknown_payment",
+            message=_("指定的发放记录不存在，或您无权操作。"),
+        )
     grievance = grievances.grievance_record(
         actor=actor,
         application=_application_ref(request, payload.application_id) if payload.application_id else None,

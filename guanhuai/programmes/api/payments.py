@@ -16,13 +16,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
-from ninja.responses import Status
 
 from guanhuai.core import excel
-from guanhuai.core.api import READ, WRITE, Money, paginate
+from guanhuai.core.api import READ, WRITE, Money, created_or_replayed, paginate
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.money import to_money
-from guanhuai.programmes.models import ResultFile
 from guanhuai.programmes.selectors import payments as selectors
 from guanhuai.programmes.services import payments as services
 
@@ -42,13 +40,9 @@ class BatchResultFileOut(Schema):
     paid: int
     failed: int
     problems: list[BatchProblemOut]
-    imported_by: str
+    imported_by: str = Field(alias="imported_by.username")
     imported_at: dt.datetime
     ledger_transaction_id: int | None
-
-    @staticmethod
-    def resolve_imported_by(obj: ResultFile) -> str:
-        return obj.imported_by.username
 
 
 class SeenTotals(Schema):
@@ -73,7 +67,7 @@ class PaymentBatchOut(SeenTotals):
     number: str
     bank_name: str
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     count: int
     total: Money
     checksum: str
@@ -90,10 +84,6 @@ class PaymentBatchOut(SeenTotals):
     @staticmethod
     def resolve_programme(obj: Any) -> str:
         return obj.cycle.programme.name
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
 
     @staticmethod
     def resolve_result_files(obj: Any) -> list[Any]:
@@ -191,7 +181,7 @@ def batch_results(request: HttpRequest, batch_id: int, file: UploadedFile = File
     result = services.batch_import_results(
         actor=actor, batch=batch, file_name=file.name or "", content=content
     )
-    return Status(200 if result.pk in known else 201, result)
+    return created_or_replayed(result.pk not in known, result)
 
 
 @router.get(

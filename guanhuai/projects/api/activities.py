@@ -17,8 +17,7 @@ from ninja import Field, File, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from guanhuai.core.api import READ, WRITE, actor, paginate, ref
-from guanhuai.core.errors import NotFound
+from guanhuai.core.api import READ, WRITE, actor, not_found, paginate, ref
 from guanhuai.projects import selectors, services
 from guanhuai.projects.api.common import router
 from guanhuai.projects.api.lifecycle import ProjectDocumentOut
@@ -144,5 +143,5 @@ def activity_photo_create(
 ) -> Any:
     activity = _activities(request, project_id).filter(pk=activity_id).first()
     if activity is None:
-        raise NotFound(_("未找到该记录，或您无权访问。"))
+        raise not_found()
     return Status(201, services.activity_photo_add(actor=actor(request), activity=activity, upload=file))

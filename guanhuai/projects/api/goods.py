@@ -8,9 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Header, Schema
+from ninja import Field, Schema
 
-from guanhuai.core.api import READ, WRITE, DayIn, IdempotencyKeyIn, actor, check_replay, idempotency_key
+from guanhuai.core.api import (
+    READ,
+    WRITE,
+    DayIn,
+    IdempotencyKeyHeader,
+    IdempotencyKeyIn,
+    actor,
+    check_replay,
+    idempotency_key,
+)
 from guanhuai.projects import selectors, services
 from guanhuai.projects.api.common import router
 from guanhuai.projects.api.lifecycle import MONEY, ProjectGoodsUseOut
@@ -50,7 +59,7 @@ def goods_use_reverse(
     project_id: int,
     use_id: int,
     payload: GoodsReverseIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     project = selectors.project_get(actor=actor(request), project_id=project_id)
     use = selectors.goods_use_get(project, use_id)

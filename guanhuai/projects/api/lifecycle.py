@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Schema
+from ninja import Field, File, Form, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -20,6 +20,7 @@ from guanhuai.core.api import (
     AmountIn,
     DayIn,
     Id,
+    IdempotencyKeyHeader,
     IdempotencyKeyIn,
     Money,
     actor,
@@ -328,7 +329,7 @@ def spending_create(
     request: HttpRequest,
     funding_id: int,
     payload: SpendingIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     who = actor(request)
     funding = selectors.funding_get(actor=who, funding_id=funding_id)
@@ -364,7 +365,7 @@ def goods_use_create(
     request: HttpRequest,
     project_id: int,
     payload: ProjectGoodsUseIn,
-    header_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
+    header_key: IdempotencyKeyHeader = None,
 ) -> Any:
     who = actor(request)
     project = _project(request, project_id)

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
-from guanhuai.core.api import AUTH_ERRORS, READ, ErrorOut, Money, actor
+from guanhuai.core.api import LIST, READ, Money, actor
 from guanhuai.projects import selectors
 from guanhuai.projects.api.common import router
 
@@ -81,7 +81,7 @@ class OutcomesOut(Schema):
 
 @router.get(
     "/outcomes",
-    response={200: OutcomesOut, **AUTH_ERRORS, 422: ErrorOut},
+    response={200: OutcomesOut, **LIST},
     tags=PROJECTS,
     summary="项目成效报告（辖区内，按年份和类型）",
     description="year：活动年份（收入按该年实施的项目）；type：项目类型代码或名称（如 youth_health、青春健康）。"

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
-from guanhuai.core.api import AUTH_ERRORS, READ, ErrorOut, Money, actor, paginate
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, Money, actor, paginate
 from guanhuai.projects import selectors
 from guanhuai.projects.api.common import router
 from guanhuai.projects.models import Project
@@ -99,7 +99,7 @@ def type_list(request: HttpRequest) -> Any:
 
 @router.get(
     "",
-    response={200: list[ProjectRowOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[ProjectRowOut], **LIST},
     tags=PROJECTS,
     summary="辖区内的协会项目",
     description="type：项目类型代码；status：状态；year：实施年份（含跨年项目）。分页：limit（最多200）、offset。",

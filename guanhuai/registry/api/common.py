@@ -1,4 +1,4 @@
-"""Shared pieces of the registry API: the router, its tags and the unit reference; the rest is the API kit.
+"""Shared pieces of the registry API: the router, its tags and the unit references; the rest is the API kit.
 
 No `from __future__ import annotations`: ninja reads annotations at import time."""
 
@@ -8,6 +8,7 @@ from ninja import Router
 from guanhuai.core.api import actor
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import OrgUnit
+from guanhuai.registry.permissions import VIEW_PERSONS
 
 router = Router()
 
@@ -19,3 +20,9 @@ IMPORTS = ["registry imports"]
 def unit_ref(request: HttpRequest, unit_id: int) -> OrgUnit:
     """A branch named in the input: unknown or invisible is a 422 `unknown_unit`."""
     return org_selectors.unit_ref(actor=actor(request), unit_id=unit_id)
+
+
+def persons_unit(request: HttpRequest, unit_id: int) -> OrgUnit:
+    """A branch whose persons the input is about (a list's `unit_id`, a new household's or an import's
+    `org_unit_id`), among those where the caller may see persons: otherwise a 422 `unknown_unit`."""
+    return org_selectors.unit_ref(actor=actor(request), unit_id=unit_id, perm=VIEW_PERSONS)

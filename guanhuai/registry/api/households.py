@@ -8,11 +8,10 @@ from django.http import HttpRequest
 from ninja import Query
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, paginate
+from guanhuai.core.api import LIST, READ, WRITE, paginate
 from guanhuai.core.api import actor as actor_of
-from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
-from guanhuai.registry.api.common import HOUSEHOLDS, router
+from guanhuai.registry.api.common import HOUSEHOLDS, persons_unit, router
 from guanhuai.registry.api.schemas import (
     BirthIn,
     HouseholdDetailOut,
@@ -23,14 +22,13 @@ from guanhuai.registry.api.schemas import (
     PersonOut,
     _person_input,
 )
-from guanhuai.registry.permissions import VIEW_PERSONS
 
 # --- households --------------------------------------------------------------------------------------------
 
 
 @router.get(
     "/households",
-    response={200: list[HouseholdOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[HouseholdOut], **LIST},
     tags=HOUSEHOLDS,
     summary="户列表（限本辖区）",
     description="分页（limit/offset，最多200），带总数。422：unit_id 不存在或不在辖区内。",
@@ -38,9 +36,7 @@ from guanhuai.registry.permissions import VIEW_PERSONS
 @paginate
 def household_list(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> Any:
     actor = actor_of(request)
-    unit = None
-    if filters.unit_id is not None:
-        unit = org_selectors.unit_ref(actor=actor, unit_id=filters.unit_id, perm=VIEW_PERSONS)
+    unit = persons_unit(request, filters.unit_id) if filters.unit_id is not None else None
     return selectors.household_list(actor=actor, unit=unit, q=filters.q.strip())
 
 
@@ -69,7 +65,7 @@ def household_get(request: HttpRequest, household_id: int) -> Any:
 )
 def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     actor = actor_of(request)
-    org_unit = org_selectors.unit_ref(actor=actor, unit_id=payload.org_unit_id, perm=VIEW_PERSONS)
+    org_unit = persons_unit(request, payload.org_unit_id)
     household = services.household_create(
         actor=actor,
         org_unit=org_unit,

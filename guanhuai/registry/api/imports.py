@@ -8,19 +8,15 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Schema
 from ninja.files import UploadedFile
-from ninja.responses import Status
 
 from guanhuai.core import excel
-from guanhuai.core.api import MAX_LIMIT, MAX_OFFSET, READ, WRITE
+from guanhuai.core.api import READ, WRITE, PageQuery, created_or_replayed, one_page
 from guanhuai.core.api import actor as actor_of
 from guanhuai.core.api.imports import ImportBatchOut
-from guanhuai.jobs.api import JobOut
-from guanhuai.jobs.selectors import job_get
-from guanhuai.orgs import selectors as org_selectors
+from guanhuai.jobs.api import JobOut, job_accepted
 from guanhuai.registry import imports
-from guanhuai.registry.api.common import IMPORTS, router
+from guanhuai.registry.api.common import IMPORTS, persons_unit, router
 from guanhuai.registry.api.schemas import PlaceRef
-from guanhuai.registry.permissions import VIEW_PERSONS
 
 # --- Excel imports (staging, validation, commit: guanhuai.registry.imports) ------------------------------
 
@@ -68,14 +64,14 @@ def import_upload(
     org_unit_id: int = Form(...),
 ) -> Any:
     actor = actor_of(request)
-    org_unit = org_selectors.unit_ref(actor=actor, unit_id=org_unit_id, perm=VIEW_PERSONS)
+    org_unit = persons_unit(request, org_unit_id)
     content = excel.read_upload(file, max_bytes=settings.GUANHUAI_MAX_UPLOAD_BYTES)
     batch, created = imports.batch_submit(
         actor=actor, org_unit=org_unit, content=content, file_name=file.name or ""
     )
     batch = imports.batch_get(actor=actor, batch_id=batch.pk)  # fresh: an inline task may have run already
     batch.job = batch.validate_job if created else None  # type: ignore[attr-defined]
-    return Status(202 if created else 200, batch)
+    return created_or_replayed(created, batch, status=202)
 
 
 @router.get(
@@ -85,16 +81,10 @@ def import_upload(
     summary="导入批次：有效与错误行数、错误行及原因",
     description="错误行只显示脱敏的身份证号。404：批次不存在或不在您可导入的范围内。",
 )
-def import_detail(
-    request: HttpRequest,
-    batch_id: int,
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
-) -> Any:
+def import_detail(request: HttpRequest, batch_id: int, page: Query[PageQuery]) -> Any:
     batch = imports.batch_get(actor=actor_of(request), batch_id=batch_id)
-    rows = imports.invalid_rows(batch=batch)
-    batch.errors = list(rows[offset : offset + limit])  # type: ignore[attr-defined]
-    batch.errors_count = rows.count()  # type: ignore[attr-defined]
+    rows, count = one_page(imports.invalid_rows(batch=batch), page)
+    batch.errors, batch.errors_count = rows, count  # type: ignore[attr-defined]
     return batch
 
 
@@ -112,4 +102,4 @@ def import_commit(request: HttpRequest, batch_id: int) -> Any:
     actor = actor_of(request)
     batch = imports.batch_get(actor=actor, batch_id=batch_id)
     job = imports.commit_submit(actor=actor, batch=batch)
-    return Status(202, job_get(actor=actor, job_id=job.pk))
+    return job_accepted(actor, job)

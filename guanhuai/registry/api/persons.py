@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Query
 from ninja.responses import Status
 
-from guanhuai.core.api import AUTH_ERRORS, READ, WRITE, ErrorOut, Paged, paginate
+from guanhuai.core.api import AUTH_ERRORS, LIST, READ, WRITE, ErrorOut, Paged, not_found, paginate
 from guanhuai.core.api import actor as actor_of
-from guanhuai.core.errors import NotFound, ValidationError
+from guanhuai.core.errors import ValidationError
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.registry import selectors, services
-from guanhuai.registry.api.common import PERSONS, router
+from guanhuai.registry.api.common import PERSONS, persons_unit, router
 from guanhuai.registry.api.schemas import (
     AdoptionIn,
     BankAccountIn,
@@ -44,7 +44,6 @@ from guanhuai.registry.api.schemas import (
     UnmaskOut,
 )
 from guanhuai.registry.models import LifeEvent, Person
-from guanhuai.registry.permissions import VIEW_PERSONS
 from guanhuai.registry.selectors import PersonFilters
 
 # --- persons -----------------------------------------------------------------------------------------------
@@ -52,7 +51,7 @@ from guanhuai.registry.selectors import PersonFilters
 
 @router.get(
     "/persons",
-    response={200: list[PersonOut], **AUTH_ERRORS, 422: ErrorOut},
+    response={200: list[PersonOut], **LIST},
     tags=PERSONS,
     summary="人员列表（限本辖区，脱敏）",
     description="分页（limit/offset，最多200），带总数。422：参数有误，或 unit_id 不存在或不在辖区内。",
@@ -60,9 +59,7 @@ from guanhuai.registry.selectors import PersonFilters
 @paginate
 def person_list(request: HttpRequest, filters: Query[PersonFilterIn]) -> Any:
     actor = actor_of(request)
-    unit = None
-    if filters.unit_id is not None:
-        unit = org_selectors.unit_ref(actor=actor, unit_id=filters.unit_id, perm=VIEW_PERSONS)
+    unit = persons_unit(request, filters.unit_id) if filters.unit_id is not None else None
     return selectors.person_list(
         actor=actor,
         filters=PersonFilters(
@@ -318,7 +315,7 @@ def consent_withdraw(
     actor = actor_of(request)
     consent = selectors.consent_get(actor=actor, consent_id=consent_id)
     if consent.person_id != person_id:
-        raise NotFound(_("未找到该记录，或您无权访问。"))
+        raise not_found()
     return services.consent_withdraw(
         actor=actor, consent=consent, withdrawn_on=payload.withdrawn_on or timezone.localdate()
     )
@@ -335,7 +332,7 @@ def consent_withdraw(
 def person_lookup(request: HttpRequest, payload: LookupIn) -> Any:
     person = selectors.person_by_id_number(actor=actor_of(request), id_number=payload.id_number)
     if person is None:
-        raise NotFound(_("未找到该记录，或您无权访问。"))
+        raise not_found()
     return person
 
 

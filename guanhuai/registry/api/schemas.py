@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from guanhuai.registry.api.common import unit_ref
-from guanhuai.registry.models import BankAccount, Consent, Household, LifeEvent, Person
+from guanhuai.registry.models import BankAccount, Household, LifeEvent, Person
 from guanhuai.registry.selectors import ORDERINGS
 from guanhuai.registry.services import PersonInput
 from guanhuai.registry.states import ConsentPurpose, Hukou, RelationToHead, Sex
@@ -36,16 +36,16 @@ class PersonBase(Schema):
     id: int
     name: str
     sex: Sex
-    sex_label: str
+    sex_label: str = Field(alias="get_sex_display")
     birth_date: dt.date
     age: int = Field(..., description="周岁（已故者为去世时的周岁）")
     id_masked: str = Field(..., description="脱敏的身份证号，如 4402**********123X")
     phone_masked: str
     household_id: int | None
     relation_to_head: RelationToHead
-    relation_to_head_label: str
+    relation_to_head_label: str = Field(alias="get_relation_to_head_display")
     hukou_type: Hukou
-    hukou_type_label: str
+    hukou_type_label: str = Field(alias="get_hukou_type_display")
     hukou_place: str
     alive: bool
     died_on: dt.date | None
@@ -61,22 +61,10 @@ class PersonBase(Schema):
     anonymised: bool
 
     @staticmethod
-    def resolve_sex_label(obj: Person) -> str:
-        return str(obj.get_sex_display())
-
-    @staticmethod
     def resolve_age(obj: Person) -> int:
         on = obj.died_on or timezone.localdate()
         born = obj.birth_date
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-    @staticmethod
-    def resolve_relation_to_head_label(obj: Person) -> str:
-        return str(obj.get_relation_to_head_display())
-
-    @staticmethod
-    def resolve_hukou_type_label(obj: Person) -> str:
-        return str(obj.get_hukou_type_display())
 
     @staticmethod
     def resolve_alive(obj: Person) -> bool:
@@ -152,14 +140,10 @@ class HouseholdOut(Schema):
     number: str
     address: str
     hukou_type: Hukou
-    hukou_type_label: str
+    hukou_type_label: str = Field(alias="get_hukou_type_display")
     org_unit: PlaceRef
     head: PersonRef | None
     created_at: dt.datetime
-
-    @staticmethod
-    def resolve_hukou_type_label(obj: Household) -> str:
-        return str(obj.get_hukou_type_display())
 
 
 class HouseholdDetailOut(HouseholdOut):
@@ -174,47 +158,31 @@ class EventOut(Schema):
     id: int
     person_id: int
     kind: str
-    kind_label: str
+    kind_label: str = Field(alias="get_kind_display")
     occurred_on: dt.date
     related_person: PersonRef | None = Field(None, description="相关人员；在您辖区以外的不显示")
     disability_grade: int | None
     to_unit: PlaceRef | None
     changes: dict[str, Any] = Field(..., description="更正事件：字段 → [原值, 新值]（身份证号脱敏）")
     note: str
-    recorded_by: str
+    recorded_by: str = Field(alias="recorded_by.username")
     recorded_at: dt.datetime
-
-    @staticmethod
-    def resolve_kind_label(obj: LifeEvent) -> str:
-        return str(obj.get_kind_display())
 
     @staticmethod
     def resolve_related_person(obj: LifeEvent) -> Person | None:
         visible = getattr(obj, "related_visible", True)
         return obj.related_person if obj.related_person_id and visible else None
 
-    @staticmethod
-    def resolve_recorded_by(obj: LifeEvent) -> str:
-        return obj.recorded_by.username
-
 
 class ConsentOut(Schema):
     id: int
     purpose: ConsentPurpose
-    purpose_label: str
+    purpose_label: str = Field(alias="get_purpose_display")
     scope: str
     given_on: dt.date
     given_by: str
-    recorded_by: str
+    recorded_by: str = Field(alias="recorded_by.username")
     withdrawn_on: dt.date | None
-
-    @staticmethod
-    def resolve_purpose_label(obj: Consent) -> str:
-        return str(obj.get_purpose_display())
-
-    @staticmethod
-    def resolve_recorded_by(obj: Consent) -> str:
-        return obj.recorded_by.username
 
 
 class UnmaskOut(Schema):
