@@ -146,11 +146,21 @@ class refusal(_Refusals):
         """Kept, not shown: the page places `message` itself."""
 
 
-def form_page(request: HttpRequest, form: Any, *, title: Any, back: str, **extra: Any) -> HttpResponse:
-    """One page for a form that does one thing: title, fields, a submit button and a way back."""
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: Any,
+    back: str,
+    template: str = "core/form_page.html",
+    **extra: Any,
+) -> HttpResponse:
+    """One page for a form that does one thing: title, fields, a submit button and a way back. A page that
+    shows more beside the form names its own `template`, which extends core/form_page.html and fills its
+    `before_form` block."""
     return render(
         request,
-        "core/form_page.html",
+        template,
         {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
     )
 
