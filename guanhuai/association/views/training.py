@@ -11,7 +11,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +40,7 @@ from guanhuai.association.states import SignInVia, TrainerKind
 from guanhuai.audit.services import log
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.masking import mask_name
-from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data, refusal
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, page_of, post_data, refusal
 from guanhuai.orgs.models import Level
 
 PAGE_SIZE = 30
@@ -77,7 +76,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         request,
         "association/training/course_list.html",
         {
-            "page": Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, courses, size=PAGE_SIZE),
             "year": year,
             "state": state,
             "topic": request.GET.get("topic", ""),
@@ -394,9 +393,7 @@ def trainer_list(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, VIEW_TRAINING)
     kind = request.GET.get("kind", "")
     kind = kind if kind in TrainerKind.values else ""
-    page = Paginator(selectors.trainer_list(actor=request.user, kind=kind), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.trainer_list(actor=request.user, kind=kind), size=PAGE_SIZE)
     return render(
         request,
         "association/training/trainer_list.html",
