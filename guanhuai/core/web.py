@@ -29,7 +29,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +43,7 @@ __all__ = [
     "message_errors",
     "page_of",
     "post_data",
+    "private_file",
     "refusal",
 ]
 
@@ -191,6 +192,20 @@ def form_action(
                 messages.success(request, success(form.cleaned_data) if callable(success) else success)
             return redirect(done(result) if callable(done) else (done or back))
     return form_page(request, form, title=title, back=back, **extra)
+
+
+def private_file(request: HttpRequest, handle: Any, *, content_type: str, filename: str) -> FileResponse:
+    """A document streamed, after scoping, to the one person who asked (never a public media URL): shown in
+    the browser, or saved with `?download=1`; never sniffed into another type, never kept in a cache."""
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class DomainErrorMiddleware:
