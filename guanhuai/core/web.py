@@ -34,6 +34,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied
+from guanhuai.core.excel import XLSX, content_disposition
 
 __all__ = [
     "PAGE_SIZES",
@@ -45,6 +46,7 @@ __all__ = [
     "post_data",
     "private_file",
     "refusal",
+    "xlsx_download",
 ]
 
 
@@ -205,6 +207,13 @@ def private_file(request: HttpRequest, handle: Any, *, content_type: str, filena
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def xlsx_download(content: bytes, filename: str, *, fallback: str = "guanhuai.xlsx") -> HttpResponse:
+    """An Excel file to save under its Chinese `filename` (`fallback` for a browser that cannot read it)."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback)
     return response
 
 

@@ -22,8 +22,15 @@ from guanhuai.association import selectors, services
 from guanhuai.association.forms import members as forms
 from guanhuai.association.permissions import MANAGE_BRANCHES, MANAGE_CADRES, MANAGE_MEMBERS, VIEW
 from guanhuai.association.states import CampaignStatus, MemberStatus
-from guanhuai.core.excel import XLSX, content_disposition
-from guanhuai.core.web import form_action, form_errors, form_page, message_errors, page_of, post_data
+from guanhuai.core.web import (
+    form_action,
+    form_errors,
+    form_page,
+    message_errors,
+    page_of,
+    post_data,
+    xlsx_download,
+)
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import OrgUnit
 
@@ -80,9 +87,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     services.members_export(
         actor=request.user, out=out, unit=unit, status=status if status in MemberStatus.values else ""
     )
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition("会员名单.xlsx")
-    return response
+    return xlsx_download(out.getvalue(), "会员名单.xlsx")
 
 
 @login_required

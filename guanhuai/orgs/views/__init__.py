@@ -16,9 +16,8 @@ from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.registry import permissions
-from guanhuai.core import excel as core_excel
 from guanhuai.core.excel import read_upload
-from guanhuai.core.web import form_action, form_errors, form_page, post_data, search_options
+from guanhuai.core.web import form_action, form_errors, form_page, post_data, search_options, xlsx_download
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import excel, selectors, services
 from guanhuai.orgs.forms import (
@@ -301,9 +300,7 @@ def tree_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(excel.template_workbook(), content_type=core_excel.XLSX)
-    response["Content-Disposition"] = excel.content_disposition(excel.TEMPLATE_NAME)
-    return response
+    return xlsx_download(excel.template_workbook(), excel.TEMPLATE_NAME, fallback="orgs.xlsx")
 
 
 @login_required

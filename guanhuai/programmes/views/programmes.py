@@ -23,8 +23,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.excel import content_disposition
-from guanhuai.core.web import form_action, form_errors, form_page, message_errors, page_of, post_data, refusal
+from guanhuai.core.web import (
+    form_action,
+    form_errors,
+    form_page,
+    message_errors,
+    page_of,
+    post_data,
+    refusal,
+    xlsx_download,
+)
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.states import AllocationStatus
 from guanhuai.orgs import selectors as org_selectors
@@ -446,12 +454,8 @@ def programme_missed_export(request: HttpRequest, pk: int) -> HttpResponse:
         content, _rows = services.missed_export(
             actor=request.user, programme=programme, as_of=as_of, village=village
         )
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
         name = f"应享未享-{programme.code}-{village.code if village else 'all'}-{as_of:%Y%m%d}.xlsx"
-        response["Content-Disposition"] = content_disposition(name)
-        return response
+        return xlsx_download(content, name)
     return redirect(
         reverse("programmes:programme_missed", args=[programme.pk]) + "?" + request.GET.urlencode()
     )
