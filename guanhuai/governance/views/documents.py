@@ -260,4 +260,11 @@ def document_import(request: HttpRequest) -> HttpResponse:
                 note += _("原文编号不连续，已按顺序重新编号：%(pairs)s，请核对。") % {"pairs": pairs}
             messages.success(request, note)
             return redirect("governance:version", version_id=version.pk)
-    return render(request, "governance/import.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        title=_("导入已有文本"),
+        help=_("从Word文件或粘贴的全文中按“第一章”“第一条”识别章和条。导入后请逐条核对。"),
+        back=reverse("governance:home"),
+        submit=_("导入"),
+    )

@@ -260,11 +260,11 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
         # the form's fields are the service's arguments, one for one
         lambda d: services.unit_close(actor=request.user, unit=unit, **d),
         success=_("已撤销“%(name)s”。") % {"name": unit.name},
-        **_about(unit),
         title=_("撤销组织"),
         submit=_("撤销"),
         danger=True,
         help=_("只有没有未撤销下级的组织才能撤销。撤销后仍可在“显示已撤销”中查看。"),
+        **_about(unit),
     )
 
 

@@ -308,11 +308,9 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _upload_page(request: HttpRequest, form: Any, *, title: str, back: int) -> HttpResponse:
-    """form_page with a file field (multipart), phone first: the camera opens from the file input."""
-    return render(
-        request,
-        "projects/upload_form.html",
-        {"form": form, "title": title, "back": reverse("projects:detail", args=[back])},
+    """A form with a file field, phone first: the camera opens from the file input."""
+    return form_page(
+        request, form, title=title, back=reverse("projects:detail", args=[back]), submit=_("上传")
     )
 
 
