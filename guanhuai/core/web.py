@@ -29,11 +29,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from guanhuai.core.errors import DomainError, NotFound, PermissionDenied
+from guanhuai.core.excel import XLSX, content_disposition
 
 __all__ = [
     "PAGE_SIZES",
@@ -43,7 +45,10 @@ __all__ = [
     "message_errors",
     "page_of",
     "post_data",
+    "private_file",
+    "qr_code",
     "refusal",
+    "xlsx_download",
 ]
 
 
@@ -146,11 +151,21 @@ class refusal(_Refusals):
         """Kept, not shown: the page places `message` itself."""
 
 
-def form_page(request: HttpRequest, form: Any, *, title: Any, back: str, **extra: Any) -> HttpResponse:
-    """One page for a form that does one thing: title, fields, a submit button and a way back."""
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: Any,
+    back: str,
+    template: str = "core/form_page.html",
+    **extra: Any,
+) -> HttpResponse:
+    """One page for a form that does one thing: title, fields, a submit button and a way back. A page that
+    shows more beside the form names its own `template`, which extends core/form_page.html and fills its
+    `before_form` block."""
     return render(
         request,
-        "core/form_page.html",
+        template,
         {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
     )
 
@@ -181,6 +196,38 @@ def form_action(
                 messages.success(request, success(form.cleaned_data) if callable(success) else success)
             return redirect(done(result) if callable(done) else (done or back))
     return form_page(request, form, title=title, back=back, **extra)
+
+
+def private_file(request: HttpRequest, handle: Any, *, content_type: str, filename: str) -> FileResponse:
+    """A document streamed, after scoping, to the one person who asked (never a public media URL): shown in
+    the browser, or saved with `?download=1`; never sniffed into another type, never kept in a cache."""
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def qr_code(data: str, *, box_size: int = 10) -> SafeString:
+    """`data` as an inline SVG QR code, ready to place in a page: no image file, no JavaScript, crisp on a
+    projector or a printed slip. Safe because the SVG is the qrcode library's own, and `data` is only
+    encoded in it, never written into it."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=box_size, border=2)
+    return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308  (our own SVG from the qrcode library)
+
+
+def xlsx_download(content: bytes, filename: str, *, fallback: str = "guanhuai.xlsx") -> HttpResponse:
+    """An Excel file to save under its Chinese `filename` (`fallback` for a browser that cannot read it)."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback)
+    return response
 
 
 class DomainErrorMiddleware:

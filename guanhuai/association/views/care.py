@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from guanhuai.association.selectors import care as selectors
 from guanhuai.association.states import CoverageKind
 from guanhuai.core.errors import NotFound
 from guanhuai.core.masking import mask_name
-from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, page_of, post_data
 from guanhuai.orgs.models import OrgUnit
 
 PAGE_SIZE = 50
@@ -91,9 +90,7 @@ def _family_rows(page: Any) -> list[dict[str, Any]]:
 def gaps(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
     gap = _gap(request)
-    page = Paginator(selectors.coverage_gaps(actor=request.user, unit=unit, gap=gap), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.coverage_gaps(actor=request.user, unit=unit, gap=gap), size=PAGE_SIZE)
     return render(
         request,
         "association/care/gaps.html",

@@ -23,23 +23,17 @@ from guanhuai.association.services.members_import import (
     import_template,
 )
 from guanhuai.association.states import ImportStatus
-from guanhuai.core.excel import XLSX, content_disposition, read_upload
-from guanhuai.core.web import form_errors, message_errors, page_of, post_data
+from guanhuai.core.excel import read_upload
+from guanhuai.core.web import form_errors, message_errors, page_of, post_data, xlsx_download
 
 PAGE_SIZE = 20
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(filename)
-    return response
 
 
 @login_required
 @require_GET
 def member_import_template(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, MANAGE_MEMBERS)
-    return _xlsx(import_template(), "会员导入模板.xlsx")
+    return xlsx_download(import_template(), "会员导入模板.xlsx")
 
 
 @login_required
@@ -130,4 +124,4 @@ def member_import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def member_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.member_import_get(actor=request.user, batch_id=pk)
-    return _xlsx(services.member_import_errors(actor=request.user, batch=batch), "会员导入错误.xlsx")
+    return xlsx_download(services.member_import_errors(actor=request.user, batch=batch), "会员导入错误.xlsx")

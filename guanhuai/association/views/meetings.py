@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from guanhuai.association.forms import care as forms
 from guanhuai.association.permissions import MANAGE_MEETINGS, MANAGE_VOLUNTEERS, VIEW
 from guanhuai.association.selectors import meetings as selectors
 from guanhuai.association.states import DELEGATED_TRANSITIONS, ActionStatus, DelegatedStatus
-from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, page_of, post_data
 
 PAGE_SIZE = 50
 
@@ -38,9 +37,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         "association/volunteers/list.html",
         {
             "teams": selectors.team_list(actor=request.user),
-            "page": Paginator(selectors.volunteer_list(actor=request.user), PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
+            "page": page_of(request, selectors.volunteer_list(actor=request.user), size=PAGE_SIZE),
             "can_manage": scoping.can_anywhere(request.user, MANAGE_VOLUNTEERS),
         },
     )
@@ -110,9 +107,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         request,
         "association/meetings/list.html",
         {
-            "page": Paginator(selectors.meeting_list(actor=request.user), PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
+            "page": page_of(request, selectors.meeting_list(actor=request.user), size=PAGE_SIZE),
             "tasks": [
                 (
                     task,

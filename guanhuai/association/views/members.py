@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,20 +22,35 @@ from guanhuai.association import selectors, services
 from guanhuai.association.forms import members as forms
 from guanhuai.association.permissions import MANAGE_BRANCHES, MANAGE_CADRES, MANAGE_MEMBERS, VIEW
 from guanhuai.association.states import CampaignStatus, MemberStatus
-from guanhuai.core.excel import XLSX, content_disposition
-from guanhuai.core.web import form_action, form_errors, form_page, message_errors, page_of, post_data
+from guanhuai.core.web import (
+    form_action,
+    form_errors,
+    form_page,
+    message_errors,
+    page_of,
+    post_data,
+    xlsx_download,
+)
 from guanhuai.orgs import selectors as org_selectors
 from guanhuai.orgs.models import OrgUnit
 
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _unit(request: HttpRequest, unit_id: Any) -> OrgUnit:
     return scoping.unit_or_404(request.user, VIEW, unit_id)
+
+
+def _unit_to_manage(request: HttpRequest, unit_id: Any, perm: str) -> OrgUnit:
+    """A branch the actor may see (else the 404) and do `perm` on (else a 403)."""
+    unit = _unit(request, unit_id)
+    scoping.require(request.user, perm, unit, visible_perm=VIEW)
+    return unit
+
+
+def _about(unit: OrgUnit) -> dict[str, Any]:
+    """The frame of a form page about a branch: its name, and the way back to its page."""
+    return {"subtitle": unit.name, "back": reverse("association:unit", args=[unit.pk])}
 
 
 def _filter_unit(request: HttpRequest) -> OrgUnit | None:
@@ -57,7 +71,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "association/members/member_list.html",
-        {"form": form, "unit": unit, "page": _page(request, rows)},
+        {"form": form, "unit": unit, "page": page_of(request, rows, size=PAGE_SIZE)},
     )
 
 
@@ -73,9 +87,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     services.members_export(
         actor=request.user, out=out, unit=unit, status=status if status in MemberStatus.values else ""
     )
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition("会员名单.xlsx")
-    return response
+    return xlsx_download(out.getvalue(), "会员名单.xlsx")
 
 
 @login_required
@@ -97,8 +109,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 def member_create(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    unit = _unit_to_manage(request, unit_id, MANAGE_MEMBERS)
     form = forms.MemberForm(post_data(request), groups=selectors.group_list(actor=request.user, unit=unit))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -138,8 +149,7 @@ def member_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         request,
         form,
         title=_("登记会员"),
-        subtitle=unit.name,
-        back=reverse("association:unit", args=[unit.pk]),
+        **_about(unit),
     )
 
 
@@ -191,8 +201,7 @@ def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 def group_create(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    unit = _unit_to_manage(request, unit_id, MANAGE_MEMBERS)
     active = selectors.member_list(actor=request.user, unit=unit, status=MemberStatus.ACTIVE).filter(
         org_unit=unit
     )
@@ -202,8 +211,7 @@ def group_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         form,
         lambda d: services.member_group_create(actor=request.user, org_unit=unit, **d),
         title=_("建立会员小组"),
-        subtitle=unit.name,
-        back=reverse("association:unit", args=[unit.pk]),
+        **_about(unit),
     )
 
 
@@ -234,14 +242,18 @@ def members_day_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "association/members/members_day.html",
-        {"page": _page(request, selectors.members_day_list(actor=request.user, unit=unit)), "unit": unit},
+        {
+            "page": page_of(
+                request, selectors.members_day_list(actor=request.user, unit=unit), size=PAGE_SIZE
+            ),
+            "unit": unit,
+        },
     )
 
 
 @login_required
 def members_day_create(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    unit = _unit_to_manage(request, unit_id, MANAGE_MEMBERS)
     form = forms.MembersDayForm(post_data(request), initial={"title": _("5·29会员活动日")})
     return form_action(
         request,
@@ -249,8 +261,7 @@ def members_day_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         lambda d: services.members_day_record(actor=request.user, org_unit=unit, **d),
         done=reverse("association:members_day") + f"?unit={unit.pk}",
         title=_("登记会员活动日活动"),
-        subtitle=unit.name,
-        back=reverse("association:unit", args=[unit.pk]),
+        **_about(unit),
     )
 
 
@@ -304,8 +315,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 def campaign_create(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_MEMBERS, unit, visible_perm=VIEW)
+    unit = _unit_to_manage(request, unit_id, MANAGE_MEMBERS)
     form = forms.CampaignForm(
         post_data(request), initial={"title": _("%(y)d年会员再登记") % {"y": timezone.localdate().year}}
     )
@@ -315,8 +325,7 @@ def campaign_create(request: HttpRequest, unit_id: int) -> HttpResponse:
         lambda d: services.campaign_open(actor=request.user, org_unit=unit, **d),
         done=lambda campaign: reverse("association:campaign", args=[campaign.pk]),
         title=_("发起会员再登记"),
-        subtitle=unit.name,
-        back=reverse("association:unit", args=[unit.pk]),
+        **_about(unit),
     )
 
 
@@ -390,8 +399,7 @@ def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def registration_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_BRANCHES, unit, visible_perm=VIEW)
+    unit = _unit_to_manage(request, unit_id, MANAGE_BRANCHES)
     reg = selectors.registration_get(actor=request.user, unit=unit)
     initial = {f: getattr(reg, f) for f in forms.RegistrationForm.base_fields} if reg else {}
     form = forms.RegistrationForm(post_data(request), initial=initial)
@@ -400,23 +408,20 @@ def registration_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
         form,
         lambda d: services.registration_save(actor=request.user, org_unit=unit, **d),
         title=_("协会登记信息"),
-        subtitle=unit.name,
-        back=reverse("association:unit", args=[unit.pk]),
+        **_about(unit),
     )
 
 
 @login_required
 def term_create(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_BRANCHES, unit, visible_perm=VIEW)
+    unit = _unit_to_manage(request, unit_id, MANAGE_BRANCHES)
     form = forms.TermForm(post_data(request))
     return form_action(
         request,
         form,
         lambda d: services.body_term_open(actor=request.user, org_unit=unit, **d),
         title=_("产生新一届"),
-        subtitle=unit.name,
-        back=reverse("association:unit", args=[unit.pk]),
+        **_about(unit),
         help=_("新一届产生后，上一届于前一日届满，其成员同日离任。"),
     )
 
@@ -474,7 +479,7 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
             "turnover": selectors.cadre_turnover(actor=user, unit=unit, year=year) if unit else [],
-            "page": _page(request, selectors.cadre_list(actor=user, unit=unit)),
+            "page": page_of(request, selectors.cadre_list(actor=user, unit=unit), size=PAGE_SIZE),
             "vacant": vacant,
             "can_manage": scoping.can_anywhere(user, MANAGE_CADRES),
         },
@@ -483,16 +488,14 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cadre_create(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    scoping.require(request.user, MANAGE_CADRES, unit, visible_perm=VIEW)
+    unit = _unit_to_manage(request, unit_id, MANAGE_CADRES)
     form = forms.CadreForm(post_data(request))
     return form_action(
         request,
         form,
         lambda d: services.cadre_appoint(actor=request.user, org_unit=unit, **d),
         title=_("登记干部"),
-        subtitle=unit.name,
-        back=reverse("association:unit", args=[unit.pk]),
+        **_about(unit),
     )
 
 

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,18 +37,21 @@ from guanhuai.association.states import SignInVia, TrainerKind
 from guanhuai.audit.services import log
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.masking import mask_name
-from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data, refusal
+from guanhuai.core.web import (
+    form_action,
+    form_errors,
+    form_page,
+    message_errors,
+    page_of,
+    post_data,
+    qr_code,
+    refusal,
+)
 from guanhuai.orgs.models import Level
 
 PAGE_SIZE = 30
 # levels a course is organised at, and a trainer belongs to: not the national root
 UNIT_LEVELS = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
-
-
-def qr_svg(data: str) -> str:
-    """An inline SVG QR code (no image file, no JavaScript): scalable, crisp on a projector."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    return image.to_string(encoding="unicode")
 
 
 def _units(request: HttpRequest, perm: str) -> Any:
@@ -77,7 +76,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         request,
         "association/training/course_list.html",
         {
-            "page": Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, courses, size=PAGE_SIZE),
             "year": year,
             "state": state,
             "topic": request.GET.get("topic", ""),
@@ -265,7 +264,7 @@ def _panel(
     return {
         "session": session,
         "code": code,
-        "qr": mark_safe(qr_svg(qr_url)) if code else "",  # noqa: S308  (our own SVG from the qrcode library)
+        "qr": qr_code(qr_url) if code else "",
         "qr_url": qr_url,
         "sign_in_url": request.build_absolute_uri(reverse("association:sign_in")),
         "over": now > session.ends_at,
@@ -394,9 +393,7 @@ def trainer_list(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, VIEW_TRAINING)
     kind = request.GET.get("kind", "")
     kind = kind if kind in TrainerKind.values else ""
-    page = Paginator(selectors.trainer_list(actor=request.user, kind=kind), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.trainer_list(actor=request.user, kind=kind), size=PAGE_SIZE)
     return render(
         request,
         "association/training/trainer_list.html",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.money import yuan
-from guanhuai.core.web import form_errors, form_page, post_data
+from guanhuai.core.web import form_action, form_errors, form_page, post_data
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donation, Pledge, Receipt
 from guanhuai.funds.permissions import MANAGE_FUNDS, RECORD_DONATIONS, VIEW_FUNDS, VOID_RECEIPTS
@@ -167,16 +167,12 @@ def donation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_donation(request, pk)
     require_at(request, MANAGE_FUNDS, donation.fund.org_unit)
     form = forms.ReasonForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, ERROR_FIELDS):
-            services.donation_reverse(
-                actor=request.user, donation=donation, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("已冲销这笔捐赠，其收据已作废。"))
-            return redirect("funds:donation", donation.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.donation_reverse(actor=request.user, donation=donation, reason=d["reason"]),
+        errors=ERROR_FIELDS,
+        success=_("已冲销这笔捐赠，其收据已作废。"),
         title=_("冲销捐赠"),
         subtitle=f"{donation.donor.name} {yuan(donation.amount)}",
         help=_("冲销会记一笔反向账目，原记录保留；这笔捐赠的收据将同时作废。"),
@@ -230,14 +226,12 @@ def receipt_void(request: HttpRequest, pk: int) -> HttpResponse:
     receipt = get_receipt(request, pk)
     require_at(request, VOID_RECEIPTS, receipt.org_unit)
     form = forms.VoidForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, ERROR_FIELDS):
-            services.receipt_void(actor=request.user, receipt=receipt, reason=form.cleaned_data["reason"])
-            messages.success(request, _("收据 %(n)s 已作废。") % {"n": receipt.number})
-            return redirect("funds:receipt", receipt.pk)
-    return form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.receipt_void(actor=request.user, receipt=receipt, reason=d["reason"]),
+        errors=ERROR_FIELDS,
+        success=_("收据 %(n)s 已作废。") % {"n": receipt.number},
         title=_("作废收据"),
         subtitle=receipt.number,
         back=reverse("funds:receipt", args=[receipt.pk]),

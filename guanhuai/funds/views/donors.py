@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
-from guanhuai.core.web import form_errors, form_page, post_data, search_options
+from guanhuai.core.web import form_action, form_errors, form_page, post_data, search_options
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Donor
 from guanhuai.funds.permissions import RECORD_DONATIONS, VIEW_FUNDS
@@ -78,23 +78,16 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
     donor = get_donor(request, pk)
     scoping.require_anywhere(request.user, RECORD_DONATIONS)
     form = forms.PledgeForm(post_data(request), funds=fund_choices(request, RECORD_DONATIONS))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form, ERROR_FIELDS, pledge_dates="ends_on"):
-            services.pledge_create(
-                actor=request.user,
-                donor=donor,
-                fund=d["fund"],
-                amount=d["amount"],
-                schedule=d["schedule"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                note=d["note"],
-            )
-            messages.success(request, _("已登记认捐。"))
-            return redirect("funds:donor", donor.pk)
-    return form_page(
-        request, form, title=_("登记认捐"), subtitle=donor.name, back=reverse("funds:donor", args=[donor.pk])
+    return form_action(
+        request,
+        form,
+        # the form's fields are the service's arguments, one for one
+        lambda d: services.pledge_create(actor=request.user, donor=donor, **d),
+        errors={**ERROR_FIELDS, "pledge_dates": "ends_on"},
+        success=_("已登记认捐。"),
+        title=_("登记认捐"),
+        subtitle=donor.name,
+        back=reverse("funds:donor", args=[donor.pk]),
     )
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import ValidationError
 from guanhuai.core.money import parse_amount, yuan
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data, refusal
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data, refusal
 from guanhuai.funds import forms, selectors, services
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.permissions import CLOSE_PERIODS, DISBURSE, MANAGE_FUNDS
@@ -132,24 +132,24 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
     allocation = get_allocation(request, pk)
     require_at(request, DISBURSE, allocation.fund.org_unit)
     form = forms.DisbursementForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form, ERROR_FIELDS, **ID_ERRORS):
-            person = _person_by_id(request, d["id_number"]) if d["id_number"] else None
-            services.disbursement_record(
-                actor=request.user,
-                allocation=allocation,
-                amount=d["amount"],
-                paid_on=d["paid_on"],
-                person=person,
-                payee=d["payee"],
-                idempotency_key=f"disbursement-form:{request.user.pk}:{d['idempotency_key']}",
-            )
-            messages.success(request, _("已登记支出 %(a)s。") % {"a": yuan(parse_amount(d["amount"]))})
-            return redirect("funds:allocation", allocation.pk)
-    return form_page(
+
+    def record(d: dict[str, Any]) -> Any:
+        return services.disbursement_record(
+            actor=request.user,
+            allocation=allocation,
+            amount=d["amount"],
+            paid_on=d["paid_on"],
+            person=_person_by_id(request, d["id_number"]) if d["id_number"] else None,
+            payee=d["payee"],
+            idempotency_key=f"disbursement-form:{request.user.pk}:{d['idempotency_key']}",
+        )
+
+    return form_action(
         request,
         form,
+        record,
+        errors={**ERROR_FIELDS, **ID_ERRORS},
+        success=lambda d: _("已登记支出 %(a)s。") % {"a": yuan(parse_amount(d["amount"]))},
         title=_("登记支出"),
         subtitle=allocation.name,
         back=reverse("funds:allocation", args=[allocation.pk]),
@@ -164,24 +164,23 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     fund = get_fund(request, pk)
     require_at(request, MANAGE_FUNDS, fund.org_unit)
     form = forms.TransferForm(post_data(request), funds=fund_choices(request, MANAGE_FUNDS, exclude=fund))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form, ERROR_FIELDS, restricted_transfer="to_fund", same_fund="to_fund"):
-            services.transfer_record(
-                actor=request.user,
-                from_fund=fund,
-                to_fund=d["to_fund"],
-                amount=d["amount"],
-                posted_on=d["posted_on"],
-                note=d["note"],
-                idempotency_key=f"transfer-form:{request.user.pk}:{d['idempotency_key']}",
-            )
-            messages.success(
-                request, _("已从“%(a)s”转入“%(b)s”。") % {"a": fund.name, "b": d["to_fund"].name}
-            )
-            return redirect("funds:fund", fund.pk)
-    return form_page(
-        request, form, title=_("基金间转账"), subtitle=fund.name, back=reverse("funds:fund", args=[fund.pk])
+    return form_action(
+        request,
+        form,
+        lambda d: services.transfer_record(
+            actor=request.user,
+            from_fund=fund,
+            to_fund=d["to_fund"],
+            amount=d["amount"],
+            posted_on=d["posted_on"],
+            note=d["note"],
+            idempotency_key=f"transfer-form:{request.user.pk}:{d['idempotency_key']}",
+        ),
+        errors={**ERROR_FIELDS, "restricted_transfer": "to_fund", "same_fund": "to_fund"},
+        success=lambda d: _("已从“%(a)s”转入“%(b)s”。") % {"a": fund.name, "b": d["to_fund"].name},
+        title=_("基金间转账"),
+        subtitle=fund.name,
+        back=reverse("funds:fund", args=[fund.pk]),
     )
 
 

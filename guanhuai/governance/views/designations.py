@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.excel import content_disposition
-from guanhuai.core.web import form_errors, message_errors, page_of, post_data
+from guanhuai.core.web import form_errors, message_errors, page_of, post_data, xlsx_download
 from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.governance import designation_rules as rules
 from guanhuai.governance import selectors, services
@@ -181,11 +180,7 @@ def designation_report(request: HttpRequest) -> HttpResponse:
             sheet.append([_("单位"), _("村(社区)数"), _("合格以上"), _("比例"), _("示范村(社区)")])
             for r in [*rows, total]:
                 sheet.append([r.unit.name, r.villages, r.qualified, r.share, r.demonstration])
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = content_disposition(f"{unit.name}合格村示范村.xlsx")
-        return response
+        return xlsx_download(out.getvalue(), f"{unit.name}合格村示范村.xlsx")
     return render(
         request,
         "governance/designations/report.html",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.web import form_errors, form_page, message_errors, post_data
+from guanhuai.core.web import form_action, form_errors, form_page, message_errors, post_data
 from guanhuai.governance import documents as files
 from guanhuai.governance import review, selectors, services
 from guanhuai.governance.forms import documents as forms
@@ -141,13 +141,15 @@ def clause_remove(request: HttpRequest, clause_id: int) -> HttpResponse:
 def version_withdraw(request: HttpRequest, version_id: int) -> HttpResponse:
     version = selectors.version_get(actor=request.user, version_id=version_id)
     form = forms.ReasonForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, reason="reason"):
-            services.version_withdraw(actor=request.user, version=version, **form.cleaned_data)
-            messages.success(request, _("已撤回草案。"))
-            return redirect("governance:document", document_id=version.document_id)
-    back = reverse("governance:version", args=[version.pk])
-    return form_page(request, form, title=_("撤回第%(n)s版草案") % {"n": version.number}, back=back)
+    return form_action(
+        request,
+        form,
+        lambda d: services.version_withdraw(actor=request.user, version=version, **d),
+        success=_("已撤回草案。"),
+        done=reverse("governance:document", kwargs={"document_id": version.document_id}),
+        title=_("撤回第%(n)s版草案") % {"n": version.number},
+        back=reverse("governance:version", args=[version.pk]),
+    )
 
 
 @login_required
@@ -196,13 +198,15 @@ def amendment_accept(request: HttpRequest, amendment_id: int) -> HttpResponse:
 def amendment_reject(request: HttpRequest, amendment_id: int) -> HttpResponse:
     amendment = selectors.amendment_get(actor=request.user, amendment_id=amendment_id)
     form = forms.ReasonForm(post_data(request))
-    back = reverse("governance:version", args=[amendment.version_id])
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, reason="reason"):
-            services.amendment_reject(actor=request.user, amendment=amendment, **form.cleaned_data)
-            messages.success(request, _("已不采纳该修改建议。"))
-            return redirect(back)
-    return form_page(request, form, title=_("不采纳修改建议"), back=back, submit=_("不采纳"))
+    return form_action(
+        request,
+        form,
+        lambda d: services.amendment_reject(actor=request.user, amendment=amendment, **d),
+        success=_("已不采纳该修改建议。"),
+        title=_("不采纳修改建议"),
+        back=reverse("governance:version", args=[amendment.version_id]),
+        submit=_("不采纳"),
+    )
 
 
 @login_required
@@ -256,4 +260,11 @@ def document_import(request: HttpRequest) -> HttpResponse:
                 note += _("原文编号不连续，已按顺序重新编号：%(pairs)s，请核对。") % {"pairs": pairs}
             messages.success(request, note)
             return redirect("governance:version", version_id=version.pk)
-    return render(request, "governance/import.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        title=_("导入已有文本"),
+        help=_("从Word文件或粘贴的全文中按“第一章”“第一条”识别章和条。导入后请逐条核对。"),
+        back=reverse("governance:home"),
+        submit=_("导入"),
+    )

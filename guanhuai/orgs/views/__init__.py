@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.registry import permissions
-from guanhuai.core import excel as core_excel
 from guanhuai.core.excel import read_upload
-from guanhuai.core.web import form_errors, post_data, search_options
+from guanhuai.core.web import form_action, form_errors, form_page, post_data, search_options, xlsx_download
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs import excel, selectors, services
 from guanhuai.orgs.forms import (
@@ -132,22 +132,18 @@ def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orgs/children.html", ctx)
 
 
-def _form_page(
-    request: HttpRequest,
-    unit: OrgUnit,
-    form: Any,
-    *,
-    title: str,
-    submit: str,
-    danger: bool = False,
-    template: str = "orgs/unit_form.html",
-    **extra: Any,
-) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {"unit": unit, "form": form, "title": title, "submit": submit, "danger": danger, **extra},
-    )
+def _about(unit: OrgUnit) -> dict[str, Any]:
+    """The frame of a form page about `unit`: its breadcrumbs, its name, and the way back to its page."""
+    return {
+        "template": "orgs/unit_form.html",
+        "unit": unit,
+        "subtitle": unit.name,
+        "back": reverse("orgs:unit", args=[unit.pk]),
+    }
+
+
+def _form_page(request: HttpRequest, unit: OrgUnit, form: Any, **extra: Any) -> HttpResponse:
+    return form_page(request, form, **{**_about(unit), **extra})
 
 
 @login_required
@@ -175,20 +171,15 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
     form = UnitEditForm.for_unit(unit, post_data(request))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form):
-            services.unit_update(
-                actor=request.user,
-                unit=unit,
-                name=d["name"],
-                code=d["code"],
-                kind=d["kind"],
-                opened_on=d["opened_on"],
-            )
-            messages.success(request, _("已保存。"))
-            return redirect("orgs:unit", unit.pk)
-    return _form_page(request, unit, form, title=_("修改组织"), submit=_("保存"))
+    return form_action(
+        request,
+        form,
+        # the form's fields are the service's arguments, one for one
+        lambda d: services.unit_update(actor=request.user, unit=unit, **d),
+        success=_("已保存。"),
+        title=_("修改组织"),
+        **_about(unit),
+    )
 
 
 @login_required
@@ -263,20 +254,17 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _managed_unit(request, pk)
     form = UnitCloseForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form):
-            services.unit_close(actor=request.user, unit=unit, closed_on=d["closed_on"], note=d["note"])
-            messages.success(request, _("已撤销“%(name)s”。") % {"name": unit.name})
-            return redirect("orgs:unit", unit.pk)
-    return _form_page(
+    return form_action(
         request,
-        unit,
         form,
+        # the form's fields are the service's arguments, one for one
+        lambda d: services.unit_close(actor=request.user, unit=unit, **d),
+        success=_("已撤销“%(name)s”。") % {"name": unit.name},
         title=_("撤销组织"),
         submit=_("撤销"),
         danger=True,
         help=_("只有没有未撤销下级的组织才能撤销。撤销后仍可在“显示已撤销”中查看。"),
+        **_about(unit),
     )
 
 
@@ -312,9 +300,7 @@ def tree_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(excel.template_workbook(), content_type=core_excel.XLSX)
-    response["Content-Disposition"] = excel.content_disposition(excel.TEMPLATE_NAME)
-    return response
+    return xlsx_download(excel.template_workbook(), excel.TEMPLATE_NAME, fallback="orgs.xlsx")
 
 
 @login_required

@@ -11,24 +11,14 @@ from django.shortcuts import redirect, render
 
 from guanhuai.accounts import scoping
 from guanhuai.core.web import form_errors, post_data
-from guanhuai.portal import reads
 from guanhuai.portal.forms.disclosure import LegacyUploadForm, ObjectionForm
 from guanhuai.portal.models import Site
 from guanhuai.portal.permissions import PUBLISH
 from guanhuai.portal.public import public_page, public_url
 from guanhuai.portal.selectors import disclosure as sel
-from guanhuai.portal.selectors import public as public_sel
 from guanhuai.portal.services import legacy as legacy_svc
+from guanhuai.portal.views.public import frame
 from guanhuai.programmes.services.notices import objection_file_online
-
-
-def _frame(site: Site) -> dict:
-    columns = public_sel.columns_public(site)
-    return {
-        "site": site,
-        "nav": [c for c in columns if c.parent_id is None],
-        "visits": reads.site_visits(site),
-    }
 
 
 @public_page()
@@ -38,7 +28,7 @@ def disclosure(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "portal/disclosure/index.html",
         {
-            **_frame(site),
+            **frame(site),
             "notices": sel.notice_list(site)[:5],
             "year_now": sel.fund_years()[0],
             "projects": sel.project_list(site)[:5],
@@ -51,7 +41,7 @@ def disclosure(request: HttpRequest, site: Site) -> HttpResponse:
 @public_page()
 def notice_list(request: HttpRequest, site: Site) -> HttpResponse:
     return render(
-        request, "portal/disclosure/notices.html", {**_frame(site), "notices": sel.notice_list(site)}
+        request, "portal/disclosure/notices.html", {**frame(site), "notices": sel.notice_list(site)}
     )
 
 
@@ -90,7 +80,7 @@ def notice(request: HttpRequest, site: Site, ref: str) -> HttpResponse:
     return render(
         request,
         "portal/disclosure/notice.html",
-        {**_frame(site), "notice": view, "form": form, "filed": request.GET.get("filed") == "1"},
+        {**frame(site), "notice": view, "form": form, "filed": request.GET.get("filed") == "1"},
         status=status,
     )
 
@@ -103,7 +93,7 @@ def funds(request: HttpRequest, site: Site) -> HttpResponse:
     return render(
         request,
         "portal/disclosure/funds.html",
-        {**_frame(site), "year": year, "years": years, "d": sel.funds_disclosure(site, year)},
+        {**frame(site), "year": year, "years": years, "d": sel.funds_disclosure(site, year)},
     )
 
 
@@ -111,26 +101,26 @@ def funds(request: HttpRequest, site: Site) -> HttpResponse:
 def annual_report(request: HttpRequest, site: Site, year: int) -> HttpResponse:
     if year not in sel.fund_years():
         return render(
-            request, "portal/disclosure/report_missing.html", {**_frame(site), "year": year}, status=404
+            request, "portal/disclosure/report_missing.html", {**frame(site), "year": year}, status=404
         )
     return render(
         request,
         "portal/disclosure/report.html",
-        {**_frame(site), "report": sel.annual_report(site, year), "years": sel.fund_years()},
+        {**frame(site), "report": sel.annual_report(site, year), "years": sel.fund_years()},
     )
 
 
 @public_page()
 def project_list(request: HttpRequest, site: Site) -> HttpResponse:
     return render(
-        request, "portal/disclosure/projects.html", {**_frame(site), "projects": sel.project_list(site)}
+        request, "portal/disclosure/projects.html", {**frame(site), "projects": sel.project_list(site)}
     )
 
 
 @public_page()
 def project(request: HttpRequest, site: Site, code: str) -> HttpResponse:
     return render(
-        request, "portal/disclosure/project.html", {**_frame(site), "p": sel.project_get(site, code)}
+        request, "portal/disclosure/project.html", {**frame(site), "p": sel.project_get(site, code)}
     )
 
 
@@ -139,7 +129,7 @@ def happy_families(request: HttpRequest, site: Site) -> HttpResponse:
     """Named Happy Families (幸福家庭): published by name only with the head's consent. A withdrawal drops the
     site's cached pages at once (receivers.py)."""
     return render(
-        request, "portal/disclosure/happy_families.html", {**_frame(site), "h": sel.happy_families(site)}
+        request, "portal/disclosure/happy_families.html", {**frame(site), "h": sel.happy_families(site)}
     )
 
 
@@ -150,7 +140,7 @@ def village_list(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "portal/disclosure/villages.html",
         {
-            **_frame(site),
+            **frame(site),
             "villages": villages,
             "results": sel.result_list(site),
             # a result links to its meeting on the village's page, where the village has one (a filed text)
@@ -162,7 +152,7 @@ def village_list(request: HttpRequest, site: Site) -> HttpResponse:
 @public_page()
 def village(request: HttpRequest, site: Site, code: str) -> HttpResponse:
     return render(
-        request, "portal/disclosure/village.html", {**_frame(site), "v": sel.village_get(site, code)}
+        request, "portal/disclosure/village.html", {**frame(site), "v": sel.village_get(site, code)}
     )
 
 

@@ -27,7 +27,7 @@ COLUMN_PAGE = 20
 HOME_PER_COLUMN = 6
 
 
-def _frame(site: Site) -> dict:
+def frame(site: Site) -> dict:
     """What every public page's frame shows: the column navigation and the visit counter."""
     columns = sel.columns_public(site)
     return {
@@ -39,9 +39,9 @@ def _frame(site: Site) -> dict:
 
 @public_page()
 def site_home(request: HttpRequest, site: Site) -> HttpResponse:
-    frame = _frame(site)
-    blocks = [(c, list(sel.articles_public(site=site, column=c)[:HOME_PER_COLUMN])) for c in frame["nav"]]
-    return render(request, "portal/public/home.html", {**frame, "blocks": blocks})
+    shown = frame(site)
+    blocks = [(c, list(sel.articles_public(site=site, column=c)[:HOME_PER_COLUMN])) for c in shown["nav"]]
+    return render(request, "portal/public/home.html", {**shown, "blocks": blocks})
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def column(request: HttpRequest, site: Site, column_path: str) -> HttpResponse:
     return render(
         request,
         "portal/public/column.html",
-        {**_frame(site), "column": col, "trail": sel.column_trail(col), "page": page, "children": children},
+        {**frame(site), "column": col, "trail": sel.column_trail(col), "page": page, "children": children},
     )
 
 
@@ -106,7 +106,7 @@ def _article(request: HttpRequest, site: Site, code: str, template: str) -> Http
         request,
         template,
         {
-            **_frame(site),
+            **frame(site),
             "article": art,
             "trail": sel.column_trail(art.column),
             "reads": reads.article_reads(art),
@@ -127,7 +127,7 @@ def search(request: HttpRequest, site: Site) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     results = sel.search_public(site=site, query=query)
     page = page_of(request, results, size=SEARCH_PAGE) if query else None
-    return render(request, "portal/public/search.html", {**_frame(site), "query": query, "page": page})
+    return render(request, "portal/public/search.html", {**frame(site), "query": query, "page": page})
 
 
 @public_page(cache_page=False)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.audit.services import log
-from guanhuai.core.web import form_errors, message_errors, page_of, post_data
+from guanhuai.core.web import form_errors, message_errors, page_of, post_data, private_file
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.programmes import notices as notice_documents
 from guanhuai.programmes.forms import applications as forms
@@ -339,15 +339,9 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
         org_unit=application.org_unit,
         data={"document": document.pk, "file_name": document.file_name},
     )
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=request.GET.get("download") == "1",
-        filename=document.file_name,
+    return private_file(
+        request, document.file.open("rb"), content_type=document.content_type, filename=document.file_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- notices ------------------------------------------------------------------------------------------

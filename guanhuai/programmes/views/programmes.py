@@ -23,8 +23,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.excel import content_disposition
-from guanhuai.core.web import form_errors, message_errors, page_of, post_data, refusal
+from guanhuai.core.web import (
+    form_action,
+    form_errors,
+    form_page,
+    message_errors,
+    page_of,
+    post_data,
+    refusal,
+    xlsx_download,
+)
 from guanhuai.funds.models import Allocation
 from guanhuai.funds.states import AllocationStatus
 from guanhuai.orgs import selectors as org_selectors
@@ -105,14 +113,6 @@ def _error_fields(form: Any) -> dict[str, str]:
     return {**{f"bad_{name}": name for name in form.fields}, **FIELD_OF_CODE}
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any) -> HttpResponse:
-    return render(
-        request,
-        "programmes/programme_form.html",
-        {"form": form, "title": title, "back": back, "submit": extra.pop("submit", _("保存")), **extra},
-    )
-
-
 # --- list and detail --------------------------------------------------------------------------------------
 
 
@@ -168,7 +168,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
                 request, _("已设立“%(name)s”。请设置资格条件和发放标准。") % {"name": programme.name}
             )
             return redirect("programmes:rule_edit", programme.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("设立扶助项目"),
@@ -198,11 +198,12 @@ def programme_from_template(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("已按模板设立“%(name)s”。") % {"name": programme.name})
             return redirect("programmes:programme_detail", programme.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("按国家模板设立项目"),
         back=reverse("programmes:programme_list"),
+        template="programmes/programme_form.html",
         templates=TEMPLATES.values(),
         submit=_("设立"),
     )
@@ -214,17 +215,14 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request, programme)
     initial = {k: getattr(programme, k) for k in services.UPDATE_FIELDS}
     form = ProgrammeEditForm(post_data(request), initial=initial, allocations=_allocations(request))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form, _error_fields(form)):
-            services.programme_update(
-                actor=request.user, programme=programme, active=d["active"], **_fields(d)
-            )
-            messages.success(request, _("已保存。"))
-            return redirect("programmes:programme_detail", programme.pk)
-    return _form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.programme_update(
+            actor=request.user, programme=programme, active=d["active"], **_fields(d)
+        ),
+        errors=_error_fields(form),
+        success=_("已保存。"),
         title=_("修改扶助项目"),
         subtitle=programme.name,
         back=reverse("programmes:programme_detail", args=[programme.pk]),
@@ -372,25 +370,13 @@ def programme_amount_add(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _get(request, pk)
     _require_manage(request, programme)
     form = AmountRuleForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        with form_errors(form, _error_fields(form)):
-            services.amount_rule_add(
-                actor=request.user,
-                programme=programme,
-                label=d["label"],
-                amount=d["amount"],
-                valid_from=d["valid_from"],
-                valid_to=d["valid_to"],
-                condition=d["condition"],
-                priority=d["priority"],
-                source=d["source"],
-            )
-            messages.success(request, _("已新增发放标准。"))
-            return redirect("programmes:programme_detail", programme.pk)
-    return _form_page(
+    return form_action(
         request,
         form,
+        # the form's fields are the service's arguments, one for one
+        lambda d: services.amount_rule_add(actor=request.user, programme=programme, **d),
+        errors=_error_fields(form),
+        success=_("已新增发放标准。"),
         title=_("新增发放标准"),
         subtitle=programme.name,
         back=reverse("programmes:programme_detail", args=[programme.pk]),
@@ -407,16 +393,12 @@ def programme_amount_end(request: HttpRequest, pk: int, rule_pk: int) -> HttpRes
     except AmountRule.DoesNotExist:
         raise Http404(_("未找到该发放标准。"))
     form = AmountEndForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        with form_errors(form, _error_fields(form)):
-            services.amount_rule_end(
-                actor=request.user, amount_rule=row, valid_to=form.cleaned_data["valid_to"]
-            )
-            messages.success(request, _("已结束发放标准“%(label)s”。") % {"label": row.label})
-            return redirect("programmes:programme_detail", programme.pk)
-    return _form_page(
+    return form_action(
         request,
         form,
+        lambda d: services.amount_rule_end(actor=request.user, amount_rule=row, valid_to=d["valid_to"]),
+        errors=_error_fields(form),
+        success=_("已结束发放标准“%(label)s”。") % {"label": row.label},
         title=_("结束发放标准"),
         subtitle=f"{row.label} {row.amount}",
         back=reverse("programmes:programme_detail", args=[programme.pk]),
@@ -472,12 +454,8 @@ def programme_missed_export(request: HttpRequest, pk: int) -> HttpResponse:
         content, _rows = services.missed_export(
             actor=request.user, programme=programme, as_of=as_of, village=village
         )
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
         name = f"应享未享-{programme.code}-{village.code if village else 'all'}-{as_of:%Y%m%d}.xlsx"
-        response["Content-Disposition"] = content_disposition(name)
-        return response
+        return xlsx_download(content, name)
     return redirect(
         reverse("programmes:programme_missed", args=[programme.pk]) + "?" + request.GET.urlencode()
     )

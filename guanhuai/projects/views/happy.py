@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
-from guanhuai.core.web import form_errors, message_errors, page_of, post_data
+from guanhuai.core.web import form_errors, form_page, message_errors, page_of, post_data
 from guanhuai.projects import happy_rules as rules
 from guanhuai.projects import selectors, services
 from guanhuai.projects.forms.happy import NominationForm, SelectionReviewForm
@@ -97,15 +97,12 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"n": household.number, "step": rules.step_label(row.step)},
             )
             return redirect("projects:nomination", row.pk)
-    return render(
+    return form_page(
         request,
-        "projects/upload_form.html",
-        {
-            "form": form,
-            "title": _("提名幸福家庭：%(p)s") % {"p": project.name},
-            "back": reverse("projects:nominations", args=[project.pk]),
-            "submit_label": _("提交提名"),
-        },
+        form,
+        title=_("提名幸福家庭：%(p)s") % {"p": project.name},
+        back=reverse("projects:nominations", args=[project.pk]),
+        submit=_("提交提名"),
     )
 
 

@@ -116,13 +116,9 @@ def income_add(request: HttpRequest, beneficiary_id: int) -> HttpResponse:
             services.income_record(actor=request.user, beneficiary=row, **form.cleaned_data)
             messages.success(request, _("已登记收入。"))
             return redirect("projects:beneficiary", row.pk)
-    return render(
+    return form_page(
         request,
-        "projects/upload_form.html",
-        {
-            "form": form,
-            "title": _("登记家庭收入：%(n)s") % {"n": row.household.number},
-            "back": reverse("projects:beneficiary", args=[row.pk]),
-            "submit_label": _("保存"),
-        },
+        form,
+        title=_("登记家庭收入：%(n)s") % {"n": row.household.number},
+        back=reverse("projects:beneficiary", args=[row.pk]),
     )

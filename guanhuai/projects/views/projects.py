@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core.errors import NotFound
-from guanhuai.core.web import form_errors, form_page, message_errors, page_of, post_data
+from guanhuai.core.web import form_errors, form_page, message_errors, page_of, post_data, private_file
 from guanhuai.funds import selectors as funds_selectors
 from guanhuai.funds.states import AllocationStatus, TargetKind
 from guanhuai.projects import detail, selectors, services
@@ -308,11 +308,9 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _upload_page(request: HttpRequest, form: Any, *, title: str, back: int) -> HttpResponse:
-    """form_page with a file field (multipart), phone first: the camera opens from the file input."""
-    return render(
-        request,
-        "projects/upload_form.html",
-        {"form": form, "title": title, "back": reverse("projects:detail", args=[back])},
+    """A form with a file field, phone first: the camera opens from the file input."""
+    return form_page(
+        request, form, title=title, back=reverse("projects:detail", args=[back]), submit=_("上传")
     )
 
 
@@ -325,15 +323,7 @@ def document_view(request: HttpRequest, document_id: int) -> FileResponse:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise NotFound(_("文件已不存在。")) from None
-    response = FileResponse(
-        handle,
-        content_type=document.content_type,
-        as_attachment=request.GET.get("download") == "1",
-        filename=document.file_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(request, handle, content_type=document.content_type, filename=document.file_name)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanhuai.accounts import scoping
 from guanhuai.core import excel
-from guanhuai.core.web import form_errors, message_errors, page_of, refusal
+from guanhuai.core.web import form_errors, message_errors, page_of, refusal, xlsx_download
 from guanhuai.registry import exports, import_errors, imports, io_excel
 from guanhuai.registry.forms.io import ExportForm, ImportUploadForm
 from guanhuai.registry.models import ImportBatch
@@ -25,17 +25,11 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
     return imports.batch_get(actor=request.user, batch_id=pk)
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = io_excel.content_disposition(filename)
-    return response
-
-
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     scoping.require_anywhere(request.user, IMPORT_PERSONS)
-    return _xlsx(io_excel.template_workbook(), io_excel.TEMPLATE_NAME)
+    return xlsx_download(io_excel.template_workbook(), io_excel.TEMPLATE_NAME, fallback="registry.xlsx")
 
 
 @login_required
@@ -120,7 +114,7 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     content = import_errors.error_workbook(actor=request.user, batch=batch)
-    return _xlsx(content, io_excel.ERROR_NAME)
+    return xlsx_download(content, io_excel.ERROR_NAME, fallback="registry.xlsx")
 
 
 @login_required
