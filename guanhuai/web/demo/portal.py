@@ -24,6 +24,7 @@ from guanhuai.orgs.models import OrgUnit
 from guanhuai.portal import reads, services
 from guanhuai.portal.models import Article, Column, ReadEvent, Site
 from guanhuai.portal.states import ArticleStatus
+from guanhuai.web.demo import write_counts
 from guanhuai.web.demo.province import HOME_COUNTY, PROVINCE_CODE
 
 CONTACTS = {
@@ -292,13 +293,14 @@ def build_and_print(command: BaseCommand) -> PortalSummary:
     if summary.skipped:
         command.stdout.write(summary.skipped)
         return summary
-    command.stdout.write("")
-    command.stdout.write(_("演示门户（用时 %(s).1f 秒）：/gk/gd/") % {"s": summary.seconds})
-    for label, n in (
-        (_("网站"), summary.sites),
-        (_("栏目"), summary.columns),
-        (_("文章"), summary.articles),
-        (_("阅读记录"), summary.reads),
-    ):
-        command.stdout.write(f"  {label}\t{n:>8,}")
+    write_counts(
+        command,
+        _("演示门户（用时 %(s).1f 秒）：/gk/gd/") % {"s": summary.seconds},
+        (
+            (_("网站"), summary.sites),
+            (_("栏目"), summary.columns),
+            (_("文章"), summary.articles),
+            (_("阅读记录"), summary.reads),
+        ),
+    )
     return summary
