@@ -21,6 +21,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs.models import Level, OrgUnit
@@ -138,12 +139,7 @@ def commit_close(batch: Any, *, actor: Actor, action: str, data: Callable[[Any],
     the batch re-read under its lock). A second run that gets here (a resumed job) finds it committed and
     writes nothing. Returns the batch as re-read."""
     with transaction.atomic():
-        batch = (
-            type(batch)
-            .objects.unscoped("a re-read under lock of the batch in hand")
-            .select_for_update()
-            .get(pk=batch.pk)
-        )
+        batch = relock(batch)
         if batch.status != "committed":
             batch.status, batch.committed_at = "committed", timezone.now()
             batch.committed_by = batch.committed_by or signed_in(actor)
