@@ -8,9 +8,15 @@ from collections.abc import Iterable
 from django.core.management.base import BaseCommand
 
 
-def write_counts(command: BaseCommand, title: str, counts: Iterable[tuple[str, int]]) -> None:
-    """A demo step's summary as `guanhuai demo` prints it: a blank line, the title, then a line per count
-    (its label, a tab, the number right-aligned with thousands separators)."""
+def write_summary(
+    command: BaseCommand, *, skipped: str, title: str, counts: Iterable[tuple[str, int]]
+) -> None:
+    """A demo step's summary as `guanhuai demo` prints it: why the step was skipped, if it was; else a blank
+    line, the title, then a line per count (its label, a tab, the number right-aligned with thousands
+    separators)."""
+    if skipped:
+        command.stdout.write(skipped)
+        return
     command.stdout.write("")
     command.stdout.write(title)
     for label, n in counts:

@@ -24,7 +24,7 @@ from guanhuai.orgs.models import OrgUnit
 from guanhuai.portal import reads, services
 from guanhuai.portal.models import Article, Column, ReadEvent, Site
 from guanhuai.portal.states import ArticleStatus
-from guanhuai.web.demo import write_counts
+from guanhuai.web.demo import write_summary
 from guanhuai.web.demo.province import HOME_COUNTY, PROVINCE_CODE
 
 CONTACTS = {
@@ -290,13 +290,11 @@ def _reads(site: Site, articles: list[Article], today: dt.date, rng: random.Rand
 
 def build_and_print(command: BaseCommand) -> PortalSummary:
     summary = demo_build()
-    if summary.skipped:
-        command.stdout.write(summary.skipped)
-        return summary
-    write_counts(
+    write_summary(
         command,
-        _("演示门户（用时 %(s).1f 秒）：/gk/gd/") % {"s": summary.seconds},
-        (
+        skipped=summary.skipped,
+        title=_("演示门户（用时 %(s).1f 秒）：/gk/gd/") % {"s": summary.seconds},
+        counts=(
             (_("网站"), summary.sites),
             (_("栏目"), summary.columns),
             (_("文章"), summary.articles),
