@@ -270,19 +270,15 @@ class BranchFigures:
     @property
     def share_reached(self) -> Decimal:
         """Percent of serving cadres trained at least `min_hours`, one decimal."""
-        return (
-            (Decimal(100) * self.reached / self.cadres).quantize(Decimal("0.1"))
-            if self.cadres
-            else Decimal("0")
-        )
+        return self._percent(self.reached)
 
     @property
     def share_trained(self) -> Decimal:
-        return (
-            (Decimal(100) * self.trained / self.cadres).quantize(Decimal("0.1"))
-            if self.cadres
-            else Decimal("0")
-        )
+        return self._percent(self.trained)
+
+    def _percent(self, part: int) -> Decimal:
+        """`part` as a percent of the serving cadres, one decimal; 0 where the branch has none."""
+        return (Decimal(100) * part / self.cadres).quantize(Decimal("0.1")) if self.cadres else Decimal("0")
 
 
 @dataclass

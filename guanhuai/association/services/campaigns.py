@@ -28,6 +28,7 @@ from guanhuai.association.permissions import MANAGE_MEMBERS, VIEW
 from guanhuai.association.states import CAMPAIGN_TRANSITIONS, MEMBER_TRANSITIONS, CampaignStatus, MemberStatus
 from guanhuai.audit.services import log, log_select
 from guanhuai.core.errors import ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.sql import analyze, insert_select
 from guanhuai.core.states import check, transition
 from guanhuai.orgs import paths
@@ -117,11 +118,7 @@ def campaign_prepare(campaign: Campaign, progress: Any) -> int:
             progress.save_checkpoint({"after": end, "added": added})
         start = end
     with transaction.atomic():
-        campaign = (
-            Campaign.objects.unscoped("a re-read under lock of the campaign in hand")
-            .select_for_update()
-            .get(pk=campaign.pk)
-        )
+        campaign = relock(campaign)
         if campaign.status == CampaignStatus.PREPARING:
             transition(campaign, CampaignStatus.OPEN, CAMPAIGN_TRANSITIONS)
             campaign.save(update_fields=["status"])
@@ -175,11 +172,7 @@ def campaign_close_submit(*, actor: Actor, campaign: Campaign) -> Any:
             _("截止日期 %(d)s 之后才能结束再登记。") % {"d": campaign.deadline.isoformat()}, code="deadline"
         )
     with transaction.atomic():
-        campaign = (
-            Campaign.objects.unscoped("a re-read under lock of the campaign in hand")
-            .select_for_update()
-            .get(pk=campaign.pk)
-        )
+        campaign = relock(campaign)
         transition(campaign, CampaignStatus.CLOSING, CAMPAIGN_TRANSITIONS)
         campaign.save(update_fields=["status"])
         log(campaign, "association.campaign.closing", actor=actor, org_unit=campaign.org_unit)
@@ -209,11 +202,7 @@ def campaign_lapse(*, actor: Actor, campaign: Campaign) -> int:
     # those statistics PostgreSQL expects every entry to be unconfirmed and scans the whole member table.
     analyze(CampaignEntry)
     with transaction.atomic():
-        campaign = (
-            Campaign.objects.unscoped("a re-read under lock of the campaign in hand")
-            .select_for_update()
-            .get(pk=campaign.pk)
-        )
+        campaign = relock(campaign)
         rows = unconfirmed(campaign)
         log_select(
             rows,

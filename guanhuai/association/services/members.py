@@ -23,6 +23,7 @@ from guanhuai.association.permissions import MANAGE_MEMBERS, VIEW
 from guanhuai.association.states import MEMBER_TRANSITIONS, MemberKind, MemberStatus
 from guanhuai.audit.services import log, log_select
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.states import check, transition
 from guanhuai.orgs.models import OrgUnit
 
@@ -117,11 +118,7 @@ def _move(
     """Inside the caller's transaction: re-read the member under lock, move it to `status` by the table,
     refuse if the person would hold a second active membership of `joins`, and set the end date. Returns
     the saved member, its old status and its old end date."""
-    member = (
-        Member.objects.unscoped("a re-read under lock of the member in hand")
-        .select_for_update()
-        .get(pk=member.pk)
-    )
+    member = relock(member)
     old, ended = member.status, member.ended_on
     transition(member, status, MEMBER_TRANSITIONS)
     if joins is not None:
@@ -267,12 +264,7 @@ def member_group_set_leader(*, actor: Actor, group: MemberGroup, leader: Member 
     ):
         raise ValidationError(_("组长须为本协会的在册会员。"), code="leader")
     with transaction.atomic():
-        group = (
-            MemberGroup.objects.unscoped("a re-read under lock of the group in hand")
-            .select_for_update(of=("self",))
-            .select_related("leader")
-            .get(pk=group.pk)
-        )
+        group = relock(group, "leader")
         old = group.leader
         if (old.pk if old else None) == (leader.pk if leader else None):
             return group

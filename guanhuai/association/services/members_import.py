@@ -39,7 +39,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.actor import Actor, signed_in
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import Member, MemberImport, MemberImportRow
 from guanhuai.association.permissions import MANAGE_MEMBERS, VIEW
 from guanhuai.association.services.members import card_numbers
@@ -52,14 +52,21 @@ from guanhuai.association.states import (
     MemberStatus,
 )
 from guanhuai.audit.services import log, log_many
-from guanhuai.core.errors import Conflict, DomainError, NotFound, ValidationError
+from guanhuai.core.errors import DomainError, NotFound, ValidationError
 from guanhuai.core.excel import cell_text, check_upload, sheet_rows
 from guanhuai.core.masking import mask_id
 from guanhuai.core.states import check
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.core.xlsx_stream import XlsxStream
 from guanhuai.orgs.models import OrgUnit
-from guanhuai.registry.imports.common import Quiet, commit_queue, staged_file_open, validate_queue
+from guanhuai.registry.imports.common import (
+    Quiet,
+    commit_close,
+    commit_queue,
+    commit_runs_as,
+    staged_file_open,
+    validate_queue,
+)
 from guanhuai.registry.models import Person
 from guanhuai.registry.services import id_lookup_key
 
@@ -399,9 +406,7 @@ def commit_batch(batch: MemberImport, *, actor: Actor | None = None, progress: A
     batch.refresh_from_db()
     if batch.status == ImportStatus.COMMITTED:
         return batch
-    if batch.validated_at is None:
-        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
-    actor = actor or batch.committed_by or batch.actor
+    actor = commit_runs_as(batch, actor)
     scoping.require(actor, MANAGE_MEMBERS, batch.org_unit, visible_perm=VIEW)
     check(MEMBER_TRANSITIONS, MemberStatus.LAPSED, MemberStatus.ACTIVE)
     progress.set_total(batch.valid_rows)
@@ -411,25 +416,17 @@ def commit_batch(batch: MemberImport, *, actor: Actor | None = None, progress: A
         if done is None:
             break
         progress.step(done, message=_("已导入 %(n)d 名会员") % {"n": batch.imported_rows})
-    with transaction.atomic():
-        batch = MemberImport.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != ImportStatus.COMMITTED:
-            batch.status, batch.committed_at = ImportStatus.COMMITTED, timezone.now()
-            batch.committed_by = batch.committed_by or signed_in(actor)
-            batch.save(update_fields=["status", "committed_at", "committed_by"])
-            log(
-                batch,
-                "association.members.imported",
-                actor=actor,
-                org_unit=batch.org_unit,
-                data={
-                    "rows": batch.imported_rows,
-                    "rejected": batch.invalid_rows,
-                    "file_rows": batch.total_rows,
-                    "sha256": batch.digest,
-                },
-            )
-    return batch
+    return commit_close(
+        batch,
+        actor=actor,
+        action="association.members.imported",
+        data=lambda b: {
+            "rows": b.imported_rows,
+            "rejected": b.invalid_rows,
+            "file_rows": b.total_rows,
+            "sha256": b.digest,
+        },
+    )
 
 
 def _commit_range(batch: MemberImport, actor: Actor) -> int | None:

@@ -29,6 +29,7 @@ from guanhuai.association.permissions import MANAGE_TRAINING, VIEW_TRAINING
 from guanhuai.association.states import CourseLevel, MemberStatus, TrainerKind
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.orgs.models import OrgUnit
 
 __all__ = [
@@ -211,11 +212,7 @@ def enrol(
                 code="people",
             )
     with transaction.atomic():
-        locked = (
-            Course.objects.unscoped("a re-read under lock of the course in hand")
-            .select_for_update()
-            .get(pk=course.pk)
-        )
+        locked = relock(course)
         existing = locked.enrolments.all()
         already = existing.filter(cadre__in=cadres).values_list("name", flat=True).first() or (
             existing.filter(member__in=members).values_list("name", flat=True).first()
@@ -328,11 +325,7 @@ def course_update(
         same_topic=topic.pk == course.topic_id,
     )
     with transaction.atomic():
-        locked = (
-            Course.objects.unscoped("a re-read under lock of the course in hand")
-            .select_for_update()
-            .get(pk=course.pk)
-        )
+        locked = relock(course)
         outside = locked.sessions.exclude(
             starts_at__date__gte=starts_on, starts_at__date__lte=ends_on
         ).first()
@@ -440,11 +433,7 @@ def trainer_update(
         certificate_no=certificate_no,
     )
     with transaction.atomic():
-        locked = (
-            Trainer.objects.unscoped("a re-read under lock of the trainer in hand")
-            .select_for_update()
-            .get(pk=trainer.pk)
-        )
+        locked = relock(trainer)
         changes = {f: [str(getattr(locked, f)), str(v)] for f, v in new.items() if getattr(locked, f) != v}
         if not changes:
             return locked

@@ -18,6 +18,7 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.money import parse_amount
 from guanhuai.core.text import name_pinyin
 from guanhuai.core.validators import validate_credit_code
@@ -322,11 +323,7 @@ def receipt_void(*, actor: Actor, receipt: Receipt, reason: str) -> Receipt:
     if not (reason or "").strip():
         raise ValidationError(_("作废收据必须填写原因。"), code="reason_required")
     with transaction.atomic():
-        receipt = (
-            Receipt.objects.unscoped("a re-read under lock of a row the service already holds")
-            .select_for_update()
-            .get(pk=receipt.pk)
-        )
+        receipt = relock(receipt)
         if receipt.status == ReceiptStatus.VOIDED:
             raise Conflict(
                 _("收据 %(n)s 已于 %(d)s 作废，不能再次作废。")
@@ -341,11 +338,7 @@ def receipt_reissue(*, actor: Actor, receipt: Receipt, reason: str) -> Receipt:
     is issued, marked as a duplicate of it."""
     scoping.require(actor, VOID_RECEIPTS, receipt.org_unit)
     with transaction.atomic():
-        receipt = (
-            Receipt.objects.unscoped("a re-read under lock of a row the service already holds")
-            .select_for_update()
-            .get(pk=receipt.pk)
-        )
+        receipt = relock(receipt)
         if receipt.status == ReceiptStatus.ISSUED:
             receipt_void(
                 actor=actor,

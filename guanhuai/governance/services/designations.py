@@ -18,6 +18,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log, log_many
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.states import transition
 from guanhuai.governance import designation_rules as rules
 from guanhuai.governance.models import Designation, DesignationApplication, DesignationReview
@@ -215,7 +216,7 @@ def designation_review(
 def _designate(application: DesignationApplication, *, actor: Actor) -> Designation:
     current = designation_of(unit=application.unit)
     if current is not None:
-        current = Designation.objects.select_for_update().unscoped("re-read under lock").get(pk=current.pk)
+        current = relock(current)
         transition(current, DesignationStatus.RENEWED, DESIGNATION_TRANSITIONS)
         current.save(update_fields=["status"])
     today = timezone.localdate()

@@ -22,6 +22,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.states import transition
 from guanhuai.governance import review, rules, text
 from guanhuai.governance.models import Amendment, AmendmentEvent, Clause, Document, DocumentVersion, Motion
@@ -63,10 +64,6 @@ def document_create(*, actor: Actor, unit: Any, kind: str, title: str) -> Docume
     return document
 
 
-def _locked(version: DocumentVersion) -> DocumentVersion:
-    return DocumentVersion.objects.select_for_update().unscoped("re-read under lock").get(pk=version.pk)
-
-
 def _editable(version: DocumentVersion) -> None:
     if version.status != VersionStatus.DRAFT:
         raise Conflict(
@@ -90,7 +87,7 @@ def version_draft(*, actor: Actor, document: Document, summary: str = "") -> Doc
     for a document that has none. One draft at a time."""
     scoping.require(actor, DRAFT, document.unit, visible_perm=VIEW)
     with transaction.atomic():
-        Document.objects.select_for_update().unscoped("re-read under lock").get(pk=document.pk)
+        relock(document)
         versions = DocumentVersion.objects.filter(document=document).unscoped("the document was scoped")
         if versions.filter(status=VersionStatus.DRAFT).exists():
             raise Conflict(_("这份文本已有一份草案，请在草案上修改。"), code="draft_exists")
@@ -154,7 +151,7 @@ def clause_save(
     scoping.require(actor, DRAFT, document.unit, visible_perm=VIEW)
     body = _clean_text(text)
     with transaction.atomic():
-        version = _locked(version)
+        version = relock(version)
         _editable(version)
         if clause is not None:
             if clause.version_id != version.pk:
@@ -205,7 +202,7 @@ def clause_remove(*, actor: Actor, clause: Clause) -> None:
     version = clause.version
     scoping.require(actor, DRAFT, version.document.unit, visible_perm=VIEW)
     with transaction.atomic():
-        version = _locked(version)
+        version = relock(version)
         _editable(version)
         number, old = clause.number, clause.text
         clause.delete()
@@ -239,7 +236,7 @@ def version_withdraw(*, actor: Actor, version: DocumentVersion, reason: str) -> 
     if not reason.strip():
         raise ValidationError(_("撤回草案须说明理由。"), code="reason")
     with transaction.atomic():
-        version = _locked(version)
+        version = relock(version)
         transition(version, VersionStatus.WITHDRAWN, VERSION_TRANSITIONS)
         version.save(update_fields=["status"])
         log(
@@ -291,7 +288,7 @@ def version_adopt(*, actor: Actor, version: DocumentVersion, motion: Motion) -> 
     document = version.document
     scoping.require(actor, RUN_MEETINGS, document.unit, visible_perm=VIEW)
     with transaction.atomic():
-        version = _locked(version)
+        version = relock(version)
         if version.status != VersionStatus.DRAFT:
             _editable(version)
         motion = Motion.objects.select_related("meeting").get(pk=motion.pk)
@@ -352,7 +349,7 @@ def version_import(
             actor=actor, unit=unit, kind=kind, title=title or f"{unit.name}{DocumentKind(kind).label}"
         )
     with transaction.atomic():
-        Document.objects.select_for_update().unscoped("re-read under lock").get(pk=document.pk)
+        relock(document)
         versions = DocumentVersion.objects.filter(document=document).unscoped("the document was scoped")
         in_force = versions.filter(status=VersionStatus.ADOPTED).exists()
         if adopted_note.strip() and in_force:
@@ -410,7 +407,7 @@ def amendment_propose(
     if proposer_kind not in ProposerKind.values:
         raise ValidationError(_("请选择提议人身份。"), code="proposer_kind")
     with transaction.atomic():
-        version = _locked(version)
+        version = relock(version)
         _editable(version)
         if clause is not None and clause.version_id != version.pk:
             raise ValidationError(_("该条款不属于这份草案。"), code="clause")
@@ -441,9 +438,9 @@ def amendment_accept(*, actor: Actor, amendment: Amendment, note: str = "") -> A
     version = amendment.version
     scoping.require(actor, DRAFT, version.document.unit, visible_perm=VIEW)
     with transaction.atomic():
-        version = _locked(version)
+        version = relock(version)
         _editable(version)
-        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        amendment = relock(amendment)
         transition(amendment, AmendmentStatus.ACCEPTED, AMENDMENT_TRANSITIONS)
         amendment.decision_reason = note.strip()[:500]
         amendment.save(update_fields=["status", "decision_reason"])
@@ -476,7 +473,7 @@ def amendment_reject(*, actor: Actor, amendment: Amendment, reason: str) -> Amen
     if not reason.strip():
         raise ValidationError(_("不采纳修改建议须说明理由。"), code="reason")
     with transaction.atomic():
-        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        amendment = relock(amendment)
         transition(amendment, AmendmentStatus.REJECTED, AMENDMENT_TRANSITIONS)
         amendment.decision_reason = reason.strip()[:500]
         amendment.save(update_fields=["status", "decision_reason"])

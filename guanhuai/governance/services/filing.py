@@ -15,6 +15,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.states import transition
 from guanhuai.governance import review
 from guanhuai.governance.models import DocumentVersion, Filing, FilingEvent
@@ -38,10 +39,6 @@ def _warnings(version: DocumentVersion) -> list[dict[str, object]]:
 def _fresh(version: DocumentVersion) -> DocumentVersion:
     """The version as it stands now (its status may have moved since the caller read it)."""
     return DocumentVersion.objects.select_related("document__unit").unscoped("re-read").get(pk=version.pk)
-
-
-def _locked(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().unscoped("re-read under lock").get(pk=filing.pk)
 
 
 def filing_submit(*, actor: Actor, version: DocumentVersion, note: str = "") -> Filing:
@@ -88,7 +85,7 @@ def filing_return(*, actor: Actor, filing: Filing, clauses: Iterable[int], reaso
     if not reason.strip():
         raise ValidationError(_("退回修改须说明理由。"), code="reason")
     with transaction.atomic():
-        filing = _locked(filing)
+        filing = relock(filing)
         existing = set(filing.version.clauses.filter(number__in=numbers).values_list("number", flat=True))
         missing = [n for n in numbers if n not in existing]
         if missing:
@@ -122,7 +119,7 @@ def filing_resubmit(
     an explanation (the village may disagree with a finding: the reviewer decides again)."""
     scoping.require(actor, DRAFT, filing.unit, visible_perm=VIEW)
     with transaction.atomic():
-        filing = _locked(filing)
+        filing = relock(filing)
         version = _fresh(version or filing.version)
         if version.document_id != filing.document_id:
             raise ValidationError(_("只能报送同一文本的版本。"), code="version")
@@ -154,7 +151,7 @@ def filing_resubmit(
 def filing_file(*, actor: Actor, filing: Filing, note: str = "") -> Filing:
     scoping.require(actor, REVIEW_FILING, filing.unit, visible_perm=VIEW)
     with transaction.atomic():
-        filing = _locked(filing)
+        filing = relock(filing)
         if filing.version.status != VersionStatus.ADOPTED:
             raise ValidationError(_("报送的版本已不是现行版本，请退回，由村里报送现行版本。"), code="version")
         transition(filing, FilingStatus.FILED, FILING_TRANSITIONS)

@@ -28,6 +28,7 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import sql
 from guanhuai.core.errors import Conflict, NotFound, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.scopes import unscoped
 from guanhuai.core.states import transition
 from guanhuai.governance import assembly_rules
@@ -62,10 +63,6 @@ _CODE_FACTOR = 48271
 
 def _require(actor: Actor, meeting: Meeting) -> None:
     scoping.require(actor, RUN_MEETINGS, meeting.unit, visible_perm=VIEW)
-
-
-def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().unscoped("re-read under lock").get(pk=meeting.pk)
 
 
 def _not_closed(meeting: Meeting) -> None:
@@ -144,7 +141,7 @@ def meeting_convene(
     else:
         reason = ""
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         transition(meeting, MeetingStatus.CONVENED, MEETING_TRANSITIONS)
         meeting.agenda, meeting.notice_at, meeting.short_notice_reason = agenda, notice_at, reason
         meeting.save(update_fields=["status", "agenda", "notice_at", "short_notice_reason"])
@@ -195,7 +192,7 @@ def meeting_request_record(
             _("%(n)s名提议人%(why)s。") % {"n": len(ids) - len(found), "why": missing}, code="signatories"
         )
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         if meeting.status != MeetingStatus.DRAFT:
             raise Conflict(_("会议通知已发出，不能再登记提议。"), code="meeting_convened")
         if MeetingRequest.objects.filter(meeting=meeting).exists():
@@ -296,7 +293,7 @@ def roll_build(*, actor: Actor, meeting: Meeting) -> int:
     the meeting opens. Returns the number on the roll."""
     _require(actor, meeting)
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
             raise Conflict(_("会议已开始，名册不能重建。"), code="meeting_open")
         on = timezone.localdate(meeting.scheduled_at)
@@ -369,7 +366,7 @@ def sign_in(
     _require(actor, meeting)
     via = SignInVia.CODE if code else SignInVia.SEARCH
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         if meeting.status not in (MeetingStatus.CONVENED, MeetingStatus.OPEN, MeetingStatus.VOTING):
             raise Conflict(
                 _("会议%(status)s，不能签到。") % {"status": MeetingStatus(meeting.status).label},
@@ -378,7 +375,7 @@ def sign_in(
         if meeting.roll_date is None:
             raise Conflict(_("请先生成会议名册。"), code="no_roll")
         entry = _entry(meeting, entry_id=entry_id, code=code)
-        entry = RollEntry.objects.select_for_update().get(pk=entry.pk)
+        entry = relock(entry)
         if entry.signed_in_at is not None:
             raise Conflict(
                 _("%(name)s已于%(at)s签到，不能重复签到。")
@@ -438,7 +435,7 @@ def meeting_close(*, actor: Actor, meeting: Meeting) -> Meeting:
     """The chair closes the meeting: every result is locked from now on."""
     _require(actor, meeting)
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         voting = Motion.objects.filter(meeting=meeting, status=MotionStatus.VOTING).first()
         if voting is not None:
             raise Conflict(
@@ -465,7 +462,7 @@ def minutes_approve(*, actor: Actor, meeting: Meeting, role: str, minutes: str =
         raise ValidationError(_("请选择以主持人还是记录人身份确认。"), code="role")
     user = signed_in(actor)
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         if meeting.status != MeetingStatus.CLOSED:
             raise Conflict(_("会议闭会后才能确认会议记录。"), code="meeting_status")
         approved = [meeting.minutes_chair_approved_by_id, meeting.minutes_recorder_approved_by_id]

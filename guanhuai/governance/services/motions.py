@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.states import transition
 from guanhuai.governance import assembly_rules
 from guanhuai.governance.models import (
@@ -24,7 +25,7 @@ from guanhuai.governance.models import (
     Vote,
 )
 from guanhuai.governance.selectors.meetings import quorum
-from guanhuai.governance.services.meetings import MAX_REASON, _entry, _locked, _not_closed, _require
+from guanhuai.governance.services.meetings import MAX_REASON, _entry, _not_closed, _require
 from guanhuai.governance.states import (
     MEETING_TRANSITIONS,
     MOTION_TRANSITIONS,
@@ -42,7 +43,7 @@ def meeting_open(*, actor: Actor, meeting: Meeting, chair_name: str = "", record
     """The chair opens the meeting (sign-in goes on); voting needs the quorum (motion_voting_open)."""
     _require(actor, meeting)
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         if meeting.roll_date is None:
             raise Conflict(_("请先生成会议名册。"), code="no_roll")
         transition(meeting, MeetingStatus.OPEN, MEETING_TRANSITIONS)
@@ -71,7 +72,7 @@ def motion_create(
     if document_version is not None and document_version.document.unit_id != meeting.unit_id:
         raise ValidationError(_("表决的文本不是本村(社区)的文本。"), code="document_version")
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         _not_closed(meeting)
         number = (
             Motion.objects.filter(meeting=meeting)
@@ -98,8 +99,8 @@ def motion_voting_open(*, actor: Actor, motion: Motion) -> Motion:
     meeting = motion.meeting
     _require(actor, meeting)
     with transaction.atomic():
-        meeting = _locked(meeting)
-        motion = Motion.objects.select_for_update().get(pk=motion.pk)
+        meeting = relock(meeting)
+        motion = relock(motion)
         if meeting.status != MeetingStatus.OPEN:
             raise Conflict(
                 _("会议%(status)s，不能开始表决。") % {"status": MeetingStatus(meeting.status).label},
@@ -164,8 +165,8 @@ def tally_record(
     _require(actor, meeting)
     counts = (votes_for, votes_against, votes_abstain, votes_invalid)
     with transaction.atomic():
-        meeting = _locked(meeting)
-        motion = Motion.objects.select_for_update().select_related("meeting").get(pk=motion.pk)
+        meeting = relock(meeting)
+        motion = relock(motion, "meeting")
         if motion.status != MotionStatus.VOTING:
             raise Conflict(_("该议题不在表决中；已计票的结果只能更正。"), code="motion_status")
         _counts_check(motion, counts)
@@ -210,7 +211,7 @@ def vote_cast(*, actor: Actor, motion: Motion, entry_id: Any, choice: str) -> Vo
     if choice not in VoteChoice.values:
         raise ValidationError(_("请选择赞成、反对或弃权。"), code="choice")
     with transaction.atomic():
-        motion = Motion.objects.select_for_update().get(pk=motion.pk)
+        motion = relock(motion)
         if motion.mode != VoteMode.ROLL_CALL or motion.status != MotionStatus.VOTING:
             raise Conflict(_("该议题不在记名表决中。"), code="motion_status")
         entry = _entry(meeting, entry_id=entry_id)
@@ -257,9 +258,9 @@ def tally_correct(
         raise ValidationError(_("更正计票须写明理由。"), code="reason")
     counts = (votes_for, votes_against, votes_abstain, votes_invalid)
     with transaction.atomic():
-        meeting = _locked(meeting)
+        meeting = relock(meeting)
         _not_closed(meeting)
-        motion = Motion.objects.select_for_update().select_related("meeting").get(pk=motion.pk)
+        motion = relock(motion, "meeting")
         if motion.status not in (MotionStatus.PASSED, MotionStatus.FAILED):
             raise Conflict(_("该议题尚未计票，不能更正。"), code="motion_status")
         _counts_check(motion, counts)

@@ -22,11 +22,7 @@ def job_list(*, actor: Actor, kind: str = "", status: str = "") -> QuerySet[Job]
         qs = Job.objects.filter(
             Q(actor=actor) | scoping.path_q(actor, VIEW_JOBS, path_field="org_unit__path")
         )
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.select_related("actor", "org_unit")
+    return _filtered(qs, kind=kind, status=status)
 
 
 def job_get(*, actor: Actor, job_id: Any) -> Job:
@@ -39,7 +35,11 @@ def job_get(*, actor: Actor, job_id: Any) -> Job:
 def job_list_operator(*, kind: str = "", status: str = "") -> QuerySet[Job]:
     """Every job, for the operator's CLI (`guanhuai job …`): whoever runs it already holds shell and
     database access, so scoping would protect nothing. Pass `--user` to the CLI to see a user's view."""
-    qs = Job.objects.all()
+    return _filtered(Job.objects.all(), kind=kind, status=status)
+
+
+def _filtered(qs: QuerySet[Job], *, kind: str, status: str) -> QuerySet[Job]:
+    """The list's filters and what its rows show, the same for a user's jobs and the operator's."""
     if kind:
         qs = qs.filter(kind=kind)
     if status:

@@ -15,6 +15,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.scopes import acting_for
 from guanhuai.jobs import registry
 from guanhuai.jobs.models import Job, WorkerHeartbeat
@@ -171,7 +172,7 @@ def job_retry(*, actor: Actor, job: Job) -> Job:
     if not job_may_retry(actor=actor, job=job):
         raise PermissionDenied(_("只有任务的提交人或本辖区管理员可以重试该任务。"), code="not_allowed")
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
+        job = relock(job)
         _transition(job, JobStatus.QUEUED)
         job.error = ""
         job.finished_at = None

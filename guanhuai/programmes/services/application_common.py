@@ -15,6 +15,7 @@ from guanhuai.accounts.registry import permissions as all_permissions
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, DomainError
+from guanhuai.core.locks import relock
 from guanhuai.programmes import rules
 from guanhuai.programmes.models import Application, Enrolment, Programme
 from guanhuai.programmes.permissions import APPROVE_COUNTY, MANAGE_NOTICES, REVIEW_TOWNSHIP, REVIEW_VILLAGE
@@ -55,12 +56,7 @@ def _perm_label(perm: str) -> str:
 
 def _lock(application: Application) -> Application:
     """Re-read the application under a row lock: the state checks below see what concurrent reviewers did."""
-    return (
-        Application.objects.unscoped("a re-read under lock of a row the service already holds")
-        .select_for_update(of=("self",))
-        .select_related("programme", "person", "org_unit")
-        .get(pk=application.pk)
-    )
+    return relock(application, "programme", "person", "org_unit")
 
 
 def _transition(application: Application, new: str) -> None:

@@ -34,6 +34,7 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.money import money_sum, parse_amount, to_money, yuan
 from guanhuai.funds import ledger
 from guanhuai.funds.states import Account
@@ -236,11 +237,7 @@ def entitlement_exclude(*, actor: Actor, entitlement: Entitlement, reason: str) 
         raise ValidationError(_("剔除必须填写原因。"), code="reason_required")
     with transaction.atomic():
         _in_review(_lock_cycle(cycle), _("剔除应发记录"))
-        entitlement = (
-            Entitlement.objects.unscoped("a re-read under lock of a row the service already holds")
-            .select_for_update()
-            .get(pk=entitlement.pk)
-        )
+        entitlement = relock(entitlement)
         if entitlement.status != EntitlementStatus.DUE:
             raise InvalidTransition(
                 _("该应发记录当前为“%(s)s”，不能剔除。") % {"s": entitlement.get_status_display()},
@@ -264,7 +261,7 @@ def entitlement_restore(*, actor: Actor, entitlement: Entitlement, note: str = "
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
     with transaction.atomic():
         _in_review(_lock_cycle(cycle), _("恢复应发记录"))
-        entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+        entitlement = relock(entitlement)
         if entitlement.status != EntitlementStatus.EXCLUDED:
             raise InvalidTransition(
                 _("该应发记录当前为“%(s)s”，不是已剔除，无需恢复。")

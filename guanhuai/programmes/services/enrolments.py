@@ -36,6 +36,7 @@ from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log, log_select
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.orgs import paths
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.programmes.models import Enrolment, Programme
@@ -88,11 +89,7 @@ def _reason(text: str, what: str) -> str:
 
 def _lock(enrolment: Enrolment) -> Enrolment:
     """Lock and re-read the row: a double click or a concurrent change sees the state it left."""
-    locked = (
-        Enrolment.objects.unscoped("a re-read under lock of a row the service already holds")
-        .select_for_update()
-        .get(pk=enrolment.pk)
-    )
+    locked = relock(enrolment)
     for field in ("status", "end_month", "exit_reason", "exited_on", "status_note", "flag", "flagged_at"):
         setattr(enrolment, field, getattr(locked, field))
     return enrolment

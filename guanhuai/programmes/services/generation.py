@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from guanhuai.audit.services import log
 from guanhuai.core import sql, states
+from guanhuai.core.locks import relock
 from guanhuai.core.money import money_sum, to_money
 from guanhuai.core.scopes import ScopedQuerySet
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
@@ -300,7 +301,7 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
                 progress.job.counts = dict(counts)
                 progress.save_checkpoint(checkpoint)
     with transaction.atomic():
-        fresh = Cycle.objects.unscoped(AREA).select_for_update().get(pk=cycle.pk)
+        fresh = relock(cycle)
         if fresh.status != CycleStatus.GENERATING:
             return counts
         totals = (

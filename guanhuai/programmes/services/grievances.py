@@ -15,6 +15,7 @@ from guanhuai.core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from guanhuai.core.locks import relock
 from guanhuai.programmes.models import (
     Application,
     Grievance,
@@ -68,12 +69,7 @@ def grievance_record(
 
 
 def _grievance_move(grievance: Grievance, new: str) -> Grievance:
-    locked = (
-        Grievance.objects.unscoped("a re-read under lock of a row the service already holds")
-        .select_for_update(of=("self",))
-        .select_related("org_unit")
-        .get(pk=grievance.pk)
-    )
+    locked = relock(grievance, "org_unit")
     if new != locked.status:  # saving the same status again is a note, not a move
         states.transition(locked, new, GRIEVANCE_TRANSITIONS)
     return locked

@@ -21,6 +21,7 @@ from guanhuai.core.errors import (
     InvalidTransition,
     ValidationError,
 )
+from guanhuai.core.locks import relock
 from guanhuai.programmes.models import (
     Application,
     Objection,
@@ -147,12 +148,7 @@ def notice_close(*, actor: Actor, notice: PublicNotice) -> PublicNotice:
     wait in the notice until their objections are resolved."""
     scoping.require(actor, MANAGE_NOTICES, notice.org_unit, visible_perm=VIEW)
     with transaction.atomic():
-        notice = (
-            PublicNotice.objects.unscoped("a re-read under lock of a row the service already holds")
-            .select_for_update(of=("self",))
-            .select_related("org_unit")
-            .get(pk=notice.pk)
-        )
+        notice = relock(notice, "org_unit")
         if notice.status != NoticeStatus.OPEN:
             raise InvalidTransition(_("该公示已经结束。"), code="notice_closed")
         if not notice_may_close(notice):
@@ -205,11 +201,7 @@ def objection_record(
         raise ValidationError(_("请填写异议内容。"), code="content_required")
     received_on = received_on or _today()
     with transaction.atomic():
-        notice = (
-            PublicNotice.objects.unscoped("a re-read under lock of a row the service already holds")
-            .select_for_update(of=("self",))
-            .get(pk=notice.pk)
-        )
+        notice = relock(notice)
         if not notice_takes_objections(notice):
             raise Conflict(
                 _("公示期（%(opens)s 至 %(closes)s）已过，不能再登记异议；如有意见请登记为投诉。")
@@ -329,12 +321,7 @@ def objection_resolve(*, actor: Actor, objection: Objection, upheld: bool, resol
     if not resolution:
         raise ValidationError(_("请填写处理意见（核实情况和结论）。"), code="reason_required")
     with transaction.atomic():
-        objection = (
-            Objection.objects.unscoped("a re-read under lock of the objection the caller holds")
-            .select_for_update(of=("self",))
-            .select_related("notice")
-            .get(pk=objection.pk)
-        )
+        objection = relock(objection, "notice")
         if objection.status != ObjectionStatus.OPEN:
             raise InvalidTransition(_("该异议已经处理过。"), code="already_resolved")
         new = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED

@@ -32,6 +32,7 @@ from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.crypto import blind_index
 from guanhuai.core.errors import InvalidTransition, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.money import money_sum, to_money, yuan
 from guanhuai.core.sql import insert_select
 from guanhuai.funds import ledger
@@ -304,9 +305,7 @@ def batch_import_results(*, actor: Actor, batch: PaymentBatch, file_name: str, c
         raise InvalidTransition(_("该批次尚未导出银行文件，不能导入回盘。"), code="not_exported")
     try:
         with transaction.atomic():
-            PaymentBatch.objects.unscoped("a lock on the batch the caller holds").select_for_update().get(
-                pk=batch.pk
-            )
+            relock(batch)
             result = _apply(actor, batch, file_name, digest, sheet)
     except IntegrityError:
         # The same file raced in from another request: the first import stands.

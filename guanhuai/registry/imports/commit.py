@@ -14,11 +14,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
-from guanhuai.accounts.actor import Actor, signed_in
-from guanhuai.audit.services import log
+from guanhuai.accounts.actor import Actor
 from guanhuai.core import crypto
 from guanhuai.core.bulk import RowWriter
-from guanhuai.core.errors import Conflict
 from guanhuai.core.validators import parse_resident_id
 from guanhuai.jobs.models import Job
 from guanhuai.orgs.models import OrgUnit
@@ -30,7 +28,9 @@ from guanhuai.registry.imports.common import (
     RELATION_BY_TEXT,
     YES_NO,
     Quiet,
+    commit_close,
     commit_queue,
+    commit_runs_as,
     hold_back_households,
     village_problem,
     villages,
@@ -63,9 +63,7 @@ def commit_batch(batch: ImportBatch, *, actor: Actor | None = None, progress: An
     batch.refresh_from_db()
     if batch.status == ImportBatch.Status.COMMITTED:
         return batch
-    if batch.validated_at is None:
-        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
-    actor = actor or batch.committed_by or batch.actor
+    actor = commit_runs_as(batch, actor)
     scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
     todo = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.VALID)
     agg = todo.aggregate(n=Count("pk"), last=Max("household_seq"))
@@ -85,30 +83,18 @@ def commit_batch(batch: ImportBatch, *, actor: Actor | None = None, progress: An
             skipped=skipped,
         )
         lo = hi
-    with transaction.atomic():
-        batch = (
-            ImportBatch.objects.unscoped("a re-read under lock of the batch in hand")
-            .select_for_update()
-            .get(pk=batch.pk)
-        )
-        if batch.status != ImportBatch.Status.COMMITTED:
-            batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, timezone.now()
-            batch.committed_by = batch.committed_by or signed_in(actor)
-            batch.save(update_fields=["status", "committed_at", "committed_by"])
-            log(
-                batch,
-                "registry.import.committed",
-                actor=actor,
-                org_unit=batch.org_unit,
-                data={
-                    "households": batch.households_created,
-                    "persons": batch.imported_rows,
-                    "rejected": batch.invalid_rows,
-                    "rows": batch.total_rows,
-                    "sha256": batch.digest,
-                },
-            )
-    return batch
+    return commit_close(
+        batch,
+        actor=actor,
+        action="registry.import.committed",
+        data=lambda b: {
+            "households": b.households_created,
+            "persons": b.imported_rows,
+            "rejected": b.invalid_rows,
+            "rows": b.total_rows,
+            "sha256": b.digest,
+        },
+    )
 
 
 COMMIT_FIELDS = (

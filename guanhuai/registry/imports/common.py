@@ -2,23 +2,26 @@
 checks (made at validation and again at commit) and holding back a household with a bad row.
 
 And what every staged import shares, whatever its rows (the association's member import uses them too, on
-its own `StagedFile` model): `staged_file_open` (one batch per file and branch) and `commit_queue` (the
-preview's confirm as one durable job per batch)."""
+its own `StagedFile` model): `staged_file_open` (one batch per file and branch), `commit_queue` (the
+preview's confirm as one durable job per batch), and the two ends of a commit job's run: `commit_runs_as`
+(who it runs as, once the batch is validated) and `commit_close` (the batch marked committed, once)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core.errors import Conflict, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.jobs.models import Job
 from guanhuai.jobs.services import job_submit
 from guanhuai.orgs.models import Level, OrgUnit
@@ -107,8 +110,7 @@ def commit_queue(batch: Any, *, actor: Actor, kind: str, committed: str) -> Job:
     is its message for a batch already imported."""
     if batch.status == "committed":
         raise Conflict(committed, code="already_committed")
-    if batch.validated_at is None:
-        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
+    _require_validated(batch)
     if not batch.valid_rows and batch.commit_job_id is None:
         raise ValidationError(_("没有可导入的有效记录。"), code="nothing_valid")
     with transaction.atomic():
@@ -123,6 +125,32 @@ def commit_queue(batch: Any, *, actor: Actor, kind: str, committed: str) -> Job:
             commit_job=job, committed_by=signed_in(actor)
         )
     return job
+
+
+def commit_runs_as(batch: Any, actor: Actor | None) -> Actor:
+    """Who a commit job runs as: the caller, else the clerk who confirmed the preview, else the uploader.
+    A batch still being validated cannot be committed."""
+    _require_validated(batch)
+    return actor or batch.committed_by or batch.actor
+
+
+def commit_close(batch: Any, *, actor: Actor, action: str, data: Callable[[Any], dict[str, Any]]) -> Any:
+    """Mark a batch whose valid rows are all in as committed, with its audit row (`data` reads the counts off
+    the batch re-read under its lock). A second run that gets here (a resumed job) finds it committed and
+    writes nothing. Returns the batch as re-read."""
+    with transaction.atomic():
+        batch = relock(batch)
+        if batch.status != "committed":
+            batch.status, batch.committed_at = "committed", timezone.now()
+            batch.committed_by = batch.committed_by or signed_in(actor)
+            batch.save(update_fields=["status", "committed_at", "committed_by"])
+            log(batch, action, actor=actor, org_unit=batch.org_unit, data=data(batch))
+    return batch
+
+
+def _require_validated(batch: Any) -> None:
+    if batch.validated_at is None:
+        raise Conflict(_("文件还在校验中，请稍候再导入。"), code="not_validated")
 
 
 class Quiet:

@@ -34,6 +34,7 @@ from guanhuai.association.selectors import care as care_selectors
 from guanhuai.association.states import CoverageKind, LiaisonLevel, VisitKind
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.registry.models import Household
+from guanhuai.web.demo import write_summary
 from guanhuai.web.demo.province import HOME_COUNTY, PROVINCE_CODE
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -249,17 +250,16 @@ def _meetings(officer: User, admin: User, today: dt.date) -> int:
 
 def build_and_print(command: BaseCommand) -> CareSummary:
     summary = demo_build()
-    if summary.skipped:
-        command.stdout.write(summary.skipped)
-        return summary
-    command.stdout.write("")
-    command.stdout.write(_("演示特殊家庭关爱（用时 %(s).1f 秒）：") % {"s": summary.seconds})
-    for label, n in (
-        (_("特殊家庭"), summary.families),
-        (_("联系人、签约和绿色通道记录"), summary.arrangements),
-        (_("走访"), summary.visits),
-        (_("志愿者"), summary.volunteers),
-        (_("联席会议"), summary.meetings),
-    ):
-        command.stdout.write(f"  {label}\t{n:>8,}")
+    write_summary(
+        command,
+        skipped=summary.skipped,
+        title=_("演示特殊家庭关爱（用时 %(s).1f 秒）：") % {"s": summary.seconds},
+        counts=(
+            (_("特殊家庭"), summary.families),
+            (_("联系人、签约和绿色通道记录"), summary.arrangements),
+            (_("走访"), summary.visits),
+            (_("志愿者"), summary.volunteers),
+            (_("联席会议"), summary.meetings),
+        ),
+    )
     return summary

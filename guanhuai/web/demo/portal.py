@@ -24,6 +24,7 @@ from guanhuai.orgs.models import OrgUnit
 from guanhuai.portal import reads, services
 from guanhuai.portal.models import Article, Column, ReadEvent, Site
 from guanhuai.portal.states import ArticleStatus
+from guanhuai.web.demo import write_summary
 from guanhuai.web.demo.province import HOME_COUNTY, PROVINCE_CODE
 
 CONTACTS = {
@@ -289,16 +290,15 @@ def _reads(site: Site, articles: list[Article], today: dt.date, rng: random.Rand
 
 def build_and_print(command: BaseCommand) -> PortalSummary:
     summary = demo_build()
-    if summary.skipped:
-        command.stdout.write(summary.skipped)
-        return summary
-    command.stdout.write("")
-    command.stdout.write(_("演示门户（用时 %(s).1f 秒）：/gk/gd/") % {"s": summary.seconds})
-    for label, n in (
-        (_("网站"), summary.sites),
-        (_("栏目"), summary.columns),
-        (_("文章"), summary.articles),
-        (_("阅读记录"), summary.reads),
-    ):
-        command.stdout.write(f"  {label}\t{n:>8,}")
+    write_summary(
+        command,
+        skipped=summary.skipped,
+        title=_("演示门户（用时 %(s).1f 秒）：/gk/gd/") % {"s": summary.seconds},
+        counts=(
+            (_("网站"), summary.sites),
+            (_("栏目"), summary.columns),
+            (_("文章"), summary.articles),
+            (_("阅读记录"), summary.reads),
+        ),
+    )
     return summary
