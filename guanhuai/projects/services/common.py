@@ -10,6 +10,7 @@ from django.utils import timezone
 from guanhuai.accounts.actor import Actor
 from guanhuai.audit.services import log
 from guanhuai.core import states
+from guanhuai.core.locks import relock
 from guanhuai.projects.models import Project
 from guanhuai.projects.states import PROJECT_TRANSITIONS
 
@@ -20,12 +21,7 @@ def today() -> dt.date:
 
 def lock(project: Project) -> Project:
     """Re-read the project under a row lock: the state checks that follow see what concurrent reviewers did."""
-    return (
-        Project.objects.unscoped("a re-read under lock of a row the service already holds")
-        .select_for_update(of=("self",))
-        .select_related("type", "org_unit")
-        .get(pk=project.pk)
-    )
+    return relock(project, "type", "org_unit")
 
 
 def move(project: Project, new: str) -> None:

@@ -26,6 +26,7 @@ from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.audit.services import log
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.projects import happy_rules as rules
 from guanhuai.projects.models import Project, ProjectArea
@@ -202,11 +203,8 @@ def nomination_create(
 
 
 def _lock(nomination: Nomination) -> Nomination:
-    return (
-        Nomination.objects.unscoped("a re-read under lock of the nomination in hand")
-        .select_for_update(of=("self",))
-        .select_related("project", "project__org_unit", "project__type", "household", "household__org_unit")
-        .get(pk=nomination.pk)
+    return relock(
+        nomination, "project", "project__org_unit", "project__type", "household", "household__org_unit"
     )
 
 

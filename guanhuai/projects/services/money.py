@@ -26,6 +26,7 @@ from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core import states
 from guanhuai.core.errors import Conflict, InvalidTransition, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.money import ZERO, parse_amount, to_money, yuan
 from guanhuai.funds import ledger
 from guanhuai.funds import services as funds_services
@@ -311,11 +312,7 @@ def goods_use_reverse(
         raise ValidationError(_("冲销必须填写原因。"), code="reason_required")
     with transaction.atomic():
         ledger.lock_funds([use.fund])
-        use = (
-            ProjectGoodsUse.objects.select_for_update(of=("self",))
-            .select_related("project", "project__org_unit", "fund", "transaction", "reversal")
-            .get(pk=use.pk)
-        )
+        use = relock(use, "project", "project__org_unit", "fund", "transaction", "reversal")
         if use.status == GoodsUseStatus.REVERSED:
             if (
                 idempotency_key

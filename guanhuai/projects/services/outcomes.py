@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.core.money import parse_amount
 from guanhuai.orgs.models import OrgUnit
 from guanhuai.projects.models import Project, ProjectArea
@@ -281,9 +282,7 @@ def income_record(
         raise ValidationError(_("数据来源“%(k)s”不存在。") % {"k": source}, code="income_source")
     value = parse_amount(net_income, allow_zero=True, field=_("家庭年纯收入"))
     with transaction.atomic():
-        Beneficiary.objects.unscoped("the lock on the household in hand").select_for_update().filter(
-            pk=beneficiary.pk
-        ).first()
+        relock(beneficiary)
         baseline = beneficiary.incomes.filter(kind=IncomeKind.BASELINE).first()
         if kind == IncomeKind.BASELINE and baseline is not None:
             raise Conflict(

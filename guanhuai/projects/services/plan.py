@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
 from guanhuai.core.errors import Conflict, InvalidTransition, ValidationError
+from guanhuai.core.locks import relock
 from guanhuai.projects.models import Milestone, Project, ProjectReport
 from guanhuai.projects.permissions import PROPOSE, VIEW
 from guanhuai.projects.services.common import audit, lock, today
@@ -100,7 +101,7 @@ def report_submit(
                 _("项目当前状态为“%(s)s”，不能提交报告。") % {"s": project.get_status_display()},
                 code="not_running",
             )
-        report = ProjectReport.objects.select_for_update().get(pk=report.pk)
+        report = relock(report)
         if report.submitted_on is not None:
             raise Conflict(
                 _("该报告已于 %(d)s 提交。") % {"d": report.submitted_on}, code="already_submitted"
