@@ -87,10 +87,6 @@ def check_upload(content: bytes, *, max_bytes: int) -> None:
     )
 
 
-def content_disposition(filename: str) -> str:
-    return excel.content_disposition(filename, fallback="orgs.xlsx")
-
-
 def read_sheet(content: bytes) -> Sheet:
     """All data rows of the first worksheet. Blank rows are skipped; row numbers are Excel's."""
     wb = excel.open_workbook(content)

@@ -84,10 +84,6 @@ NOTES = [
 ]
 
 
-def content_disposition(filename: str, fallback: str = "registry.xlsx") -> str:
-    return excel.content_disposition(filename, fallback=fallback)
-
-
 def template_workbook() -> bytes:
     wb = Workbook()
     ws = wb.active
