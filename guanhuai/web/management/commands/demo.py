@@ -23,7 +23,7 @@ from guanhuai.web.demo import portal as portal_demo
 from guanhuai.web.demo import programmes as programmes_demo
 from guanhuai.web.demo import project_outcomes as project_outcomes_demo
 from guanhuai.web.demo import projects as projects_demo
-from guanhuai.web.demo import province
+from guanhuai.web.demo import province, write_summary
 
 
 class Command(BaseCommand):
@@ -98,14 +98,10 @@ class Command(BaseCommand):
         self._print_logins(result.logins)
 
     def _print_counts(self, counts: dict[str, int]) -> None:
-        self.stdout.write("")
-        self.stdout.write(_("各级组织数量："))
-        for level, n in counts.items():
-            self.stdout.write(f"  {Level(level).label}\t{n:>8,}")
+        levels = [(str(Level(level).label), n) for level, n in counts.items()]
+        write_summary(self, skipped="", title=_("各级组织数量："), counts=levels)
 
     def _print_registry(self, loaded: Any) -> None:
-        self.stdout.write("")
-        self.stdout.write(_("演示户籍人口（用时 %(s).1f 秒）：") % {"s": loaded.seconds})
         lines = (
             (_("户"), loaded.households),
             (_("人"), loaded.persons),
@@ -114,8 +110,8 @@ class Command(BaseCommand):
             (_("3岁以下儿童"), loaded.under_3),
             (_("流动人口"), loaded.migrants),
         )
-        for label, n in lines:
-            self.stdout.write(f"  {label}\t{n:>8,}")
+        title = _("演示户籍人口（用时 %(s).1f 秒）：") % {"s": loaded.seconds}
+        write_summary(self, skipped="", title=title, counts=lines)
 
     def _print_logins(self, logins: list[province.Login]) -> None:
         self.stdout.write("")
