@@ -20,6 +20,7 @@ from ninja.responses import Status
 from pydantic import AwareDatetime
 
 from guanhuai.accounts import scoping
+from guanhuai.accounts.actor import Actor
 from guanhuai.association import selectors, services
 from guanhuai.association.models import Cadre, Member
 from guanhuai.association.models_training import TrainingTopic
@@ -264,7 +265,7 @@ def course_update(request: HttpRequest, course_id: int, payload: CourseEditIn) -
     return selectors.course_get(actor=actor, course_id=course.pk)
 
 
-def _course_values(actor: Any, payload: CourseEditIn) -> dict[str, Any]:
+def _course_values(actor: Actor, payload: CourseEditIn) -> dict[str, Any]:
     """A course's fields from the body, its topic and trainers looked up (unknown or out of scope: a 422)."""
     topic = TrainingTopic.objects.filter(code=payload.topic).first()
     if topic is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import factory
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.association.models import Cadre, Member
 from guanhuai.association.states import Employment
 
@@ -50,7 +51,7 @@ def training_topics() -> None:
         TrainingTopic.objects.get_or_create(code=code, defaults={"name": name, "sort": sort})
 
 
-def one_day_course(actor: Any, org_unit: Any, day: dt.date, *, title: str = "x") -> tuple[Any, Any]:
+def one_day_course(actor: Actor, org_unit: Any, day: dt.date, *, title: str = "x") -> tuple[Any, Any]:
     """A course of one day (3 hours, 5 places) at `org_unit`, opened by `actor` through the services, with its
     one sitting from 9:00 to 12:00 that day: (course, session)."""
     from django.utils import timezone

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.forms import BootstrapForm, style_widgets
 from guanhuai.governance import designation_rules as rules
 from guanhuai.governance.permissions import APPLY_DESIGNATION
@@ -23,7 +24,7 @@ class ApplicationForm(BootstrapForm):
         label=_("申报说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._field(UnitChoiceField, "unit").for_actor(actor)
         for item in rules.FIVE_HAVES:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.forms import BootstrapForm
 from guanhuai.governance.permissions import DRAFT
 from guanhuai.governance.states import DocumentKind, ProposerKind
@@ -36,7 +37,7 @@ class ImportForm(BootstrapForm):
         help_text=_("例如“2021年3月5日村民会议通过，纸质会议记录存村委会”。不填则作为草案导入。"),
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._field(UnitChoiceField, "unit").for_actor(actor)
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.governance.permissions import RUN_MEETINGS
 from guanhuai.governance.states import DelegateRole, MeetingKind, VoteMode
@@ -25,7 +26,7 @@ class MeetingForm(BootstrapForm):
         label=_("召开时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._field(UnitChoiceField, "unit").for_actor(actor)
 

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.core.forms import BootstrapForm, DateInput
 from guanhuai.core.money import yuan
 from guanhuai.funds import selectors as funds_selectors
@@ -68,7 +69,7 @@ class ProjectForm(BootstrapForm):
         help_text=_("每行一项：科目 金额，例如“培训场地 3000”。"),
     )
 
-    def __init__(self, *args: Any, actor: Any, project_type: ProjectType, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, project_type: ProjectType, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project_type = project_type
         self._field(UnitChoiceField, "org_unit").for_actor(actor)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.projects import happy_rules as rules
 from guanhuai.projects import services
 from guanhuai.projects.models_happy import Nomination
@@ -49,13 +50,13 @@ def family(unit: Any, n: int, head_name: str = "张明") -> Household:
     return hh
 
 
-def nominate(actor: Any, project: Any, hh: Household, **kw: Any) -> Nomination:
+def nominate(actor: Actor, project: Any, hh: Household, **kw: Any) -> Nomination:
     return services.nomination_create(
         actor=actor, project=project, household=hh, evidence=dict(EVIDENCE), **kw
     )
 
 
-def consent(actor: Any, hh: Household, *, on: dt.date | None = None) -> Consent:
+def consent(actor: Actor, hh: Household, *, on: dt.date | None = None) -> Consent:
     assert hh.head is not None
     return consent_record(
         actor=actor,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from guanhuai.accounts.actor import Actor
 from guanhuai.projects import services
 from guanhuai.projects.models import Project, ProjectType
 from guanhuai.projects.models_outcomes import Activity, Beneficiary
@@ -26,7 +27,7 @@ def household(unit: Any, n: int) -> Household:
 
 
 def youth_activity(
-    actor: Any,
+    actor: Actor,
     project: Project,
     unit: Any,
     *,
@@ -58,7 +59,7 @@ def youth_activity(
 
 
 def income_history(
-    actor: Any, project: Project, unit: Any, n: int, baseline: str, *follow_ups: tuple[str, str]
+    actor: Actor, project: Project, unit: Any, n: int, baseline: str, *follow_ups: tuple[str, str]
 ) -> Beneficiary:
     """A beneficiary household with a baseline in March 2023 and follow-ups given as (date, amount)."""
     row = services.beneficiary_add(actor=actor, project=project, household=household(unit, n))
