@@ -21,7 +21,7 @@ from guanhuai.association.models import (
     VolunteerTeam,
 )
 from guanhuai.association.models_training import Course, Trainer
-from guanhuai.orgs.services import rows_follow_merge, unit_merged
+from guanhuai.orgs.services import org_unit_rows, rows_follow_merge, unit_merged
 
 
 @receiver(unit_merged, dispatch_uid="association.rows_follow_merge")
@@ -32,25 +32,20 @@ def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Actor, 
         actor=actor,
         merged=merged,
         into=into,
-        fields=[
-            (Member.objects.all(), "org_unit"),
-            (Cadre.objects.all(), "org_unit"),
+        fields=org_unit_rows(
+            Member,
+            Cadre,
             # care, volunteers, the health commission
-            *[
-                (model.objects.all(), "org_unit")
-                for model in (
-                    VolunteerTeam,
-                    Volunteer,
-                    VolunteerService,
-                    CareArrangement,
-                    Visit,
-                    FollowUp,
-                    JointMeeting,
-                    ActionItem,
-                    DelegatedTask,
-                )
-            ],
-        ],
+            VolunteerTeam,
+            Volunteer,
+            VolunteerService,
+            CareArrangement,
+            Visit,
+            FollowUp,
+            JointMeeting,
+            ActionItem,
+            DelegatedTask,
+        ),
     )
 
 
@@ -76,10 +71,7 @@ def move_member_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: 
         actor=actor,
         merged=merged,
         into=into,
-        fields=[
-            (model.objects.all(), "org_unit")
-            for model in (Body, Seat, MemberGroup, Campaign, CampaignEntry, MembersDayEvent)
-        ],
+        fields=org_unit_rows(Body, Seat, MemberGroup, Campaign, CampaignEntry, MembersDayEvent),
     )
 
 
@@ -103,5 +95,5 @@ def move_training_rows_of_merged_unit(
         actor=actor,
         merged=merged,
         into=into,
-        fields=[(Course.objects.all(), "org_unit"), (Trainer.objects.all(), "org_unit")],
+        fields=org_unit_rows(Course, Trainer),
     )

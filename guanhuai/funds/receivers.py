@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from guanhuai.accounts.actor import Actor
 from guanhuai.funds.models import Donor, Fund
-from guanhuai.orgs.services import rows_follow_merge, unit_merged
+from guanhuai.orgs.services import org_unit_rows, rows_follow_merge, unit_merged
 
 
 @receiver(unit_merged, dispatch_uid="funds.rows_follow_merge")
@@ -20,5 +20,5 @@ def move_funds_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Actor,
         actor=actor,
         merged=merged,
         into=into,
-        fields=[(Fund.objects.all(), "org_unit"), (Donor.objects.all(), "org_unit")],
+        fields=org_unit_rows(Fund, Donor),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from guanhuai.accounts.actor import Actor
-from guanhuai.orgs.services import rows_follow_merge, unit_merged
+from guanhuai.orgs.services import org_unit_rows, rows_follow_merge, unit_merged
 from guanhuai.registry.services.persons import person_died
 
 
@@ -34,10 +34,9 @@ def move_programme_rows_of_merged_village(
         actor=actor,
         merged=merged,
         into=into,
-        fields=[
-            (model.objects.all(), "org_unit")
-            for model in (Programme, PublicNotice, Application, Enrolment, Entitlement, Payment, Grievance)
-        ],
+        fields=org_unit_rows(
+            Programme, PublicNotice, Application, Enrolment, Entitlement, Payment, Grievance
+        ),
     )
 
 

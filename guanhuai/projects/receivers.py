@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from guanhuai.accounts.actor import Actor
-from guanhuai.orgs.services import rows_follow_merge, unit_merged
+from guanhuai.orgs.services import org_unit_rows, rows_follow_merge, unit_merged
 from guanhuai.projects.models import Project, ProjectArea
 
 
@@ -23,8 +23,5 @@ def move_rows_of_merged_unit(sender: Any, merged: Any, into: Any, actor: Actor, 
         actor=actor,
         merged=merged,
         into=into,
-        fields=[
-            (Project.objects.all(), "org_unit"),
-            (ProjectArea.objects.all(), "org_unit"),
-        ],
+        fields=org_unit_rows(Project, ProjectArea),
     )

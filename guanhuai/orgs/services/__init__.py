@@ -314,6 +314,11 @@ def rows_follow_merge(
     return moved
 
 
+def org_unit_rows(*models: Any) -> list[tuple[QuerySet[Any], str]]:
+    """`rows_follow_merge`'s `fields` for models whose branch is their `org_unit`: every row of each."""
+    return [(model.objects.all(), "org_unit") for model in models]
+
+
 def unit_close(*, actor: Actor, unit: OrgUnit, closed_on: dt.date | None = None, note: str = "") -> OrgUnit:
     scoping.require(actor, MANAGE_UNITS, unit)
     if not unit.is_open:

@@ -101,6 +101,11 @@ def _type_from(request: HttpRequest) -> Any:
     return selectors.type_list(active_only=True).filter(code=code).first() if code else None
 
 
+# Where a proposal's refusals show, whether it is drafted or edited; the budget's (a line, its length, an
+# amount) and any other stand beside the budget.
+PROPOSAL_ERRORS = {"end_before_start": "end_date", "area_outside": "area", "name_required": "name"}
+
+
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
     """Choose a type, then fill in the proposal (its target fields are the type's outcome indicators)."""
@@ -110,17 +115,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         return render(request, "projects/choose_type.html", {"types": selectors.type_list(active_only=True)})
     form = forms.ProjectForm(post_data(request), actor=request.user, project_type=project_type)
     if request.method == "POST" and form.is_valid():
-        with form_errors(
-            form,
-            end_before_start="end_date",
-            area_outside="area",
-            budget_item="budget",
-            budget_too_long="budget",
-            amount_format="budget",
-            amount_invalid="budget",
-            name_required="name",
-            default="budget",
-        ):
+        with form_errors(form, PROPOSAL_ERRORS, default="budget"):
             project = services.project_create(
                 actor=request.user,
                 org_unit=form.cleaned_data["org_unit"],
@@ -146,14 +141,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form.fields["org_unit"].disabled = True
     if request.method == "POST" and form.is_valid():
-        with form_errors(
-            form,
-            end_before_start="end_date",
-            area_outside="area",
-            budget_item="budget",
-            name_required="name",
-            default="budget",
-        ):
+        with form_errors(form, PROPOSAL_ERRORS, default="budget"):
             services.project_update(actor=request.user, project=project, **form.service_kwargs())
             messages.success(request, _("已保存修改。"))
             return redirect("projects:detail", project.pk)

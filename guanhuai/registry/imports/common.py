@@ -87,18 +87,23 @@ def staged_file_open(
     return batch, True
 
 
-def validate_queue(batch: Any, *, actor: Actor, kind: str, content: bytes, input_name: str) -> Job:
-    """A new batch's staging and validation, queued as a durable job keyed by the batch, with the uploaded
-    file as the job's input (`input_name`). Called inside the transaction that opened the batch."""
+def _batch_job(batch: Any, *, actor: Actor, kind: str, **job_input: Any) -> Job:
+    """A batch's job of one kind, keyed by the batch: a second submit of the same kind returns the first."""
     job, _created = job_submit(
         actor=actor,
         kind=kind,
         idempotency_key=f"{kind}:{batch.pk}",
         params={"batch": batch.pk},
         org_unit=batch.org_unit,
-        input_name=input_name,
-        input_content=content,
+        **job_input,
     )
+    return job
+
+
+def validate_queue(batch: Any, *, actor: Actor, kind: str, content: bytes, input_name: str) -> Job:
+    """A new batch's staging and validation, queued as a durable job keyed by the batch, with the uploaded
+    file as the job's input (`input_name`). Called inside the transaction that opened the batch."""
+    job = _batch_job(batch, actor=actor, kind=kind, input_name=input_name, input_content=content)
     batch.validate_job = job
     batch.save(update_fields=["validate_job"])
     return job
@@ -114,13 +119,7 @@ def commit_queue(batch: Any, *, actor: Actor, kind: str, committed: str) -> Job:
     if not batch.valid_rows and batch.commit_job_id is None:
         raise ValidationError(_("没有可导入的有效记录。"), code="nothing_valid")
     with transaction.atomic():
-        job, _created = job_submit(
-            actor=actor,
-            kind=kind,
-            idempotency_key=f"{kind}:{batch.pk}",
-            params={"batch": batch.pk},
-            org_unit=batch.org_unit,
-        )
+        job = _batch_job(batch, actor=actor, kind=kind)
         type(batch).objects.filter(pk=batch.pk, commit_job__isnull=True).update(
             commit_job=job, committed_by=signed_in(actor)
         )
