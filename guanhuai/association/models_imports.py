@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanhuai.association.states import ImportAction, ImportRowStatus, ImportStatus
 from guanhuai.core.crypto import EncryptedTextField
+from guanhuai.core.scopes import ScopedManager
 from guanhuai.registry.models import StagedFile
 
 
@@ -65,6 +66,8 @@ class MemberImportRow(models.Model):
     member = models.ForeignKey(
         "association.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("会员导入行")

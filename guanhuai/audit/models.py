@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.scopes import ScopedManager
+
 
 class AuditEntry(models.Model):
     """Append-only. Written inside the same transaction as the change it records."""
@@ -27,6 +29,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     via = models.CharField(max_length=10, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("审计记录")

@@ -230,6 +230,8 @@ class RollEntry(models.Model):
     )
     proxy_letter = models.FileField(_("书面委托书"), upload_to="governance/proxies/%Y/", blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         verbose_name = _("会议名册")
         verbose_name_plural = _("会议名册")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.scopes import ScopedManager
 from guanhuai.jobs.states import FINISHED, JobStatus
 
 
@@ -34,6 +35,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("后台任务")

@@ -153,6 +153,8 @@ class ProjectArea(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="area_rows")
     org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["project", "org_unit"], name="project_area_unique"),

@@ -107,6 +107,8 @@ class ParticipantCount(models.Model):
     field = models.CharField(_("参与人字段"), max_length=40)
     count = models.PositiveIntegerField(_("人数"))
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["activity", "field"], name="participant_count_unique"),
@@ -173,6 +175,8 @@ class ActivityRollup(models.Model):
     respondents = models.PositiveBigIntegerField()
     pre_hundredths = models.PositiveBigIntegerField()
     post_hundredths = models.PositiveBigIntegerField()
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("项目活动汇总")

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanhuai.core.scopes import ScopedManager
+
 SIX_PREFIX = "six_"
 
 
@@ -30,6 +32,8 @@ class SiteCheck(models.Model):
     note = models.CharField(_("说明"), max_length=300, blank=True)
     checked_on = models.DateField(_("核查日期"))
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("暖心家园“六有”核查")

@@ -154,7 +154,8 @@ def _in_batches(run: Callable[..., int], ids: list[int] | None, batch: int) -> i
 
 def parents_of(person_ids: Iterable[int]) -> list[int]:
     return list(
-        ParentChild.objects.filter(child_id__in=list(person_ids))
+        ParentChild.objects.unscoped("the parents whose family facts a death or a disability changes")
+        .filter(child_id__in=list(person_ids))
         .values_list("parent_id", flat=True)
         .distinct()
     )

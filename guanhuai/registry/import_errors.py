@@ -40,7 +40,7 @@ def error_workbook(*, actor: Actor, batch: ImportBatch) -> bytes:
         raise NotFound(
             _("错误文件只提供给上传人，且在上传后 %(days)d 天内有效。") % {"days": ERROR_FILE_LIFETIME.days}
         )
-    rows = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.INVALID).order_by("row_number")
+    rows = batch.rows.filter(status=ImportRow.Status.INVALID).order_by("row_number")
     content = io_excel.error_workbook((as_typed(r), r.error) for r in rows.iterator(chunk_size=2000))
     log(
         batch,

@@ -232,6 +232,8 @@ class ParentChild(models.Model):
     basis = models.CharField(_("关系"), max_length=10, choices=ChildBasis.choices, default=ChildBasis.BIRTH)
     since = models.DateField(_("起始日期"), null=True, blank=True)
 
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["parent", "child"], name="parentchild_unique"),
@@ -249,6 +251,8 @@ class Marriage(models.Model):
     b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     married_on = models.DateField(_("结婚日期"), null=True, blank=True)
     ended_on = models.DateField(_("离婚日期"), null=True, blank=True)
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         constraints = [
@@ -447,6 +451,8 @@ class ImportRow(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("错误原因"), blank=True)
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedManager()  # the scope guard: core/scopes.py, docs/scoping.md
 
     class Meta:
         verbose_name = _("导入行")

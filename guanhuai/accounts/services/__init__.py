@@ -138,13 +138,13 @@ def _second_admin(actor: Actor, user: User, kind: str) -> None:
         return
     target = {"object_type": User._meta.label_lower, "object_id": str(user.pk)}
     since = timezone.now() - SECOND_ADMIN_WINDOW
-    used = AuditEntry.objects.filter(action="accounts.auditor.change_confirmed", **target).values_list(
+    # The account's own trail, whichever branch the requests were recorded under: the rule reads it whole.
+    trail = AuditEntry.objects.unscoped("the four-eyes rule reads the account's own audit trail")
+    used = trail.filter(action="accounts.auditor.change_confirmed", **target).values_list(
         "data__request", flat=True
     )
     request = (
-        AuditEntry.objects.filter(
-            action="accounts.auditor.change_requested", at__gte=since, data__kind=kind, **target
-        )
+        trail.filter(action="accounts.auditor.change_requested", at__gte=since, data__kind=kind, **target)
         .exclude(actor_id=getattr(actor, "pk", None))
         .exclude(pk__in=[pk for pk in used if pk is not None])
         .order_by("at")

@@ -34,7 +34,7 @@ def member_import_get(*, actor: Actor, batch_id: Any) -> MemberImport:
 
 def member_import_rows(*, batch: MemberImport, show: str = "errors") -> QuerySet[MemberImportRow]:
     """A batch's rows for the preview, by what they are: in error, to create, to re-register, imported."""
-    qs = MemberImportRow.objects.filter(batch=batch)
+    qs = batch.rows.all()
     if show == "create":
         qs = qs.filter(status=ImportRowStatus.VALID, action=ImportAction.CREATE)
     elif show == "reinstate":

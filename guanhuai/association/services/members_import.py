@@ -222,7 +222,7 @@ def load_rows(batch: MemberImport, content: bytes, *, progress: Any = None) -> i
     progress = progress or Quiet()
     if batch.loaded_at is not None:
         return batch.total_rows
-    MemberImportRow.objects.filter(batch=batch).delete()
+    batch.rows.all().delete()
     pending: list[MemberImportRow] = []
     total = 0
     for line, cells in _cells(content):
@@ -306,7 +306,7 @@ def validate_batch(batch: MemberImport, *, progress: Any = None) -> MemberImport
     progress = progress or Quiet()
     if batch.validated_at is not None:
         return batch
-    rows = list(MemberImportRow.objects.filter(batch=batch).defer("id_number").order_by("row_number"))
+    rows = list(batch.rows.all().defer("id_number").order_by("row_number"))
     places = _villages(batch, {r.village_code for r in rows if r.village_code})
     persons = _persons({r.id_index for r in rows if r.in_registry == YES and r.id_index})
     seen: dict[tuple[int, int], int] = {}
@@ -434,9 +434,7 @@ def _commit_range(batch: MemberImport, actor: Actor) -> int | None:
     None when there were none left."""
     with transaction.atomic():
         rows = list(
-            MemberImportRow.objects.filter(
-                batch=batch, status=ImportRowStatus.VALID, row_number__gt=batch.commit_checkpoint
-            )
+            batch.rows.filter(status=ImportRowStatus.VALID, row_number__gt=batch.commit_checkpoint)
             .select_related("org_unit")
             .defer("id_number")
             .order_by("row_number")[:COMMIT_ROWS]
@@ -554,7 +552,7 @@ def member_import_errors(*, actor: Actor, batch: MemberImport) -> bytes:
             _("错误文件只提供给上传人，且在上传后 %(days)d 天内有效。") % {"days": ERROR_FILE_LIFETIME.days}
         )
     out = io.BytesIO()
-    rows = MemberImportRow.objects.filter(batch=batch, status=ImportRowStatus.INVALID).order_by("row_number")
+    rows = batch.rows.filter(status=ImportRowStatus.INVALID).order_by("row_number")
     with XlsxStream(out, "错误", widths=[16, 10, 22, 10, 12, 60]) as sheet:
         sheet.append([*HEADERS, _("错误原因")])
         for r in rows.iterator(chunk_size=2000):

@@ -89,8 +89,9 @@ def adult_cutoff(on: dt.date) -> dt.date:
 
 
 def roll(*, meeting: Meeting, q: str = "", signed: bool | None = None) -> QuerySet[RollEntry]:
-    """The roll of a meeting already read through scoping, searched by name, pinyin or code."""
-    rows = RollEntry.objects.filter(meeting=meeting)
+    """The roll of a meeting already read through scoping, searched by name, pinyin or code. Read from the
+    meeting (`meeting.roll`), never as `RollEntry.objects`: the roll is guarded (docs/scoping.md)."""
+    rows = meeting.roll.all()
     q = q.strip()
     if q:
         low = q.lower()
@@ -116,11 +117,7 @@ def roll_call_counts(*, motion: Motion) -> dict[str, int]:
 
 
 def recent_sign_ins(*, meeting: Meeting, limit: int = 8) -> list[RollEntry]:
-    return list(
-        RollEntry.objects.filter(meeting=meeting, signed_in_at__isnull=False).order_by(
-            "-signed_in_at", "-pk"
-        )[:limit]
-    )
+    return list(meeting.roll.filter(signed_in_at__isnull=False).order_by("-signed_in_at", "-pk")[:limit])
 
 
 # --- the quorum --------------------------------------------------------------------------------------------
@@ -234,13 +231,13 @@ def quorum(meeting: Meeting) -> Quorum:
 def quorum_counted(meeting: Meeting) -> Quorum:
     """The same figures counted from the roll itself (the check of the counters, and the benchmark's naive
     way)."""
-    rows = RollEntry.objects.filter(meeting=meeting, signed_in_at__isnull=False)
+    rows = meeting.roll.filter(signed_in_at__isnull=False)
     counted = Meeting(
         pk=meeting.pk,
         kind=meeting.kind,
         status=meeting.status,
-        roll_size=RollEntry.objects.filter(meeting=meeting).count(),
-        roll_households=RollEntry.objects.filter(meeting=meeting, household__isnull=False)
+        roll_size=meeting.roll.count(),
+        roll_households=meeting.roll.filter(household__isnull=False)
         .values("household_id")
         .distinct()
         .count(),

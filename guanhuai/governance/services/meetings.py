@@ -298,15 +298,12 @@ def roll_build(*, actor: Actor, meeting: Meeting) -> int:
             raise Conflict(_("会议已开始，名册不能重建。"), code="meeting_open")
         on = timezone.localdate(meeting.scheduled_at)
         # Before the meeting opens nothing points at its roll (no votes, no proxies): one DELETE.
-        sql.delete_rows(RollEntry.objects.filter(meeting=meeting))
+        sql.delete_rows(meeting.roll.all())
         size = sql.insert_select(RollEntry, ROLL_COLUMNS, _electorate(meeting, on))
         households = (
             0
             if meeting.kind == MeetingKind.REPRESENTATIVES_MEETING
-            else RollEntry.objects.filter(meeting=meeting, household__isnull=False)
-            .values("household_id")
-            .distinct()
-            .count()
+            else meeting.roll.filter(household__isnull=False).values("household_id").distinct().count()
         )
         meeting.roll_date, meeting.roll_size, meeting.roll_households = on, size, households
         meeting.present = meeting.households_present = 0
@@ -327,7 +324,7 @@ def roll_build(*, actor: Actor, meeting: Meeting) -> int:
 
 
 def _entry(meeting: Meeting, *, entry_id: Any = None, code: str = "") -> RollEntry:
-    rows = RollEntry.objects.filter(meeting=meeting)
+    rows = meeting.roll.all()  # the meeting is in the actor's scope; its roll with it
     found = (
         rows.filter(code=code.strip()).first()
         if code
@@ -403,9 +400,7 @@ def sign_in(
             via = SignInVia.PROXY
         represents = False
         if entry.household_id is not None and meeting.kind != MeetingKind.REPRESENTATIVES_MEETING:
-            taken = RollEntry.objects.filter(
-                meeting=meeting, household_id=entry.household_id, for_household=True
-            ).first()
+            taken = meeting.roll.filter(household_id=entry.household_id, for_household=True).first()
             if for_household and taken is not None:
                 raise Conflict(
                     _("本户已由%(name)s作为户代表签到。") % {"name": taken.name}, code="household_represented"

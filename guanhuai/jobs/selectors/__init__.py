@@ -17,10 +17,10 @@ def job_list(*, actor: Actor, kind: str = "", status: str = "") -> QuerySet[Job]
     if not getattr(actor, "is_authenticated", False):
         return Job.objects.none()
     if scoping.root_paths(actor, VIEW_JOBS) is None:
-        qs = Job.objects.all()
+        qs = scoping.mark_scoped(Job.objects.all())  # a superuser's scope is everything
     else:
-        qs = Job.objects.filter(
-            Q(actor=actor) | scoping.path_q(actor, VIEW_JOBS, path_field="org_unit__path")
+        qs = scoping.mark_scoped(
+            Job.objects.filter(Q(actor=actor) | scoping.path_q(actor, VIEW_JOBS, path_field="org_unit__path"))
         )
     return _filtered(qs, kind=kind, status=status)
 
@@ -35,7 +35,7 @@ def job_get(*, actor: Actor, job_id: Any) -> Job:
 def job_list_operator(*, kind: str = "", status: str = "") -> QuerySet[Job]:
     """Every job, for the operator's CLI (`guanhuai job …`): whoever runs it already holds shell and
     database access, so scoping would protect nothing. Pass `--user` to the CLI to see a user's view."""
-    return _filtered(Job.objects.all(), kind=kind, status=status)
+    return _filtered(Job.objects.unscoped("the operator's console sees every job"), kind=kind, status=status)
 
 
 def _filtered(qs: QuerySet[Job], *, kind: str, status: str) -> QuerySet[Job]:

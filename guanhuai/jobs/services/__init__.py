@@ -136,12 +136,18 @@ def job_submit(
             transaction.on_commit(lambda: _enqueue(job.pk))
     except IntegrityError:
         # Lost a race with an identical submission.
-        return Job.objects.get(idempotency_key=idempotency_key), False
+        return Job.objects.unscoped("an idempotency key is unique across branches").get(
+            idempotency_key=idempotency_key
+        ), False
     return job, True
 
 
 def _existing(idempotency_key: str) -> Job | None:
-    return Job.objects.filter(idempotency_key=idempotency_key).first()
+    return (
+        Job.objects.unscoped("an idempotency key is unique across branches")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
 
 
 def _enqueue(job_id: int) -> None:
@@ -185,7 +191,11 @@ def job_retry(*, actor: Actor, job: Job) -> Job:
 def job_run(job_id: int) -> Job:
     """Execute a queued job (called by the task worker). Safe to call twice: a finished job is left alone."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
+        job = (
+            Job.objects.unscoped("the worker runs the job it was handed, by its id")
+            .select_for_update()
+            .get(pk=job_id)
+        )
         if job.is_finished:
             return job
         _transition(job, JobStatus.RUNNING)
@@ -218,7 +228,7 @@ def job_run(job_id: int) -> Job:
 
 def _finish(job: Job, status: JobStatus, *, error: str = "") -> Job:
     with transaction.atomic():
-        fresh = Job.objects.select_for_update().get(pk=job.pk)
+        fresh = relock(job)
         fresh.counts, fresh.progress_done, fresh.message = job.counts, job.progress_done, job.message
         fresh.result_file = job.result_file or fresh.result_file
         _transition(fresh, status)
@@ -310,9 +320,11 @@ def worker_recover_orphans(*, backend_name: str = "default") -> list[str]:
             )
     # Rows of workers killed long ago only clutter /healthz; a restarted worker gets a new id anyway.
     WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - dt.timedelta(hours=1)).delete()
-    never_queued = Job.objects.filter(
-        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], task_id="", created_at__lt=stale_before
-    ).values_list("pk", flat=True)
+    never_queued = (
+        Job.objects.unscoped("the worker's recovery of every branch's stuck jobs")
+        .filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING], task_id="", created_at__lt=stale_before)
+        .values_list("pk", flat=True)
+    )
     for job_id in never_queued:
         # Claim the job first, so that two workers recovering at once queue it once.
         if Job.objects.filter(pk=job_id, task_id="").update(task_id="recovering"):

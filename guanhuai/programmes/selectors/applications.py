@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor, signed_in
+from guanhuai.audit import selectors as audit_selectors
 from guanhuai.audit.actions import describe
-from guanhuai.audit.models import AuditEntry
 from guanhuai.core.errors import NotFound
 from guanhuai.core.masking import mask_name, mask_name_keep_last
 from guanhuai.core.money import CENT
@@ -214,11 +214,7 @@ class TimelineEntry:
 
 def application_timeline(application: Application) -> list[TimelineEntry]:
     """Every step of the application, oldest first, from its audit trail (each service writes one row)."""
-    entries = (
-        AuditEntry.objects.filter(object_type=Application._meta.label_lower, object_id=str(application.pk))
-        .select_related("actor")
-        .order_by("at", "id")
-    )
+    entries = audit_selectors.trail(application).select_related("actor").order_by("at", "id")
     steps = dict(Step.choices)
     out = []
     for e in entries:

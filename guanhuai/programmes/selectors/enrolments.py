@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from guanhuai.accounts import scoping
 from guanhuai.accounts.actor import Actor
+from guanhuai.audit import selectors as audit_selectors
 from guanhuai.audit.models import AuditEntry
 from guanhuai.core.money import money_sum, to_money
 from guanhuai.orgs import paths
@@ -79,11 +80,7 @@ def enrolment_get(*, actor: Actor, enrolment_id: Any) -> Enrolment:
 def enrolment_history(*, enrolment: Enrolment, limit: int = 100) -> list[AuditEntry]:
     """Every recorded change of this enrolment, oldest first (the caller has already fetched the enrolment
     through `enrolment_get`, so its history is as visible as the enrolment)."""
-    rows = (
-        AuditEntry.objects.filter(object_type="programmes.enrolment", object_id=str(enrolment.pk))
-        .select_related("actor")
-        .order_by("-at", "-id")[:limit]
-    )
+    rows = audit_selectors.trail(enrolment).select_related("actor").order_by("-at", "-id")[:limit]
     return list(reversed(list(rows)))
 
 

@@ -210,7 +210,11 @@ def owed_report(cycle: Cycle) -> tuple[dict[str, Any] | None, Any]:
     """What the report job found for this cycle (None while it has not run or found nothing), and the job."""
     from guanhuai.jobs.models import Job
 
-    job = Job.objects.filter(idempotency_key=f"{REPORT_JOB}:{cycle.pk}").first()
+    job = (
+        Job.objects.unscoped("the report job of a cycle in hand, by its key (unique across branches)")
+        .filter(idempotency_key=f"{REPORT_JOB}:{cycle.pk}")
+        .first()
+    )
     return ((job.counts or {}).get("owed_before_first") if job else None), job
 
 

@@ -133,7 +133,11 @@ def _replayed(job_key: str) -> Cycle | None:
     """The cycle an earlier request with this key created (its generation job carries the key)."""
     from guanhuai.jobs.models import Job
 
-    job = Job.objects.filter(idempotency_key=job_key).first()
+    job = (
+        Job.objects.unscoped("an idempotency key is unique across branches")
+        .filter(idempotency_key=job_key)
+        .first()
+    )
     if job is None:
         return None
     return (

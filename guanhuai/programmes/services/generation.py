@@ -262,7 +262,8 @@ def generate_entitlements(cycle: Cycle, progress: Any | None = None) -> dict[str
     Resumable: a retried job continues after the last committed range."""
     from guanhuai.jobs.models import Job
 
-    job = Job.objects.get(pk=cycle.job_id) if cycle.job_id else None
+    jobs = Job.objects.unscoped("the cycle's own generation job, re-read by the id the cycle keeps")
+    job = jobs.get(pk=cycle.job_id) if cycle.job_id else None
     checkpoint: dict[str, Any] = dict(job.checkpoint) if job else {}
     counts: dict[str, Any] = dict(checkpoint.get("counts") or {"entitlements": 0, "no_amount": 0})
     if cycle.status != CycleStatus.GENERATING:

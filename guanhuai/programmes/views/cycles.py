@@ -151,7 +151,11 @@ def _owed_before_first(cycle: Cycle) -> dict[str, Any]:
     owed, _report = arrears.owed_report(cycle)
     if not owed:
         return {}
-    added = Job.objects.filter(idempotency_key=f"{arrears.ARREARS_JOB}:{cycle.pk}").first()
+    added = (
+        Job.objects.unscoped("the arrears job of a cycle in hand, by its key (unique across branches)")
+        .filter(idempotency_key=f"{arrears.ARREARS_JOB}:{cycle.pk}")
+        .first()
+    )
     return {"owed": owed, "owed_message": arrears.owed_message(owed), "arrears_job": added}
 
 

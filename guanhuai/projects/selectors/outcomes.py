@@ -301,7 +301,8 @@ def _groups(rows: QuerySet[Activity]) -> list[dict[str, Any]]:
 def rollups(*, actor: Actor | None, year: int | None = None, type_code: str = "") -> QuerySet[ActivityRollup]:
     """The activity rollup rows (`services.rollup`) of the projects the actor may see, as `activities`
     scopes the activities themselves: through the project's branch."""
-    qs = ActivityRollup.objects.filter(_in_scope(actor, "project__org_unit__path"))
+    mine = _in_scope(actor, "project__org_unit__path")
+    qs = scoping.within(ActivityRollup.objects.all(), actor, mine, no_actor=WHOLE)
     if type_code:
         qs = qs.filter(project__type__code=type_code)
     if year:

@@ -29,7 +29,7 @@ from guanhuai.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from guanhuai.core.locks import relock
 from guanhuai.orgs.models import Level, OrgUnit
 from guanhuai.projects import happy_rules as rules
-from guanhuai.projects.models import Project, ProjectArea
+from guanhuai.projects.models import Project
 from guanhuai.projects.models_happy import Nomination, NominationReview
 from guanhuai.projects.permissions import LOG_ACTIVITIES, SELECT_FAMILIES, VIEW
 from guanhuai.projects.services.common import lock
@@ -118,11 +118,7 @@ def _evidence(evidence: dict[str, Any]) -> dict[str, str]:
 
 
 def _area_names(project: Project) -> str:
-    return "、".join(
-        ProjectArea.objects.filter(project=project)
-        .order_by("org_unit__path")
-        .values_list("org_unit__name", flat=True)
-    )
+    return "、".join(project.area_rows.order_by("org_unit__path").values_list("org_unit__name", flat=True))
 
 
 def nomination_create(

@@ -18,7 +18,7 @@ from guanhuai.core.errors import Conflict, PermissionDenied, ValidationError
 from guanhuai.core.locks import relock
 from guanhuai.core.money import parse_amount
 from guanhuai.orgs.models import OrgUnit
-from guanhuai.projects.models import Project, ProjectArea
+from guanhuai.projects.models import Project
 from guanhuai.projects.models_outcomes import (
     Activity,
     AidAgreement,
@@ -45,7 +45,7 @@ PEER_FIELD = "peer_educators"
 
 def in_area(project: Project, unit: OrgUnit) -> bool:
     """Whether a branch lies at or below one of the project's area branches (one query)."""
-    areas = ProjectArea.objects.filter(project=project).values_list("org_unit__path", flat=True)
+    areas = project.area_rows.values_list("org_unit__path", flat=True)
     return any(unit.path.startswith(p) for p in areas)
 
 

@@ -53,8 +53,7 @@ def site_check(
         raise ValidationError(_("核查日期不能晚于今天。"), code="future_date")
     with transaction.atomic():
         project = lock(project)
-        check, _created = SiteCheck.objects.update_or_create(
-            project=project,
+        check, _created = project.site_checks.update_or_create(
             item=item,
             defaults={
                 "met": met,

@@ -9,10 +9,20 @@ import datetime as dt
 
 import pytest
 
-from guanhuai.core.scopes import UnscopedQuery, armed
-from guanhuai.projects import selectors
+from guanhuai.core.scopes import ScopedManager, UnscopedQuery, armed
+from guanhuai.projects import selectors, services
+from guanhuai.projects.models import ProjectArea
 from guanhuai.projects.models_happy import Nomination
-from guanhuai.projects.models_outcomes import Activity, AidAgreement, Beneficiary, IncomeRecord
+from guanhuai.projects.models_outcomes import (
+    Activity,
+    ActivityRollup,
+    AidAgreement,
+    Beneficiary,
+    IncomeRecord,
+    ParticipantCount,
+)
+from guanhuai.projects.models_sites import SiteCheck
+from guanhuai.projects.tests.factories import ProjectFactory
 from guanhuai.projects.tests.factories_outcomes import income_history, running_project, youth_activity
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +76,52 @@ def test_with_no_actor_a_whole_projects_figures_are_system_work(project):
     with armed():
         report = selectors.live_project_outcomes(actor=None, project=project)
     assert report.income.households == 2
+
+
+# --- a project's figures: participant counts, the activity rollup, the Warm Home checks, the area ----------
+
+
+@pytest.fixture
+def site(tree, staff, types):
+    site = ProjectFactory(org_unit=tree.county, type=types["warm_home"], status="in_progress")
+    services.site_check(actor=staff.county, project=site, item="six_plan", met=False, note="计划待修订")
+    return site
+
+
+@pytest.mark.parametrize("model", [ParticipantCount, ActivityRollup, SiteCheck, ProjectArea])
+def test_a_bare_list_of_a_projects_figures_is_an_error_while_armed(youth, site, model):
+    assert isinstance(model._default_manager, ScopedManager)
+    with armed(), pytest.raises(UnscopedQuery, match=model.__name__):
+        list(model.objects.all())
+    with armed(), pytest.raises(UnscopedQuery, match=model.__name__):
+        model.objects.count()
+    with armed():
+        assert model.objects.unscoped("a test's own count").count() > 0
+
+
+def test_a_projects_figures_reach_its_county_and_not_the_other_one(api, youth, site, staff, tree):
+    with armed():
+        rollups = selectors.rollups(actor=staff.county).count()
+        rollups_elsewhere = selectors.rollups(actor=staff.other_county).count()
+        counts = {
+            c.field: c.count
+            for a in selectors.activities(actor=staff.county, project=youth)
+            for c in a.counts.all()
+        }
+        checks = [
+            c.item for c in selectors.project_get(actor=staff.county, project_id=site.pk).site_checks.all()
+        ]
+        in_area = services.in_area(youth, tree.village_a), services.in_area(youth, tree.village_b)
+    assert (rollups, rollups_elsewhere) == (1, 0)
+    assert (
+        (counts["male"], counts["female"]) == (10, 10) and checks == ["six_plan"] and in_area == (True, False)
+    )
+    # the API: the county's officer reads the activities with their participant counts and the report's
+    # figures; the other county's officer gets the 404 of a missing project and a report without them
+    mine = api(staff.county).get(f"/projects/{youth.pk}/activities")
+    assert mine.status_code == 200 and mine.data["items"][0]["counts"] == counts
+    assert api(staff.county).get("/projects/outcomes").data["totals"]["activities"] == 1
+    other = api(staff.other_county)
+    assert other.get(f"/projects/{youth.pk}/activities").status_code == 404
+    assert other.get(f"/projects/{youth.pk}/outcomes").status_code == 404
+    assert other.get("/projects/outcomes").data["totals"]["activities"] == 0

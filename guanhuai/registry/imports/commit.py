@@ -65,7 +65,7 @@ def commit_batch(batch: ImportBatch, *, actor: Actor | None = None, progress: An
         return batch
     actor = commit_runs_as(batch, actor)
     scoping.require(actor, IMPORT_PERSONS, batch.org_unit, visible_perm=VIEW_PERSONS)
-    todo = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.VALID)
+    todo = batch.rows.filter(status=ImportRow.Status.VALID)
     agg = todo.aggregate(n=Count("pk"), last=Max("household_seq"))
     progress.set_total(agg["n"] + batch.imported_rows)
     progress.step(batch.imported_rows)
@@ -125,9 +125,7 @@ def _staged(batch: ImportBatch, lo: int, hi: int) -> list[Any]:
     """The valid rows of households lo < household_seq <= hi, as plain tuples (a range holds thousands of
     rows), the encrypted columns read as their ciphertext."""
     return list(
-        ImportRow.objects.filter(
-            batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
-        )
+        batch.rows.filter(status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi)
         .order_by("household_seq", "row_number")
         .annotate(**{f"{f}_cipher": Cast(f, output_field=TextField()) for f in CIPHER_FIELDS})
         .values_list("pk", *COMMIT_FIELDS, *(f"{f}_cipher" for f in CIPHER_FIELDS), named=True)
@@ -189,8 +187,8 @@ def _commit_range(
         by_id = {p.id: p for p in persons}
         family.facts_at_insert(persons, [(by_id[rec.parent_id], by_id[rec.child_id]) for rec in links])
         _insert(households, persons, marriages, links)
-        imported = ImportRow.objects.filter(
-            batch=batch, status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
+        imported = batch.rows.filter(
+            status=ImportRow.Status.VALID, household_seq__gt=lo, household_seq__lte=hi
         )
         # Once a row is a person, its staged copy of the ID and phone is no longer needed.
         imported.update(

@@ -30,9 +30,7 @@ def batch_get(*, actor: Actor, batch_id: Any) -> ImportBatch:
 def invalid_rows(*, batch: ImportBatch) -> QuerySet[ImportRow]:
     """The rejected rows for the preview, masked: the encrypted columns are not even read."""
     return (
-        ImportRow.objects.filter(batch=batch, status=ImportRow.Status.INVALID)
-        .order_by("row_number")
-        .defer("id_number", "phone")
+        batch.rows.filter(status=ImportRow.Status.INVALID).order_by("row_number").defer("id_number", "phone")
     )
 
 

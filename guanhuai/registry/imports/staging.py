@@ -209,7 +209,7 @@ def load_rows(
     progress = progress or Quiet()
     if batch.loaded_at is not None:
         return batch.total_rows
-    ImportRow.objects.filter(batch=batch).delete()
+    batch.rows.all().delete()
     seqs: dict[str, int] = {}
     current: str | None = None  # the household of consecutive rows without 户编号
     pending: list[list[Any]] = []

@@ -63,7 +63,7 @@ def validate_batch(batch: ImportBatch, *, progress: Any = None) -> ImportBatch:
         return batch
     actor = batch.actor
     rows: list[Any] = list(
-        ImportRow.objects.filter(batch=batch)
+        batch.rows.all()
         .order_by("row_number")
         .values_list(
             "pk", "row_number", "village_code", "relation", "id_index", "household_key", "status", "error",
@@ -136,9 +136,7 @@ def validate_batch(batch: ImportBatch, *, progress: Any = None) -> ImportBatch:
             changed.append(ImportRow(pk=r.pk, status=ImportRow.Status.INVALID, error=text))
     with transaction.atomic():
         ImportRow.objects.bulk_update(changed, ["status", "error"], batch_size=500)
-        valid = ImportRow.objects.filter(batch=batch, status=ImportRow.Status.PENDING).update(
-            status=ImportRow.Status.VALID
-        )
+        valid = batch.rows.filter(status=ImportRow.Status.PENDING).update(status=ImportRow.Status.VALID)
         batch.valid_rows, batch.invalid_rows = valid, len(rows) - valid
         batch.status, batch.validated_at = ImportBatch.Status.VALIDATED, timezone.now()
         batch.save(update_fields=["valid_rows", "invalid_rows", "status", "validated_at"])

@@ -211,31 +211,40 @@ class FamilyTree:
 
 
 def family_tree(*, actor: Actor, person: Person) -> FamilyTree:
-    """Parents, spouses and children of a person. Relatives outside the actor's scope are left out (a
-    grown child in another county shows as a count, not a name: see `hidden_relatives`)."""
+    """Parents, spouses and children of a person already read through scoping. Relatives outside the actor's
+    scope are left out (a grown child in another county shows as a count, not a name: see
+    `hidden_relatives`): the links are the person's own (`parent_links`, `child_links`) narrowed to
+    relatives in scope, and a marriage is listed when both spouses are in scope."""
     visible = scoping.scope(Person.objects.all(), actor, VIEW_PERSONS)
     parents = [
         (link.parent, link.get_basis_display())
-        for link in ParentChild.objects.filter(child=person, parent__in=visible).select_related("parent")
+        for link in person.parent_links.filter(parent__in=visible).select_related("parent")
     ]
     children = [
         (link.child, link.get_basis_display())
-        for link in ParentChild.objects.filter(parent=person, child__in=visible)
+        for link in person.child_links.filter(child__in=visible)
         .select_related("child")
         .order_by("child__birth_date")
     ]
+    both_seen = scoping.path_q(actor, VIEW_PERSONS, path_field="a__org_unit__path") & scoping.path_q(
+        actor, VIEW_PERSONS, path_field="b__org_unit__path"
+    )
     marriages = (
-        Marriage.objects.filter(Q(a=person) | Q(b=person)).select_related("a", "b").order_by("married_on")
+        scoping.mark_scoped(Marriage.objects.filter(Q(a=person) | Q(b=person)).filter(both_seen))
+        .select_related("a", "b")
+        .order_by("married_on")
     )
     spouses = [(m.b if m.a_id == person.pk else m.a, m) for m in marriages]
-    spouses = [(s, m) for s, m in spouses if visible.filter(pk=s.pk).exists()]
     return FamilyTree(person=person, parents=parents, spouses=spouses, children=children)
 
 
 def hidden_relatives(*, actor: Actor, person: Person) -> int:
+    """How many of a person's parents and children lie outside the actor's scope: a count across branches on
+    purpose (the page says "2 relatives elsewhere"), never their names."""
     visible = scoping.scope(Person.objects.all(), actor, VIEW_PERSONS)
     return (
-        ParentChild.objects.filter(Q(parent=person) | Q(child=person))
+        ParentChild.objects.unscoped("a count of a person's relatives outside the actor's scope, no names")
+        .filter(Q(parent=person) | Q(child=person))
         .exclude(Q(parent__in=visible) & Q(child__in=visible))
         .count()
     )
@@ -385,7 +394,10 @@ def current_spouse(person: Person) -> Person | None:
     """The person's spouse in the marriage not ended (the newest, should the records hold two), as the
     programmes' spouse facts read it; None when unmarried, widowed or divorced."""
     marriage = (
-        Marriage.objects.filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
+        Marriage.objects.unscoped(
+            "a person's marriage in force, wherever the spouse lives (the rules read it)"
+        )
+        .filter(Q(a=person) | Q(b=person), ended_on__isnull=True)
         .select_related("a", "b")
         .order_by("-married_on", "-id")
         .first()

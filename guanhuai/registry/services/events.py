@@ -163,9 +163,11 @@ def marriage_record(*, actor: Actor, person: Person, spouse: Person, occurred_on
 
 def divorce_record(*, actor: Actor, person: Person, occurred_on: dt.date) -> LifeEvent:
     scoping.require(actor, EDIT_PERSONS, person.org_unit)
+    # The person is the clerk's to edit; the spouse may be registered in another branch.
+    in_force = Marriage.objects.unscoped("the marriage in force of a person the clerk may edit")
     marriage = (
-        Marriage.objects.filter(ended_on__isnull=True).filter(a=person).first()
-        or Marriage.objects.filter(ended_on__isnull=True, b=person).first()
+        in_force.filter(ended_on__isnull=True).filter(a=person).first()
+        or in_force.filter(ended_on__isnull=True, b=person).first()
     )
     if marriage is None:
         raise Conflict(_("%(name)s 没有登记在册的婚姻。") % {"name": person.name}, code="not_married")

@@ -10,16 +10,18 @@ import pytest
 from django.db.models import Count
 from django.http import HttpRequest, JsonResponse
 from django.test import override_settings
-from django.urls import path
+from django.urls import path, reverse
 
 from guanhuai import urls as site_urls
 from guanhuai.accounts import scoping
 from guanhuai.accounts.tests.factories import user_with_role
-from guanhuai.core.scopes import UnscopedQuery, armed, unscoped
+from guanhuai.core.scopes import ScopedManager, UnscopedQuery, armed, unscoped
 from guanhuai.orgs.models import OrgUnit
-from guanhuai.registry.models import Household, Person
+from guanhuai.registry import imports
+from guanhuai.registry import selectors as registry_selectors
+from guanhuai.registry.models import Household, ImportRow, Marriage, ParentChild, Person
 from guanhuai.registry.permissions import VIEW_PERSONS
-from guanhuai.registry.tests.factories import family
+from guanhuai.registry.tests.factories import GOOD, JIA_CUN, family, import_xlsx, row
 
 
 def _names(qs) -> JsonResponse:
@@ -149,3 +151,64 @@ def test_outside_a_request_nothing_is_armed_and_armed_blocks_are(two_villages):
         list(Person.objects.filter(org_unit=two_villages.village_a))
     with armed():
         assert list(Person.objects.none()) == []
+
+
+# --- a family's relations and an import's staged rows -------------------------------------------------------
+
+
+def _stage(actor, unit):
+    return imports.validate_batch(
+        imports.stage_file(
+            actor=actor, org_unit=unit, content=import_xlsx([*GOOD, row("错行", "1234", code=JIA_CUN)])
+        )
+    )
+
+
+@pytest.mark.parametrize("model", [ParentChild, Marriage, ImportRow], ids=lambda model: model.__name__)
+def test_a_familys_relations_and_an_imports_rows_refuse_a_bare_list(two_villages, people, model):
+    _stage(people.reviewer_a, two_villages.town_a)
+    assert isinstance(model._default_manager, ScopedManager)
+    with armed(), pytest.raises(UnscopedQuery, match=model.__name__):
+        list(model.objects.all())
+    with armed(), pytest.raises(UnscopedQuery, match=model.__name__):
+        model.objects.count()
+    with armed():
+        assert model.objects.unscoped("a test's own count").count() > 0
+
+
+def test_a_persons_family_shows_on_their_page_and_api_and_nowhere_else(client, api, two_villages, people):
+    # given a couple and their child in 甲村, read by the village's clerk and by another county's officer
+    head = Person.objects.get(org_unit=two_villages.village_a, relation_to_head="head")
+    with armed():
+        tree = registry_selectors.family_tree(
+            actor=people.clerk_a,
+            person=registry_selectors.person_get(actor=people.clerk_a, person_id=head.pk),
+        )
+    assert [s.name for s, _m in tree.spouses] == ["李秀英"] and [c.name for c, _b in tree.children] == [
+        "王小明"
+    ]
+    client.force_login(people.clerk_a)
+    page = client.get(reverse("registry:person", args=[head.pk])).content.decode()
+    assert "李秀英" in page and "王小明" in page
+    assert api(people.clerk_a).get(f"/persons/{head.pk}").status_code == 200
+    # then the other county's officer finds neither the person nor their family: the same 404
+    elsewhere = user_with_role("township_reviewer", two_villages.other_county, username="other_county")
+    client.force_login(elsewhere)
+    assert client.get(reverse("registry:person", args=[head.pk])).status_code == 404
+    assert api(elsewhere).get(f"/persons/{head.pk}").status_code == 404
+
+
+def test_an_imports_rows_show_to_its_importer_and_are_404_to_another_county(
+    client, api, two_villages, people
+):
+    batch = _stage(people.reviewer_a, two_villages.town_a)
+    with armed():
+        assert [r.name for r in imports.invalid_rows(batch=batch)] == ["错行"]
+    client.force_login(people.reviewer_a)
+    assert "错行" in client.get(reverse("registry_io:batch", args=[batch.pk])).content.decode()
+    mine = api(people.reviewer_a).get(f"/registry/imports/{batch.pk}")
+    assert mine.status_code == 200 and [r["name"] for r in mine.data["errors"]] == ["错行"]
+    elsewhere = user_with_role("township_reviewer", two_villages.other_county, username="other_county")
+    client.force_login(elsewhere)
+    assert client.get(reverse("registry_io:batch", args=[batch.pk])).status_code == 404
+    assert api(elsewhere).get(f"/registry/imports/{batch.pk}").status_code == 404

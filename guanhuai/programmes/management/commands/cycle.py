@@ -120,7 +120,8 @@ class Command(BaseCommand):
             inline=True,
             past_reason=options["past_reason"],
         )
-        job = Job.objects.filter(pk=cycle.job_id).first() if cycle.job_id is not None else None
+        jobs = Job.objects.unscoped("the generation job of the cycle this command just made")
+        job = jobs.filter(pk=cycle.job_id).first() if cycle.job_id is not None else None
         counts = job.counts if job else {}
         self.stdout.write(
             _("已生成：当期 %(n)s 笔，补发往期 %(a)s 笔，无匹配发放标准 %(none)s 人，合计 %(total)s。")
