@@ -68,6 +68,7 @@ __all__ = [
     "eligible",
     "eligible_for_rule",
     "explain",
+    "explain_programme",
     "fact",
     "facts_catalogue",
     "shift",
@@ -165,6 +166,39 @@ def age_window(programme: Any) -> Q:
         return Q()
     year, month = divmod(month_index(counts_from) - limit + 1, 12)
     return Q(birth_date__gte=dt.date(year, month + 1, 1))
+
+
+def explain_programme(programme: Any, person: Person, *, as_of: dt.date) -> list[Check]:
+    """`explain` of the programme's current rule, and then what `eligible` asks of everyone besides the rule,
+    each shown only where it fails: alive on `as_of`, not anonymised, and (a programme with an age limit) a
+    month still owed. So a refusal always names its reason: a deceased applicant whose rule conditions all
+    hold reads "在世：否", not five ticks under "不符合"."""
+    out = explain(current_rule(programme), person, as_of=as_of)
+    if person.died_on is not None and person.died_on <= as_of:
+        out.append(
+            Check(
+                label=_("在世"),
+                condition=_("等于 是"),
+                value=_("否（%(d)s 死亡）") % {"d": person.died_on},
+                holds=False,
+            )
+        )
+    if person.anonymised_at is not None:
+        out.append(Check(label=_("个人信息"), condition=_("未匿名化"), value=_("已匿名化"), holds=False))
+    limit, counts_from = getattr(programme, "age_limit_months", None), getattr(programme, "counts_from", None)
+    if limit and counts_from is not None:
+        last = month_index(person.birth_date) + limit - 1  # the month before the limit is reached
+        if last < month_index(counts_from):
+            out.append(
+                Check(
+                    label=_("最后应享月份"),
+                    condition=_("不早于 %(from)s，满 %(n)s 个月龄止")
+                    % {"from": f"{counts_from.year}-{counts_from.month:02d}", "n": limit},
+                    value=f"{last // 12}-{last % 12 + 1:02d}",
+                    holds=False,
+                )
+            )
+    return out
 
 
 AMOUNT_FIELD: DecimalField = DecimalField(max_digits=12, decimal_places=2)

@@ -83,10 +83,11 @@ def eligible_now(programme: Programme, person: Person) -> bool | None:
 
 
 def eligibility_checks(programme: Programme, person: Person) -> list[rules.Check]:
-    """What the current rule checks for the person today, fact by fact, with the person's values (for the
-    review page). Empty when the rule cannot be evaluated, as `eligible_now` is then None."""
+    """What the current rule checks for the person today, fact by fact, with the person's values, and what
+    every programme asks besides (alive, not anonymised, a month still owed) where it fails (for the review
+    page). Empty when the rule cannot be evaluated, as `eligible_now` is then None."""
     try:
-        return rules.explain(rules.current_rule(programme), person, as_of=_today())
+        return rules.explain_programme(programme, person, as_of=_today())
     except DomainError:
         return []
 

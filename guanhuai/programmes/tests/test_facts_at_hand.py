@@ -183,3 +183,70 @@ def test_the_timeline_does_not_say_录入_twice(client, tree, people, home):
     html = client.get(reverse("programmes:application_detail", args=[application.pk])).content.decode()
 
     assert "录入扶助申请（当时符合资格条件）" in html and "录入时" not in html
+
+
+def test_a_deceased_applicant_is_refused_with_the_reason_shown_not_only_ticks(client, tree, people, home):
+    """The rule's own conditions all hold, but eligibility asks a living person: the page names that."""
+    rule = {"all": [{"fact": "hukou", "op": "==", "value": "rural"}]}
+    programme = ProgrammeFactory(org_unit=tree.province, created_by=people.admin, name="奖励扶助", rule=rule)
+    head = home.members.get(relation_to_head="head")
+    application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=head)
+    death_record(actor=people.clerk_a, person=head, occurred_on=dt.date(2026, 9, 1))
+    client.force_login(people.reviewer_a)
+
+    html = client.get(reverse("programmes:application_detail", args=[application.pk])).content.decode()
+
+    assert "按当前条件不符合" in html
+    assert _checks(html) == [
+        "✔ 符合户籍类型：农村 （条件：等于 农村）",
+        "✘ 不符合在世：否（2026-09-01 死亡） （条件：等于 是）",
+    ]
+
+
+def test_a_child_past_the_age_limit_before_the_subsidy_began_is_refused_with_the_last_month_owed(
+    client, tree, people
+):
+    """Childcare subsidy: paid from 2025-01 until the child is 36 months old. A child born in November 2021
+    turned 36 months in November 2024, before the subsidy began: the page says which month was the last."""
+    home = family(people.clerk_a, tree.village_a, child_births=["2021-11-05"])
+    child = home.members.get(relation_to_head="child")
+    programme = ProgrammeFactory(
+        org_unit=tree.province,
+        created_by=people.admin,
+        name="育儿补贴",
+        rule={"all": [{"fact": "hukou", "op": "==", "value": "rural"}]},
+        age_limit_months=36,
+        counts_from=dt.date(2025, 1, 1),
+    )
+    application, _created = svc.application_create(actor=people.clerk_a, programme=programme, person=child)
+    client.force_login(people.reviewer_a)
+
+    html = client.get(reverse("programmes:application_detail", args=[application.pk])).content.decode()
+
+    assert "按当前条件不符合" in html
+    assert _checks(html)[-1] == "✘ 不符合最后应享月份：2024-10 （条件：不早于 2025-01，满 36 个月龄止）"
+
+
+def test_a_child_still_owed_months_shows_no_age_line_and_qualifies(tree, people):
+    from guanhuai.programmes.services.application_common import eligibility_checks, eligible_now
+
+    home = family(people.clerk_a, tree.village_a, child_births=["2022-01-10"])  # last month owed: 2024-12
+    older = family(people.clerk_a, tree.village_a, child_births=["2021-12-10"], address="幸福路2号")
+    programme = ProgrammeFactory(
+        org_unit=tree.province,
+        created_by=people.admin,
+        rule={"all": [{"fact": "hukou", "op": "==", "value": "rural"}]},
+        age_limit_months=36,
+        counts_from=dt.date(2024, 12, 1),
+    )
+    child = home.members.get(relation_to_head="child")
+    too_old = older.members.get(relation_to_head="child")
+
+    assert eligible_now(programme, child) is True
+    assert [c.label for c in eligibility_checks(programme, child)] == ["户籍类型"]
+    assert eligible_now(programme, too_old) is False  # the same boundary as the rule's age window
+    assert [(c.label, c.value, c.holds) for c in eligibility_checks(programme, too_old)][-1] == (
+        "最后应享月份",
+        "2024-11",
+        False,
+    )
