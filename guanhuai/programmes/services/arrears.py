@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from guanhuai.accounts.actor import Actor
 from guanhuai.audit.actions import register
 from guanhuai.core.errors import Conflict, InvalidTransition
+from guanhuai.core.locks import relock
 from guanhuai.core.money import to_money, yuan
 from guanhuai.programmes.models import Cycle, Enrolment, Entitlement
 from guanhuai.programmes.periods import PeriodSpan, month_index, month_label, month_start, period_containing
@@ -268,7 +269,7 @@ def arrears_job_run(cycle: Cycle, *, actor: Actor) -> dict[str, Any]:
     from guanhuai.core.money import money_sum
 
     with transaction.atomic():
-        fresh = Cycle.objects.unscoped(AREA).select_for_update().select_related("programme").get(pk=cycle.pk)
+        fresh = relock(cycle, "programme")
         if fresh.status != CycleStatus.REVIEW:
             raise InvalidTransition(
                 _("发放周期“%(period)s”已不在待审批状态，未补发。") % {"period": fresh.period},

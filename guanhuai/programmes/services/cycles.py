@@ -223,15 +223,6 @@ def _in_review(cycle: Cycle, what: str) -> None:
         )
 
 
-def _lock_cycle(cycle: Cycle) -> Cycle:
-    return (
-        Cycle.objects.unscoped("a re-read under lock of the cycle the caller holds")
-        .select_for_update()
-        .select_related("programme")
-        .get(pk=cycle.pk)
-    )
-
-
 def entitlement_exclude(*, actor: Actor, entitlement: Entitlement, reason: str) -> Entitlement:
     """Take one entitlement out of a cycle under review, with the reason recorded."""
     cycle = entitlement.cycle
@@ -240,7 +231,7 @@ def entitlement_exclude(*, actor: Actor, entitlement: Entitlement, reason: str) 
     if not reason:
         raise ValidationError(_("剔除必须填写原因。"), code="reason_required")
     with transaction.atomic():
-        _in_review(_lock_cycle(cycle), _("剔除应发记录"))
+        _in_review(relock(cycle, "programme"), _("剔除应发记录"))
         entitlement = relock(entitlement)
         if entitlement.status != EntitlementStatus.DUE:
             raise InvalidTransition(
@@ -264,7 +255,7 @@ def entitlement_restore(*, actor: Actor, entitlement: Entitlement, note: str = "
     cycle = entitlement.cycle
     scoping.require(actor, GENERATE_CYCLES, cycle.programme.org_unit)
     with transaction.atomic():
-        _in_review(_lock_cycle(cycle), _("恢复应发记录"))
+        _in_review(relock(cycle, "programme"), _("恢复应发记录"))
         entitlement = relock(entitlement)
         if entitlement.status != EntitlementStatus.EXCLUDED:
             raise InvalidTransition(
@@ -299,7 +290,7 @@ def top_up_add(*, actor: Actor, cycle: Cycle, person: Any, amount: Any, reason: 
         )
     try:
         with transaction.atomic():
-            _in_review(_lock_cycle(cycle), _("添加补差"))
+            _in_review(relock(cycle, "programme"), _("添加补差"))
             entitlement = Entitlement.objects.create(
                 cycle=cycle,
                 programme=cycle.programme,
@@ -358,7 +349,7 @@ def cycle_approve(*, actor: Actor, cycle: Cycle, comment: str = "") -> Cycle:
         raise PermissionDenied(_("生成发放周期的人不能审批同一周期。"), code="segregation_of_duties")
     try:
         with transaction.atomic():
-            locked = _lock_cycle(cycle)
+            locked = relock(cycle, "programme")
             if locked.status != CycleStatus.REVIEW:
                 raise InvalidTransition(
                     _("发放周期“%(period)s”当前状态为“%(status)s”，不能审批：只有待审批的周期可以审批。")

@@ -142,12 +142,7 @@ def _fill_batch(batch: PaymentBatch, entitlements: QuerySet[Entitlement]) -> Pay
 
 def _lock_approved(cycle: Cycle, refusal: str) -> Cycle:
     """Lock the cycle row and check it is approved; `refusal` names the period and status if not."""
-    locked = (
-        Cycle.objects.unscoped("a re-read under lock of the cycle the caller holds")
-        .select_for_update()
-        .select_related("programme")
-        .get(pk=cycle.pk)
-    )
+    locked = relock(cycle, "programme")
     if locked.status != CycleStatus.APPROVED:
         raise InvalidTransition(
             refusal % {"period": locked.period, "status": locked.get_status_display()},

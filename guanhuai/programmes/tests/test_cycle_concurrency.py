@@ -108,3 +108,33 @@ def test_two_cycles_approved_at_once_against_money_for_one_exactly_one_is_refuse
         "approved",
         "review",
     ]
+
+
+def test_a_cycle_is_approved_and_paid_while_an_edit_of_its_programme_holds_the_programme(tree, staff):
+    """A cycle's services lock the cycle row only (core.locks.relock): an edit of the programme in flight
+    (its rules, its amounts) does not hold up the approval or the payment batches, and the other way round."""
+    from django.db import connection, transaction
+
+    from guanhuai.programmes.services import payments
+
+    prog = programme(tree, staff, approvals_required=1)
+    enrol(prog, person(staff.registrar, tree.village_a))
+    cycle = generate(staff, prog, "2026-12")
+    approver, finance = fresh(staff.approver), fresh(staff.finance)
+
+    def within_two_seconds(call):
+        def run(_i):
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")  # waiting on the programme row fails the test
+            return call()
+
+        return run
+
+    with transaction.atomic():
+        lock(prog)()  # the programme's row, held as programme_update or amount_rule_add hold it
+        (approved,) = race(1, within_two_seconds(lambda: cycles.cycle_approve(actor=approver, cycle=cycle)))
+        (batches,) = race(1, within_two_seconds(lambda: payments.batches_create(actor=finance, cycle=cycle)))
+
+    assert not isinstance(approved, Exception), approved
+    assert not isinstance(batches, Exception), batches
+    assert Cycle.objects.get(pk=cycle.pk).status == "approved" and len(batches) == 1
