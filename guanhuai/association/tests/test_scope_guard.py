@@ -33,10 +33,9 @@ GUARDED = [
 
 
 @pytest.mark.parametrize("model", GUARDED, ids=lambda model: model.__name__)
-def test_each_branch_owned_model_refuses_an_unscoped_list(db, model):
+def test_each_branch_owned_model_is_guarded(model):
+    # a bare list of each raises while armed: core/tests/test_scope_coverage.py, for every guarded model
     assert isinstance(model._default_manager, ScopedManager)
-    with armed(), pytest.raises(UnscopedQuery, match=model.__name__):
-        list(model.objects.all())
 
 
 def test_a_selector_passes_and_system_work_says_why(tree):
