@@ -207,16 +207,23 @@ def report_job_run(cycle: Cycle, *, actor: Actor) -> tuple[dict[str, Any], str]:
     return {"owed_before_first": owed}, owed_message(owed)
 
 
-def owed_report(cycle: Cycle) -> tuple[dict[str, Any] | None, Any]:
-    """What the report job found for this cycle (None while it has not run or found nothing), and the job."""
+def _job_of(kind: str, cycle: Cycle) -> Any:
+    """The job of this kind for the cycle in hand, by its key (unique across branches), or None."""
     from guanhuai.jobs.models import Job
 
-    job = (
-        Job.objects.unscoped("the report job of a cycle in hand, by its key (unique across branches)")
-        .filter(idempotency_key=f"{REPORT_JOB}:{cycle.pk}")
-        .first()
-    )
+    jobs = Job.objects.unscoped("a job of a cycle in hand, by its key (unique across branches)")
+    return jobs.filter(idempotency_key=f"{kind}:{cycle.pk}").first()
+
+
+def owed_report(cycle: Cycle) -> tuple[dict[str, Any] | None, Any]:
+    """What the report job found for this cycle (None while it has not run or found nothing), and the job."""
+    job = _job_of(REPORT_JOB, cycle)
     return ((job.counts or {}).get("owed_before_first") if job else None), job
+
+
+def arrears_job(cycle: Cycle) -> Any:
+    """The job that added the months owed before the programme's first cycle to this cycle, if one did."""
+    return _job_of(ARREARS_JOB, cycle)
 
 
 def owed_message(owed: dict[str, Any]) -> str:

@@ -146,17 +146,14 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _owed_before_first(cycle: Cycle) -> dict[str, Any]:
     """The report job's count of months owed before the programme's first cycle (services/arrears.py),
     with its sentence, and the job that added them, if one did."""
-    from guanhuai.jobs.models import Job
-
     owed, _report = arrears.owed_report(cycle)
     if not owed:
         return {}
-    added = (
-        Job.objects.unscoped("the arrears job of a cycle in hand, by its key (unique across branches)")
-        .filter(idempotency_key=f"{arrears.ARREARS_JOB}:{cycle.pk}")
-        .first()
-    )
-    return {"owed": owed, "owed_message": arrears.owed_message(owed), "arrears_job": added}
+    return {
+        "owed": owed,
+        "owed_message": arrears.owed_message(owed),
+        "arrears_job": arrears.arrears_job(cycle),
+    }
 
 
 @login_required
