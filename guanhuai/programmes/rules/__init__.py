@@ -185,19 +185,20 @@ def explain_programme(programme: Any, person: Person, *, as_of: dt.date) -> list
         )
     if person.anonymised_at is not None:
         out.append(Check(label=_("个人信息"), condition=_("未匿名化"), value=_("已匿名化"), holds=False))
-    limit, counts_from = getattr(programme, "age_limit_months", None), getattr(programme, "counts_from", None)
-    if limit and counts_from is not None:
+    window = age_window(programme)
+    one = Person.objects.unscoped("the one person the caller already holds").filter(pk=person.pk)
+    if window and not one.filter(window).exists():  # the same window `eligible` applies
+        limit, counts_from = programme.age_limit_months, programme.counts_from
         last = month_index(person.birth_date) + limit - 1  # the month before the limit is reached
-        if last < month_index(counts_from):
-            out.append(
-                Check(
-                    label=_("最后应享月份"),
-                    condition=_("不早于 %(from)s，满 %(n)s 个月龄止")
-                    % {"from": f"{counts_from.year}-{counts_from.month:02d}", "n": limit},
-                    value=f"{last // 12}-{last % 12 + 1:02d}",
-                    holds=False,
-                )
+        out.append(
+            Check(
+                label=_("最后应享月份"),
+                condition=_("不早于 %(from)s，满 %(n)s 个月龄止")
+                % {"from": f"{counts_from.year}-{counts_from.month:02d}", "n": limit},
+                value=f"{last // 12}-{last % 12 + 1:02d}",
+                holds=False,
             )
+        )
     return out
 
 
